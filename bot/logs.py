@@ -1,0 +1,38 @@
+"""Structured logs: one JSON object per line, with the update or job it concerns.
+
+Extras passed as ``log.info("...", extra={...})`` become fields. Nothing here adds personal data;
+callers pass ids, never names or phone numbers.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime
+
+_STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        entry.update({k: v for k, v in record.__dict__.items() if k not in _STANDARD})
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+def configure_logging(level: str = "INFO") -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    # httpx logs every request URL, and Telegram URLs contain the bot token.
+    for noisy in ("httpx", "httpcore", "apscheduler.executors", "aiosqlite", "alembic.runtime.plugins"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

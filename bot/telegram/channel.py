@@ -1,0 +1,192 @@
+"""The Telegram adapter: python-telegram-bot in, the engine in the middle, replies out.
+
+Updates of one chat are handled in arrival order, different chats concurrently. The replies to
+the photos of an album are held for a moment and only the last one is sent, so a person who
+sends 12 photos at once gets one answer about all of them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Awaitable
+from typing import Any
+
+from telegram import BotCommand, Update
+from telegram.error import TelegramError
+from telegram.ext import AIORateLimiter, Application, BaseUpdateProcessor, ContextTypes, TypeHandler
+
+from bot.settings import Settings
+from bot.telegram.convert import to_event
+from bot.telegram.render import Renderer
+from handlers.engine import Engine
+from handlers.events import ChoiceEvent, Event, PhotoEvent
+from handlers.i18n import Translator
+from handlers.replies import Reply
+from storage.media import MediaStore
+
+log = logging.getLogger(__name__)
+
+COMMANDS = ("submit", "my", "cancel", "back", "language", "help")
+
+
+class ChatOrderedProcessor(BaseUpdateProcessor):
+    """Many chats at once, one update at a time within a chat, in arrival order."""
+
+    def __init__(self, max_concurrent_updates: int = 256) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._users: dict[int, int] = defaultdict(int)
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        key = chat.id if chat is not None else 0
+        self._users[key] += 1
+        try:
+            async with self._locks[key]:
+                await coroutine
+        finally:
+            self._users[key] -= 1
+            if not self._users[key]:
+                del self._users[key]
+                self._locks.pop(key, None)
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+
+class TelegramChannel:
+    def __init__(self, settings: Settings, engine: Engine, media: MediaStore) -> None:
+        assert settings.telegram_bot_token is not None
+        self.settings = settings
+        self.engine = engine
+        self.media = media
+        self.application = (
+            Application.builder()
+            .token(settings.telegram_bot_token.get_secret_value())
+            .base_url(settings.telegram_api_base_url)
+            .base_file_url(settings.telegram_file_base_url)
+            .rate_limiter(AIORateLimiter(max_retries=2))
+            .concurrent_updates(ChatOrderedProcessor())
+            .build()
+        )
+        self.application.add_handler(TypeHandler(Update, self._on_update))
+        self.application.add_error_handler(self._on_error)
+        self.renderer = Renderer(self.application.bot, media.root)
+        self._albums: dict[tuple[int, str], tuple[list[Reply], asyncio.TimerHandle]] = {}
+        self._processed: set[str] = set()
+        self._progress = asyncio.Condition()
+
+    async def start(self) -> None:
+        await self.application.initialize()
+        await self._publish_commands()
+        await self.application.start()
+        assert self.application.updater is not None
+        await self.application.updater.start_polling(
+            poll_interval=0,
+            timeout=self.settings.telegram_poll_timeout_seconds,
+            allowed_updates=["message", "callback_query"],
+        )
+        me = self.application.bot
+        log.info("telegram polling", extra={"bot": me.username})
+
+    async def stop(self) -> None:
+        for key in list(self._albums):
+            await self._flush_album(key)
+        if self.application.updater and self.application.updater.running:
+            await self.application.updater.stop()
+        if self.application.running:
+            await self.application.stop()
+        await self.application.shutdown()
+
+    async def wait_processed(self, update_id: int | str, timeout: float = 10.0) -> None:
+        """Wait until an update has been handled (its replies sent or held for an album)."""
+        async with self._progress:
+            await asyncio.wait_for(
+                self._progress.wait_for(lambda: str(update_id) in self._processed), timeout
+            )
+
+    async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        try:
+            await self._handle(update)
+        finally:
+            async with self._progress:
+                self._processed.add(str(update.update_id))
+                self._progress.notify_all()
+
+    async def _handle(self, update: Update) -> None:
+        event = await to_event(update, self.application.bot, self.media)
+        if event is None:
+            return
+        if update.callback_query is not None:
+            await _acknowledge(update)
+        chat_id = int(event.sender.chat_id)
+        replies = await self.engine.handle(event)
+        if isinstance(event, PhotoEvent) and event.album_id:
+            self._hold_album_reply((chat_id, event.album_id), replies)
+            return
+        await self._flush_chat(chat_id)
+        await self.renderer.send(chat_id, replies)
+        if isinstance(event, ChoiceEvent) and update.callback_query.message is not None:
+            await _drop_buttons(update)
+
+    def _hold_album_reply(self, key: tuple[int, str], replies: list[Reply]) -> None:
+        if key in self._albums:
+            self._albums[key][1].cancel()
+        loop = asyncio.get_running_loop()
+        timer = loop.call_later(
+            self.settings.telegram_album_wait_seconds,
+            lambda: asyncio.ensure_future(self._flush_album(key)),
+        )
+        self._albums[key] = (replies, timer)
+
+    async def _flush_album(self, key: tuple[int, str]) -> None:
+        held = self._albums.pop(key, None)
+        if held is None:
+            return
+        replies, timer = held
+        timer.cancel()
+        try:
+            await self.renderer.send(key[0], replies)
+        except TelegramError:
+            log.exception("album reply failed", extra={"chat": key[0]})
+
+    async def _flush_chat(self, chat_id: int) -> None:
+        for key in [k for k in self._albums if k[0] == chat_id]:
+            await self._flush_album(key)
+
+    async def _publish_commands(self) -> None:
+        bot = self.application.bot
+        for language in ("vi", "en"):
+            t = Translator(language)
+            commands = [BotCommand(name, t(f"command.{name}")) for name in COMMANDS]
+            await bot.set_my_commands(commands, language_code=None if language == "vi" else "en")
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        update_id = update.update_id if isinstance(update, Update) else None
+        log.error("telegram update error", exc_info=context.error,
+                  extra={"update_id": update_id})
+
+
+async def _acknowledge(update: Update) -> None:
+    try:
+        await update.callback_query.answer()
+    except TelegramError as error:  # an expired query must not stop the answer itself
+        log.info("callback answer failed", extra={"update_id": update.update_id,
+                                                  "error": str(error)})
+
+
+async def _drop_buttons(update: Update) -> None:
+    """Take the buttons off a message once used, so old questions are not pressed again."""
+    try:
+        await update.callback_query.edit_message_reply_markup(reply_markup=None)
+    except TelegramError as error:
+        log.info("button removal failed", extra={"update_id": update.update_id,
+                                                 "error": str(error)})
+
+
+__all__ = ["TelegramChannel", "ChatOrderedProcessor", "Event"]

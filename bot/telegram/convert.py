@@ -1,0 +1,99 @@
+"""Telegram updates → channel-neutral events (photos are downloaded and stored on the way)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import Bot, Message, Update
+from telegram.error import TelegramError
+
+from handlers.events import (
+    ChoiceEvent,
+    CommandEvent,
+    ContactEvent,
+    Event,
+    LocationEvent,
+    PhotoEvent,
+    Sender,
+    TextEvent,
+    UnsupportedEvent,
+)
+from storage.media import MediaRejected, MediaStore
+from storage.models import Channel
+
+log = logging.getLogger(__name__)
+
+_UNSUPPORTED = ("sticker", "voice", "audio", "video", "video_note", "animation", "poll", "dice",
+                "game", "story")
+
+
+def sender_of(update: Update) -> Sender | None:
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None or chat.type != "private" or user.is_bot:
+        return None
+    return Sender(channel=Channel.TELEGRAM, external_id=str(user.id), chat_id=str(chat.id),
+                  display_name=user.full_name, username=user.username,
+                  language_code=user.language_code)
+
+
+async def to_event(update: Update, bot: Bot, media: MediaStore) -> Event | None:
+    """The event an update stands for, or None for updates a person did not address to us."""
+    sender = sender_of(update)
+    if sender is None:
+        return None
+    meta = {"update_id": str(update.update_id), "raw": update}
+    if update.callback_query is not None:
+        token, _, value = (update.callback_query.data or "").partition(":")
+        return ChoiceEvent(sender, token=token, value=value, **meta)
+    message = update.message
+    if message is None:
+        return None
+    if message.text is not None:
+        if message.text.startswith("/") and len(message.text) > 1:
+            head, _, args = message.text[1:].partition(" ")
+            name = head.split("@", 1)[0].lower()
+            return CommandEvent(sender, name=name, args=args.strip(), **meta)
+        return TextEvent(sender, text=message.text, **meta)
+    if message.photo:
+        return await _photo(sender, message, message.photo[-1].file_id,
+                            message.photo[-1].file_size, bot, media, meta)
+    if message.document is not None:
+        document = message.document
+        if (document.mime_type or "").startswith("image/"):
+            return await _photo(sender, message, document.file_id, document.file_size, bot,
+                                media, meta)
+        return UnsupportedEvent(sender, what="document", **meta)
+    if message.venue is not None:
+        venue = message.venue
+        return LocationEvent(sender, latitude=venue.location.latitude,
+                             longitude=venue.location.longitude, title=venue.title, **meta)
+    if message.location is not None:
+        return LocationEvent(sender, latitude=message.location.latitude,
+                             longitude=message.location.longitude, **meta)
+    if message.contact is not None:
+        contact = message.contact
+        own = contact.user_id is not None and str(contact.user_id) == sender.external_id
+        return ContactEvent(sender, phone=contact.phone_number, is_own=own, **meta)
+    for kind in _UNSUPPORTED:
+        if getattr(message, kind, None):
+            return UnsupportedEvent(sender, what=kind, **meta)
+    return UnsupportedEvent(sender, what="other", **meta)
+
+
+async def _photo(sender: Sender, message: Message, file_id: str, size: int | None, bot: Bot,
+                 media: MediaStore, meta: dict) -> Event:
+    if size is not None and size > media.max_image_bytes:
+        return UnsupportedEvent(sender, what="too_large", **meta)
+    try:
+        telegram_file = await bot.get_file(file_id)
+        data = bytes(await telegram_file.download_as_bytearray())
+        stored = await asyncio.to_thread(media.save_image, data, platform_file_id=file_id)
+    except MediaRejected as rejected:
+        return UnsupportedEvent(sender, what=rejected.reason, **meta)
+    except TelegramError as error:
+        log.warning("photo download failed",
+                    extra={"update_id": meta["update_id"], "error": str(error)})
+        return UnsupportedEvent(sender, what="download_failed", **meta)
+    return PhotoEvent(sender, media=stored, caption=message.caption,
+                      album_id=message.media_group_id, **meta)

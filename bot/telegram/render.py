@@ -1,0 +1,92 @@
+"""Channel-neutral replies → Telegram messages, within Telegram's limits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
+from telegram.constants import MessageLimit
+
+from bot.text import shorten, split_text
+from handlers.replies import Ask, DocumentReply, PhotoReply, Reply, TextReply
+
+CALLBACK_DATA_BYTES = 64
+
+
+def callback_data(token: str, value: str) -> str:
+    data = f"{token}:{value}"
+    if len(data.encode()) > CALLBACK_DATA_BYTES:
+        raise ValueError(f"callback data over {CALLBACK_DATA_BYTES} bytes: {data!r}")
+    return data
+
+
+def markup_for(reply: TextReply) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
+    if reply.ask is not None:
+        request = KeyboardButton(
+            reply.ask_label or "📍",
+            request_location=reply.ask is Ask.LOCATION,
+            request_contact=reply.ask is Ask.CONTACT,
+        )
+        rows = [[request]] + [[KeyboardButton(o.label)] for o in reply.options]
+        return ReplyKeyboardMarkup(rows, resize_keyboard=True, one_time_keyboard=True)
+    if reply.options:
+        token = reply.token or "-"
+        return InlineKeyboardMarkup(
+            [[InlineKeyboardButton(shorten(o.label, 60), callback_data=callback_data(token, o.value))]
+             for o in reply.options]
+        )
+    return None
+
+
+class Renderer:
+    """Sends replies to one chat. Remembers which chats still show a reply keyboard."""
+
+    def __init__(self, bot: Bot, media_root: Path) -> None:
+        self.bot = bot
+        self.media_root = media_root
+        self._keyboard_open: set[int] = set()
+
+    async def send(self, chat_id: int, replies: list[Reply]) -> None:
+        for reply in replies:
+            if isinstance(reply, TextReply):
+                await self._text(chat_id, reply)
+            elif isinstance(reply, PhotoReply):
+                await self._photo(chat_id, reply)
+            elif isinstance(reply, DocumentReply):
+                with (self.media_root / reply.path).open("rb") as handle:
+                    await self.bot.send_document(chat_id, handle, filename=reply.filename,
+                                                 caption=_caption(reply.caption))
+
+    async def _text(self, chat_id: int, reply: TextReply) -> None:
+        chunks = split_text(reply.text, MessageLimit.MAX_TEXT_LENGTH)
+        markup = markup_for(reply)
+        if reply.ask is not None:
+            self._keyboard_open.add(chat_id)
+        for index, chunk in enumerate(chunks):
+            last = index == len(chunks) - 1
+            chunk_markup = markup if last else None
+            if chat_id in self._keyboard_open and reply.ask is None and (
+                chunk_markup is None
+            ):
+                chunk_markup = ReplyKeyboardRemove()
+                self._keyboard_open.discard(chat_id)
+            await self.bot.send_message(chat_id, chunk, reply_markup=chunk_markup)
+
+    async def _photo(self, chat_id: int, reply: PhotoReply) -> None:
+        caption = _caption(reply.caption)
+        if reply.platform_file_id:
+            await self.bot.send_photo(chat_id, reply.platform_file_id, caption=caption)
+            return
+        with (self.media_root / reply.path).open("rb") as handle:
+            await self.bot.send_photo(chat_id, handle, caption=caption)
+
+
+def _caption(caption: str | None) -> str | None:
+    return shorten(caption, MessageLimit.CAPTION_LENGTH) if caption else None

@@ -1,0 +1,82 @@
+"""What a flow step gets to work with: who is speaking, where they are, and the services."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers.clock import Clock
+from handlers.events import Event
+from handlers.i18n import Translator
+from handlers.replies import Option, Outgoing
+from storage.media import MediaStore
+from storage.models import ChannelAccount, Conversation, Person
+from storage.units import UnitDirectory
+
+if TYPE_CHECKING:
+    from handlers.flow import Flow
+
+
+@dataclass
+class Services:
+    """Long-lived collaborators shared by every update; created once at start-up."""
+
+    clock: Clock
+    units: UnitDirectory
+    media: MediaStore
+    tz: ZoneInfo
+    default_language: str = "vi"
+    draft_resume_after: timedelta = timedelta(hours=12)
+    flows: dict[str, Flow] = field(default_factory=dict)
+
+
+@dataclass
+class Context:
+    session: AsyncSession
+    services: Services
+    account: ChannelAccount
+    person: Person
+    conversation: Conversation
+    event: Event
+    t: Translator
+    outgoing: list[Outgoing] = field(default_factory=list)
+
+    @property
+    def units(self) -> UnitDirectory:
+        return self.services.units
+
+    @property
+    def now(self) -> datetime:
+        return self.services.clock.now()
+
+    def local(self, instant: datetime) -> datetime:
+        return instant.astimezone(self.services.tz)
+
+    @property
+    def state(self) -> dict[str, Any]:
+        """The conversation's JSON state; changes are saved with the update's transaction."""
+        return self.conversation.data
+
+    @property
+    def scratch(self) -> dict[str, Any]:
+        """Working data of the current step only; cleared when the step changes."""
+        return self.state.setdefault("scratch", {})
+
+    @property
+    def answers(self) -> dict[str, Any]:
+        return self.state.setdefault("answers", {})
+
+    def issue_token(self, options: Sequence[Option], *, free_input: bool) -> str:
+        """Name a new question, so presses on buttons of older questions can be told apart."""
+        seq = int(self.state.get("seq", 0)) + 1
+        self.state["seq"] = seq
+        self.state["token"] = token = format(seq, "x")
+        self.state["options"] = [o.value for o in options]
+        self.state["labels"] = {o.value: o.label for o in options}
+        self.state["free_input"] = free_input
+        return token

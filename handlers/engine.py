@@ -1,0 +1,61 @@
+"""The entry point for every channel: one event in, the replies to show out.
+
+Each event is handled in one database transaction: the processed-update mark, the person's
+conversation state and whatever the flow stored commit together, or not at all.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from handlers import router
+from handlers.clock import to_db
+from handlers.context import Context, Services
+from handlers.events import Event
+from handlers.i18n import Translator
+from handlers.replies import Reply, TextReply
+from storage.db import Database
+from storage.repositories import conversations, people, updates
+
+log = logging.getLogger(__name__)
+
+
+class Engine:
+    def __init__(self, db: Database, services: Services) -> None:
+        self.db = db
+        self.services = services
+
+    async def handle(self, event: Event) -> list[Reply]:
+        sender = event.sender
+        now = to_db(self.services.clock.now())
+        async with self.db.session() as session:
+            if event.update_id is not None and not await updates.claim(
+                session, channel=sender.channel, update_id=event.update_id, now=now
+            ):
+                log.info("duplicate update dropped",
+                         extra={"channel": sender.channel, "update_id": event.update_id})
+                return []
+            account, person = await people.get_or_create_account(
+                session, channel=sender.channel, external_id=sender.external_id,
+                chat_id=sender.chat_id, display_name=sender.display_name,
+                username=sender.username, language=self.services.default_language, now=now,
+            )
+            conversation = await conversations.get_or_create(
+                session, account_id=account.id, now=now
+            )
+            ctx = Context(session, self.services, account, person, conversation, event,
+                          Translator(person.language))
+            try:
+                replies = await router.route(ctx, event)
+            except Exception:
+                log.exception("update failed", extra={
+                    "channel": sender.channel, "update_id": event.update_id,
+                    "event": type(event).__name__, "flow": conversation.flow,
+                    "step": conversation.step})
+                await session.rollback()
+                return [TextReply(Translator(person.language)("error.internal"))]
+            conversations.touch(conversation, now=now)
+            if conversation.started_at is None and conversation.flow:
+                conversation.started_at = now
+            await session.commit()
+        return replies

@@ -1,0 +1,259 @@
+"""How each kind of form field is asked, and how an answer to it is checked.
+
+`prompt` builds the question; `accept` turns one event into an outcome: an answer, a reason to
+ask again, or an interim reply while the field is still being filled (candidate communes, photos
+so far). Nothing here knows which app the person uses.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from handlers.context import Context
+from handlers.events import (
+    ChoiceEvent,
+    ContactEvent,
+    Event,
+    LocationEvent,
+    PhotoEvent,
+    TextEvent,
+    UnsupportedEvent,
+)
+from handlers.forms import FieldSpec, Form, Kind
+from handlers.geo import parse_coordinates
+from handlers.options import SKIP, match_option
+from handlers.phone import normalise_vn_phone
+from handlers.replies import Ask, Option, Reply, TextReply
+
+DONE = "__done__"
+CLEAR = "__clear__"
+
+
+@dataclass(frozen=True)
+class Accepted:
+    value: Any
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Invalid:
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Pending:
+    replies: list[Reply]
+
+
+Outcome = Accepted | Invalid | Pending
+
+
+def question_text(ctx: Context, form: Form, spec: FieldSpec) -> str:
+    if spec.text:
+        return spec.text.get(ctx.t.language) or next(iter(spec.text.values()))
+    text = ctx.t(f"{form.name}.{spec.name}.ask")
+    hints = []
+    if spec.kind is Kind.TEXT:
+        hints.append(ctx.t("hint.max_chars", max=spec.max_length))
+    if not spec.required:
+        hints.append(ctx.t("hint.optional"))
+    return f"{text}\n({'; '.join(hints)})" if hints else text
+
+
+def option_label(ctx: Context, spec: FieldSpec, value: str) -> str:
+    return ctx.t(f"option.{spec.name}.{value}")
+
+
+async def prompt(ctx: Context, form: Form, spec: FieldSpec, *, lead: str | None = None) -> list[Reply]:
+    text = question_text(ctx, form, spec)
+    options: list[Option] = []
+    ask: Ask | None = None
+    ask_label = None
+    free_input = spec.kind in (Kind.TEXT, Kind.NUMBER, Kind.UNIT, Kind.PHONE, Kind.LOCATION)
+    if spec.kind is Kind.CHOICE:
+        options = [Option(option_label(ctx, spec, v), v) for v in spec.options]
+    elif spec.kind is Kind.PHOTOS:
+        photos = ctx.scratch.get("photos", [])
+        text += "\n" + ctx.t("photos.progress", count=len(photos), max=spec.max_items)
+        if photos:
+            options = [Option(ctx.t("common.done"), DONE), Option(ctx.t("photos.clear"), CLEAR)]
+        free_input = True
+    elif spec.kind is Kind.LOCATION:
+        ask, ask_label = Ask.LOCATION, ctx.t("location.button")
+    elif spec.kind is Kind.PHONE:
+        ask, ask_label = Ask.CONTACT, ctx.t("phone.button")
+    elif spec.kind is Kind.UNIT and ctx.scratch.get("candidates"):
+        options = [Option(ctx.units.get(code).label, code) for code in ctx.scratch["candidates"]]
+        text = ctx.t("unit.pick", count=len(options))
+        free_input = False
+    if not spec.required and spec.kind is not Kind.PHOTOS:
+        options.append(Option(ctx.t("location.skip" if spec.kind is Kind.LOCATION
+                                    else "common.skip"), SKIP))
+    if lead:
+        text = f"{lead}\n\n{text}"
+    token = ctx.issue_token(options, free_input=free_input)
+    return [TextReply(text, tuple(options), token=token, ask=ask, ask_label=ask_label,
+                      free_input=free_input)]
+
+
+async def accept(ctx: Context, form: Form, spec: FieldSpec, event: Event) -> Outcome:
+    picked = resolve_option(ctx, event)
+    if isinstance(picked, Invalid):
+        return picked
+    if picked == SKIP and not spec.required:
+        return Accepted(None)
+    if isinstance(event, UnsupportedEvent):
+        return Invalid(f"error.unsupported.{event.what}")
+    handler = _ACCEPTORS[spec.kind]
+    return await handler(ctx, form, spec, event, picked)
+
+
+def resolve_option(ctx: Context, event: Event) -> str | Invalid | None:
+    """The option an event picks on the current question, if any.
+
+    A button press must carry the current question's token and one of its values; anything else
+    is a stale or forged button. Typed text may also pick an option, by its number or label.
+    """
+    current = ctx.state.get("options") or []
+    if isinstance(event, ChoiceEvent):
+        if event.token != ctx.state.get("token") or event.value not in current:
+            return Invalid("error.stale_button")
+        return event.value
+    if isinstance(event, TextEvent) and current:
+        labels = ctx.state.get("labels") or {}
+        loose = not ctx.state.get("free_input", True)
+        return match_option(event.text, [(v, labels.get(v, v)) for v in current], loose=loose)
+    return None
+
+
+async def _accept_text(ctx, form, spec, event, picked) -> Outcome:  # noqa: ANN001
+    if not isinstance(event, TextEvent):
+        return Invalid("error.expect_text")
+    text = event.text.strip()
+    if not text:
+        return Invalid("error.empty")
+    if len(text) > spec.max_length:
+        return Invalid("error.too_long", {"length": len(text), "max": spec.max_length})
+    return Accepted(text)
+
+
+_DIGITS = re.compile(r"^\s*([0-9][0-9.,\s]*)")
+
+
+async def _accept_number(ctx, form, spec, event, picked) -> Outcome:  # noqa: ANN001
+    if not isinstance(event, TextEvent):
+        return Invalid("error.expect_number")
+    match = _DIGITS.match(event.text)
+    if not match:
+        return Invalid("error.expect_number")
+    digits = re.sub(r"[.,\s]", "", match.group(1))
+    if not digits or len(digits) > 15:
+        return Invalid("error.expect_number")
+    value = int(digits)
+    if not spec.min_value <= value <= spec.max_value:
+        return Invalid("error.number_range", {"min": spec.min_value, "max": spec.max_value})
+    return Accepted(value)
+
+
+async def _accept_choice(ctx, form, spec, event, picked) -> Outcome:  # noqa: ANN001
+    if picked in spec.options:
+        return Accepted(picked)
+    return Invalid("error.pick_option")
+
+
+async def _accept_unit(ctx, form, spec, event, picked) -> Outcome:  # noqa: ANN001
+    if picked and picked != SKIP and ctx.units.get(picked):
+        return Accepted(picked, note=ctx.t("unit.chosen", label=ctx.units.get(picked).label))
+    if not isinstance(event, TextEvent):
+        return Invalid("error.expect_unit")
+    query = event.text.strip()
+    if len(query) < 2 or len(query) > 120:
+        return Invalid("error.unit_query")
+    found = ctx.units.search(query, kind="commune", limit=8)
+    if not found:
+        return Invalid("error.unit_not_found", {"query": query[:60]})
+    if len(found) == 1:
+        return Accepted(found[0].code, note=ctx.t("unit.chosen", label=found[0].label))
+    ctx.scratch["candidates"] = [u.code for u in found]
+    return Pending(await prompt(ctx, form, spec))
+
+
+async def _accept_location(ctx, form, spec, event, picked) -> Outcome:  # noqa: ANN001
+    if isinstance(event, LocationEvent):
+        return Accepted({"lat": event.latitude, "lon": event.longitude, "title": event.title})
+    if isinstance(event, TextEvent):
+        coords = parse_coordinates(event.text)
+        if coords:
+            return Accepted({"lat": coords[0], "lon": coords[1], "title": None})
+    return Invalid("error.expect_location")
+
+
+async def _accept_phone(ctx, form, spec, event, picked) -> Outcome:  # noqa: ANN001
+    if isinstance(event, ContactEvent):
+        if not event.is_own:
+            return Invalid("error.contact_not_own")
+        raw = event.phone
+    elif isinstance(event, TextEvent):
+        raw = event.text
+    else:
+        return Invalid("error.expect_phone")
+    phone = normalise_vn_phone(raw)
+    return Accepted(phone) if phone else Invalid("error.bad_phone")
+
+
+async def _accept_photos(ctx, form, spec, event, picked) -> Outcome:  # noqa: ANN001
+    photos: list[dict[str, Any]] = ctx.scratch.setdefault("photos", [])
+    if picked == CLEAR:
+        photos.clear()
+        return Pending(await prompt(ctx, form, spec, lead=ctx.t("photos.cleared")))
+    if picked == DONE:
+        if len(photos) < spec.min_items:
+            return Invalid("error.need_photo")
+        return Accepted(list(photos))
+    if not isinstance(event, PhotoEvent):
+        return Invalid("error.expect_photo")
+    kept = len(photos) < spec.max_items and all(p["sha256"] != event.media.sha256 for p in photos)
+    full = len(photos) >= spec.max_items
+    if kept:
+        photos.append(_photo_record(event))
+    if event.album_id:
+        tally = ctx.scratch.setdefault("albums", {}).setdefault(event.album_id, [0, 0])
+        tally[0 if kept else 1] += 1
+        lead = ctx.t("photos.album_received", kept=tally[0])
+        if tally[1]:
+            lead += "\n" + ctx.t("photos.over_limit", dropped=tally[1], max=spec.max_items)
+    elif kept:
+        lead = ctx.t("photos.received")
+    else:
+        lead = ctx.t("photos.over_limit" if full else "photos.duplicate", dropped=1,
+                     max=spec.max_items)
+    return Pending(await _photos_progress(ctx, spec, lead))
+
+
+async def _photos_progress(ctx: Context, spec: FieldSpec, lead: str) -> list[Reply]:
+    photos = ctx.scratch.get("photos", [])
+    text = f"{lead}\n" + ctx.t("photos.progress", count=len(photos), max=spec.max_items)
+    options = [Option(ctx.t("common.done"), DONE), Option(ctx.t("photos.clear"), CLEAR)]
+    token = ctx.issue_token(options, free_input=True)
+    return [TextReply(text, tuple(options), token=token, free_input=True)]
+
+
+def _photo_record(event: PhotoEvent) -> dict[str, Any]:
+    media = event.media
+    return {"sha256": media.sha256, "path": media.path, "mime_type": media.mime_type,
+            "size_bytes": media.size_bytes, "platform_file_id": media.platform_file_id,
+            "channel": event.sender.channel}
+
+
+_ACCEPTORS = {
+    Kind.TEXT: _accept_text,
+    Kind.NUMBER: _accept_number,
+    Kind.CHOICE: _accept_choice,
+    Kind.UNIT: _accept_unit,
+    Kind.LOCATION: _accept_location,
+    Kind.PHONE: _accept_phone,
+    Kind.PHOTOS: _accept_photos,
+}

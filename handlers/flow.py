@@ -1,0 +1,170 @@
+"""The form runner: asks a form's fields in order, then shows a summary to check and confirm.
+
+Every flow built on it gets the same manners: a bad answer is explained and the same question
+asked again, /back goes one step back, any answer can be changed from the summary, and nothing
+typed is lost because the state lives in the conversation row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+from handlers import fields
+from handlers.context import Context
+from handlers.events import ChoiceEvent, Event, TextEvent
+from handlers.forms import FieldSpec, Form, Kind
+from handlers.replies import Option, Reply, TextReply
+from handlers.summary import render_summary
+
+SUMMARY = "__summary__"
+EDIT_PICK = "__edit__"
+CONFIRM = "__confirm__"
+EDIT = "__edit__"
+
+Completion = Callable[[Context, dict[str, Any]], Awaitable[list[Reply]]]
+
+
+class Flow(Protocol):
+    name: str
+
+    async def start(self, ctx: Context) -> list[Reply]: ...
+    async def handle(self, ctx: Context, event: Event) -> list[Reply]: ...
+    async def reask(self, ctx: Context, lead: str | None = None) -> list[Reply]: ...
+    async def back(self, ctx: Context) -> list[Reply]: ...
+    def has_progress(self, ctx: Context) -> bool: ...
+
+
+class FormFlow:
+    def __init__(self, name: str, form: Form, on_complete: Completion) -> None:
+        self.name = name
+        self.form = form
+        self.on_complete = on_complete
+
+    # -- entry points -----------------------------------------------------------------------
+
+    async def start(self, ctx: Context) -> list[Reply]:
+        reset_state(ctx, flow=self.name)
+        first = self.form.next_unanswered(ctx.answers)
+        assert first is not None, "a form needs at least one field"
+        return await self._ask(ctx, first, lead=ctx.t(f"{self.form.name}.intro"))
+
+    async def handle(self, ctx: Context, event: Event) -> list[Reply]:
+        step = ctx.conversation.step
+        if step == SUMMARY:
+            return await self._on_summary(ctx, event)
+        if step == EDIT_PICK:
+            return await self._on_edit_pick(ctx, event)
+        spec = self.form.field(step or "")
+        outcome = await fields.accept(ctx, self.form, spec, event)
+        if isinstance(outcome, fields.Invalid):
+            return await self._ask(ctx, spec, lead=_warn(ctx, outcome))
+        if isinstance(outcome, fields.Pending):
+            return outcome.replies
+        return await self._store(ctx, spec, outcome)
+
+    async def reask(self, ctx: Context, lead: str | None = None) -> list[Reply]:
+        step = ctx.conversation.step
+        if step == SUMMARY:
+            return self._summary(ctx, lead)
+        if step == EDIT_PICK:
+            return self._edit_menu(ctx, lead)
+        return await self._ask(ctx, self.form.field(step or ""), lead=lead)
+
+    async def back(self, ctx: Context) -> list[Reply]:
+        history: list[str] = ctx.state.setdefault("history", [])
+        if ctx.conversation.step == EDIT_PICK:
+            return self._summary(ctx)
+        if not history:
+            return await self.reask(ctx, lead=ctx.t("back.at_start"))
+        previous = self.form.field(history.pop())
+        ctx.state["editing"] = False
+        return await self._ask(ctx, previous, lead=ctx.t("back.done"))
+
+    def has_progress(self, ctx: Context) -> bool:
+        return bool(ctx.answers) or bool(ctx.scratch.get("photos"))
+
+    # -- steps ------------------------------------------------------------------------------
+
+    async def _ask(self, ctx: Context, spec: FieldSpec, lead: str | None = None) -> list[Reply]:
+        if ctx.conversation.step != spec.name:
+            ctx.state["scratch"] = {}
+            if spec.kind is Kind.PHOTOS and spec.name in ctx.answers:
+                ctx.scratch["photos"] = list(ctx.answers[spec.name] or [])
+        ctx.conversation.step = spec.name
+        current = ctx.answers.get(spec.name)
+        if current is not None and spec.kind in (Kind.TEXT, Kind.NUMBER):
+            shown = str(current) if len(str(current)) <= 300 else str(current)[:300] + "…"
+            note = ctx.t("answer.current", value=shown)
+            lead = f"{lead}\n{note}" if lead else note
+        return await fields.prompt(ctx, self.form, spec, lead=lead)
+
+    async def _store(self, ctx: Context, spec: FieldSpec, outcome: fields.Accepted) -> list[Reply]:
+        ctx.answers[spec.name] = outcome.value
+        history: list[str] = ctx.state.setdefault("history", [])
+        if not history or history[-1] != spec.name:
+            history.append(spec.name)
+        for other in self.form.fields:  # answers that no longer apply would confuse the summary
+            if other.name in ctx.answers and not other.applies(ctx.answers):
+                del ctx.answers[other.name]
+        after = None if ctx.state.get("editing") else spec.name
+        following = self.form.next_unanswered(ctx.answers, after=after)
+        if following is None and after is not None:
+            following = self.form.next_unanswered(ctx.answers)
+        if following is None:
+            return self._summary(ctx, outcome.note)
+        return await self._ask(ctx, following, lead=outcome.note)
+
+    def _summary(self, ctx: Context, lead: str | None = None) -> list[Reply]:
+        ctx.conversation.step = SUMMARY
+        ctx.state["scratch"] = {}
+        ctx.state["editing"] = False
+        text = render_summary(ctx, self.form)
+        if lead:
+            text = f"{lead}\n\n{text}"
+        options = (Option(ctx.t("summary.confirm"), CONFIRM), Option(ctx.t("summary.edit"), EDIT))
+        token = ctx.issue_token(options, free_input=False)
+        return [TextReply(text, options, token=token)]
+
+    async def _on_summary(self, ctx: Context, event: Event) -> list[Reply]:
+        picked = fields.resolve_option(ctx, event)
+        if picked == CONFIRM:
+            answers = dict(ctx.answers)
+            replies = await self.on_complete(ctx, answers)
+            reset_state(ctx, flow=None)
+            return replies
+        if picked == EDIT:
+            return self._edit_menu(ctx)
+        key = picked.key if isinstance(picked, fields.Invalid) else "error.summary_pick"
+        return self._summary(ctx, lead="⚠️ " + ctx.t(key))
+
+    def _edit_menu(self, ctx: Context, lead: str | None = None) -> list[Reply]:
+        ctx.conversation.step = EDIT_PICK
+        options = tuple(
+            Option(ctx.t(f"{self.form.name}.{spec.name}.label"), spec.name)
+            for spec in self.form.applicable(ctx.answers)
+        )
+        text = ctx.t("summary.edit_which")
+        token = ctx.issue_token(options, free_input=False)
+        return [TextReply(f"{lead}\n\n{text}" if lead else text, options, token=token)]
+
+    async def _on_edit_pick(self, ctx: Context, event: Event) -> list[Reply]:
+        picked = fields.resolve_option(ctx, event)
+        if isinstance(picked, str) and self.form.has(picked):
+            ctx.state["editing"] = True
+            return await self._ask(ctx, self.form.field(picked))
+        if isinstance(event, (ChoiceEvent, TextEvent)) or picked is not None:
+            return self._edit_menu(ctx, lead="⚠️ " + ctx.t("error.pick_option"))
+        return self._edit_menu(ctx, lead=_warn(ctx, fields.Invalid("error.pick_option")))
+
+
+def reset_state(ctx: Context, *, flow: str | None) -> None:
+    """Start afresh, keeping only the question counter so old buttons stay recognisably old."""
+    ctx.conversation.flow = flow
+    ctx.conversation.step = None
+    ctx.conversation.data = {"seq": ctx.state.get("seq", 0), "answers": {}, "history": []}
+    ctx.conversation.started_at = None  # the engine stamps the start of a new flow
+
+
+def _warn(ctx: Context, invalid: fields.Invalid) -> str:
+    return "⚠️ " + ctx.t(invalid.key, **invalid.params)

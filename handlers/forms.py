@@ -1,0 +1,88 @@
+"""Forms as data: the questions a flow asks, their types, limits and conditions.
+
+A province can add or reword questions by editing a declaration (or a JSON file read into
+`FieldSpec.from_dict`), never the flow code. Prompts and labels are translation keys derived
+from the form and field names, unless a field carries its own literal text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Kind(StrEnum):
+    TEXT = "text"
+    NUMBER = "number"
+    CHOICE = "choice"
+    UNIT = "unit"
+    LOCATION = "location"
+    PHOTOS = "photos"
+    PHONE = "phone"
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    kind: Kind
+    required: bool = True
+    max_length: int = 500
+    min_value: int = 0
+    max_value: int = 10**12
+    options: tuple[str, ...] = ()
+    min_items: int = 1
+    max_items: int = 10
+    when: tuple[str, str] | None = None
+    """Ask only when an earlier answer equals a value: ``("submitter_kind", "collective")``."""
+    text: dict[str, str] = field(default_factory=dict)
+    """Literal prompts per language (``{"vi": "...", "en": "..."}``) for configured questions."""
+
+    def applies(self, answers: dict[str, Any]) -> bool:
+        if self.when is None:
+            return True
+        other, expected = self.when
+        return answers.get(other) == expected
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> FieldSpec:
+        data = dict(raw)
+        data["kind"] = Kind(data["kind"])
+        for key in ("options", "when"):
+            if key in data and data[key] is not None:
+                data[key] = tuple(data[key])
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class Form:
+    name: str
+    fields: tuple[FieldSpec, ...]
+
+    def field(self, name: str) -> FieldSpec:
+        for spec in self.fields:
+            if spec.name == name:
+                return spec
+        raise KeyError(name)
+
+    def has(self, name: str) -> bool:
+        return any(spec.name == name for spec in self.fields)
+
+    def applicable(self, answers: dict[str, Any]) -> list[FieldSpec]:
+        return [spec for spec in self.fields if spec.applies(answers)]
+
+    def next_unanswered(self, answers: dict[str, Any], after: str | None = None) -> FieldSpec | None:
+        """The next field to ask, in declaration order, skipping answered and inapplicable ones."""
+        names = [spec.name for spec in self.fields]
+        start = names.index(after) + 1 if after in names else 0
+        for spec in self.fields[start:]:
+            if spec.applies(answers) and spec.name not in answers:
+                return spec
+        return None
+
+    def extended(self, extra: tuple[FieldSpec, ...], *, before: str | None = None) -> Form:
+        """This form with configured questions inserted before a field (or at the end)."""
+        if before is None:
+            return Form(self.name, self.fields + extra)
+        index = [spec.name for spec in self.fields].index(before)
+        return Form(self.name, self.fields[:index] + extra + self.fields[index:])

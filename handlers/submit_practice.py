@@ -1,0 +1,98 @@
+"""Submit a practice (gửi mô hình, cách làm "Dân vận khéo").
+
+The conversation, top to bottom: who submits (a collective or an individual, its type and
+name), the field, title, description, the "6 rõ", people and contributions mobilised, results,
+the place (commune, village, map pin), 1–10 photos; then a summary to check, and a receipt.
+Diagram: `submit_practice.mmd`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers.clock import to_db
+from handlers.context import Context
+from handlers.flow import FormFlow
+from handlers.forms import FieldSpec, Form, Kind
+from handlers.replies import Reply, TextReply
+from storage.models import Practice
+from storage.repositories import practices
+
+COLLECTIVE_TYPES = (
+    "village", "residential_group", "work_team", "production_team", "youth_union_branch",
+    "association_branch", "self_managed_group", "community_club", "digital_tech_team",
+    "overseas_vietnamese_group", "agency", "enterprise", "other",
+)
+INDIVIDUAL_TYPES = (
+    "cadre", "party_member", "civil_servant", "public_employee", "worker", "union_member",
+    "association_member", "citizen", "overseas_vietnamese", "foreigner",
+)
+FIELDS = ("economy", "culture_society", "defence_security", "party_building")
+
+PRACTICE_FORM = Form(
+    "practice",
+    (
+        FieldSpec("submitter_kind", Kind.CHOICE, options=("collective", "individual")),
+        FieldSpec("collective_type", Kind.CHOICE, options=COLLECTIVE_TYPES,
+                  when=("submitter_kind", "collective")),
+        FieldSpec("individual_type", Kind.CHOICE, options=INDIVIDUAL_TYPES,
+                  when=("submitter_kind", "individual")),
+        FieldSpec("submitter_name", Kind.TEXT, max_length=200),
+        FieldSpec("field", Kind.CHOICE, options=FIELDS),
+        FieldSpec("title", Kind.TEXT, max_length=200),
+        FieldSpec("description", Kind.TEXT, max_length=3000),
+        FieldSpec("clear_who", Kind.TEXT, max_length=500),
+        FieldSpec("clear_what", Kind.TEXT, max_length=500),
+        FieldSpec("clear_when", Kind.TEXT, max_length=500),
+        FieldSpec("clear_responsibility", Kind.TEXT, max_length=500),
+        FieldSpec("clear_product", Kind.TEXT, max_length=500),
+        FieldSpec("clear_authority", Kind.TEXT, max_length=500),
+        FieldSpec("people_mobilised", Kind.NUMBER, max_value=100_000_000),
+        FieldSpec("people_groups", Kind.TEXT, required=False, max_length=500),
+        FieldSpec("contribution_workdays", Kind.NUMBER, required=False, max_value=100_000_000),
+        FieldSpec("contribution_money_vnd", Kind.NUMBER, required=False,
+                  max_value=1_000_000_000_000),
+        FieldSpec("contribution_other", Kind.TEXT, required=False, max_length=500),
+        FieldSpec("results", Kind.TEXT, max_length=2000),
+        FieldSpec("commune", Kind.UNIT),
+        FieldSpec("village", Kind.TEXT, max_length=200),
+        FieldSpec("location", Kind.LOCATION, required=False),
+        FieldSpec("photos", Kind.PHOTOS, min_items=1, max_items=10),
+    ),
+)
+
+_COLUMNS = (
+    "submitter_name", "field", "title", "description", "clear_who", "clear_what", "clear_when",
+    "clear_responsibility", "clear_product", "clear_authority", "people_mobilised",
+    "people_groups", "contribution_workdays", "contribution_money_vnd", "contribution_other",
+    "results", "village",
+)
+
+
+async def submit(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
+    """Turn confirmed answers into a stored practice and hand back the receipt."""
+    commune = ctx.units.get(answers["commune"])
+    assert commune is not None
+    location = answers.get("location") or {}
+    now = ctx.now
+    practice = Practice(
+        submitter_id=ctx.person.id,
+        submitter_kind=answers["submitter_kind"],
+        submitter_type=answers.get("collective_type") or answers.get("individual_type") or "",
+        commune_code=commune.code,
+        province_code=commune.province_code,
+        latitude=location.get("lat"),
+        longitude=location.get("lon"),
+        answers=answers,
+        created_at=to_db(now),
+        updated_at=to_db(now),
+        **{name: answers.get(name) for name in _COLUMNS},
+    )
+    stored = await practices.create_practice(
+        ctx.session, practice=practice, photos=answers["photos"], year=ctx.local(now).year
+    )
+    return [TextReply(ctx.t("practice.receipt", code=stored.code, title=stored.title))]
+
+
+def build_flow(form: Form = PRACTICE_FORM) -> FormFlow:
+    return FormFlow("practice", form, submit)

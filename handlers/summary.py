@@ -1,0 +1,38 @@
+"""A form's answers as a person reads them: labels, option names, places, counts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers.context import Context
+from handlers.forms import FieldSpec, Form, Kind
+
+_LONG = 600
+
+
+def render_summary(ctx: Context, form: Form) -> str:
+    lines = [ctx.t(f"{form.name}.summary.title"), ""]
+    for spec in form.applicable(ctx.answers):
+        label = ctx.t(f"{form.name}.{spec.name}.label")
+        lines.append(f"• {label}: {display_value(ctx, spec, ctx.answers.get(spec.name))}")
+    lines += ["", ctx.t("summary.check")]
+    return "\n".join(lines)
+
+
+def display_value(ctx: Context, spec: FieldSpec, value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if spec.kind is Kind.CHOICE:
+        return ctx.t(f"option.{spec.name}.{value}")
+    if spec.kind is Kind.UNIT:
+        unit = ctx.units.get(value)
+        return unit.label if unit else str(value)
+    if spec.kind is Kind.LOCATION:
+        return f"{value['lat']:.5f}, {value['lon']:.5f}" + (
+            f" ({value['title']})" if value.get("title") else "")
+    if spec.kind is Kind.PHOTOS:
+        return ctx.t("summary.photos", count=len(value))
+    if spec.kind is Kind.NUMBER:
+        return f"{value:,}".replace(",", ".")
+    text = str(value)
+    return text if len(text) <= _LONG else text[:_LONG].rstrip() + "…"

@@ -1,0 +1,54 @@
+"""Practices (mô hình) and their photos."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Practice, PracticePhoto
+
+
+async def create_practice(
+    session: AsyncSession,
+    *,
+    practice: Practice,
+    photos: Sequence[dict[str, Any]],
+    year: int,
+) -> Practice:
+    """Store a submitted practice with its photos and give it its receipt code."""
+    session.add(practice)
+    await session.flush()
+    practice.code = f"MH-{year}-{practice.id:06d}"
+    for position, photo in enumerate(photos):
+        session.add(PracticePhoto(practice_id=practice.id, position=position, **photo))
+    await session.flush()
+    return practice
+
+
+async def list_for_submitter(
+    session: AsyncSession, *, person_id: int, limit: int = 20
+) -> Sequence[Practice]:
+    result = await session.exec(
+        select(Practice)
+        .where(Practice.submitter_id == person_id)
+        .order_by(col(Practice.id).desc())
+        .limit(limit)
+    )
+    return result.all()
+
+
+async def get_by_code(session: AsyncSession, code: str) -> Practice | None:
+    return (await session.exec(select(Practice).where(Practice.code == code))).first()
+
+
+async def photos_of(session: AsyncSession, practice_id: int) -> Sequence[PracticePhoto]:
+    result = await session.exec(
+        select(PracticePhoto)
+        .where(PracticePhoto.practice_id == practice_id)
+        .order_by(col(PracticePhoto.position))
+    )
+    return result.all()
