@@ -109,6 +109,10 @@ def _side_question(ctx: Context, kind: str, text: str, choices: list[tuple[str, 
 async def _on_side_answer(ctx: Context, event: Event, side: dict) -> list[Reply] | None:
     """Handle the answer to a side question; None means the event was not an answer to it."""
     picked = _picked(ctx, event, side)
+    if picked is None and side["kind"] == "cancel":
+        # Discarding a draft must be a clear yes; anything unclear asks again.
+        return _side_question(ctx, "cancel", "⚠️ " + ctx.t("cancel.unclear"),
+                              [(YES, "cancel.yes"), (NO, "cancel.no")])
     if picked is None:
         # The person moved on: forget the side question and treat the event as a normal one.
         ctx.state.pop("side", None)
@@ -142,7 +146,10 @@ def _picked(ctx: Context, event: Event, side: dict) -> str | None:
     if text is None:
         return None
     labels = ctx.state.get("labels") or {}
-    return match_option(text, [(v, labels.get(v, v)) for v in values], loose=True)
+    choices = [(v, labels.get(v, v)) for v in values]
+    choices += [(v, word) for v in values for word in ctx.t(f"answer.words.{v}").split("|")
+                if ctx.t.has(f"answer.words.{v}")]
+    return match_option(text, choices, loose=True)
 
 
 def _menu(ctx: Context, lead: str | None = None) -> list[Reply]:

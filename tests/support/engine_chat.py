@@ -1,0 +1,82 @@
+"""Drive the engine directly with neutral events, like a person on a channel without quirks."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+from handlers.engine import Engine
+from handlers.events import (
+    ChoiceEvent,
+    CommandEvent,
+    ContactEvent,
+    Event,
+    LocationEvent,
+    PhotoEvent,
+    Sender,
+    TextEvent,
+    UnsupportedEvent,
+)
+from handlers.replies import Reply, TextReply
+from storage.media import MediaStore
+from tests.support.images import jpeg_bytes
+
+_ids = itertools.count(1)
+
+
+@dataclass
+class EngineChat:
+    engine: Engine
+    media: MediaStore
+    sender: Sender
+    transcript: list[Reply] = field(default_factory=list)
+
+    @property
+    def last(self) -> TextReply:
+        texts = [r for r in self.transcript if isinstance(r, TextReply)]
+        return texts[-1]
+
+    async def _send(self, event: Event) -> list[Reply]:
+        replies = await self.engine.handle(event)
+        self.transcript.extend(replies)
+        return replies
+
+    def _meta(self) -> dict:
+        return {"update_id": f"e{next(_ids)}"}
+
+    async def text(self, text: str) -> list[Reply]:
+        return await self._send(TextEvent(self.sender, text=text, **self._meta()))
+
+    async def command(self, name: str, args: str = "") -> list[Reply]:
+        return await self._send(CommandEvent(self.sender, name=name, args=args, **self._meta()))
+
+    async def press(self, label_or_value: str) -> list[Reply]:
+        """Press a button of the latest question, found by its label (or value)."""
+        reply = self.last
+        for option in reply.options:
+            if label_or_value in (option.label, option.value) or option.label.endswith(
+                label_or_value
+            ):
+                return await self._send(ChoiceEvent(self.sender, token=reply.token or "",
+                                                    value=option.value, **self._meta()))
+        raise AssertionError(f"no option {label_or_value!r} in {reply.options}")
+
+    async def press_raw(self, token: str, value: str) -> list[Reply]:
+        return await self._send(ChoiceEvent(self.sender, token=token, value=value,
+                                            **self._meta()))
+
+    async def photo(self, album_id: str | None = None) -> list[Reply]:
+        stored = self.media.save_image(jpeg_bytes())
+        return await self._send(PhotoEvent(self.sender, media=stored, album_id=album_id,
+                                           **self._meta()))
+
+    async def location(self, lat: float, lon: float) -> list[Reply]:
+        return await self._send(LocationEvent(self.sender, latitude=lat, longitude=lon,
+                                              **self._meta()))
+
+    async def contact(self, phone: str, own: bool = True) -> list[Reply]:
+        return await self._send(ContactEvent(self.sender, phone=phone, is_own=own,
+                                             **self._meta()))
+
+    async def unsupported(self, what: str) -> list[Reply]:
+        return await self._send(UnsupportedEvent(self.sender, what=what, **self._meta()))
