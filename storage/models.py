@@ -154,3 +154,28 @@ class ProcessedUpdate(SQLModel, table=True):
     channel: str = Field(primary_key=True, max_length=16)
     update_id: str = Field(primary_key=True, max_length=96)
     processed_at: datetime
+
+
+class Recognition(SQLModel, table=True):
+    """Điển hình "Dân vận khéo": a practice recognised at a level, for a period."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    practice_id: int = Field(foreign_key="practice.id", index=True)
+    level: str = Field(max_length=16, index=True)
+    unit_code: str | None = Field(default=None, max_length=16)
+    recognised_by: int = Field(foreign_key="person.id")
+    recognised_at: datetime
+    valid_until: datetime
+
+
+class PracticeVote(SQLModel, table=True):
+    """A citizen's consensus on a recognised practice of their commune: one per person."""
+
+    __table_args__ = (UniqueConstraint("practice_id", "person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    practice_id: int = Field(foreign_key="practice.id", index=True)
+    person_id: int = Field(foreign_key="person.id")
+    agrees: bool
+    satisfaction: int = Field(ge=1, le=5)
+    updated_at: datetime
