@@ -14,6 +14,7 @@ from handlers.clock import Clock, SystemClock
 from handlers.context import Services
 from handlers.engine import Engine
 from handlers.registry import all_flows
+from scheduler.outbox import OutboxWorker
 from storage.db import Database
 from storage.media import MediaStore
 from storage.migrate import upgrade_async
@@ -43,6 +44,7 @@ class App:
     db: Database = field(init=False)
     engine: Engine = field(init=False)
     channels: list = field(default_factory=list)
+    outbox: OutboxWorker = field(init=False)
 
     async def start(self) -> None:
         await upgrade_async(self.settings.database_url)
@@ -58,8 +60,12 @@ class App:
             telegram = TelegramChannel(self.settings, self.engine, services.media)
             await telegram.start()
             self.channels.append(telegram)
+        self.outbox = OutboxWorker(self.db, {c.channel: c for c in self.channels}, self.clock)
+        self.engine.on_notices = self.outbox.wake
+        self.outbox.start()
 
     async def stop(self) -> None:
+        await self.outbox.stop()
         for channel in reversed(self.channels):
             await channel.stop()
         self.channels.clear()

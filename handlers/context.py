@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from handlers.clock import Clock
 from handlers.events import Event
 from handlers.i18n import Translator
-from handlers.replies import Option, Outgoing
+from handlers.replies import Notice, Option, Reply
 from storage.media import MediaStore
 from storage.models import ChannelAccount, Conversation, Person
 from storage.units import UnitDirectory
@@ -44,7 +44,7 @@ class Context:
     conversation: Conversation
     event: Event
     t: Translator
-    outgoing: list[Outgoing] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
 
     @property
     def units(self) -> UnitDirectory:
@@ -70,6 +70,10 @@ class Context:
     @property
     def answers(self) -> dict[str, Any]:
         return self.state.setdefault("answers", {})
+
+    def notify(self, person_id: int, key: str, replies: list[Reply]) -> None:
+        """Queue replies for another person; they leave with this update's transaction."""
+        self.notices.append(Notice(person_id, key, replies))
 
     def issue_token(self, options: Sequence[Option], *, free_input: bool) -> str:
         """Name a new question, so presses on buttons of older questions can be told apart."""

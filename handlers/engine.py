@@ -7,15 +7,16 @@ conversation state and whatever the flow stored commit together, or not at all.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from handlers import router
 from handlers.clock import to_db
 from handlers.context import Context, Services
 from handlers.events import Event
 from handlers.i18n import Translator
-from handlers.replies import Reply, TextReply
+from handlers.replies import Reply, TextReply, to_payload
 from storage.db import Database
-from storage.repositories import conversations, people, updates
+from storage.repositories import conversations, outbox, people, updates
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +25,8 @@ class Engine:
     def __init__(self, db: Database, services: Services) -> None:
         self.db = db
         self.services = services
+        self.on_notices: Callable[[], None] | None = None
+        """Called after a transaction queued notices, to wake the outbox sender."""
 
     async def handle(self, event: Event) -> list[Reply]:
         sender = event.sender
@@ -54,8 +57,13 @@ class Engine:
                     "step": conversation.step})
                 await session.rollback()
                 return [TextReply(Translator(person.language)("error.internal"))]
+            for notice in ctx.notices:
+                await outbox.enqueue(session, key=notice.key, person_id=notice.person_id,
+                                     payload=to_payload(notice.replies), now=now)
             conversations.touch(conversation, now=now)
             if conversation.started_at is None and conversation.flow:
                 conversation.started_at = now
             await session.commit()
+        if ctx.notices and self.on_notices is not None:
+            self.on_notices()
         return replies

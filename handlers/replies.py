@@ -60,8 +60,45 @@ class DocumentReply(Reply):
 
 
 @dataclass(frozen=True)
-class Outgoing:
-    """Replies addressed to a channel account other than the sender (notifications)."""
+class Notice:
+    """Replies for another person (a notification), delivered through the outbox.
 
-    account_id: int
+    `key` makes it idempotent: the same notice (what × recipient × occurrence) is sent once.
+    """
+
+    person_id: int
+    key: str
     replies: list[Reply] = field(default_factory=list)
+
+
+def to_payload(replies: list[Reply]) -> list[dict]:
+    """Replies as JSON, to wait in the outbox."""
+    payload = []
+    for reply in replies:
+        if isinstance(reply, TextReply):
+            payload.append({"type": "text", "text": reply.text, "token": reply.token,
+                            "options": [[o.label, o.value] for o in reply.options],
+                            "free_input": reply.free_input})
+        elif isinstance(reply, PhotoReply):
+            payload.append({"type": "photo", "path": reply.path, "caption": reply.caption,
+                            "platform_file_id": reply.platform_file_id})
+        elif isinstance(reply, DocumentReply):
+            payload.append({"type": "document", "path": reply.path, "filename": reply.filename,
+                            "caption": reply.caption})
+    return payload
+
+
+def from_payload(payload: list[dict]) -> list[Reply]:
+    replies: list[Reply] = []
+    for item in payload:
+        kind = item["type"]
+        if kind == "text":
+            options = tuple(Option(label, value) for label, value in item.get("options", []))
+            replies.append(TextReply(item["text"], options, token=item.get("token"),
+                                     free_input=item.get("free_input", False)))
+        elif kind == "photo":
+            replies.append(PhotoReply(item["path"], item.get("caption"),
+                                      item.get("platform_file_id")))
+        elif kind == "document":
+            replies.append(DocumentReply(item["path"], item["filename"], item.get("caption")))
+    return replies

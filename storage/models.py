@@ -179,3 +179,32 @@ class PracticeVote(SQLModel, table=True):
     agrees: bool
     satisfaction: int = Field(ge=1, le=5)
     updated_at: datetime
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+class OutboxMessage(SQLModel, table=True):
+    """Everything the bot sends on its own initiative (notifications, reminders), to a person.
+
+    The idempotency key (what × recipient × occurrence) is unique, so producing the same
+    notification twice stores it once; the status records whether it was delivered.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    idempotency_key: str = Field(max_length=200, unique=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    account_id: int | None = Field(default=None, foreign_key="channelaccount.id")
+    channel: str | None = Field(default=None, max_length=16)
+    payload: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default=OutboxStatus.PENDING, max_length=16, index=True)
+    attempts: int = 0
+    not_before: datetime = Field(index=True)
+    created_at: datetime
+    sent_at: datetime | None = None
+    last_error: str | None = Field(default=None, max_length=500)

@@ -14,9 +14,10 @@ from collections.abc import Awaitable
 from typing import Any
 
 from telegram import BotCommand, Update
-from telegram.error import TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter, Application, BaseUpdateProcessor, ContextTypes, TypeHandler
 
+from bot.delivery import DeliveryError, Failure
 from bot.settings import Settings
 from bot.telegram.convert import to_event
 from bot.telegram.render import Renderer
@@ -103,6 +104,22 @@ class TelegramChannel:
             await self.application.stop()
         await self.application.shutdown()
 
+    channel = "telegram"
+
+    async def deliver(self, chat_id: str, replies: list[Reply]) -> None:
+        """Send a notice for the outbox, translating Telegram's refusals into its terms."""
+        try:
+            await self.renderer.send(int(chat_id), replies)
+        except RetryAfter as error:
+            raise DeliveryError(Failure.RETRY_AFTER, str(error),
+                                retry_after=_seconds(error.retry_after)) from error
+        except Forbidden as error:
+            raise DeliveryError(Failure.BLOCKED, str(error)) from error
+        except BadRequest as error:
+            raise DeliveryError(Failure.PERMANENT, str(error)) from error
+        except (TimedOut, NetworkError) as error:
+            raise DeliveryError(Failure.TRANSIENT, str(error)) from error
+
     async def wait_processed(self, update_id: int | str, timeout: float = 10.0) -> None:
         """Wait until an update has been handled (its replies sent or held for an album)."""
         async with self._progress:
@@ -170,6 +187,10 @@ class TelegramChannel:
         update_id = update.update_id if isinstance(update, Update) else None
         log.error("telegram update error", exc_info=context.error,
                   extra={"update_id": update_id})
+
+
+def _seconds(retry_after: object) -> float:
+    return retry_after.total_seconds() if hasattr(retry_after, "total_seconds") else float(retry_after)
 
 
 async def _acknowledge(update: Update) -> None:

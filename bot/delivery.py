@@ -1,0 +1,31 @@
+"""What every channel offers the outbox: send these replies to that chat, or say why not."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Protocol
+
+from handlers.replies import Reply
+
+
+class Failure(StrEnum):
+    RETRY_AFTER = "retry_after"  # the platform asked us to slow down
+    TRANSIENT = "transient"  # network error, timeout, 5xx: try again later
+    BLOCKED = "blocked"  # the person blocked the bot or left: stop writing to this account
+    PERMANENT = "permanent"  # the platform refuses this message for good
+
+
+class DeliveryError(Exception):
+    def __init__(self, failure: Failure, detail: str = "", retry_after: float | None = None):
+        super().__init__(f"{failure}: {detail}")
+        self.failure = failure
+        self.detail = detail
+        self.retry_after = retry_after
+
+
+class ChannelSender(Protocol):
+    channel: str
+
+    async def deliver(self, chat_id: str, replies: list[Reply]) -> None:
+        """Send, or raise DeliveryError."""
+        ...
