@@ -13,7 +13,7 @@ from bot.settings import Settings
 from handlers.clock import Clock, SystemClock
 from handlers.context import Services
 from handlers.engine import Engine
-from handlers.registry import all_flows
+from handlers.registry import build_features
 from scheduler.outbox import OutboxWorker
 from storage.db import Database
 from storage.media import MediaStore
@@ -31,7 +31,7 @@ def build_services(settings: Settings, clock: Clock) -> Services:
         tz=settings.tz,
         default_language=settings.default_language,
         draft_resume_after=timedelta(hours=settings.draft_resume_prompt_hours),
-        flows=all_flows(),
+        features=build_features(),
     )
 
 

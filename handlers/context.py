@@ -19,7 +19,7 @@ from storage.models import ChannelAccount, Conversation, Person
 from storage.units import UnitDirectory
 
 if TYPE_CHECKING:
-    from handlers.flow import Flow
+    from handlers.commands import Features
 
 
 @dataclass
@@ -32,7 +32,7 @@ class Services:
     tz: ZoneInfo
     default_language: str = "vi"
     draft_resume_after: timedelta = timedelta(hours=12)
-    flows: dict[str, Flow] = field(default_factory=dict)
+    features: Features = field(default=None)  # type: ignore[assignment]
 
 
 @dataclass
@@ -45,6 +45,10 @@ class Context:
     event: Event
     t: Translator
     notices: list[Notice] = field(default_factory=list)
+
+    @property
+    def features(self) -> Features:
+        return self.services.features
 
     @property
     def units(self) -> UnitDirectory:
@@ -75,11 +79,16 @@ class Context:
         """Queue replies for another person; they leave with this update's transaction."""
         self.notices.append(Notice(person_id, key, replies))
 
+    def offer_actions(self, options: Sequence[Option]) -> str:
+        """Action buttons on an item; typed numbers or labels pick them on text-only channels."""
+        self.state["actions"] = {o.value: o.label for o in options}
+        return "a"
+
     def issue_token(self, options: Sequence[Option], *, free_input: bool) -> str:
         """Name a new question, so presses on buttons of older questions can be told apart."""
         seq = int(self.state.get("seq", 0)) + 1
         self.state["seq"] = seq
-        self.state["token"] = token = format(seq, "x")
+        self.state["token"] = token = f"q{seq:x}"  # never "a" or "m", the action and menu tokens
         self.state["options"] = [o.value for o in options]
         self.state["labels"] = {o.value: o.label for o in options}
         self.state["free_input"] = free_input

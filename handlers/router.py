@@ -1,27 +1,29 @@
-"""What happens to an event before a flow sees it: commands, the main menu, side questions.
+"""What happens to an event before a flow sees it: commands, the menu, actions, side questions.
 
 Side questions (confirm a cancel, continue an old draft, pick a language) interrupt a flow
-without losing it: once answered, the flow's current question is asked again.
+without losing it: once answered, the flow's current question is asked again. Feature commands
+and action buttons come from `handlers/registry.py`.
 """
 
 from __future__ import annotations
 
+import logging
+
 from handlers.clock import from_db
+from handlers.commands import Command
 from handlers.context import Context
 from handlers.events import ChoiceEvent, CommandEvent, Event, TextEvent
 from handlers.flow import Flow, reset_state
 from handlers.i18n import LANGUAGES, Translator
 from handlers.options import match_option
 from handlers.replies import Option, Reply, TextReply
-from storage.repositories import practices
+
+log = logging.getLogger(__name__)
 
 MENU_TOKEN = "m"
-ALIASES = {
-    "mohinh": "submit", "huy": "cancel", "quaylai": "back", "ngonngu": "language",
-    "trogiup": "help", "cuatoi": "my", "phananh": "feedback", "tracuu": "status",
-}
-FLOW_COMMANDS = {"submit": "practice"}
-MENU = ("submit", "my", "language", "help")
+ACTION_TOKEN = "a"
+CORE_ALIASES = {"huy": "cancel", "quaylai": "back", "ngonngu": "language", "trogiup": "help"}
+CORE_MENU = ("language", "help")
 
 YES, NO = "yes", "no"
 CONTINUE, RESTART = "continue", "restart"
@@ -35,14 +37,16 @@ async def route(ctx: Context, event: Event) -> list[Reply]:
             return answered
     if isinstance(event, CommandEvent):
         ctx.state.pop("side", None)
-        return await on_command(ctx, ALIASES.get(event.name, event.name), event.args)
-    if isinstance(event, ChoiceEvent) and event.token == MENU_TOKEN and event.value in MENU:
+        return await on_command(ctx, event.name, event.args)
+    if isinstance(event, ChoiceEvent) and event.token == MENU_TOKEN:
         return await on_command(ctx, event.value, "")
+    if isinstance(event, ChoiceEvent) and event.token == ACTION_TOKEN:
+        return await on_action(ctx, event.value)
     flow = current_flow(ctx)
     if flow is None:
-        if isinstance(event, TextEvent) and (picked := _menu_pick(ctx, event.text)):
-            return await on_command(ctx, picked, "")
-        return _menu(ctx, lead=_idle_lead(ctx, event))
+        if isinstance(event, TextEvent) and (picked := _typed_pick(ctx, event.text)):
+            return await picked
+        return menu(ctx, lead=_idle_lead(ctx, event))
     if flow.has_progress(ctx) and _idle_too_long(ctx):
         return _ask_resume(ctx, flow)
     return await flow.handle(ctx, event)
@@ -50,35 +54,69 @@ async def route(ctx: Context, event: Event) -> list[Reply]:
 
 def current_flow(ctx: Context) -> Flow | None:
     name = ctx.conversation.flow
-    return ctx.services.flows.get(name) if name else None
+    return ctx.features.flows.get(name) if name else None
 
 
 async def on_command(ctx: Context, name: str, args: str) -> list[Reply]:
+    name = CORE_ALIASES.get(name, name)
     flow = current_flow(ctx)
-    if name in FLOW_COMMANDS:
-        return await _start_flow(ctx, FLOW_COMMANDS[name])
     if name == "cancel":
         if flow is None:
-            return _menu(ctx, lead=ctx.t("cancel.nothing"))
+            return menu(ctx, lead=ctx.t("cancel.nothing"))
         return _side_question(ctx, "cancel", ctx.t("cancel.confirm"),
                               [(YES, "cancel.yes"), (NO, "cancel.no")])
     if name == "back":
-        return await flow.back(ctx) if flow else _menu(ctx, lead=ctx.t("back.nothing"))
+        return await flow.back(ctx) if flow else menu(ctx, lead=ctx.t("back.nothing"))
+    if name == "start" and args:
+        for deep_link in ctx.features.deep_links:
+            if (answer := await deep_link(ctx, args)) is not None:
+                return await _then_reask(ctx, flow, answer)
     if name in ("start", "help"):
-        lead = ctx.t("help.text")
-        return await flow.reask(ctx, lead=lead) if flow else _menu(ctx, lead=lead)
+        return await _then_reask(ctx, flow, [TextReply(ctx.t("help.text"))], with_menu=True)
     if name == "language":
         return _side_question(ctx, "language", ctx.t("language.ask"),
                               [(code, f"language.{code}") for code in LANGUAGES])
-    if name == "my":
-        lead = await _my_practices(ctx)
-        return await flow.reask(ctx, lead=lead) if flow else [TextReply(lead)]
-    lead = ctx.t("error.unknown_command", command=name[:40])
-    return await flow.reask(ctx, lead=lead) if flow else _menu(ctx, lead=lead)
+    command = ctx.features.commands.get(name)
+    if command is None or not _allowed(ctx, command):
+        lead = ctx.t("error.unknown_command", command=name[:40])
+        return await _then_reask(ctx, flow, [TextReply(lead)], with_menu=True)
+    if command.flow is not None:
+        return await _start_flow(ctx, command.flow)
+    assert command.run is not None
+    return await _then_reask(ctx, flow, await command.run(ctx, args))
+
+
+async def on_action(ctx: Context, payload: str) -> list[Reply]:
+    name, *args = payload.split(":")
+    action = ctx.features.actions.get(name)
+    flow = current_flow(ctx)
+    if action is None:
+        log.warning("unknown action refused", extra={"action": name[:40],
+                                                      "update_id": ctx.event.update_id})
+        return await _then_reask(ctx, flow, [TextReply("⚠️ " + ctx.t("error.stale_button"))])
+    return await _then_reask(ctx, flow, await action.run(ctx, args))
+
+
+async def _then_reask(ctx: Context, flow: Flow | None, replies: list[Reply],
+                      *, with_menu: bool = False) -> list[Reply]:
+    """Show `replies`, then bring the person back to where they were."""
+    if flow is not None:
+        *head, last = replies
+        if isinstance(last, TextReply) and not last.options:
+            return head + await flow.reask(ctx, lead=last.text)
+        return replies + await flow.reask(ctx)
+    if with_menu and replies and isinstance(replies[-1], TextReply):
+        *head, last = replies
+        return head + menu(ctx, lead=last.text)
+    return replies
+
+
+def _allowed(ctx: Context, command: Command) -> bool:
+    return not command.roles or ctx.person.role in command.roles
 
 
 async def _start_flow(ctx: Context, name: str) -> list[Reply]:
-    flow = ctx.services.flows[name]
+    flow = ctx.features.flows[name]
     active = current_flow(ctx)
     if active is None:
         return await flow.start(ctx)
@@ -98,9 +136,12 @@ def _ask_resume(ctx: Context, flow: Flow) -> list[Reply]:
                           [(CONTINUE, "draft.continue"), (RESTART, "draft.restart")])
 
 
-def _side_question(ctx: Context, kind: str, text: str, choices: list[tuple[str, str]]) -> list[Reply]:
+def _side_question(ctx: Context, kind: str, text: str,
+                   choices: list[tuple[str, str]]) -> list[Reply]:
     options = tuple(Option(ctx.t(key), value) for value, key in choices)
-    flow_question = {k: ctx.state.get(k) for k in ("token", "options", "labels", "free_input")}
+    side = ctx.state.get("side") or {}
+    flow_question = side.get("resume") or {
+        k: ctx.state.get(k) for k in ("token", "options", "labels", "free_input")}
     token = ctx.issue_token(options, free_input=False)
     ctx.state["side"] = {"kind": kind, "token": token, "resume": flow_question}
     return [TextReply(text, options, token=token)]
@@ -113,17 +154,16 @@ async def _on_side_answer(ctx: Context, event: Event, side: dict) -> list[Reply]
         # Discarding a draft must be a clear yes; anything unclear asks again.
         return _side_question(ctx, "cancel", "⚠️ " + ctx.t("cancel.unclear"),
                               [(YES, "cancel.yes"), (NO, "cancel.no")])
+    ctx.state.pop("side", None)
     if picked is None:
-        # The person moved on: forget the side question and treat the event as a normal one.
-        ctx.state.pop("side", None)
+        # The person moved on: restore the flow's question and treat the event as normal.
         ctx.state.update(side.get("resume") or {})
         return None
-    ctx.state.pop("side", None)
     flow = current_flow(ctx)
     kind = side["kind"]
     if kind == "cancel" and picked == YES:
         reset_state(ctx, flow=None)
-        return _menu(ctx, lead=ctx.t("cancel.done"))
+        return menu(ctx, lead=ctx.t("cancel.done"))
     if kind == "resume" and picked == RESTART and flow is not None:
         return await flow.start(ctx)
     lead = None
@@ -134,7 +174,7 @@ async def _on_side_answer(ctx: Context, event: Event, side: dict) -> list[Reply]
     elif kind == "cancel":
         lead = ctx.t("cancel.kept")
     if flow is None:
-        return _menu(ctx, lead=lead)
+        return menu(ctx, lead=lead)
     return await flow.reask(ctx, lead=lead)
 
 
@@ -142,24 +182,32 @@ def _picked(ctx: Context, event: Event, side: dict) -> str | None:
     values = ctx.state.get("options") or []
     if isinstance(event, ChoiceEvent):
         return event.value if event.token == side["token"] and event.value in values else None
-    text = getattr(event, "text", None)
-    if text is None:
+    if not isinstance(event, TextEvent):
         return None
     labels = ctx.state.get("labels") or {}
     choices = [(v, labels.get(v, v)) for v in values]
-    choices += [(v, word) for v in values for word in ctx.t(f"answer.words.{v}").split("|")
-                if ctx.t.has(f"answer.words.{v}")]
-    return match_option(text, choices, loose=True)
+    choices += [(v, word) for v in values if ctx.t.has(f"answer.words.{v}")
+                for word in ctx.t(f"answer.words.{v}").split("|")]
+    return match_option(text=event.text, options=choices, loose=True)
 
 
-def _menu(ctx: Context, lead: str | None = None) -> list[Reply]:
-    options = tuple(Option(ctx.t(f"menu.{value}"), value) for value in MENU)
+def menu(ctx: Context, lead: str | None = None) -> list[Reply]:
+    """The main menu: what this person can do, as buttons (numbered lines where none exist)."""
+    names = [c.name for c in ctx.features.menu if _allowed(ctx, c)] + list(CORE_MENU)
+    options = tuple(Option(ctx.t(f"menu.{name}"), name) for name in names)
     text = ctx.t("menu.title")
+    ctx.state["menu"] = names
     return [TextReply(f"{lead}\n\n{text}" if lead else text, options, token=MENU_TOKEN)]
 
 
-def _menu_pick(ctx: Context, text: str) -> str | None:
-    return match_option(text, [(v, ctx.t(f"menu.{v}")) for v in MENU], loose=True)
+def _typed_pick(ctx: Context, text: str):  # noqa: ANN202
+    """Typed text outside a flow may name a menu entry or an offered action."""
+    actions: dict[str, str] = ctx.state.get("actions") or {}
+    if actions and (value := match_option(text, list(actions.items()), loose=True)):
+        return on_action(ctx, value)
+    names = ctx.state.get("menu") or [c.name for c in ctx.features.menu] + list(CORE_MENU)
+    picked = match_option(text, [(n, ctx.t(f"menu.{n}")) for n in names], loose=True)
+    return on_command(ctx, picked, "") if picked else None
 
 
 def _idle_lead(ctx: Context, event: Event) -> str | None:
@@ -170,16 +218,3 @@ def _idle_lead(ctx: Context, event: Event) -> str | None:
 
 def _idle_too_long(ctx: Context) -> bool:
     return ctx.now - from_db(ctx.conversation.updated_at) > ctx.services.draft_resume_after
-
-
-async def _my_practices(ctx: Context) -> str:
-    mine = await practices.list_for_submitter(ctx.session, person_id=ctx.person.id)
-    if not mine:
-        return ctx.t("my.none")
-    lines = [ctx.t("my.title", count=len(mine))]
-    for practice in mine:
-        title = practice.title if len(practice.title) <= 80 else practice.title[:80] + "…"
-        lines.append(ctx.t("my.item", code=practice.code, title=title,
-                           status=ctx.t(f"status.practice.{practice.status}")))
-    return "\n".join(lines)
-

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from handlers.clock import to_db
+from handlers.commands import Command
 from handlers.context import Context
 from handlers.flow import FormFlow
 from handlers.forms import FieldSpec, Form, Kind
@@ -96,3 +97,6 @@ async def submit(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
 
 def build_flow(form: Form = PRACTICE_FORM) -> FormFlow:
     return FormFlow("practice", form, submit)
+
+
+COMMANDS = [Command("submit", aliases=("mohinh",), flow="practice", menu=True)]
