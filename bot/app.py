@@ -64,6 +64,10 @@ class App:
         self.engine.on_notices = self.outbox.wake
         self.outbox.start()
 
+    @property
+    def telegram(self):  # noqa: ANN201
+        return next(c for c in self.channels if c.channel == "telegram")
+
     async def stop(self) -> None:
         await self.outbox.stop()
         for channel in reversed(self.channels):

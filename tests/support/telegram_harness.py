@@ -1,0 +1,97 @@
+"""Run the whole product against the fake Bot API and talk to it as a Telegram user would.
+
+`running_app` starts the real `App` (migrations, engine, outbox, python-telegram-bot polling
+over HTTP). A `TelegramDriver` sends one user action, waits until the bot has handled it
+(no sleeping: it waits on the adapter's processed-update signal), and returns what the bot
+showed the user in reply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from pydantic import SecretStr
+
+from bot.app import App
+from bot.settings import Settings
+from handlers.clock import Clock
+from tests.fakes.telegram_api import BotMessage, FakeTelegram, FakeUser
+
+
+@asynccontextmanager
+async def running_app(settings: Settings, fake: FakeTelegram, clock: Clock) -> AsyncIterator[App]:
+    configured = settings.model_copy(update={
+        "telegram_bot_token": SecretStr(fake.token),
+        "telegram_api_base_url": fake.base_url,
+        "telegram_file_base_url": fake.file_base_url,
+        "telegram_poll_timeout_seconds": 1,
+    })
+    app = App(configured, clock=clock)
+    await app.start()
+    try:
+        yield app
+    finally:
+        await app.stop()
+
+
+@dataclass
+class TelegramDriver:
+    app: App
+    fake: FakeTelegram
+    user: FakeUser
+
+    async def _after(self, *update_ids: int) -> list[BotMessage]:
+        before = len(self.user.inbox)
+        for update_id in update_ids:
+            await self.app.telegram.wait_processed(update_id)
+        return self.user.inbox[before:]
+
+    @property
+    def last(self) -> BotMessage:
+        return self.user.last
+
+    async def text(self, text: str) -> list[BotMessage]:
+        return await self._after(self.user.send_text(text))
+
+    async def command(self, name: str, payload: str | None = None) -> list[BotMessage]:
+        return await self._after(self.user.send_command(name, payload))
+
+    async def press(self, label: str) -> list[BotMessage]:
+        """Press an inline button by its text, or a reply-keyboard button by sending its text."""
+        last = self.user.last
+        if last.keyboard and any(b.get("text") == label for b in last.keyboard):
+            return await self.text(label)
+        keyboard = next(m for m in reversed(self.user.inbox) if m.buttons)
+        if label not in keyboard.buttons:  # allow leaving out a leading emoji
+            matches = [b for b in keyboard.buttons if b.endswith(label)]
+            assert len(matches) == 1, f"no single button {label!r} in {keyboard.buttons}"
+            label = matches[0]
+        return await self._after(self.user.press(label))
+
+    async def press_data(self, data: str) -> list[BotMessage]:
+        return await self._after(self.user.press_data(data))
+
+    async def photo(self) -> list[BotMessage]:
+        return await self._after(self.user.send_photo())
+
+    async def album(self, n: int) -> list[BotMessage]:
+        """An album arrives as n updates; the bot answers once, after the album settles."""
+        before = len(self.user.inbox)
+        await self._after(*self.user.send_album(n))
+        await self.fake.wait_for_message(self.user.id, count=1, since=before)
+        return self.user.inbox[before:]
+
+    async def location(self, lat: float, lon: float) -> list[BotMessage]:
+        return await self._after(self.user.send_location(lat, lon))
+
+    async def sticker(self) -> list[BotMessage]:
+        return await self._after(self.user.send_sticker())
+
+    async def voice(self) -> list[BotMessage]:
+        return await self._after(self.user.send_voice())
+
+    async def document(self, data: bytes, mime_type: str, file_name: str) -> list[BotMessage]:
+        return await self._after(self.user.send_document(data, mime_type=mime_type,
+                                                         file_name=file_name))
