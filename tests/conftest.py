@@ -72,3 +72,12 @@ def make_chat(engine: Engine, services):
         return EngineChat(engine, services.media, sender)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _quiet_http_client_logs():
+    """httpx logs request URLs, which hold the bot token; production silences it too."""
+    import logging
+
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)

@@ -139,16 +139,19 @@ class TelegramChannel:
         event = await to_event(update, self.application.bot, self.media)
         if event is None:
             return
-        if update.callback_query is not None:
-            await _acknowledge(update)
         chat_id = int(event.sender.chat_id)
         replies = await self.engine.handle(event)
+        if not replies:  # a redelivered update: it was answered the first time
+            return
+        if update.callback_query is not None:
+            await _acknowledge(update)
         if isinstance(event, PhotoEvent) and event.album_id:
             self._hold_album_reply((chat_id, event.album_id), replies)
             return
         await self._flush_chat(chat_id)
         await self.renderer.send(chat_id, replies)
-        if isinstance(event, ChoiceEvent) and update.callback_query.message is not None:
+        pressed = update.callback_query.message if update.callback_query else None
+        if isinstance(event, ChoiceEvent) and getattr(pressed, "reply_markup", None):
             await _drop_buttons(update)
 
     def _hold_album_reply(self, key: tuple[int, str], replies: list[Reply]) -> None:
