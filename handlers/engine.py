@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from sqlalchemy.exc import IntegrityError
+
 from handlers import router
 from handlers.clock import to_db
 from handlers.context import Context, Services
@@ -32,19 +34,16 @@ class Engine:
         sender = event.sender
         now = to_db(self.services.clock.now())
         async with self.db.session() as session:
-            if event.update_id is not None and not await updates.claim(
-                session, channel=sender.channel, update_id=event.update_id, now=now
+            if event.update_id is not None and await updates.seen(
+                session, channel=sender.channel, update_id=event.update_id
             ):
                 log.info("duplicate update dropped",
                          extra={"channel": sender.channel, "update_id": event.update_id})
                 return []
-            account, person = await people.get_or_create_account(
+            account, person, conversation = await people.get_or_create_account(
                 session, channel=sender.channel, external_id=sender.external_id,
                 chat_id=sender.chat_id, display_name=sender.display_name,
                 username=sender.username, language=self.services.default_language, now=now,
-            )
-            conversation = await conversations.get_or_create(
-                session, account_id=account.id, now=now
             )
             ctx = Context(session, self.services, account, person, conversation, event,
                           Translator(person.language))
@@ -63,7 +62,15 @@ class Engine:
             conversations.touch(conversation, now=now)
             if conversation.started_at is None and conversation.flow:
                 conversation.started_at = now
-            await session.commit()
+            if event.update_id is not None:
+                updates.mark(session, channel=sender.channel, update_id=event.update_id, now=now)
+            try:
+                await session.commit()
+            except IntegrityError:
+                # Another copy of this update committed first (e.g. a webhook retry).
+                log.info("duplicate update dropped at commit",
+                         extra={"channel": sender.channel, "update_id": event.update_id})
+                return []
         if ctx.notices and self.on_notices is not None:
             self.on_notices()
         return replies

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -39,7 +40,13 @@ def _sqlite_begin_immediate(connection) -> None:  # noqa: ANN001
 
 
 class Database:
-    """Owns the engine; hands out sessions that keep attributes loaded after commit."""
+    """Owns the engine; hands out sessions that keep attributes loaded after commit.
+
+    SQLite has one writer at a time and, when two collide, its busy handler sleeps in growing
+    steps (up to 100 ms). Within one process, sessions therefore queue on an asyncio lock
+    instead, so transactions run back to back; PostgreSQL sessions run concurrently.
+    Sessions must not be nested within one task.
+    """
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -47,10 +54,15 @@ class Database:
         self._sessions = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False
         )
+        self._writer = asyncio.Lock() if url.startswith("sqlite") else None
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
-        async with self._sessions() as session:
+        if self._writer is None:
+            async with self._sessions() as session:
+                yield session
+            return
+        async with self._writer, self._sessions() as session:
             yield session
 
     async def dispose(self) -> None:

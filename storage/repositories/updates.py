@@ -9,14 +9,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.models import ProcessedUpdate
 
 
-async def claim(session: AsyncSession, *, channel: str, update_id: str, now: datetime) -> bool:
-    """Record the update as handled; False when it already was.
+async def seen(session: AsyncSession, *, channel: str, update_id: str) -> bool:
+    return await session.get(ProcessedUpdate, (channel, update_id)) is not None
 
-    The claim is part of the update's transaction: if handling fails and rolls back, the update
-    is not marked and a redelivery gets another chance.
+
+def mark(session: AsyncSession, *, channel: str, update_id: str, now: datetime) -> None:
+    """Record the update as handled, written with the rest of the update's transaction.
+
+    If handling fails and rolls back, the update is not marked and a redelivery gets another
+    chance; if two copies race, the primary key lets only one transaction commit.
     """
-    if await session.get(ProcessedUpdate, (channel, update_id)) is not None:
-        return False
     session.add(ProcessedUpdate(channel=channel, update_id=update_id, processed_at=now))
-    await session.flush()
-    return True

@@ -850,6 +850,7 @@ class FakeTelegram:
         self._blocked: set[ChatKey] = set()
         self._next_mid: dict[ChatKey, int] = {}
         self._bot_messages: dict[ChatKey, list[BotMessage]] = {}
+        self._chat_waiters: dict[ChatKey, list[asyncio.Future[None]]] = {}
         self._message_index: dict[tuple[ChatKey, int], BotMessage] = {}
         self._user_messages: dict[tuple[ChatKey, int], JSON] = {}
         self._callbacks: dict[str, tuple[int, ChatKey]] = {}  # query id -> (update_id, chat)
@@ -1094,9 +1095,14 @@ class FakeTelegram:
         def ready() -> bool:
             return len(self._bot_messages.get(key, [])) - start >= count
 
+        # Waiters are kept per chat, so a message wakes only those waiting on its chat
+        # (with hundreds of simulated users, one shared condition would wake them all).
         try:
-            async with asyncio.timeout(timeout), self._changed:
-                await self._changed.wait_for(ready)
+            async with asyncio.timeout(timeout):
+                while not ready():
+                    woken = asyncio.get_running_loop().create_future()
+                    self._chat_waiters.setdefault(key, []).append(woken)
+                    await woken
         except TimeoutError:
             raise AssertionError(
                 f"expected {count} new message(s) in chat {key} within {timeout}s, got "
@@ -1694,6 +1700,9 @@ class FakeTelegram:
             media_group_id=media_group_id,
         )
         self._bot_messages.setdefault(key, []).append(msg)
+        for woken in self._chat_waiters.pop(key, []):
+            if not woken.done():
+                woken.set_result(None)
         self._message_index[(key, msg.message_id)] = msg
         return msg
 

@@ -1,0 +1,163 @@
+"""Throughput of the practice submission flow against the framework's own ceiling.
+
+Simulated users walk the whole submission flow concurrently through the real product (python-
+telegram-bot polling the fake Bot API over HTTP, SQLite, the engine). In the same run and on the
+same harness, a bare python-telegram-bot echo bot answers the same number of updates from the
+same users. Latency is measured from the moment an update is queued at the fake Bot API to the
+moment the bot's reply reaches it.
+
+    python bench/bench_throughput.py [--users 40]
+
+Ends with one JSON line: {"bench": "throughput", ...}; target ratio >= 0.5.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pydantic import SecretStr  # noqa: E402
+from telegram import Update  # noqa: E402
+from telegram.ext import Application, ContextTypes, TypeHandler  # noqa: E402
+
+from bot.app import App  # noqa: E402
+from bot.settings import Settings  # noqa: E402
+from storage.migrate import upgrade  # noqa: E402
+from tests.fakes.telegram_api import FakeTelegram, FakeUser  # noqa: E402
+from tests.support.practice_walk import COMPLETE_PRACTICE  # noqa: E402
+
+TARGET_RATIO = 0.5
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+async def send_and_wait(fake: FakeTelegram, user: FakeUser, send) -> float:  # noqa: ANN001
+    since = len(user.inbox)
+    started = time.perf_counter()
+    send()
+    await fake.wait_for_message(user.id, count=1, since=since, timeout=60)
+    return time.perf_counter() - started
+
+
+def press(user: FakeUser, label: str) -> None:
+    keyboard = next(m for m in reversed(user.inbox) if m.buttons)
+    matches = [b for b in keyboard.buttons if b == label or b.endswith(label)]
+    user.press(matches[0])
+
+
+async def walk_submission(fake: FakeTelegram, user: FakeUser) -> list[float]:
+    latencies = [await send_and_wait(fake, user, lambda: user.send_command("mohinh"))]
+    for step in COMPLETE_PRACTICE:
+        if step.kind == "press":
+            action = (lambda s=step: press(user, s.value))
+        elif step.kind == "text":
+            action = (lambda s=step: user.send_text(s.value))
+        elif step.kind == "location":
+            action = (lambda s=step: user.send_location(*s.value))
+        else:  # photos, one by one: an album would measure the album wait instead
+            for _ in range(step.value):
+                latencies.append(await send_and_wait(fake, user, user.send_photo))
+            continue
+        latencies.append(await send_and_wait(fake, user, action))
+    latencies.append(await send_and_wait(fake, user, lambda: press(user, "Gửi")))
+    assert "MH-" in user.last.text, user.last.text
+    return latencies
+
+
+async def walk_echo(fake: FakeTelegram, user: FakeUser, n: int) -> list[float]:
+    return [await send_and_wait(fake, user, lambda i=i: user.send_text(f"tin nhắn {i}"))
+            for i in range(n)]
+
+
+async def run_product(users: int, workdir: Path) -> tuple[float, list[float]]:
+    url = f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
+    await asyncio.to_thread(upgrade, url)
+    async with FakeTelegram() as fake:
+        settings = Settings(
+            _env_file=None, database_url=url, media_dir=workdir / "media",
+            telegram_bot_token=SecretStr(fake.token), telegram_api_base_url=fake.base_url,
+            telegram_file_base_url=fake.file_base_url, telegram_poll_timeout_seconds=1,
+            telegram_reply_rate_per_second=0,  # like the echo bot: measure code, not the cap
+        )
+        app = App(settings)
+        await app.start()
+        people = [fake.user(10_000 + i, first_name=f"U{i}") for i in range(users)]
+        started = time.perf_counter()
+        results = await asyncio.gather(*(walk_submission(fake, p) for p in people))
+        elapsed = time.perf_counter() - started
+        await app.stop()
+        assert fake.errors == [], fake.errors[:3]
+    return elapsed, [x for r in results for x in r]
+
+
+async def run_echo(users: int, per_user: int) -> tuple[float, list[float]]:
+    async with FakeTelegram() as fake:
+        async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+            await update.effective_message.reply_text(update.effective_message.text)
+
+        application: Application = (
+            fake.application_builder().concurrent_updates(256).build()
+        )
+        application.add_handler(TypeHandler(Update, echo))
+        async with application:
+            await application.start()
+            await application.updater.start_polling(poll_interval=0, timeout=1)
+            people = [fake.user(20_000 + i, first_name=f"E{i}") for i in range(users)]
+            started = time.perf_counter()
+            results = await asyncio.gather(*(walk_echo(fake, p, per_user) for p in people))
+            elapsed = time.perf_counter() - started
+            await application.updater.stop()
+            await application.stop()
+    return elapsed, [x for r in results for x in r]
+
+
+def figures(elapsed: float, latencies: list[float]) -> dict[str, float]:
+    ms = [x * 1000 for x in latencies]
+    return {"updates_per_s": round(len(ms) / elapsed, 1), "p50_ms": round(percentile(ms, 50), 1),
+            "p95_ms": round(percentile(ms, 95), 1), "p99_ms": round(percentile(ms, 99), 1),
+            "mean_ms": round(statistics.fmean(ms), 1), "updates": len(ms)}
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=40)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    for noisy in ("httpx", "httpcore", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        elapsed, latencies = await run_product(args.users, Path(tmp))
+    product = figures(elapsed, latencies)
+    per_user = len(latencies) // args.users
+    echo_elapsed, echo_latencies = await run_echo(args.users, per_user)
+    echo = figures(echo_elapsed, echo_latencies)
+    ratio = round(product["updates_per_s"] / echo["updates_per_s"], 3)
+
+    print(f"users: {args.users}, updates per user: {per_user}")
+    print(f"submission flow: {product['updates_per_s']} updates/s, p50 {product['p50_ms']} ms, "
+          f"p95 {product['p95_ms']} ms, p99 {product['p99_ms']} ms")
+    print(f"echo bot (ceiling): {echo['updates_per_s']} updates/s, p50 {echo['p50_ms']} ms, "
+          f"p95 {echo['p95_ms']} ms, p99 {echo['p99_ms']} ms")
+    verdict = "meets" if ratio >= TARGET_RATIO else "BELOW"
+    print(f"ratio {ratio} ({verdict} the target of {TARGET_RATIO})")
+    print(json.dumps({"bench": "throughput", **product,
+                      "echo_updates_per_s": echo["updates_per_s"], "echo_p99_ms": echo["p99_ms"],
+                      "ratio": ratio, "target_ratio": TARGET_RATIO}))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
