@@ -34,17 +34,24 @@ class Engine:
         sender = event.sender
         now = to_db(self.services.clock.now())
         async with self.db.session() as session:
-            if event.update_id is not None and await updates.seen(
-                session, channel=sender.channel, update_id=event.update_id
-            ):
+            identity = await people.load_identity(
+                session, channel=sender.channel, external_id=sender.external_id,
+                update_id=event.update_id)
+            if identity is not None and identity.seen:
                 log.info("duplicate update dropped",
                          extra={"channel": sender.channel, "update_id": event.update_id})
                 return []
-            account, person, conversation = await people.get_or_create_account(
-                session, channel=sender.channel, external_id=sender.external_id,
-                chat_id=sender.chat_id, display_name=sender.display_name,
-                username=sender.username, language=self.services.default_language, now=now,
-            )
+            if identity is None:
+                identity = await people.create_identity(
+                    session, channel=sender.channel, external_id=sender.external_id,
+                    chat_id=sender.chat_id, display_name=sender.display_name,
+                    username=sender.username, language=self.services.default_language, now=now)
+            else:
+                people.refresh_account(identity.account, chat_id=sender.chat_id,
+                                       display_name=sender.display_name,
+                                       username=sender.username, now=now)
+            account, person, conversation = (identity.account, identity.person,
+                                             identity.conversation)
             ctx = Context(session, self.services, account, person, conversation, event,
                           Translator(person.language))
             try:

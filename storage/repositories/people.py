@@ -2,59 +2,77 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import and_
+from sqlalchemy.orm import aliased
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import ChannelAccount, Conversation, Person
+from storage.models import ChannelAccount, Conversation, Person, ProcessedUpdate
 
 
 _SEEN_GRANULARITY = timedelta(minutes=5)
 
 
-async def get_or_create_account(
-    session: AsyncSession,
-    *,
-    channel: str,
-    external_id: str,
-    chat_id: str,
-    display_name: str,
-    username: str | None,
-    language: str,
-    now: datetime,
-) -> tuple[ChannelAccount, Person, Conversation]:
-    """The account behind a sender, its person and conversation, in one query.
+@dataclass
+class Identity:
+    """Who is speaking on this turn: account, person, conversation, and whether this very
+    update was already handled."""
 
-    First contact creates a citizen. This runs on every update, so it reads once and writes
-    only what changed (last-seen is refreshed at most every few minutes).
-    """
+    account: ChannelAccount
+    person: Person
+    conversation: Conversation
+    seen: bool = False
+
+
+async def load_identity(
+    session: AsyncSession, *, channel: str, external_id: str, update_id: str | None
+) -> Identity | None:
+    """Everything a turn needs about its sender, in one query (this runs on every update)."""
+    processed = aliased(ProcessedUpdate)
     row = (
         await session.exec(
-            select(ChannelAccount, Person, Conversation)
+            select(ChannelAccount, Person, Conversation, processed.update_id)
             .join(Person, Person.id == ChannelAccount.person_id)
             .outerjoin(Conversation, Conversation.account_id == ChannelAccount.id)
+            .outerjoin(processed, and_(processed.channel == channel,
+                                       processed.update_id == (update_id or "")))
             .where(ChannelAccount.channel == channel, ChannelAccount.external_id == external_id)
         )
     ).first()
     if row is None:
-        person = Person(display_name=display_name[:200], language=language, created_at=now)
-        session.add(person)
-        await session.flush()
-        account = ChannelAccount(
-            person_id=person.id, channel=channel, external_id=external_id, chat_id=chat_id,
-            username=username, display_name=display_name[:200], created_at=now,
-            last_seen_at=now,
-        )
-        session.add(account)
-        await session.flush()
-        conversation = Conversation(account_id=account.id, data={}, updated_at=now)
-        session.add(conversation)
-        return account, person, conversation
-    account, person, conversation = row
+        return None
+    account, person, conversation, processed_id = row
     if conversation is None:
-        conversation = Conversation(account_id=account.id, data={}, updated_at=now)
+        conversation = Conversation(account_id=account.id, data={}, updated_at=account.created_at)
         session.add(conversation)
+    return Identity(account, person, conversation, seen=processed_id is not None)
+
+
+async def create_identity(
+    session: AsyncSession, *, channel: str, external_id: str, chat_id: str, display_name: str,
+    username: str | None, language: str, now: datetime,
+) -> Identity:
+    """First contact: a new citizen with one account and an empty conversation."""
+    person = Person(display_name=display_name[:200], language=language, created_at=now)
+    session.add(person)
+    await session.flush()
+    account = ChannelAccount(
+        person_id=person.id, channel=channel, external_id=external_id, chat_id=chat_id,
+        username=username, display_name=display_name[:200], created_at=now, last_seen_at=now,
+    )
+    session.add(account)
+    await session.flush()
+    conversation = Conversation(account_id=account.id, data={}, updated_at=now)
+    session.add(conversation)
+    return Identity(account, person, conversation)
+
+
+def refresh_account(account: ChannelAccount, *, chat_id: str, display_name: str,
+                    username: str | None, now: datetime) -> None:
+    """Keep the account's details current, writing only what changed."""
     if now - account.last_seen_at > _SEEN_GRANULARITY or not account.active:
         account.last_seen_at = now
         account.active = True
@@ -64,7 +82,6 @@ async def get_or_create_account(
         account.username = username
     if display_name and account.display_name != display_name[:200]:
         account.display_name = display_name[:200]
-    return account, person, conversation
 
 
 async def get_person(session: AsyncSession, person_id: int) -> Person | None:

@@ -9,10 +9,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.models import ProcessedUpdate
 
 
-async def seen(session: AsyncSession, *, channel: str, update_id: str) -> bool:
-    return await session.get(ProcessedUpdate, (channel, update_id)) is not None
-
-
 def mark(session: AsyncSession, *, channel: str, update_id: str, now: datetime) -> None:
     """Record the update as handled, written with the rest of the update's transaction.
 
