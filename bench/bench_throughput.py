@@ -58,20 +58,23 @@ def press(user: FakeUser, label: str) -> None:
     user.press(matches[0])
 
 
+def act(user: FakeUser, step) -> None:  # noqa: ANN001
+    if step.kind == "press":
+        press(user, step.value)
+    elif step.kind == "text":
+        user.send_text(step.value)
+    elif step.kind == "location":
+        user.send_location(*step.value)
+
+
 async def walk_submission(fake: FakeTelegram, user: FakeUser) -> list[float]:
     latencies = [await send_and_wait(fake, user, lambda: user.send_command("mohinh"))]
     for step in COMPLETE_PRACTICE:
-        if step.kind == "press":
-            action = (lambda s=step: press(user, s.value))
-        elif step.kind == "text":
-            action = (lambda s=step: user.send_text(s.value))
-        elif step.kind == "location":
-            action = (lambda s=step: user.send_location(*s.value))
-        else:  # photos, one by one: an album would measure the album wait instead
+        if step.kind == "photos":  # one by one: an album would measure the album wait instead
             for _ in range(step.value):
                 latencies.append(await send_and_wait(fake, user, user.send_photo))
             continue
-        latencies.append(await send_and_wait(fake, user, action))
+        latencies.append(await send_and_wait(fake, user, lambda s=step: act(user, s)))
     latencies.append(await send_and_wait(fake, user, lambda: press(user, "Gửi")))
     assert "MH-" in user.last.text, user.last.text
     return latencies

@@ -34,5 +34,7 @@ def configure_logging(level: str = "INFO") -> None:
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     # httpx logs every request URL, and Telegram URLs contain the bot token.
-    for noisy in ("httpx", "httpcore", "apscheduler.executors", "aiosqlite", "alembic.runtime.plugins"):
+    noisy_loggers = ("httpx", "httpcore", "apscheduler.executors", "aiosqlite",
+                     "alembic.runtime.plugins")
+    for noisy in noisy_loggers:
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -67,7 +67,9 @@ def option_label(ctx: Context, spec: FieldSpec, value: str) -> str:
     return ctx.t(f"option.{spec.name}.{value}")
 
 
-async def prompt(ctx: Context, form: Form, spec: FieldSpec, *, lead: str | None = None) -> list[Reply]:
+async def prompt(
+    ctx: Context, form: Form, spec: FieldSpec, *, lead: str | None = None
+) -> list[Reply]:
     text = question_text(ctx, form, spec)
     options: list[Option] = []
     ask: Ask | None = None
@@ -80,6 +82,8 @@ async def prompt(ctx: Context, form: Form, spec: FieldSpec, *, lead: str | None 
         text += "\n" + ctx.t("photos.progress", count=len(photos), max=spec.max_items)
         if photos:
             options = [Option(ctx.t("common.done"), DONE), Option(ctx.t("photos.clear"), CLEAR)]
+        elif spec.min_items == 0:
+            options = [Option(ctx.t("photos.none"), DONE)]
         free_input = True
     elif spec.kind is Kind.LOCATION:
         ask, ask_label = Ask.LOCATION, ctx.t("location.button")
@@ -89,6 +93,10 @@ async def prompt(ctx: Context, form: Form, spec: FieldSpec, *, lead: str | None 
         options = [Option(ctx.units.get(code).label, code) for code in ctx.scratch["candidates"]]
         text = ctx.t("unit.pick", count=len(options))
         free_input = False
+    elif spec.kind is Kind.UNIT and (suggested := ctx.units.get(
+            (ctx.state.get("suggest") or {}).get(spec.name) or "")):
+        # A flow may offer the unit this person named last time, beside typing a new one.
+        options = [Option(ctx.t("unit.suggested", label=suggested.label), suggested.code)]
     if not spec.required and spec.kind is not Kind.PHOTOS:
         options.append(Option(ctx.t("location.skip" if spec.kind is Kind.LOCATION
                                     else "common.skip"), SKIP))

@@ -71,7 +71,9 @@ class Form:
     def applicable(self, answers: dict[str, Any]) -> list[FieldSpec]:
         return [spec for spec in self.fields if spec.applies(answers)]
 
-    def next_unanswered(self, answers: dict[str, Any], after: str | None = None) -> FieldSpec | None:
+    def next_unanswered(
+        self, answers: dict[str, Any], after: str | None = None
+    ) -> FieldSpec | None:
         """The next field to ask, in declaration order, skipping answered and inapplicable ones."""
         names = [spec.name for spec in self.fields]
         start = names.index(after) + 1 if after in names else 0

@@ -39,7 +39,8 @@ def markup_for(reply: TextReply) -> InlineKeyboardMarkup | ReplyKeyboardMarkup |
     if reply.options:
         token = reply.token or "-"
         return InlineKeyboardMarkup(
-            [[InlineKeyboardButton(shorten(o.label, 60), callback_data=callback_data(token, o.value))]
+            [[InlineKeyboardButton(shorten(o.label, 60),
+                                   callback_data=callback_data(token, o.value))]
              for o in reply.options]
         )
     return None

@@ -12,7 +12,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import ChannelAccount, Conversation, Person, ProcessedUpdate
 
-
 _SEEN_GRANULARITY = timedelta(minutes=5)
 
 
