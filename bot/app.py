@@ -10,11 +10,21 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.settings import Settings
+from bot.web import zalo_oa_webhook
+from bot.web.metrics import (
+    ErrorLogCounter,
+    MeteredEngine,
+    Metrics,
+    instrument_flows,
+    outbox_backlog,
+)
+from bot.web.server import WebServer, create_web_app
 from handlers.clock import Clock, SystemClock
 from handlers.context import Services
 from handlers.engine import Engine
 from handlers.registry import build_features
 from scheduler.outbox import OutboxWorker
+from scheduler.service import SchedulerService
 from storage.db import Database
 from storage.media import MediaStore
 from storage.migrate import upgrade_async
@@ -45,12 +55,20 @@ class App:
     engine: Engine = field(init=False)
     channels: list = field(default_factory=list)
     outbox: OutboxWorker = field(init=False)
+    scheduler: SchedulerService = field(init=False)
+    metrics: Metrics = field(default_factory=Metrics)
+    web: WebServer = field(init=False)
 
     async def start(self) -> None:
         await upgrade_async(self.settings.database_url)
         self.db = Database(self.settings.database_url)
         services = build_services(self.settings, self.clock)
-        self.engine = Engine(self.db, services)
+        services.features.flows = instrument_flows(services.features.flows, self.metrics)
+        self.engine = MeteredEngine(self.db, services, self.metrics)
+        self._error_counter = ErrorLogCounter(self.metrics)
+        logging.getLogger().addHandler(self._error_counter)
+        self.metrics.outbox_backlog = outbox_backlog(self.db)
+        telegram = None
         if self.settings.telegram_bot_token is None:
             log.warning("TELEGRAM_BOT_TOKEN is not set: Telegram is off. Put "
                         "TELEGRAM_BOT_TOKEN=<token from @BotFather> in .env to turn it on.")
@@ -58,21 +76,66 @@ class App:
             from bot.telegram.channel import TelegramChannel
 
             telegram = TelegramChannel(self.settings, self.engine, services.media)
+        zalo = None
+        if self.settings.zalo_bot_token is not None:
+            from bot.zalo_bot.channel import ZaloChannel
+
+            zalo = ZaloChannel(self.settings, self.engine, services.media, self.clock)
+        zalo_oa = None
+        if self.settings.zalo_oa_enabled:
+            from bot.zalo_oa.channel import ZaloOAChannel
+
+            zalo_oa = ZaloOAChannel(self.settings, self.engine, services.media, self.db,
+                                    self.clock)
+        self.scheduler = SchedulerService.build(
+            self.settings, self.db, services,
+            [c for c in (telegram, zalo, zalo_oa) if c is not None])
+        # The web server first, so a webhook registered with Telegram finds it listening.
+        web_app = create_web_app(settings=self.settings, db=self.db, services=services,
+                                 engine=self.engine, metrics=self.metrics, telegram=telegram,
+                                 scheduler=self.scheduler)
+        if zalo is not None:
+            zalo.attach(web_app)  # its webhook route and the signed links its photos go out by
+        if zalo_oa is not None:  # its webhook route; tokens ready before the first event
+            zalo_oa_webhook.register(web_app, zalo_oa, path=self.settings.zalo_oa_webhook_path)
+            await zalo_oa.start()
+            self.channels.append(zalo_oa)
+        self.web = WebServer(web_app, self.settings.web_host, self.settings.web_port)
+        url = await self.web.start()
+        log.info(f"web server: map {url} · web chat {url}chat", extra={"url": url})
+        if telegram is not None:
             await telegram.start()
             self.channels.append(telegram)
-        self.outbox = OutboxWorker(self.db, {c.channel: c for c in self.channels}, self.clock)
+        if zalo is not None:
+            zalo.links.base_url = self.settings.public_base_url or url
+            await zalo.start()
+            self.channels.append(zalo)
+        # Reminders, escalation, reports, and the outbox sender for every notice.
+        self.outbox = self.scheduler.outbox
         self.engine.on_notices = self.outbox.wake
-        self.outbox.start()
+        if zalo_oa is not None:
+            zalo_oa.on_activity = self.outbox.wake  # messages waiting for a person to write
+        await self.scheduler.start()
 
     @property
     def telegram(self):  # noqa: ANN201
         return next(c for c in self.channels if c.channel == "telegram")
 
+    @property
+    def zalo(self):  # noqa: ANN201
+        return next(c for c in self.channels if c.channel == "zalo_bot")
+
+    @property
+    def zalo_oa(self):  # noqa: ANN201
+        return next(c for c in self.channels if c.channel == "zalo_oa")
+
     async def stop(self) -> None:
-        await self.outbox.stop()
+        await self.web.stop()
+        await self.scheduler.stop()
         for channel in reversed(self.channels):
             await channel.stop()
         self.channels.clear()
+        logging.getLogger().removeHandler(self._error_counter)
         await self.db.dispose()
 
 

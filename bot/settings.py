@@ -5,11 +5,13 @@ Every key is listed, with a one-line comment, in `.env.example`.
 
 from __future__ import annotations
 
+import re
 import sys
+from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -21,6 +23,38 @@ class Settings(BaseSettings):
     telegram_file_base_url: str = "https://api.telegram.org/file/bot"
     telegram_album_wait_seconds: float = Field(default=1.0, ge=0, le=10)
     telegram_poll_timeout_seconds: int = Field(default=20, ge=0, le=50)
+    telegram_reply_rate_per_second: float = Field(default=30, ge=0)
+    """Overall cap on replies (Telegram allows about 30 messages/s); 0 turns the cap off."""
+    telegram_bot_username: str | None = None
+    """The bot's @username, for the invite links `dvk invite` prints (t.me/<username>?start=…)."""
+
+    # Zalo Bot Platform (bot/zalo_bot/): on when ZALO_BOT_TOKEN is set.
+    zalo_bot_token: SecretStr | None = None
+    zalo_bot_api_base_url: str = "https://bot-api.zaloplatforms.com/bot"
+    zalo_webhook_url: str | None = None
+    zalo_webhook_secret: SecretStr | None = None
+    zalo_poll_timeout_seconds: int = Field(default=30, ge=1, le=60)
+    zalo_rate_per_second: float = Field(default=10, ge=0)
+    zalo_photo_wait_seconds: float = Field(default=1.0, ge=0, le=10)
+    zalo_media_link_hours: float = Field(default=24, gt=0, le=24 * 30)
+
+    # Zalo Official Account (bot/zalo_oa/): on when the app id, app secret and OA secret key
+    # are set; the first refresh token comes from `dvk oa-auth` or ZALO_OA_REFRESH_TOKEN.
+    zalo_oa_app_id: str | None = None
+    zalo_oa_app_secret: SecretStr | None = None
+    zalo_oa_secret_key: SecretStr | None = None
+    zalo_oa_refresh_token: SecretStr | None = None
+    zalo_oa_api_base_url: str = "https://openapi.zalo.me"
+    zalo_oa_oauth_base_url: str = "https://oauth.zaloapp.com"
+    zalo_oa_webhook_path: str = "/zalo-oa/webhook"
+    zalo_oa_webhook_max_age_seconds: float = Field(default=3600, gt=0)
+    zalo_oa_token_refresh_margin_seconds: float = Field(default=1800, ge=0)
+    zalo_oa_request_timeout_seconds: float = Field(default=15, gt=0)
+    zalo_oa_window_days: float = Field(default=7, gt=0)
+    zalo_oa_window_warn_days: float = Field(default=2, ge=0)
+    zalo_oa_button_title_max: int = Field(default=20, ge=5, le=100)
+    zalo_oa_upload_max_bytes: int = Field(default=1_000_000, gt=0)
+    zalo_oa_info_image_url: str | None = None
 
     database_url: str = "sqlite+aiosqlite:///./data/danvankheo.db"
     media_dir: Path = Path("./data/media")
@@ -29,9 +63,35 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Ho_Chi_Minh"
     default_language: str = "vi"
     draft_resume_prompt_hours: float = Field(default=12, ge=0)
+    # Feedback (handlers/feedback.py): the categories offered, in order; each needs a label
+    # `option.category.<name>` in the catalogues.
+    feedback_categories: str = ("infrastructure,environment,public_order,"
+                                "administrative_procedures,social_policy,online_fraud,other")
+
+    # Scheduler (scheduler/): reminders, quiet hours, feedback escalation.
+    reminder_offsets_days: str = "30,7,1"
+    reminder_hour: int = Field(default=8, ge=0, le=23)
+    quiet_hours: str = "21-7"
+    draft_reminder_hours: str = "24,168"
+    escalation_ack_days: float = Field(default=3, gt=0)
+    escalation_resolve_days: float = Field(default=15, gt=0)
+    # The outbox sender (scheduler/outbox.py) paces itself to Telegram's limits.
+    telegram_global_rate: float = Field(default=25, gt=0)
+    telegram_per_chat_rate: float = Field(default=1, gt=0)
+    telegram_group_rate_per_minute: float = Field(default=20, gt=0)
+    outbox_send_timeout_seconds: float = Field(default=10, gt=0)
+    outbox_max_in_flight: int = Field(default=64, ge=1)
+    outbox_resend_unconfirmed: bool = False
 
     web_host: str = "127.0.0.1"
     web_port: int = Field(default=8080, ge=0, le=65535)
+    public_base_url: str | None = None
+    # Telegram webhook (bot/web/webhook.py): when set, Telegram POSTs updates instead of polling.
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    map_tile_url: str | None = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    map_tile_attribution: str = "© OpenStreetMap contributors"
+    web_chat_rate_per_minute: int = Field(default=60, ge=1, le=10_000)
 
     log_level: str = "INFO"
 
@@ -65,9 +125,172 @@ class Settings(BaseSettings):
             raise ValueError("must be an http:// or https:// URL")
         return value
 
+    @field_validator("reminder_offsets_days", "draft_reminder_hours")
+    @classmethod
+    def _positive_numbers(cls, value: str) -> str:
+        _numbers(value)
+        return value
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _hour_range(cls, value: str) -> str:
+        _quiet_window(value)
+        return value
+
+    @field_validator("public_base_url", "map_tile_url")
+    @classmethod
+    def _optional_http_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return value or None
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _https_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith("https://"):
+            raise ValueError("must be an https:// URL (Telegram only calls HTTPS webhooks)")
+        return value or None
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _telegram_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}",
+                                                  value.get_secret_value()):
+            raise ValueError("must be 1-256 characters: letters, digits, _ or -")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.webhook_url and self.webhook_secret is None:
+            raise ValueError("WEBHOOK_URL needs WEBHOOK_SECRET (Telegram sends it with each "
+                             "update so others cannot post fake ones)")
+        return self
+
+    @field_validator("telegram_bot_username")
+    @classmethod
+    def _bot_username(cls, value: str | None) -> str | None:
+        value = (value or "").strip().lstrip("@")
+        if value and not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{3,31}", value):
+            raise ValueError("must be the bot's username, like dvk_bot (without t.me/)")
+        return value or None
+
+    @field_validator("feedback_categories")
+    @classmethod
+    def _category_names(cls, value: str) -> str:
+        _category_list(value)
+        return value
+
+    @property
+    def feedback_category_list(self) -> tuple[str, ...]:
+        return _category_list(self.feedback_categories)
+
+    @field_validator("zalo_bot_api_base_url")
+    @classmethod
+    def _zalo_api_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return value
+
+    @field_validator("zalo_webhook_url")
+    @classmethod
+    def _zalo_https_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith("https://"):
+            raise ValueError("must be an https:// URL (Zalo only calls HTTPS webhooks)")
+        return value or None
+
+    @field_validator("zalo_webhook_secret")
+    @classmethod
+    def _zalo_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not 8 <= len(value.get_secret_value()) <= 256:
+            raise ValueError("must be 8-256 characters")
+        return value
+
+    @model_validator(mode="after")
+    def _zalo_webhook_needs_secret(self) -> Settings:
+        if self.zalo_webhook_url and self.zalo_webhook_secret is None:
+            raise ValueError("ZALO_WEBHOOK_URL needs ZALO_WEBHOOK_SECRET (Zalo sends it with "
+                             "each update so others cannot post fake ones)")
+        return self
+
+    @field_validator("zalo_oa_api_base_url", "zalo_oa_oauth_base_url", "zalo_oa_info_image_url")
+    @classmethod
+    def _zalo_oa_urls(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return value or None
+
+    @field_validator("zalo_oa_webhook_path")
+    @classmethod
+    def _zalo_oa_path(cls, value: str) -> str:
+        if not re.fullmatch(r"/[A-Za-z0-9/_.-]*", value):
+            raise ValueError("must be a URL path starting with /, like /zalo-oa/webhook")
+        return value
+
+    @model_validator(mode="after")
+    def _zalo_oa_complete(self) -> Settings:
+        given = [bool(self.zalo_oa_app_id), self.zalo_oa_app_secret is not None,
+                 self.zalo_oa_secret_key is not None]
+        if any(given) and not all(given):
+            raise ValueError("the Zalo OA channel needs ZALO_OA_APP_ID, ZALO_OA_APP_SECRET "
+                             "and ZALO_OA_SECRET_KEY together")
+        return self
+
+    @property
+    def zalo_oa_enabled(self) -> bool:
+        return bool(self.zalo_oa_app_id and self.zalo_oa_app_secret and self.zalo_oa_secret_key)
+
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def reminder_offsets(self) -> tuple[int, ...]:
+        """Days before a deadline at which its officials are reminded, largest first."""
+        return tuple(sorted(_numbers(self.reminder_offsets_days), reverse=True))
+
+    @property
+    def draft_reminder_steps(self) -> tuple[int, ...]:
+        """Hours after the last touch at which a draft (or a practice awaiting changes) is
+        recalled, smallest first; after the last one, never again."""
+        return tuple(sorted(_numbers(self.draft_reminder_hours)))
+
+    @property
+    def quiet_window(self) -> tuple[time, time] | None:
+        """Local (start, end) of quiet hours, or None when off."""
+        return _quiet_window(self.quiet_hours)
+
+
+def _numbers(value: str) -> list[int]:
+    try:
+        numbers = [int(part) for part in value.replace(" ", "").split(",") if part]
+    except ValueError:
+        raise ValueError("must be whole numbers separated by commas, like 30,7,1") from None
+    if not numbers or any(n <= 0 for n in numbers):
+        raise ValueError("must be whole numbers above 0 separated by commas, like 30,7,1")
+    return numbers
+
+
+def _category_list(value: str) -> tuple[str, ...]:
+    names = tuple(dict.fromkeys(part.strip() for part in value.split(",") if part.strip()))
+    if not names or not all(re.fullmatch(r"[a-z][a-z0-9_]{0,31}", name) for name in names):
+        raise ValueError("must be category names (a-z, 0-9, _) separated by commas, "
+                         "like infrastructure,environment,other")
+    return names
+
+
+def _quiet_window(value: str) -> tuple[time, time] | None:
+    """ "21-7" or "21:00-07:00" -> (21:00, 07:00); "" or "off" -> None."""
+    if value.strip().lower() in ("", "off", "none"):
+        return None
+    try:
+        start, end = (time.fromisoformat(part.strip().zfill(2) if ":" not in part
+                                         else part.strip().zfill(5))
+                      for part in value.split("-"))
+    except ValueError:
+        raise ValueError("must be START-END hours, like 21-7 or 21:00-07:00, or off") from None
+    if start == end:
+        raise ValueError("start and end of quiet hours must differ")
+    return start, end
 
 
 def load_settings(**overrides: object) -> Settings:

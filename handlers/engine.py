@@ -16,7 +16,7 @@ from handlers.clock import to_db
 from handlers.context import Context, Services
 from handlers.events import Event
 from handlers.i18n import Translator
-from handlers.replies import Reply, TextReply, to_payload
+from handlers.replies import Reply, TextReply, in_language, to_payload
 from storage.db import Database
 from storage.repositories import conversations, outbox, people, updates
 
@@ -61,11 +61,15 @@ class Engine:
                     "channel": sender.channel, "update_id": event.update_id,
                     "event": type(event).__name__, "flow": conversation.flow,
                     "step": conversation.step})
-                await session.rollback()
-                return [TextReply(Translator(person.language)("error.internal"))]
+                await session.rollback()  # expires `person`: read nothing from it after this
+                return [TextReply(ctx.t("error.internal"))]
+            replies = in_language(replies, ctx.t.language)
             for notice in ctx.notices:
+                recipient = await people.get_person(session, notice.person_id)
+                language = recipient.language if recipient else self.services.default_language
                 await outbox.enqueue(session, key=notice.key, person_id=notice.person_id,
-                                     payload=to_payload(notice.replies), now=now)
+                                     payload=to_payload(in_language(notice.replies, language)),
+                                     now=now)
             conversations.touch(conversation, now=now)
             if conversation.started_at is None and conversation.flow:
                 conversation.started_at = now

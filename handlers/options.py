@@ -7,16 +7,27 @@ label, or an unambiguous start of the label must all work; on any channel a stra
 
 from __future__ import annotations
 
+import re
+
 from storage.units import fold
 
 SKIP = "__skip__"
+_REMARK = re.compile(r"\s*\([^)]*\)\s*$")
+_LEADING_SYMBOLS = re.compile(r"^[^\w]+")
+
+
+def short_label(label: str) -> str:
+    """What a person would type for an option: its label without a leading symbol or a closing
+    remark in brackets ("✅ Xong" → "Xong", "Bỏ qua (không có GPS)" → "Bỏ qua")."""
+    return _LEADING_SYMBOLS.sub("", _REMARK.sub("", label)).strip() or label
 
 
 def match_option(text: str, options: list[tuple[str, str]], *, loose: bool) -> str | None:
     """The value of the option `text` names, or None.
 
     `options` are ``(value, label)`` pairs. With `loose`, a number or a unique label prefix
-    also counts; without it (questions that also take free text or numbers) only the whole label.
+    also counts; without it (questions that also take free text or numbers) only the whole label
+    or its `short_label`.
     """
     typed = fold(text)
     if not typed:
@@ -25,6 +36,9 @@ def match_option(text: str, options: list[tuple[str, str]], *, loose: bool) -> s
     for value, label in folded:
         if typed == label:
             return value
+    shorts = [value for value, label in options if typed == fold(short_label(label))]
+    if len(shorts) == 1:
+        return shorts[0]
     if not loose:
         return None
     if typed.isdigit():

@@ -1,25 +1,59 @@
 """Every feature the bot offers: flows, commands, action buttons, deep links.
 
 Adding a feature means adding its module to `FEATURE_MODULES`; each module may declare
-``build_flow()``, ``COMMANDS``, ``ACTIONS`` and ``DEEP_LINKS``.
+``build_flow()`` (or ``build_flows()`` for several), ``COMMANDS``, ``ACTIONS`` and
+``DEEP_LINKS``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from types import ModuleType
 
-from handlers import my_practices, submit_practice
+from handlers import (
+    consensus,
+    deadlines,
+    feedback,
+    followup,
+    linking,
+    my_practices,
+    practice_fix,
+    reports,
+    submit_practice,
+    tracking,
+)
 from handlers.commands import Features
 from handlers.flow import Flow
+from handlers.officials import (
+    changes,
+    feedback_actions,
+    inbox,
+    invites,
+    recognition,
+    review,
+    stats,
+)
 
-FEATURE_MODULES: tuple[ModuleType, ...] = (submit_practice, my_practices)
+FEATURE_MODULES: tuple[ModuleType, ...] = (
+    submit_practice, feedback, my_practices, tracking, followup, practice_fix, consensus,
+    inbox, feedback_actions, review, changes, recognition, stats, invites,
+    deadlines, reports,
+    linking,
+)
 
 
-def build_features(modules: tuple[ModuleType, ...] = FEATURE_MODULES) -> Features:
+def build_features(modules: tuple[ModuleType, ...] = FEATURE_MODULES, *,
+                   feedback_categories: Sequence[str] | None = None) -> Features:
+    """`feedback_categories` (setting FEEDBACK_CATEGORIES) replaces the default list."""
     features = Features()
     for module in modules:
-        if hasattr(module, "build_flow"):
+        if module is feedback and feedback_categories:
+            flow = feedback.build_flow(tuple(feedback_categories))
+            features.flows[flow.name] = flow
+        elif hasattr(module, "build_flow"):
             flow = module.build_flow()
+            features.flows[flow.name] = flow
+        for flow in getattr(module, "build_flows", lambda: ())():
             features.flows[flow.name] = flow
         for command in getattr(module, "COMMANDS", ()):
             features.add_command(command)

@@ -6,7 +6,7 @@ adapter only lays it out (buttons or numbered lines, splitting long text, and so
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 
@@ -43,6 +43,9 @@ class TextReply(Reply):
     ask_label: str | None = None
     free_input: bool = False
     """The options are shortcuts beside a typed answer (skip, done), not the only answers."""
+    language: str | None = None
+    """The reader's language, filled in by the engine, for adapters that add words of their own
+    (the plain-text layout of channels without buttons, `bot/plain_text.py`)."""
 
 
 @dataclass(frozen=True)
@@ -76,9 +79,12 @@ def to_payload(replies: list[Reply]) -> list[dict]:
     payload = []
     for reply in replies:
         if isinstance(reply, TextReply):
-            payload.append({"type": "text", "text": reply.text, "token": reply.token,
-                            "options": [[o.label, o.value] for o in reply.options],
-                            "free_input": reply.free_input})
+            item = {"type": "text", "text": reply.text, "token": reply.token,
+                    "options": [[o.label, o.value] for o in reply.options],
+                    "free_input": reply.free_input}
+            if reply.language:
+                item["language"] = reply.language
+            payload.append(item)
         elif isinstance(reply, PhotoReply):
             payload.append({"type": "photo", "path": reply.path, "caption": reply.caption,
                             "platform_file_id": reply.platform_file_id})
@@ -95,10 +101,17 @@ def from_payload(payload: list[dict]) -> list[Reply]:
         if kind == "text":
             options = tuple(Option(label, value) for label, value in item.get("options", []))
             replies.append(TextReply(item["text"], options, token=item.get("token"),
-                                     free_input=item.get("free_input", False)))
+                                     free_input=item.get("free_input", False),
+                                     language=item.get("language")))
         elif kind == "photo":
             replies.append(PhotoReply(item["path"], item.get("caption"),
                                       item.get("platform_file_id")))
         elif kind == "document":
             replies.append(DocumentReply(item["path"], item["filename"], item.get("caption")))
     return replies
+
+
+def in_language(replies: list[Reply], language: str) -> list[Reply]:
+    """The replies with their reader's language noted (where not noted already)."""
+    return [replace(r, language=language) if isinstance(r, TextReply) and r.language is None
+            else r for r in replies]

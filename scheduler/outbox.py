@@ -1,129 +1,540 @@
-"""The one sender for everything the bot says on its own: notifications and reminders.
+"""The one sender for everything the bot says on its own: notifications, reminders, reports.
 
-Rows wait in the outbox table; the worker delivers due rows through the channel of the person's
-most recently used active account, and records the outcome. A row is marked `sending` (and
-committed) before the platform call, so a crash mid-send never leads to a second copy.
+Rows wait in the outbox table (the database is the truth, not this process). The worker
+fetches due rows, paces them per chat and overall (`scheduler/ratelimit.py`), and for each one:
+
+1. claims it: `sending`, one attempt more, committed *before* the platform is called;
+2. sends it, one reply of its payload at a time (progress is saved between replies, so a retry
+   never repeats a reply the person already has);
+3. records the outcome: `sent`; or pending again after Telegram's `retry_after` (that chat
+   only), after a backoff for network errors and 5xx, at once on another account when this
+   one blocked the bot (the account is marked inactive); or `failed` for good.
+
+Exactly once, and the one trade-off: a row found `sending` at start-up belonged to a process
+that stopped mid-send. Telegram has no idempotent send, so whether the person got it is
+unknowable; such rows become `unconfirmed` and are not sent again (at most once: a possible
+loss, visible in the table, instead of a possible duplicate). `OUTBOX_RESEND_UNCONFIRMED=true`
+chooses the other side. A timeout, by contrast, is retried: Telegram answers in milliseconds,
+so a request that got no answer in `OUTBOX_SEND_TIMEOUT_SECONDS` almost surely never arrived.
+A clean stop waits for sends in flight, so only a crash leaves rows `sending`. Run one worker
+per database (TECH-NOTES D: one scheduler process).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import heapq
+import itertools
 import logging
-from datetime import timedelta
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
 
 from bot.delivery import ChannelSender, DeliveryError, Failure
-from handlers.clock import Clock
+from handlers.clock import Clock, from_db
 from handlers.replies import from_payload
+from scheduler.calendar import QuietHours
+from scheduler.ratelimit import ChatRateLimiter
 from storage.db import Database
-from storage.models import ChannelAccount, OutboxMessage, OutboxStatus
-from storage.repositories import outbox
+from storage.models import OutboxMessage, OutboxStatus
+from storage.repositories import delivery, linking, zalo_oa
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 8
+MAX_ATTEMPTS = 15  # network errors and 5xx: about 2.5 hours of retries with the backoff below
+MAX_BACKOFF_SECONDS = 900
+STOP_GRACE_SECONDS = 30.0
+
+Sleep = Callable[[float], Awaitable[Any]]
+
+
+@dataclass
+class _Job:
+    """A due row on its way out, with the account it goes through."""
+
+    id: int
+    person_id: int
+    account_id: int
+    channel: str
+    chat_id: str
+    payload: list[dict[str, Any]]
+    parts_sent: int
+    slot: float | None = None
+    """When pacing lets it go (on the limiter's time scale); None: at once."""
+
+    @property
+    def chat(self) -> tuple[str, str]:
+        return self.channel, self.chat_id
+
+
+@dataclass
+class _Outcome:
+    job: _Job
+    parts_sent: int
+    error: DeliveryError | None = None
+
+
+@dataclass
+class _Lane:
+    """One channel's queue: chats ready to send, chats waiting for their pace."""
+
+    limiter: ChatRateLimiter | None
+    jobs: dict[str, deque[_Job]] = field(default_factory=dict)
+    ready: deque[str] = field(default_factory=deque)
+    waiting: list[tuple[float, int, str]] = field(default_factory=list)
 
 
 class OutboxWorker:
-    def __init__(self, db: Database, senders: dict[str, ChannelSender], clock: Clock,
-                 *, idle_poll_seconds: float = 5.0) -> None:
+    def __init__(
+        self,
+        db: Database,
+        senders: dict[str, ChannelSender],
+        clock: Clock,
+        *,
+        limiters: dict[str, ChatRateLimiter] | None = None,
+        quiet: QuietHours | None = None,
+        sleep: Sleep = asyncio.sleep,
+        max_in_flight: int = 64,
+        batch_size: int = 500,
+        idle_poll_seconds: float = 5.0,
+        resend_unconfirmed: bool = False,
+        claim_ahead_seconds: float = 0.05,
+    ) -> None:
         self.db = db
         self.senders = senders
         self.clock = clock
+        self.quiet = quiet
+        self.sleep = sleep
+        self.max_in_flight = max_in_flight
+        self.batch_size = batch_size
         self.idle_poll_seconds = idle_poll_seconds
+        self.resend_unconfirmed = resend_unconfirmed
+        self.claim_ahead = claim_ahead_seconds
+        self._lanes = {channel: _Lane((limiters or {}).get(channel)) for channel in senders}
+        self._queued: set[int] = set()
+        self._in_flight: set[asyncio.Task] = set()
+        self._outcomes: list[_Outcome] = []
+        self._cycle_lock = asyncio.Lock()
         self._wake = asyncio.Event()
+        self._dirty = True
+        self._more_due = True
+        self._last_refill = float("-inf")
+        self._next_due: datetime | None = None
+        self._seq = itertools.count()
+        self._recovered = False
+        self._stopping = False
         self._task: asyncio.Task | None = None
         self.sent = 0
+        self._recorded = 0
+
+    # -- life cycle -------------------------------------------------------------------------
 
     def wake(self) -> None:
+        """New rows may be due (called after a transaction queued notices)."""
+        self._dirty = True
         self._wake.set()
 
     def start(self) -> None:
+        self._stopping = False
         self._task = asyncio.create_task(self._run(), name="outbox")
 
     async def stop(self) -> None:
+        """Stop fetching, let sends in flight finish and record them, then return.
+
+        The loop is asked to stop between passes rather than cancelled, so a claim is never
+        committed without its sends being started."""
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            self._stopping = True
+            self._wake.set()
+            try:
+                await asyncio.wait_for(self._task, STOP_GRACE_SECONDS)
+            except TimeoutError:
+                log.error("outbox loop did not stop in time")
             self._task = None
+        if self._in_flight:
+            done, pending = await asyncio.wait(self._in_flight, timeout=STOP_GRACE_SECONDS)
+            for task in pending:  # left `sending`: unconfirmed at the next start
+                task.cancel()
+        async with self._cycle_lock:
+            await self._commit([])
 
     @property
     def running(self) -> bool:
         return self._task is not None and not self._task.done()
 
+    async def recover(self) -> int:
+        """Settle rows a stopped process left `sending` (see the module docstring)."""
+        self._recovered = True
+        note = ("interrupted while sending; resent" if self.resend_unconfirmed
+                else "interrupted while sending; maybe delivered, not resent")
+        async with self.db.session() as session:
+            count = await delivery.recover_interrupted(
+                session, resend=self.resend_unconfirmed, note=note)
+            await session.commit()
+        if count:
+            log.warning("outbox rows interrupted mid-send", extra={
+                "count": count, "resent": self.resend_unconfirmed})
+        return count
+
     async def drain(self) -> int:
-        """Deliver every message due now; returns how many were delivered."""
-        delivered = 0
+        """Deliver every message due now and wait for each outcome; returns how many were
+        delivered. Waits for pacing through the injected `sleep`; messages put off to later
+        (retry_after, backoff, quiet hours) are left for a later call."""
+        if not self._recovered:
+            await self.recover()
+        before = self.sent
+        self._dirty = True
         while True:
-            async with self.db.session() as session:
-                batch = await outbox.due(session, now=self.clock.now(), limit=50)
-            if not batch:
-                return delivered
-            for message in batch:
-                delivered += await self._deliver(message.id)
+            async with self._cycle_lock:
+                pause = await self._cycle()
+            if pause is not None:  # sends booked meanwhile go out on their own
+                await self.sleep(max(pause, 0.001))
+            elif self._in_flight:
+                await asyncio.wait(set(self._in_flight), return_when=asyncio.FIRST_COMPLETED)
+            elif self._outcomes or self._dirty:
+                continue
+            elif self._more_due:
+                self._dirty = True
+            else:
+                return self.sent - before
 
     async def _run(self) -> None:
-        while True:
+        if not self._recovered:
+            await self.recover()
+        while not self._stopping:
             try:
-                await self.drain()
+                async with self._cycle_lock:
+                    pause = await self._cycle()
             except Exception:
                 log.exception("outbox pass failed")
+                pause = None
+            timeout = self.idle_poll_seconds if pause is None else pause
+            if self._next_due is not None:
+                until_due = (self._next_due - self.clock.now()).total_seconds()
+                timeout = min(timeout, max(until_due, 0.05))
             self._wake.clear()
+            if self._stopping:
+                return
+            if self._outcomes or (self._dirty and not self._in_flight_full()):
+                continue
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.idle_poll_seconds)
+                await asyncio.wait_for(self._wake.wait(), max(timeout, 0.001))
 
-    async def _deliver(self, message_id: int) -> int:
-        async with self.db.session() as session:
-            message = await session.get(OutboxMessage, message_id)
-            if message is None or message.status != OutboxStatus.PENDING:
-                return 0
-            account = await self._account_for(session, message)
-            if account is None:
-                message.status = OutboxStatus.FAILED
-                message.last_error = "no active account on a connected channel"
-                await session.commit()
-                log.warning("outbox: nowhere to deliver", extra={"outbox_id": message.id})
-                return 0
-            message.status = OutboxStatus.SENDING
-            message.account_id, message.channel = account.id, account.channel
-            message.attempts += 1
-            await session.commit()
-            chat_id, channel = account.chat_id, account.channel
-        try:
-            await self.senders[channel].deliver(chat_id, from_payload(message.payload))
-        except DeliveryError as error:
-            await self._failed(message_id, error)
-            return 0
-        async with self.db.session() as session:
-            message = await session.get(OutboxMessage, message_id)
-            message.status = OutboxStatus.SENT
-            message.sent_at = self.clock.now()
-            await session.commit()
-        self.sent += 1
-        return 1
+    # -- one pass ---------------------------------------------------------------------------
 
-    async def _account_for(self, session, message: OutboxMessage) -> ChannelAccount | None:  # noqa: ANN001
-        for account in await outbox.delivery_accounts(session, person_id=message.person_id):
-            if account.channel in self.senders:
-                return account
+    async def _cycle(self) -> float | None:
+        """Fetch due rows; book the pacing slots that come within `claim_ahead`; in one
+        transaction record the outcomes so far and claim the booked rows; start their sends.
+        Returns how long until pacing allows the next booking (None: nothing queued)."""
+        if self._should_refill():
+            await self._refill()
+        taken, pause = self._dispatch()
+        if taken or self._outcomes:
+            await self._commit(taken)
+            pause = self._pause()  # measured after the commit, so the next pass is on time
+        return pause
+
+    def _pause(self) -> float | None:
+        """How long until pacing lets the next queued job be booked (None: none queued)."""
+        if self._in_flight_full():
+            return None
+        pauses = []
+        for lane in self._lanes.values():
+            limiter = lane.limiter
+            if limiter is None:
+                continue
+            # wake half a window early, so a pass that runs late still books on time
+            if lane.ready:
+                pauses.append(limiter.global_ready_at() - self.claim_ahead / 2 - limiter.now())
+            elif lane.waiting:
+                pauses.append(lane.waiting[0][0] - self.claim_ahead / 2 - limiter.now())
+        return max(min(pauses), 0.0) if pauses else None
+
+    def _should_refill(self) -> bool:
+        if self._dirty:
+            return True
+        low = len(self._queued) < self.batch_size // 2
+        stale = time.monotonic() - self._last_refill > self.idle_poll_seconds
+        return (low and self._more_due) or stale
+
+    async def _refill(self) -> None:
+        self._dirty = False
+        self._last_refill = time.monotonic()
+        now = self.clock.now()
+        room = self.batch_size - len(self._queued)
+        if room <= 0:
+            return
+        async with self.db.session() as session:
+            await _release_awaiting(session, now)  # issue 7: the person wrote again
+            rows = await delivery.due(session, now=now, limit=room, exclude=self._queued)
+            self._more_due = len(rows) == room
+            accounts = await delivery.active_accounts(
+                session, person_ids=[r.person_id for r in rows], channels=self.senders)
+            routes = await _Routes.load(session, rows)
+            expired, nowhere, quiet = [], [], []
+            for row in rows:
+                if row.expires_at is not None and from_db(row.expires_at) <= now:
+                    expired.append(row.id)
+                elif row.quiet_hours and self.quiet is not None and self.quiet.holds(now):
+                    quiet.append(row.id)
+                elif (account := routes.pick(row, accounts)) is None:
+                    nowhere.append(row.id)
+                else:
+                    self._enqueue(row, account)
+            await delivery.update_messages(session, expired, status=OutboxStatus.SKIPPED,
+                                           last_error="expired before it could be sent")
+            await delivery.update_messages(session, nowhere, status=OutboxStatus.FAILED,
+                                           last_error="no active account on a connected channel")
+            if quiet:
+                assert self.quiet is not None
+                await delivery.update_messages(session, quiet, not_before=self.quiet.release(now))
+            self._next_due = None if self._more_due else await delivery.next_due_at(session)
+            if self._next_due is not None:
+                self._next_due = from_db(self._next_due)
+            await session.commit()
+        if nowhere:
+            log.warning("outbox: nowhere to deliver", extra={"outbox_ids": nowhere[:20]})
+
+    def _enqueue(self, row: OutboxMessage, account) -> None:  # noqa: ANN001
+        job = _Job(row.id, row.person_id, account.id, account.channel, account.chat_id,
+                   row.payload, row.parts_sent)
+        lane = self._lanes[job.channel]
+        chat_jobs = lane.jobs.get(job.chat_id)
+        if chat_jobs is None:
+            lane.jobs[job.chat_id] = deque([job])
+            lane.ready.append(job.chat_id)
+        else:
+            chat_jobs.append(job)
+        self._queued.add(job.id)
+
+    def _dispatch(self) -> tuple[list[_Job], float | None]:
+        if self._in_flight_full():
+            return [], None  # a send finishing wakes the loop
+        taken: list[_Job] = []
+        pauses: list[float] = []
+        for lane in self._lanes.values():
+            pause = self._take(lane, taken)
+            if pause is not None:
+                pauses.append(pause)
+        return taken, (min(pauses) if pauses else None)
+
+    def _take(self, lane: _Lane, taken: list[_Job]) -> float | None:
+        """Move jobs whose pacing slot comes within `claim_ahead` from `lane` into `taken`
+        (booking the slot); returns the wait until the next booking is possible."""
+        limiter, ahead = lane.limiter, self.claim_ahead
+        now = limiter.now() if limiter else 0.0
+        while lane.waiting and lane.waiting[0][0] <= now + ahead:
+            lane.ready.append(heapq.heappop(lane.waiting)[2])
+        while lane.ready and not self._in_flight_full(len(taken)):
+            chat_id = lane.ready[0]
+            slot = None
+            if limiter is not None:
+                slot = limiter.reserve(chat_id, within=ahead)
+                if slot is None:
+                    if limiter.chat_ready_at(chat_id) <= max(now, limiter.global_ready_at()):
+                        # the overall pace: everyone waits (then books a batch of slots)
+                        return max(limiter.global_ready_at() - now, 0.0)
+                    lane.ready.popleft()
+                    heapq.heappush(lane.waiting,
+                                   (limiter.ready_at(chat_id), next(self._seq), chat_id))
+                    continue
+            lane.ready.popleft()
+            jobs = lane.jobs[chat_id]
+            job = jobs.popleft()
+            job.slot = slot
+            taken.append(job)
+            if jobs and limiter is not None:
+                heapq.heappush(lane.waiting, (limiter.ready_at(chat_id), next(self._seq), chat_id))
+            elif jobs:
+                lane.ready.append(chat_id)
+            else:
+                del lane.jobs[chat_id]
+        if lane.ready and limiter is not None:
+            return max(limiter.global_ready_at() - now, 0.0)
+        if lane.waiting:
+            return max(lane.waiting[0][0] - now, 0.0)
         return None
 
-    async def _failed(self, message_id: int, error: DeliveryError) -> None:
-        now = self.clock.now()
+    def _in_flight_full(self, extra: int = 0) -> bool:
+        return len(self._in_flight) + extra >= self.max_in_flight
+
+    async def _commit(self, jobs: list[_Job]) -> None:
+        """One transaction: the outcomes so far, and the claims of the booked jobs; then
+        their sends start (each waits for its slot)."""
         async with self.db.session() as session:
-            message = await session.get(OutboxMessage, message_id)
-            message.last_error = str(error)[:500]
-            if error.failure is Failure.BLOCKED and message.account_id is not None:
-                account = await session.get(ChannelAccount, message.account_id)
-                account.active = False  # try the person's other accounts, if any
-                message.status = OutboxStatus.PENDING
-            elif error.failure is Failure.PERMANENT or message.attempts >= MAX_ATTEMPTS:
-                message.status = OutboxStatus.FAILED
-            else:
-                wait = error.retry_after if error.retry_after else min(2 ** message.attempts, 300)
-                message.status = OutboxStatus.PENDING
-                message.not_before = now + timedelta(seconds=wait)
+            await self._record_outcomes(session)
+            claimed = await delivery.claim(
+                session, ids=[j.id for j in jobs],
+                assignments={j.id: (j.account_id, j.channel) for j in jobs})
             await session.commit()
+        self.sent += self._recorded
+        for job in jobs:
+            self._queued.discard(job.id)
+            if job.id not in claimed:  # changed meanwhile (skipped, sent by an older pass)
+                continue
+            task = asyncio.create_task(self._send(job), name=f"outbox-{job.id}")
+            self._in_flight.add(task)
+            task.add_done_callback(self._in_flight.discard)
+
+    # -- one message ------------------------------------------------------------------------
+
+    async def _send(self, job: _Job) -> None:
+        sender = self.senders[job.channel]
+        replies = from_payload(job.payload)
+        parts = job.parts_sent
+        outcome = _Outcome(job, parts)
+        try:
+            await self._wait_for_slot(job)
+            for index in range(job.parts_sent, len(replies)):
+                if index > job.parts_sent:
+                    await self._next_slot(job)
+                await sender.deliver(job.chat_id, [replies[index]])
+                parts = outcome.parts_sent = index + 1
+                if parts < len(replies):
+                    async with self.db.session() as session:
+                        await delivery.save_progress(session, message_id=job.id,
+                                                     parts_sent=parts)
+                        await session.commit()
+        except DeliveryError as error:
+            outcome.error = error
+            limiter = self._lanes[job.channel].limiter
+            if error.failure is Failure.RETRY_AFTER and limiter is not None:
+                limiter.pause(job.chat_id, error.retry_after or 1.0)
+        except Exception as error:  # a bug or a missing file: do not retry blindly
+            log.exception("outbox send crashed", extra={"outbox_id": job.id})
+            outcome.error = DeliveryError(Failure.PERMANENT, repr(error)[:300])
+        self._outcomes.append(outcome)
+        if outcome.error is not None or len(self._in_flight) <= 1 or self._in_flight_full():
+            self._wake.set()  # otherwise the next paced pass records it
+
+    async def _wait_for_slot(self, job: _Job) -> None:
+        """Until the booked slot, then until the limiter admits the actual request."""
+        limiter = self._lanes[job.channel].limiter
+        if limiter is None:
+            return
+        if job.slot is not None and (delay := job.slot - limiter.now()) > 0:
+            await self.sleep(delay)
+        while (delay := limiter.admit(job.chat_id)) > 0:
+            await self.sleep(delay)
+
+    async def _next_slot(self, job: _Job) -> None:
+        limiter = self._lanes[job.channel].limiter
+        while limiter is not None and not limiter.try_acquire(job.chat_id):
+            await self.sleep(max(limiter.ready_at(job.chat_id) - limiter.now(), 0.001))
+        job.slot = None
+        await self._wait_for_slot(job)
+
+    # -- outcomes ---------------------------------------------------------------------------
+
+    async def _record_outcomes(self, session) -> None:  # noqa: ANN001
+        """Record the outcomes so far in `session` (committed by the caller)."""
+        self._recorded = 0
+        if not self._outcomes:
+            return
+        outcomes, self._outcomes = self._outcomes, []
+        now = self.clock.now()
+        delivered = [(o.job.id, o.parts_sent) for o in outcomes if o.error is None]
+        await delivery.record_sent(session, sent=delivered, now=now)
+        for outcome in outcomes:
+            if outcome.error is not None:
+                await self._record_failure(session, outcome, now)
+        self._recorded = len(delivered)
+        if any(o.error is not None for o in outcomes):
+            self._dirty = True  # a blocked account's message may go elsewhere at once
+
+    async def _record_failure(self, session, outcome: _Outcome, now: datetime) -> None:  # noqa: ANN001
+        job, error = outcome.job, outcome.error
+        assert error is not None
+        message = await session.get(OutboxMessage, job.id)
+        values: dict[str, Any] = {"last_error": str(error)[:500], "parts_sent": outcome.parts_sent}
+        if error.failure is Failure.RETRY_AFTER:
+            wait = error.retry_after or 1.0
+            values |= {"status": OutboxStatus.PENDING, "attempts": message.attempts - 1,
+                       "not_before": now + timedelta(seconds=wait)}
+        elif error.failure is Failure.BLOCKED:
+            await delivery.deactivate_account(session, account_id=job.account_id)
+            values |= {"status": OutboxStatus.PENDING, "not_before": now, "parts_sent": 0}
+        elif getattr(error, "wait_for_contact", False):  # issue 7: Zalo OA's 7-day window
+            values |= await _outside_window(session, job, error, now, self.senders)
+        elif error.failure is Failure.PERMANENT or message.attempts >= MAX_ATTEMPTS:
+            if await _fall_back(session, job, error, now, self.senders):
+                values |= {"status": OutboxStatus.PENDING, "not_before": now, "parts_sent": 0,
+                           "attempts": 0}
+            else:
+                values |= {"status": OutboxStatus.FAILED}
+        else:
+            wait = min(2 ** message.attempts, MAX_BACKOFF_SECONDS)
+            values |= {"status": OutboxStatus.PENDING, "not_before": now + timedelta(seconds=wait)}
+        await delivery.update_message(session, job.id, **values)
         log.warning("outbox delivery failed", extra={
-            "outbox_id": message_id, "failure": error.failure, "detail": error.detail[:200]})
+            "outbox_id": job.id, "failure": str(error.failure), "detail": error.detail[:200],
+            "attempts": message.attempts, "status": str(values["status"])})
+
+
+# -- One person across channels (issue 6): the channel the person chose, and a fallback --------
+
+
+@dataclass
+class _Routes:
+    """Where each due message goes: an account on the person's chosen channel (/notify) if
+    they have one, else the one used last; never one the message already failed through."""
+
+    preferred: dict[int, str | None]
+    failed: dict[int, set[int]]
+
+    @classmethod
+    async def load(cls, session, rows) -> _Routes:  # noqa: ANN001
+        preferred = await linking.notify_preferences(
+            session, person_ids=[r.person_id for r in rows])
+        failed = await linking.failed_accounts(session, message_ids=[r.id for r in rows])
+        return cls(preferred, failed)
+
+    def pick(self, row: OutboxMessage, accounts: dict) -> Any:
+        return linking.choose_account(accounts.get(row.person_id, []),
+                                      preferred=self.preferred.get(row.person_id),
+                                      failed=self.failed.get(row.id, set()))
+
+
+async def _fall_back(session, job: _Job, error: DeliveryError, now: datetime,  # noqa: ANN001
+                     channels: dict[str, ChannelSender]) -> bool:
+    """A message failed for good through one account: if the person has another (a linked
+    channel), record the failure and let the message go there; False when there is none."""
+    failed = (await linking.failed_accounts(session, message_ids=[job.id])).get(job.id, set())
+    accounts = await delivery.active_accounts(session, person_ids=[job.person_id],
+                                              channels=channels)
+    other = linking.choose_account(accounts.get(job.person_id, []), preferred=None,
+                                   failed=failed | {job.account_id})
+    if other is None:
+        return False
+    linking.record_fallback(session, message_id=job.id, account_id=job.account_id,
+                            channel=job.channel, error=str(error), now=now)
+    log.warning("outbox falls back to another channel", extra={
+        "outbox_id": job.id, "from_channel": job.channel, "to_channel": other.channel})
+    return True
+
+
+# -- Zalo OA's 7-day window (issue 7): never dropped, sent elsewhere or when they next write ---
+
+
+async def _outside_window(session, job: _Job, error: DeliveryError, now: datetime,  # noqa: ANN001
+                          channels: dict[str, ChannelSender]) -> dict[str, Any]:
+    """The channel may not write to this person until they write to it (an `OutsideWindow`
+    from bot/zalo_oa/): another linked channel takes the message; with none, it waits,
+    `awaiting_contact` since `now`, until the person next writes (`_release_awaiting`)."""
+    if await _fall_back(session, job, error, now, channels):
+        return {"status": OutboxStatus.PENDING, "not_before": now, "parts_sent": 0,
+                "attempts": 0}
+    log.warning("outbox message waits for the person to write", extra={
+        "outbox_id": job.id, "channel": job.channel})
+    return {"status": OutboxStatus.AWAITING_CONTACT, "not_before": now}
+
+
+async def _release_awaiting(session, now: datetime) -> None:  # noqa: ANN001
+    released = await zalo_oa.release_awaiting(session, now=now)
+    if released:
+        log.info("outbox messages released: their person wrote again",
+                 extra={"outbox_ids": released[:20]})

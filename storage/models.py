@@ -4,11 +4,11 @@ Statuses and kinds are `StrEnum`s stored as plain strings, so PostgreSQL and SQL
 new value needs no schema change.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -54,6 +54,8 @@ class Person(SQLModel, table=True):
     unit_code: str | None = Field(default=None, max_length=16, index=True)
     level: str | None = Field(default=None, max_length=16)
     created_at: datetime
+    notify_channel: str | None = Field(default=None, max_length=16)
+    """Where notifications and reminders go (handlers/linking.py); None: the channel last used."""
 
 
 class ChannelAccount(SQLModel, table=True):
@@ -86,6 +88,13 @@ class Unit(SQLModel, table=True):
 
 class Practice(SQLModel, table=True):
     """Mô hình, cách làm "Dân vận khéo"."""
+
+    __table_args__ = (
+        # Covers the public map's queries (storage/repositories/public_map.py): at 100,000
+        # practices a view is read from this index alone, not from the wide rows.
+        Index("ix_practice_map", "status", "latitude", "longitude", "province_code", "field",
+              "commune_code", "created_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     code: str | None = Field(default=None, max_length=24, unique=True)
@@ -187,6 +196,11 @@ class OutboxStatus(StrEnum):
     SENT = "sent"
     FAILED = "failed"
     SKIPPED = "skipped"
+    UNCONFIRMED = "unconfirmed"
+    """The process stopped while this was being sent: maybe delivered, so never sent again."""
+    AWAITING_CONTACT = "awaiting_contact"
+    """The channel may write to the person only after they write (Zalo OA's 7-day window) and
+    they have no other: due again when they next write (storage/repositories/zalo_oa.py)."""
 
 
 class OutboxMessage(SQLModel, table=True):
@@ -208,3 +222,252 @@ class OutboxMessage(SQLModel, table=True):
     created_at: datetime
     sent_at: datetime | None = None
     last_error: str | None = Field(default=None, max_length=500)
+    expires_at: datetime | None = None
+    """No longer worth sending after this instant (a reminder past its deadline): skipped."""
+    quiet_hours: bool = False
+    """Held back during quiet hours (reminders); answers to a person's own request are not."""
+    parts_sent: int = 0
+    """Replies of the payload already delivered, so that a retry never repeats one."""
+
+
+# -- Feedback (phản ánh, kiến nghị) and the officials' side ------------------------------------
+
+
+class FeedbackStatus(StrEnum):
+    NEW = "new"
+    RECEIVED = "received"
+    IN_PROGRESS = "in_progress"
+    FORWARDED = "forwarded"  # handed to another unit, waiting for it to take it up
+    RESOLVED = "resolved"
+    REJECTED = "rejected"
+
+
+OPEN_FEEDBACK_STATUSES = (FeedbackStatus.NEW, FeedbackStatus.RECEIVED,
+                          FeedbackStatus.IN_PROGRESS, FeedbackStatus.FORWARDED)
+CLOSED_FEEDBACK_STATUSES = (FeedbackStatus.RESOLVED, FeedbackStatus.REJECTED)
+
+
+def is_open(status: str) -> bool:
+    return status in OPEN_FEEDBACK_STATUSES
+
+
+class FeedbackEventKind(StrEnum):
+    CREATED = "created"
+    STATUS = "status"  # an official changed the status (resolve and reject carry the answer)
+    ANSWER = "answer"  # an official's reply, relayed to the sender
+    FORWARDED = "forwarded"
+    ADDITION = "addition"  # the sender added text or photos
+    RATED = "rated"
+    REOPENED = "reopened"
+
+
+class Feedback(SQLModel, table=True):
+    """Phản ánh, kiến nghị. Anonymous feedback keeps `reporter_id` only so its sender can follow
+    it; nothing shown to officials is ever read from the reporter columns."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str | None = Field(default=None, max_length=24, unique=True)
+    status: str = Field(default=FeedbackStatus.NEW, max_length=16, index=True)
+    category: str = Field(max_length=32, index=True)
+    text: str = Field(max_length=2000)
+
+    reporter_id: int = Field(foreign_key="person.id", index=True)
+    anonymous: bool = True
+    reporter_name: str | None = Field(default=None, max_length=200)
+    reporter_phone: str | None = Field(default=None, max_length=20)
+
+    commune_code: str = Field(max_length=16, index=True)
+    province_code: str = Field(max_length=16, index=True)
+    assigned_unit_code: str = Field(max_length=16, index=True)
+    assigned_province_code: str = Field(max_length=16, index=True)
+    latitude: float | None = None
+    longitude: float | None = None
+
+    created_at: datetime = Field(index=True)
+    updated_at: datetime
+    first_answered_at: datetime | None = None
+    resolved_at: datetime | None = None
+    closed_at: datetime | None = None
+    satisfaction: int | None = Field(default=None, ge=1, le=5)
+    satisfaction_comment: str | None = Field(default=None, max_length=1000)
+    rated_at: datetime | None = None
+    reopened_at: datetime | None = None
+    reopen_count: int = 0
+
+
+class FeedbackEvent(SQLModel, table=True):
+    """One step in a feedback's life, with who did it and when. The sender's own steps carry no
+    person id when the feedback is anonymous."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    feedback_id: int = Field(foreign_key="feedback.id", index=True)
+    kind: str = Field(max_length=16)
+    actor_id: int | None = Field(default=None, foreign_key="person.id")
+    actor_role: str = Field(max_length=16)  # "reporter" | "official"
+    from_status: str | None = Field(default=None, max_length=16)
+    to_status: str | None = Field(default=None, max_length=16)
+    unit_code: str | None = Field(default=None, max_length=16)
+    text: str | None = Field(default=None, max_length=2000)
+    rating: int | None = None
+    created_at: datetime
+
+
+class FeedbackPhoto(SQLModel, table=True):
+    """A photo of a feedback: sent with it, added later by the sender, or an official's proof."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    feedback_id: int = Field(foreign_key="feedback.id", index=True)
+    event_id: int | None = Field(default=None, foreign_key="feedbackevent.id")
+    position: int = 0
+    sha256: str = Field(max_length=64)
+    path: str = Field(max_length=300)
+    mime_type: str = Field(max_length=64)
+    size_bytes: int
+    channel: str = Field(max_length=16)
+    platform_file_id: str | None = Field(default=None, max_length=255)
+
+
+class Invite(SQLModel, table=True):
+    """A single-use invitation to become an official of a unit; only the token's hash is kept."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    role: str = Field(default=Role.OFFICIAL, max_length=16)
+    level: str = Field(max_length=16)
+    unit_code: str | None = Field(default=None, max_length=16)
+    note: str | None = Field(default=None, max_length=200)
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+    used_by: int | None = Field(default=None, foreign_key="person.id")
+    revoked_at: datetime | None = None
+
+
+class PracticeEventKind(StrEnum):
+    CHANGES_REQUESTED = "changes_requested"
+    RESUBMITTED = "resubmitted"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    RECOGNISED = "recognised"
+
+
+class PracticeEvent(SQLModel, table=True):
+    """One step of a practice's review, with who did it, when, and why."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    practice_id: int = Field(foreign_key="practice.id", index=True)
+    kind: str = Field(max_length=24)
+    actor_id: int = Field(foreign_key="person.id")
+    from_status: str | None = Field(default=None, max_length=24)
+    to_status: str | None = Field(default=None, max_length=24)
+    note: str | None = Field(default=None, max_length=2000)
+    field_names: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime
+
+
+# -- Scheduler: the evaluation calendar and what it has done ---------------------------------
+
+
+class DeadlineKind(StrEnum):
+    """What falls due (seed sections V and VI)."""
+
+    EVALUATION = "evaluation"  # đánh giá, công nhận điển hình
+    HONOURING = "honouring"  # biểu dương, tôn vinh
+    REPORT_6M = "report_6m"  # báo cáo 6 tháng
+    REPORT_ANNUAL = "report_annual"  # báo cáo năm
+
+
+REPORT_DEADLINE_KINDS = (DeadlineKind.REPORT_6M, DeadlineKind.REPORT_ANNUAL)
+
+
+class Deadline(SQLModel, table=True):
+    """A date of the evaluation calendar: what the officials of a level and scope do by when."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    level: str = Field(max_length=16, index=True)
+    scope_code: str | None = Field(default=None, max_length=16, index=True)
+    """A province or commune code; None means every unit of the level."""
+    kind: str = Field(max_length=16)
+    title: str = Field(max_length=200)
+    due_date: date = Field(index=True)
+    active: bool = True
+    created_by: int | None = Field(default=None, foreign_key="person.id")
+    created_at: datetime
+    updated_at: datetime
+
+
+class ReminderRunStatus(StrEnum):
+    DONE = "done"
+    SKIPPED = "skipped"
+
+
+class ReminderRun(SQLModel, table=True):
+    """One occurrence of a calendar job (a deadline reminder at an offset, a periodic report),
+    processed once: its messages went to the outbox, or it was skipped and the note says why."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=120, unique=True)
+    deadline_id: int | None = Field(default=None, foreign_key="deadline.id", index=True)
+    fire_at: datetime
+    status: str = Field(max_length=16)
+    recipients: int = 0
+    note: str | None = Field(default=None, max_length=200)
+    processed_at: datetime
+
+
+# -- One person across channels (handlers/linking.py) -----------------------------------------
+
+
+class LinkCode(SQLModel, table=True):
+    """A one-time code that joins an account on another channel to this person. Only the code's
+    SHA-256 is kept; the code itself is shown once, to the person who asked for it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code_hash: str = Field(max_length=64, unique=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    channel: str = Field(max_length=16)
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+    used_by_account_id: int | None = Field(default=None, foreign_key="channelaccount.id")
+
+
+class DeliveryFallback(SQLModel, table=True):
+    """An outbox message that failed for good through one of a person's accounts and was sent on
+    through another: the record that nothing was silently dropped."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(foreign_key="outboxmessage.id", index=True)
+    account_id: int = Field(foreign_key="channelaccount.id")
+    channel: str = Field(max_length=16)
+    error: str = Field(max_length=500)
+    created_at: datetime
+
+
+# -- Zalo Official Account (bot/zalo_oa/) -----------------------------------------------------
+
+
+class ZaloOAToken(SQLModel, table=True):
+    """The OA's OAuth pair. Zalo's refresh token is single-use: each refresh returns a new one,
+    written in the same UPDATE as the new access token (storage/repositories/zalo_oa.py), or the
+    OA would be locked out until someone grants access again (`dvk oa-auth`)."""
+
+    app_id: str = Field(primary_key=True, max_length=32)
+    access_token: str = Field(default="", max_length=2048)
+    access_expires_at: datetime | None = None
+    refresh_token: str = Field(default="", max_length=2048)
+    refresh_expires_at: datetime | None = None
+    generation: int = 0
+    """One more at every new pair: a refresh claims the generation it read (compare-and-swap)."""
+    seed_hash: str | None = Field(default=None, max_length=64)
+    """SHA-256 of the ZALO_OA_REFRESH_TOKEN setting this row was seeded from, so a token that
+    was used up long ago is never put back, and a new one the operator sets is."""
+    lease_owner: str | None = Field(default=None, max_length=64)
+    lease_until: datetime | None = None
+    """A refresh in progress (any process): others wait for its result instead of burning the
+    refresh token with a second call."""
+    problem: str | None = Field(default=None, max_length=500)
+    """Why the last refresh was refused (a used or expired refresh token): shown on /healthz."""
+    problem_at: datetime | None = None
+    refreshed_at: datetime | None = None
+    updated_at: datetime

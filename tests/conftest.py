@@ -39,6 +39,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         database_url=database_url,
         media_dir=tmp_path / "media",
         telegram_album_wait_seconds=0.05,
+        web_port=0,  # App.start serves the web side too: any free port, never a running 8080
     )
 
 

@@ -13,16 +13,17 @@ from collections import defaultdict
 from collections.abc import Awaitable
 from typing import Any
 
-from telegram import BotCommand, Update
+from telegram import Bot, BotCommand, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter, Application, BaseUpdateProcessor, ContextTypes, TypeHandler
+from telegram.request import HTTPXRequest
 
 from bot.delivery import DeliveryError, Failure
 from bot.settings import Settings
 from bot.telegram.convert import to_event
 from bot.telegram.render import Renderer
 from handlers.engine import Engine
-from handlers.events import ChoiceEvent, Event, PhotoEvent
+from handlers.events import PhotoEvent
 from handlers.i18n import Translator
 from handlers.replies import Reply
 from storage.media import MediaStore
@@ -66,15 +67,19 @@ class TelegramChannel:
         self.settings = settings
         self.engine = engine
         self.media = media
-        self.application = (
+        builder = (
             Application.builder()
             .token(settings.telegram_bot_token.get_secret_value())
             .base_url(settings.telegram_api_base_url)
             .base_file_url(settings.telegram_file_base_url)
-            .rate_limiter(AIORateLimiter(max_retries=2))
             .concurrent_updates(ChatOrderedProcessor())
-            .build()
         )
+        if settings.webhook_url:  # Telegram POSTs updates to bot/web/webhook.py instead
+            builder = builder.updater(None)
+        if settings.telegram_reply_rate_per_second > 0:
+            builder = builder.rate_limiter(AIORateLimiter(
+                overall_max_rate=settings.telegram_reply_rate_per_second, max_retries=2))
+        self.application = builder.build()
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
         self.renderer = Renderer(self.application.bot, media.root)
@@ -86,6 +91,9 @@ class TelegramChannel:
         await self.application.initialize()
         await self._publish_commands()
         await self.application.start()
+        if self.settings.webhook_url:
+            await self._set_webhook()
+            return
         assert self.application.updater is not None
         await self.application.updater.start_polling(
             poll_interval=0,
@@ -108,17 +116,36 @@ class TelegramChannel:
 
     async def deliver(self, chat_id: str, replies: list[Reply]) -> None:
         """Send a notice for the outbox, translating Telegram's refusals into its terms."""
+        await _deliver(self.renderer, chat_id, replies)
+
+    def outbox_sender(self, *, timeout: float, connections: int) -> TelegramOutboxSender:
+        """A sender for the outbox on a bot of its own, without PTB's AIORateLimiter (which
+        pauses every send on one 429 and has no per-chat limit): the outbox paces itself per
+        chat (scheduler/ratelimit.py). Call its start() and stop()."""
+        request = HTTPXRequest(connection_pool_size=connections, connect_timeout=timeout,
+                               read_timeout=timeout, write_timeout=timeout, pool_timeout=timeout,
+                               media_write_timeout=max(timeout, 20.0))
+        bot = Bot(self.settings.telegram_bot_token.get_secret_value(),
+                  base_url=self.settings.telegram_api_base_url,
+                  base_file_url=self.settings.telegram_file_base_url, request=request)
+        return TelegramOutboxSender(bot, self.media)
+
+    async def _set_webhook(self) -> None:
+        assert self.settings.webhook_url and self.settings.webhook_secret
+        await self.application.bot.set_webhook(
+            self.settings.webhook_url,
+            secret_token=self.settings.webhook_secret.get_secret_value(),
+            allowed_updates=["message", "callback_query"],
+        )
+        log.info("telegram webhook set", extra={"bot": self.application.bot.username})
+
+    async def process_webhook_update(self, data: dict[str, Any]) -> None:
+        """Queue an update that arrived at our webhook; it is handled like a polled one."""
         try:
-            await self.renderer.send(int(chat_id), replies)
-        except RetryAfter as error:
-            raise DeliveryError(Failure.RETRY_AFTER, str(error),
-                                retry_after=_seconds(error.retry_after)) from error
-        except Forbidden as error:
-            raise DeliveryError(Failure.BLOCKED, str(error)) from error
-        except BadRequest as error:
-            raise DeliveryError(Failure.PERMANENT, str(error)) from error
-        except (TimedOut, NetworkError) as error:
-            raise DeliveryError(Failure.TRANSIENT, str(error)) from error
+            update = Update.de_json(data, self.application.bot)
+        except (TypeError, KeyError, ValueError, AttributeError) as error:
+            raise ValueError("not a Telegram update") from error
+        await self.application.update_queue.put(update)
 
     async def wait_processed(self, update_id: int | str, timeout: float = 10.0) -> None:
         """Wait until an update has been handled (its replies sent or held for an album)."""
@@ -150,9 +177,6 @@ class TelegramChannel:
             return
         await self._flush_chat(chat_id)
         await self.renderer.send(chat_id, replies)
-        pressed = update.callback_query.message if update.callback_query else None
-        if isinstance(event, ChoiceEvent) and getattr(pressed, "reply_markup", None):
-            await _drop_buttons(update)
 
     def _hold_album_reply(self, key: tuple[int, str], replies: list[Reply]) -> None:
         if key in self._albums:
@@ -192,6 +216,39 @@ class TelegramChannel:
                   extra={"update_id": update_id})
 
 
+class TelegramOutboxSender:
+    """The outbox's way to Telegram (see `TelegramChannel.outbox_sender`)."""
+
+    channel = "telegram"
+
+    def __init__(self, bot: Bot, media: MediaStore) -> None:
+        self.bot = bot
+        self.renderer = Renderer(bot, media.root)
+
+    async def start(self) -> None:
+        await self.bot.initialize()
+
+    async def stop(self) -> None:
+        await self.bot.shutdown()
+
+    async def deliver(self, chat_id: str, replies: list[Reply]) -> None:
+        await _deliver(self.renderer, chat_id, replies)
+
+
+async def _deliver(renderer: Renderer, chat_id: str, replies: list[Reply]) -> None:
+    try:
+        await renderer.send(int(chat_id), replies)
+    except RetryAfter as error:
+        raise DeliveryError(Failure.RETRY_AFTER, str(error),
+                            retry_after=_seconds(error.retry_after)) from error
+    except Forbidden as error:
+        raise DeliveryError(Failure.BLOCKED, str(error)) from error
+    except BadRequest as error:
+        raise DeliveryError(Failure.PERMANENT, str(error)) from error
+    except (TimedOut, NetworkError) as error:
+        raise DeliveryError(Failure.TRANSIENT, str(error)) from error
+
+
 def _seconds(retry_after: object) -> float:
     return retry_after.total_seconds() if hasattr(retry_after, "total_seconds") else float(retry_after)
 
@@ -204,13 +261,4 @@ async def _acknowledge(update: Update) -> None:
                                                   "error": str(error)})
 
 
-async def _drop_buttons(update: Update) -> None:
-    """Take the buttons off a message once used, so old questions are not pressed again."""
-    try:
-        await update.callback_query.edit_message_reply_markup(reply_markup=None)
-    except TelegramError as error:
-        log.info("button removal failed", extra={"update_id": update.update_id,
-                                                 "error": str(error)})
-
-
-__all__ = ["TelegramChannel", "ChatOrderedProcessor", "Event"]
+__all__ = ["TelegramChannel", "ChatOrderedProcessor"]

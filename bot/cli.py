@@ -1,0 +1,49 @@
+"""`dvk`: the operator's command line. Each subcommand lives beside the code it serves and adds
+itself with a `register(subparsers)` function listed in `SUBCOMMANDS`; its handler receives the
+settings and the parsed arguments and returns the exit status.
+
+    dvk demo [--count 300] [--seed 2026]   load demo practices with photos for the map
+    dvk invite --unit 00367 --level commune --expires 7d   a single-use invite for an official
+    dvk invite list | revoke <id>           invites, and stopping an unused one
+    dvk officials list | remove <person>    who is an official; making one a citizen again
+    dvk oa-auth [--redirect-uri URL]        first OAuth grant for the Zalo Official Account
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Sequence
+
+from bot import officials_admin
+from bot.logs import configure_logging
+from bot.settings import load_settings
+from bot.web import demo
+from bot.zalo_oa import cli as zalo_oa_cli
+
+Register = Callable[[argparse._SubParsersAction], None]
+
+SUBCOMMANDS: tuple[Register, ...] = (
+    demo.register,
+    officials_admin.register_invite,
+    officials_admin.register_officials,
+    zalo_oa_cli.register,
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dvk", description="Dân vận khéo bot: operator tools.")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for register in SUBCOMMANDS:
+        register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    return int(args.run(settings, args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,144 @@
+"""The public JSON API: practices as GeoJSON for the map, one practice in full, the provinces and
+communes the filters offer, and the photos of public practices. Described in `openapi.py`.
+
+Everything here reads through `storage.repositories.public_map`, which only ever hands out
+approved or recognised practices and their public fields.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from aiohttp import web
+
+from bot.web.api_params import parse_map_query
+from bot.web.keys import DB, SERVICES, THUMBNAILS
+from storage.province_centres import PROVINCE_CENTRES
+from storage.public_shapes import ClusterCell, PracticePoint, PracticePublic
+from storage.repositories import public_map
+
+PRACTICE_CODE = r"MH-\d{4}-\d{1,12}"
+CACHE_SHORT = {"Cache-Control": "public, max-age=30"}
+CACHE_LONG = {"Cache-Control": "public, max-age=86400"}
+
+
+def cell_degrees(zoom: int) -> float:
+    """Grid cell for server-side clusters: a quarter of a 256-pixel map tile (~64 px)."""
+    return 360.0 / (2**zoom) / 4
+
+
+async def practices_geojson(request: web.Request) -> web.Response:
+    services = request.app[SERVICES]
+    parsed = parse_map_query(request.query, tz=services.tz, units=services.units)
+    filters, cell = parsed.filters, cell_degrees(parsed.zoom)
+    clusters: list[ClusterCell] | None = None
+    async with request.app[DB].session() as session:
+        if filters.query:
+            points = await public_map.search_points(session, filters=filters, query=filters.query)
+            total = len(points)
+            if total > parsed.limit:
+                clusters = cluster_points(points, cell)
+        else:  # one extra point tells whether the view holds more than the limit
+            points = await public_map.list_points(session, filters=filters,
+                                                  limit=parsed.limit + 1)
+            total = len(points)
+            if total > parsed.limit:
+                clusters = await public_map.grid_clusters(session, filters=filters,
+                                                          cell_degrees=cell)
+                total = sum(group.count for group in clusters)
+    features = ([_cluster_feature(c) for c in clusters] if clusters is not None
+                else [_point_feature(p) for p in points])
+    body = {"type": "FeatureCollection", "features": features, "total": total,
+            "clustered": clusters is not None}
+    return web.json_response(body, headers=CACHE_SHORT)
+
+
+def cluster_points(points: list[PracticePoint], cell: float) -> list[ClusterCell]:
+    """The same grid as `public_map.grid_clusters`, for search results already in memory."""
+    cells: dict[tuple[int, int], list[float]] = {}
+    for point in points:
+        key = (math.floor((point.longitude + 180) / cell),
+               math.floor((point.latitude + 90) / cell))
+        totals = cells.setdefault(key, [0, 0.0, 0.0])
+        totals[0] += 1
+        totals[1] += point.latitude
+        totals[2] += point.longitude
+    return [ClusterCell(count=int(n), latitude=lat / n, longitude=lon / n)
+            for n, lat, lon in cells.values()]
+
+
+def _point_feature(point: PracticePoint) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [round(point.longitude, 6),
+                                                      round(point.latitude, 6)]},
+        "properties": {"code": point.code, "title": point.title, "field": point.field,
+                       "level": point.level, "approximate": point.approximate},
+    }
+
+
+def _cluster_feature(cell: ClusterCell) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [round(cell.longitude, 6),
+                                                      round(cell.latitude, 6)]},
+        "properties": {"cluster": True, "count": cell.count},
+    }
+
+
+async def load_public_practice(request: web.Request) -> PracticePublic:
+    async with request.app[DB].session() as session:
+        practice = await public_map.get_public_practice(session, code=request.match_info["code"])
+    if practice is None:
+        raise web.HTTPNotFound(reason="practice not found")
+    return practice
+
+
+def photo_urls(photo_id: int) -> dict[str, str]:
+    return {"thumb_url": f"/api/photos/{photo_id}/thumb.jpg",
+            "large_url": f"/api/photos/{photo_id}/large.jpg"}
+
+
+async def practice_detail(request: web.Request) -> web.Response:
+    practice = await load_public_practice(request)
+    units = request.app[SERVICES].units
+    body = practice.model_dump(mode="json")
+    commune, province = units.get(practice.commune_code), units.get(practice.province_code)
+    body["commune_name"] = commune.name if commune else None
+    body["province_name"] = province.name if province else None
+    body["photos"] = [{"id": photo.id, **photo_urls(photo.id)} for photo in practice.photos]
+    body["links"] = {"map": f"/?practice={practice.code}", "page": f"/practices/{practice.code}"}
+    return web.json_response(body, headers=CACHE_SHORT)
+
+
+async def provinces(request: web.Request) -> web.Response:
+    body = []
+    for unit in request.app[SERVICES].units.provinces():
+        centre = PROVINCE_CENTRES.get(unit.code)
+        body.append({"code": unit.code, "name": unit.name,
+                     "bbox": list(centre.bbox()) if centre else None})
+    return web.json_response(body, headers=CACHE_LONG)
+
+
+async def communes(request: web.Request) -> web.Response:
+    units = request.app[SERVICES].units
+    province = units.get(request.match_info["code"])
+    if province is None or province.kind != "province":
+        raise web.HTTPNotFound(reason="province not found")
+    body = [{"code": unit.code, "name": unit.name} for unit in units.communes(province.code)]
+    return web.json_response(body, headers=CACHE_LONG)
+
+
+async def photo(request: web.Request) -> web.StreamResponse:
+    async with request.app[DB].session() as session:
+        found = await public_map.get_public_photo(session,
+                                                  photo_id=int(request.match_info["photo_id"]))
+    if found is None:
+        raise web.HTTPNotFound(reason="photo not found")
+    try:
+        path = await request.app[THUMBNAILS].path_for(
+            relative_path=found.path, sha256=found.sha256, size=request.match_info["size"])
+    except (FileNotFoundError, OSError):
+        raise web.HTTPNotFound(reason="photo file missing") from None
+    return web.FileResponse(path, headers={**CACHE_LONG, "Content-Type": "image/jpeg"})

@@ -1,0 +1,72 @@
+"""Channel-neutral replies → HTML for the web chat.
+
+The web has what Telegram has and more: options become buttons, a location request becomes
+"use my location" (the browser's geolocation) or a click on a small map, a contact request
+becomes a hint to type the number. Photos and documents for this person are inlined as data
+URLs, because the media store is private and a URL would need its own access control.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import mimetypes
+from dataclasses import dataclass
+from pathlib import Path
+
+from aiohttp import web
+
+from bot.web.templating import render_fragment
+from bot.web.thumbnails import Thumbnailer
+from handlers.replies import DocumentReply, Option, PhotoReply, Reply, TextReply
+
+MAX_INLINE_DOCUMENT_BYTES = 5 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ReplyView:
+    kind: str  # "text" | "photo" | "document" | "notice"
+    text: str = ""
+    options: tuple[Option, ...] = ()
+    token: str = ""
+    ask: str | None = None
+    ask_label: str | None = None
+    free_input: bool = True
+    src: str | None = None
+    filename: str | None = None
+
+
+async def reply_views(replies: list[Reply], thumbnails: Thumbnailer,
+                      media_root: Path) -> list[ReplyView]:
+    views: list[ReplyView] = []
+    for reply in replies:
+        if isinstance(reply, TextReply):
+            views.append(ReplyView(
+                "text", reply.text, reply.options, reply.token or "",
+                reply.ask.value if reply.ask else None, reply.ask_label,
+                reply.free_input or not reply.options))
+        elif isinstance(reply, PhotoReply):
+            src = await thumbnails.data_url(relative_path=reply.path, size="large")
+            views.append(ReplyView("photo", reply.caption or "", src=src))
+        elif isinstance(reply, DocumentReply):
+            document: str | None = await asyncio.to_thread(
+                _document_data_url, media_root / reply.path, reply.filename)
+            views.append(ReplyView("document", reply.caption or "", src=document,
+                                   filename=reply.filename))
+    return views
+
+
+def _document_data_url(path: Path, filename: str) -> str | None:
+    if path.stat().st_size > MAX_INLINE_DOCUMENT_BYTES:
+        return None
+    mime = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+
+
+def render_replies(request: web.Request, views: list[ReplyView], *, language: str) -> str:
+    return render_fragment(request, "chat_replies.html", language=language, views=views)
+
+
+def notice(text: str) -> ReplyView:
+    """A line from the web chat itself (not from a flow): rate limits, upload problems."""
+    return ReplyView("notice", text)

@@ -1,0 +1,31 @@
+"""Typed keys for what the web application shares between its handlers.
+
+Each long-lived collaborator is put on the `web.Application` once, by `create_web_app`, and read
+back with these keys; handlers never reach for module globals.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from aiohttp import web
+from jinja2 import Environment
+
+from bot.settings import Settings
+from bot.web.thumbnails import Thumbnailer
+from handlers.context import Services
+from storage.db import Database
+
+
+class RunningFlag(Protocol):
+    """Anything with a `running` attribute, like an APScheduler scheduler."""
+
+    running: Any
+
+
+SETTINGS = web.AppKey("settings", Settings)
+DB = web.AppKey("db", Database)
+SERVICES = web.AppKey("services", Services)
+TEMPLATES = web.AppKey("templates", Environment)
+SCHEDULER: web.AppKey[RunningFlag | None] = web.AppKey("scheduler")
+THUMBNAILS = web.AppKey("thumbnails", Thumbnailer)

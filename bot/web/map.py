@@ -1,0 +1,132 @@
+"""The digital map page ("Bản đồ số mô hình Dân vận khéo"), a practice's permalink page, and the
+practice card shown in the map's popups. Every label comes from the .po catalogues."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from aiohttp import web
+
+from bot.text import shorten
+from bot.web.api import PRACTICE_CODE, load_public_practice, photo_urls
+from bot.web.keys import DB, SERVICES, SETTINGS
+from bot.web.templating import page_language, render_fragment, render_page
+from handlers.clock import from_db
+from handlers.i18n import Translator
+from handlers.submit_practice import FIELDS
+from storage.models import Level
+from storage.province_centres import PROVINCE_CENTRES, VIETNAM_BBOX
+from storage.public_shapes import ConsensusPublic, PracticePublic
+from storage.repositories import public_map
+from storage.units import UnitDirectory
+
+POPUP_SUMMARY_CHARS = 280
+SIX_CLEAR = ("clear_who", "clear_what", "clear_when", "clear_responsibility", "clear_product",
+             "clear_authority")
+
+
+@dataclass(frozen=True)
+class PracticeCard:
+    """A public practice with every label resolved, ready for a template."""
+
+    code: str
+    title: str
+    who: str
+    field: str
+    field_label: str
+    place: str
+    approximate: bool
+    level: str | None
+    level_label: str | None
+    summary: str
+    six_clear: list[tuple[str, str]]
+    people_mobilised: int
+    results: str
+    submitted_at: datetime
+    consensus: ConsensusPublic
+    photos: list[dict[str, str]]
+    recognitions: list[tuple[str, str, datetime]]
+
+
+def practice_card(practice: PracticePublic, units: UnitDirectory, t: Translator, *,
+                  summary_chars: int | None = None) -> PracticeCard:
+    kind = practice.submitter_kind
+    type_key = "collective_type" if kind == "collective" else "individual_type"
+    who = t(f"option.{type_key}.{practice.submitter_type}")
+    if practice.collective_name:
+        who = f"{practice.collective_name} ({who})"
+    places = [practice.village] if practice.village else []
+    commune = units.get(practice.commune_code)
+    places.append(commune.label if commune else practice.commune_code)
+    recognitions = []
+    for recognition in practice.recognitions:
+        unit = units.get(recognition.unit_code or "")
+        recognitions.append((t(f"web.level.{recognition.level}"), unit.name if unit else "",
+                             recognition.recognised_at))
+    summary = practice.description
+    return PracticeCard(
+        code=practice.code, title=practice.title, who=who, field=practice.field,
+        field_label=t(f"option.field.{practice.field}"), place=", ".join(places),
+        approximate=practice.approximate, level=practice.level,
+        level_label=t(f"web.level.{practice.level}") if practice.level else None,
+        summary=shorten(summary, summary_chars) if summary_chars else summary,
+        six_clear=[(t(f"practice.{name}.label"), getattr(practice, name)) for name in SIX_CLEAR],
+        people_mobilised=practice.people_mobilised, results=practice.results,
+        submitted_at=practice.submitted_at, consensus=practice.consensus,
+        photos=[photo_urls(photo.id) for photo in practice.photos],
+        recognitions=recognitions,
+    )
+
+
+async def map_page(request: web.Request) -> web.Response:
+    language = page_language(request)
+    t = Translator(language)
+    services, settings = request.app[SERVICES], request.app[SETTINGS]
+    async with request.app[DB].session() as session:
+        span = await public_map.submission_span(session)
+    now_year = services.clock.now().astimezone(services.tz).year
+    first, last = ((from_db(s).astimezone(services.tz).year for s in span) if span
+                   else (now_year, now_year))
+    provinces = [{"code": u.code, "name": u.name,
+                  "bbox": list(PROVINCE_CENTRES[u.code].bbox())}
+                 for u in services.units.provinces() if u.code in PROVINCE_CENTRES]
+    wanted = request.query.get("practice", "")
+    config: dict[str, Any] = {
+        "lang": language,
+        "tileUrl": settings.map_tile_url,
+        "tileAttribution": settings.map_tile_attribution,
+        "bounds": list(VIETNAM_BBOX),
+        "practice": wanted if re.fullmatch(PRACTICE_CODE, wanted) else None,
+        "provinces": provinces,
+        "text": {key: t(f"web.map.{key}") for key in
+                 ("loading", "count", "clustered", "none", "error", "zoom_in", "approximate")},
+        "allLabel": t("web.filter.all"),
+    }
+    return render_page(
+        request, "map.html", language=language, config=config, provinces=provinces,
+        fields=[(value, t(f"option.field.{value}")) for value in FIELDS],
+        levels=[(level.value, t(f"web.level.{level.value}")) for level in Level],
+        years=list(range(max(first, last), min(first, last) - 1, -1)),
+    )
+
+
+async def practice_popup(request: web.Request) -> web.Response:
+    """The card inside a map popup: server-rendered so its text is translated and escaped."""
+    practice = await load_public_practice(request)
+    language = page_language(request)
+    card = practice_card(practice, request.app[SERVICES].units, Translator(language),
+                         summary_chars=POPUP_SUMMARY_CHARS)
+    html = render_fragment(request, "practice_card.html", language=language, card=card,
+                           full=False)
+    return web.Response(text=html, content_type="text/html")
+
+
+async def practice_page(request: web.Request) -> web.Response:
+    """The permalink of a practice: its whole card on a page of its own, easy to share."""
+    practice = await load_public_practice(request)
+    language = page_language(request)
+    card = practice_card(practice, request.app[SERVICES].units, Translator(language))
+    return render_page(request, "practice.html", language=language, card=card, full=True)

@@ -1,0 +1,160 @@
+"""The one aiohttp server: an app factory, the list of routes, and a runner to start and stop it.
+
+`create_web_app` takes every collaborator explicitly, so a test builds the real app in one line
+and the product wires it in `bot/app.py`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from urllib.parse import urlparse
+
+from aiohttp import web
+
+from bot.settings import Settings
+from bot.web import api, health, metrics, openapi, webchat, webhook
+from bot.web import map as map_pages
+from bot.web.api import PRACTICE_CODE
+from bot.web.keys import (
+    DB,
+    SCHEDULER,
+    SERVICES,
+    SETTINGS,
+    TEMPLATES,
+    THUMBNAILS,
+    RunningFlag,
+)
+from bot.web.metrics import METRICS, Metrics
+from bot.web.templating import STATIC_DIR, environment
+from bot.web.thumbnails import Thumbnailer
+from bot.web.webchat import CHAT, WebChat
+from bot.web.webhook import TELEGRAM, WebhookReceiver
+from handlers.context import Services
+from handlers.engine import Engine
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def create_web_app(
+    *,
+    settings: Settings,
+    db: Database,
+    services: Services,
+    engine: Engine,
+    metrics: Metrics,
+    telegram: WebhookReceiver | None = None,
+    scheduler: RunningFlag | None = None,
+) -> web.Application:
+    app = web.Application(middlewares=[json_api_errors, security_headers])
+    app[SETTINGS] = settings
+    app[DB] = db
+    app[SERVICES] = services
+    app[METRICS] = metrics
+    app[TELEGRAM] = telegram
+    app[SCHEDULER] = scheduler
+    app[TEMPLATES] = environment(services.tz)
+    app[THUMBNAILS] = Thumbnailer(services.media.root, settings.media_dir / "web-cache")
+    app[CHAT] = WebChat(
+        engine, services.media, rate_per_minute=settings.web_chat_rate_per_minute,
+        secure_cookies=(settings.public_base_url or "").startswith("https://"),
+    )
+    setup_routes(app)
+    return app
+
+
+def setup_routes(app: web.Application) -> None:
+    """Every URL the server answers, in one list."""
+    code = f"{{code:{PRACTICE_CODE}}}"
+    add = app.router
+    # The digital map and a practice's own page.
+    add.add_get("/", map_pages.map_page, name="map")
+    add.add_get(f"/practices/{code}", map_pages.practice_page, name="practice")
+    add.add_get(f"/practices/{code}/popup", map_pages.practice_popup)
+    # The public JSON API (described at /api/openapi.json).
+    add.add_get("/api/openapi.json", openapi.openapi_document)
+    add.add_get("/api/practices.geojson", api.practices_geojson)
+    add.add_get(f"/api/practices/{code}", api.practice_detail)
+    add.add_get("/api/provinces", api.provinces)
+    add.add_get(r"/api/provinces/{code:\d{2}}/communes", api.communes)
+    add.add_get(r"/api/photos/{photo_id:[1-9]\d{0,11}}/{size:thumb|large}.jpg", api.photo)
+    # The web chat: a channel adapter beside Telegram.
+    add.add_get("/chat", webchat.chat_page, name="chat")
+    add.add_post("/chat/events", webchat.post_event)
+    add.add_post("/chat/photos", webchat.post_photos)
+    add.add_post("/chat/language", webchat.post_language)
+    # Operations.
+    add.add_get("/healthz", health.healthz)
+    add.add_get("/metrics", metrics.metrics_endpoint)
+    settings = app[SETTINGS]
+    if settings.webhook_url and app[TELEGRAM] is not None:
+        add.add_post(webhook.webhook_path(settings.webhook_url), webhook.telegram_webhook)
+    add.add_static("/static/", STATIC_DIR)
+
+
+@web.middleware
+async def json_api_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """API clients get errors as JSON ({"error": ...}), not as HTML or plain text."""
+    try:
+        return await handler(request)
+    except web.HTTPException as error:
+        if (error.status < 400 or not request.path.startswith("/api/")
+                or error.content_type == "application/json"):
+            raise
+        headers = {key: value for key, value in error.headers.items()
+                   if key.lower() not in ("content-type", "content-length")}
+        return web.json_response({"error": error.reason}, status=error.status, headers=headers)
+
+
+@web.middleware
+async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
+    response = await handler(request)
+    tiles = tile_origin(request.app[SETTINGS].map_tile_url)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        f"img-src 'self' data: blob: {tiles}; connect-src 'self'; frame-ancestors 'none'; "
+        "base-uri 'self'; form-action 'self'",
+    )
+    return response
+
+
+def tile_origin(tile_url: str | None) -> str:
+    """The origin map tiles come from, for the page's Content-Security-Policy."""
+    if not tile_url:
+        return ""
+    parsed = urlparse(tile_url.replace("{s}", "*"))
+    return f"{parsed.scheme}://{parsed.netloc}" if parsed.scheme and parsed.netloc else ""
+
+
+class WebServer:
+    """Runs a `web.Application` on a host and port (port 0 picks a free one)."""
+
+    def __init__(self, app: web.Application, host: str, port: int) -> None:
+        self.app = app
+        self.host = host
+        self.port = port
+        self._runner: web.AppRunner | None = None
+
+    async def start(self) -> str:
+        self._runner = web.AppRunner(self.app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        self.port = self._runner.addresses[0][1]
+        return self.url
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}/"
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None

@@ -1,0 +1,272 @@
+"""The web chat: a third channel adapter beside Telegram, so anyone can use every flow without
+an app. The page posts what the person does; `chat_events` turns it into neutral events; the
+same `Engine` that serves Telegram answers; `chat_render` turns the replies into HTML.
+
+Events of one browser session are handled one at a time, in arrival order; sessions proceed
+concurrently. Each session, and each address opening new sessions, has a per-minute limit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from aiohttp import BodyPartReader, web
+
+from bot.web.chat_events import (
+    SESSION_COOKIE,
+    BadEvent,
+    ChatSession,
+    event_id,
+    existing_session,
+    new_session,
+    to_event,
+)
+from bot.web.chat_render import notice, render_replies, reply_views
+from bot.web.keys import SETTINGS, THUMBNAILS
+from bot.web.ratelimit import SlidingWindowLimiter
+from bot.web.templating import page_language, render_page
+from handlers.engine import Engine
+from handlers.events import ChoiceEvent, CommandEvent, Event, PhotoEvent, Sender, UnsupportedEvent
+from handlers.i18n import LANGUAGES, Translator
+from handlers.replies import Reply, TextReply
+from storage.media import MediaRejected, MediaStore
+from storage.province_centres import VIETNAM_BBOX
+
+CSRF_HEADER = "X-DVK-Chat"
+MAX_PHOTOS_PER_UPLOAD = 10
+SESSION_DAYS = 30
+
+
+class WebChat:
+    def __init__(self, engine: Engine, media: MediaStore, *, rate_per_minute: int,
+                 secure_cookies: bool) -> None:
+        self.engine = engine
+        self.media = media
+        self.secure_cookies = secure_cookies
+        self.per_session = SlidingWindowLimiter(rate_per_minute)
+        self.new_sessions_per_address = SlidingWindowLimiter(rate_per_minute)
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._users: dict[str, int] = {}
+
+    def admit(self, request: web.Request, session: ChatSession, cost: int = 1) -> bool:
+        if session.is_new and not self.new_sessions_per_address.allow(request.remote or "?"):
+            return False
+        return self.per_session.allow(session.chat_id, cost)
+
+    async def handle(self, sender: Sender, events: list[Event]) -> list[Reply]:
+        """Handle one action (several photos of one upload count as an album): warnings about
+        rejected files are kept, otherwise only the last event's replies are shown."""
+        warnings: list[Reply] = []
+        last: list[Reply] = []
+        async with self._in_order(sender.chat_id):
+            for event in events:
+                replies = await self.engine.handle(event)
+                if isinstance(event, UnsupportedEvent):
+                    warnings += replies
+                else:
+                    last = replies
+        return warnings + last
+
+    async def switch_language(self, sender: Sender, language: str) -> list[Reply]:
+        """Change the person's language the way they would: /language, then pick it."""
+        async with self._in_order(sender.chat_id):
+            asked = await self.engine.handle(
+                CommandEvent(sender, name="language", update_id=_internal_id(sender)))
+            for reply in asked:
+                if isinstance(reply, TextReply) and any(o.value == language
+                                                        for o in reply.options):
+                    return await self.engine.handle(ChoiceEvent(
+                        sender, token=reply.token or "", value=language,
+                        update_id=_internal_id(sender)))
+        return []
+
+    @asynccontextmanager
+    async def _in_order(self, chat_id: str) -> AsyncIterator[None]:
+        lock = self._locks.setdefault(chat_id, asyncio.Lock())
+        self._users[chat_id] = self._users.get(chat_id, 0) + 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._users[chat_id] -= 1
+            if not self._users[chat_id]:
+                del self._users[chat_id]
+                self._locks.pop(chat_id, None)
+
+
+CHAT = web.AppKey("web_chat", WebChat)
+
+
+def _internal_id(sender: Sender) -> str:
+    return f"{sender.chat_id}:page:{uuid.uuid4().hex[:16]}"
+
+
+# -- routes ----------------------------------------------------------------------------------
+
+
+async def chat_page(request: web.Request) -> web.Response:
+    language = page_language(request)
+    t = Translator(language)
+    settings = request.app[SETTINGS]
+    config: dict[str, Any] = {
+        "lang": language,
+        "tileUrl": settings.map_tile_url,
+        "tileAttribution": settings.map_tile_attribution,
+        "bounds": list(VIETNAM_BBOX),
+        "maxPhotos": MAX_PHOTOS_PER_UPLOAD,
+        "text": {key: t(f"web.chat.{key}") for key in
+                 ("you_photos", "you_location", "geo_failed", "network_error",
+                  "too_many_photos")},
+    }
+    return render_page(request, "chat.html", language=language, config=config)
+
+
+async def post_event(request: web.Request) -> web.Response:
+    _require_page_header(request)
+    try:
+        payload = await request.json()
+    except ValueError:
+        raise _bad_request("body must be JSON") from None
+    if not isinstance(payload, dict):
+        raise _bad_request("body must be a JSON object")
+    chat, language = request.app[CHAT], page_language(request)
+    session = existing_session(request) or new_session()
+    try:
+        action_id = event_id(payload.get("id"))
+        sender = session.sender(language)
+        event = to_event(payload, sender, f"{session.chat_id}:{action_id}")
+    except BadEvent as problem:
+        raise _bad_request(str(problem)) from None
+    if not chat.admit(request, session):
+        return await _rate_limited(request, language)
+    if session.is_new and language != request.app[SETTINGS].default_language:
+        await chat.switch_language(sender, language)
+    return await _answer(request, session, language, await chat.handle(sender, [event]))
+
+
+async def post_photos(request: web.Request) -> web.Response:
+    _require_page_header(request)
+    chat, language = request.app[CHAT], page_language(request)
+    session = existing_session(request) or new_session()
+    limit = chat.media.max_image_bytes
+    if request.content_length and request.content_length > (limit + 65536) * MAX_PHOTOS_PER_UPLOAD:
+        raise web.HTTPRequestEntityTooLarge(max_size=limit * MAX_PHOTOS_PER_UPLOAD,
+                                            actual_size=request.content_length)
+    try:
+        action_id, files = await _read_upload(request, limit)
+        action_id = event_id(action_id)
+    except BadEvent as problem:
+        raise _bad_request(str(problem)) from None
+    if not files:
+        raise _bad_request("no photo in the upload")
+    if not chat.admit(request, session, cost=len(files)):
+        return await _rate_limited(request, language)
+    sender = session.sender(language)
+    if session.is_new and language != request.app[SETTINGS].default_language:
+        await chat.switch_language(sender, language)
+    album = f"web-{action_id}" if len(files) > 1 else None
+    events = [await _photo_event(chat.media, sender, data, album,
+                                 f"{session.chat_id}:{action_id}:{index}")
+              for index, data in enumerate(files)]
+    return await _answer(request, session, language, await chat.handle(sender, events))
+
+
+async def post_language(request: web.Request) -> web.Response:
+    """Switch the page's language and, for someone already chatting, the bot's too."""
+    _require_page_header(request)
+    try:
+        payload = await request.json()
+    except ValueError:
+        raise _bad_request("body must be JSON") from None
+    language = payload.get("lang") if isinstance(payload, dict) else None
+    if language not in LANGUAGES:
+        raise _bad_request("lang must be one of " + ", ".join(LANGUAGES))
+    session = existing_session(request)
+    replies: list[Reply] = []
+    if session is not None:
+        if not request.app[CHAT].admit(request, session, cost=2):
+            return await _rate_limited(request, language)
+        replies = await request.app[CHAT].switch_language(session.sender(language), language)
+    response = await _answer(request, session, language, replies)
+    response.set_cookie("dvk_lang", language, max_age=365 * 24 * 3600, samesite="Lax")
+    return response
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def _require_page_header(request: web.Request) -> None:
+    """Only our page sends this header; a cross-site form or fetch cannot (CSRF guard)."""
+    if request.headers.get(CSRF_HEADER) != "1":
+        raise web.HTTPForbidden(text='{"error": "missing X-DVK-Chat header"}',
+                                content_type="application/json")
+
+
+def _bad_request(detail: str) -> web.HTTPBadRequest:
+    return web.HTTPBadRequest(text=json.dumps({"error": detail}), content_type="application/json")
+
+
+async def _read_upload(request: web.Request, limit: int) -> tuple[str | None, list[bytes | None]]:
+    """The action id and up to ten files (None for a file over `limit`) of an upload."""
+    action_id: str | None = None
+    files: list[bytes | None] = []
+    try:
+        reader = await request.multipart()
+        while (part := await reader.next()) is not None:
+            if not isinstance(part, BodyPartReader):
+                raise BadEvent("nested multipart is not supported")
+            if part.name == "id":
+                raw = await _read_at_most(part, 64)
+                action_id = raw.decode("utf-8", "replace") if raw is not None else None
+            elif part.name == "photo" and len(files) < MAX_PHOTOS_PER_UPLOAD:
+                files.append(await _read_at_most(part, limit))
+            else:
+                await part.release()
+    except (AssertionError, ValueError, KeyError, LookupError):  # aiohttp's multipart checks
+        raise BadEvent("body must be multipart/form-data") from None
+    return action_id, files
+
+
+async def _read_at_most(part: BodyPartReader, limit: int) -> bytes | None:
+    """The part's bytes, or None (the rest drained) when it is larger than `limit`."""
+    chunks, size = [], 0
+    while chunk := await part.read_chunk(65536):
+        size += len(chunk)
+        if size > limit:
+            await part.release()
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _photo_event(media: MediaStore, sender: Sender, data: bytes | None,
+                       album: str | None, update_id: str) -> Event:
+    if data is None:
+        return UnsupportedEvent(sender, what="too_large", update_id=update_id)
+    try:
+        stored = await asyncio.to_thread(media.save_image, data)
+    except MediaRejected as rejected:
+        return UnsupportedEvent(sender, what=rejected.reason, update_id=update_id)
+    return PhotoEvent(sender, media=stored, album_id=album, update_id=update_id)
+
+
+async def _answer(request: web.Request, session: ChatSession | None, language: str,
+                  replies: list[Reply]) -> web.Response:
+    views = await reply_views(replies, request.app[THUMBNAILS], request.app[CHAT].media.root)
+    response = web.json_response({"html": render_replies(request, views, language=language)})
+    if session is not None and session.is_new:
+        response.set_cookie(SESSION_COOKIE, session.token, max_age=SESSION_DAYS * 24 * 3600,
+                            httponly=True, samesite="Lax",
+                            secure=request.app[CHAT].secure_cookies)
+    return response
+
+
+async def _rate_limited(request: web.Request, language: str) -> web.Response:
+    html = render_replies(request, [notice(Translator(language)("web.chat.rate_limited"))],
+                          language=language)
+    return web.json_response({"html": html}, status=429, headers={"Retry-After": "60"})

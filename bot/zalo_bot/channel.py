@@ -1,0 +1,307 @@
+"""The Zalo Bot adapter: updates in (long polling, or a webhook), the engine in the middle,
+replies out as plain text.
+
+Updates of one chat are handled in arrival order, different chats concurrently. Zalo sends each
+photo as its own message, so when several come at once the replies to all but the last are
+dropped (after `ZALO_PHOTO_WAIT_SECONDS`): one answer for a burst of photos.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import deque
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+
+from aiohttp import web
+
+from bot.delivery import DeliveryError, Failure
+from bot.settings import Settings
+from bot.web import signed_media, zalo_webhook
+from bot.web.signed_media import SignedMediaUrls
+from bot.zalo_bot.client import ZaloApiError, ZaloBotClient, ZaloNetworkError
+from bot.zalo_bot.convert import IMAGE, chat_of, to_event, unwrap, update_key
+from bot.zalo_bot.render import ZaloRenderer
+from handlers.clock import Clock
+from handlers.engine import Engine
+from handlers.events import PhotoEvent
+from handlers.replies import Reply, TextReply
+from handlers.router import ACTION_TOKEN
+from storage.media import MediaStore
+from storage.models import Channel
+from storage.repositories import offered_actions
+
+log = logging.getLogger(__name__)
+
+REMEMBERED_UPDATES = 10_000  # for `wait_processed`
+MAX_POLL_BACKOFF_SECONDS = 60.0
+STOP_GRACE_SECONDS = 10.0
+
+
+class ZaloChannel:
+    channel = str(Channel.ZALO_BOT)
+
+    def __init__(self, settings: Settings, engine: Engine, media: MediaStore, clock: Clock,
+                 *, retry_backoff_seconds: float = 1.0) -> None:
+        assert settings.zalo_bot_token is not None
+        token = settings.zalo_bot_token.get_secret_value()
+        self.settings = settings
+        self.engine = engine
+        self.media = media
+        self.client = ZaloBotClient(token, settings.zalo_bot_api_base_url,
+                                    rate_per_second=settings.zalo_rate_per_second)
+        self.links = SignedMediaUrls.from_secret(
+            token, clock=clock, ttl=timedelta(hours=settings.zalo_media_link_hours))
+        self.renderer = ZaloRenderer(self.client, self.links, retries=2,
+                                     backoff_seconds=retry_backoff_seconds)
+        self.outbox_renderer = ZaloRenderer(self.client, self.links)
+        self.retry_backoff_seconds = retry_backoff_seconds
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._users: dict[str, int] = {}
+        self._tasks: set[asyncio.Task] = set()
+        self._held: dict[str, tuple[list[Reply], asyncio.TimerHandle]] = {}
+        self._processed: set[str] = set()
+        self._processed_order: deque[str] = deque()
+        self._progress = asyncio.Condition()
+        self._poller: asyncio.Task | None = None
+
+    @property
+    def webhook_mode(self) -> bool:
+        return self.settings.zalo_webhook_url is not None
+
+    def attach(self, web_app: web.Application) -> None:
+        """Add our routes to the web server before it starts: the webhook (in webhook mode) and
+        the signed links photos and files go out by."""
+        if not self.settings.public_base_url:
+            log.warning("PUBLIC_BASE_URL is not set: Zalo cannot fetch the photos and files the "
+                        "bot sends; set it to the web server's public https address")
+        signed_media.register(web_app, self.links, self.media.root)
+        if self.webhook_mode:
+            assert self.settings.zalo_webhook_url and self.settings.zalo_webhook_secret
+            zalo_webhook.register(web_app, self, webhook_url=self.settings.zalo_webhook_url,
+                                  secret=self.settings.zalo_webhook_secret.get_secret_value())
+
+    def outbox_sender(self, *, timeout: float, connections: int) -> ZaloOutboxSender:
+        """The outbox sends through this channel's client (and its pacing)."""
+        return ZaloOutboxSender(self)
+
+    # -- life cycle --------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        await self.client.start()
+        try:
+            me = await self.client.get_me()
+        except ZaloApiError as error:
+            await self.client.close()
+            raise RuntimeError(f"Zalo refused ZALO_BOT_TOKEN ({error.status}): check the token "
+                               "Zalo Bot Creator sent you") from None
+        name = (me or {}).get("account_name")
+        if self.webhook_mode:
+            assert self.settings.zalo_webhook_url and self.settings.zalo_webhook_secret
+            try:
+                await self.client.set_webhook(
+                    self.settings.zalo_webhook_url,
+                    self.settings.zalo_webhook_secret.get_secret_value())
+            except ZaloApiError as error:
+                await self.client.close()
+                raise RuntimeError(f"Zalo refused ZALO_WEBHOOK_URL: {error.description} (it must "
+                                   "be a public https address)") from None
+            log.info("zalo webhook set", extra={"bot": name})
+            return
+        await self.client.delete_webhook()  # getUpdates is refused while a webhook is set
+        self._poller = asyncio.create_task(self._poll(), name="zalo-poll")
+        log.info("zalo polling", extra={"bot": name})
+
+    async def stop(self) -> None:
+        if self._poller is not None:
+            self._poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._poller
+            self._poller = None
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=STOP_GRACE_SECONDS)
+        for chat_id in list(self._held):
+            await self._flush_held(chat_id)
+        await self.client.close()
+
+    # -- updates in --------------------------------------------------------------------------
+
+    async def _poll(self) -> None:
+        failures = 0
+        timeout = self.settings.zalo_poll_timeout_seconds
+        while True:
+            try:
+                update = await self.client.get_update(timeout=timeout)
+            except ZaloApiError as error:
+                if error.code == 409:  # a newer poll ended this one
+                    continue
+                failures += 1
+                log.warning("zalo getUpdates failed", extra={"error": str(error)})
+                await asyncio.sleep(self._poll_backoff(failures))
+                continue
+            except ZaloNetworkError as error:
+                failures += 1
+                log.warning("zalo getUpdates failed", extra={"error": str(error)})
+                await asyncio.sleep(self._poll_backoff(failures))
+                continue
+            failures = 0
+            if update is not None:
+                self._dispatch(update)
+
+    def _poll_backoff(self, failures: int) -> float:
+        return min(self.retry_backoff_seconds * 2 ** (failures - 1), MAX_POLL_BACKOFF_SECONDS)
+
+    async def process_webhook_update(self, data: Any) -> None:
+        """Queue an update that arrived at our webhook; it is handled like a polled one."""
+        if unwrap(data) is None:
+            raise ValueError("not a Zalo Bot update")
+        self._dispatch(data)
+
+    def _dispatch(self, data: Any) -> None:
+        update = unwrap(data)
+        if update is None:
+            log.warning("zalo update without event_name ignored")
+            return
+        task = asyncio.create_task(self._process(update))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _process(self, update: dict[str, Any]) -> None:
+        key = update_key(update)
+        try:
+            async with self._in_order(chat_of(update) or ""):
+                await self._handle(update)
+        except Exception:
+            log.exception("zalo update failed", extra={"update_id": key,
+                                                       "event": update.get("event_name")})
+        finally:
+            await self._mark_processed(key)
+
+    async def _handle(self, update: dict[str, Any]) -> None:
+        if update.get("event_name") == IMAGE and (chat := chat_of(update)):
+            with contextlib.suppress(ZaloApiError, ZaloNetworkError):
+                await self.client.send_chat_action(chat, "typing")  # the download takes a while
+        event = await to_event(update, self.client, self.media)
+        if event is None:
+            return
+        chat_id = event.sender.chat_id
+        replies = await self.engine.handle(event)
+        if not replies:  # a redelivered update: it was answered the first time
+            return
+        if isinstance(event, PhotoEvent) and self.settings.zalo_photo_wait_seconds > 0:
+            self._hold(chat_id, replies)
+            return
+        await self._flush_held(chat_id, locked=True)
+        await self.renderer.send(chat_id, replies)
+
+    @contextlib.asynccontextmanager
+    async def _in_order(self, chat_id: str) -> AsyncIterator[None]:
+        lock = self._locks.setdefault(chat_id, asyncio.Lock())
+        self._users[chat_id] = self._users.get(chat_id, 0) + 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._users[chat_id] -= 1
+            if not self._users[chat_id]:
+                del self._users[chat_id]
+                self._locks.pop(chat_id, None)
+
+    # -- a burst of photos, one answer ------------------------------------------------------
+
+    def _hold(self, chat_id: str, replies: list[Reply]) -> None:
+        if chat_id in self._held:
+            self._held[chat_id][1].cancel()
+        timer = asyncio.get_running_loop().call_later(
+            self.settings.zalo_photo_wait_seconds,
+            lambda: self._spawn(self._flush_held(chat_id)))
+        self._held[chat_id] = (replies, timer)
+
+    def _spawn(self, coroutine: Any) -> None:
+        task = asyncio.ensure_future(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _flush_held(self, chat_id: str, *, locked: bool = False) -> None:
+        if chat_id not in self._held:
+            return
+        if not locked:  # in the chat's order, after any update being handled
+            async with self._in_order(chat_id):
+                await self._flush_held(chat_id, locked=True)
+            return
+        held = self._held.pop(chat_id, None)
+        if held is None:
+            return
+        replies, timer = held
+        timer.cancel()
+        try:
+            await self.renderer.send(chat_id, replies)
+        except (ZaloApiError, ZaloNetworkError) as error:
+            log.warning("zalo photo reply failed", extra={"error": str(error)})
+
+    # -- for tests and the outbox ------------------------------------------------------------
+
+    async def _mark_processed(self, key: str) -> None:
+        async with self._progress:
+            self._processed.add(key)
+            self._processed_order.append(key)
+            while len(self._processed_order) > REMEMBERED_UPDATES:
+                self._processed.discard(self._processed_order.popleft())
+            self._progress.notify_all()
+
+    async def wait_processed(self, message_id: str, timeout: float = 10.0) -> None:
+        """Wait until an update has been handled (its replies sent, or held for a burst)."""
+        async with self._progress:
+            await asyncio.wait_for(
+                self._progress.wait_for(lambda: message_id in self._processed), timeout)
+
+    async def deliver(self, chat_id: str, replies: list[Reply]) -> None:
+        """Send a notice for the outbox, translating Zalo's refusals into its terms."""
+        numbered = await self._offer_actions(chat_id, replies)
+        try:
+            await self.outbox_renderer.send(chat_id, replies, actions_numbered=numbered)
+        except ZaloApiError as error:
+            raise DeliveryError(_failure(error), f"zalo {error.status}: {error.description}",
+                                ) from error
+        except ZaloNetworkError as error:
+            raise DeliveryError(Failure.TRANSIENT, str(error)) from error
+
+    async def _offer_actions(self, chat_id: str, replies: list[Reply]) -> bool:
+        """Let a typed number pick the notice's action buttons (see offered_actions)."""
+        offered = [r for r in replies if isinstance(r, TextReply) and r.token == ACTION_TOKEN
+                   and r.options]
+        if not offered:
+            return True
+        actions = {o.value: o.label for o in offered[-1].options}
+        async with self.engine.db.session() as session:
+            ok = await offered_actions.offer(session, channel=self.channel, chat_id=chat_id,
+                                             actions=actions)
+            await session.commit()
+        return ok
+
+
+class ZaloOutboxSender:
+    """The outbox's way to Zalo: the channel's `deliver`, with no start or stop of its own (the
+    channel's client lives until after the outbox stopped)."""
+
+    channel = str(Channel.ZALO_BOT)
+
+    def __init__(self, zalo: ZaloChannel) -> None:
+        self.zalo = zalo
+
+    async def deliver(self, chat_id: str, replies: list[Reply]) -> None:
+        await self.zalo.deliver(chat_id, replies)
+
+
+def _failure(error: ZaloApiError) -> Failure:
+    """Zalo's error codes (ZALO-NOTES §1.2): 429 is a quota, retried with the outbox's backoff;
+    403 is documented as an internal server error; 408 and 5xx are passing troubles."""
+    if error.code in (403, 408, 429) or error.status >= 500:
+        return Failure.TRANSIENT
+    return Failure.PERMANENT
+
+
+__all__ = ["ZaloChannel"]

@@ -1,0 +1,80 @@
+"""Channel-neutral replies → Zalo Bot messages: plain text (`bot/plain_text.py`) in pieces of at
+most 2,000 characters, photos and documents by signed links to our own web server.
+
+Replies to a person are retried a few times when Zalo says 429 "Quota exceeded" or cannot be
+reached, one API call at a time, so a retry never repeats a message already delivered. The
+outbox's sends are not retried here: the outbox has its own backoff.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from bot.plain_text import plain_text
+from bot.text import shorten, split_text
+from bot.web.signed_media import SignedMediaUrls
+from bot.zalo_bot.client import MAX_TEXT, ZaloApiError, ZaloBotClient, ZaloNetworkError
+from handlers.replies import DocumentReply, PhotoReply, Reply, TextReply
+from handlers.router import ACTION_TOKEN
+
+log = logging.getLogger(__name__)
+
+RETRYABLE_CODES = (408, 429)
+
+
+class ZaloRenderer:
+    def __init__(self, client: ZaloBotClient, links: SignedMediaUrls, *, retries: int = 0,
+                 backoff_seconds: float = 1.0) -> None:
+        self.client = client
+        self.links = links
+        self.retries = retries
+        self.backoff_seconds = backoff_seconds
+
+    async def send(self, chat_id: str, replies: list[Reply], *,
+                   actions_numbered: bool = True) -> None:
+        """Send in order. `actions_numbered` false lists action buttons for reading only."""
+        for reply in replies:
+            if isinstance(reply, TextReply):
+                numbered = actions_numbered or reply.token != ACTION_TOKEN
+                await self.text(chat_id, plain_text(reply, numbered=numbered))
+            elif isinstance(reply, PhotoReply):
+                await self._photo(chat_id, reply)
+            elif isinstance(reply, DocumentReply):
+                await self._document(chat_id, reply)
+
+    async def text(self, chat_id: str, text: str) -> None:
+        for chunk in split_text(text, MAX_TEXT):
+            await self._call(lambda chunk=chunk: self.client.send_message(chat_id, chunk))
+
+    async def _photo(self, chat_id: str, reply: PhotoReply) -> None:
+        link = self.links.url_for(reply.path)
+        if link is None:
+            log.warning("zalo photo not sent: the web server has no public address")
+            if reply.caption:
+                await self.text(chat_id, reply.caption)
+            return
+        caption = shorten(reply.caption, MAX_TEXT) if reply.caption else None
+        await self._call(lambda: self.client.send_photo(chat_id, link, caption=caption))
+
+    async def _document(self, chat_id: str, reply: DocumentReply) -> None:
+        """Zalo Bot cannot send files: a link to download it, valid for a while."""
+        link = self.links.url_for(reply.path, filename=reply.filename)
+        if link is None:
+            log.warning("zalo document link not sent: the web server has no public address")
+        lines = [reply.caption, f"📎 {reply.filename}", link]
+        await self.text(chat_id, "\n".join(line for line in lines if line))
+
+    async def _call(self, send: Callable[[], Awaitable[Any]]) -> Any:
+        for attempt in range(self.retries + 1):
+            try:
+                return await send()
+            except (ZaloApiError, ZaloNetworkError) as error:
+                retryable = isinstance(error, ZaloNetworkError) or error.code in RETRYABLE_CODES
+                if not retryable or attempt == self.retries:
+                    raise
+                log.info("zalo send retried", extra={"error": str(error), "attempt": attempt + 1})
+                await asyncio.sleep(self.backoff_seconds * 2**attempt)
+        raise AssertionError("unreachable")

@@ -1,0 +1,284 @@
+"""The Zalo OA adapter: verified webhook events in, the engine in the middle, replies out.
+
+A webhook is answered at once (Zalo wants 200 within about 2 s, ZALO-NOTES §2.2) and its event
+handled afterwards: the events of one user in arrival order, different users concurrently.
+A redelivered event is dropped here (recent message ids) and by the engine (processed ids).
+
+For the outbox, `deliver` sends what the bot says on its own, and knows the 7-day window: a
+message Zalo refuses because the person has not written for 7 days (or for quota) raises
+`OutsideWindow`, which the outbox never drops (it goes to another linked channel, or waits
+until the person writes); and an official whose window is about to close is told, in the
+message, to write once a week to keep receiving reminders here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from bot.delivery import DeliveryError, Failure
+from bot.settings import Settings
+from bot.zalo_oa import client as api
+from bot.zalo_oa import signature
+from bot.zalo_oa.client import OAApiError, OANetworkError, ZaloOAClient
+from bot.zalo_oa.convert import UNFOLLOW, is_from_user, to_events, update_key, user_of
+from bot.zalo_oa.oauth import OAuthClient
+from bot.zalo_oa.payloads import PayloadCodec
+from bot.zalo_oa.render import OARenderer
+from bot.zalo_oa.tokens import TokenManager, TokenUnavailable
+from handlers.clock import Clock, from_db
+from handlers.engine import Engine
+from handlers.i18n import Translator
+from handlers.replies import Reply, TextReply
+from storage.db import Database
+from storage.media import MediaStore
+from storage.models import Channel, Role
+from storage.repositories import zalo_oa as repo
+
+log = logging.getLogger(__name__)
+
+RECENT_EVENTS = 10_000
+STOP_GRACE_SECONDS = 10.0
+KEEPER_RETRY_SECONDS = 300.0
+CURFEW_END_HOUR = 6  # -234: no messages 22h-6h (UNVERIFIED)
+
+
+class OutsideWindow(DeliveryError):
+    """Zalo refuses this person until they write to the OA again (the 7-day window, or the
+    OA's quota). Not a reason to drop the message: the outbox sends it through another linked
+    channel, or keeps it until the person next writes."""
+
+    wait_for_contact = True
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(Failure.PERMANENT, detail)
+
+
+class ZaloOAChannel:
+    channel = Channel.ZALO_OA.value
+
+    def __init__(self, settings: Settings, engine: Engine, media: MediaStore, db: Database,
+                 clock: Clock) -> None:
+        assert settings.zalo_oa_app_id and settings.zalo_oa_app_secret
+        assert settings.zalo_oa_secret_key
+        self.settings = settings
+        self.engine = engine
+        self.media = media
+        self.db = db
+        self.clock = clock
+        self.app_id = settings.zalo_oa_app_id
+        self._secret_key = settings.zalo_oa_secret_key.get_secret_value()
+        seed = settings.zalo_oa_refresh_token
+        timeout = settings.zalo_oa_request_timeout_seconds
+        oauth = OAuthClient(settings.zalo_oa_oauth_base_url, app_id=self.app_id,
+                            app_secret=settings.zalo_oa_app_secret.get_secret_value(),
+                            timeout=timeout)
+        self.tokens = TokenManager(
+            db, oauth, clock, seed_refresh_token=seed.get_secret_value() if seed else None,
+            margin=timedelta(seconds=settings.zalo_oa_token_refresh_margin_seconds))
+        self.client = ZaloOAClient(settings.zalo_oa_api_base_url, self.tokens, timeout=timeout)
+        self.codec = PayloadCodec(self._secret_key)
+        self.renderer = OARenderer(
+            self.client, media.root, self.codec, title_max=settings.zalo_oa_button_title_max,
+            info_image_url=settings.zalo_oa_info_image_url,
+            upload_max_bytes=settings.zalo_oa_upload_max_bytes)
+        self.window = timedelta(days=settings.zalo_oa_window_days)
+        self.warn_before = timedelta(days=settings.zalo_oa_window_warn_days)
+        self.on_activity: Callable[[], None] | None = None
+        """Called after a person's event was handled (wakes the outbox: messages waiting for
+        this person to write can go now)."""
+        self._locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._users: dict[str, int] = defaultdict(int)
+        self._tasks: set[asyncio.Task] = set()
+        self._recent: OrderedDict[str, None] = OrderedDict()
+        self._processed: OrderedDict[str, None] = OrderedDict()
+        self._progress = asyncio.Condition()
+        self._warned: dict[int, str] = {}
+        self._keeper: asyncio.Task | None = None
+
+    # -- life cycle --------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        await self.tokens.setup()
+        await self.client.start()
+        await self.tokens.ensure_fresh()
+        self._keeper = asyncio.create_task(self._keep_token_fresh(), name="zalo-oa-token")
+        log.info("zalo oa channel on", extra={"token": self.tokens.health()["token"]})
+
+    async def stop(self) -> None:
+        if self._keeper is not None:
+            self._keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._keeper
+            self._keeper = None
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=STOP_GRACE_SECONDS)
+        await self.client.close()
+
+    def health(self) -> dict[str, Any]:
+        return self.tokens.health()
+
+    # -- webhook -----------------------------------------------------------------------------
+
+    def verify(self, raw: bytes, header: str | None) -> signature.Verified | signature.Rejection:
+        return signature.verify(
+            raw, header, app_id=self.app_id, secret_key=self._secret_key,
+            now_ms=int(self.clock.now().timestamp() * 1000),
+            max_age_ms=int(self.settings.zalo_oa_webhook_max_age_seconds * 1000))
+
+    def accept(self, event: dict[str, Any]) -> str | None:
+        """Queue a verified event for handling; returns its key, or None if there is nothing to
+        do (an echo of our own message, a receipt, a redelivery)."""
+        user_id = user_of(event)
+        if not is_from_user(event) or user_id is None:
+            return None
+        key = update_key(event)
+        if key in self._recent:
+            log.info("zalo oa: redelivered event dropped", extra={"update_id": key})
+            return None
+        self._recent[key] = None
+        while len(self._recent) > RECENT_EVENTS:
+            self._recent.popitem(last=False)
+        task = asyncio.create_task(self._in_order(user_id, key, event), name=f"zalo-oa-{key}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return key
+
+    async def wait_processed(self, key: str, timeout: float = 10.0) -> None:
+        """Wait until an accepted event has been handled and answered (for tests)."""
+        async with self._progress:
+            await asyncio.wait_for(self._progress.wait_for(lambda: key in self._processed),
+                                   timeout)
+
+    async def _in_order(self, user_id: str, key: str, event: dict[str, Any]) -> None:
+        self._users[user_id] += 1
+        try:
+            async with self._locks[user_id]:
+                await self._handle(user_id, event)
+        except Exception:
+            log.exception("zalo oa event failed", extra={"update_id": key})
+        finally:
+            self._users[user_id] -= 1
+            if not self._users[user_id]:
+                del self._users[user_id]
+                self._locks.pop(user_id, None)
+            async with self._progress:
+                self._processed[key] = None
+                while len(self._processed) > RECENT_EVENTS:
+                    self._processed.popitem(last=False)
+                self._progress.notify_all()
+
+    async def _handle(self, user_id: str, event: dict[str, Any]) -> None:
+        if event.get("event_name") == UNFOLLOW:
+            async with self.db.session() as session:
+                await repo.unfollowed(session, user_id=user_id)
+                await session.commit()
+            return
+        events = await to_events(event, codec=self.codec, client=self.client, media=self.media)
+        answer: list[Reply] = []
+        for neutral in events:
+            replies = await self.engine.handle(neutral)
+            if replies:  # several images in one message: one answer, the last one's
+                answer = replies
+        if events and self.on_activity is not None:
+            self.on_activity()
+        if answer:
+            try:
+                await self.renderer.send(user_id, answer)
+            except (OAApiError, OANetworkError, TokenUnavailable) as error:
+                log.error("zalo oa reply not sent", extra={
+                    "update_id": events[0].update_id, "error": str(error)[:300]})
+
+    # -- outbox ------------------------------------------------------------------------------
+
+    def outbox_sender(self, *, timeout: float, connections: int) -> ZaloOAOutboxSender:
+        """The outbox's way to the OA: this channel's `deliver` (the channel is started and
+        stopped by the app, not by the scheduler)."""
+        return ZaloOAOutboxSender(self)
+
+    async def deliver(self, chat_id: str, replies: list[Reply]) -> None:
+        """Send a notice for the outbox, translating Zalo's refusals into the outbox's terms."""
+        replies = await self._with_window_warning(chat_id, replies)
+        try:
+            await self.renderer.send(chat_id, replies)
+        except OAApiError as error:
+            raise _delivery_error(error, self._until_morning()) from None
+        except (OANetworkError, TokenUnavailable) as error:
+            raise DeliveryError(Failure.TRANSIENT, str(error)[:300]) from None
+        except ValueError as error:  # a reply Zalo cannot take (too long a payload)
+            raise DeliveryError(Failure.PERMANENT, str(error)[:300]) from None
+
+    async def _with_window_warning(self, chat_id: str, replies: list[Reply]) -> list[Reply]:
+        """An official who has not written for a while is told, at most once a day, that
+        reminders stop coming here unless they write once a week."""
+        async with self.db.session() as session:
+            found = await repo.oa_recipient(session, user_id=chat_id)
+            await session.commit()
+        if found is None:
+            return replies
+        account, person = found
+        if person.role not in (Role.OFFICIAL, Role.ADMIN):
+            return replies
+        closes = from_db(account.last_seen_at) + self.window
+        now = self.clock.now()
+        local = now.astimezone(self.settings.tz)
+        if not now < closes <= now + self.warn_before:
+            return replies
+        if self._warned.get(account.id) == local.date().isoformat():
+            return replies
+        self._warned[account.id] = local.date().isoformat()
+        t = Translator(person.language)
+        closes_at = closes.astimezone(self.settings.tz).strftime("%H:%M %d/%m/%Y")
+        days = f"{self.window.total_seconds() / 86400:g}"
+        warning = t("zalo_oa.window_warning", days=days, closes=closes_at)
+        return [*replies, TextReply(warning, language=person.language)]
+
+    # -- the token keeper --------------------------------------------------------------------
+
+    async def _keep_token_fresh(self) -> None:
+        """Refresh ahead of expiry even when nobody writes (which also keeps the 3-month
+        refresh token alive). Waits in real time; tests call `tokens.ensure_fresh()`."""
+        while True:
+            wait = self.tokens.refresh_due_in()
+            if wait <= 0 or self.tokens.broken:
+                wait = KEEPER_RETRY_SECONDS
+            await asyncio.sleep(min(wait, 3600.0))
+            await self.tokens.ensure_fresh()
+
+    def _until_morning(self) -> float:
+        """Seconds until 06:00 local, when the night curfew (-234, UNVERIFIED) ends."""
+        now = self.clock.now().astimezone(self.settings.tz)
+        morning = now.replace(hour=CURFEW_END_HOUR, minute=0, second=0, microsecond=0)
+        if morning <= now:
+            morning += timedelta(days=1)
+        return (morning - now).total_seconds()
+
+
+class ZaloOAOutboxSender:
+    channel = Channel.ZALO_OA.value
+
+    def __init__(self, oa: ZaloOAChannel) -> None:
+        self.oa = oa
+
+    async def deliver(self, chat_id: str, replies: list[Reply]) -> None:
+        await self.oa.deliver(chat_id, replies)
+
+
+def _delivery_error(error: OAApiError, until_morning: float) -> DeliveryError:
+    detail = f"zalo oa {error.code}: {error.message}"[:300]
+    if error.code in api.WINDOW_ERRORS:
+        return OutsideWindow(detail)
+    if error.code == api.NOT_FOLLOWER:
+        return DeliveryError(Failure.BLOCKED, detail)
+    if error.code == api.RATE_LIMITED:
+        return DeliveryError(Failure.RETRY_AFTER, detail, retry_after=60.0)
+    if error.code == api.NIGHT_CURFEW:
+        return DeliveryError(Failure.RETRY_AFTER, detail, retry_after=until_morning)
+    if error.code in api.TOKEN_ERRORS or error.status == 401:
+        return DeliveryError(Failure.TRANSIENT, detail)
+    return DeliveryError(Failure.PERMANENT, detail)

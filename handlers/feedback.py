@@ -1,0 +1,92 @@
+"""Send feedback (gửi phản ánh, kiến nghị).
+
+The conversation, top to bottom: what it is about (a configurable list of categories), what
+happened, 0–5 photos, an optional map pin, the commune (the last one used is offered first),
+named or anonymous, and for named feedback an optional phone number; then a summary to check,
+and a receipt code to follow it with /tracuu. Diagram: `feedback.mmd`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from handlers.clock import to_db
+from handlers.commands import Command
+from handlers.context import Context
+from handlers.flow import FormFlow
+from handlers.forms import FieldSpec, Form, Kind
+from handlers.officials import notices
+from handlers.replies import Reply, TextReply
+from storage.models import Feedback, FeedbackStatus
+from storage.repositories import feedback as feedback_repo
+
+DEFAULT_CATEGORIES = (
+    "infrastructure", "environment", "public_order", "administrative_procedures",
+    "social_policy", "online_fraud", "other",
+)
+NAMED, ANONYMOUS = "named", "anonymous"
+
+
+def feedback_form(categories: Sequence[str] = DEFAULT_CATEGORIES) -> Form:
+    return Form(
+        "feedback",
+        (
+            FieldSpec("category", Kind.CHOICE, options=tuple(categories)),
+            FieldSpec("text", Kind.TEXT, max_length=2000),
+            FieldSpec("photos", Kind.PHOTOS, min_items=0, max_items=5),
+            FieldSpec("location", Kind.LOCATION, required=False),
+            FieldSpec("commune", Kind.UNIT),
+            FieldSpec("identity", Kind.CHOICE, options=(NAMED, ANONYMOUS)),
+            FieldSpec("phone", Kind.PHONE, required=False, when=("identity", NAMED)),
+        ),
+    )
+
+
+class FeedbackFlow(FormFlow):
+    async def start(self, ctx: Context) -> list[Reply]:
+        replies = await super().start(ctx)
+        last = await feedback_repo.last_commune_of(ctx.session, person_id=ctx.person.id)
+        if last:
+            ctx.state["suggest"] = {"commune": last}
+        return replies
+
+
+async def submit(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
+    """Store the confirmed feedback, tell the officials responsible, hand back the receipt."""
+    commune = ctx.units.get(answers["commune"])
+    assert commune is not None
+    anonymous = answers["identity"] == ANONYMOUS
+    location = answers.get("location") or {}
+    now = to_db(ctx.now)
+    feedback = Feedback(
+        status=FeedbackStatus.NEW,
+        category=answers["category"],
+        text=answers["text"],
+        reporter_id=ctx.person.id,
+        anonymous=anonymous,
+        reporter_name=None if anonymous else (
+            ctx.account.display_name or ctx.person.display_name or None),
+        reporter_phone=None if anonymous else answers.get("phone"),
+        commune_code=commune.code,
+        province_code=commune.province_code,
+        assigned_unit_code=commune.code,
+        assigned_province_code=commune.province_code,
+        latitude=location.get("lat"),
+        longitude=location.get("lon"),
+        created_at=now,
+        updated_at=now,
+    )
+    stored = await feedback_repo.create_feedback(
+        ctx.session, feedback=feedback, photos=answers.get("photos") or [],
+        year=ctx.local(ctx.now).year)
+    await notices.feedback_to_officials(ctx, stored, "new", 0)
+    key = "feedback.receipt_anonymous" if anonymous else "feedback.receipt"
+    return [TextReply(ctx.t(key, code=stored.code))]
+
+
+def build_flow(categories: Sequence[str] = DEFAULT_CATEGORIES) -> FormFlow:
+    return FeedbackFlow("feedback", feedback_form(categories), submit)
+
+
+COMMANDS = [Command("feedback", aliases=("phananh",), flow="feedback", menu=True)]

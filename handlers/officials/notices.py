@@ -1,0 +1,59 @@
+"""Notices to the other side: officials hear of new items and of senders' additions; senders
+and leaders hear of every status change and answer. Each is written in its reader's language
+and keyed what × recipient × occurrence, so it is queued once however often it is produced."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from handlers.context import Context
+from handlers.i18n import Translator
+from handlers.officials import render
+from handlers.replies import Option, Reply, TextReply
+from storage.models import Feedback, Person, Practice
+from storage.repositories import officials as officials_repo
+from storage.repositories import people
+
+ACTION_TOKEN = "a"
+
+Build = Callable[[Translator], list[Reply]]
+
+
+async def feedback_to_officials(ctx: Context, feedback: Feedback, what: str,
+                                occurrence: int | str, detail: str | None = None) -> None:
+    responsible = await officials_repo.responsible_officials(
+        ctx.session, unit_code=feedback.assigned_unit_code,
+        province_code=feedback.assigned_province_code)
+    for official in responsible:
+        if official.id == ctx.person.id:
+            continue
+        t = Translator(official.language)
+        text = render.feedback_notice(ctx, t, feedback, what, detail)
+        options = (Option(t("officials.open"), f"fb_open:{feedback.id}"),)
+        ctx.notify(official.id, f"fb:{feedback.id}:{what}:{occurrence}:to:{official.id}",
+                   [TextReply(text, options, token=ACTION_TOKEN)])
+
+
+async def practice_to_officials(ctx: Context, practice: Practice, what: str,
+                                occurrence: int | str) -> None:
+    responsible = await officials_repo.responsible_officials(
+        ctx.session, unit_code=practice.commune_code, province_code=practice.province_code)
+    for official in responsible:
+        if official.id == ctx.person.id:
+            continue
+        t = Translator(official.language)
+        text = t(f"prnotice.{what}", code=practice.code, title=render.excerpt(practice.title, 120),
+                 place=render.unit_label(ctx, practice.commune_code))
+        options = (Option(t("officials.open"), f"pr_open:{practice.id}"),)
+        ctx.notify(official.id, f"pr:{practice.id}:{what}:{occurrence}:to:{official.id}",
+                   [TextReply(text, options, token=ACTION_TOKEN)])
+
+
+async def to_person(ctx: Context, person_id: int, key: str, build: Build) -> None:
+    """A notice for one person, built in their language (nothing when it is the actor)."""
+    if person_id == ctx.person.id:
+        return
+    recipient: Person | None = await people.get_person(ctx.session, person_id)
+    if recipient is None:
+        return
+    ctx.notify(person_id, key, build(Translator(recipient.language)))

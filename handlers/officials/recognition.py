@@ -1,0 +1,54 @@
+"""Recognise an approved practice as điển hình "Dân vận khéo" at the official's own level, for
+a year. A practice recognised by its commune can later be recognised by its province too."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from handlers.clock import from_db, to_db
+from handlers.commands import Action
+from handlers.context import Context
+from handlers.officials import review
+from handlers.officials.jurisdiction import Refused, official_scope, practice_for_official
+from handlers.replies import Reply
+from storage.models import Practice, PracticeEventKind, PracticeStatus
+from storage.repositories import reviews
+
+RECOGNITION_PERIOD = timedelta(days=365)
+RECOGNISABLE = (PracticeStatus.APPROVED, PracticeStatus.RECOGNISED)
+
+
+async def may_recognise(ctx: Context, practice: Practice) -> bool:
+    """Approved, in scope, and not already recognised at this official's level right now."""
+    scope = official_scope(ctx)
+    if scope is None or practice.status not in RECOGNISABLE:
+        return False
+    for recognition in await reviews.recognitions_of(ctx.session, practice.id):
+        if recognition.level == scope.level and from_db(recognition.valid_until) > ctx.now:
+            return False
+    return True
+
+
+async def recognise(ctx: Context, args: list[str]) -> list[Reply]:
+    practice = await practice_for_official(ctx, args, action="pr_rec")
+    if isinstance(practice, Refused):
+        return practice.replies
+    if practice.status not in RECOGNISABLE:
+        return await review.card(ctx, practice, lead="⚠️ " + ctx.t("pract.not_approved"))
+    if not await may_recognise(ctx, practice):
+        return await review.card(ctx, practice, lead="⚠️ " + ctx.t("pract.already_recognised"))
+    scope = official_scope(ctx)
+    assert scope is not None
+    now = to_db(ctx.now)
+    await reviews.recognise(ctx.session, practice=practice, level=scope.level,
+                            unit_code=scope.unit_code, by=ctx.person.id, now=now,
+                            valid_until=now + RECOGNITION_PERIOD)
+    event = await reviews.add_event(ctx.session, practice=practice,
+                                    kind=PracticeEventKind.RECOGNISED, actor_id=ctx.person.id,
+                                    now=now, to_status=PracticeStatus.RECOGNISED)
+    await review.notify_leader(ctx, practice, event)
+    return await review.card(ctx, practice, lead="🏅 " + ctx.t(
+        "pract.recognised", level=ctx.t(f"level.{scope.level}")))
+
+
+ACTIONS = [Action("pr_rec", recognise)]

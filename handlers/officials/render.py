@@ -1,0 +1,215 @@
+"""Feedback and practices as officials see them: inbox lines, item cards, notices.
+
+This is the only module that turns a feedback into text for an official, and the only one that
+reads a sender's identity for that purpose (`_sender_line`). Anonymous feedback is rendered
+without ever touching the reporter columns, so no message, inbox page or history shown to an
+official can carry the sender's name, username, phone number or chat id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from handlers.clock import from_db
+from handlers.context import Context
+from handlers.i18n import Translator
+from handlers.replies import PhotoReply, Reply
+from storage.models import (
+    Feedback,
+    FeedbackEvent,
+    FeedbackEventKind,
+    FeedbackPhoto,
+    Person,
+    Practice,
+    PracticeEvent,
+    PracticePhoto,
+    Recognition,
+)
+from storage.repositories.reviews import Consensus
+
+REPORTER = "reporter"
+
+
+def excerpt(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def when(ctx: Context, instant: object) -> str:
+    return ctx.local(from_db(instant)).strftime("%d/%m/%Y %H:%M")  # type: ignore[arg-type]
+
+
+def map_link(latitude: float | None, longitude: float | None) -> str | None:
+    if latitude is None or longitude is None:
+        return None
+    return (f"https://www.openstreetmap.org/?mlat={latitude:.5f}&mlon={longitude:.5f}"
+            f"#map=17/{latitude:.5f}/{longitude:.5f}")
+
+
+def unit_label(ctx: Context, code: str | None) -> str:
+    unit = ctx.units.get(code or "")
+    return unit.label if unit else (code or "—")
+
+
+def official_label(ctx: Context, t: Translator, person: Person | None) -> str:
+    """An official as other officials see them: name and unit."""
+    if person is None:
+        return t("officials.someone")
+    unit = ctx.units.get(person.unit_code or "")
+    name = person.display_name or t("officials.someone")
+    return f"{name} ({unit.name})" if unit else name
+
+
+# -- feedback -------------------------------------------------------------------------------
+
+
+def feedback_line(ctx: Context, t: Translator, feedback: Feedback, number: int) -> str:
+    commune = ctx.units.get(feedback.commune_code)
+    return t("inbox.feedback_line", number=number, code=feedback.code,
+             status=t(f"status.feedback.{feedback.status}"),
+             category=t(f"option.category.{feedback.category}"),
+             place=commune.name if commune else feedback.commune_code,
+             when=when(ctx, feedback.created_at), text=excerpt(feedback.text, 80))
+
+
+def feedback_card(ctx: Context, t: Translator, feedback: Feedback,
+                  events: Sequence[FeedbackEvent], photos: Sequence[FeedbackPhoto],
+                  actors: Mapping[int, Person]) -> tuple[list[Reply], str]:
+    """Photos, then the card's text (to carry the action buttons)."""
+    lines = [
+        t("fbcard.title", code=feedback.code),
+        t("fbcard.status", status=t(f"status.feedback.{feedback.status}")),
+        t("fbcard.category", category=t(f"option.category.{feedback.category}")),
+        t("fbcard.place", place=unit_label(ctx, feedback.commune_code)),
+        t("fbcard.sent", when=when(ctx, feedback.created_at)),
+        _sender_line(t, feedback),
+    ]
+    if feedback.assigned_unit_code != feedback.commune_code:
+        lines.append(t("fbcard.assigned", unit=unit_label(ctx, feedback.assigned_unit_code)))
+    if link := map_link(feedback.latitude, feedback.longitude):
+        lines.append(t("fbcard.map", link=link))
+    if feedback.satisfaction is not None:
+        lines.append(t("fbcard.rating", rating=feedback.satisfaction))
+    lines += ["", t("fbcard.text"), feedback.text, "", t("fbcard.history")]
+    lines += [_history_line(ctx, t, event, actors) for event in events]
+    return _photo_replies(t, feedback.code or "", photos), "\n".join(lines)
+
+
+def feedback_notice(ctx: Context, t: Translator, feedback: Feedback, what: str,
+                    detail: str | None = None) -> str:
+    """A short notice to an official: what happened to which feedback (never who sent it)."""
+    text = t(f"fbnotice.{what}", code=feedback.code,
+             category=t(f"option.category.{feedback.category}"),
+             place=unit_label(ctx, feedback.commune_code))
+    quoted = detail if detail is not None else feedback.text
+    return f"{text}\n«{excerpt(quoted, 300)}»" if quoted else text
+
+
+def _sender_line(t: Translator, feedback: Feedback) -> str:
+    if feedback.anonymous:
+        return t("fbcard.sender_anonymous")
+    if feedback.reporter_phone:
+        return t("fbcard.sender_named_phone", name=feedback.reporter_name or "—",
+                 phone=feedback.reporter_phone)
+    return t("fbcard.sender_named", name=feedback.reporter_name or "—")
+
+
+def _history_line(ctx: Context, t: Translator, event: FeedbackEvent,
+                  actors: Mapping[int, Person]) -> str:
+    if event.actor_role == REPORTER:
+        actor = t("fbcard.reporter")
+    elif event.actor_id is None:  # the system itself (reminders, escalation)
+        actor = t("history.system")
+    else:
+        actor = official_label(ctx, t, actors.get(event.actor_id or 0))
+    what = history_what(ctx, t, event)
+    return f"• {when(ctx, event.created_at)} — {actor}: {what}"
+
+
+def history_what(ctx: Context, t: Translator, event: FeedbackEvent) -> str:
+    """What an event did, in words shared by the officials' and the sender's views."""
+    params = {
+        "status": t(f"status.feedback.{event.to_status}") if event.to_status else "",
+        "unit": unit_label(ctx, event.unit_code),
+        "rating": event.rating or "",
+    }
+    what = t(f"history.{event.kind}", **params)
+    if event.text and event.kind != FeedbackEventKind.CREATED:
+        what += f" «{excerpt(event.text, 500)}»"
+    return what
+
+
+def _photo_replies(t: Translator, code: str, photos: Sequence[FeedbackPhoto]) -> list[Reply]:
+    return [PhotoReply(photo.path, caption=t("fbcard.photo", code=code, number=index,
+                                             count=len(photos)))
+            for index, photo in enumerate(photos, start=1)]
+
+
+# -- practices ------------------------------------------------------------------------------
+
+
+def practice_line(ctx: Context, t: Translator, practice: Practice, number: int) -> str:
+    commune = ctx.units.get(practice.commune_code)
+    return t("inbox.practice_line", number=number, code=practice.code,
+             status=t(f"status.practice.{practice.status}"), title=excerpt(practice.title, 80),
+             place=commune.name if commune else practice.commune_code,
+             when=when(ctx, practice.updated_at))
+
+
+_PRACTICE_TEXT_FIELDS = ("description", "clear_who", "clear_what", "clear_when",
+                         "clear_responsibility", "clear_product", "clear_authority", "results")
+
+
+def practice_card(ctx: Context, t: Translator, practice: Practice,
+                  events: Sequence[PracticeEvent], photos: Sequence[PracticePhoto],
+                  actors: Mapping[int, Person], recognitions: Sequence[Recognition],
+                  consensus: Consensus) -> tuple[list[Reply], str]:
+    kind_key = ("option.collective_type" if practice.submitter_kind == "collective"
+                else "option.individual_type")
+    lines = [
+        t("prcard.title", code=practice.code, title=practice.title),
+        t("prcard.status", status=t(f"status.practice.{practice.status}")),
+        t("prcard.submitter", name=practice.submitter_name,
+          kind=t(f"{kind_key}.{practice.submitter_type}")),
+        t("prcard.field", field=t(f"option.field.{practice.field}")),
+        t("prcard.place", village=practice.village, place=unit_label(ctx, practice.commune_code)),
+        t("prcard.people", count=f"{practice.people_mobilised:,}".replace(",", ".")),
+    ]
+    if link := map_link(practice.latitude, practice.longitude):
+        lines.append(t("fbcard.map", link=link))
+    for recognition in recognitions:
+        lines.append(t("prcard.recognised", level=t(f"level.{recognition.level}"),
+                       unit=unit_label(ctx, recognition.unit_code),
+                       until=when(ctx, recognition.valid_until)[:10]))
+    if consensus.votes:
+        lines.append(t("prcard.consensus", agree=consensus.agree, disagree=consensus.disagree,
+                       mean=f"{consensus.mean_satisfaction:.1f}", votes=consensus.votes))
+    lines.append("")
+    for name in _PRACTICE_TEXT_FIELDS:
+        lines.append(f"• {t(f'practice.{name}.label')}: {excerpt(getattr(practice, name), 600)}")
+    lines += ["", t("fbcard.history"),
+              t("prhistory.submitted", when=when(ctx, practice.created_at))]
+    for event in events:
+        actor = official_label(ctx, t, actors.get(event.actor_id))
+        if event.kind == "resubmitted":
+            actor = t("prcard.leader")
+        lines.append(f"• {when(ctx, event.created_at)} — {actor}: "
+                     + practice_event_what(t, event))
+    replies: list[Reply] = [
+        PhotoReply(photo.path, caption=t("fbcard.photo", code=practice.code, number=index,
+                                         count=len(photos)))
+        for index, photo in enumerate(photos, start=1)]
+    return replies, "\n".join(lines)
+
+
+def practice_event_what(t: Translator, event: PracticeEvent) -> str:
+    what = t(f"prhistory.{event.kind}")
+    if event.field_names:
+        what += " " + t("prhistory.fields", fields=field_labels(t, event.field_names))
+    if event.note:
+        what += f" «{excerpt(event.note, 500)}»"
+    return what
+
+
+def field_labels(t: Translator, names: Sequence[str]) -> str:
+    return ", ".join(t(f"practice.{name}.label") for name in names)

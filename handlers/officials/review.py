@@ -1,0 +1,223 @@
+"""Reviewing practices: open one, approve it, ask for changes, reject it with a reason.
+
+The leader who submitted it is told of every step (`notify_leader`) and can follow it with
+/tracuu <code>; asking for changes is `handlers/officials/changes.py`, the leader's edits are
+`handlers/practice_fix.py`, recognition is `handlers/officials/recognition.py`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers.clock import to_db
+from handlers.commands import Action
+from handlers.context import Context
+from handlers.forms import FieldSpec, Form, Kind
+from handlers.i18n import Translator
+from handlers.officials import notices, render
+from handlers.officials.jurisdiction import (
+    Refused,
+    official_scope,
+    practice_for_official,
+    refuse,
+)
+from handlers.replies import Option, Reply, TextReply
+from handlers.targeted import TargetedFlow, begin, target_of
+from storage.models import (
+    Level,
+    Practice,
+    PracticeEvent,
+    PracticeEventKind,
+    PracticeStatus,
+)
+from storage.repositories import officials as officials_repo
+from storage.repositories import people, practices, reviews
+from storage.repositories.officials import scope_of
+
+P = PracticeStatus
+
+
+# -- the card -------------------------------------------------------------------------------
+
+
+async def open_card(ctx: Context, args: list[str], lead: str | None = None) -> list[Reply]:
+    practice = await practice_for_official(ctx, args, action="pr_open")
+    if isinstance(practice, Refused):
+        return practice.replies
+    return await card(ctx, practice, lead)
+
+
+async def card(ctx: Context, practice: Practice, lead: str | None = None) -> list[Reply]:
+    events = await reviews.events_of(ctx.session, practice.id)
+    actors = await officials_repo.people_by_id(ctx.session, [e.actor_id for e in events])
+    photos, text = render.practice_card(
+        ctx, ctx.t, practice, events, await practices.photos_of(ctx.session, practice.id),
+        actors, await reviews.recognitions_of(ctx.session, practice.id),
+        await reviews.consensus_of(ctx.session, practice.id))
+    if lead:
+        text = f"{lead}\n\n{text}"
+    options = await card_options(ctx, practice)
+    return photos + [TextReply(text, tuple(options), token=ctx.offer_actions(options))]
+
+
+async def card_options(ctx: Context, practice: Practice) -> list[Option]:
+    t, pid = ctx.t, practice.id
+    options = []
+    if practice.status == P.SUBMITTED:
+        options = [Option(t("pract.approve"), f"pr_ok:{pid}"),
+                   Option(t("pract.changes"), f"pr_changes:{pid}"),
+                   Option(t("pract.reject"), f"pr_reject:{pid}")]
+    elif practice.status in (P.APPROVED, P.RECOGNISED):
+        from handlers.officials import recognition
+
+        if await recognition.may_recognise(ctx, practice):
+            options = [Option(t("pract.recognise"), f"pr_rec:{pid}")]
+    return options + [Option(t("inbox.back"), "inbox:1")]
+
+
+async def open_by_code(ctx: Context, code: str) -> list[Reply] | None:
+    """/status MH-…: the leader's view for its submitter, the card for a responsible official."""
+    practice = await practices.get_by_code(ctx.session, code)
+    if practice is not None and practice.submitter_id == ctx.person.id:
+        return await leader_view(ctx, practice)
+    scope = official_scope(ctx)
+    if scope is None:
+        return None
+    if practice is None or not scope.covers_practice(practice):
+        return refuse(ctx, action="status", reason="outside" if practice else "not_found",
+                      item="practice", item_id=practice.id if practice else None,
+                      message="officials.refused.outside").replies
+    return await card(ctx, practice)
+
+
+# -- the leader's side ----------------------------------------------------------------------
+
+
+async def leader_view(ctx: Context, practice: Practice) -> list[Reply]:
+    lines = [ctx.t("prcard.title", code=practice.code, title=practice.title),
+             ctx.t("prcard.status", status=ctx.t(f"status.practice.{practice.status}")),
+             "", ctx.t("fbcard.history"),
+             ctx.t("prhistory.submitted", when=render.when(ctx, practice.created_at))]
+    for event in await reviews.events_of(ctx.session, practice.id):
+        actor = ctx.t("tracking.you") if event.kind == PracticeEventKind.RESUBMITTED else \
+            await _officials_unit(ctx, ctx.t, event.actor_id)
+        lines.append(f"• {render.when(ctx, event.created_at)} — {actor}: "
+                     + render.practice_event_what(ctx.t, event))
+    options = leader_options(ctx.t, practice)
+    token = ctx.offer_actions(options) if options else None
+    return [TextReply("\n".join(lines), tuple(options), token=token)]
+
+
+def leader_options(t: Translator, practice: Practice) -> list[Option]:
+    if practice.status == P.CHANGES_REQUESTED:
+        return [Option(t("pract.edit"), f"pr_edit:{practice.id}")]
+    return []
+
+
+async def _officials_unit(ctx: Context, t: Translator, person_id: int) -> str:
+    from handlers.tracking import official_as_seen_by_sender
+
+    return official_as_seen_by_sender(ctx, t, await people.get_person(ctx.session, person_id))
+
+
+async def notify_leader(ctx: Context, practice: Practice, event: PracticeEvent) -> None:
+    """Tell the submitter what an official decided, in the name of the official's unit."""
+    unit = scope_of(ctx.person)
+    level = unit.level if unit else Level.COMMUNE
+
+    def build(t: Translator) -> list[Reply]:
+        from handlers.tracking import official_as_seen_by_sender
+
+        text = t("prnotice.leader", code=practice.code, title=render.excerpt(practice.title, 120),
+                 official=official_as_seen_by_sender(ctx, t, ctx.person),
+                 what=render.practice_event_what(t, event),
+                 status=t(f"status.practice.{practice.status}"))
+        if event.kind == PracticeEventKind.RECOGNISED:
+            text += "\n" + t("prnotice.recognised_level", level=t(f"level.{level}"))
+        options = leader_options(t, practice) or [
+            Option(t("tracking.view"), f"pr_view:{practice.id}")]
+        return [TextReply(text, tuple(options), token="a")]
+
+    await notices.to_person(
+        ctx, practice.submitter_id,
+        f"pr:{practice.id}:ev:{event.id}:to:{practice.submitter_id}", build)
+
+
+async def view(ctx: Context, args: list[str]) -> list[Reply]:
+    """``pr_view:<id>``: the leader's view for its submitter, else the officials' card."""
+    if args and args[0].isdigit() and len(args[0]) <= 12:
+        practice = await reviews.get_practice(ctx.session, int(args[0]))
+        if practice is not None and practice.submitter_id == ctx.person.id:
+            return await leader_view(ctx, practice)
+    return await open_card(ctx, args)
+
+
+# -- decisions ------------------------------------------------------------------------------
+
+
+async def approve(ctx: Context, args: list[str]) -> list[Reply]:
+    practice = await practice_for_official(ctx, args, action="pr_ok")
+    if isinstance(practice, Refused):
+        return practice.replies
+    if practice.status != P.SUBMITTED:
+        return await card(ctx, practice, lead="⚠️ " + ctx.t("pract.not_awaiting"))
+    event = await reviews.add_event(ctx.session, practice=practice,
+                                    kind=PracticeEventKind.APPROVED, actor_id=ctx.person.id,
+                                    now=to_db(ctx.now), to_status=P.APPROVED)
+    await notify_leader(ctx, practice, event)
+    return await card(ctx, practice, lead="✅ " + ctx.t("pract.approved"))
+
+
+def _starts(flow_name: str, action: str):  # noqa: ANN202
+    async def run(ctx: Context, args: list[str]) -> list[Reply]:
+        practice = await practice_for_official(ctx, args, action=action)
+        if isinstance(practice, Refused):
+            return practice.replies
+        if practice.status != P.SUBMITTED:
+            return await card(ctx, practice, lead="⚠️ " + ctx.t("pract.not_awaiting"))
+        return await begin(ctx, flow_name, practice.id)
+
+    return run
+
+
+async def awaiting(ctx: Context, action: str) -> Practice | list[Reply]:
+    """Re-check at confirmation that the practice still awaits this official's review."""
+    practice = await practice_for_official(ctx, [str(target_of(ctx))], action=action)
+    if isinstance(practice, Refused):
+        return practice.replies
+    if practice.status != P.SUBMITTED:
+        return [TextReply("⚠️ " + ctx.t("pract.not_awaiting"))]
+    return practice
+
+
+REJECT_FORM = Form("pr_reject", (FieldSpec("reason", Kind.TEXT, max_length=2000),))
+
+
+async def _rejected(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
+    practice = await awaiting(ctx, "pr_reject")
+    if not isinstance(practice, Practice):
+        return practice
+    event = await reviews.add_event(ctx.session, practice=practice,
+                                    kind=PracticeEventKind.REJECTED, actor_id=ctx.person.id,
+                                    now=to_db(ctx.now), to_status=P.REJECTED,
+                                    note=answers["reason"])
+    await notify_leader(ctx, practice, event)
+    return await card(ctx, practice, lead="✅ " + ctx.t("pract.rejected"))
+
+
+async def _intro(ctx: Context, target: int) -> str:
+    practice = await reviews.get_practice(ctx.session, target)
+    return ctx.t("pr_reject.intro", code=practice.code if practice else "?")
+
+
+def build_flows() -> list[TargetedFlow]:
+    return [TargetedFlow("pr_reject", REJECT_FORM, _rejected, intro=_intro)]
+
+
+ACTIONS = [
+    Action("pr_open", open_card),
+    Action("pr_view", view),
+    Action("pr_ok", approve),
+    Action("pr_changes", _starts("pr_changes", "pr_changes")),
+    Action("pr_reject", _starts("pr_reject", "pr_reject")),
+]

@@ -1,0 +1,153 @@
+"""The scheduler: APScheduler on the bot's event loop wakes passes over the database; the
+outbox worker sends what those passes (and the flows) queued.
+
+The database is the source of truth, not APScheduler's memory: every pass asks "what is due
+by now?" and each occurrence is processed once (see `scheduler/reminders.py`). So APScheduler
+keeps only two jobs with fixed ids, rebuilt at every start:
+
+- `scheduler:tick` every few minutes (drafts, practices awaiting changes, feedback escalation,
+  and a safety net for everything else);
+- `scheduler:wake` at the next instant a calendar occurrence fires (a reminder at 08:00, a
+  periodic report), replaced after each pass.
+
+At start, before either job, one pass catches up on whatever fell due while the bot was down.
+Run one scheduler per database (TECH-NOTES D).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.delivery import ChannelSender
+from bot.settings import Settings
+from handlers.clock import Clock
+from handlers.context import Services
+from scheduler.escalation import FeedbackEscalation
+from scheduler.outbox import OutboxWorker
+from scheduler.ratelimit import ChatRateLimiter, RateLimits
+from scheduler.reminders import DeadlineReminders, LeaderReminders, ReminderPolicy
+from scheduler.reports import PeriodicReports
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+TICK_JOB, WAKE_JOB = "scheduler:tick", "scheduler:wake"
+TICK_MINUTES = 5
+
+Pass = Callable[[], Awaitable[int]]
+
+
+def telegram_limits(settings: Settings) -> RateLimits:
+    return RateLimits(global_per_second=settings.telegram_global_rate,
+                      per_chat_per_second=settings.telegram_per_chat_rate,
+                      group_per_minute=settings.telegram_group_rate_per_minute)
+
+
+def outbox_senders(settings: Settings, channels: Sequence) -> dict[str, ChannelSender]:
+    """Each channel's sender for the outbox: its dedicated one if it offers it (Telegram's
+    bypasses PTB's rate limiter), else the channel itself."""
+    senders: dict[str, ChannelSender] = {}
+    for channel in channels:
+        make = getattr(channel, "outbox_sender", None)
+        senders[channel.channel] = make(
+            timeout=settings.outbox_send_timeout_seconds,
+            connections=settings.outbox_max_in_flight) if make else channel
+    return senders
+
+
+class SchedulerService:
+    def __init__(self, *, db: Database, clock: Clock, settings: Settings, services: Services,
+                 senders: dict[str, ChannelSender], worker: OutboxWorker) -> None:
+        self.db = db
+        self.clock = clock
+        self.settings = settings
+        self.senders = senders
+        self.outbox = worker
+        self.policy = ReminderPolicy.from_settings(settings)
+        reports = PeriodicReports(db, settings.tz, services.units, services.media.root,
+                                  self.policy.quiet)
+        self.deadlines = DeadlineReminders(db, clock, self.policy, services.units, reports)
+        self.leaders = LeaderReminders(db, clock, self.policy, services.features)
+        self.escalation = FeedbackEscalation(
+            db, clock, self.policy.quiet, services.units, services.features,
+            ack_after=timedelta(days=settings.escalation_ack_days),
+            resolve_after=timedelta(days=settings.escalation_resolve_days))
+        self.scheduler = AsyncIOScheduler(timezone=settings.tz, job_defaults={
+            "coalesce": True, "max_instances": 1, "misfire_grace_time": None})
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    def build(cls, settings: Settings, db: Database, services: Services, channels: Sequence,
+              ) -> SchedulerService:
+        senders = outbox_senders(settings, channels)
+        limiters = {"telegram": ChatRateLimiter(telegram_limits(settings))}
+        policy = ReminderPolicy.from_settings(settings)
+        worker = OutboxWorker(db, senders, services.clock, limiters=limiters, quiet=policy.quiet,
+                              max_in_flight=settings.outbox_max_in_flight,
+                              resend_unconfirmed=settings.outbox_resend_unconfirmed)
+        return cls(db=db, clock=services.clock, settings=settings, services=services,
+                   senders=senders, worker=worker)
+
+    @property
+    def running(self) -> bool:
+        return self.scheduler.running and self.outbox.running
+
+    async def start(self) -> None:
+        """Settle interrupted sends, catch up on what fell due while down, then run."""
+        for sender in self.senders.values():
+            if hasattr(sender, "start"):
+                await sender.start()
+        await self.outbox.recover()
+        await self.tick()
+        self.scheduler.add_job(self.tick, IntervalTrigger(minutes=TICK_MINUTES), id=TICK_JOB,
+                               replace_existing=True)
+        self.scheduler.start()
+        self._schedule_wake()
+        self.outbox.start()
+
+    async def stop(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        await self.outbox.stop()
+        for sender in self.senders.values():
+            if hasattr(sender, "stop"):
+                await sender.stop()
+
+    async def tick(self) -> int:
+        """One pass: everything due by now is queued (or recorded as skipped). Returns how
+        many messages were queued."""
+        async with self._lock:
+            queued = 0
+            passes: list[tuple[str, Pass]] = [("deadlines", self.deadlines.run),
+                                             ("leaders", self.leaders.run),
+                                             ("escalation", self.escalation.run)]
+            for name, run in passes:
+                try:
+                    queued += await run()
+                except Exception:
+                    log.exception("scheduler pass failed", extra={"scheduler_pass": name})
+            if queued:
+                self.outbox.wake()
+            self._schedule_wake()
+            return queued
+
+    def _schedule_wake(self) -> None:
+        """(Re)place the one-off job at the next calendar instant, measured on the injected
+        clock (so a test's clock and APScheduler's wall clock never need to agree)."""
+        if not self.scheduler.running:
+            return
+        target = self.deadlines.next_fire
+        if target is None:
+            if self.scheduler.get_job(WAKE_JOB):
+                self.scheduler.remove_job(WAKE_JOB)
+            return
+        delay = max(target - self.clock.now(), timedelta(0))
+        run_at = datetime.now(self.settings.tz) + delay
+        self.scheduler.add_job(self.tick, DateTrigger(run_at), id=WAKE_JOB, replace_existing=True)

@@ -1,0 +1,113 @@
+"""What the public map and its API may show: the public shapes of practices, never table rows.
+
+Every field here is public by decision. A practice's submitter (person, account, an individual's
+name), its raw `answers` and anything about feedback have no place in these shapes, so no
+query in `storage/repositories/public_map.py` can hand them to the web.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import SQLModel
+
+
+@dataclass(frozen=True)
+class BBox:
+    west: float
+    south: float
+    east: float
+    north: float
+
+
+@dataclass(frozen=True)
+class MapFilters:
+    """What the map asks for. `submitted_from`/`submitted_before` carry the year filter, already
+    turned into UTC instants in the local time zone by the caller."""
+
+    bbox: BBox | None = None
+    field: str | None = None
+    level: str | None = None
+    province_code: str | None = None
+    commune_code: str | None = None
+    submitted_from: datetime | None = None
+    submitted_before: datetime | None = None
+    query: str | None = None
+
+
+class PracticePoint(SQLModel):
+    code: str
+    title: str
+    field: str
+    level: str | None
+    latitude: float
+    longitude: float
+    approximate: bool
+
+
+class ClusterCell(SQLModel):
+    """Practices aggregated into one grid cell when a view holds too many to send one by one."""
+
+    count: int
+    latitude: float
+    longitude: float
+
+
+class PhotoPublic(SQLModel):
+    id: int
+    position: int
+
+
+class RecognitionPublic(SQLModel):
+    level: str
+    unit_code: str | None
+    recognised_at: datetime
+    valid_until: datetime
+
+
+class ConsensusPublic(SQLModel):
+    """Citizens' consensus (sự đồng thuận): counts only, never who voted."""
+
+    votes: int = 0
+    agree: int = 0
+    disagree: int = 0
+    satisfaction_avg: float | None = None
+
+
+class PracticePublic(SQLModel):
+    code: str
+    status: str
+    title: str
+    field: str
+    submitter_kind: str
+    submitter_type: str
+    collective_name: str | None
+    """The collective's name (a village, a club…); None for an individual: their name is
+    private."""
+    description: str
+    clear_who: str
+    clear_what: str
+    clear_when: str
+    clear_responsibility: str
+    clear_product: str
+    clear_authority: str
+    people_mobilised: int
+    results: str
+    village: str
+    commune_code: str
+    province_code: str
+    latitude: float | None
+    longitude: float | None
+    approximate: bool
+    submitted_at: datetime
+    level: str | None
+    photos: list[PhotoPublic]
+    recognitions: list[RecognitionPublic]
+    consensus: ConsensusPublic
+
+
+class PublicPhotoFile(SQLModel):
+    path: str
+    sha256: str
+    mime_type: str

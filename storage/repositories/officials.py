@@ -1,0 +1,129 @@
+"""Officials, their jurisdiction (scope), and who is responsible for an item.
+
+A `Scope` answers both questions the officials' side asks: "may this official touch that item?"
+(in Python, on one loaded row) and "which items may this official see?" (as a SQL condition), so
+the two can never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import true
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import ChannelAccount, Feedback, Level, Person, Practice, Role
+
+OFFICIAL_ROLES = (Role.OFFICIAL, Role.ADMIN)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where an official may act: their commune, every commune of their province, or all."""
+
+    level: str
+    unit_code: str | None
+
+    def covers_feedback(self, feedback: Feedback) -> bool:
+        if self.level == Level.CENTRAL:
+            return True
+        if self.level == Level.PROVINCE:
+            return feedback.assigned_province_code == self.unit_code
+        return feedback.assigned_unit_code == self.unit_code
+
+    def covers_practice(self, practice: Practice) -> bool:
+        if self.level == Level.CENTRAL:
+            return True
+        if self.level == Level.PROVINCE:
+            return practice.province_code == self.unit_code
+        return practice.commune_code == self.unit_code
+
+    def feedback_clause(self) -> Any:
+        if self.level == Level.CENTRAL:
+            return true()
+        if self.level == Level.PROVINCE:
+            return col(Feedback.assigned_province_code) == self.unit_code
+        return col(Feedback.assigned_unit_code) == self.unit_code
+
+    def practice_clause(self) -> Any:
+        if self.level == Level.CENTRAL:
+            return true()
+        if self.level == Level.PROVINCE:
+            return col(Practice.province_code) == self.unit_code
+        return col(Practice.commune_code) == self.unit_code
+
+
+def scope_of(person: Person) -> Scope | None:
+    """The official's scope, or None for anyone who is not a (complete) official."""
+    if person.role not in OFFICIAL_ROLES or person.level not in tuple(Level):
+        return None
+    if person.level != Level.CENTRAL and not person.unit_code:
+        return None
+    return Scope(person.level, person.unit_code if person.level != Level.CENTRAL else None)
+
+
+async def responsible_officials(
+    session: AsyncSession, *, unit_code: str, province_code: str
+) -> Sequence[Person]:
+    """Who answers for an item of `unit_code`: its own officials; if it has none, the province's;
+    failing that, the central level's."""
+    for level, code in ((None, unit_code), (Level.PROVINCE, province_code),
+                        (Level.CENTRAL, None)):
+        query = select(Person).where(col(Person.role).in_(OFFICIAL_ROLES))
+        if level is None:
+            query = query.where(Person.unit_code == unit_code)
+        elif level == Level.PROVINCE:
+            query = query.where(Person.level == Level.PROVINCE, Person.unit_code == code)
+        else:
+            query = query.where(Person.level == Level.CENTRAL)
+        found = (await session.exec(query.order_by(col(Person.id)))).all()
+        if found:
+            return found
+    return []
+
+
+async def people_by_id(session: AsyncSession, ids: Sequence[int | None]) -> dict[int, Person]:
+    """The people behind ids (officials named in a history), in one query."""
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return {}
+    found = await session.exec(select(Person).where(col(Person.id).in_(wanted)))
+    return {person.id: person for person in found.all()}
+
+
+async def list_officials(
+    session: AsyncSession, *, unit_code: str | None = None
+) -> Sequence[tuple[Person, Sequence[ChannelAccount]]]:
+    query = select(Person).where(col(Person.role).in_(OFFICIAL_ROLES))
+    if unit_code:
+        query = query.where(Person.unit_code == unit_code)
+    people = (await session.exec(query.order_by(col(Person.unit_code), col(Person.id)))).all()
+    listed = []
+    for person in people:
+        accounts = (await session.exec(
+            select(ChannelAccount).where(ChannelAccount.person_id == person.id))).all()
+        listed.append((person, accounts))
+    return listed
+
+
+async def make_official(session: AsyncSession, *, person: Person, role: str, level: str,
+                        unit_code: str | None) -> None:
+    person.role = role
+    person.level = level
+    person.unit_code = unit_code
+    session.add(person)
+    await session.flush()
+
+
+async def remove_official(session: AsyncSession, *, person_id: int) -> Person | None:
+    """Make an official a citizen again; None if there is no such official."""
+    person = await session.get(Person, person_id)
+    if person is None or person.role not in OFFICIAL_ROLES:
+        return None
+    person.role, person.level, person.unit_code = Role.CITIZEN, None, None
+    session.add(person)
+    await session.flush()
+    return person

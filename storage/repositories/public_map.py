@@ -1,0 +1,332 @@
+"""Every query behind the public map and its JSON API. Read-only.
+
+Only practices whose status is in `PUBLIC_PRACTICE_STATUSES` leave this module, and only as the
+public shapes defined here: never who submitted them (person, account, name of an individual),
+never the raw `answers` blob, never feedback. The web layer cannot ask for more, because these
+functions return these shapes and never table rows.
+
+A practice submitted without a map pin (the location question is optional) is placed at its
+province's approximate centre and marked `approximate`, so it is still found on the map.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Float, Integer, and_, case, cast, func, or_
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import (
+    PUBLIC_PRACTICE_STATUSES,
+    Level,
+    Practice,
+    PracticePhoto,
+    PracticeVote,
+    Recognition,
+)
+from storage.province_centres import PROVINCE_CENTRES
+from storage.public_shapes import (
+    BBox,
+    ClusterCell,
+    ConsensusPublic,
+    MapFilters,
+    PhotoPublic,
+    PracticePoint,
+    PracticePublic,
+    PublicPhotoFile,
+    RecognitionPublic,
+)
+from storage.units import fold
+
+PUBLIC_STATUSES = tuple(str(status) for status in PUBLIC_PRACTICE_STATUSES)
+LEVELS_LOW_TO_HIGH = (Level.COMMUNE, Level.PROVINCE, Level.CENTRAL)
+
+
+# -- SQL building blocks ---------------------------------------------------------------------
+
+
+def _centre(attribute: str) -> ColumnElement[float]:
+    whens = {code: getattr(centre, attribute) for code, centre in PROVINCE_CENTRES.items()}
+    return case(whens, value=Practice.province_code, else_=None)
+
+
+_PLACEABLE = tuple(PROVINCE_CENTRES)
+_LAT = func.coalesce(Practice.latitude, _centre("latitude"))
+_LON = func.coalesce(Practice.longitude, _centre("longitude"))
+_RANK = case({level.value: rank for rank, level in enumerate(LEVELS_LOW_TO_HIGH, 1)},
+             value=Recognition.level, else_=0)
+
+
+def _best_level() -> ColumnElement[int]:
+    """The rank of a practice's highest recognition (1 commune … 3 central), 0 if none.
+
+    A correlated subquery: evaluated only for the rows a query returns, through the index on
+    `recognition.practice_id`.
+    """
+    return (
+        select(func.coalesce(func.max(_RANK), 0))
+        .where(col(Recognition.practice_id) == col(Practice.id))
+        .scalar_subquery()
+    )
+
+
+def _inside(box: BBox) -> ColumnElement[bool]:
+    """In the box: by the pin, or, for a practice without one, by its province's centre.
+
+    Kept as two plain comparisons (no per-row CASE) so the database can use simple scans."""
+    unpinned = [code for code, centre in PROVINCE_CENTRES.items()
+                if box.south <= centre.latitude <= box.north
+                and box.west <= centre.longitude <= box.east]
+    pinned = and_(col(Practice.latitude).between(box.south, box.north),
+                  col(Practice.longitude).between(box.west, box.east))
+    if not unpinned:
+        return pinned
+    return or_(pinned, and_(col(Practice.latitude).is_(None),
+                            col(Practice.province_code).in_(unpinned)))
+
+
+def _conditions(filters: MapFilters) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [col(Practice.status).in_(PUBLIC_STATUSES)]
+    if filters.bbox is not None:
+        conditions.append(_inside(filters.bbox))
+    else:
+        conditions.append(or_(col(Practice.latitude).is_not(None),
+                              col(Practice.province_code).in_(_PLACEABLE)))
+    if filters.field:
+        conditions.append(col(Practice.field) == filters.field)
+    if filters.province_code:
+        conditions.append(col(Practice.province_code) == filters.province_code)
+    if filters.commune_code:
+        conditions.append(col(Practice.commune_code) == filters.commune_code)
+    if filters.submitted_from is not None:
+        conditions.append(col(Practice.created_at) >= filters.submitted_from)
+    if filters.submitted_before is not None:
+        conditions.append(col(Practice.created_at) < filters.submitted_before)
+    if filters.level:
+        recognised_at_level = (
+            select(Recognition.id)
+            .where(col(Recognition.practice_id) == col(Practice.id),
+                   col(Recognition.level) == filters.level)
+            .exists()
+        )
+        conditions.append(recognised_at_level)
+    return conditions
+
+
+_POINT_COLUMNS = (col(Practice.id), col(Practice.code), col(Practice.title), col(Practice.field),
+                  col(Practice.latitude), col(Practice.longitude), col(Practice.province_code))
+
+
+def _point(row: Sequence) -> PracticePoint:  # type: ignore[type-arg]
+    practice_id, code, title, field, lat, lon, province_code, rank = row[:8]
+    approximate = lat is None or lon is None
+    if approximate:
+        lat, lon = _spread_around_centre(practice_id, province_code)
+    level = LEVELS_LOW_TO_HIGH[rank - 1].value if rank else None
+    return PracticePoint(code=code, title=title, field=field, level=level, latitude=lat,
+                         longitude=lon, approximate=approximate)
+
+
+def _spread_around_centre(practice_id: int, province_code: str) -> tuple[float, float]:
+    """A stable spot near the province centre, so unpinned practices do not sit on one pixel."""
+    centre = PROVINCE_CENTRES[province_code]
+    angle = practice_id * 2.399963  # the golden angle spreads successive ids evenly
+    radius = centre.spread * 0.5 * math.sqrt((practice_id % 101) / 101)
+    return centre.latitude + radius * math.sin(angle), centre.longitude + radius * math.cos(angle)
+
+
+# -- the map ---------------------------------------------------------------------------------
+
+
+async def list_points(
+    session: AsyncSession, *, filters: MapFilters, limit: int
+) -> list[PracticePoint]:
+    """Matching practices, newest first, as points with what a marker needs. Ask for one more
+    than you will show to learn whether there are more (then use `grid_clusters`)."""
+    statement = (
+        select(*_POINT_COLUMNS, _best_level())  # type: ignore[call-overload]
+        .where(*_conditions(filters))
+        .order_by(col(Practice.id).desc())
+        .limit(limit)
+    )
+    return [_point(row) for row in (await session.exec(statement)).all()]
+
+
+async def grid_clusters(
+    session: AsyncSession, *, filters: MapFilters, cell_degrees: float
+) -> list[ClusterCell]:
+    """Matching practices counted per square grid cell, each placed at its members' mean.
+
+    Done in the database so a whole-country view costs one aggregate, not 100,000 rows.
+    """
+    gx = cast((_LON + 180.0) / cell_degrees, Integer)
+    gy = cast((_LAT + 90.0) / cell_degrees, Integer)
+    statement = (
+        select(func.count(), func.avg(cast(_LAT, Float)), func.avg(cast(_LON, Float)))
+        .select_from(Practice)
+        .where(*_conditions(filters))
+        .group_by(gx, gy)
+    )
+    rows = (await session.exec(statement)).all()
+    return [ClusterCell(count=count, latitude=lat, longitude=lon) for count, lat, lon in rows]
+
+
+async def search_points(
+    session: AsyncSession, *, filters: MapFilters, query: str
+) -> list[PracticePoint]:
+    """Matching practices whose title, collective, village or summary contain every word of
+    `query`, ignoring case and Vietnamese diacritics ("dong ha" finds "Đông Hà").
+
+    Folding happens here rather than in SQL because neither SQLite nor portable SQL can drop
+    diacritics; the other filters narrow the candidates in the database first.
+    """
+    words = fold(query).split()
+    statement = (
+        select(  # type: ignore[call-overload]
+            col(Practice.id), col(Practice.title), col(Practice.submitter_kind),
+            col(Practice.submitter_name), col(Practice.village),
+            func.substr(col(Practice.description), 1, 300))
+        .where(*_conditions(filters))
+    )
+    matching = []
+    for practice_id, title, kind, name, village, summary in (await session.exec(statement)).all():
+        collective = name if kind == "collective" else ""
+        haystack = _fold_fast(" ".join((title, collective, village, summary or "")))
+        if all(word in haystack for word in words):
+            matching.append(practice_id)
+    rows = []
+    for start in range(0, len(matching), 500):  # stay under every database's parameter limit
+        statement = (select(*_POINT_COLUMNS, _best_level())  # type: ignore[call-overload]
+                     .where(col(Practice.id).in_(matching[start:start + 500])))
+        rows += (await session.exec(statement)).all()
+    rows.sort(key=lambda row: row[0], reverse=True)  # newest first, as `list_points`
+    return [_point(row) for row in rows]
+
+
+def _fold_table() -> dict[int, str | None]:
+    table: dict[int, str | None] = {code: None for code in range(0x300, 0x370)}  # combining marks
+    for code in [*range(0xC0, 0x250), *range(0x1E00, 0x1F00)]:
+        lower = chr(code).lower()
+        if len(lower) == 1 and len(folded := fold(lower)) == 1 and folded != lower:
+            table[ord(lower)] = folded
+    return table
+
+
+_FOLD_TABLE = _fold_table()
+
+
+def _fold_fast(text: str) -> str:
+    """`storage.units.fold` for matching, about ten times faster on long text."""
+    return text.lower().translate(_FOLD_TABLE)
+
+
+# -- one practice ----------------------------------------------------------------------------
+
+
+async def get_public_practice(session: AsyncSession, *, code: str) -> PracticePublic | None:
+    practice = (
+        await session.exec(
+            select(Practice).where(col(Practice.code) == code,
+                                   col(Practice.status).in_(PUBLIC_STATUSES))
+        )
+    ).first()
+    if practice is None or practice.id is None:
+        return None
+    photos = (
+        await session.exec(
+            select(PracticePhoto.id, PracticePhoto.position)
+            .where(col(PracticePhoto.practice_id) == practice.id)
+            .order_by(col(PracticePhoto.position), col(PracticePhoto.id))
+        )
+    ).all()
+    recognitions = (
+        await session.exec(
+            select(Recognition)
+            .where(col(Recognition.practice_id) == practice.id)
+            .order_by(col(Recognition.recognised_at))
+        )
+    ).all()
+    ranks = [LEVELS_LOW_TO_HIGH.index(Level(r.level)) for r in recognitions
+             if r.level in LEVELS_LOW_TO_HIGH]
+    approximate = practice.latitude is None or practice.longitude is None
+    return PracticePublic(
+        code=practice.code or "",
+        status=practice.status,
+        title=practice.title,
+        field=practice.field,
+        submitter_kind=practice.submitter_kind,
+        submitter_type=practice.submitter_type,
+        collective_name=practice.submitter_name if practice.submitter_kind == "collective"
+        else None,
+        description=practice.description,
+        clear_who=practice.clear_who,
+        clear_what=practice.clear_what,
+        clear_when=practice.clear_when,
+        clear_responsibility=practice.clear_responsibility,
+        clear_product=practice.clear_product,
+        clear_authority=practice.clear_authority,
+        people_mobilised=practice.people_mobilised,
+        results=practice.results,
+        village=practice.village,
+        commune_code=practice.commune_code,
+        province_code=practice.province_code,
+        latitude=practice.latitude,
+        longitude=practice.longitude,
+        approximate=approximate,
+        submitted_at=practice.created_at,
+        level=LEVELS_LOW_TO_HIGH[max(ranks)].value if ranks else None,
+        photos=[PhotoPublic(id=photo_id, position=position) for photo_id, position in photos
+                if photo_id is not None],
+        recognitions=[
+            RecognitionPublic(level=r.level, unit_code=r.unit_code,
+                              recognised_at=r.recognised_at, valid_until=r.valid_until)
+            for r in recognitions
+        ],
+        consensus=await _consensus(session, practice.id),
+    )
+
+
+async def _consensus(session: AsyncSession, practice_id: int) -> ConsensusPublic:
+    agreeing = func.sum(case((col(PracticeVote.agrees), 1), else_=0))
+    votes, agree, satisfaction = (
+        await session.exec(
+            select(func.count(), agreeing, func.avg(PracticeVote.satisfaction))
+            .where(col(PracticeVote.practice_id) == practice_id)
+        )
+    ).one()
+    agree = int(agree or 0)
+    return ConsensusPublic(
+        votes=votes, agree=agree, disagree=votes - agree,
+        satisfaction_avg=round(float(satisfaction), 1) if satisfaction is not None else None,
+    )
+
+
+async def get_public_photo(session: AsyncSession, *, photo_id: int) -> PublicPhotoFile | None:
+    """A photo's file, only when the practice it belongs to is public."""
+    row = (
+        await session.exec(
+            select(PracticePhoto.path, PracticePhoto.sha256, PracticePhoto.mime_type)
+            .join(Practice, col(Practice.id) == col(PracticePhoto.practice_id))
+            .where(col(PracticePhoto.id) == photo_id, col(Practice.status).in_(PUBLIC_STATUSES))
+        )
+    ).first()
+    if row is None:
+        return None
+    path, sha256, mime_type = row
+    return PublicPhotoFile(path=path, sha256=sha256, mime_type=mime_type)
+
+
+async def submission_span(session: AsyncSession) -> tuple[datetime, datetime] | None:
+    """First and last submission instants of public practices (for the year filter)."""
+    first, last = (
+        await session.exec(
+            select(func.min(Practice.created_at), func.max(Practice.created_at))
+            .where(col(Practice.status).in_(PUBLIC_STATUSES))
+        )
+    ).one()
+    if first is None or last is None:
+        return None
+    return first, last

@@ -1,0 +1,106 @@
+"""The rows a periodic report is computed from: one jurisdiction, one period.
+
+Only what a report may show is selected: for feedback never the reporter's id or phone, and the
+reporter's name only when they chose to be named.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers.clock import from_db
+from storage.models import Feedback, Practice, Recognition
+from storage.repositories.officials import Scope
+
+
+@dataclass(frozen=True)
+class PracticeRow:
+    id: int
+    code: str
+    title: str
+    field: str
+    status: str
+    commune_code: str
+    submitter_name: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class RecognitionRow:
+    practice_id: int
+    practice_code: str
+    practice_title: str
+    level: str
+    unit_code: str | None
+    recognised_at: datetime
+
+
+@dataclass(frozen=True)
+class FeedbackRow:
+    code: str
+    category: str
+    status: str
+    commune_code: str
+    named_sender: str | None
+    """The sender's name only if they chose to be named; None for anonymous feedback."""
+    created_at: datetime
+    first_answered_at: datetime | None
+    resolved_at: datetime | None
+    satisfaction: int | None
+
+
+async def practices(session: AsyncSession, *, scope: Scope, start: datetime,
+                    end: datetime) -> Sequence[PracticeRow]:
+    """Practices of the jurisdiction submitted in [start, end)."""
+    result = await session.exec(
+        select(Practice).where(scope.practice_clause(), Practice.created_at >= start,
+                               Practice.created_at < end)
+        .order_by(col(Practice.created_at), col(Practice.id)))
+    return [PracticeRow(p.id, p.code or "", p.title, p.field, p.status, p.commune_code,
+                        p.submitter_name, from_db(p.created_at)) for p in result.all()]
+
+
+async def recognitions(session: AsyncSession, *, scope: Scope, start: datetime,
+                       end: datetime) -> Sequence[RecognitionRow]:
+    """Recognitions made in [start, end) of practices of the jurisdiction."""
+    result = await session.exec(
+        select(Recognition, Practice)
+        .join(Practice, col(Practice.id) == col(Recognition.practice_id))
+        .where(scope.practice_clause(), Recognition.recognised_at >= start,
+               Recognition.recognised_at < end)
+        .order_by(col(Recognition.recognised_at), col(Recognition.id)))
+    return [RecognitionRow(p.id, p.code or "", p.title, r.level, r.unit_code,
+                           from_db(r.recognised_at)) for r, p in result.all()]
+
+
+async def recognition_levels(session: AsyncSession, *, practice_ids: Sequence[int]) -> dict[int, set[str]]:
+    """Every level each practice has been recognised at (any time)."""
+    levels: dict[int, set[str]] = {}
+    ids = list(practice_ids)
+    for start in range(0, len(ids), 500):
+        result = await session.exec(
+            select(Recognition.practice_id, Recognition.level)
+            .where(col(Recognition.practice_id).in_(ids[start:start + 500])))
+        for practice_id, level in result.all():
+            levels.setdefault(practice_id, set()).add(level)
+    return levels
+
+
+async def feedback(session: AsyncSession, *, scope: Scope, start: datetime,
+                   end: datetime) -> Sequence[FeedbackRow]:
+    """Feedback of the jurisdiction received in [start, end)."""
+    result = await session.exec(
+        select(Feedback).where(scope.feedback_clause(), Feedback.created_at >= start,
+                               Feedback.created_at < end)
+        .order_by(col(Feedback.created_at), col(Feedback.id)))
+    return [FeedbackRow(f.code or "", f.category, f.status, f.commune_code,
+                        None if f.anonymous else (f.reporter_name or None),
+                        from_db(f.created_at),
+                        from_db(f.first_answered_at) if f.first_answered_at else None,
+                        from_db(f.resolved_at) if f.resolved_at else None, f.satisfaction)
+            for f in result.all()]

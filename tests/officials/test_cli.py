@@ -1,0 +1,82 @@
+"""`dvk invite` and `dvk officials`: the operator's side of making and removing officials."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.cli import build_parser
+from storage.models import Person
+from tests.support.officials import THANH_XUAN
+
+
+def run(settings, *argv: str) -> int:  # noqa: ANN001
+    args = build_parser().parse_args(list(argv))
+    return int(args.run(settings, args))
+
+
+@pytest.fixture
+def cli_settings(settings):
+    return settings.model_copy(update={"telegram_bot_username": "dvk_test_bot"})
+
+
+async def test_invite_link_makes_an_official_then_list_and_remove(cli_settings, make_chat, db,
+                                                                   capsys):
+    import asyncio
+
+    assert await asyncio.to_thread(run, cli_settings, "invite", "--unit", THANH_XUAN,
+                                   "--level", "commune", "--expires", "7d") == 0
+    printed = capsys.readouterr().out
+    link = re.search(r"https://t\.me/dvk_test_bot\?start=(inv_[A-Za-z0-9_-]+)", printed)
+    assert link and f"Code (Zalo, web chat: send /invite <code>): {link.group(1)}" in printed
+    assert "Phường Thanh Xuân, Thành phố Hà Nội (commune level)" in printed
+
+    chat = make_chat(4001, "An")
+    await chat.command("invite", link.group(1))  # the bare code, as typed on Zalo
+    assert "cán bộ dân vận cấp cơ sở" in chat.last.text
+
+    assert await asyncio.to_thread(run, cli_settings, "invite", "list") == 0
+    assert "#1\tofficial\tPhường Thanh Xuân" in capsys.readouterr().out
+    assert await asyncio.to_thread(run, cli_settings, "officials", "list") == 0
+    listed = capsys.readouterr().out
+    assert "\tofficial\tPhường Thanh Xuân" in listed and "\tAn\ttelegram" in listed
+    person_id = int(listed.split("\t", 1)[0])
+    assert await asyncio.to_thread(run, cli_settings, "officials", "remove",
+                                   str(person_id)) == 0
+    async with db.session() as session:
+        person = await session.get(Person, person_id)
+    assert (person.role, person.unit_code) == ("citizen", None)
+    assert await asyncio.to_thread(run, cli_settings, "officials", "remove",
+                                   str(person_id)) == 1
+
+
+async def test_revoked_invite_no_longer_works(cli_settings, make_chat, capsys):
+    import asyncio
+
+    await asyncio.to_thread(run, cli_settings, "invite", "--level", "central", "--role", "admin")
+    code = re.search(r"(inv_[A-Za-z0-9_-]+)", capsys.readouterr().out).group(1)
+    assert await asyncio.to_thread(run, cli_settings, "invite", "revoke", "1") == 0
+    assert "revoked" in capsys.readouterr().out
+    chat = make_chat(4001, "An")
+    await chat.command("start", code)
+    assert "bị thu hồi" in chat.last.text
+    assert await asyncio.to_thread(run, cli_settings, "invite", "revoke", "9") == 1
+
+
+@pytest.mark.parametrize("argv", [
+    ("invite", "--unit", "01", "--level", "commune"),  # a province code for a commune
+    ("invite", "--unit", THANH_XUAN, "--level", "province"),
+    ("invite", "--unit", "99999", "--level", "commune"),
+    ("invite", "--unit", "01", "--level", "central"),
+    ("invite", "--unit", THANH_XUAN),
+])
+def test_bad_invites_are_refused(settings, argv, capsys):
+    assert run(settings, *argv) == 2
+    assert "dvk invite:" in capsys.readouterr().err
+
+
+def test_bad_durations_are_refused(settings):
+    for bad in ("0d", "7w", "abc", "-1d"):
+        with pytest.raises(SystemExit):
+            run(settings, "invite", "--unit", THANH_XUAN, "--level", "commune", "--expires", bad)

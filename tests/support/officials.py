@@ -1,0 +1,179 @@
+"""Officials for tests: invites made the way `dvk invite` makes them, feedback walks, and the
+communes the jurisdiction tests use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from handlers.clock import Clock
+from storage.db import Database
+from storage.repositories import invites
+
+THANH_XUAN = "00367"  # Phường Thanh Xuân, Hà Nội (province 01)
+HOAN_KIEM = "00070"  # Phường Hoàn Kiếm, Hà Nội (province 01)
+BEN_THANH = "26743"  # Phường Bến Thành, Thành phố Hồ Chí Minh (province 79)
+HANOI, HCMC = "01", "79"
+
+
+async def make_invite(db: Database, clock: Clock, *, unit: str | None, level: str = "commune",
+                      role: str = "official", expires: timedelta = timedelta(days=7)) -> str:
+    async with db.session() as session:
+        _, token = await invites.create_invite(
+            session, role=role, level=level, unit_code=unit, now=clock.now(),
+            expires_at=clock.now() + expires)
+        await session.commit()
+    return token
+
+
+@dataclass(frozen=True)
+class Step:
+    field: str
+    kind: str  # "press" | "text" | "location" | "photos" | "contact"
+    value: object = None
+
+
+def feedback_walk(*, commune_query: str = "hoan kiem", commune_pick: str | None = None,
+                  anonymous: bool = True, photos: int = 1, phone: str | None = None) -> list[Step]:
+    """A complete feedback, answer by answer."""
+    steps = [
+        Step("category", "press", "Hạ tầng: đường, điện, nước, chiếu sáng"),
+        Step("text", "text",
+             "Đèn đường ngõ 12 phố Hàng Bạc hỏng hai tuần nay, tối rất nguy hiểm."),
+    ]
+    steps += [Step("photos", "photos", photos), Step("photos", "press", "Xong")] if photos else [
+        Step("photos", "press", "Không có ảnh, tiếp tục")]
+    steps += [Step("location", "location", (21.0341, 105.8521)),
+              Step("commune", "text", commune_query)]
+    if commune_pick:
+        steps.append(Step("commune", "press", commune_pick))
+    steps.append(Step("identity", "press", "Gửi ẩn danh" if anonymous else "Ghi tên tôi"))
+    if not anonymous:
+        steps.append(Step("phone", "contact", phone) if phone
+                     else Step("phone", "press", "Bỏ qua"))
+    return steps
+
+
+FEEDBACK_QUESTIONS = {
+    "category": "Phản ánh của bạn về vấn đề gì?",
+    "text": "Hãy mô tả sự việc",
+    "photos": "Gửi tối đa 5 ảnh",
+    "location": "Gửi vị trí nơi xảy ra sự việc",
+    "commune": "xã, phường, đặc khu",
+    "identity": "ghi tên hay gửi ẩn danh",
+    "phone": "Để lại số điện thoại",
+}
+
+
+class RecordingChannel:
+    """A channel that keeps what the outbox delivers, per chat, for engine-level tests."""
+
+    channel = "telegram"
+
+    def __init__(self) -> None:
+        self.delivered: dict[str, list] = {}
+
+    async def deliver(self, chat_id: str, replies: list) -> None:
+        self.delivered.setdefault(chat_id, []).extend(replies)
+
+    def texts(self, chat_id: str | int) -> list[str]:
+        from handlers.replies import TextReply
+
+        return [r.text for r in self.delivered.get(str(chat_id), []) if isinstance(r, TextReply)]
+
+
+# -- over Telegram ----------------------------------------------------------------------------
+
+
+async def tg_do(driver, step: Step) -> None:  # noqa: ANN001  (a TelegramDriver)
+    if step.kind == "press":
+        await driver.press(step.value)
+    elif step.kind == "text":
+        await driver.text(step.value)
+    elif step.kind == "location":
+        await driver.location(*step.value)
+    elif step.kind == "contact":
+        await driver._after(driver.user.send_contact(step.value))
+    elif step.kind == "photos":
+        for _ in range(step.value):
+            await driver.photo()
+
+
+async def tg_send_feedback(driver, steps: list[Step]) -> str:  # noqa: ANN001
+    """Send a whole feedback over Telegram; returns its receipt code."""
+    import re
+
+    await driver.command("phananh")
+    for step in steps:
+        await tg_do(driver, step)
+    await driver.press("✅ Gửi")
+    found = re.search(r"PA-\d{4}-\d{6}", driver.last.text)
+    assert found, driver.last.text
+    return found.group(0)
+
+
+async def tg_become_official(driver, db: Database, clock: Clock, *, unit: str | None,  # noqa: ANN001
+                             level: str = "commune") -> None:
+    token = await make_invite(db, clock, unit=unit, level=level)
+    await driver.command("start", token)
+    assert "Chào mừng" in driver.last.text, driver.last.text
+
+
+async def tg_open(driver, code: str) -> None:  # noqa: ANN001
+    """An official opens an item from the first page of their inbox."""
+    await driver.command("hopthu")
+    await driver.press(code)
+
+
+async def tg_resolve(driver, answer: str, *, proof_photos: int = 1) -> None:  # noqa: ANN001
+    """On an open feedback card: change status → resolved, with an answer and proof."""
+    await driver.press("🔄 Đổi trạng thái")
+    await driver.press("✅ Đã giải quyết (kèm trả lời)")
+    await driver.text(answer)
+    if proof_photos:
+        await driver.press("📷 Có, gửi ảnh")
+        for _ in range(proof_photos):
+            await driver.photo()
+        await driver.press("✅ Xong")
+    else:
+        await driver.press("Không có ảnh (nêu lý do)")
+        await driver.text("Sự việc xử lý qua điện thoại, không có hiện trường để chụp.")
+    await driver.press("✅ Gửi")
+
+
+async def store_practice(db: Database, clock: Clock, *, commune: str, submitter_id: int,
+                         title: str = "Tổ liên gia tự quản đường Láng") -> int:
+    """A submitted practice, stored directly (the practice flow has its own tests)."""
+    from storage.models import Person, Practice
+    from storage.repositories import practices
+    from storage.units import UnitDirectory
+
+    unit = UnitDirectory.load().get(commune)
+    assert unit is not None
+    now = clock.now()
+    answers = {"submitter_kind": "collective", "collective_type": "village",
+               "submitter_name": "Thôn Đông", "field": "culture_society", "title": title,
+               "description": "Các hộ thay nhau trực.", "clear_who": "120 hộ",
+               "clear_what": "Trực đêm", "clear_when": "Từ 3/2026",
+               "clear_responsibility": "Trưởng thôn", "clear_product": "Không còn trộm",
+               "clear_authority": "Đảng uỷ xã", "people_mobilised": 120, "people_groups": None,
+               "contribution_workdays": None, "contribution_money_vnd": None,
+               "contribution_other": None, "results": "An toàn", "commune": commune,
+               "village": "Tổ 5", "location": None, "photos": []}
+    async with db.session() as session:
+        if await session.get(Person, submitter_id) is None:
+            session.add(Person(id=submitter_id, display_name="Người gửi", created_at=now))
+            await session.flush()
+        practice = Practice(submitter_id=submitter_id, submitter_kind="collective",
+                            submitter_type="village", commune_code=commune,
+                            province_code=unit.province_code, answers=answers, created_at=now,
+                            updated_at=now,
+                            **{k: answers[k] for k in (
+                                "submitter_name", "field", "title", "description", "clear_who",
+                                "clear_what", "clear_when", "clear_responsibility",
+                                "clear_product", "clear_authority", "people_mobilised",
+                                "results", "village")})
+        stored = await practices.create_practice(session, practice=practice, photos=[],
+                                                 year=2026)
+        await session.commit()
+        return stored.id

@@ -1,0 +1,155 @@
+"""Talk to the web chat over HTTP as its page does, and read the bot's HTML replies back.
+
+`WebChatClient` keeps the session cookie (aiohttp's cookie jar), sends actions with fresh ids,
+and parses each answer into `Bubble`s: the text a person reads and the buttons they can press.
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+from aiohttp import ClientSession, FormData
+from aiohttp.test_utils import TestClient
+
+from tests.support.images import jpeg_bytes
+
+PAGE_HEADER = {"X-DVK-Chat": "1"}
+
+
+@dataclass
+class Button:
+    label: str
+    token: str | None
+    value: str | None
+    action: str | None
+
+
+@dataclass
+class Bubble:
+    kind: str  # "bot" | "notice" | "photo" | "document"
+    text: str = ""
+    buttons: list[Button] = field(default_factory=list)
+    ask: str | None = None
+
+    def button(self, label: str) -> Button:
+        for button in self.buttons:
+            if label in (button.label, button.value) or button.label.endswith(label):
+                return button
+        raise AssertionError(f"no button {label!r} in {[b.label for b in self.buttons]}")
+
+
+class _RepliesParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.bubbles: list[Bubble] = []
+        self._depth = 0  # nesting inside the current bubble
+        self._in_text = 0
+        self._button: Button | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        classes = (a.get("class") or "").split()
+        if self._depth == 0 and "msg" in classes:
+            kind = next(k for k in ("notice", "photo", "document", "bot") if k in classes)
+            self.bubbles.append(Bubble(kind, ask=a.get("data-ask")))
+            self._depth = 1
+            if kind == "notice":
+                self._in_text = 1
+            return
+        if self._depth:
+            self._depth += 1
+            if "text" in classes:
+                self._in_text = self._depth
+            if tag == "button":
+                self._button = Button("", a.get("data-token"), a.get("data-value"),
+                                      a.get("data-action"))
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self._depth:
+            return
+        if tag == "button" and self._button is not None:
+            self._button.label = self._button.label.strip()
+            self.bubbles[-1].buttons.append(self._button)
+            self._button = None
+        if self._in_text == self._depth:
+            self._in_text = 0
+        self._depth -= 1
+        if self._depth == 0:
+            self.bubbles[-1].text = self.bubbles[-1].text.strip()
+
+    def handle_data(self, data: str) -> None:
+        if self._button is not None:
+            self._button.label += data
+        elif self._in_text and self._depth:
+            self.bubbles[-1].text += data
+
+
+def parse_replies(html: str) -> list[Bubble]:
+    parser = _RepliesParser()
+    parser.feed(html)
+    return parser.bubbles
+
+
+_seq = itertools.count(1)
+
+
+class WebChatClient:
+    def __init__(self, client: TestClient | ClientSession, *, lang: str | None = None) -> None:
+        self.client = client
+        self.lang = lang
+        self.transcript: list[Bubble] = []
+        self.status = 0
+
+    @property
+    def last(self) -> Bubble:
+        return [b for b in self.transcript if b.kind == "bot"][-1]
+
+    def _path(self, path: str) -> str:
+        return f"{path}?lang={self.lang}" if self.lang else path
+
+    async def _receive(self, response) -> list[Bubble]:  # noqa: ANN001
+        self.status = response.status
+        body = await response.json()
+        bubbles = parse_replies(body["html"])
+        self.transcript += bubbles
+        return bubbles
+
+    async def action(self, payload: dict, *, action_id: str | None = None) -> list[Bubble]:
+        body = {"id": action_id or f"t{next(_seq)}-{uuid.uuid4().hex[:8]}", **payload}
+        response = await self.client.post(self._path("/chat/events"), json=body,
+                                          headers=PAGE_HEADER)
+        return await self._receive(response)
+
+    async def start(self) -> list[Bubble]:
+        return await self.action({"type": "command", "name": "start"})
+
+    async def text(self, text: str) -> list[Bubble]:
+        return await self.action({"type": "text", "text": text})
+
+    async def press(self, label: str) -> list[Bubble]:
+        button = self.last.button(label)
+        return await self.action({"type": "choice", "token": button.token,
+                                  "value": button.value})
+
+    async def location(self, lat: float, lon: float) -> list[Bubble]:
+        return await self.action({"type": "location", "lat": lat, "lon": lon})
+
+    async def photos(self, count: int = 1, *, files: list[tuple[str, bytes, str]] | None = None
+                     ) -> list[Bubble]:
+        form = FormData()
+        form.add_field("id", f"p{next(_seq)}-{uuid.uuid4().hex[:8]}")
+        for name, data, content_type in files or [
+                (f"photo{i}.jpg", jpeg_bytes(), "image/jpeg") for i in range(count)]:
+            form.add_field("photo", data, filename=name, content_type=content_type)
+        response = await self.client.post(self._path("/chat/photos"), data=form,
+                                          headers=PAGE_HEADER)
+        return await self._receive(response)
+
+    async def language(self, lang: str) -> list[Bubble]:
+        response = await self.client.post("/chat/language", json={"lang": lang},
+                                          headers=PAGE_HEADER)
+        self.lang = lang
+        return await self._receive(response)

@@ -1,0 +1,105 @@
+"""What an operator sees: the product without a Telegram token serving the web side, /healthz
+and /metrics."""
+
+from __future__ import annotations
+
+import logging
+from types import SimpleNamespace
+
+import aiohttp
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.app import App
+from bot.web.metrics import ErrorLogCounter, Metrics
+from bot.web.server import create_web_app
+from storage.db import Database
+from tests.support.practice_walk import COMPLETE_PRACTICE
+from tests.web.chat_client import WebChatClient
+from tests.web.test_webchat import walk_practice
+
+
+async def test_without_a_token_the_product_serves_map_chat_and_api_and_logs_the_url(
+        settings, clock, caplog):
+    caplog.set_level(logging.INFO, logger="bot.app")
+    app = App(settings, clock=clock)
+    await app.start()
+    try:
+        assert app.channels == []
+        url = app.web.url
+        assert any(url in record.getMessage() for record in caplog.records)
+        async with aiohttp.ClientSession() as session:
+            for path, marker in (("", "Bản đồ số mô hình"), ("chat", "Trò chuyện với bot"),
+                                 ("api/practices.geojson", "FeatureCollection"),
+                                 ("static/vendor/leaflet/leaflet.js", "Leaflet"),
+                                 ("static/vendor/leaflet.markercluster/leaflet.markercluster.js",
+                                  "markercluster")):
+                async with session.get(url + path) as response:
+                    assert response.status == 200, path
+                    assert marker in await response.text(), path
+    finally:
+        await app.stop()
+
+
+async def test_metrics_count_updates_by_channel_completed_flows_and_errors(settings, clock):
+    app = App(settings, clock=clock)
+    await app.start()
+    try:
+        jar = aiohttp.CookieJar(unsafe=True)  # keep cookies from 127.0.0.1, as browsers do
+        async with aiohttp.ClientSession(base_url=app.web.url, cookie_jar=jar) as browser:
+            chat = WebChatClient(browser)
+            await chat.start()
+            await chat.text("/mohinh")
+            await walk_practice(chat)
+            await chat.press("✅ Gửi")
+            assert "MH-" in chat.last.text
+            logging.getLogger("handlers.engine").error("update failed (test)")
+            async with browser.get("/metrics") as response:
+                text = await response.text()
+    finally:
+        await app.stop()
+    events = 2 + sum(int(step.value) if step.kind == "photos" else 1
+                     for step in COMPLETE_PRACTICE) + 1
+    assert f'dvk_updates_processed_total{{channel="web"}} {events}' in text
+    assert 'dvk_updates_processed_total{channel="telegram"} 0' in text
+    assert 'dvk_flow_completions_total{flow="practice"} 1' in text
+    assert 'dvk_errors_total{source="handlers.engine"} 1' in text
+    assert "dvk_outbox_backlog 0" in text
+    assert "# TYPE dvk_reminders_sent_total counter" in text
+
+
+def test_metrics_text_format():
+    metrics = Metrics()
+    metrics.reminders_sent.inc('deadline "province"\n')
+    handler = ErrorLogCounter(metrics)
+    component = logging.getLogger("bot.telegram.channel")
+    component.addHandler(handler)
+    try:
+        component.warning("slow answer")
+        component.error("update failed")
+    finally:
+        component.removeHandler(handler)
+    assert metrics.errors.value("bot.telegram.channel") == 1
+    assert metrics.reminders_sent.render()[-1] == (
+        'dvk_reminders_sent_total{kind="deadline \\"province\\"\\n"} 1')
+
+
+async def test_health_reports_database_and_scheduler(settings, db, services, engine, metrics,
+                                                     tmp_path):
+    async def health(**wiring) -> tuple[int, dict]:
+        app = create_web_app(settings=settings, services=services, engine=engine,
+                             metrics=metrics, **{"db": db, **wiring})
+        async with TestClient(TestServer(app, host="127.0.0.1")) as client:
+            response = await client.get("/healthz")
+            return response.status, await response.json()
+
+    assert await health() == (200, {"status": "ok", "database": "ok", "scheduler": "absent"})
+    assert await health(scheduler=SimpleNamespace(running=True)) == (
+        200, {"status": "ok", "database": "ok", "scheduler": "running"})
+    assert await health(scheduler=SimpleNamespace(running=False)) == (
+        503, {"status": "unhealthy", "database": "ok", "scheduler": "stopped"})
+    unreachable = Database(f"sqlite+aiosqlite:///{tmp_path}/missing/dir/db.sqlite")
+    try:
+        assert await health(db=unreachable) == (
+            503, {"status": "unhealthy", "database": "error", "scheduler": "absent"})
+    finally:
+        await unreachable.dispose()

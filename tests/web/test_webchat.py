@@ -1,0 +1,152 @@
+"""The web chat adapter over HTTP: the same flows as Telegram, with a cookie session, photo
+uploads, ordering, duplicate suppression, language and rate limits."""
+
+from __future__ import annotations
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.web.server import create_web_app
+from storage.models import Channel
+from storage.repositories import practices
+from tests.support.images import jpeg_bytes
+from tests.support.practice_walk import COMPLETE_PRACTICE
+from tests.web.chat_client import PAGE_HEADER, WebChatClient
+
+
+async def walk_practice(chat: WebChatClient) -> None:
+    for step in COMPLETE_PRACTICE:
+        if step.kind == "press":
+            await chat.press(str(step.value))
+        elif step.kind == "text":
+            await chat.text(str(step.value))
+        elif step.kind == "location":
+            await chat.location(*step.value)
+        elif step.kind == "photos":
+            await chat.photos(int(step.value))
+        assert chat.status == 200, chat.transcript[-1]
+        assert not chat.last.text.startswith("⚠️"), (step, chat.last.text)
+
+
+async def test_a_practice_submitted_over_the_web_chat_gets_its_receipt(client, db):
+    chat = WebChatClient(client)
+    [menu] = await chat.start()
+    assert "Bạn muốn làm gì?" in menu.text
+    assert "📝 Gửi mô hình" in [b.label for b in menu.buttons]
+    await chat.press("📝 Gửi mô hình")
+    assert "Ai gửi mô hình này?" in chat.last.text
+    await walk_practice(chat)
+    assert "Kiểm tra lại mô hình" in chat.last.text
+    await chat.press("✅ Gửi")
+
+    assert "Mã tiếp nhận: MH-2026-" in chat.last.text
+    code = chat.last.text.split("Mã tiếp nhận: ")[1].split()[0]
+    async with db.session() as session:
+        stored = await practices.get_by_code(session, code)
+        photos = await practices.photos_of(session, stored.id)
+    assert stored.title == "Tiếng kẻng an ninh thôn"
+    assert (stored.latitude, stored.longitude) == (21.0008, 105.8123)
+    assert [p.channel for p in photos] == [Channel.WEB] * 3
+
+
+async def test_each_browser_session_is_its_own_chat(web_app, client):
+    first = await client.post("/chat/events", json={"id": "first-visit", "type": "command",
+                                                    "name": "start"}, headers=PAGE_HEADER)
+    set_cookie = first.headers["Set-Cookie"]
+    assert "dvk_chat=" in set_cookie and "HttpOnly" in set_cookie and "SameSite=Lax" in set_cookie
+    lan = WebChatClient(client)
+    await lan.text("/mohinh")
+    assert "Ai gửi mô hình này?" in lan.last.text
+    async with TestClient(TestServer(web_app, host="127.0.0.1")) as other_browser:
+        minh = WebChatClient(other_browser)
+        [menu] = await minh.start()
+        assert "Bạn muốn làm gì?" in menu.text  # Minh is not inside Lan's flow
+    await lan.press("Tập thể")  # Lan's flow is still where she left it
+    assert "Tập thể thuộc loại nào?" in lan.last.text
+
+
+async def test_the_same_action_sent_twice_is_handled_once(client):
+    chat = WebChatClient(client)
+    await chat.start()
+    first = await chat.action({"type": "command", "name": "submit"}, action_id="retry-1234")
+    again = await chat.action({"type": "command", "name": "submit"}, action_id="retry-1234")
+    assert "Ai gửi mô hình này?" in first[0].text
+    assert again == []
+
+
+async def test_a_request_not_from_our_page_is_refused(client):
+    response = await client.post("/chat/events", json={"id": "abcdefgh", "type": "text",
+                                                       "text": "hi"})
+    assert response.status == 403
+    assert "dvk_chat" not in response.cookies
+
+
+@pytest.mark.parametrize("payload", [
+    {"type": "text", "text": "no id"},
+    {"id": "short", "type": "text", "text": "x"},
+    {"id": "abcdefgh", "type": "text", "text": ""},
+    {"id": "abcdefgh", "type": "text", "text": "x" * 5000},
+    {"id": "abcdefgh", "type": "choice", "token": 1, "value": "x"},
+    {"id": "abcdefgh", "type": "location", "lat": 95, "lon": 10},
+    {"id": "abcdefgh", "type": "location", "lat": True, "lon": 10},
+    {"id": "abcdefgh", "type": "command", "name": "drop_tables"},
+    {"id": "abcdefgh", "type": "sticker"},
+    ["not", "an", "object"],
+])
+async def test_malformed_actions_are_a_400(client, payload):
+    response = await client.post("/chat/events", json=payload, headers=PAGE_HEADER)
+    assert response.status == 400
+    assert "error" in await response.json()
+
+
+async def test_uploads_that_are_not_photos_or_too_big_are_explained(settings, db, services,
+                                                                    engine, metrics):
+    small = settings.model_copy(update={"max_photo_bytes": 3000})
+    services.media.max_image_bytes = 3000
+    app = create_web_app(settings=small, db=db, services=services, engine=engine,
+                         metrics=metrics)
+    async with TestClient(TestServer(app, host="127.0.0.1")) as client:
+        chat = WebChatClient(client)
+        await chat.start()
+        await chat.press("📝 Gửi mô hình")
+        await chat.text("/mohinh")
+        replies = await chat.photos(files=[("notes.txt", b"just text", "text/plain")])
+        assert "Tệp này không phải ảnh hợp lệ" in replies[0].text
+        big = jpeg_bytes((900, 700))
+        assert len(big) > 3000
+        replies = await chat.photos(files=[("big.jpg", big, "image/jpeg")])
+        assert "Ảnh quá lớn" in replies[0].text
+        empty = await client.post("/chat/photos", data=b"", headers=PAGE_HEADER)
+        assert empty.status == 400
+
+
+async def test_switching_language_switches_the_bot_too(client):
+    chat = WebChatClient(client)
+    await chat.start()
+    await chat.press("📝 Gửi mô hình")
+    replies = await chat.language("en")
+    [reply] = replies
+    assert "Language set to English." in reply.text
+    assert "Who is submitting this practice?" in reply.text  # the question, asked again
+    assert [b.label for b in reply.buttons][:2] == ["A collective", "An individual"]
+
+
+async def test_a_new_visitor_on_the_english_page_is_answered_in_english(client):
+    chat = WebChatClient(client, lang="en")
+    [menu] = await chat.start()
+    assert "What would you like to do?" in menu.text
+    assert "📝 Submit a practice" in [b.label for b in menu.buttons]
+
+
+async def test_each_session_is_rate_limited(settings, db, services, engine, metrics):
+    strict = settings.model_copy(update={"web_chat_rate_per_minute": 3})
+    app = create_web_app(settings=strict, db=db, services=services, engine=engine,
+                         metrics=metrics)
+    async with TestClient(TestServer(app, host="127.0.0.1")) as client:
+        chat = WebChatClient(client)
+        for _ in range(3):
+            await chat.text("xin chào")
+            assert chat.status == 200
+        [notice] = await chat.text("xin chào")
+        assert chat.status == 429
+        assert notice.kind == "notice" and "đợi một phút" in notice.text
