@@ -158,11 +158,17 @@ class FormFlow:
         return self._edit_menu(ctx, lead=_warn(ctx, fields.Invalid("error.pick_option")))
 
 
+_KEPT_ACROSS_FLOWS = ("seq", "link_failures")
+"""The question counter (so old buttons stay recognisably old) and /link's wrong-code count
+(so starting or cancelling a flow does not reset a brute-force limit)."""
+
+
 def reset_state(ctx: Context, *, flow: str | None) -> None:
-    """Start afresh, keeping only the question counter so old buttons stay recognisably old."""
+    """Start afresh, keeping only what must outlive a flow (`_KEPT_ACROSS_FLOWS`)."""
     ctx.conversation.flow = flow
     ctx.conversation.step = None
-    ctx.conversation.data = {"seq": ctx.state.get("seq", 0), "answers": {}, "history": []}
+    kept = {key: ctx.state[key] for key in _KEPT_ACROSS_FLOWS if key in ctx.state}
+    ctx.conversation.data = {**kept, "answers": {}, "history": []}
     ctx.conversation.started_at = None  # the engine stamps the start of a new flow
 
 
