@@ -41,7 +41,7 @@ def build_services(settings: Settings, clock: Clock) -> Services:
         tz=settings.tz,
         default_language=settings.default_language,
         draft_resume_after=timedelta(hours=settings.draft_resume_prompt_hours),
-        features=build_features(),
+        features=build_features(feedback_categories=settings.feedback_category_list),
     )
 
 

@@ -15,6 +15,7 @@ from handlers.commands import Command
 from handlers.context import Context
 from handlers.flow import FormFlow
 from handlers.forms import FieldSpec, Form, Kind
+from handlers.officials import notices
 from handlers.replies import Reply, TextReply
 from storage.models import Practice
 from storage.repositories import practices
@@ -92,6 +93,7 @@ async def submit(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
     stored = await practices.create_practice(
         ctx.session, practice=practice, photos=answers["photos"], year=ctx.local(now).year
     )
+    await notices.practice_to_officials(ctx, stored, "new", 0)
     return [TextReply(ctx.t("practice.receipt", code=stored.code, title=stored.title))]
 
 

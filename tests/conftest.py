@@ -38,7 +38,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         _env_file=None,
         database_url=database_url,
         media_dir=tmp_path / "media",
-        telegram_album_wait_seconds=0.05,
+        telegram_album_wait_seconds=0.3,  # the gap between album items under load
         web_port=0,  # App.start serves the web side too: any free port, never a running 8080
     )
 

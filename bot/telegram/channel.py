@@ -30,7 +30,7 @@ from storage.media import MediaStore
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("submit", "my", "cancel", "back", "language", "help")
+CORE_COMMANDS = ("cancel", "back", "language", "help")
 
 
 class ChatOrderedProcessor(BaseUpdateProcessor):
@@ -204,10 +204,13 @@ class TelegramChannel:
             await self._flush_album(key)
 
     async def _publish_commands(self) -> None:
+        """Telegram's "/" list: everyone's menu commands (officials' ones are in their menu)."""
         bot = self.application.bot
+        features = self.engine.services.features
+        names = [c.name for c in features.menu if not c.roles] + list(CORE_COMMANDS)
         for language in ("vi", "en"):
             t = Translator(language)
-            commands = [BotCommand(name, t(f"command.{name}")) for name in COMMANDS]
+            commands = [BotCommand(name, t(f"command.{name}")[:256]) for name in names]
             await bot.set_my_commands(commands, language_code=None if language == "vi" else "en")
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -58,6 +58,7 @@ async def open_by_code(ctx: Context, code: str, feedback: Feedback | None) -> li
 
 
 async def card(ctx: Context, feedback: Feedback, lead: str | None = None) -> list[Reply]:
+    """The feedback for an official; its photos only when opened (not after each action)."""
     events = await feedback_repo.events_of(ctx.session, feedback.id)
     photos = await feedback_repo.photos_of(ctx.session, feedback.id)
     actors = await officials_repo.people_by_id(
@@ -66,7 +67,8 @@ async def card(ctx: Context, feedback: Feedback, lead: str | None = None) -> lis
     if lead:
         text = f"{lead}\n\n{text}"
     options = card_options(ctx.t, feedback)
-    return replies + [TextReply(text, tuple(options), token=ctx.offer_actions(options))]
+    photos = replies if lead is None else []
+    return photos + [TextReply(text, tuple(options), token=ctx.offer_actions(options))]
 
 
 def card_options(t: Translator, feedback: Feedback) -> list[Option]:

@@ -48,6 +48,7 @@ async def open_card(ctx: Context, args: list[str], lead: str | None = None) -> l
 
 
 async def card(ctx: Context, practice: Practice, lead: str | None = None) -> list[Reply]:
+    """The practice for an official; its photos only when opened (not after each action)."""
     events = await reviews.events_of(ctx.session, practice.id)
     actors = await officials_repo.people_by_id(ctx.session, [e.actor_id for e in events])
     photos, text = render.practice_card(
@@ -57,7 +58,8 @@ async def card(ctx: Context, practice: Practice, lead: str | None = None) -> lis
     if lead:
         text = f"{lead}\n\n{text}"
     options = await card_options(ctx, practice)
-    return photos + [TextReply(text, tuple(options), token=ctx.offer_actions(options))]
+    shown = photos if lead is None else []
+    return shown + [TextReply(text, tuple(options), token=ctx.offer_actions(options))]
 
 
 async def card_options(ctx: Context, practice: Practice) -> list[Option]:

@@ -47,6 +47,8 @@ async def test_changes_resubmission_approval_recognition_and_consensus(fast_sett
                 await walk(leader, step)
             await leader.press("✅ Gửi")
             assert "MH-2026-000001" in lan.last.text
+            await app.outbox.drain()
+            assert "MH-2026-000001" in tuan.last.text  # officials are told of new practices
 
             await official.command("hopthu")
             assert "MH-2026-000001" in tuan.last.text and "chờ xem xét: 1" in tuan.last.text
