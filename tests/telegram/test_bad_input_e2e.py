@@ -54,7 +54,8 @@ async def test_every_step_survives_every_bad_input(bot: TelegramDriver, db, capl
             ("blank text", lambda: bot.text("   \n "), None),
             ("stale button", lambda: bot.press_data(stale_data), "câu hỏi cũ"),
             ("forged button", lambda: bot.press_data("qzz:__skip__"), "câu hỏi cũ"),
-            ("unknown command", lambda: bot.command("thongke"), "Không có lệnh"),
+            ("unknown command", lambda: bot.command("xyz"), "Không có lệnh"),
+            ("another flow's command", lambda: bot.command("phananh"), "đang làm dở"),
             ("pdf document", lambda: bot.document(b"%PDF-1.4 x", "application/pdf", "a.pdf"),
              "chỉ nhận tệp là ảnh"),
         ]
