@@ -55,10 +55,12 @@ def user_of(event: dict[str, Any]) -> str | None:
 
 
 def is_from_user(event: dict[str, Any]) -> bool:
-    """Events a person caused; the OA's echoes and delivery receipts are not."""
+    """Events a person caused in a private chat with the OA; the OA's echoes, delivery
+    receipts and group chats (`user_send_group_*`) are not for the bot."""
     name = event.get("event_name")
-    return isinstance(name, str) and (name.startswith("user_send_")
-                                      or name in (FOLLOW, UNFOLLOW, "user_submit_info"))
+    if not isinstance(name, str) or "_group_" in name:
+        return False
+    return name.startswith("user_send_") or name in (FOLLOW, UNFOLLOW, "user_submit_info")
 
 
 def update_key(event: dict[str, Any]) -> str:

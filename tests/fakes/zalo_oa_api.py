@@ -59,6 +59,7 @@ class OAMessage:
     image: bytes | None = None
     card: str | None = None  # "request_user_info"
     file_name: str | None = None
+    file: bytes | None = None
     raw: JSON = field(default_factory=dict, repr=False)
 
     @property
@@ -182,7 +183,7 @@ class FakeZaloOA:
         self.rejected: list[tuple[str, int]] = []  # (user id, error code) of refused sends
         self._codes: dict[str, tuple[str, datetime, bool]] = {}  # code → challenge, issued, used
         self._uploads: dict[str, bytes] = {}
-        self._files: dict[str, bytes] = {}
+        self._files: dict[str, tuple[str, bytes]] = {}  # token → (file name, bytes)
         self._hosted: dict[str, bytes] = {}
         self._faults: list[_Fault] = []
         self._ids = itertools.count(1)
@@ -410,10 +411,11 @@ class FakeZaloOA:
             return OAMessage(text=text, raw=message)
         kind, payload = attachment.get("type"), attachment.get("payload") or {}
         if kind == "file":
-            data = self._files.get(payload.get("token", ""))
-            if data is None:
+            found = self._files.get(payload.get("token", ""))
+            if found is None:
                 raise ValueError("unknown file token")
-            return OAMessage(text=text, file_name=payload["token"], raw=message)
+            name, data = found
+            return OAMessage(text=text, file_name=name, file=data, raw=message)
         if kind != "template":
             raise ValueError(f"unknown attachment type {kind!r}")
         template = payload.get("template_type")
@@ -448,13 +450,12 @@ class FakeZaloOA:
         return OAMessage(text=text, buttons=read, raw=message)
 
     async def _upload_image(self, request: web.Request) -> web.Response:
-        return await self._upload(request, self._uploads, "attachment_id", images=True)
+        return await self._upload(request, images=True)
 
     async def _upload_file(self, request: web.Request) -> web.Response:
-        return await self._upload(request, self._files, "token", images=False)
+        return await self._upload(request, images=False)
 
-    async def _upload(self, request: web.Request, store: dict[str, bytes], key: str, *,
-                      images: bool) -> web.Response:
+    async def _upload(self, request: web.Request, *, images: bool) -> web.Response:
         if (refused := self._check_token(request)) is not None:
             return refused
         if (fault := self._fault(request.path)) is not None:
@@ -467,7 +468,11 @@ class FakeZaloOA:
         if images and len(data) > self.upload_max_bytes:
             return _api_error(-210, "Image size exceeds the limit")
         ident = secrets.token_hex(12)
-        store[ident] = data
+        if images:
+            self._uploads[ident] = data
+        else:
+            self._files[ident] = (upload.filename, data)
+        key = "attachment_id" if images else "token"
         return web.json_response({"error": 0, "message": "Success", "data": {key: ident}})
 
     async def _hosted_file(self, request: web.Request) -> web.Response:

@@ -101,4 +101,5 @@ async def test_texts_taps_commands_locations_phones_and_the_rest() -> None:
     assert card.what == "contact"
     assert await convert(event("oa_send_text", message={"msg_id": "m10", "text": "x"})) == []
     assert await convert(event("user_seen_message", message={"msg_id": "m11"})) == []
+    assert await convert(event("user_send_group_text", message={"msg_id": "m12"})) == []
     assert await convert(event("unfollow", follower={"id": "u1"})) == []

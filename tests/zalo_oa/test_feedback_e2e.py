@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import select
 
 from handlers.registry import build_features
-from storage.models import Feedback, OutboxMessage
+from storage.models import Feedback, FeedbackPhoto, OutboxMessage
 from tests.fakes.zalo_oa_api import FakeZaloOA
 from tests.support.officials import HOAN_KIEM, feedback_walk, make_invite
 from tests.zalo_oa.harness import OADriver, do, running_app
@@ -48,18 +48,29 @@ async def test_feedback_with_phone_card_location_and_an_answer(settings, clock, 
             notice = minh.last
             assert f"Phản ánh mới {code.group(0)}" in notice.text, minh.texts(-2)
             assert 1 <= len(notice.buttons) <= 5
-            await official.press(notice.titles[0])
-            assert "Đèn đường ngõ 12" in minh.texts(-3)
+            shown = await official.press(notice.titles[0])
+            assert shown[0].image is not None and "ảnh 1/1" in shown[0].text  # her photo
+            assert "Đèn đường ngõ 12" in shown[-1].text
             await official.press("Trả lời")
             await official.text("Phường đã báo điện lực, sẽ thay bóng trong tuần này.")
             await official.press("Gửi")
             await app.outbox.drain()
             assert "Phường đã báo điện lực" in citizen.last_text
+
+            [*_, report] = await official.command("baocao")  # an XLSX, uploaded as a file
+            assert report.file_name.endswith(".xlsx") and report.file.startswith(b"PK")
         assert fake.errors == [], fake.errors
 
     async with db.session() as session:
         feedback = (await session.exec(select(Feedback))).one()
         sent = (await session.exec(select(OutboxMessage))).all()
     assert feedback.reporter_phone == "+84912345678"
+    [photo] = (await _photos(db))
+    assert shown[0].image == (settings.media_dir / photo.path).read_bytes()
     assert (feedback.latitude, feedback.longitude) == (21.0341, 105.8521)
     assert {m.status for m in sent} == {"sent"} and {m.channel for m in sent} == {"zalo_oa"}
+
+
+async def _photos(db) -> list[FeedbackPhoto]:  # noqa: ANN001
+    async with db.session() as session:
+        return list((await session.exec(select(FeedbackPhoto))).all())
