@@ -1,6 +1,7 @@
 """Fan-out through the outbox: one notice to each of 5,000 people, against Telegram's limits.
 
-The fake Bot API (over real HTTP, in this process) enforces a global cap per sliding second and
+The fake Bot API (over real HTTP, in a child process: its own core, as Telegram would be)
+enforces a global cap per sliding second and
 1 message/s per chat, answering 429 beyond them, like Telegram. The product's own outbox worker
 (scheduler/outbox.py: SQLite outbox, per-chat pacing, python-telegram-bot without its rate
 limiter) sends every row, paced to the same cap. Telegram's real cap is about 30/s; the default
@@ -35,11 +36,12 @@ from sqlalchemy import insert, select  # noqa: E402
 from bot.app import build_services  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.telegram.channel import TelegramChannel  # noqa: E402
-from handlers.clock import SystemClock, from_db  # noqa: E402
+from handlers.clock import SystemClock  # noqa: E402
 from handlers.engine import Engine  # noqa: E402
 from handlers.replies import TextReply, to_payload  # noqa: E402
 from scheduler.outbox import OutboxWorker  # noqa: E402
 from scheduler.ratelimit import ChatRateLimiter, RateLimits  # noqa: E402
+from scheduler.service import OUTBOX_CONNECTIONS  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.models import ChannelAccount, OutboxMessage, OutboxStatus, Person  # noqa: E402
@@ -69,13 +71,21 @@ async def seed(db: Database, recipients: int) -> None:
         await session.commit()
 
 
-async def seconds_to_next_retry(db: Database, clock: SystemClock) -> float | None:
-    async with db.session() as session:
-        pending = (await session.exec(select(OutboxMessage.not_before).where(
-            OutboxMessage.status == OutboxStatus.PENDING))).scalars().all()
-    if not pending:
-        return None
-    return max(0.0, (from_db(min(pending)) - clock.now()).total_seconds())
+async def serve_fake(cap: float, per_chat: float) -> None:
+    """The child process: the fake Bot API, on its own core as Telegram would be. Prints its
+    address, waits for a line naming the recipients, then prints what it saw."""
+    async with FakeTelegram(global_rate=cap, per_chat_rate=per_chat) as fake:
+        print(json.dumps({"base_url": fake.base_url, "file_base_url": fake.file_base_url,
+                          "token": fake.token}), flush=True)
+        line = await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+        first, count = json.loads(line)
+        sends = sorted(c.at for c in fake.calls_to("sendMessage") if c.ok)
+        per_chat_counts = Counter(len(fake.messages(first + i)) for i in range(count))
+        print(json.dumps({
+            "rate": (len(sends) - 1) / (sends[-1] - sends[0]) if len(sends) > 1 else 0.0,
+            "n429": fake.n429, "missing": per_chat_counts.get(0, 0),
+            "duplicates": sum((n - 1) * k for n, k in per_chat_counts.items() if n > 1),
+        }), flush=True)
 
 
 async def run(recipients: int, cap: float, per_chat: float, workdir: Path) -> dict[str, object]:
@@ -83,40 +93,46 @@ async def run(recipients: int, cap: float, per_chat: float, workdir: Path) -> di
     await asyncio.to_thread(upgrade, url)
     db = Database(url)
     await seed(db, recipients)
-    async with FakeTelegram(global_rate=cap, per_chat_rate=per_chat) as fake:
-        settings = Settings(_env_file=None, database_url=url, media_dir=workdir / "media",
-                            telegram_bot_token=SecretStr(fake.token),
-                            telegram_api_base_url=fake.base_url,
-                            telegram_file_base_url=fake.file_base_url)
-        clock = SystemClock()
-        services = build_services(settings, clock)
-        channel = TelegramChannel(settings, Engine(db, services), services.media)
-        sender = channel.outbox_sender(timeout=settings.outbox_send_timeout_seconds,
-                                       connections=settings.outbox_max_in_flight)
-        await sender.start()
-        limiter = ChatRateLimiter(RateLimits(global_per_second=cap, per_chat_per_second=per_chat))
-        worker = OutboxWorker(db, {"telegram": sender}, clock, limiters={"telegram": limiter},
-                              max_in_flight=settings.outbox_max_in_flight)
-        started = time.perf_counter()
-        delivered = await worker.drain()
-        while (wait := await seconds_to_next_retry(db, clock)) is not None:
-            await asyncio.sleep(wait)  # a 429 or a network error put some off; wait, go again
-            delivered += await worker.drain()
-        elapsed = time.perf_counter() - started
-        await sender.stop()
-        sends = sorted(c.at for c in fake.calls_to("sendMessage") if c.ok)
-        per_chat_counts = Counter(len(fake.messages(FIRST_CHAT + i)) for i in range(recipients))
-        n429 = fake.n429
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, __file__, "--serve-fake", "--cap", str(cap), "--per-chat", str(per_chat),
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+    fake = json.loads(await child.stdout.readline())
+    settings = Settings(_env_file=None, database_url=url, media_dir=workdir / "media",
+                        telegram_bot_token=SecretStr(fake["token"]),
+                        telegram_api_base_url=fake["base_url"],
+                        telegram_file_base_url=fake["file_base_url"])
+    clock = SystemClock()
+    services = build_services(settings, clock)
+    channel = TelegramChannel(settings, Engine(db, services), services.media)
+    sender = channel.outbox_sender(timeout=settings.outbox_send_timeout_seconds,
+                                   connections=OUTBOX_CONNECTIONS)
+    await sender.start()
+    limiter = ChatRateLimiter(RateLimits(global_per_second=cap, per_chat_per_second=per_chat))
+    worker = OutboxWorker(db, {"telegram": sender}, clock, limiters={"telegram": limiter},
+                          max_in_flight=settings.outbox_max_in_flight)
+    started = time.perf_counter()
+    worker.start()  # the product's own loop, as in `App`
+    deadline = started + 10 * recipients / cap + 60
+    while worker.sent < recipients and time.perf_counter() < deadline:
+        await asyncio.sleep(0.2)
+    await worker.stop()
+    elapsed = time.perf_counter() - started
+    delivered = worker.sent
+    await sender.stop()
+    child.stdin.write(f"{json.dumps([FIRST_CHAT, recipients])}\n".encode())
+    await child.stdin.drain()
+    seen = json.loads(await child.stdout.readline())
+    child.stdin.close()
+    await child.wait()
     async with db.session() as session:
         statuses = Counter((await session.exec(select(OutboxMessage.status))).scalars().all())
     await db.dispose()
-    rate = (len(sends) - 1) / (sends[-1] - sends[0]) if len(sends) > 1 else 0.0
     return {
         "recipients": recipients, "cap": cap, "delivered": delivered,
-        "elapsed_s": round(elapsed, 2), "rate_per_s": round(rate, 1),
-        "ratio": round(rate / cap, 3), "n429": n429,
-        "duplicates": sum((n - 1) * k for n, k in per_chat_counts.items() if n > 1),
-        "lost": per_chat_counts.get(0, 0) + sum(v for s, v in statuses.items() if s != "sent"),
+        "elapsed_s": round(elapsed, 2), "rate_per_s": round(seen["rate"], 1),
+        "ratio": round(seen["rate"] / cap, 3), "n429": seen["n429"],
+        "duplicates": seen["duplicates"],
+        "lost": max(seen["missing"], sum(v for st, v in statuses.items() if st != "sent")),
         "throttled_by_us": limiter.throttled,
     }
 
@@ -128,8 +144,12 @@ async def main() -> None:
                         help="messages/s across all chats the fake allows (Telegram: ~30)")
     parser.add_argument("--per-chat", type=float, default=1.0,
                         help="messages/s within one chat the fake allows (Telegram: ~1)")
+    parser.add_argument("--serve-fake", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
+    if args.serve_fake:
+        await serve_fake(args.cap, args.per_chat)
+        return
     for noisy in ("httpx", "httpcore", "alembic", "aiohttp.access"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
 

@@ -7,6 +7,7 @@ settings and the parsed arguments and returns the exit status.
     dvk invite list | revoke <id>           invites, and stopping an unused one
     dvk officials list | remove <person>    who is an official; making one a citizen again
     dvk oa-auth [--redirect-uri URL]        first OAuth grant for the Zalo Official Account
+    dvk deadlines list | add | move | remove    the evaluation calendar (scheduler/cli.py)
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from bot.logs import configure_logging
 from bot.settings import load_settings
 from bot.web import demo
 from bot.zalo_oa import cli as zalo_oa_cli
+from scheduler import cli as scheduler_cli
 
 Register = Callable[[argparse._SubParsersAction], None]
 
@@ -27,6 +29,7 @@ SUBCOMMANDS: tuple[Register, ...] = (
     officials_admin.register_invite,
     officials_admin.register_officials,
     zalo_oa_cli.register,
+    scheduler_cli.register,
 )
 
 

@@ -28,7 +28,8 @@ _LEVEL_NAMES = {Level.COMMUNE: "cấp cơ sở", Level.PROVINCE: "cấp tỉnh",
                 Level.CENTRAL: "cấp Trung ương"}
 
 
-def default_deadlines(first_year: int = FIRST_YEAR, last_year: int = LAST_YEAR) -> list[dict[str, Any]]:
+def default_deadlines(first_year: int = FIRST_YEAR,
+                      last_year: int = LAST_YEAR) -> list[dict[str, Any]]:
     """The calendar seeded into a new database: one dict per `Deadline` row (scope: all units)."""
     rows: list[dict[str, Any]] = []
 

@@ -1,11 +1,13 @@
 """The one sender for everything the bot says on its own: notifications, reminders, reports.
 
 Rows wait in the outbox table (the database is the truth, not this process). The worker
-fetches due rows, paces them per chat and overall (`scheduler/ratelimit.py`), and for each one:
+fetches due rows and books each a pacing slot (`scheduler/ratelimit.py`: per chat, per group,
+overall; a 429 holds back only its chat). Then, for each row:
 
-1. claims it: `sending`, one attempt more, committed *before* the platform is called;
-2. sends it, one reply of its payload at a time (progress is saved between replies, so a retry
-   never repeats a reply the person already has);
+1. claims it: `sending`, one attempt more, committed *before* the platform is called (claims
+   go in one transaction per pass, for the slots of the next `claim_ahead`, 50 ms);
+2. sends it when its slot comes, one reply of its payload at a time (progress is saved between
+   replies, so a retry never repeats a reply the person already has);
 3. records the outcome: `sent`; or pending again after Telegram's `retry_after` (that chat
    only), after a backoff for network errors and 5xx, at once on another account when this
    one blocked the bot (the account is marked inactive); or `failed` for good.
@@ -14,10 +16,12 @@ Exactly once, and the one trade-off: a row found `sending` at start-up belonged 
 that stopped mid-send. Telegram has no idempotent send, so whether the person got it is
 unknowable; such rows become `unconfirmed` and are not sent again (at most once: a possible
 loss, visible in the table, instead of a possible duplicate). `OUTBOX_RESEND_UNCONFIRMED=true`
-chooses the other side. A timeout, by contrast, is retried: Telegram answers in milliseconds,
-so a request that got no answer in `OUTBOX_SEND_TIMEOUT_SECONDS` almost surely never arrived.
-A clean stop waits for sends in flight, so only a crash leaves rows `sending`. Run one worker
-per database (TECH-NOTES D: one scheduler process).
+chooses the other side. What a crash can leave `sending` is what was in flight plus what was
+claimed for the next 50 ms (about one message at Telegram's 25-30/s). A timeout, by contrast,
+is retried: Telegram answers in milliseconds, so a request that got no answer in
+`OUTBOX_SEND_TIMEOUT_SECONDS` almost surely never arrived. A clean stop waits for sends in
+flight, so only a crash leaves rows `sending`. Run one worker per database (TECH-NOTES D: one
+scheduler process).
 """
 
 from __future__ import annotations
@@ -63,6 +67,8 @@ class _Job:
     chat_id: str
     payload: list[dict[str, Any]]
     parts_sent: int
+    quiet: bool = False
+    expires_at: datetime | None = None
     slot: float | None = None
     """When pacing lets it go (on the limiter's time scale); None: at once."""
 
@@ -83,9 +89,13 @@ class _Lane:
     """One channel's queue: chats ready to send, chats waiting for their pace."""
 
     limiter: ChatRateLimiter | None
+    wire: asyncio.Semaphore
+    """Requests on the wire at once (the sender's connections), so none queues unseen."""
     jobs: dict[str, deque[_Job]] = field(default_factory=dict)
     ready: deque[str] = field(default_factory=deque)
     waiting: list[tuple[float, int, str]] = field(default_factory=list)
+    busy: set[str] = field(default_factory=set)
+    """Without a limiter, chats with a send in flight: the next waits for it (in order)."""
 
 
 class OutboxWorker:
@@ -103,6 +113,7 @@ class OutboxWorker:
         idle_poll_seconds: float = 5.0,
         resend_unconfirmed: bool = False,
         claim_ahead_seconds: float = 0.05,
+        max_concurrent_requests: int = 8,
     ) -> None:
         self.db = db
         self.senders = senders
@@ -114,10 +125,14 @@ class OutboxWorker:
         self.idle_poll_seconds = idle_poll_seconds
         self.resend_unconfirmed = resend_unconfirmed
         self.claim_ahead = claim_ahead_seconds
-        self._lanes = {channel: _Lane((limiters or {}).get(channel)) for channel in senders}
+        self._lanes = {channel: _Lane((limiters or {}).get(channel),
+                                      asyncio.Semaphore(max_concurrent_requests))
+                       for channel in senders}
         self._queued: set[int] = set()
         self._in_flight: set[asyncio.Task] = set()
         self._outcomes: list[_Outcome] = []
+        self._to_claim: list[_Job] = []
+        self._committer: asyncio.Task | None = None
         self._cycle_lock = asyncio.Lock()
         self._wake = asyncio.Event()
         self._dirty = True
@@ -155,6 +170,9 @@ class OutboxWorker:
             except TimeoutError:
                 log.error("outbox loop did not stop in time")
             self._task = None
+        self._to_claim.clear()  # booked but not claimed: still pending, sent after the restart
+        if self._committer is not None:
+            await self._committer
         if self._in_flight:
             done, pending = await asyncio.wait(self._in_flight, timeout=STOP_GRACE_SECONDS)
             for task in pending:  # left `sending`: unconfirmed at the next start
@@ -191,7 +209,9 @@ class OutboxWorker:
         while True:
             async with self._cycle_lock:
                 pause = await self._cycle()
-            if pause is not None:  # sends booked meanwhile go out on their own
+            if self._committer is not None and not self._committer.done():
+                await self._committer  # claims land before time moves on (in tests, at once)
+            elif pause is not None:  # sends booked meanwhile go out on their own
                 await self.sleep(max(pause, 0.001))
             elif self._in_flight:
                 await asyncio.wait(set(self._in_flight), return_when=asyncio.FIRST_COMPLETED)
@@ -219,24 +239,43 @@ class OutboxWorker:
             self._wake.clear()
             if self._stopping:
                 return
-            if self._outcomes or (self._dirty and not self._in_flight_full()):
-                continue
+            if self._dirty and not self._in_flight_full():
+                continue  # (outcomes are the committer's: it was started by the pass)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), max(timeout, 0.001))
 
     # -- one pass ---------------------------------------------------------------------------
 
     async def _cycle(self) -> float | None:
-        """Fetch due rows; book the pacing slots that come within `claim_ahead`; in one
-        transaction record the outcomes so far and claim the booked rows; start their sends.
-        Returns how long until pacing allows the next booking (None: nothing queued)."""
+        """Fetch due rows and book the pacing slots that come within `claim_ahead`; the
+        committer then claims the booked rows and records outcomes in one transaction, and
+        starts the sends. Returns how long until pacing allows the next booking (None:
+        nothing queued). Booking never waits for the database: a slow commit only makes the
+        next one bigger."""
         if self._should_refill():
             await self._refill()
-        taken, pause = self._dispatch()
+        taken, _ = self._dispatch()
         if taken or self._outcomes:
-            await self._commit(taken)
-            pause = self._pause()  # measured after the commit, so the next pass is on time
-        return pause
+            self._to_claim.extend(taken)
+            self._commit_soon()
+        return self._pause()
+
+    def _commit_soon(self) -> None:
+        if self._committer is None or self._committer.done():
+            self._committer = asyncio.create_task(self._commit_loop(), name="outbox-claims")
+
+    async def _commit_loop(self) -> None:
+        while self._to_claim or self._outcomes:
+            jobs, self._to_claim = self._to_claim, []
+            try:
+                await self._commit(jobs)
+            except Exception:
+                log.exception("outbox claim failed")
+                for job in jobs:  # still pending in the table: fetched again
+                    self._queued.discard(job.id)
+                    self._release_chat(job)
+                self._dirty = True
+                return
 
     def _pause(self) -> float | None:
         """How long until pacing lets the next queued job be booked (None: none queued)."""
@@ -301,7 +340,8 @@ class OutboxWorker:
 
     def _enqueue(self, row: OutboxMessage, account) -> None:  # noqa: ANN001
         job = _Job(row.id, row.person_id, account.id, account.channel, account.chat_id,
-                   row.payload, row.parts_sent)
+                   row.payload, row.parts_sent, row.quiet_hours,
+                   from_db(row.expires_at) if row.expires_at else None)
         lane = self._lanes[job.channel]
         chat_jobs = lane.jobs.get(job.chat_id)
         if chat_jobs is None:
@@ -346,9 +386,16 @@ class OutboxWorker:
             jobs = lane.jobs[chat_id]
             job = jobs.popleft()
             job.slot = slot
-            taken.append(job)
+            stale = self._stale(job)
+            if stale:  # waited into quiet hours or past its use: the refill decides
+                self._queued.discard(job.id)
+                self._dirty = True
+            else:
+                taken.append(job)
             if jobs and limiter is not None:
                 heapq.heappush(lane.waiting, (limiter.ready_at(chat_id), next(self._seq), chat_id))
+            elif jobs and not stale:
+                lane.busy.add(chat_id)  # back in `ready` when this send is done
             elif jobs:
                 lane.ready.append(chat_id)
             else:
@@ -359,8 +406,21 @@ class OutboxWorker:
             return max(lane.waiting[0][0] - now, 0.0)
         return None
 
+    def _release_chat(self, job: _Job) -> None:
+        """The chat's send is over: its next message may be taken (lanes without a limiter)."""
+        lane = self._lanes[job.channel]
+        if job.chat_id in lane.busy:
+            lane.busy.discard(job.chat_id)
+            if lane.jobs.get(job.chat_id):
+                lane.ready.append(job.chat_id)
+
+    def _stale(self, job: _Job) -> bool:
+        now = self.clock.now()
+        return ((job.expires_at is not None and job.expires_at <= now)
+                or (job.quiet and self.quiet is not None and self.quiet.holds(now)))
+
     def _in_flight_full(self, extra: int = 0) -> bool:
-        return len(self._in_flight) + extra >= self.max_in_flight
+        return len(self._in_flight) + len(self._to_claim) + extra >= self.max_in_flight
 
     async def _commit(self, jobs: list[_Job]) -> None:
         """One transaction: the outcomes so far, and the claims of the booked jobs; then
@@ -375,6 +435,7 @@ class OutboxWorker:
         for job in jobs:
             self._queued.discard(job.id)
             if job.id not in claimed:  # changed meanwhile (skipped, sent by an older pass)
+                self._release_chat(job)
                 continue
             task = asyncio.create_task(self._send(job), name=f"outbox-{job.id}")
             self._in_flight.add(task)
@@ -392,7 +453,9 @@ class OutboxWorker:
             for index in range(job.parts_sent, len(replies)):
                 if index > job.parts_sent:
                     await self._next_slot(job)
-                await sender.deliver(job.chat_id, [replies[index]])
+                async with self._lanes[job.channel].wire:
+                    await self._admitted(job)
+                    await sender.deliver(job.chat_id, [replies[index]])
                 parts = outcome.parts_sent = index + 1
                 if parts < len(replies):
                     async with self.db.session() as session:
@@ -408,17 +471,25 @@ class OutboxWorker:
             log.exception("outbox send crashed", extra={"outbox_id": job.id})
             outcome.error = DeliveryError(Failure.PERMANENT, repr(error)[:300])
         self._outcomes.append(outcome)
+        self._release_chat(job)
         if outcome.error is not None or len(self._in_flight) <= 1 or self._in_flight_full():
             self._wake.set()  # otherwise the next paced pass records it
 
     async def _wait_for_slot(self, job: _Job) -> None:
-        """Until the booked slot, then until the limiter admits the actual request."""
+        """Until the booked slot (and this chat's gap since its last actual send)."""
         limiter = self._lanes[job.channel].limiter
         if limiter is None:
             return
         if job.slot is not None and (delay := job.slot - limiter.now()) > 0:
             await self.sleep(delay)
-        while (delay := limiter.admit(job.chat_id)) > 0:
+        while (delay := limiter.chat_wait(job.chat_id)) > 0:
+            await self.sleep(delay)
+
+    async def _admitted(self, job: _Job) -> None:
+        """With a connection in hand, until the limiter counts the request in: admitted means
+        on the wire now, so the platform sees the sends as spaced as they were admitted."""
+        limiter = self._lanes[job.channel].limiter
+        while limiter is not None and (delay := limiter.admit(job.chat_id)) > 0:
             await self.sleep(delay)
 
     async def _next_slot(self, job: _Job) -> None:
@@ -426,7 +497,6 @@ class OutboxWorker:
         while limiter is not None and not limiter.try_acquire(job.chat_id):
             await self.sleep(max(limiter.ready_at(job.chat_id) - limiter.now(), 0.001))
         job.slot = None
-        await self._wait_for_slot(job)
 
     # -- outcomes ---------------------------------------------------------------------------
 

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 
 WINDOW_SECONDS = 1.0  # Telegram counts messages per second
 CATCH_UP_SECONDS = 0.02  # how far behind the smooth schedule a late pass may book
-SLOWDOWN_FACTOR = 0.7  # the overall rate after a 429, relative to the rate before it
+SLOWDOWN_FACTOR = 0.85  # the overall rate after a 429, relative to the rate before it
 SLOWEST = 0.25  # never below this share of the configured overall rate
-RECOVERY_PER_SECOND = 0.05  # share of the configured rate regained per second without a 429
+RECOVERY_PER_SECOND = 0.1  # share of the configured rate regained per second without a 429
 GROUP_WINDOW_SECONDS = 60.0
 
 
@@ -86,7 +86,8 @@ class ChatRateLimiter:
         now = self.now()
         # A pass that runs late may book the slots it missed, so lateness does not add up;
         # `admit` still keeps the actual sends under the cap.
-        at = max(now - CATCH_UP_SECONDS, self._global_next)
+        behind = now - self._global_next
+        at = self._global_next if behind <= CATCH_UP_SECONDS else now  # idle: start afresh
         if at > now + within or self.chat_ready_at(chat_id) > max(at, now):
             return None
         self._global_next = at + self._global_interval(now)
@@ -99,16 +100,22 @@ class ChatRateLimiter:
         self._forget_idle(now)
         return at
 
+    def chat_wait(self, chat_id: str) -> float:
+        """How long until this chat's gap since its last actual send has passed."""
+        gap = (1 + self.limits.margin / 2) / self.limits.per_chat_per_second
+        last = self._chat_sent.get(chat_id)
+        return 0.0 if last is None else max(last + gap - self.now(), 0.0)
+
     def admit(self, chat_id: str) -> float:
         """Right before a request: 0 if it may go now (and it is counted), else how long to
         wait. The hard check behind the smooth schedule: however late a booked send runs, the
         actual sends stay under the overall cap per second and 1 per interval per chat."""
         now = self.now()
-        window = WINDOW_SECONDS * (1 + self.limits.margin / 2)
+        window = WINDOW_SECONDS
         while self._sent and self._sent[0] <= now - window:
             self._sent.popleft()
         cap = max(1, int(self.limits.global_per_second * self._share(now)
-                         * (1 - self.limits.margin / 2)))
+                         * (1 - self.limits.margin)))
         waits = []
         if len(self._sent) >= cap:
             waits.append(self._sent[-cap] + window - now)

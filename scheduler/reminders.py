@@ -156,7 +156,8 @@ class DeadlineReminders:
             officials = await deadlines_repo.officials_in_scope(
                 session, level=deadline.level, scope_code=deadline.scope_code)
         if occurrence.offset_days is None:
-            queued = await self.send_reports(occurrence, officials, now) if self.send_reports else 0
+            send = self.send_reports
+            queued = await send(occurrence, officials, now) if send else 0
         else:
             queued = 0
         async with self.db.session() as session:
@@ -207,7 +208,8 @@ class LeaderReminders:
             practices = await reminders_repo.practices_awaiting_changes(
                 session, changed_before=to_db(newest), changed_after=to_db(oldest))
             persons = await reminders_repo.people(
-                session, ids=[a.person_id for _, a in drafts] + [p.submitter_id for p in practices])
+                session,
+                ids=[a.person_id for _, a in drafts] + [p.submitter_id for p in practices])
         items: list[tuple[str, datetime, Person, Callable[[Translator], TextReply]]] = []
         for conversation, account in drafts:
             person = persons.get(account.person_id)

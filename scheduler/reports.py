@@ -306,7 +306,8 @@ def _blank(value: object) -> object:
 
 
 async def build_report(session, *, scope: Scope, period: Period, tz: ZoneInfo,  # noqa: ANN001
-                       units: UnitDirectory, path: Path, now: datetime) -> tuple[Path, ReportFigures]:
+                       units: UnitDirectory, path: Path,
+                       now: datetime) -> tuple[Path, ReportFigures]:
     """Gather, compute and write one report; the writing runs in a thread."""
     data = await gather(session, scope=scope, period=period, tz=tz)
     figures = compute(data)

@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 
 TICK_JOB, WAKE_JOB = "scheduler:tick", "scheduler:wake"
 TICK_MINUTES = 5
+OUTBOX_CONNECTIONS = 8  # concurrent requests to the platform; more make httpx slower, not faster
 
 Pass = Callable[[], Awaitable[int]]
 
@@ -58,7 +59,7 @@ def outbox_senders(settings: Settings, channels: Sequence) -> dict[str, ChannelS
         make = getattr(channel, "outbox_sender", None)
         senders[channel.channel] = make(
             timeout=settings.outbox_send_timeout_seconds,
-            connections=settings.outbox_max_in_flight) if make else channel
+            connections=OUTBOX_CONNECTIONS) if make else channel
     return senders
 
 
@@ -91,6 +92,7 @@ class SchedulerService:
         policy = ReminderPolicy.from_settings(settings)
         worker = OutboxWorker(db, senders, services.clock, limiters=limiters, quiet=policy.quiet,
                               max_in_flight=settings.outbox_max_in_flight,
+                              max_concurrent_requests=OUTBOX_CONNECTIONS,
                               resend_unconfirmed=settings.outbox_resend_unconfirmed)
         return cls(db=db, clock=services.clock, settings=settings, services=services,
                    senders=senders, worker=worker)

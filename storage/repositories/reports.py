@@ -78,7 +78,9 @@ async def recognitions(session: AsyncSession, *, scope: Scope, start: datetime,
                            from_db(r.recognised_at)) for r, p in result.all()]
 
 
-async def recognition_levels(session: AsyncSession, *, practice_ids: Sequence[int]) -> dict[int, set[str]]:
+async def recognition_levels(
+    session: AsyncSession, *, practice_ids: Sequence[int]
+) -> dict[int, set[str]]:
     """Every level each practice has been recognised at (any time)."""
     levels: dict[int, set[str]] = {}
     ids = list(practice_ids)

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import update
 
-from handlers.replies import DocumentReply, Reply, TextReply, to_payload
+from handlers.replies import Reply, TextReply, to_payload
 from storage.db import Database
 from storage.models import (
     ChannelAccount,
@@ -50,14 +50,6 @@ async def add_person(
                                        display_name=name, created_at=seen, last_seen_at=seen))
         await session.commit()
     return person
-
-
-async def telegram_ids(db: Database, person_id: int) -> list[int]:
-    async with db.session() as session:
-        accounts = (await session.exec(
-            ChannelAccount.__table__.select().where(ChannelAccount.person_id == person_id)
-            .order_by(ChannelAccount.last_seen_at.desc()))).all()
-    return [int(a.chat_id) for a in accounts]
 
 
 async def queue(
@@ -183,5 +175,3 @@ async def add_feedback(
 def texts(messages) -> list[str]:  # noqa: ANN001
     return [m.plain_text or "" for m in messages]
 
-
-__all__ = ["DocumentReply", "TextReply"]

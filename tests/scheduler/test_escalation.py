@@ -34,7 +34,7 @@ async def _history(db, feedback_id: int) -> list[FeedbackEvent]:  # noqa: ANN001
 
 
 async def test_unacknowledged_feedback_is_recalled_on_day_3_and_escalated_on_day_15(
-    db, clock, fake, make_service
+    db, clock, fake, make_service, make_chat
 ) -> None:
     received, _, _, citizen = await _setup(db, clock)
     feedback = await add_feedback(db, citizen.id, created=received)
@@ -64,6 +64,12 @@ async def test_unacknowledged_feedback_is_recalled_on_day_3_and_escalated_on_day
     [event] = [e for e in await _history(db, feedback.id) if e.kind == ESCALATED]
     assert event.created_at == received + timedelta(days=15)
     assert event.unit_code == HA_NOI and event.actor_id is None
+
+    # the province official opens it from the message and sees the escalation in its history
+    official = make_chat(user_id=9_600_002, name="Cán bộ tỉnh")
+    card = "\n".join(r.text for r in await official.press_raw("a", f"fb_open:{feedback.id}")
+                     if hasattr(r, "text"))
+    assert "quá hạn giải quyết, chuyển Thành phố Hà Nội theo dõi" in card
 
 
 async def test_escalation_happens_on_day_m_even_at_night_and_its_message_waits_for_7(

@@ -65,7 +65,9 @@ async def test_a_blocked_person_without_another_account_is_marked_and_not_retrie
     assert len([c for c in fake.calls_to("sendMessage") if c.chat_id == 8_200_001]) == 1
 
 
-async def test_a_429_for_one_chat_does_not_hold_up_the_others(db, clock, fake, make_worker) -> None:
+async def test_a_429_for_one_chat_does_not_hold_up_the_others(
+    db, clock, fake, make_worker
+) -> None:
     start = clock.now()
     slow = await add_person(db, now=start, telegram=8_300_001)
     others = [await add_person(db, now=start) for _ in range(5)]
@@ -85,7 +87,9 @@ async def test_a_429_for_one_chat_does_not_hold_up_the_others(db, clock, fake, m
     assert texts(fake.messages(8_300_001)) == ["Chậm"]
 
 
-async def test_messages_to_one_chat_are_paced_and_kept_in_order(db, clock, fake, make_worker) -> None:
+async def test_messages_to_one_chat_are_paced_and_kept_in_order(
+    db, clock, fake, make_worker
+) -> None:
     start = clock.now()
     person = await add_person(db, now=start, telegram=8_400_001)
     for n in range(3):
@@ -214,3 +218,18 @@ async def _account_id(db, chat_id: int) -> int:  # noqa: ANN001
     async with db.session() as session:
         return (await session.exec(
             select(ChannelAccount.id).where(ChannelAccount.chat_id == str(chat_id)))).one()
+
+
+async def test_a_channel_without_pacing_still_gets_one_chat_s_messages_one_at_a_time(
+    db, clock, fake, sender
+) -> None:
+    from scheduler.outbox import OutboxWorker
+
+    now = clock.now()
+    person = await add_person(db, now=now, telegram=8_950_001)
+    for n in range(5):
+        await queue(db, person.id, f"notice:unpaced:{n}", f"Tin {n}", now=now)
+
+    await OutboxWorker(db, {"telegram": sender}, clock).drain()
+
+    assert texts(fake.messages(8_950_001)) == [f"Tin {n}" for n in range(5)]

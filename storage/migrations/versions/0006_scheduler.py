@@ -64,10 +64,12 @@ def upgrade() -> None:
     sa.UniqueConstraint('key')
     )
     with op.batch_alter_table('reminderrun', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_reminderrun_deadline_id'), ['deadline_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_reminderrun_deadline_id'), ['deadline_id'],
+                              unique=False)
 
     with op.batch_alter_table('outboxmessage', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('expires_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column('expires_at', sqlmodel.sql.sqltypes.UTCDateTime(),
+                                      nullable=True))
         batch_op.add_column(sa.Column('quiet_hours', sa.Boolean(), nullable=False,
                                       server_default=sa.false()))
         batch_op.add_column(sa.Column('parts_sent', sa.Integer(), nullable=False,
