@@ -24,7 +24,7 @@ def upgrade(database_url: str) -> None:
         path = database_url.split("///", 1)[-1].split("?", 1)[0]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-    command.upgrade(alembic_config(database_url), "heads")
+    command.upgrade(alembic_config(database_url), "head")
 
 
 async def upgrade_async(database_url: str) -> None:
