@@ -76,7 +76,8 @@ class ChannelAccount(SQLModel, table=True):
 
 
 class Unit(SQLModel, table=True):
-    """An administrative unit from `vietnam-provinces`: a province or a commune/ward/special zone."""
+    """An administrative unit from `vietnam-provinces`: a province, or a commune, ward or
+    special zone."""
 
     code: str = Field(primary_key=True, max_length=16)
     name: str = Field(max_length=120)
@@ -215,7 +216,8 @@ class OutboxMessage(SQLModel, table=True):
     person_id: int = Field(foreign_key="person.id", index=True)
     account_id: int | None = Field(default=None, foreign_key="channelaccount.id")
     channel: str | None = Field(default=None, max_length=16)
-    payload: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    payload: list[dict[str, Any]] = Field(default_factory=list,
+                                          sa_column=Column(JSON, nullable=False))
     status: str = Field(default=OutboxStatus.PENDING, max_length=16, index=True)
     attempts: int = 0
     not_before: datetime = Field(index=True)

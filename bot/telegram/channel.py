@@ -15,7 +15,13 @@ from typing import Any
 
 from telegram import Bot, BotCommand, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
-from telegram.ext import AIORateLimiter, Application, BaseUpdateProcessor, ContextTypes, TypeHandler
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    BaseUpdateProcessor,
+    ContextTypes,
+    TypeHandler,
+)
 from telegram.request import HTTPXRequest
 
 from bot.delivery import DeliveryError, Failure
@@ -253,7 +259,9 @@ async def _deliver(renderer: Renderer, chat_id: str, replies: list[Reply]) -> No
 
 
 def _seconds(retry_after: object) -> float:
-    return retry_after.total_seconds() if hasattr(retry_after, "total_seconds") else float(retry_after)
+    if hasattr(retry_after, "total_seconds"):
+        return retry_after.total_seconds()
+    return float(retry_after)
 
 
 async def _acknowledge(update: Update) -> None:

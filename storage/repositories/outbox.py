@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import col, func, select
+from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import ChannelAccount, OutboxMessage, OutboxStatus
+from storage.models import OutboxMessage, OutboxStatus
 
 
 async def enqueue(
@@ -34,29 +33,9 @@ async def enqueue(
     return message
 
 
-async def due(session: AsyncSession, *, now: datetime, limit: int = 100) -> Sequence[OutboxMessage]:
-    result = await session.exec(
-        select(OutboxMessage)
-        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.not_before <= now)
-        .order_by(col(OutboxMessage.not_before), col(OutboxMessage.id))
-        .limit(limit)
-    )
-    return result.all()
-
-
 async def backlog(session: AsyncSession) -> int:
     result = await session.exec(
         select(func.count()).select_from(OutboxMessage)
         .where(OutboxMessage.status == OutboxStatus.PENDING)
     )
     return int(result.one())
-
-
-async def delivery_accounts(session: AsyncSession, *, person_id: int) -> Sequence[ChannelAccount]:
-    """A person's active accounts, most recently used first: where a notice can go."""
-    result = await session.exec(
-        select(ChannelAccount)
-        .where(ChannelAccount.person_id == person_id, ChannelAccount.active == True)  # noqa: E712
-        .order_by(col(ChannelAccount.last_seen_at).desc())
-    )
-    return result.all()
