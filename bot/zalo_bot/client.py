@@ -14,6 +14,8 @@ from typing import Any
 
 import aiohttp
 
+from bot.downloads import DownloadFailed, fetch_bounded
+
 log = logging.getLogger(__name__)
 
 MAX_TEXT = 2000
@@ -32,10 +34,6 @@ class ZaloApiError(Exception):
 
 class ZaloNetworkError(Exception):
     """The API could not be reached, or did not answer in time."""
-
-
-class TooLarge(Exception):
-    """A download was bigger than allowed."""
 
 
 class ZaloBotClient:
@@ -101,22 +99,10 @@ class ZaloBotClient:
 
     async def download(self, url: str, *, max_bytes: int) -> bytes:
         """The bytes at a URL Zalo gave us (a photo), refusing more than `max_bytes`."""
-        if not url.startswith(("https://", "http://")):
-            raise ZaloNetworkError("not an http(s) URL")
         try:
-            async with self._client().get(url) as response:
-                if response.status != 200:
-                    raise ZaloNetworkError(f"download answered {response.status}")
-                if (response.content_length or 0) > max_bytes:
-                    raise TooLarge()
-                data = bytearray()
-                async for chunk in response.content.iter_chunked(65536):
-                    data += chunk
-                    if len(data) > max_bytes:
-                        raise TooLarge()
-                return bytes(data)
-        except (aiohttp.ClientError, TimeoutError) as error:
-            raise ZaloNetworkError(f"download failed: {type(error).__name__}") from None
+            return await fetch_bounded(self._client(), url, max_bytes=max_bytes)
+        except DownloadFailed as error:
+            raise ZaloNetworkError(str(error)) from None
 
     # -- transport ---------------------------------------------------------------------------
 

@@ -15,7 +15,8 @@ import logging
 from typing import Any
 
 from bot import map_links
-from bot.zalo_bot.client import TooLarge, ZaloBotClient, ZaloNetworkError
+from bot.downloads import TooLarge
+from bot.zalo_bot.client import ZaloBotClient, ZaloNetworkError
 from handlers.events import CommandEvent, Event, PhotoEvent, Sender, TextEvent, UnsupportedEvent
 from storage.media import MediaRejected, MediaStore
 from storage.models import Channel

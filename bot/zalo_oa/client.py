@@ -13,6 +13,8 @@ from typing import Any, Protocol
 
 import aiohttp
 
+from bot.downloads import DownloadFailed, fetch_bounded
+
 log = logging.getLogger(__name__)
 
 MAX_TEXT = 2000
@@ -50,10 +52,6 @@ class OAApiError(Exception):
 
 class OANetworkError(Exception):
     """Zalo could not be reached or did not answer in time (or answered 5xx)."""
-
-
-class TooLarge(Exception):
-    """A download was bigger than allowed."""
 
 
 class ZaloOAClient:
@@ -101,22 +99,10 @@ class ZaloOAClient:
 
     async def download(self, url: str, *, max_bytes: int) -> bytes:
         """The bytes of a file a user sent (its URL may not last: fetch it at once)."""
-        if not url.startswith(("https://", "http://")):
-            raise OANetworkError("not an http(s) URL")
         try:
-            async with self._client().get(url) as response:
-                if response.status != 200:
-                    raise OANetworkError(f"download answered {response.status}")
-                if (response.content_length or 0) > max_bytes:
-                    raise TooLarge()
-                data = bytearray()
-                async for chunk in response.content.iter_chunked(65536):
-                    data += chunk
-                    if len(data) > max_bytes:
-                        raise TooLarge()
-                return bytes(data)
-        except (aiohttp.ClientError, TimeoutError) as error:
-            raise OANetworkError(f"download failed: {type(error).__name__}") from None
+            return await fetch_bounded(self._client(), url, max_bytes=max_bytes)
+        except DownloadFailed as error:
+            raise OANetworkError(str(error)) from None
 
     # -- transport ---------------------------------------------------------------------------
 

@@ -15,7 +15,8 @@ import asyncio
 import logging
 from typing import Any
 
-from bot.zalo_oa.client import OANetworkError, TooLarge, ZaloOAClient
+from bot.downloads import TooLarge
+from bot.zalo_oa.client import OANetworkError, ZaloOAClient
 from bot.zalo_oa.payloads import PayloadCodec
 from handlers.events import (
     ChoiceEvent,
