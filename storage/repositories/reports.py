@@ -8,14 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers.clock import from_db
 from storage.models import Feedback, Practice, Recognition
 from storage.repositories.officials import Scope
+
+
+def from_db(value: datetime) -> datetime:
+    """Datetimes read back are UTC; SQLite may return them without an offset."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 @dataclass(frozen=True)

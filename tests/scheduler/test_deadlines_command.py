@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import update
 from sqlmodel import select
 
-from scheduler.calendar import default_deadlines
+from storage.calendar_seed import default_deadlines
 from storage.models import Deadline, OutboxStatus, Person
 from tests.scheduler.factories import CUA_NAM, HA_NOI, HOAN_KIEM, queue, row
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-from scheduler.calendar import default_deadlines
+from storage.calendar_seed import default_deadlines
 
 revision: str = '0006'
 down_revision: str | None = '0004'
