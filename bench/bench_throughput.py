@@ -3,8 +3,9 @@
 Simulated users walk the whole submission flow concurrently through the real product (python-
 telegram-bot polling the fake Bot API over HTTP, SQLite, the engine). In the same run and on the
 same harness, a bare python-telegram-bot echo bot answers the same number of updates from the
-same users. Latency is measured from the moment an update is queued at the fake Bot API to the
-moment the bot's reply reaches it.
+same users. The fake Bot API and the users run in a child process, on their own core as Telegram
+and its users would be, so the bot's process is what is measured. Latency is measured from the
+moment an update is queued at the fake Bot API to the moment the bot's reply reaches it.
 
     python bench/bench_throughput.py [--users 40]
 
@@ -85,46 +86,84 @@ async def walk_echo(fake: FakeTelegram, user: FakeUser, n: int) -> list[float]:
             for i in range(n)]
 
 
+async def telegram_side(mode: str, users: int, per_user: int) -> None:
+    """The child process: the fake Bot API and the simulated users, on their own core as
+    Telegram and its users would be. Prints the fake's address, waits for "go" (the bot is
+    polling), walks every user, then prints the elapsed time and every latency."""
+    async with FakeTelegram() as fake:
+        print(json.dumps({"base_url": fake.base_url, "file_base_url": fake.file_base_url,
+                          "token": fake.token}), flush=True)
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+        people = [fake.user(10_000 + i, first_name=f"U{i}") for i in range(users)]
+        started = time.perf_counter()
+        if mode == "product":
+            results = await asyncio.gather(*(walk_submission(fake, p) for p in people))
+        else:
+            results = await asyncio.gather(*(walk_echo(fake, p, per_user) for p in people))
+        elapsed = time.perf_counter() - started
+        print(json.dumps({"elapsed": elapsed, "latencies": [x for r in results for x in r],
+                          "errors": [repr(e) for e in fake.errors[:3]]}), flush=True)
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+
+
+async def with_telegram_side(mode: str, users: int, per_user: int, start_bot, stop_bot):  # noqa: ANN001, ANN201
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, __file__, "--telegram-side", mode, "--users", str(users),
+        "--per-user", str(per_user), stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE, limit=2**26)
+    fake = json.loads(await child.stdout.readline())
+    bot = await start_bot(fake)
+    child.stdin.write(b"go\n")
+    await child.stdin.drain()
+    seen = json.loads(await child.stdout.readline())
+    await stop_bot(bot)
+    child.stdin.write(b"done\n")
+    await child.stdin.drain()
+    await child.wait()
+    assert not seen["errors"], seen["errors"]
+    return seen["elapsed"], seen["latencies"]
+
+
 async def run_product(users: int, workdir: Path) -> tuple[float, list[float]]:
     url = f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
     await asyncio.to_thread(upgrade, url)
-    async with FakeTelegram() as fake:
+
+    async def start(fake: dict) -> App:
         settings = Settings(
-            _env_file=None, database_url=url, media_dir=workdir / "media",
-            telegram_bot_token=SecretStr(fake.token), telegram_api_base_url=fake.base_url,
-            telegram_file_base_url=fake.file_base_url, telegram_poll_timeout_seconds=1,
+            _env_file=None, database_url=url, media_dir=workdir / "media", web_port=0,
+            telegram_bot_token=SecretStr(fake["token"]), telegram_api_base_url=fake["base_url"],
+            telegram_file_base_url=fake["file_base_url"], telegram_poll_timeout_seconds=1,
             telegram_reply_rate_per_second=0,  # like the echo bot: measure code, not the cap
         )
         app = App(settings)
         await app.start()
-        people = [fake.user(10_000 + i, first_name=f"U{i}") for i in range(users)]
-        started = time.perf_counter()
-        results = await asyncio.gather(*(walk_submission(fake, p) for p in people))
-        elapsed = time.perf_counter() - started
+        return app
+
+    async def stop(app: App) -> None:
         await app.stop()
-        assert fake.errors == [], fake.errors[:3]
-    return elapsed, [x for r in results for x in r]
+
+    return await with_telegram_side("product", users, 0, start, stop)
 
 
 async def run_echo(users: int, per_user: int) -> tuple[float, list[float]]:
-    async with FakeTelegram() as fake:
-        async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-            await update.effective_message.reply_text(update.effective_message.text)
+    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await update.effective_message.reply_text(update.effective_message.text)
 
-        application: Application = (
-            fake.application_builder().concurrent_updates(256).build()
-        )
+    async def start(fake: dict) -> Application:
+        application = (Application.builder().token(fake["token"]).base_url(fake["base_url"])
+                       .base_file_url(fake["file_base_url"]).concurrent_updates(256).build())
         application.add_handler(TypeHandler(Update, echo))
-        async with application:
-            await application.start()
-            await application.updater.start_polling(poll_interval=0, timeout=1)
-            people = [fake.user(20_000 + i, first_name=f"E{i}") for i in range(users)]
-            started = time.perf_counter()
-            results = await asyncio.gather(*(walk_echo(fake, p, per_user) for p in people))
-            elapsed = time.perf_counter() - started
-            await application.updater.stop()
-            await application.stop()
-    return elapsed, [x for r in results for x in r]
+        await application.initialize()
+        await application.start()
+        await application.updater.start_polling(poll_interval=0, timeout=1)
+        return application
+
+    async def stop(application: Application) -> None:
+        await application.updater.stop()
+        await application.stop()
+        await application.shutdown()
+
+    return await with_telegram_side("echo", users, per_user, start, stop)
 
 
 def figures(elapsed: float, latencies: list[float]) -> dict[str, float]:
@@ -137,10 +176,15 @@ def figures(elapsed: float, latencies: list[float]) -> dict[str, float]:
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=40)
+    parser.add_argument("--telegram-side", choices=("product", "echo"), help=argparse.SUPPRESS)
+    parser.add_argument("--per-user", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     for noisy in ("httpx", "httpcore", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    if args.telegram_side:
+        await telegram_side(args.telegram_side, args.users, args.per_user)
+        return
 
     with tempfile.TemporaryDirectory() as tmp:
         elapsed, latencies = await run_product(args.users, Path(tmp))
