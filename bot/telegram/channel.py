@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import defaultdict
 from collections.abc import Awaitable
 from typing import Any
 
@@ -25,6 +24,7 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from bot.delivery import DeliveryError, Failure
+from bot.ordering import ChatLocks
 from bot.settings import Settings
 from bot.telegram.convert import to_event
 from bot.telegram.render import Renderer
@@ -44,21 +44,13 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
 
     def __init__(self, max_concurrent_updates: int = 256) -> None:
         super().__init__(max_concurrent_updates)
-        self._locks: dict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
-        self._users: dict[int, int] = defaultdict(int)
+        self._chats = ChatLocks()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         chat = update.effective_chat if isinstance(update, Update) else None
         key = chat.id if chat is not None else 0
-        self._users[key] += 1
-        try:
-            async with self._locks[key]:
-                await coroutine
-        finally:
-            self._users[key] -= 1
-            if not self._users[key]:
-                del self._users[key]
-                self._locks.pop(key, None)
+        async with self._chats.hold(key):
+            await coroutine
 
     async def initialize(self) -> None:
         pass

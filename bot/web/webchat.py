@@ -11,12 +11,11 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 from aiohttp import BodyPartReader, web
 
+from bot.ordering import ChatLocks
 from bot.web.chat_events import (
     SESSION_COOKIE,
     BadEvent,
@@ -50,8 +49,7 @@ class WebChat:
         self.secure_cookies = secure_cookies
         self.per_session = SlidingWindowLimiter(rate_per_minute)
         self.new_sessions_per_address = SlidingWindowLimiter(rate_per_minute)
-        self._locks: dict[str, asyncio.Lock] = {}
-        self._users: dict[str, int] = {}
+        self._chats = ChatLocks()
 
     def admit(self, request: web.Request, session: ChatSession, cost: int = 1) -> bool:
         if session.is_new and not self.new_sessions_per_address.allow(request.remote or "?"):
@@ -63,7 +61,7 @@ class WebChat:
         rejected files are kept, otherwise only the last event's replies are shown."""
         warnings: list[Reply] = []
         last: list[Reply] = []
-        async with self._in_order(sender.chat_id):
+        async with self._chats.hold(sender.chat_id):
             for event in events:
                 replies = await self.engine.handle(event)
                 if isinstance(event, UnsupportedEvent):
@@ -74,7 +72,7 @@ class WebChat:
 
     async def switch_language(self, sender: Sender, language: str) -> list[Reply]:
         """Change the person's language the way they would: /language, then pick it."""
-        async with self._in_order(sender.chat_id):
+        async with self._chats.hold(sender.chat_id):
             asked = await self.engine.handle(
                 CommandEvent(sender, name="language", update_id=_internal_id(sender)))
             for reply in asked:
@@ -84,20 +82,6 @@ class WebChat:
                         sender, token=reply.token or "", value=language,
                         update_id=_internal_id(sender)))
         return []
-
-    @asynccontextmanager
-    async def _in_order(self, chat_id: str) -> AsyncIterator[None]:
-        lock = self._locks.setdefault(chat_id, asyncio.Lock())
-        self._users[chat_id] = self._users.get(chat_id, 0) + 1
-        try:
-            async with lock:
-                yield
-        finally:
-            self._users[chat_id] -= 1
-            if not self._users[chat_id]:
-                del self._users[chat_id]
-                self._locks.pop(chat_id, None)
-
 
 CHAT = web.AppKey("web_chat", WebChat)
 

@@ -12,13 +12,13 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
 
 from bot.delivery import DeliveryError, Failure
+from bot.ordering import ChatLocks
 from bot.settings import Settings
 from bot.web import signed_media, zalo_webhook
 from bot.web.signed_media import SignedMediaUrls
@@ -59,8 +59,7 @@ class ZaloChannel:
                                      backoff_seconds=retry_backoff_seconds)
         self.outbox_renderer = ZaloRenderer(self.client, self.links)
         self.retry_backoff_seconds = retry_backoff_seconds
-        self._locks: dict[str, asyncio.Lock] = {}
-        self._users: dict[str, int] = {}
+        self._chats = ChatLocks()
         self._tasks: set[asyncio.Task] = set()
         self._held: dict[str, tuple[list[Reply], asyncio.TimerHandle]] = {}
         self._processed: set[str] = set()
@@ -172,7 +171,7 @@ class ZaloChannel:
     async def _process(self, update: dict[str, Any]) -> None:
         key = update_key(update)
         try:
-            async with self._in_order(chat_of(update) or ""):
+            async with self._chats.hold(chat_of(update) or ""):
                 await self._handle(update)
         except Exception:
             log.exception("zalo update failed", extra={"update_id": key,
@@ -197,19 +196,6 @@ class ZaloChannel:
         await self._flush_held(chat_id, locked=True)
         await self.renderer.send(chat_id, replies)
 
-    @contextlib.asynccontextmanager
-    async def _in_order(self, chat_id: str) -> AsyncIterator[None]:
-        lock = self._locks.setdefault(chat_id, asyncio.Lock())
-        self._users[chat_id] = self._users.get(chat_id, 0) + 1
-        try:
-            async with lock:
-                yield
-        finally:
-            self._users[chat_id] -= 1
-            if not self._users[chat_id]:
-                del self._users[chat_id]
-                self._locks.pop(chat_id, None)
-
     # -- a burst of photos, one answer ------------------------------------------------------
 
     def _hold(self, chat_id: str, replies: list[Reply]) -> None:
@@ -229,7 +215,7 @@ class ZaloChannel:
         if chat_id not in self._held:
             return
         if not locked:  # in the chat's order, after any update being handled
-            async with self._in_order(chat_id):
+            async with self._chats.hold(chat_id):
                 await self._flush_held(chat_id, locked=True)
             return
         held = self._held.pop(chat_id, None)

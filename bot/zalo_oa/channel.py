@@ -16,12 +16,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import OrderedDict, defaultdict
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from bot.delivery import DeliveryError, Failure
+from bot.ordering import ChatLocks
 from bot.settings import Settings
 from bot.zalo_oa import client as api
 from bot.zalo_oa import signature
@@ -92,8 +93,7 @@ class ZaloOAChannel:
         self.on_activity: Callable[[], None] | None = None
         """Called after a person's event was handled (wakes the outbox: messages waiting for
         this person to write can go now)."""
-        self._locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
-        self._users: dict[str, int] = defaultdict(int)
+        self._chats = ChatLocks()
         self._tasks: set[asyncio.Task] = set()
         self._recent: OrderedDict[str, None] = OrderedDict()
         self._processed: OrderedDict[str, None] = OrderedDict()
@@ -156,17 +156,12 @@ class ZaloOAChannel:
                                    timeout)
 
     async def _in_order(self, user_id: str, key: str, event: dict[str, Any]) -> None:
-        self._users[user_id] += 1
         try:
-            async with self._locks[user_id]:
+            async with self._chats.hold(user_id):
                 await self._handle(user_id, event)
         except Exception:
             log.exception("zalo oa event failed", extra={"update_id": key})
         finally:
-            self._users[user_id] -= 1
-            if not self._users[user_id]:
-                del self._users[user_id]
-                self._locks.pop(user_id, None)
             async with self._progress:
                 self._processed[key] = None
                 while len(self._processed) > RECENT_EVENTS:
