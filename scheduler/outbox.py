@@ -95,7 +95,7 @@ class _Lane:
     ready: deque[str] = field(default_factory=deque)
     waiting: list[tuple[float, int, str]] = field(default_factory=list)
     busy: set[str] = field(default_factory=set)
-    """Without a limiter, chats with a send in flight: the next waits for it (in order)."""
+    """Chats with a send in flight: their next message waits for it (in order)."""
 
 
 class OutboxWorker:
@@ -392,12 +392,12 @@ class OutboxWorker:
                 self._dirty = True
             else:
                 taken.append(job)
-            if jobs and limiter is not None:
-                heapq.heappush(lane.waiting, (limiter.ready_at(chat_id), next(self._seq), chat_id))
-            elif jobs and not stale:
-                lane.busy.add(chat_id)  # back in `ready` when this send is done
+            if jobs and not stale:
+                # booked again only when this send is over, so one chat's messages never
+                # overtake each other, whatever the network does with two requests at once
+                lane.busy.add(chat_id)
             elif jobs:
-                lane.ready.append(chat_id)
+                self._requeue(lane, chat_id)
             else:
                 del lane.jobs[chat_id]
         if lane.ready and limiter is not None:
@@ -406,13 +406,22 @@ class OutboxWorker:
             return max(lane.waiting[0][0] - now, 0.0)
         return None
 
-    def _release_chat(self, job: _Job) -> None:
-        """The chat's send is over: its next message may be taken (lanes without a limiter)."""
+    def _release_chat(self, job: _Job) -> bool:
+        """The chat's send is over: its next message may be booked (True if it has one)."""
         lane = self._lanes[job.channel]
         if job.chat_id in lane.busy:
             lane.busy.discard(job.chat_id)
             if lane.jobs.get(job.chat_id):
-                lane.ready.append(job.chat_id)
+                self._requeue(lane, job.chat_id)
+                return True
+        return False
+
+    def _requeue(self, lane: _Lane, chat_id: str) -> None:
+        if lane.limiter is None:
+            lane.ready.append(chat_id)
+        else:
+            heapq.heappush(lane.waiting,
+                           (lane.limiter.ready_at(chat_id), next(self._seq), chat_id))
 
     def _stale(self, job: _Job) -> bool:
         now = self.clock.now()
@@ -471,8 +480,9 @@ class OutboxWorker:
             log.exception("outbox send crashed", extra={"outbox_id": job.id})
             outcome.error = DeliveryError(Failure.PERMANENT, repr(error)[:300])
         self._outcomes.append(outcome)
-        self._release_chat(job)
-        if outcome.error is not None or len(self._in_flight) <= 1 or self._in_flight_full():
+        next_in_chat = self._release_chat(job)
+        if (outcome.error is not None or next_in_chat or len(self._in_flight) <= 1
+                or self._in_flight_full()):
             self._wake.set()  # otherwise the next paced pass records it
 
     async def _wait_for_slot(self, job: _Job) -> None:
