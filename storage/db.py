@@ -10,13 +10,18 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.sqlite_inloop import InLoopSQLite
 
-def create_engine(url: str) -> AsyncEngine:
+
+def create_engine(url: str, *, in_loop: bool = True) -> AsyncEngine:
+    """An engine for `url`. SQLite statements run on the event loop's thread unless `in_loop`
+    is False (storage/sqlite_inloop.py says why, and when not to)."""
     if url.startswith("sqlite"):
         # Sessions always end in an explicit commit or rollback, so the pool's extra rollback
-        # on return is only a wasted round trip to the driver thread.
+        # on return is only a wasted round trip.
+        options: dict = {"module": InLoopSQLite()} if in_loop else {}
         engine = create_async_engine(url, connect_args={"timeout": 30},
-                                     pool_reset_on_return=None)
+                                     pool_reset_on_return=None, **options)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(url, pool_pre_ping=True)
@@ -31,21 +36,22 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
     cursor = dbapi_connection.cursor()
     for pragma in (
         "journal_mode=WAL",
-        "busy_timeout=20000",
         "synchronous=NORMAL",
         "foreign_keys=ON",
-    ):
+    ):  # the busy timeout comes from the connection's `timeout`
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
 
 
 class Database:
-    """Owns the engine; hands out sessions that keep attributes loaded after commit.
+    """Owns the engines; hands out sessions that keep attributes loaded after commit.
 
-    SQLite has one writer at a time and, when two collide, its busy handler sleeps in growing
-    steps (up to 100 ms). Within one process, sessions therefore queue on an asyncio lock
-    instead, so transactions run back to back; PostgreSQL sessions run concurrently.
-    Sessions must not be nested within one task.
+    SQLite has one writer at a time. Within one process, sessions queue on an asyncio lock
+    instead of on SQLite's lock, so transactions run back to back; PostgreSQL sessions run
+    concurrently. Sessions must not be nested within one task.
+
+    `reading()` is for long read-only queries (the map, exports): on SQLite they run on a
+    driver thread, so they neither block the event loop nor wait for the writer lock.
     """
 
     def __init__(self, url: str) -> None:
@@ -54,7 +60,12 @@ class Database:
         self._sessions = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False
         )
-        self._writer = asyncio.Lock() if url.startswith("sqlite") else None
+        sqlite = url.startswith("sqlite")
+        self._writer = asyncio.Lock() if sqlite else None
+        self._read_engine = create_engine(url, in_loop=False) if sqlite else self.engine
+        self._reads = async_sessionmaker(
+            self._read_engine, class_=AsyncSession, expire_on_commit=False
+        )
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
@@ -65,5 +76,13 @@ class Database:
         async with self._writer, self._sessions() as session:
             yield session
 
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncSession]:
+        """A session for reads that may take a while; it must not write."""
+        async with self._reads() as session:
+            yield session
+
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self._read_engine is not self.engine:
+            await self._read_engine.dispose()

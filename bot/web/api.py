@@ -33,7 +33,7 @@ async def practices_geojson(request: web.Request) -> web.Response:
     parsed = parse_map_query(request.query, tz=services.tz, units=services.units)
     filters, cell = parsed.filters, cell_degrees(parsed.zoom)
     clusters: list[ClusterCell] | None = None
-    async with request.app[DB].session() as session:
+    async with request.app[DB].reading() as session:
         if filters.query:
             points = await public_map.search_points(session, filters=filters, query=filters.query)
             total = len(points)
@@ -88,7 +88,7 @@ def _cluster_feature(cell: ClusterCell) -> dict[str, Any]:
 
 
 async def load_public_practice(request: web.Request) -> PracticePublic:
-    async with request.app[DB].session() as session:
+    async with request.app[DB].reading() as session:
         practice = await public_map.get_public_practice(session, code=request.match_info["code"])
     if practice is None:
         raise web.HTTPNotFound(reason="practice not found")
@@ -131,7 +131,7 @@ async def communes(request: web.Request) -> web.Response:
 
 
 async def photo(request: web.Request) -> web.StreamResponse:
-    async with request.app[DB].session() as session:
+    async with request.app[DB].reading() as session:
         found = await public_map.get_public_photo(session,
                                                   photo_id=int(request.match_info["photo_id"]))
     if found is None:

@@ -85,7 +85,7 @@ async def map_page(request: web.Request) -> web.Response:
     language = page_language(request)
     t = Translator(language)
     services, settings = request.app[SERVICES], request.app[SETTINGS]
-    async with request.app[DB].session() as session:
+    async with request.app[DB].reading() as session:
         span = await public_map.submission_span(session)
     now_year = services.clock.now().astimezone(services.tz).year
     first, last = ((from_db(s).astimezone(services.tz).year for s in span) if span

@@ -32,7 +32,7 @@ def _run(connection: Connection) -> None:
 
 
 async def _run_async() -> None:
-    engine = create_engine(_url())
+    engine = create_engine(_url(), in_loop=False)  # once per start: the standard driver
     async with engine.connect() as connection:
         await connection.run_sync(_run)
         await connection.commit()
