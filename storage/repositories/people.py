@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_
+from sqlalchemy import and_, bindparam
 from sqlalchemy.orm import aliased
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -26,21 +26,29 @@ class Identity:
     seen: bool = False
 
 
+def _identity_query():  # noqa: ANN202
+    """Built once: constructing the statement cost more than running it."""
+    processed = aliased(ProcessedUpdate)
+    return (
+        select(ChannelAccount, Person, Conversation, processed.update_id)
+        .join(Person, Person.id == ChannelAccount.person_id)
+        .outerjoin(Conversation, Conversation.account_id == ChannelAccount.id)
+        .outerjoin(processed, and_(processed.channel == bindparam("channel"),
+                                   processed.update_id == bindparam("update_id")))
+        .where(ChannelAccount.channel == bindparam("channel"),
+               ChannelAccount.external_id == bindparam("external_id"))
+    )
+
+
+_IDENTITY = _identity_query()
+
+
 async def load_identity(
     session: AsyncSession, *, channel: str, external_id: str, update_id: str | None
 ) -> Identity | None:
     """Everything a turn needs about its sender, in one query (this runs on every update)."""
-    processed = aliased(ProcessedUpdate)
-    row = (
-        await session.exec(
-            select(ChannelAccount, Person, Conversation, processed.update_id)
-            .join(Person, Person.id == ChannelAccount.person_id)
-            .outerjoin(Conversation, Conversation.account_id == ChannelAccount.id)
-            .outerjoin(processed, and_(processed.channel == channel,
-                                       processed.update_id == (update_id or "")))
-            .where(ChannelAccount.channel == channel, ChannelAccount.external_id == external_id)
-        )
-    ).first()
+    params = {"channel": channel, "external_id": external_id, "update_id": update_id or ""}
+    row = (await session.exec(_IDENTITY, params=params)).first()
     if row is None:
         return None
     account, person, conversation, processed_id = row
