@@ -21,13 +21,13 @@ from telegram.ext import (
     ContextTypes,
     TypeHandler,
 )
-from telegram.request import HTTPXRequest
 
 from bot.delivery import DeliveryError, Failure
 from bot.ordering import ChatLocks
 from bot.settings import Settings
 from bot.telegram.convert import to_event
 from bot.telegram.render import Renderer
+from bot.telegram.transport import AiohttpRequest
 from handlers.engine import Engine
 from handlers.events import PhotoEvent
 from handlers.i18n import Translator
@@ -37,6 +37,12 @@ from storage.media import MediaStore
 log = logging.getLogger(__name__)
 
 CORE_COMMANDS = ("cancel", "back", "language", "help")
+
+BOT_CONNECTIONS = 256
+"""PTB's own default for a bot's requests (updates are handled up to 256 at once)."""
+POLL_CONNECTIONS = 1
+"""PTB's default for getUpdates: one long poll at a time. Its read timeout stays the default
+5 s: PTB adds the poll's timeout (settings.telegram_poll_timeout_seconds) to it."""
 
 
 class ChatOrderedProcessor(BaseUpdateProcessor):
@@ -71,6 +77,9 @@ class TelegramChannel:
             .base_url(settings.telegram_api_base_url)
             .base_file_url(settings.telegram_file_base_url)
             .concurrent_updates(ChatOrderedProcessor())
+            # aiohttp instead of PTB's httpx transport, with PTB's sizes and timeouts
+            .request(AiohttpRequest(connection_pool_size=BOT_CONNECTIONS))
+            .get_updates_request(AiohttpRequest(connection_pool_size=POLL_CONNECTIONS))
         )
         if settings.webhook_url:  # Telegram POSTs updates to bot/web/webhook.py instead
             builder = builder.updater(None)
@@ -120,12 +129,13 @@ class TelegramChannel:
         """A sender for the outbox on a bot of its own, without PTB's AIORateLimiter (which
         pauses every send on one 429 and has no per-chat limit): the outbox paces itself per
         chat (scheduler/ratelimit.py). Call its start() and stop()."""
-        request = HTTPXRequest(connection_pool_size=connections, connect_timeout=timeout,
-                               read_timeout=timeout, write_timeout=timeout, pool_timeout=timeout,
-                               media_write_timeout=max(timeout, 20.0))
+        request = AiohttpRequest(connection_pool_size=connections, connect_timeout=timeout,
+                                 read_timeout=timeout, write_timeout=timeout,
+                                 pool_timeout=timeout, media_write_timeout=max(timeout, 20.0))
         bot = Bot(self.settings.telegram_bot_token.get_secret_value(),
                   base_url=self.settings.telegram_api_base_url,
-                  base_file_url=self.settings.telegram_file_base_url, request=request)
+                  base_file_url=self.settings.telegram_file_base_url, request=request,
+                  get_updates_request=AiohttpRequest(connection_pool_size=1))  # never polls
         return TelegramOutboxSender(bot, self.media)
 
     async def _set_webhook(self) -> None:
