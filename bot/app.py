@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from bot.settings import Settings
 from bot.web import zalo_oa_webhook
+from bot.web.chat_notices import WebNoticeSender
 from bot.web.metrics import (
     ErrorLogCounter,
     MeteredEngine,
@@ -87,9 +88,12 @@ class App:
 
             zalo_oa = ZaloOAChannel(self.settings, self.engine, services.media, self.db,
                                     self.clock)
+        # The web chat is always on, so the outbox always has its sender: notices for people
+        # who write only from a browser wait for their page (bot/web/chat_notices.py).
+        web_chat = WebNoticeSender(self.db, self.clock)
         self.scheduler = SchedulerService.build(
             self.settings, self.db, services,
-            [c for c in (telegram, zalo, zalo_oa) if c is not None])
+            [c for c in (telegram, zalo, zalo_oa, web_chat) if c is not None])
         # The web server first, so a webhook registered with Telegram finds it listening.
         web_app = create_web_app(settings=self.settings, db=self.db, services=services,
                                  engine=self.engine, metrics=self.metrics, telegram=telegram,

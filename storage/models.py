@@ -232,6 +232,20 @@ class OutboxMessage(SQLModel, table=True):
     """Replies of the payload already delivered, so that a retry never repeats one."""
 
 
+class WebNotice(SQLModel, table=True):
+    """A notice the outbox delivered to a web chat. A browser cannot be written to, so it waits
+    here until the chat's page asks for it (bot/web/chat_notices.py); `seen_at` is set once
+    the page has shown it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: str = Field(max_length=64, index=True)
+    payload: list[dict[str, Any]] = Field(default_factory=list,
+                                          sa_column=Column(JSON, nullable=False))
+    """The replies, in the outbox's form (handlers/replies.py `to_payload`)."""
+    created_at: datetime
+    seen_at: datetime | None = None
+
+
 # -- Feedback (phản ánh, kiến nghị) and the officials' side ------------------------------------
 
 

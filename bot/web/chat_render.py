@@ -63,8 +63,11 @@ def _document_data_url(path: Path, filename: str) -> str | None:
     return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 
-def render_replies(request: web.Request, views: list[ReplyView], *, language: str) -> str:
-    return render_fragment(request, "chat_replies.html", language=language, views=views)
+def render_replies(request: web.Request, views: list[ReplyView], *, language: str,
+                   pushed: bool = False) -> str:
+    """`pushed`: the bot wrote on its own (a notice), not in answer to what the person did."""
+    return render_fragment(request, "chat_replies.html", language=language, views=views,
+                           pushed=pushed)
 
 
 def notice(text: str) -> ReplyView:

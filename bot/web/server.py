@@ -86,6 +86,7 @@ def setup_routes(app: web.Application) -> None:
     add.add_post("/chat/events", webchat.post_event)
     add.add_post("/chat/photos", webchat.post_photos)
     add.add_post("/chat/language", webchat.post_language)
+    add.add_get("/chat/notices", webchat.get_notices)
     # Operations.
     add.add_get("/healthz", health.healthz)
     add.add_get("/metrics", metrics.metrics_endpoint)

@@ -4,12 +4,15 @@ same `Engine` that serves Telegram answers; `chat_render` turns the replies into
 
 Events of one browser session are handled one at a time, in arrival order; sessions proceed
 concurrently. Each session, and each address opening new sessions, has a per-minute limit.
+What the bot says on its own (notices from the outbox) the page fetches from `/chat/notices`
+(`chat_notices`) when it opens and every `NOTICE_POLL_SECONDS` while it stays open.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import re
 import uuid
 from typing import Any
 
@@ -18,6 +21,7 @@ from aiohttp import BodyPartReader, web
 from bot.ordering import ChatLocks
 from bot.web.chat_events import (
     SESSION_COOKIE,
+    SESSION_DAYS,
     BadEvent,
     ChatSession,
     event_id,
@@ -25,8 +29,9 @@ from bot.web.chat_events import (
     new_session,
     to_event,
 )
+from bot.web.chat_notices import unseen_replies
 from bot.web.chat_render import notice, render_replies, reply_views
-from bot.web.keys import SETTINGS, THUMBNAILS
+from bot.web.keys import DB, SERVICES, SETTINGS, THUMBNAILS
 from bot.web.ratelimit import SlidingWindowLimiter
 from bot.web.templating import page_language, render_page
 from handlers.engine import Engine
@@ -38,7 +43,8 @@ from storage.province_centres import VIETNAM_BBOX
 
 CSRF_HEADER = "X-DVK-Chat"
 MAX_PHOTOS_PER_UPLOAD = 10
-SESSION_DAYS = 30
+NOTICE_POLL_SECONDS = 25
+_NOTICE_ID = re.compile(r"^\d{1,12}$")
 
 
 class WebChat:
@@ -49,6 +55,8 @@ class WebChat:
         self.secure_cookies = secure_cookies
         self.per_session = SlidingWindowLimiter(rate_per_minute)
         self.new_sessions_per_address = SlidingWindowLimiter(rate_per_minute)
+        # polls for notices have their own budget: they never use up what a person may do
+        self.polls_per_session = SlidingWindowLimiter(rate_per_minute)
         self._chats = ChatLocks()
 
     def admit(self, request: web.Request, session: ChatSession, cost: int = 1) -> bool:
@@ -103,6 +111,7 @@ async def chat_page(request: web.Request) -> web.Response:
         "tileAttribution": settings.map_tile_attribution,
         "bounds": list(VIETNAM_BBOX),
         "maxPhotos": MAX_PHOTOS_PER_UPLOAD,
+        "noticePollSeconds": NOTICE_POLL_SECONDS,
         "text": {key: t(f"web.chat.{key}") for key in
                  ("you_photos", "you_location", "geo_failed", "network_error",
                   "too_many_photos")},
@@ -158,6 +167,26 @@ async def post_photos(request: web.Request) -> web.Response:
                                  f"{session.chat_id}:{action_id}:{index}")
               for index, data in enumerate(files)]
     return await _answer(request, session, language, await chat.handle(sender, events))
+
+
+async def get_notices(request: web.Request) -> web.Response:
+    """Notices for this session's chat that its page has not shown yet. `shown`, the highest
+    notice id already on the page, acknowledges those (see `chat_notices`)."""
+    _require_page_header(request)
+    shown = request.query.get("shown", "0")
+    if not _NOTICE_ID.match(shown):
+        raise _bad_request("shown must be a notice id (digits)")
+    session = existing_session(request)
+    if session is None:  # no chat yet, so nothing was ever sent to it
+        return _notices("", int(shown))
+    if not request.app[CHAT].polls_per_session.allow(session.chat_id):
+        return _notices("", int(shown), status=429)
+    found = await unseen_replies(request.app[DB], request.app[SERVICES].clock,
+                                 chat_id=session.chat_id, shown=int(shown))
+    views = await reply_views(found.replies, request.app[THUMBNAILS],
+                              request.app[CHAT].media.root)
+    html = render_replies(request, views, language=page_language(request), pushed=True)
+    return _notices(html if views else "", found.shown)
 
 
 async def post_language(request: web.Request) -> web.Response:
@@ -248,6 +277,13 @@ async def _answer(request: web.Request, session: ChatSession | None, language: s
                             httponly=True, samesite="Lax",
                             secure=request.app[CHAT].secure_cookies)
     return response
+
+
+def _notices(html: str, shown: int, status: int = 200) -> web.Response:
+    headers = {"Cache-Control": "no-store"}
+    if status == 429:
+        headers["Retry-After"] = "60"
+    return web.json_response({"html": html, "shown": shown}, status=status, headers=headers)
 
 
 async def _rate_limited(request: web.Request, language: str) -> web.Response:

@@ -33,12 +33,18 @@ class Bubble:
     text: str = ""
     buttons: list[Button] = field(default_factory=list)
     ask: str | None = None
+    pushed: bool = False
+    """Sent by the bot on its own (a notice fetched from /chat/notices)."""
 
     def button(self, label: str) -> Button:
         for button in self.buttons:
             if label in (button.label, button.value) or button.label.endswith(label):
                 return button
         raise AssertionError(f"no button {label!r} in {[b.label for b in self.buttons]}")
+
+
+_VOID = {"img", "br", "input", "hr", "source", "wbr"}
+"""Elements without an end tag: they open nothing to close."""
 
 
 class _RepliesParser(HTMLParser):
@@ -54,12 +60,12 @@ class _RepliesParser(HTMLParser):
         classes = (a.get("class") or "").split()
         if self._depth == 0 and "msg" in classes:
             kind = next(k for k in ("notice", "photo", "document", "bot") if k in classes)
-            self.bubbles.append(Bubble(kind, ask=a.get("data-ask")))
+            self.bubbles.append(Bubble(kind, ask=a.get("data-ask"), pushed="pushed" in classes))
             self._depth = 1
             if kind == "notice":
                 self._in_text = 1
             return
-        if self._depth:
+        if self._depth and tag not in _VOID:
             self._depth += 1
             if "text" in classes:
                 self._in_text = self._depth
@@ -102,6 +108,7 @@ class WebChatClient:
         self.lang = lang
         self.transcript: list[Bubble] = []
         self.status = 0
+        self.notices_shown = 0
 
     @property
     def last(self) -> Bubble:
@@ -147,6 +154,16 @@ class WebChatClient:
         response = await self.client.post(self._path("/chat/photos"), data=form,
                                           headers=PAGE_HEADER)
         return await self._receive(response)
+
+    async def notices(self) -> list[Bubble]:
+        """Ask for what the bot said on its own, acknowledging what is on screen, as the page
+        does when it opens and every few seconds while it stays open."""
+        response = await self.client.get(
+            self._path("/chat/notices") + ("&" if self.lang else "?")
+            + f"shown={self.notices_shown}", headers=PAGE_HEADER)
+        bubbles = await self._receive(response)
+        self.notices_shown = (await response.json())["shown"]
+        return bubbles
 
     async def language(self, lang: str) -> list[Bubble]:
         response = await self.client.post("/chat/language", json={"lang": lang},

@@ -1,14 +1,17 @@
 """The web chat in headless Chromium: whole flows with photo uploads and a location, ending with
-the receipt code, and the language switch."""
+the receipt code, the language switch, and a notice the bot sends on its own."""
 
 from __future__ import annotations
 
 import pytest
 
+from bot.web.chat_events import SESSION_COOKIE, ChatSession
+from bot.web.chat_notices import WebNoticeSender
 from handlers.registry import all_flows
+from handlers.replies import Option, TextReply
 from storage.repositories import practices
 from tests.support.practice_walk import COMPLETE_PRACTICE
-from tests.web.browser_chat import BrowserChat
+from tests.web.browser_chat import TIMEOUT_MS, BrowserChat
 from tests.web.conftest import needs_chromium
 
 pytestmark = needs_chromium
@@ -101,3 +104,26 @@ async def test_the_english_switch_changes_the_page_and_the_bot(chat_page):
     assert "Ai gửi mô hình này?" in await chat_page.page.inner_text("#transcript")  # kept
     reply = await chat_page.press("A collective")
     assert "What kind of collective is it?" in reply
+
+
+async def test_a_notice_for_the_chat_shows_up_on_the_open_page_once(chat_page, db, clock):
+    page = chat_page.page
+    token = next(c["value"] for c in await page.context.cookies() if c["name"] == SESSION_COOKIE)
+    notice = TextReply("🔔 Phản ánh của bạn đã có trả lời.",
+                       (Option("🔎 Tra cứu phản ánh", "status"),), token="m")
+    await WebNoticeSender(db, clock).deliver(ChatSession(token, is_new=False).chat_id, [notice])
+
+    # The page asks on load, every 25 s, and when the tab comes back into view: the last here.
+    await page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    shown = page.locator("#transcript .msg.bot.pushed")
+    await shown.wait_for(timeout=TIMEOUT_MS)
+    assert "đã có trả lời" in await shown.inner_text()
+    menu = page.locator("#transcript .msg.bot:not(.pushed) button.option:not([disabled])")
+    assert await menu.count() > 0  # the question on screen stays open
+    reply = await chat_page.press("Tra cứu phản ánh")
+    assert "chưa gửi phản ánh nào" in reply
+
+    async with page.expect_response(lambda r: "/chat/notices" in r.url):
+        await page.reload()
+    await page.wait_for_selector("#transcript .msg.bot")
+    assert await shown.count() == 1  # kept on screen, never shown twice

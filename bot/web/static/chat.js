@@ -2,7 +2,9 @@
    the server in order, and appends the HTML the server renders from the bot's replies. The flow
    logic lives on the server; this file only moves events and HTML. The transcript is kept in
    sessionStorage, so a reload of the tab keeps the conversation on screen (the conversation
-   itself lives in the server's database). */
+   itself lives in the server's database). What the bot says on its own (an official's answer)
+   waits on the server until the page fetches it: on load, every few seconds, and when the tab
+   comes back into view. */
 (function () {
   "use strict";
 
@@ -12,6 +14,9 @@
   var input = document.getElementById("message");
   var photoInput = document.getElementById("photo-input");
   var STORE = "dvk-chat-transcript";
+  var SHOWN = "dvk-chat-notices-shown";
+  var shownNotices = 0;  // the highest notice id on screen: each fetch acknowledges it
+  var fetchingNotices = false;
   var chain = Promise.resolve();
   var pending = 0;
 
@@ -50,11 +55,11 @@
       .catch(function () { appendNotice(config.text.network_error); });
   }
 
-  function appendBot(html) {
+  function appendBot(html, pushed) {
     if (!html.trim()) return;
     var holder = document.createElement("div");
     holder.innerHTML = html;  // rendered and escaped by the server
-    if (holder.querySelector(".msg.bot")) retireOldQuestions();
+    if (!pushed && holder.querySelector(".msg.bot")) retireOldQuestions();
     while (holder.firstChild) transcript.appendChild(holder.firstChild);
     settle();
   }
@@ -86,9 +91,10 @@
     settle();
   }
 
-  /* Buttons of earlier questions no longer apply, as on Telegram once a question is answered. */
+  /* Buttons of earlier questions no longer apply, as on Telegram once a question is answered;
+     a notice's buttons (view, rate) keep working, and a notice leaves the question open. */
   function retireOldQuestions() {
-    transcript.querySelectorAll(".msg.bot button").forEach(function (button) {
+    transcript.querySelectorAll(".msg.bot:not(.pushed) button").forEach(function (button) {
       button.disabled = true;
     });
     transcript.querySelectorAll(".mini-map").forEach(function (div) { div.hidden = true; });
@@ -114,6 +120,22 @@
     });
     settle();
     return true;
+  }
+
+  function fetchNotices() {
+    if (fetchingNotices) return;
+    fetchingNotices = true;
+    fetch("/chat/notices?shown=" + shownNotices,
+          { headers: { "X-DVK-Chat": "1" }, credentials: "same-origin", cache: "no-store" })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) {
+        if (!data || typeof data.shown !== "number") return;
+        if (data.html) appendBot(data.html, true);
+        shownNotices = data.shown;
+        try { sessionStorage.setItem(SHOWN, String(shownNotices)); } catch (e) { /* off */ }
+      })
+      .catch(function () { /* offline: asked again at the next round */ })
+      .finally(function () { fetchingNotices = false; });
   }
 
   function sendEvent(event, echo) {
@@ -216,5 +238,12 @@
       .then(function () { window.location.href = langLink.href; });
   });
 
+  try { shownNotices = parseInt(sessionStorage.getItem(SHOWN), 10) || 0; } catch (e) { /* off */ }
   if (!restore()) sendEvent({ type: "command", name: "start" }, null);
+  chain.then(fetchNotices);  // after the first answer, which gives a new visitor their session
+  setInterval(function () { if (!document.hidden) fetchNotices(); },
+              config.noticePollSeconds * 1000);
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden) fetchNotices();
+  });
 })();

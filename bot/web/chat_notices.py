@@ -1,0 +1,70 @@
+"""What the bot says on its own to a web chat: an official's answer, a recognition, a reminder.
+
+A browser cannot be written to, so the outbox's sender for the web chat stores each notice for
+its chat (`WebNoticeSender`), and the chat's page asks for new ones when it opens and while it
+stays open (`unseen_replies`, behind `GET /chat/notices`). The page acknowledges in each request
+what it has shown (the highest notice id on screen): a notice whose answer was lost on a weak
+connection comes again, one shown does not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.delivery import DeliveryError, Failure
+from bot.web.chat_events import SESSION_DAYS
+from handlers.clock import Clock, from_db
+from handlers.replies import Reply, from_payload, to_payload
+from storage.db import Database
+from storage.models import Channel
+from storage.repositories import web_notices
+
+MAX_NOTICES_PER_POLL = 20
+
+
+class WebNoticeSender:
+    """The outbox's sender for the web chat (`bot.delivery.ChannelSender`)."""
+
+    channel = Channel.WEB.value
+
+    def __init__(self, db: Database, clock: Clock,
+                 session_lifetime: timedelta = timedelta(days=SESSION_DAYS)) -> None:
+        self.db = db
+        self.clock = clock
+        self.session_lifetime = session_lifetime
+
+    async def deliver(self, chat_id: str, replies: list[Reply]) -> None:
+        """Keep the replies for the chat's page; a chat whose browser cookie has expired can
+        never ask for them, so it counts as blocked (the outbox tries the person's other
+        accounts, or records the message as undeliverable)."""
+        now = self.clock.now()
+        async with self.db.session() as session:
+            started = await web_notices.session_started_at(session, chat_id=chat_id)
+            if started is None or from_db(started) + self.session_lifetime <= now:
+                raise DeliveryError(Failure.BLOCKED, "the browser session has expired")
+            await web_notices.add_notice(session, chat_id=chat_id, payload=to_payload(replies),
+                                         now=now)
+            await session.commit()
+
+
+@dataclass(frozen=True)
+class Unseen:
+    replies: list[Reply]
+    shown: int
+    """The highest notice id the page will have on screen once it shows `replies`."""
+
+
+async def unseen_replies(db: Database, clock: Clock, *, chat_id: str, shown: int) -> Unseen:
+    """Record that the page has shown every notice up to id `shown`; then what it has not.
+
+    Most polls find nothing new and acknowledge nothing: they only read."""
+    async with db.session() as session:
+        rows = await web_notices.unseen(session, chat_id=chat_id,
+                                        limit=2 * MAX_NOTICES_PER_POLL)
+        if any(row.id <= shown for row in rows):
+            await web_notices.mark_seen(session, chat_id=chat_id, up_to=shown, now=clock.now())
+            await session.commit()
+    fresh = [row for row in rows if row.id > shown][:MAX_NOTICES_PER_POLL]
+    replies = [reply for row in fresh for reply in from_payload(row.payload)]
+    return Unseen(replies, max([shown, *(row.id for row in fresh)]))
