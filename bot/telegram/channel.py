@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable
 from typing import Any
 
@@ -37,6 +38,7 @@ from storage.media import MediaStore
 log = logging.getLogger(__name__)
 
 CORE_COMMANDS = ("cancel", "back", "language", "help")
+RECENT_UPDATES = 10_000
 
 BOT_CONNECTIONS = 256
 """PTB's own default for a bot's requests (updates are handled up to 256 at once)."""
@@ -91,7 +93,8 @@ class TelegramChannel:
         self.application.add_error_handler(self._on_error)
         self.renderer = Renderer(self.application.bot, media.root)
         self._albums: dict[tuple[int, str], tuple[list[Reply], asyncio.TimerHandle]] = {}
-        self._processed: set[str] = set()
+        self._processed: OrderedDict[str, None] = OrderedDict()
+        """The latest update ids handled, for `wait_processed` (bounded: bots run for months)."""
         self._progress = asyncio.Condition()
 
     async def start(self) -> None:
@@ -167,7 +170,9 @@ class TelegramChannel:
             await self._handle(update)
         finally:
             async with self._progress:
-                self._processed.add(str(update.update_id))
+                self._processed[str(update.update_id)] = None
+                while len(self._processed) > RECENT_UPDATES:
+                    self._processed.popitem(last=False)
                 self._progress.notify_all()
 
     async def _handle(self, update: Update) -> None:
