@@ -82,6 +82,8 @@ class Settings(BaseSettings):
     outbox_send_timeout_seconds: float = Field(default=10, gt=0)
     outbox_max_in_flight: int = Field(default=64, ge=1)
     outbox_resend_unconfirmed: bool = False
+    # Housekeeping (scheduler/housekeeping.py).
+    processed_updates_keep_days: float = Field(default=7, ge=1)
 
     web_host: str = "127.0.0.1"
     web_port: int = Field(default=8080, ge=0, le=65535)

@@ -6,7 +6,7 @@ by now?" and each occurrence is processed once (see `scheduler/reminders.py`). S
 keeps only two jobs with fixed ids, rebuilt at every start:
 
 - `scheduler:tick` every few minutes (drafts, practices awaiting changes, feedback escalation,
-  and a safety net for everything else);
+  housekeeping, and a safety net for everything else);
 - `scheduler:wake` at the next instant a calendar occurrence fires (a reminder at 08:00, a
   periodic report), replaced after each pass.
 
@@ -27,9 +27,11 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.delivery import ChannelSender
 from bot.settings import Settings
+from bot.web.chat_events import SESSION_DAYS
 from handlers.clock import Clock
 from handlers.context import Services
 from scheduler.escalation import FeedbackEscalation
+from scheduler.housekeeping import Housekeeping
 from scheduler.outbox import OutboxWorker
 from scheduler.ratelimit import ChatRateLimiter, RateLimits
 from scheduler.reminders import DeadlineReminders, LeaderReminders, ReminderPolicy
@@ -80,6 +82,9 @@ class SchedulerService:
             db, clock, self.policy.quiet, services.units, services.features,
             ack_after=timedelta(days=settings.escalation_ack_days),
             resolve_after=timedelta(days=settings.escalation_resolve_days))
+        self.housekeeping = Housekeeping(
+            db, clock, processed_updates_keep=timedelta(days=settings.processed_updates_keep_days),
+            web_session_lifetime=timedelta(days=SESSION_DAYS))
         self.scheduler = AsyncIOScheduler(timezone=settings.tz, job_defaults={
             "coalesce": True, "max_instances": 1, "misfire_grace_time": None})
         self._lock = asyncio.Lock()
@@ -138,6 +143,10 @@ class SchedulerService:
             if queued:
                 self.outbox.wake()
             self._schedule_wake()
+            try:
+                await self.housekeeping.run()
+            except Exception:
+                log.exception("scheduler pass failed", extra={"scheduler_pass": "housekeeping"})
             return queued
 
     def _schedule_wake(self) -> None:

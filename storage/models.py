@@ -163,7 +163,7 @@ class ProcessedUpdate(SQLModel, table=True):
 
     channel: str = Field(primary_key=True, max_length=16)
     update_id: str = Field(primary_key=True, max_length=96)
-    processed_at: datetime
+    processed_at: datetime = Field(index=True)  # housekeeping deletes by age
 
 
 class Recognition(SQLModel, table=True):

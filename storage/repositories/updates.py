@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import delete, tuple_
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import ProcessedUpdate
@@ -16,3 +18,18 @@ def mark(session: AsyncSession, *, channel: str, update_id: str, now: datetime) 
     chance; if two copies race, the primary key lets only one transaction commit.
     """
     session.add(ProcessedUpdate(channel=channel, update_id=update_id, processed_at=now))
+
+
+async def forget_before(session: AsyncSession, *, before: datetime, limit: int) -> int:
+    """Delete up to `limit` marks older than `before` (oldest first); returns how many.
+
+    Platforms redeliver within hours, so old marks only slow the duplicate check down; a
+    bounded batch keeps each transaction short, however much has piled up."""
+    stale = (select(ProcessedUpdate.channel, ProcessedUpdate.update_id)
+             .where(col(ProcessedUpdate.processed_at) < before)
+             .order_by(col(ProcessedUpdate.processed_at))
+             .limit(limit))
+    result = await session.exec(
+        delete(ProcessedUpdate)
+        .where(tuple_(col(ProcessedUpdate.channel), col(ProcessedUpdate.update_id)).in_(stale)))
+    return result.rowcount

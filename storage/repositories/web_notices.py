@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import delete, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -51,3 +51,15 @@ async def unseen(session: AsyncSession, *, chat_id: str, limit: int) -> Sequence
         .order_by(col(WebNotice.id))
         .limit(limit))
     return result.all()
+
+
+async def forget(session: AsyncSession, *, seen_before: datetime, created_before: datetime,
+                 limit: int) -> int:
+    """Delete up to `limit` notices shown before `seen_before`, or stored before
+    `created_before` (no page can fetch those any more); returns how many."""
+    stale = (select(WebNotice.id)
+             .where(or_(col(WebNotice.seen_at) < seen_before,
+                        col(WebNotice.created_at) < created_before))
+             .limit(limit))
+    result = await session.exec(delete(WebNotice).where(col(WebNotice.id).in_(stale)))
+    return result.rowcount

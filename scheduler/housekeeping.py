@@ -1,0 +1,60 @@
+"""Housekeeping: forget what only had to be kept for a while.
+
+Every update marks its id as processed (so a redelivery is dropped) and every notice for a web
+chat waits in a table until its page shows it. Both would grow for as long as the bot runs;
+this pass, run with every scheduler tick, deletes what can no longer matter, in short batches
+so that a first run after months never holds the database for long.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from handlers.clock import Clock, to_db
+from storage.db import Database
+from storage.repositories import updates, web_notices
+
+log = logging.getLogger(__name__)
+
+BATCH = 2_000
+MAX_BATCHES = 50
+"""Per pass: a backlog larger than 100,000 rows goes in the following ticks."""
+SEEN_NOTICES_KEEP = timedelta(days=30)
+"""A page keeps its own copy of what it has shown; the stored one is history only."""
+
+
+class Housekeeping:
+    def __init__(self, db: Database, clock: Clock, *, processed_updates_keep: timedelta,
+                 web_session_lifetime: timedelta, batch: int = BATCH) -> None:
+        self.db = db
+        self.clock = clock
+        self.processed_updates_keep = processed_updates_keep
+        self.web_session_lifetime = web_session_lifetime
+        self.batch = batch
+
+    async def run(self) -> int:
+        """One pass; returns how many rows were deleted."""
+        now = to_db(self.clock.now())
+        forgotten_updates = await self._in_batches(
+            lambda session: updates.forget_before(
+                session, before=now - self.processed_updates_keep, limit=self.batch))
+        forgotten_notices = await self._in_batches(
+            lambda session: web_notices.forget(
+                session, seen_before=now - SEEN_NOTICES_KEEP,
+                created_before=now - self.web_session_lifetime, limit=self.batch))
+        if forgotten_updates or forgotten_notices:
+            log.info("housekeeping", extra={"processed_updates_deleted": forgotten_updates,
+                                            "web_notices_deleted": forgotten_notices})
+        return forgotten_updates + forgotten_notices
+
+    async def _in_batches(self, delete_some) -> int:  # noqa: ANN001
+        total = 0
+        for _ in range(MAX_BATCHES):
+            async with self.db.session() as session:
+                deleted = await delete_some(session)
+                await session.commit()
+            total += deleted
+            if deleted < self.batch:
+                break
+        return total

@@ -1,0 +1,79 @@
+"""Housekeeping: processed-update marks and shown web notices are forgotten when they can no
+longer matter, in batches; everything still useful stays."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import select
+
+from handlers.events import Sender, TextEvent
+from scheduler.housekeeping import Housekeeping
+from storage.models import ProcessedUpdate, WebNotice
+from storage.repositories import updates, web_notices
+
+NOTICE = [{"kind": "text", "text": "Cán bộ đã trả lời phản ánh của bạn."}]
+
+
+def housekeeping(db, clock, *, batch: int = 2_000) -> Housekeeping:  # noqa: ANN001
+    return Housekeeping(db, clock, processed_updates_keep=timedelta(days=7),
+                        web_session_lifetime=timedelta(days=30), batch=batch)
+
+
+async def marks(db) -> list[str]:  # noqa: ANN001
+    async with db.session() as session:
+        return sorted((await session.exec(select(ProcessedUpdate.update_id))).all())
+
+
+async def test_a_redelivery_within_the_window_is_still_dropped_after_housekeeping(
+    db, clock, engine
+) -> None:
+    lan = Sender(channel="telegram", external_id="501", chat_id="501", display_name="Lan")
+    await engine.handle(TextEvent(lan, text="/help", update_id="old"))
+    clock.advance(days=6)
+    recent = TextEvent(lan, text="/help", update_id="recent")
+    assert await engine.handle(recent)
+    clock.advance(days=2)  # "old" is now 8 days old, "recent" 2
+
+    assert await housekeeping(db, clock).run() == 1
+
+    assert await marks(db) == ["recent"]
+    assert await engine.handle(recent) == []  # Telegram sent it again: still handled once
+
+
+async def test_a_backlog_is_deleted_in_batches(db, clock) -> None:
+    long_ago = clock.now() - timedelta(days=90)
+    async with db.session() as session:
+        for n in range(7):
+            updates.mark(session, channel="telegram", update_id=f"u{n}",
+                         now=long_ago + timedelta(minutes=n))
+        updates.mark(session, channel="zalo", update_id="today", now=clock.now())
+        await session.commit()
+
+    assert await housekeeping(db, clock, batch=2).run() == 7
+
+    assert await marks(db) == ["today"]
+
+
+async def test_shown_notices_go_after_a_month_unshown_ones_when_no_page_can_fetch_them(
+    db, clock
+) -> None:
+    now = clock.now()
+    async with db.session() as session:
+        shown_long_ago = await web_notices.add_notice(
+            session, chat_id="a", payload=NOTICE, now=now - timedelta(days=40))
+        shown_long_ago.seen_at = now - timedelta(days=31)
+        shown_lately = await web_notices.add_notice(
+            session, chat_id="a", payload=NOTICE, now=now - timedelta(days=10))
+        shown_lately.seen_at = now - timedelta(days=3)
+        await web_notices.add_notice(  # its session expired unseen: nobody can ask for it
+            session, chat_id="b", payload=NOTICE, now=now - timedelta(days=31))
+        waiting = await web_notices.add_notice(
+            session, chat_id="c", payload=NOTICE, now=now - timedelta(days=20))
+        await session.commit()
+        kept = {shown_lately.id, waiting.id}
+
+    assert await housekeeping(db, clock).run() == 2
+
+    async with db.session() as session:
+        assert set((await session.exec(select(WebNotice.id))).all()) == kept
