@@ -73,9 +73,10 @@ class Engine:
             conversations.touch(conversation, now=now)
             if conversation.started_at is None and conversation.flow:
                 conversation.started_at = now
-            if event.update_id is not None:
-                updates.mark(session, channel=sender.channel, update_id=event.update_id, now=now)
             try:
+                if event.update_id is not None:
+                    await updates.mark(session, channel=sender.channel,
+                                       update_id=event.update_id, now=now)
                 await session.commit()
             except IntegrityError:
                 # Another copy of this update committed first (e.g. a webhook retry).

@@ -45,9 +45,9 @@ async def test_a_backlog_is_deleted_in_batches(db, clock) -> None:
     long_ago = clock.now() - timedelta(days=90)
     async with db.session() as session:
         for n in range(7):
-            updates.mark(session, channel="telegram", update_id=f"u{n}",
+            await updates.mark(session, channel="telegram", update_id=f"u{n}",
                          now=long_ago + timedelta(minutes=n))
-        updates.mark(session, channel="zalo", update_id="today", now=clock.now())
+        await updates.mark(session, channel="zalo", update_id="today", now=clock.now())
         await session.commit()
 
     assert await housekeeping(db, clock, batch=2).run() == 7
