@@ -30,14 +30,7 @@ async def web_send_feedback(chat: WebChatClient, steps: list[Step]) -> str:
     """A whole feedback from the web chat; returns its receipt code."""
     await chat.text("/phananh")
     for step in steps:
-        if step.kind == "press":
-            await chat.press(str(step.value))
-        elif step.kind == "text":
-            await chat.text(str(step.value))
-        elif step.kind == "location":
-            await chat.location(*step.value)
-        elif step.kind == "photos":
-            await chat.photos(int(step.value))
+        await chat.do(step)
         assert chat.status == 200, chat.transcript[-1]
     await chat.press("✅ Gửi")
     found = re.search(r"PA-\d{4}-\d{6}", chat.last.text)

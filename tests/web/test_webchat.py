@@ -16,14 +16,7 @@ from tests.web.chat_client import PAGE_HEADER, WebChatClient
 
 async def walk_practice(chat: WebChatClient) -> None:
     for step in COMPLETE_PRACTICE:
-        if step.kind == "press":
-            await chat.press(str(step.value))
-        elif step.kind == "text":
-            await chat.text(str(step.value))
-        elif step.kind == "location":
-            await chat.location(*step.value)
-        elif step.kind == "photos":
-            await chat.photos(int(step.value))
+        await chat.do(step)
         assert chat.status == 200, chat.transcript[-1]
         assert not chat.last.text.startswith("⚠️"), (step, chat.last.text)
 
