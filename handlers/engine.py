@@ -54,13 +54,15 @@ class Engine:
                                              identity.conversation)
             ctx = Context(session, self.services, account, person, conversation, event,
                           Translator(person.language))
+            # Where the event arrived, for the log: after a failed flush the session refuses
+            # to read even the conversation's attributes until it is rolled back.
+            flow, step = conversation.flow, conversation.step
             try:
                 replies = await router.route(ctx, event)
             except Exception:
                 log.exception("update failed", extra={
                     "channel": sender.channel, "update_id": event.update_id,
-                    "event": type(event).__name__, "flow": conversation.flow,
-                    "step": conversation.step})
+                    "event": type(event).__name__, "flow": flow, "step": step})
                 await session.rollback()  # expires `person`: read nothing from it after this
                 return [TextReply(ctx.t("error.internal"))]
             replies = in_language(replies, ctx.t.language)

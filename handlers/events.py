@@ -6,10 +6,19 @@ along for logging and debugging, never for decisions.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from storage.media import StoredMedia
+
+
+def _drop_nul(instance: Any) -> None:
+    """NUL characters carry nothing a person meant, and PostgreSQL cannot store them in text:
+    they are dropped from every text an event carries, whatever the channel."""
+    for item in fields(instance):
+        value = getattr(instance, item.name)
+        if isinstance(value, str) and "\x00" in value:
+            object.__setattr__(instance, item.name, value.replace("\x00", ""))
 
 
 @dataclass(frozen=True)
@@ -23,12 +32,18 @@ class Sender:
     username: str | None = None
     language_code: str | None = None
 
+    def __post_init__(self) -> None:
+        _drop_nul(self)
+
 
 @dataclass(frozen=True)
 class Event:
     sender: Sender
     update_id: str | None = field(default=None, kw_only=True)
     raw: Any = field(default=None, kw_only=True, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        _drop_nul(self)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -42,6 +42,11 @@ class PracticeStatus(StrEnum):
 
 
 PUBLIC_PRACTICE_STATUSES = (PracticeStatus.APPROVED, PracticeStatus.RECOGNISED)
+
+MAX_ID = 2**31 - 1
+"""The largest `id` on PostgreSQL, where the key columns are INTEGER (SQLite's go higher). An id
+from outside (a button, a command, a URL) may be larger: it names nothing, and PostgreSQL
+refuses a query that compares an INTEGER column with it."""
 
 
 class Person(SQLModel, table=True):
@@ -119,7 +124,10 @@ class Practice(SQLModel, table=True):
     people_mobilised: int = 0
     people_groups: str | None = Field(default=None, max_length=500)
     contribution_workdays: int | None = None
-    contribution_money_vnd: int | None = None
+    contribution_money_vnd: int | None = Field(
+        default=None, sa_type=BigInteger().with_variant(Integer(), "sqlite"))
+    """Up to 10^12 đồng (handlers/submit_practice.py), more than a 32-bit INTEGER holds: a
+    BIGINT (SQLite's INTEGER is 64-bit already; migration 0012)."""
     contribution_other: str | None = Field(default=None, max_length=500)
     results: str = Field(max_length=2000)
 

@@ -9,7 +9,7 @@ from sqlalchemy import or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Deadline, OutboxMessage, OutboxStatus, Person, Unit
+from storage.models import MAX_ID, Deadline, OutboxMessage, OutboxStatus, Person, Unit
 from storage.repositories.officials import OFFICIAL_ROLES
 
 
@@ -22,7 +22,7 @@ async def active(session: AsyncSession) -> Sequence[Deadline]:
 
 
 async def get(session: AsyncSession, deadline_id: int) -> Deadline | None:
-    return await session.get(Deadline, deadline_id)
+    return await session.get(Deadline, deadline_id) if deadline_id <= MAX_ID else None
 
 
 async def upcoming(

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -85,10 +85,15 @@ async def bulk_insert(
     practices: Sequence[dict[str, Any]],
     recognitions: Sequence[dict[str, Any]] = (),
 ) -> None:
-    """Many rows in one statement each (the benchmark's 100,000 practices). Rows carry their
-    own ids and codes, so no flush per row is needed."""
+    """Many rows in one statement each (the benchmark's 100,000 practices). Practices carry
+    their own ids and codes, so no flush per row is needed."""
     if practices:
         await session.exec(insert(Practice), params=list(practices))
+        if session.get_bind().dialect.name == "postgresql":
+            # Explicit ids leave PostgreSQL's id sequence behind (SQLite continues from the
+            # largest id): move it on, or the next practice submitted would reuse an id.
+            await session.exec(text(
+                "SELECT setval(pg_get_serial_sequence('practice', 'id'), max(id)) FROM practice"))
     if recognitions:
         await session.exec(insert(Recognition), params=list(recognitions))
 

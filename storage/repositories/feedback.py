@@ -10,6 +10,7 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import (
+    MAX_ID,
     OPEN_FEEDBACK_STATUSES,
     Feedback,
     FeedbackEvent,
@@ -64,7 +65,7 @@ async def _photo_count(session: AsyncSession, feedback_id: int) -> int:
 
 
 async def get(session: AsyncSession, feedback_id: int) -> Feedback | None:
-    return await session.get(Feedback, feedback_id)
+    return await session.get(Feedback, feedback_id) if feedback_id <= MAX_ID else None
 
 
 async def get_by_code(session: AsyncSession, code: str) -> Feedback | None:

@@ -13,7 +13,7 @@ from enum import StrEnum
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Invite
+from storage.models import MAX_ID, Invite
 
 TOKEN_PREFIX = "inv_"
 # Deep-link payloads allow 64 characters from A-Z a-z 0-9 _ - (Telegram).
@@ -79,7 +79,7 @@ async def list_invites(session: AsyncSession) -> Sequence[Invite]:
 
 async def revoke(session: AsyncSession, *, invite_id: int, now: datetime) -> Invite | None:
     """Revoke an unused invite; None if there is no such invite."""
-    invite = await session.get(Invite, invite_id)
+    invite = await session.get(Invite, invite_id) if invite_id <= MAX_ID else None
     if invite is None:
         return None
     if invite.revoked_at is None:

@@ -15,7 +15,7 @@ from sqlalchemy import true
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import ChannelAccount, Feedback, Level, Person, Practice, Role
+from storage.models import MAX_ID, ChannelAccount, Feedback, Level, Person, Practice, Role
 
 OFFICIAL_ROLES = (Role.OFFICIAL, Role.ADMIN)
 
@@ -100,7 +100,10 @@ async def list_officials(
     query = select(Person).where(col(Person.role).in_(OFFICIAL_ROLES))
     if unit_code:
         query = query.where(Person.unit_code == unit_code)
-    people = (await session.exec(query.order_by(col(Person.unit_code), col(Person.id)))).all()
+    # Central officials (no unit) first on every database: SQLite sorts NULL first by itself,
+    # PostgreSQL last.
+    people = (await session.exec(
+        query.order_by(col(Person.unit_code).nulls_first(), col(Person.id)))).all()
     listed = []
     for person in people:
         accounts = (await session.exec(
@@ -120,7 +123,7 @@ async def make_official(session: AsyncSession, *, person: Person, role: str, lev
 
 async def remove_official(session: AsyncSession, *, person_id: int) -> Person | None:
     """Make an official a citizen again; None if there is no such official."""
-    person = await session.get(Person, person_id)
+    person = await session.get(Person, person_id) if person_id <= MAX_ID else None
     if person is None or person.role not in OFFICIAL_ROLES:
         return None
     person.role, person.level, person.unit_code = Role.CITIZEN, None, None

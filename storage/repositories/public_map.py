@@ -14,12 +14,17 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, Float, Integer, and_, case, cast, func, or_
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import (
+    MAX_ID,
     PUBLIC_PRACTICE_STATUSES,
     Level,
     Practice,
@@ -71,6 +76,25 @@ def _best_level() -> ColumnElement[int]:
         .where(col(Recognition.practice_id) == col(Practice.id))
         .scalar_subquery()
     )
+
+
+class _cell_index(FunctionElement[int]):
+    """The whole part of a number that is never negative, for grid cells. CAST truncates on
+    SQLite but rounds to the nearest on PostgreSQL, which would move every cell edge by half a
+    cell there; FLOOR is not in every SQLite build."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(_cell_index)
+def _cell_index_cast(element: _cell_index, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST({compiler.process(element.clauses, **kw)} AS INTEGER)"
+
+
+@compiles(_cell_index, "postgresql")
+def _cell_index_floor(element: _cell_index, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST(FLOOR({compiler.process(element.clauses, **kw)}) AS INTEGER)"
 
 
 def _inside(box: BBox) -> ColumnElement[bool]:
@@ -162,8 +186,8 @@ async def grid_clusters(
 
     Done in the database so a whole-country view costs one aggregate, not 100,000 rows.
     """
-    gx = cast((_LON + 180.0) / cell_degrees, Integer)
-    gy = cast((_LAT + 90.0) / cell_degrees, Integer)
+    gx = _cell_index((_LON + 180.0) / cell_degrees)
+    gy = _cell_index((_LAT + 90.0) / cell_degrees)
     statement = (
         select(func.count(), func.avg(cast(_LAT, Float)), func.avg(cast(_LON, Float)))
         .select_from(Practice)
@@ -306,6 +330,8 @@ async def _consensus(session: AsyncSession, practice_id: int) -> ConsensusPublic
 
 async def get_public_photo(session: AsyncSession, *, photo_id: int) -> PublicPhotoFile | None:
     """A photo's file, only when the practice it belongs to is public."""
+    if photo_id > MAX_ID:
+        return None
     row = (
         await session.exec(
             select(PracticePhoto.path, PracticePhoto.sha256, PracticePhoto.mime_type)

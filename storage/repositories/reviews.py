@@ -11,6 +11,7 @@ from sqlmodel import col, delete, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import (
+    MAX_ID,
     Practice,
     PracticeEvent,
     PracticePhoto,
@@ -24,7 +25,7 @@ AWAITING_REVIEW = (PracticeStatus.SUBMITTED,)
 
 
 async def get_practice(session: AsyncSession, practice_id: int) -> Practice | None:
-    return await session.get(Practice, practice_id)
+    return await session.get(Practice, practice_id) if practice_id <= MAX_ID else None
 
 
 async def add_event(

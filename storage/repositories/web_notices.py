@@ -15,7 +15,7 @@ from sqlalchemy import delete, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Channel, ChannelAccount, WebNotice
+from storage.models import MAX_ID, Channel, ChannelAccount, WebNotice
 
 
 async def session_started_at(session: AsyncSession, *, chat_id: str) -> datetime | None:
@@ -38,7 +38,7 @@ async def mark_seen(session: AsyncSession, *, chat_id: str, up_to: int, now: dat
     """The chat's page has shown every notice up to id `up_to`."""
     await session.exec(
         update(WebNotice)
-        .where(col(WebNotice.chat_id) == chat_id, col(WebNotice.id) <= up_to,
+        .where(col(WebNotice.chat_id) == chat_id, col(WebNotice.id) <= min(up_to, MAX_ID),
                col(WebNotice.seen_at).is_(None))
         .values(seen_at=now))
 

@@ -168,3 +168,20 @@ async def test_bad_input_at_every_step_repeats_the_question(make_chat, db, index
         await do(chat, later)
     await chat.press("Gửi")
     assert "PA-2026-" in chat.last.text
+
+
+async def test_nul_characters_are_dropped_from_what_people_send(make_chat, db):
+    """PostgreSQL cannot store U+0000 in text (SQLite can); nobody means to send it."""
+    chat = make_chat(name="Nguyễn\x00 Hoa")
+    await chat.command("phananh")
+    for step in feedback_walk(photos=0, anonymous=False):
+        if step.field == "text":
+            step = Step("text", "text", "Đèn đường\x00 ngõ 12 hỏng hai tuần nay, tối nguy hiểm.")
+        await do(chat, step)
+    await chat.press("Gửi")
+    assert "PA-2026-000001" in chat.last.text
+
+    async with db.session() as session:
+        feedback = (await session.exec(select(Feedback))).one()
+    assert feedback.text == "Đèn đường ngõ 12 hỏng hai tuần nay, tối nguy hiểm."
+    assert feedback.reporter_name == "Nguyễn Hoa"

@@ -56,6 +56,22 @@ async def test_complete_submission_is_stored_with_receipt(make_chat, db, service
     assert "MH-2026-000001" in chat.last.text and "chờ xem xét" in chat.last.text
 
 
+async def test_the_largest_contribution_the_form_accepts_is_stored(make_chat, db):
+    """1.000 tỷ đồng: beyond a 32-bit column (PostgreSQL's INTEGER), so stored as BIGINT."""
+    chat = make_chat()
+    await chat.command("mohinh")
+    for step in COMPLETE_PRACTICE:
+        if step.field == "contribution_money_vnd":
+            step = Step(step.field, "text", "1.000.000.000.000")
+        await do(chat, step)
+    await chat.press("Gửi")
+    assert "MH-2026-000001" in chat.last.text
+
+    async with db.session() as session:
+        practice = (await session.exec(select(Practice))).one()
+    assert practice.contribution_money_vnd == 1_000_000_000_000
+
+
 async def walk_to(chat: EngineChat, index: int) -> None:
     await chat.command("submit")
     for step in COMPLETE_PRACTICE[:index]:

@@ -201,3 +201,24 @@ async def test_bad_input_repeats_the_question_and_keeps_answers(world, db, case)
     for kind, value in case.finish:
         await (chat.photo() if kind == "photo" else getattr(chat, kind)(value))
     assert case.done in chat.last.text, chat.last.text
+
+
+HUGE = "999999999999"  # the most digits an id may have: beyond a 32-bit INTEGER
+OFFICIAL_PAYLOADS = ["fb_open", "fb_reply", "fb_resolve", "fb_reject", "fb_fwd", "fb_ack",
+                     "fb_set", "fb_status", "pr_open", "pr_view", "pr_ok", "pr_changes",
+                     "pr_reject", "pr_rec", "inbox"]
+CITIZEN_PAYLOADS = ["fb_view", "fb_add", "fb_reopen", "fb_rate", "pr_edit", "cs_pick",
+                    "cs_vote", "cs_sat"]
+
+
+async def test_ids_beyond_any_stored_one_are_refused_like_any_other(world):
+    """Not an internal error: PostgreSQL refuses such a number for an INTEGER column."""
+    sent = []
+    for chat, names in ((world.official, OFFICIAL_PAYLOADS), (world.citizen, CITIZEN_PAYLOADS)):
+        for name in names:
+            for payload in (f"{name}:{HUGE}", f"{name}:{HUGE}:3", f"{name}:1:{HUGE}"):
+                sent.append((payload, await chat.press_raw("a", payload)))
+    for args in (f"xoa {HUGE}", f"sua {HUGE} 01/12/2026"):
+        sent.append((args, await world.official.command("hanchot", args)))
+    for what, replies in sent:
+        assert replies and not any("có lỗi khi xử lý" in r.text for r in replies), what

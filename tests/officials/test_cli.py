@@ -8,7 +8,9 @@ import pytest
 
 from bot.cli import build_parser
 from storage.models import Person
-from tests.support.officials import THANH_XUAN
+from storage.repositories import demo
+from storage.repositories import officials as officials_repo
+from tests.support.officials import HOAN_KIEM, THANH_XUAN
 
 
 def run(settings, *argv: str) -> int:  # noqa: ANN001
@@ -49,6 +51,8 @@ async def test_invite_link_makes_an_official_then_list_and_remove(cli_settings, 
     assert (person.role, person.unit_code) == ("citizen", None)
     assert await asyncio.to_thread(run, cli_settings, "officials", "remove",
                                    str(person_id)) == 1
+    assert await asyncio.to_thread(run, cli_settings, "officials", "remove",
+                                   "99999999999") == 1  # beyond any id: no such official
 
 
 async def test_revoked_invite_no_longer_works(cli_settings, make_chat, capsys):
@@ -62,6 +66,7 @@ async def test_revoked_invite_no_longer_works(cli_settings, make_chat, capsys):
     await chat.command("start", code)
     assert "bị thu hồi" in chat.last.text
     assert await asyncio.to_thread(run, cli_settings, "invite", "revoke", "9") == 1
+    assert await asyncio.to_thread(run, cli_settings, "invite", "revoke", "99999999999") == 1
 
 
 @pytest.mark.parametrize("argv", [
@@ -80,3 +85,16 @@ def test_bad_durations_are_refused(settings):
     for bad in ("0d", "7w", "abc", "-1d"):
         with pytest.raises(SystemExit):
             run(settings, "invite", "--unit", THANH_XUAN, "--level", "commune", "--expires", bad)
+
+
+async def test_officials_are_listed_central_first_then_by_unit(db, clock):
+    async with db.session() as session:
+        for name, level, unit in (("Thanh Xuân", "commune", THANH_XUAN), ("Trung ương", "central",
+                                  None), ("Hoàn Kiếm", "commune", HOAN_KIEM)):
+            person = await demo.add_person(session, display_name=name, role="citizen",
+                                           now=clock.now())
+            await officials_repo.make_official(session, person=person, role="official",
+                                               level=level, unit_code=unit)
+        listed = await officials_repo.list_officials(session)
+    assert [person.display_name for person, _ in listed] == ["Trung ương", "Hoàn Kiếm",
+                                                             "Thanh Xuân"]

@@ -75,6 +75,8 @@ async def test_only_approved_and_recognised_practices_and_their_public_fields_ap
     hidden_photo_ids = range(2, 5)  # the approved practice's photo is 1; theirs come after
     for photo_id in hidden_photo_ids:
         assert (await client.get(f"/api/photos/{photo_id}/thumb.jpg")).status == 404
+    # Beyond any id a table can hold (PostgreSQL's INTEGER): not found, not a database error.
+    assert (await client.get("/api/photos/999999999999/thumb.jpg")).status == 404
     missing = await client.get("/api/practices/MH-2026-999999")
     assert missing.status == 404
     assert (await missing.json()) == {"error": "practice not found"}

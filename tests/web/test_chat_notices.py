@@ -133,6 +133,13 @@ async def test_a_notice_is_for_its_own_session_only(web_app, client, db, clock):
     assert again.text == "Tin riêng của Hoa."
     assert await hoa.notices() == []
 
+    # A page that claims more than any id a table can hold (PostgreSQL's INTEGER) has seen all.
+    await WebNoticeSender(db, clock).deliver(chat_id, [TextReply("Tin thứ hai.")])
+    hoa.notices_shown = 999_999_999_999
+    assert await hoa.notices() == []
+    hoa.notices_shown = 0
+    assert await hoa.notices() == []
+
 
 async def test_a_stored_notice_comes_with_buttons_that_work(client, db, clock):
     lan = WebChatClient(client)
