@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench demo lint clean
+.PHONY: run test test-postgres bench demo lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,11 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The same suite on a throwaway PostgreSQL server (.ci/postgres installs it if missing, starts
+# it on a free port, sets TEST_DATABASE_URL, and removes it afterwards).
+test-postgres: $(STAMP)
+	bash .ci/postgres $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

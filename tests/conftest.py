@@ -1,12 +1,22 @@
-"""Shared fixtures: a migrated SQLite database per test (copied from one migrated template),
-an injected clock, and the engine with its real services."""
+"""Shared fixtures: a migrated database per test, made from one migrated template, an injected
+clock, and the engine with its real services.
+
+The database is SQLite (a copy of the template file) unless TEST_DATABASE_URL names a
+PostgreSQL server (`postgresql+asyncpg://user@host:port/db`, any database the user may create
+databases from): then each test gets `CREATE DATABASE … TEMPLATE` of a migrated one, dropped
+after the test. `make test-postgres` starts a throwaway server for that (.ci/postgres)."""
 
 from __future__ import annotations
 
+import asyncio
 import shutil
+import threading
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from bot.app import build_services
 from bot.settings import Settings
@@ -15,21 +25,82 @@ from handlers.engine import Engine
 from handlers.events import Sender
 from storage.db import Database
 from storage.migrate import upgrade
+from tests.support.backend import ON_POSTGRES, POSTGRES_URL
 from tests.support.engine_chat import EngineChat
 
 
+def _postgres_admin(*statements: str) -> str:
+    """Run statements (CREATE/DROP DATABASE: outside a transaction) on the database the URL
+    names, on a thread of its own so no test's event loop is touched; returns the server's
+    version number."""
+    import asyncpg
+
+    url = make_url(POSTGRES_URL)
+    version: list[str] = []
+
+    async def run() -> None:
+        connection = await asyncpg.connect(
+            host=url.host, port=url.port, user=url.username, password=url.password,
+            database=url.database or "postgres")
+        try:
+            for statement in statements:
+                await connection.execute(statement)
+            version.append(await connection.fetchval("SHOW server_version_num"))
+        finally:
+            await connection.close()
+
+    failure: list[Exception] = []
+
+    def target() -> None:
+        try:
+            asyncio.run(run())
+        except Exception as error:  # re-raised below, in the caller's thread
+            failure.append(error)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
+    return version[0]
+
+
+def _postgres_url(database: str) -> str:
+    return make_url(POSTGRES_URL).set(database=database).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
-def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("template") / "template.db"
-    upgrade(f"sqlite+aiosqlite:///{path}")
-    return path
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path | str]:
+    """SQLite: the migrated file. PostgreSQL: how to create a copy of a migrated database."""
+    if not ON_POSTGRES:
+        path = tmp_path_factory.mktemp("template") / "template.db"
+        upgrade(f"sqlite+aiosqlite:///{path}")
+        yield path
+        return
+    name = f"dvk_template_{uuid.uuid4().hex[:12]}"
+    version = int(_postgres_admin(f"CREATE DATABASE {name}"))
+    try:
+        upgrade(_postgres_url(name))
+        # For a small database, copying its files beats PostgreSQL 15's default (WAL_LOG).
+        yield f"TEMPLATE {name}" + (" STRATEGY FILE_COPY" if version >= 150000 else "")
+    finally:
+        _postgres_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 @pytest.fixture
-def database_url(tmp_path: Path, migrated_template: Path) -> str:
-    target = tmp_path / "test.db"
-    shutil.copy(migrated_template, target)
-    return f"sqlite+aiosqlite:///{target}"
+def database_url(tmp_path: Path, migrated_template: Path | str) -> Iterator[str]:
+    if not ON_POSTGRES:
+        target = tmp_path / "test.db"
+        shutil.copy(migrated_template, target)
+        yield f"sqlite+aiosqlite:///{target}"
+        return
+    name = f"dvk_test_{uuid.uuid4().hex[:12]}"
+    _postgres_admin(f"CREATE DATABASE {name} {migrated_template}")
+    try:
+        yield _postgres_url(name)
+    finally:
+        # FORCE: a test that failed half-way may have left connections open.
+        _postgres_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 @pytest.fixture

@@ -6,10 +6,12 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
+import pytest
 from sqlmodel import select
 
 from storage.db import Database
 from storage.models import Person
+from tests.support.backend import ON_POSTGRES
 
 NOW = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
 
@@ -25,6 +27,7 @@ async def names(db: Database) -> list[str]:
         return sorted((await session.exec(select(Person.display_name))).all())
 
 
+@pytest.mark.skipif(ON_POSTGRES, reason="SQLite's writer lock: PostgreSQL lets both write")
 async def test_a_writer_waits_for_another_connections_lock_while_the_loop_runs_on(
     database_url: str,
 ) -> None:

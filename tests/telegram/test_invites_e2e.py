@@ -71,7 +71,7 @@ async def test_invites_work_once_and_bad_ones_are_refused(settings, clock, db, c
 
     async with db.session() as session:
         people = {p.display_name: p for p in (await session.exec(select(Person))).all()}
-        rows = (await session.exec(select(Invite))).all()
+        rows = (await session.exec(select(Invite).order_by(Invite.id))).all()
     assert (people["An"].role, people["An"].level, people["An"].unit_code) == (
         "official", "commune", THANH_XUAN)
     assert (people["Bình"].role, people["Bình"].level, people["Bình"].unit_code) == (
