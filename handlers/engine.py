@@ -17,10 +17,12 @@ from handlers.context import Context, Services
 from handlers.events import Event
 from handlers.i18n import Translator
 from handlers.replies import Reply, TextReply, in_language, to_payload
-from storage.db import Database
+from storage.db import Database, is_conflict
 from storage.repositories import conversations, outbox, people, updates
 
 log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
 
 
 class Engine:
@@ -31,9 +33,27 @@ class Engine:
         """Called after a transaction queued notices, to wake the outbox sender."""
 
     async def handle(self, event: Event) -> list[Reply]:
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                return await self._turn(event)
+            except Exception as error:
+                if not is_conflict(error):
+                    raise
+                extra = {"channel": event.sender.channel, "update_id": event.update_id,
+                         "attempt": attempt}
+                if attempt == MAX_ATTEMPTS:
+                    log.exception("update failed: it kept conflicting with others", extra=extra)
+                    return [TextReply(Translator(self.services.default_language)(
+                        "error.internal"))]
+                log.info("update conflicted with another and runs again", extra=extra)
+        raise AssertionError("unreachable")
+
+    async def _turn(self, event: Event) -> list[Reply]:
+        """One attempt at the event, in one transaction that behaves as if it ran alone
+        (PostgreSQL may refuse it at any statement when another changed what it read)."""
         sender = event.sender
         now = to_db(self.services.clock.now())
-        async with self.db.session() as session:
+        async with self.db.session(serializable=True) as session:
             identity = await people.load_identity(
                 session, channel=sender.channel, external_id=sender.external_id,
                 update_id=event.update_id)
@@ -56,35 +76,39 @@ class Engine:
                           Translator(person.language))
             # Where the event arrived, for the log: after a failed flush the session refuses
             # to read even the conversation's attributes until it is rolled back.
-            flow, step = conversation.flow, conversation.step
+            where = {"channel": sender.channel, "update_id": event.update_id,
+                     "event": type(event).__name__, "flow": conversation.flow,
+                     "step": conversation.step}
             try:
                 replies = await router.route(ctx, event)
-            except Exception:
-                log.exception("update failed", extra={
-                    "channel": sender.channel, "update_id": event.update_id,
-                    "event": type(event).__name__, "flow": flow, "step": step})
+                replies = in_language(replies, ctx.t.language)
+                for notice in ctx.notices:
+                    recipient = await people.get_person(session, notice.person_id)
+                    language = (recipient.language if recipient
+                                else self.services.default_language)
+                    await outbox.enqueue(
+                        session, key=notice.key, person_id=notice.person_id,
+                        payload=to_payload(in_language(notice.replies, language)), now=now)
+                conversations.touch(conversation, now=now)
+                if conversation.started_at is None and conversation.flow:
+                    conversation.started_at = now
+                await session.flush()
+            except Exception as error:
+                if is_conflict(error):
+                    raise
+                log.exception("update failed", extra=where)
                 await session.rollback()  # expires `person`: read nothing from it after this
                 return [TextReply(ctx.t("error.internal"))]
-            replies = in_language(replies, ctx.t.language)
-            for notice in ctx.notices:
-                recipient = await people.get_person(session, notice.person_id)
-                language = recipient.language if recipient else self.services.default_language
-                await outbox.enqueue(session, key=notice.key, person_id=notice.person_id,
-                                     payload=to_payload(in_language(notice.replies, language)),
-                                     now=now)
-            conversations.touch(conversation, now=now)
-            if conversation.started_at is None and conversation.flow:
-                conversation.started_at = now
-            try:
-                if event.update_id is not None:
+            if event.update_id is not None:
+                try:
                     await updates.mark(session, channel=sender.channel,
                                        update_id=event.update_id, now=now)
-                await session.commit()
-            except IntegrityError:
-                # Another copy of this update committed first (e.g. a webhook retry).
-                log.info("duplicate update dropped at commit",
-                         extra={"channel": sender.channel, "update_id": event.update_id})
-                return []
+                except IntegrityError:
+                    # Another copy of this update committed first (e.g. a webhook retry).
+                    log.info("duplicate update dropped at commit",
+                             extra={"channel": sender.channel, "update_id": event.update_id})
+                    return []
+            await session.commit()
         if ctx.notices and self.on_notices is not None:
             self.on_notices()
         return replies

@@ -27,6 +27,14 @@ def create_engine(url: str, *, in_loop: bool = True) -> AsyncEngine:
     return create_async_engine(url, pool_pre_ping=True)
 
 
+_CONFLICTS = {"40001", "40P01"}  # PostgreSQL: serialization_failure, deadlock_detected
+
+
+def is_conflict(error: BaseException) -> bool:
+    """The transaction lost a race with another one and may simply be run again."""
+    return getattr(getattr(error, "orig", None), "sqlstate", None) in _CONFLICTS
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
     # The driver opens BEGIN IMMEDIATE itself just before a transaction's first write: writers
     # queue on the lock instead of failing on a read-to-write upgrade, at no extra round trip.
@@ -62,18 +70,27 @@ class Database:
         )
         sqlite = url.startswith("sqlite")
         self._writer = asyncio.Lock() if sqlite else None
+        # On SQLite transactions already run one at a time; PostgreSQL runs them side by side,
+        # so a check-then-act (two officials deciding the same practice) needs SERIALIZABLE.
+        self._serializable = self._sessions if sqlite else async_sessionmaker(
+            self.engine.execution_options(isolation_level="SERIALIZABLE"),
+            class_=AsyncSession, expire_on_commit=False)
         self._read_engine = create_engine(url, in_loop=False) if sqlite else self.engine
         self._reads = async_sessionmaker(
             self._read_engine, class_=AsyncSession, expire_on_commit=False
         )
 
     @asynccontextmanager
-    async def session(self) -> AsyncIterator[AsyncSession]:
+    async def session(self, *, serializable: bool = False) -> AsyncIterator[AsyncSession]:
+        """A session; with `serializable`, one whose transaction behaves as if it ran alone:
+        it may then fail with a conflict (`is_conflict`) and must be run again from the start.
+        """
+        sessions = self._serializable if serializable else self._sessions
         if self._writer is None:
-            async with self._sessions() as session:
+            async with sessions() as session:
                 yield session
             return
-        async with self._writer, self._sessions() as session:
+        async with self._writer, sessions() as session:
             yield session
 
     @asynccontextmanager

@@ -10,7 +10,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import ProcessedUpdate
 
-
 _MARK = insert(ProcessedUpdate.__table__)  # type: ignore[arg-type]
 
 

@@ -4,6 +4,7 @@ removal, identity shown only for named feedback, notices in the reader's languag
 from __future__ import annotations
 
 import ast
+import asyncio
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,7 +13,14 @@ from sqlmodel import select
 
 from handlers.replies import TextReply
 from scheduler.outbox import OutboxWorker
-from storage.models import Feedback, OutboxMessage, Person, Recognition
+from storage.models import (
+    Feedback,
+    OutboxMessage,
+    Person,
+    PracticeEvent,
+    PracticeEventKind,
+    Recognition,
+)
 from storage.repositories import officials as officials_repo
 from tests.handlers.test_feedback import send_feedback
 from tests.support.officials import (
@@ -283,3 +291,28 @@ def test_only_the_officials_renderer_reads_a_senders_identity():
             if ".reporter_name" in text or ".reporter_phone" in text:
                 readers.add(path.relative_to(root).as_posix())
     assert readers <= {"handlers/officials/render.py"}, readers
+
+
+async def test_two_officials_deciding_one_practice_at_once_make_one_decision(
+    make_chat, db, clock
+):
+    """On PostgreSQL the two turns really overlap: each must see the other's decision."""
+    leader = make_chat(1001, "Lan")
+    await leader.command("start")
+    async with db.session() as session:
+        lan = (await session.exec(select(Person).where(Person.display_name == "Lan"))).one()
+    pid = await store_practice(db, clock, commune=HOAN_KIEM, submitter_id=lan.id)
+    minh = await official(make_chat, db, clock)
+    hoa = await official(make_chat, db, clock, user_id=3002, name="Hoa")
+
+    await asyncio.gather(minh.press_raw("a", f"pr_ok:{pid}"), hoa.press_raw("a", f"pr_ok:{pid}"))
+
+    async with db.session() as session:
+        approvals = (await session.exec(select(PracticeEvent).where(
+            PracticeEvent.practice_id == pid,
+            PracticeEvent.kind == PracticeEventKind.APPROVED))).all()
+        keys = [m.idempotency_key for m in (await session.exec(select(OutboxMessage))).all()]
+    assert len(approvals) == 1
+    leads = sorted(chat.last.text.split("\n")[0][:1] for chat in (minh, hoa))
+    assert leads == ["⚠", "✅"], [minh.last.text, hoa.last.text]
+    assert len(keys) == len(set(keys)) == 1  # the leader is told once
