@@ -183,13 +183,14 @@ class TelegramChannel:
         replies = await self.engine.handle(event)
         if not replies:  # a redelivered update: it was answered the first time
             return
-        if update.callback_query is not None:
-            await _acknowledge(update)
         if isinstance(event, PhotoEvent) and event.album_id:
             self._hold_album_reply((chat_id, event.album_id), replies)
             return
         await self._flush_chat(chat_id)
-        await self.renderer.send(chat_id, replies)
+        if update.callback_query is None:
+            await self.renderer.send(chat_id, replies)
+        else:  # the button stops spinning as the answer goes out: one round trip, not two
+            await asyncio.gather(_acknowledge(update), self.renderer.send(chat_id, replies))
 
     def _hold_album_reply(self, key: tuple[int, str], replies: list[Reply]) -> None:
         if key in self._albums:
