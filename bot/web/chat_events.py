@@ -21,7 +21,7 @@ from handlers.events import ChoiceEvent, CommandEvent, Event, LocationEvent, Sen
 from storage.models import Channel
 
 SESSION_COOKIE = "dvk_chat"
-SESSION_DAYS = 30  # the cookie's lifetime, from the session's first action
+SESSION_DAYS = 30  # the cookie's lifetime, from the session's latest action
 EVENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,40}$")
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 MAX_TEXT_CHARS = 4096

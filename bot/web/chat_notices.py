@@ -40,8 +40,8 @@ class WebNoticeSender:
         accounts, or records the message as undeliverable)."""
         now = self.clock.now()
         async with self.db.session() as session:
-            started = await web_notices.session_started_at(session, chat_id=chat_id)
-            if started is None or from_db(started) + self.session_lifetime <= now:
+            used = await web_notices.session_last_used_at(session, chat_id=chat_id)
+            if used is None or from_db(used) + self.session_lifetime <= now:
                 raise DeliveryError(Failure.BLOCKED, "the browser session has expired")
             await web_notices.add_notice(session, chat_id=chat_id, payload=to_payload(replies),
                                          now=now)

@@ -272,7 +272,7 @@ async def _answer(request: web.Request, session: ChatSession | None, language: s
                   replies: list[Reply]) -> web.Response:
     views = await reply_views(replies, request.app[THUMBNAILS], request.app[CHAT].media.root)
     response = web.json_response({"html": render_replies(request, views, language=language)})
-    if session is not None and session.is_new:
+    if session is not None:  # set again on every answer: 30 days from the latest action
         response.set_cookie(SESSION_COOKIE, session.token, max_age=SESSION_DAYS * 24 * 3600,
                             httponly=True, samesite="Lax",
                             secure=request.app[CHAT].secure_cookies)

@@ -18,10 +18,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.models import MAX_ID, Channel, ChannelAccount, WebNotice
 
 
-async def session_started_at(session: AsyncSession, *, chat_id: str) -> datetime | None:
-    """When the web chat `chat_id` began (its browser cookie's lifetime counts from then)."""
+async def session_last_used_at(session: AsyncSession, *, chat_id: str) -> datetime | None:
+    """When the web chat `chat_id` last did something (its browser cookie's lifetime counts
+    from then, to the few minutes `people.refresh_account` rounds to)."""
     result = await session.exec(
-        select(ChannelAccount.created_at)
+        select(ChannelAccount.last_seen_at)
         .where(ChannelAccount.channel == Channel.WEB, ChannelAccount.chat_id == chat_id))
     return result.first()
 

@@ -14,6 +14,7 @@ from html.parser import HTMLParser
 from aiohttp import ClientSession, FormData
 from aiohttp.test_utils import TestClient
 
+from bot.web.chat_events import SESSION_COOKIE
 from tests.support.images import jpeg_bytes
 from tests.support.practice_walk import Step
 
@@ -110,6 +111,8 @@ class WebChatClient:
         self.transcript: list[Bubble] = []
         self.status = 0
         self.notices_shown = 0
+        self.cookie_max_age: str | None = None
+        """Max-Age of the session cookie the last answer set (None: it set none)."""
 
     @property
     def last(self) -> Bubble:
@@ -120,6 +123,8 @@ class WebChatClient:
 
     async def _receive(self, response) -> list[Bubble]:  # noqa: ANN001
         self.status = response.status
+        cookie = response.cookies.get(SESSION_COOKIE)
+        self.cookie_max_age = cookie["max-age"] if cookie is not None else None
         body = await response.json()
         bubbles = parse_replies(body["html"])
         self.transcript += bubbles

@@ -167,8 +167,8 @@ async def test_a_stored_notice_comes_with_buttons_that_work(client, db, clock):
 
 
 async def test_a_notice_for_an_expired_browser_session_is_not_kept(client, db, clock):
-    """The cookie lives 30 days from the first action: after that the page can never ask for
-    the notice, so the outbox treats the account as gone (and would try another)."""
+    """The cookie lives 30 days from the latest action: after that the page can never ask
+    for the notice, so the outbox treats the account as gone (and would try another)."""
     lan = WebChatClient(client)
     await lan.start()
     async with db.session() as session:
@@ -183,3 +183,19 @@ async def test_a_notice_for_an_expired_browser_session_is_not_kept(client, db, c
     async with db.session() as session:
         assert (await session.get(ChannelAccount, account.id)).active is False
         assert (await session.exec(select(WebNotice))).all() == []
+
+
+async def test_a_session_in_use_lives_on_thirty_days_from_its_latest_action(client, db, clock):
+    lan = WebChatClient(client)
+    await lan.start()
+    async with db.session() as session:
+        account = (await session.exec(select(ChannelAccount))).one()
+    clock.advance(days=25)
+    await lan.text("/help")  # back after 25 days: the cookie is set again for 30 more
+    assert lan.cookie_max_age == str(30 * 24 * 3600)
+    clock.advance(days=25)  # 50 days after the first action, 25 after the latest
+    await queue(db, account.person_id, "notice:kept", "Vẫn nhận được", now=clock.now())
+
+    await OutboxWorker(db, {"web": WebNoticeSender(db, clock)}, clock).drain()
+
+    assert [b.text for b in await lan.notices()] == ["Vẫn nhận được"]
