@@ -347,7 +347,7 @@ class PeriodicReports:
         not_before = self.quiet.release(max(now, occurrence.fire_at))
         for scope, people in groups.items():
             relative = Path(REPORTS_DIR) / f"{slug}-{scope.level}-{scope.unit_code or 'all'}.xlsx"
-            async with self.db.session() as session:
+            async with self.db.reading() as session:  # a whole jurisdiction: off the loop
                 data = await gather(session, scope=scope, period=period, tz=self.tz)
             await asyncio.to_thread(write_workbook, data, compute(data),
                                     self.media_root / relative, units=self.units, tz=self.tz,
