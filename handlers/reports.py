@@ -6,41 +6,37 @@
     /report 01/01/2026-30/06/2026             any range
 
 The same workbook officials receive on each 6-month and annual report date (scheduler/reports.py).
+A whole jurisdiction takes seconds to gather and write, so the flow only records the request
+and answers at once; a background worker builds it (scheduler/ondemand_reports.py) and the
+outbox sends the file.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
+from handlers.clock import to_db
 from handlers.commands import Command
 from handlers.context import Context
 from handlers.officials.jurisdiction import OFFICIAL_COMMAND_ROLES, official_scope, refuse
-from handlers.replies import DocumentReply, Reply, TextReply
-from scheduler.reports import (
-    REPORTS_DIR,
-    build_report,
-    jurisdiction_label,
-    parse_period,
-    report_filename,
-)
+from handlers.replies import Reply, TextReply
+from scheduler.reports import jurisdiction_label, parse_period
+from storage.repositories import report_requests
 
 
 async def report_command(ctx: Context, args: str) -> list[Reply]:
     scope = official_scope(ctx)
     if scope is None:
         return refuse(ctx, action="report", reason="not_official").replies
-    now = ctx.now
-    period = parse_period(args, ctx.local(now).date())
+    period = parse_period(args, ctx.local(ctx.now).date())
     if period is None:
         return [TextReply("⚠️ " + ctx.t("report.usage"))]
-    relative = Path(REPORTS_DIR) / f"ondemand-{ctx.person.id}-{ctx.local(now):%Y%m%d%H%M%S}.xlsx"
-    _, figures = await build_report(ctx.session, scope=scope, period=period, tz=ctx.services.tz,
-                                    units=ctx.units, path=ctx.services.media.root / relative,
-                                    now=now)
+    wanted = {"person_id": ctx.person.id, "level": scope.level, "unit_code": scope.unit_code,
+              "period": period.label()}
+    already = await report_requests.pending_for(ctx.session, **wanted)
+    if already is None:
+        await report_requests.add(ctx.session, **wanted, now=to_db(ctx.now))
     where = jurisdiction_label(ctx.t, scope, ctx.units)
-    caption = ctx.t("report.ready", jurisdiction=where, period=period.label(),
-                    practices=figures.practices_total, feedback=figures.feedback_total)
-    return [DocumentReply(str(relative), report_filename(scope, period), caption)]
+    key = "report.queued" if already is None else "report.already_queued"
+    return [TextReply(ctx.t(key, jurisdiction=where, period=period.label()))]
 
 
 COMMANDS = [Command("report", aliases=("baocao",), run=report_command, menu=True,

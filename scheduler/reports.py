@@ -7,7 +7,8 @@ never shown with more than its sender chose: anonymous feedback stays "Ẩn danh
 number or account ever appears.
 
 Every 6-month and annual report date of the calendar sends each official of its scope the
-report of their own jurisdiction (`PeriodicReports`); `/report [period]` builds one on demand.
+report of their own jurisdiction (`PeriodicReports`); `/report [period]` asks for one at any
+time, built in the background (scheduler/ondemand_reports.py).
 """
 
 from __future__ import annotations

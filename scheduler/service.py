@@ -11,7 +11,8 @@ keeps only two jobs with fixed ids, rebuilt at every start:
   periodic report), replaced after each pass.
 
 At start, before either job, one pass catches up on whatever fell due while the bot was down.
-Run one scheduler per database (TECH-NOTES D).
+Beside them, `/report` requests are built in a child process and queued to the outbox
+(`scheduler/ondemand_reports.py`). Run one scheduler per database (TECH-NOTES D).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from handlers.clock import Clock
 from handlers.context import Services
 from scheduler.escalation import FeedbackEscalation
 from scheduler.housekeeping import Housekeeping
+from scheduler.ondemand_reports import OnDemandReports
 from scheduler.outbox import OutboxWorker
 from scheduler.ratelimit import ChatRateLimiter, RateLimits
 from scheduler.reminders import DeadlineReminders, LeaderReminders, ReminderPolicy
@@ -82,6 +84,9 @@ class SchedulerService:
             db, clock, self.policy.quiet, services.units, services.features,
             ack_after=timedelta(days=settings.escalation_ack_days),
             resolve_after=timedelta(days=settings.escalation_resolve_days))
+        # `/report`: built in a child process, so no chat waits for a whole jurisdiction.
+        self.ondemand_reports = OnDemandReports(db, clock, services.units, services.media.root,
+                                                settings.tz, on_queued=worker.wake)
         self.housekeeping = Housekeeping(
             db, clock, processed_updates_keep=timedelta(days=settings.processed_updates_keep_days),
             web_session_lifetime=timedelta(days=SESSION_DAYS))
@@ -118,10 +123,12 @@ class SchedulerService:
         self.scheduler.start()
         self._schedule_wake()
         self.outbox.start()
+        self.ondemand_reports.start()  # first pass: requests left pending by a stopped process
 
     async def stop(self) -> None:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        await self.ondemand_reports.stop()
         await self.outbox.stop()
         for sender in self.senders.values():
             if hasattr(sender, "stop"):

@@ -439,6 +439,27 @@ class ReminderRun(SQLModel, table=True):
     processed_at: datetime
 
 
+class ReportRequestStatus(StrEnum):
+    PENDING = "pending"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class ReportRequest(SQLModel, table=True):
+    """An official's `/report`, built in the background (scheduler/ondemand_reports.py) and
+    sent through the outbox; one left pending by a stopped process is built at the next start."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    level: str = Field(max_length=16)
+    unit_code: str | None = Field(default=None, max_length=16)
+    period: str = Field(max_length=32)
+    """Normalised as `dd/mm/yyyy - dd/mm/yyyy`, which `parse_period` reads back."""
+    requested_at: datetime
+    status: str = Field(default=ReportRequestStatus.PENDING, max_length=16, index=True)
+    finished_at: datetime | None = None
+
+
 # -- One person across channels (handlers/linking.py) -----------------------------------------
 
 

@@ -12,9 +12,9 @@ from sqlalchemy import update
 from sqlmodel import col, func, select
 
 from handlers.i18n import Translator
-from handlers.replies import DocumentReply
+from handlers.replies import DocumentReply, from_payload
 from scheduler.reports import Period, parse_period
-from storage.models import Feedback, Person, Practice, Recognition
+from storage.models import Feedback, OutboxMessage, Person, Practice, Recognition
 from tests.scheduler.factories import (
     CUA_NAM,
     HA_NOI,
@@ -132,14 +132,22 @@ def documents(fake, chat_id: int) -> list:  # noqa: ANN001
     return [m for m in fake.messages(chat_id) if m.kind == "document"]
 
 
+async def outbox_replies(db) -> list:  # noqa: ANN001
+    async with db.session() as session:
+        rows = (await session.exec(select(OutboxMessage).order_by(OutboxMessage.id))).all()
+    return [reply for row in rows for reply in from_payload(row.payload)]
+
+
 def all_cells(book) -> str:  # noqa: ANN001
     return "\n".join(str(value) for sheet in book for row in sheet.iter_rows(values_only=True)
                      for value in row if value is not None)
 
 
 async def test_the_report_opens_and_its_numbers_equal_the_database(
-    db, clock, services, make_chat
+    db, clock, services, make_chat, make_service, fake
 ) -> None:
+    """/report answers at once; the workbook is built in a child process (the worker's default
+    executor) and arrives through the outbox."""
     await seed(db, clock)
     clock.set(at(7, 2))
     expected = await expected_from_database(db)
@@ -150,8 +158,20 @@ async def test_the_report_opens_and_its_numbers_equal_the_database(
                            .values(role="official", level="province", unit_code=HA_NOI))
         await session.commit()
 
-    [document] = await chat.command("report", "2027-h1")
+    [answer] = await chat.command("report", "2027-h1")
+    assert answer.text == T("report.queued", jurisdiction="Thành phố Hà Nội",
+                            period="01/01/2027 - 30/06/2027")
+    service = make_service()
+    try:
+        assert await service.ondemand_reports.run() == 1
+    finally:
+        await service.ondemand_reports.stop()
+    await service.outbox.drain()
 
+    [sent] = documents(fake, 9_800_101)
+    assert sent.plain_text == T("report.ready", jurisdiction="Thành phố Hà Nội",
+                                period="01/01/2027 - 30/06/2027", practices=5, feedback=4)
+    [document] = [r for r in await outbox_replies(db) if isinstance(r, DocumentReply)]
     assert isinstance(document, DocumentReply) and document.filename.endswith(".xlsx")
     book = load_workbook(services.media.root / document.path)
     figures = summary(book)
