@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 
 TICK_JOB, WAKE_JOB = "scheduler:tick", "scheduler:wake"
 TICK_MINUTES = 5
-OUTBOX_CONNECTIONS = 8  # concurrent requests to the platform; more make httpx slower, not faster
+OUTBOX_CONNECTIONS = 8  # concurrent requests to the platform: enough for its 30/s cap
 
 Pass = Callable[[], Awaitable[int]]
 
