@@ -46,6 +46,15 @@ async def official(make_chat, db, clock, user_id=3001, unit=HOAN_KIEM, level="co
     return chat
 
 
+async def submitted_practice(make_chat, db, clock):
+    """Lan, a leader who has used the bot, and a practice of hers awaiting review."""
+    leader = make_chat(1001, "Lan")
+    await leader.command("start")
+    async with db.session() as session:
+        lan = (await session.exec(select(Person).where(Person.display_name == "Lan"))).one()
+    return leader, await store_practice(db, clock, commune=HOAN_KIEM, submitter_id=lan.id)
+
+
 async def test_inbox_pages_newest_first_and_typed_numbers_pick(make_chat, db, clock):
     citizen = make_chat(2001, "Hoa")
     for _ in range(6):
@@ -176,11 +185,7 @@ async def test_notices_are_in_the_readers_language(make_chat, db, clock, outbox)
 
 
 async def test_each_notice_is_queued_once(make_chat, db, clock):
-    leader = make_chat(1001, "Lan")
-    await leader.command("start")
-    async with db.session() as session:
-        lan = (await session.exec(select(Person).where(Person.display_name == "Lan"))).one()
-    pid = await store_practice(db, clock, commune=HOAN_KIEM, submitter_id=lan.id)
+    leader, pid = await submitted_practice(make_chat, db, clock)
     minh = await official(make_chat, db, clock)
     await minh.press_raw("a", f"pr_changes:{pid}")
     await minh.text("3")
@@ -198,11 +203,7 @@ async def test_each_notice_is_queued_once(make_chat, db, clock):
 
 async def test_commune_then_province_recognition(make_chat, db, clock, outbox):
     channel, worker = outbox
-    leader = make_chat(1001, "Lan")
-    await leader.command("start")
-    async with db.session() as session:
-        lan = (await session.exec(select(Person).where(Person.display_name == "Lan"))).one()
-    pid = await store_practice(db, clock, commune=HOAN_KIEM, submitter_id=lan.id)
+    leader, pid = await submitted_practice(make_chat, db, clock)
     minh = await official(make_chat, db, clock)
     city = await official(make_chat, db, clock, user_id=3009, unit="01", level="province")
     await city.press_raw("a", f"pr_rec:{pid}")
@@ -297,11 +298,7 @@ async def test_two_officials_deciding_one_practice_at_once_make_one_decision(
     make_chat, db, clock
 ):
     """On PostgreSQL the two turns really overlap: each must see the other's decision."""
-    leader = make_chat(1001, "Lan")
-    await leader.command("start")
-    async with db.session() as session:
-        lan = (await session.exec(select(Person).where(Person.display_name == "Lan"))).one()
-    pid = await store_practice(db, clock, commune=HOAN_KIEM, submitter_id=lan.id)
+    leader, pid = await submitted_practice(make_chat, db, clock)
     minh = await official(make_chat, db, clock)
     hoa = await official(make_chat, db, clock, user_id=3002, name="Hoa")
 
