@@ -9,6 +9,7 @@ import signal
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from bot.delivery import ChannelRefused, ChannelUnavailable
 from bot.settings import Settings
 from bot.web import zalo_oa_webhook
 from bot.web.chat_notices import WebNoticeSender
@@ -32,6 +33,8 @@ from storage.migrate import upgrade_async
 from storage.units import UnitDirectory
 
 log = logging.getLogger(__name__)
+
+MAX_TELEGRAM_RETRY_SECONDS = 300
 
 
 def build_services(settings: Settings, clock: Clock) -> Services:
@@ -59,6 +62,7 @@ class App:
     scheduler: SchedulerService = field(init=False)
     metrics: Metrics = field(default_factory=Metrics)
     web: WebServer = field(init=False)
+    _telegram_retry: asyncio.Task | None = field(default=None, init=False)
 
     async def start(self) -> None:
         await upgrade_async(self.settings.database_url)
@@ -108,8 +112,7 @@ class App:
         url = await self.web.start()
         log.info(f"web server: map {url} · web chat {url}chat", extra={"url": url})
         if telegram is not None:
-            await telegram.start()
-            self.channels.append(telegram)
+            await self._start_telegram(telegram)
         if zalo is not None:
             zalo.links.base_url = self.settings.public_base_url or url
             await zalo.start()
@@ -120,6 +123,41 @@ class App:
         if zalo_oa is not None:
             zalo_oa.on_activity = self.outbox.wake  # messages waiting for a person to write
         await self.scheduler.start()
+
+    async def _start_telegram(self, telegram) -> None:  # noqa: ANN001
+        """Telegram is blocked by Vietnam's main ISPs: when it cannot be reached, the map, the
+        web chat and Zalo run anyway while Telegram is tried again in the background."""
+        try:
+            await telegram.start()
+        except ChannelRefused:
+            log.error("Telegram refused TELEGRAM_BOT_TOKEN: Telegram stays off; check the "
+                      "token from @BotFather. The map, the web chat and Zalo run.")
+            return
+        except ChannelUnavailable as error:
+            log.warning("Telegram unreachable; trying again in the background. The map, the "
+                        "web chat and Zalo run meanwhile.", extra={"error": str(error)})
+            self._telegram_retry = asyncio.create_task(self._keep_trying(telegram),
+                                                       name="telegram-connect")
+            return
+        self.channels.append(telegram)
+
+    async def _keep_trying(self, telegram) -> None:  # noqa: ANN001
+        delay = self.settings.telegram_retry_seconds
+        while True:
+            await asyncio.sleep(delay)
+            try:
+                await telegram.start()
+            except ChannelRefused:
+                log.error("Telegram refused TELEGRAM_BOT_TOKEN: Telegram stays off")
+                return
+            except ChannelUnavailable as error:
+                delay = min(delay * 2, MAX_TELEGRAM_RETRY_SECONDS)
+                log.warning("Telegram still unreachable", extra={
+                    "error": str(error), "retry_in_seconds": delay})
+                continue
+            self.channels.append(telegram)
+            log.info("Telegram connected")
+            return
 
     @property
     def telegram(self):  # noqa: ANN201
@@ -134,6 +172,10 @@ class App:
         return next(c for c in self.channels if c.channel == "zalo_oa")
 
     async def stop(self) -> None:
+        if self._telegram_retry is not None:
+            self._telegram_retry.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._telegram_retry
         await self.web.stop()
         await self.scheduler.stop()
         for channel in reversed(self.channels):

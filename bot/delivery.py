@@ -29,3 +29,12 @@ class ChannelSender(Protocol):
     async def deliver(self, chat_id: str, replies: list[Reply]) -> None:
         """Send, or raise DeliveryError."""
         ...
+
+
+class ChannelUnavailable(Exception):
+    """The platform cannot be reached now (down, or blocked by the network); starting the
+    channel again later may work."""
+
+
+class ChannelRefused(Exception):
+    """The platform refused our credentials: starting again will not help until they change."""

@@ -82,6 +82,8 @@ class Settings(BaseSettings):
     outbox_send_timeout_seconds: float = Field(default=10, gt=0)
     outbox_max_in_flight: int = Field(default=64, ge=1)
     outbox_resend_unconfirmed: bool = False
+    # Telegram unreachable at start (blocked, down): seconds before the first retry, doubling.
+    telegram_retry_seconds: float = Field(default=10, gt=0)
     # Housekeeping (scheduler/housekeeping.py).
     processed_updates_keep_days: float = Field(default=7, ge=1)
 

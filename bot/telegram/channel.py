@@ -8,13 +8,22 @@ sends 12 photos at once gets one answer about all of them.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable
 from typing import Any
 
 from telegram import Bot, BotCommand, Update
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -23,7 +32,7 @@ from telegram.ext import (
     TypeHandler,
 )
 
-from bot.delivery import DeliveryError, Failure
+from bot.delivery import ChannelRefused, ChannelUnavailable, DeliveryError, Failure
 from bot.ordering import ChatLocks
 from bot.settings import Settings
 from bot.telegram.convert import to_event
@@ -98,6 +107,29 @@ class TelegramChannel:
         self._progress = asyncio.Condition()
 
     async def start(self) -> None:
+        """Connect and start polling (or set the webhook). A failure leaves nothing open, so
+        start() can simply be called again later (bot/app.py retries while Telegram is
+        unreachable)."""
+        try:
+            await self._start()
+        except BaseException as error:
+            await self._undo_start()
+            if isinstance(error, InvalidToken):  # its message quotes the token
+                raise ChannelRefused("Telegram refused TELEGRAM_BOT_TOKEN") from None
+            if isinstance(error, TelegramError):
+                raise ChannelUnavailable(f"Telegram: {type(error).__name__}") from error
+            raise
+
+    async def _undo_start(self) -> None:
+        with contextlib.suppress(Exception):
+            if self.application.updater and self.application.updater.running:
+                await self.application.updater.stop()
+            if self.application.running:
+                await self.application.stop()
+            await self.application.shutdown()  # does nothing if it never got initialized
+            await self.application.bot.shutdown()  # the HTTP sessions of a half-done start
+
+    async def _start(self) -> None:
         await self.application.initialize()
         await self._publish_commands()
         await self.application.start()
@@ -243,12 +275,22 @@ class TelegramOutboxSender:
         self.renderer = Renderer(bot, media.root)
 
     async def start(self) -> None:
-        await self.bot.initialize()
+        """Get ready to send. Telegram may be unreachable now (it is blocked in places):
+        the first delivery tries again, and the outbox retries deliveries that fail."""
+        try:
+            await self.bot.initialize()
+        except TelegramError as error:
+            log.warning("telegram unreachable for the outbox: notices wait",
+                        extra={"error": type(error).__name__})
 
     async def stop(self) -> None:
         await self.bot.shutdown()
 
     async def deliver(self, chat_id: str, replies: list[Reply]) -> None:
+        try:
+            await self.bot.initialize()  # at once when already done
+        except (NetworkError, TimedOut) as error:
+            raise DeliveryError(Failure.TRANSIENT, type(error).__name__) from error
         await _deliver(self.renderer, chat_id, replies)
 
 
