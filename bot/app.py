@@ -34,7 +34,7 @@ from storage.units import UnitDirectory
 
 log = logging.getLogger(__name__)
 
-MAX_TELEGRAM_RETRY_SECONDS = 300
+MAX_RETRY_SECONDS = 300
 
 
 def build_services(settings: Settings, clock: Clock) -> Services:
@@ -62,7 +62,8 @@ class App:
     scheduler: SchedulerService = field(init=False)
     metrics: Metrics = field(default_factory=Metrics)
     web: WebServer = field(init=False)
-    _telegram_retry: asyncio.Task | None = field(default=None, init=False)
+    _retries: list[asyncio.Task] = field(default_factory=list, init=False)
+    """Channels that could not be reached at start, being tried again."""
 
     async def start(self) -> None:
         await upgrade_async(self.settings.database_url)
@@ -112,11 +113,10 @@ class App:
         url = await self.web.start()
         log.info(f"web server: map {url} · web chat {url}chat", extra={"url": url})
         if telegram is not None:
-            await self._start_telegram(telegram)
+            await self._start_channel(telegram, "Telegram")
         if zalo is not None:
             zalo.links.base_url = self.settings.public_base_url or url
-            await zalo.start()
-            self.channels.append(zalo)
+            await self._start_channel(zalo, "Zalo Bot")
         # Reminders, escalation, reports, and the outbox sender for every notice.
         self.outbox = self.scheduler.outbox
         self.engine.on_notices = self.outbox.wake
@@ -124,39 +124,40 @@ class App:
             zalo_oa.on_activity = self.outbox.wake  # messages waiting for a person to write
         await self.scheduler.start()
 
-    async def _start_telegram(self, telegram) -> None:  # noqa: ANN001
-        """Telegram is blocked by Vietnam's main ISPs: when it cannot be reached, the map, the
-        web chat and Zalo run anyway while Telegram is tried again in the background."""
+    async def _start_channel(self, channel, name: str) -> None:  # noqa: ANN001
+        """A platform that cannot be reached at start (Telegram is blocked by Vietnam's main
+        ISPs; any platform can be down) must not keep the map, the web chat and the other
+        channels from running: it is tried again in the background."""
         try:
-            await telegram.start()
-        except ChannelRefused:
-            log.error("Telegram refused TELEGRAM_BOT_TOKEN: Telegram stays off; check the "
-                      "token from @BotFather. The map, the web chat and Zalo run.")
+            await channel.start()
+        except ChannelRefused as refused:
+            log.error(f"{refused}: {name} stays off; the map, the web chat and the other "
+                      "channels run.")
             return
         except ChannelUnavailable as error:
-            log.warning("Telegram unreachable; trying again in the background. The map, the "
-                        "web chat and Zalo run meanwhile.", extra={"error": str(error)})
-            self._telegram_retry = asyncio.create_task(self._keep_trying(telegram),
-                                                       name="telegram-connect")
+            log.warning(f"{name} unreachable; trying again in the background. The map, the web "
+                        "chat and the other channels run meanwhile.", extra={"error": str(error)})
+            self._retries.append(asyncio.create_task(self._keep_trying(channel, name),
+                                                     name=f"{name}-connect"))
             return
-        self.channels.append(telegram)
+        self.channels.append(channel)
 
-    async def _keep_trying(self, telegram) -> None:  # noqa: ANN001
-        delay = self.settings.telegram_retry_seconds
+    async def _keep_trying(self, channel, name: str) -> None:  # noqa: ANN001
+        delay = self.settings.channel_retry_seconds
         while True:
             await asyncio.sleep(delay)
             try:
-                await telegram.start()
-            except ChannelRefused:
-                log.error("Telegram refused TELEGRAM_BOT_TOKEN: Telegram stays off")
+                await channel.start()
+            except ChannelRefused as refused:
+                log.error(f"{refused}: {name} stays off")
                 return
             except ChannelUnavailable as error:
-                delay = min(delay * 2, MAX_TELEGRAM_RETRY_SECONDS)
-                log.warning("Telegram still unreachable", extra={
+                delay = min(delay * 2, MAX_RETRY_SECONDS)
+                log.warning(f"{name} still unreachable", extra={
                     "error": str(error), "retry_in_seconds": delay})
                 continue
-            self.channels.append(telegram)
-            log.info("Telegram connected")
+            self.channels.append(channel)
+            log.info(f"{name} connected")
             return
 
     @property
@@ -172,10 +173,11 @@ class App:
         return next(c for c in self.channels if c.channel == "zalo_oa")
 
     async def stop(self) -> None:
-        if self._telegram_retry is not None:
-            self._telegram_retry.cancel()
+        for retry in self._retries:
+            retry.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._telegram_retry
+                await retry
+        self._retries.clear()
         await self.web.stop()
         await self.scheduler.stop()
         for channel in reversed(self.channels):

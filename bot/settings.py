@@ -82,8 +82,9 @@ class Settings(BaseSettings):
     outbox_send_timeout_seconds: float = Field(default=10, gt=0)
     outbox_max_in_flight: int = Field(default=64, ge=1)
     outbox_resend_unconfirmed: bool = False
-    # Telegram unreachable at start (blocked, down): seconds before the first retry, doubling.
-    telegram_retry_seconds: float = Field(default=10, gt=0)
+    # A channel unreachable at start (Telegram blocked, a platform down): seconds before the
+    # first retry, doubling up to 5 minutes.
+    channel_retry_seconds: float = Field(default=10, gt=0)
     # Housekeeping (scheduler/housekeeping.py).
     processed_updates_keep_days: float = Field(default=7, ge=1)
 

@@ -115,7 +115,8 @@ class TelegramChannel:
         except BaseException as error:
             await self._undo_start()
             if isinstance(error, InvalidToken):  # its message quotes the token
-                raise ChannelRefused("Telegram refused TELEGRAM_BOT_TOKEN") from None
+                raise ChannelRefused("Telegram refused TELEGRAM_BOT_TOKEN (check the token "
+                                     "from @BotFather)") from None
             if isinstance(error, TelegramError):
                 raise ChannelUnavailable(f"Telegram: {type(error).__name__}") from error
             raise

@@ -17,7 +17,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.delivery import DeliveryError, Failure
+from bot.delivery import ChannelUnavailable, DeliveryError, Failure
 from bot.ordering import ChatLocks
 from bot.settings import Settings
 from bot.web import signed_media, zalo_webhook
@@ -93,8 +93,13 @@ class ZaloChannel:
         await self.client.start()
         try:
             me = await self.client.get_me()
+        except ZaloNetworkError as error:
+            await self.client.close()
+            raise ChannelUnavailable(f"Zalo Bot: {error}") from None
         except ZaloApiError as error:
             await self.client.close()
+            if error.status >= 500:  # Zalo's side is down: it may answer later
+                raise ChannelUnavailable(f"Zalo Bot: {error.status}") from None
             raise RuntimeError(f"Zalo refused ZALO_BOT_TOKEN ({error.status}): check the token "
                                "Zalo Bot Creator sent you") from None
         name = (me or {}).get("account_name")

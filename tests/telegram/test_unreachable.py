@@ -20,7 +20,7 @@ def configured(settings: Settings, fake: FakeTelegram) -> Settings:
         "telegram_api_base_url": fake.base_url,
         "telegram_file_base_url": fake.file_base_url,
         "telegram_poll_timeout_seconds": 1,
-        "telegram_retry_seconds": 0.01,
+        "channel_retry_seconds": 0.01,
     })
 
 

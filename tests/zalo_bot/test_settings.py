@@ -50,3 +50,18 @@ async def test_a_refused_token_or_webhook_stops_start_up_with_a_clear_reason(set
             with pytest.raises(RuntimeError, match=reason):
                 await app.start()
             await app.stop()
+
+
+async def test_zalo_down_at_start_leaves_the_rest_running_and_joins_later(settings, clock):
+    async with FakeZaloBot() as fake:
+        fake.fail("getMe", 502, times=2)  # the start and the first retry
+        lan = fake.user(display_name="Lan")
+        app = App(zalo_settings(settings, fake, channel_retry_seconds=0.01), clock=clock)
+        await app.start()
+        try:
+            lan.send_text("/start")
+            await fake.wait_for_message(lan.chat_id, count=1, timeout=10)
+
+            assert "Dân vận khéo" in fake.messages(lan.chat_id)[-1].text
+        finally:
+            await app.stop()
