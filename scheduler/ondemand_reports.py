@@ -2,12 +2,9 @@
 
 The flow (handlers/reports.py) only records a request. This worker picks pending requests up
 (polling the table every couple of seconds, and once at start, so requests left by a stopped
-process are simply built again) and builds each report in a separate process: gathering a
-whole country's practices and writing the workbook take seconds of CPU, which in the bot's
-process would hold the event loop and the GIL, and on SQLite the writer lock, freezing every
-chat. The child opens its own database connection, reads with `Database.reading()`, writes the
-file under MEDIA_DIR and returns the few figures of the caption. Then one short transaction
-queues the file to the person (or, if the build failed, an apology) and closes the request.
+process are simply built again) and builds each report in a child process
+(scheduler/report_process.py says why). Then one short transaction queues the file to the
+person (or, if the build failed, an apology) and closes the request.
 """
 
 from __future__ import annotations
@@ -15,26 +12,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import multiprocessing
 from collections.abc import Callable
-from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor
-from dataclasses import dataclass
-from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from handlers.clock import Clock, to_db
 from handlers.i18n import Translator
 from handlers.replies import DocumentReply, Reply, TextReply, to_payload
+from scheduler.report_process import BuiltReport, ReportBuilder
 from scheduler.reports import (
     REPORTS_DIR,
     Period,
-    compute,
-    gather,
     jurisdiction_label,
     parse_period,
     report_filename,
-    write_workbook,
 )
 from storage.db import Database
 from storage.models import ReportRequest, ReportRequestStatus
@@ -48,45 +39,10 @@ log = logging.getLogger(__name__)
 POLL_SECONDS = 2.0
 
 
-@dataclass(frozen=True)
-class BuiltReport:
-    """What the caption needs; the workbook itself is on disk."""
-
-    practices: int
-    feedback: int
-
-
-def build_report_file(database_url: str, level: str, unit_code: str | None, start: date,
-                      end: date, tz_name: str, path: str, generated_at: datetime,
-                      ) -> BuiltReport:
-    """Build one workbook, in a process of its own (hence plain values in and out)."""
-    return asyncio.run(_build(database_url, Scope(level, unit_code), Period(start, end),
-                              ZoneInfo(tz_name), Path(path), generated_at))
-
-
-async def _build(database_url: str, scope: Scope, period: Period, tz: ZoneInfo, path: Path,
-                 generated_at: datetime) -> BuiltReport:
-    db = Database(database_url)
-    try:
-        async with db.reading() as session:
-            data = await gather(session, scope=scope, period=period, tz=tz)
-    finally:
-        await db.dispose()
-    figures = compute(data)
-    write_workbook(data, figures, path, units=UnitDirectory.load(), tz=tz,
-                   generated_at=generated_at)
-    return BuiltReport(figures.practices_total, figures.feedback_total)
-
-
-def spawn_executor() -> Executor:
-    """One child process, started fresh ("spawn": no copy of the bot's loop or connections)."""
-    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-
-
 class OnDemandReports:
     def __init__(self, db: Database, clock: Clock, units: UnitDirectory, media_root: Path,
                  tz: ZoneInfo, *, on_queued: Callable[[], None] = lambda: None,
-                 executor: Callable[[], Executor] = spawn_executor,
+                 builder: ReportBuilder | None = None,
                  poll_seconds: float = POLL_SECONDS) -> None:
         self.db = db
         self.clock = clock
@@ -95,8 +51,8 @@ class OnDemandReports:
         self.tz = tz
         self.on_queued = on_queued
         self.poll_seconds = poll_seconds
-        self._make_executor = executor
-        self._executor: Executor | None = None
+        self._owns_builder = builder is None
+        self.builder = builder or ReportBuilder(db.url, tz)
         self._lock = asyncio.Lock()
         self._task: asyncio.Task | None = None
 
@@ -115,9 +71,8 @@ class OnDemandReports:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
-        if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
-            self._executor = None
+        if self._owns_builder:
+            self.builder.close()
 
     async def run(self) -> int:
         """Build and queue every request pending now; returns how many were closed."""
@@ -146,7 +101,8 @@ class OnDemandReports:
         try:
             if period is None:
                 raise ValueError("unreadable period")
-            built = await self._build(scope, period, self.media_root / relative)
+            built = await self.builder.build(scope, period, self.media_root / relative,
+                                             self.clock.now())
         except Exception:
             log.exception("on-demand report failed", extra={"report_request": request.id})
         async with self.db.session() as session:
@@ -176,15 +132,3 @@ class OnDemandReports:
         caption = t("report.ready", jurisdiction=where, period=period.label(),
                     practices=built.practices, feedback=built.feedback)
         return DocumentReply(str(relative), report_filename(scope, period), caption)
-
-    async def _build(self, scope: Scope, period: Period, path: Path) -> BuiltReport:
-        if self._executor is None:
-            self._executor = self._make_executor()
-        try:
-            return await asyncio.get_running_loop().run_in_executor(
-                self._executor, build_report_file, self.db.url, scope.level, scope.unit_code,
-                period.start, period.end, self.tz.key, str(path), self.clock.now())
-        except BrokenExecutor:  # the child died (killed, out of memory): a fresh one next time
-            self._executor.shutdown(wait=False, cancel_futures=True)
-            self._executor = None
-            raise

@@ -8,12 +8,12 @@ number or account ever appears.
 
 Every 6-month and annual report date of the calendar sends each official of its scope the
 report of their own jurisdiction (`PeriodicReports`); `/report [period]` asks for one at any
-time, built in the background (scheduler/ondemand_reports.py).
+time (scheduler/ondemand_reports.py). Both are built in a child process
+(scheduler/report_process.py).
 """
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from statistics import median
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
@@ -37,6 +38,9 @@ from storage.repositories import reports as reports_repo
 from storage.repositories.officials import Scope, scope_of
 from storage.repositories.reports import FeedbackRow, PracticeRow, RecognitionRow
 from storage.units import UnitDirectory
+
+if TYPE_CHECKING:
+    from scheduler.report_process import ReportBuilder
 
 REPORTS_DIR = "reports"  # under MEDIA_DIR, so channels send the file like any other document
 LEVEL_ORDER = (Level.CENTRAL, Level.PROVINCE, Level.COMMUNE)
@@ -306,17 +310,6 @@ def _blank(value: object) -> object:
     return "" if value is None else value
 
 
-async def build_report(session, *, scope: Scope, period: Period, tz: ZoneInfo,  # noqa: ANN001
-                       units: UnitDirectory, path: Path,
-                       now: datetime) -> tuple[Path, ReportFigures]:
-    """Gather, compute and write one report; the writing runs in a thread."""
-    data = await gather(session, scope=scope, period=period, tz=tz)
-    figures = compute(data)
-    await asyncio.to_thread(write_workbook, data, figures, path, units=units, tz=tz,
-                            generated_at=now)
-    return path, figures
-
-
 def report_filename(scope: Scope, period: Period) -> str:
     return f"bao-cao-{scope.unit_code or 'toan-quoc'}-{period.slug}.xlsx"
 
@@ -334,6 +327,8 @@ class PeriodicReports:
     units: UnitDirectory
     media_root: Path
     quiet: QuietHours
+    builder: ReportBuilder
+    """Builds each workbook in a child process (scheduler/report_process.py)."""
 
     async def __call__(self, occurrence, officials: Sequence[Person], now: datetime) -> int:  # noqa: ANN001
         deadline = occurrence.deadline
@@ -348,11 +343,7 @@ class PeriodicReports:
         not_before = self.quiet.release(max(now, occurrence.fire_at))
         for scope, people in groups.items():
             relative = Path(REPORTS_DIR) / f"{slug}-{scope.level}-{scope.unit_code or 'all'}.xlsx"
-            async with self.db.reading() as session:  # a whole jurisdiction: off the loop
-                data = await gather(session, scope=scope, period=period, tz=self.tz)
-            await asyncio.to_thread(write_workbook, data, compute(data),
-                                    self.media_root / relative, units=self.units, tz=self.tz,
-                                    generated_at=now)
+            await self.builder.build(scope, period, self.media_root / relative, now)
             async with self.db.session() as session:
                 for person in people:
                     t = Translator(person.language)

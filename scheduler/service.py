@@ -37,6 +37,7 @@ from scheduler.ondemand_reports import OnDemandReports
 from scheduler.outbox import OutboxWorker
 from scheduler.ratelimit import ChatRateLimiter, RateLimits
 from scheduler.reminders import DeadlineReminders, LeaderReminders, ReminderPolicy
+from scheduler.report_process import ReportBuilder
 from scheduler.reports import PeriodicReports
 from storage.db import Database
 
@@ -76,17 +77,19 @@ class SchedulerService:
         self.senders = senders
         self.outbox = worker
         self.policy = ReminderPolicy.from_settings(settings)
+        # Every workbook is built in one child process, so no chat waits for a jurisdiction.
+        self.report_builder = ReportBuilder(db.url, settings.tz)
         reports = PeriodicReports(db, settings.tz, services.units, services.media.root,
-                                  self.policy.quiet)
+                                  self.policy.quiet, self.report_builder)
         self.deadlines = DeadlineReminders(db, clock, self.policy, services.units, reports)
         self.leaders = LeaderReminders(db, clock, self.policy, services.features)
         self.escalation = FeedbackEscalation(
             db, clock, self.policy.quiet, services.units, services.features,
             ack_after=timedelta(days=settings.escalation_ack_days),
             resolve_after=timedelta(days=settings.escalation_resolve_days))
-        # `/report`: built in a child process, so no chat waits for a whole jurisdiction.
         self.ondemand_reports = OnDemandReports(db, clock, services.units, services.media.root,
-                                                settings.tz, on_queued=worker.wake)
+                                                settings.tz, on_queued=worker.wake,
+                                                builder=self.report_builder)
         self.housekeeping = Housekeeping(
             db, clock, processed_updates_keep=timedelta(days=settings.processed_updates_keep_days),
             web_session_lifetime=timedelta(days=SESSION_DAYS))
@@ -129,6 +132,7 @@ class SchedulerService:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         await self.ondemand_reports.stop()
+        self.report_builder.close()
         await self.outbox.stop()
         for sender in self.senders.values():
             if hasattr(sender, "stop"):

@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from handlers.i18n import Translator
 from scheduler.ondemand_reports import OnDemandReports
+from scheduler.report_process import ReportBuilder
 from storage.models import Person, ReportRequest
 from tests.scheduler.factories import HA_NOI, add_person
 from tests.scheduler.test_reports import VN, at, documents, seed
@@ -42,7 +43,8 @@ async def requests(db) -> list[ReportRequest]:  # noqa: ANN001
 
 def worker(db, clock, services, service) -> OnDemandReports:  # noqa: ANN001
     return OnDemandReports(db, clock, services.units, services.media.root, VN,
-                           on_queued=service.outbox.wake, executor=in_thread)
+                           on_queued=service.outbox.wake,
+                           builder=ReportBuilder(db.url, VN, executor=in_thread))
 
 
 async def test_a_second_identical_request_is_not_queued_twice(

@@ -202,14 +202,18 @@ async def test_the_report_opens_and_its_numbers_equal_the_database(
 async def test_anonymous_feedback_stays_anonymous_and_no_phone_appears(
     db, clock, services
 ) -> None:
-    from scheduler.reports import build_report
+    from concurrent.futures import ThreadPoolExecutor
+
+    from scheduler.report_process import ReportBuilder
     from storage.repositories.officials import Scope
 
     await seed(db, clock)
     path = services.media.root / "reports" / "check.xlsx"
-    async with db.session() as session:
-        await build_report(session, scope=Scope("province", HA_NOI), period=H1, tz=VN,
-                           units=services.units, path=path, now=at(7, 2))
+    builder = ReportBuilder(db.url, VN, executor=lambda: ThreadPoolExecutor(1))
+    try:
+        await builder.build(Scope("province", HA_NOI), H1, path, at(7, 2))
+    finally:
+        builder.close()
     cells = all_cells(load_workbook(path))
 
     assert SECRET_NAME not in cells
