@@ -31,7 +31,7 @@ from storage.db import Database
 from storage.models import ReportRequest, ReportRequestStatus
 from storage.repositories import people, report_requests
 from storage.repositories import reminders as reminders_repo
-from storage.repositories.officials import Scope
+from storage.repositories.officials import Scope, scope_of
 from storage.units import UnitDirectory
 
 log = logging.getLogger(__name__)
@@ -98,6 +98,14 @@ class OnDemandReports:
         period = parse_period(request.period, self.clock.now().astimezone(self.tz).date())
         relative = Path(REPORTS_DIR) / f"ondemand-{request.id}.xlsx"
         built: BuiltReport | None = None
+        async with self.db.reading() as session:
+            asker = await people.get_person(session, request.person_id)
+        if asker is None or scope_of(asker) != scope:
+            # No longer an official of that jurisdiction (removed or moved meanwhile): the
+            # report is not built, and nothing is sent.
+            log.info("on-demand report dropped: the asker's scope changed",
+                     extra={"report_request": request.id})
+            return await self._close(request, ReportRequestStatus.FAILED, reply=None)
         try:
             if period is None:
                 raise ValueError("unreadable period")
@@ -105,23 +113,27 @@ class OnDemandReports:
                                              self.clock.now())
         except Exception:
             log.exception("on-demand report failed", extra={"report_request": request.id})
+        reply = self._reply(Translator(asker.language), request, scope, period, relative, built)
+        status = ReportRequestStatus.FAILED if built is None else ReportRequestStatus.DONE
+        return await self._close(request, status, reply=reply)
+
+    async def _close(self, request: ReportRequest, status: ReportRequestStatus, *,
+                     reply: Reply | None) -> bool:
+        """Close the request and queue its reply, in one transaction."""
         async with self.db.session() as session:
             now = to_db(self.clock.now())
-            status = ReportRequestStatus.FAILED if built is None else ReportRequestStatus.DONE
             if not await report_requests.finish(session, request_id=request.id, status=status,
                                                 now=now):
                 await session.rollback()  # closed meanwhile (another worker): nothing to send
                 return False
-            person = await people.get_person(session, request.person_id)
-            if person is not None:
-                reply = self._reply(Translator(person.language), request, scope, period,
-                                    relative, built)
+            if reply is not None:
                 await reminders_repo.schedule(
-                    session, key=f"report-request:{request.id}", person_id=person.id,
+                    session, key=f"report-request:{request.id}", person_id=request.person_id,
                     payload=to_payload([reply]), now=now, not_before=now, expires_at=None,
                     quiet_hours=False)  # the answer to their own request: not held back
             await session.commit()
-        self.on_queued()
+        if reply is not None:
+            self.on_queued()
         return True
 
     def _reply(self, t: Translator, request: ReportRequest, scope: Scope, period: Period | None,

@@ -171,3 +171,28 @@ async def test_the_answer_is_in_the_officials_language(
     [document] = documents(fake, 9_800_203)
     assert document.plain_text == Translator("en")(
         "report.ready", jurisdiction="Nationwide", period=H1, practices=0, feedback=0)
+
+
+async def test_an_official_removed_before_the_build_gets_no_report(
+    db, clock, services, make_chat, make_service, fake
+) -> None:
+    await seed(db, clock)
+    clock.set(at(7, 2))
+    chat = await official_chat(db, make_chat)
+    await chat.command("report", "2027-h1")
+    async with db.session() as session:  # removed from office (dvk officials remove)
+        await session.exec(update(Person).where(Person.display_name == "Cán bộ Hà Nội")
+                           .values(role="citizen"))
+        await session.commit()
+
+    service = make_service()
+    reports = worker(db, clock, services, service)
+    try:
+        assert await reports.run() == 1
+    finally:
+        await reports.stop()
+    await service.outbox.drain()
+
+    assert [r.status for r in await requests(db)] == ["failed"]
+    assert documents(fake, 9_800_201) == []
+    assert not (services.media.root / "reports").exists()
