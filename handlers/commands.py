@@ -58,6 +58,10 @@ class Features:
     deep_links: list[DeepLink] = field(default_factory=list)
     menu: list[Command] = field(default_factory=list)
 
+    def menu_of(self, role: str) -> tuple[str, ...]:
+        """The menu commands someone of `role` may use, in the order they were declared."""
+        return tuple(c.name for c in self.menu if not c.roles or role in c.roles)
+
     def add_command(self, command: Command) -> None:
         for name in (command.name, *command.aliases):
             if name in self.commands:

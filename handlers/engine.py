@@ -16,9 +16,11 @@ from handlers.clock import to_db
 from handlers.context import Context, Services
 from handlers.events import Event
 from handlers.i18n import Translator
-from handlers.replies import Reply, TextReply, in_language, to_payload
+from handlers.replies import MenuReply, Reply, TextReply, in_language, to_payload
 from storage.db import Database, is_conflict
+from storage.models import ChannelAccount, Person
 from storage.repositories import conversations, outbox, people, updates
+from storage.repositories.officials import OFFICIAL_ROLES
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +49,15 @@ class Engine:
                         "error.internal"))]
                 log.info("update conflicted with another and runs again", extra=extra)
         raise AssertionError("unreachable")
+
+    def _menu_change(self, account: ChannelAccount, person: Person) -> list[Reply]:
+        """Someone given an official role gets its commands in this chat's own menu; someone
+        who lost it gets the default menu back (once: the account remembers)."""
+        wanted = str(person.role) if person.role in OFFICIAL_ROLES else None
+        if account.menu_role == wanted:
+            return []
+        account.menu_role = wanted
+        return [MenuReply(self.services.features.menu_of(wanted) if wanted else None)]
 
     async def _turn(self, event: Event) -> list[Reply]:
         """One attempt at the event, in one transaction that behaves as if it ran alone
@@ -81,7 +92,8 @@ class Engine:
                      "step": conversation.step}
             try:
                 replies = await router.route(ctx, event)
-                replies = in_language(replies, ctx.t.language)
+                replies = in_language([*replies, *self._menu_change(account, person)],
+                                      ctx.t.language)
                 for notice in ctx.notices:
                     recipient = await people.get_person(session, notice.person_id)
                     language = (recipient.language if recipient

@@ -63,6 +63,16 @@ class DocumentReply(Reply):
 
 
 @dataclass(frozen=True)
+class MenuReply(Reply):
+    """The commands this chat's own command menu should list, for channels that have one
+    (Telegram's "/" list); None: back to the channel's default menu. The engine sends it when
+    the person's role changes; channels without such a menu ignore it."""
+
+    commands: tuple[str, ...] | None
+    language: str | None = None
+
+
+@dataclass(frozen=True)
 class Notice:
     """Replies for another person (a notification), delivered through the outbox.
 
@@ -113,5 +123,6 @@ def from_payload(payload: list[dict]) -> list[Reply]:
 
 def in_language(replies: list[Reply], language: str) -> list[Reply]:
     """The replies with their reader's language noted (where not noted already)."""
-    return [replace(r, language=language) if isinstance(r, TextReply) and r.language is None
-            else r for r in replies]
+    return [replace(r, language=language)
+            if isinstance(r, TextReply | MenuReply) and r.language is None else r
+            for r in replies]

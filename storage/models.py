@@ -78,6 +78,9 @@ class ChannelAccount(SQLModel, table=True):
     active: bool = True
     created_at: datetime
     last_seen_at: datetime
+    menu_role: str | None = Field(default=None, max_length=16)
+    """The role whose commands this chat's "/" menu was last set to (None: the default menu),
+    so the engine knows when a role change must reach the menu (`handlers/replies.MenuReply`)."""
 
 
 class Unit(SQLModel, table=True):

@@ -14,7 +14,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable
 from typing import Any
 
-from telegram import Bot, BotCommand, Update
+from telegram import Bot, Update
 from telegram.error import (
     BadRequest,
     Forbidden,
@@ -36,17 +36,15 @@ from bot.delivery import ChannelRefused, ChannelUnavailable, DeliveryError, Fail
 from bot.ordering import ChatLocks
 from bot.settings import Settings
 from bot.telegram.convert import to_event
-from bot.telegram.render import Renderer
+from bot.telegram.render import Renderer, bot_commands
 from bot.telegram.transport import AiohttpRequest
 from handlers.engine import Engine
 from handlers.events import PhotoEvent
-from handlers.i18n import Translator
 from handlers.replies import Reply
 from storage.media import MediaStore
 
 log = logging.getLogger(__name__)
 
-CORE_COMMANDS = ("cancel", "back", "language", "help")
 RECENT_UPDATES = 10_000
 
 BOT_CONNECTIONS = 256
@@ -251,14 +249,13 @@ class TelegramChannel:
             await self._flush_album(key)
 
     async def _publish_commands(self) -> None:
-        """Telegram's "/" list: everyone's menu commands (officials' ones are in their menu)."""
+        """Telegram's "/" list: everyone's menu commands. An official's chat gets a list of
+        its own when their role is set (a `MenuReply` from the engine, bot/telegram/render.py)."""
         bot = self.application.bot
-        features = self.engine.services.features
-        names = [c.name for c in features.menu if not c.roles] + list(CORE_COMMANDS)
+        names = [c.name for c in self.engine.services.features.menu if not c.roles]
         for language in ("vi", "en"):
-            t = Translator(language)
-            commands = [BotCommand(name, t(f"command.{name}")[:256]) for name in names]
-            await bot.set_my_commands(commands, language_code=None if language == "vi" else "en")
+            await bot.set_my_commands(bot_commands(names, language),
+                                      language_code=None if language == "vi" else "en")
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         update_id = update.update_id if isinstance(update, Update) else None

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from telegram import (
     Bot,
+    BotCommand,
+    BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
@@ -15,9 +17,17 @@ from telegram import (
 from telegram.constants import MessageLimit
 
 from bot.text import shorten, split_text
-from handlers.replies import Ask, DocumentReply, PhotoReply, Reply, TextReply
+from handlers.i18n import Translator
+from handlers.replies import Ask, DocumentReply, MenuReply, PhotoReply, Reply, TextReply
 
 CALLBACK_DATA_BYTES = 64
+CORE_COMMANDS = ("cancel", "back", "language", "help")
+"""In every "/" menu, after the feature commands: they work at any step of any flow."""
+
+
+def bot_commands(names: tuple[str, ...] | list[str], language: str) -> list[BotCommand]:
+    t = Translator(language)
+    return [BotCommand(name, t(f"command.{name}")[:256]) for name in (*names, *CORE_COMMANDS)]
 
 
 def callback_data(token: str, value: str) -> str:
@@ -64,6 +74,17 @@ class Renderer:
                 with (self.media_root / reply.path).open("rb") as handle:
                     await self.bot.send_document(chat_id, handle, filename=reply.filename,
                                                  caption=_caption(reply.caption))
+            elif isinstance(reply, MenuReply):
+                await self._menu(chat_id, reply)
+
+    async def _menu(self, chat_id: int, reply: MenuReply) -> None:
+        """This chat's own "/" list (an official's commands), or back to everyone's."""
+        scope = BotCommandScopeChat(chat_id)
+        if reply.commands is None:
+            await self.bot.delete_my_commands(scope=scope)
+        else:
+            await self.bot.set_my_commands(bot_commands(reply.commands, reply.language or "vi"),
+                                           scope=scope)
 
     async def _text(self, chat_id: int, reply: TextReply) -> None:
         chunks = split_text(reply.text, MessageLimit.MAX_TEXT_LENGTH)

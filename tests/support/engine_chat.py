@@ -17,7 +17,7 @@ from handlers.events import (
     TextEvent,
     UnsupportedEvent,
 )
-from handlers.replies import Reply, TextReply
+from handlers.replies import MenuReply, Reply, TextReply
 from storage.media import MediaStore
 from tests.support.images import jpeg_bytes
 
@@ -30,6 +30,8 @@ class EngineChat:
     media: MediaStore
     sender: Sender
     transcript: list[Reply] = field(default_factory=list)
+    menus: list[MenuReply] = field(default_factory=list)
+    """Changes to the chat's own command menu: not messages, so kept apart from the rest."""
 
     @property
     def last(self) -> TextReply:
@@ -38,8 +40,10 @@ class EngineChat:
 
     async def _send(self, event: Event) -> list[Reply]:
         replies = await self.engine.handle(event)
-        self.transcript.extend(replies)
-        return replies
+        self.menus += [r for r in replies if isinstance(r, MenuReply)]
+        shown = [r for r in replies if not isinstance(r, MenuReply)]
+        self.transcript.extend(shown)
+        return shown
 
     def _meta(self) -> dict:
         return {"update_id": f"e{next(_ids)}"}

@@ -83,3 +83,32 @@ async def test_invites_work_once_and_bad_ones_are_refused(settings, clock, db, c
     reasons = [r.reason for r in caplog.records if r.getMessage() == "invite refused"]
     assert sorted(reasons) == sorted(["used", "revoked", "malformed", "malformed", "unknown",
                                       "expired", "malformed"])  # the last: /invite admin
+
+
+async def test_an_officials_chat_gets_their_commands_in_its_menu_and_loses_them_with_the_role(
+    settings, clock, db
+):
+    code = await make_invite(db, clock, unit=THANH_XUAN)
+    async with FakeTelegram() as fake:
+        an, binh = fake.user(4101, first_name="An"), fake.user(4102, first_name="Bình")
+        async with running_app(settings, fake, clock) as app:
+            official, citizen = TelegramDriver(app, fake, an), TelegramDriver(app, fake, binh)
+            everyone = [c["command"] for c in fake.commands_for()]
+            await citizen.command("start")
+            await official.command("start", code)
+
+            own = [c["command"] for c in fake.commands_for({"type": "chat", "chat_id": 4101})]
+            assert {"inbox", "stats", "report", "deadlines"} <= set(own)
+            assert set(everyone) < set(own)  # theirs, and everyone's
+            assert fake.commands_for({"type": "chat", "chat_id": 4102}) == []
+
+            async with db.session() as session:  # removed from office (dvk officials remove)
+                person = (await session.exec(select(Person).where(
+                    Person.display_name == "An"))).one()
+                person.role = "citizen"
+                session.add(person)
+                await session.commit()
+            await official.command("help")
+
+            assert fake.commands_for({"type": "chat", "chat_id": 4101}) == []
+            assert len(fake.calls_to("deleteMyCommands")) == 1
