@@ -1,15 +1,19 @@
 """Housekeeping: forget what only had to be kept for a while.
 
-Every update marks its id as processed (so a redelivery is dropped) and every notice for a web
-chat waits in a table until its page shows it. Both would grow for as long as the bot runs;
-this pass, run with every scheduler tick, deletes what can no longer matter, in short batches
-so that a first run after months never holds the database for long.
+Every update marks its id as processed (so a redelivery is dropped), every notice for a web
+chat waits in a table until its page shows it, and every report is a workbook on disk. All
+would grow for as long as the bot runs; this pass, run with every scheduler tick, deletes what
+can no longer matter, rows in short batches so that a first run after months never holds the
+database for long.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from datetime import timedelta
+from pathlib import Path
 
 from handlers.clock import Clock, to_db
 from storage.db import Database
@@ -22,12 +26,17 @@ MAX_BATCHES = 50
 """Per pass: a backlog larger than 100,000 rows goes in the following ticks."""
 SEEN_NOTICES_KEEP = timedelta(days=30)
 """A page keeps its own copy of what it has shown; the stored one is history only."""
+REPORT_FILES_KEEP = timedelta(days=30)
+"""Long after the outbox has delivered them (or given up); the person keeps their copy, and
+a report can be asked for again at any time."""
 
 
 class Housekeeping:
     def __init__(self, db: Database, clock: Clock, *, processed_updates_keep: timedelta,
-                 web_session_lifetime: timedelta, batch: int = BATCH) -> None:
+                 web_session_lifetime: timedelta, reports_dir: Path | None = None,
+                 batch: int = BATCH) -> None:
         self.db = db
+        self.reports_dir = reports_dir
         self.clock = clock
         self.processed_updates_keep = processed_updates_keep
         self.web_session_lifetime = web_session_lifetime
@@ -43,10 +52,16 @@ class Housekeeping:
             lambda session: web_notices.forget(
                 session, seen_before=now - SEEN_NOTICES_KEEP,
                 created_before=now - self.web_session_lifetime, limit=self.batch))
-        if forgotten_updates or forgotten_notices:
+        removed_files = 0
+        if self.reports_dir is not None:
+            # A file's age is the file system's: its wall clock, not the injected one.
+            removed_files = await asyncio.to_thread(
+                _remove_older, self.reports_dir, time.time() - REPORT_FILES_KEEP.total_seconds())
+        if forgotten_updates or forgotten_notices or removed_files:
             log.info("housekeeping", extra={"processed_updates_deleted": forgotten_updates,
-                                            "web_notices_deleted": forgotten_notices})
-        return forgotten_updates + forgotten_notices
+                                            "web_notices_deleted": forgotten_notices,
+                                            "report_files_deleted": removed_files})
+        return forgotten_updates + forgotten_notices + removed_files
 
     async def _in_batches(self, delete_some) -> int:  # noqa: ANN001
         total = 0
@@ -58,3 +73,16 @@ class Housekeeping:
             if deleted < self.batch:
                 break
         return total
+
+
+def _remove_older(folder: Path, before: float) -> int:
+    """Delete the workbooks of `folder` last written before `before` (a Unix time)."""
+    removed = 0
+    for path in folder.glob("*.xlsx") if folder.is_dir() else ():
+        try:
+            if path.stat().st_mtime < before:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:  # gone meanwhile
+            continue
+    return removed

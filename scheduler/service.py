@@ -38,7 +38,7 @@ from scheduler.outbox import OutboxWorker
 from scheduler.ratelimit import ChatRateLimiter, RateLimits
 from scheduler.reminders import DeadlineReminders, LeaderReminders, ReminderPolicy
 from scheduler.report_process import ReportBuilder
-from scheduler.reports import PeriodicReports
+from scheduler.reports import REPORTS_DIR, PeriodicReports
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -92,7 +92,8 @@ class SchedulerService:
                                                 builder=self.report_builder)
         self.housekeeping = Housekeeping(
             db, clock, processed_updates_keep=timedelta(days=settings.processed_updates_keep_days),
-            web_session_lifetime=timedelta(days=SESSION_DAYS))
+            web_session_lifetime=timedelta(days=SESSION_DAYS),
+            reports_dir=services.media.root / REPORTS_DIR)
         self.scheduler = AsyncIOScheduler(timezone=settings.tz, job_defaults={
             "coalesce": True, "max_instances": 1, "misfire_grace_time": None})
         self._lock = asyncio.Lock()

@@ -3,6 +3,8 @@ longer matter, in batches; everything still useful stays."""
 
 from __future__ import annotations
 
+import os
+import time
 from datetime import timedelta
 
 from sqlmodel import select
@@ -77,3 +79,20 @@ async def test_shown_notices_go_after_a_month_unshown_ones_when_no_page_can_fetc
 
     async with db.session() as session:
         assert set((await session.exec(select(WebNotice.id))).all()) == kept
+
+
+async def test_report_workbooks_go_after_a_month(db, clock, tmp_path) -> None:
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    now = time.time()  # file ages are the file system's
+    for name, age_days in [("ondemand-1.xlsx", 31), ("ondemand-2.xlsx", 3),
+                           ("deadline-9-province-01.xlsx", 45)]:
+        path = reports / name
+        path.write_bytes(b"PK")
+        os.utime(path, (now - age_days * 86_400, now - age_days * 86_400))
+    cleaner = Housekeeping(db, clock, processed_updates_keep=timedelta(days=7),
+                           web_session_lifetime=timedelta(days=30), reports_dir=reports)
+
+    assert await cleaner.run() == 2
+
+    assert sorted(p.name for p in reports.iterdir()) == ["ondemand-2.xlsx"]
