@@ -5,7 +5,11 @@ button) is refused with a clear message and logged, without personal data."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TypeVar
+
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.context import Context
 from handlers.replies import Reply, TextReply
@@ -13,6 +17,8 @@ from storage.models import Feedback, Practice
 from storage.repositories import feedback as feedback_repo
 from storage.repositories import reviews
 from storage.repositories.officials import OFFICIAL_ROLES, Scope, scope_of
+
+T = TypeVar("T")
 
 log = logging.getLogger("handlers.officials")
 
@@ -47,34 +53,32 @@ def parse_id(args: list[str], index: int = 0) -> int | None:
 async def feedback_for_official(ctx: Context, args: list[str], *,
                                 action: str) -> Feedback | Refused:
     """The feedback named by an action's payload, if this official may act on it."""
-    scope = official_scope(ctx)
-    if scope is None:
-        return refuse(ctx, action=action, reason="not_official", item="feedback")
-    feedback_id = parse_id(args)
-    if feedback_id is None:
-        return refuse(ctx, action=action, reason="malformed", item="feedback")
-    feedback = await feedback_repo.get(ctx.session, feedback_id)
-    if feedback is None:
-        return refuse(ctx, action=action, reason="not_found", item="feedback",
-                      item_id=feedback_id, message="officials.refused.outside")
-    if not scope.covers_feedback(feedback):
-        return refuse(ctx, action=action, reason="outside", item="feedback", item_id=feedback_id)
-    return feedback
+    return await _item_for_official(ctx, args, action=action, item="feedback",
+                                    load=feedback_repo.get, covers=Scope.covers_feedback)
 
 
 async def practice_for_official(ctx: Context, args: list[str], *,
                                 action: str) -> Practice | Refused:
     """The practice named by an action's payload, if this official may act on it."""
+    return await _item_for_official(ctx, args, action=action, item="practice",
+                                    load=reviews.get_practice, covers=Scope.covers_practice)
+
+
+async def _item_for_official(ctx: Context, args: list[str], *, action: str, item: str,
+                             load: Callable[[AsyncSession, int], Awaitable[T | None]],
+                             covers: Callable[[Scope, T], bool]) -> T | Refused:
+    """One check for every item an official acts on: an official, a well-formed id, an item
+    that exists, inside their jurisdiction; anything else is refused (and logged)."""
     scope = official_scope(ctx)
     if scope is None:
-        return refuse(ctx, action=action, reason="not_official", item="practice")
-    practice_id = parse_id(args)
-    if practice_id is None:
-        return refuse(ctx, action=action, reason="malformed", item="practice")
-    practice = await reviews.get_practice(ctx.session, practice_id)
-    if practice is None:
-        return refuse(ctx, action=action, reason="not_found", item="practice",
-                      item_id=practice_id, message="officials.refused.outside")
-    if not scope.covers_practice(practice):
-        return refuse(ctx, action=action, reason="outside", item="practice", item_id=practice_id)
-    return practice
+        return refuse(ctx, action=action, reason="not_official", item=item)
+    item_id = parse_id(args)
+    if item_id is None:
+        return refuse(ctx, action=action, reason="malformed", item=item)
+    found = await load(ctx.session, item_id)
+    if found is None:
+        return refuse(ctx, action=action, reason="not_found", item=item, item_id=item_id,
+                      message="officials.refused.outside")
+    if not covers(scope, found):
+        return refuse(ctx, action=action, reason="outside", item=item, item_id=item_id)
+    return found
