@@ -128,37 +128,34 @@ class App:
         """A platform that cannot be reached at start (Telegram is blocked by Vietnam's main
         ISPs; any platform can be down) must not keep the map, the web chat and the other
         channels from running: it is tried again in the background."""
+        delay = self.settings.channel_retry_seconds
+        if not await self._try_start(channel, name, retry_in=delay):
+            self._retries.append(asyncio.create_task(self._keep_trying(channel, name, delay),
+                                                     name=f"{name}-connect"))
+
+    async def _keep_trying(self, channel, name: str, delay: float) -> None:  # noqa: ANN001
+        while True:
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, MAX_RETRY_SECONDS)
+            if await self._try_start(channel, name, retry_in=delay):
+                return
+
+    async def _try_start(self, channel, name: str, *, retry_in: float) -> bool:  # noqa: ANN001
+        """Start the channel; False if it is unreachable and worth trying again."""
         try:
             await channel.start()
         except ChannelRefused as refused:
             log.error(f"{refused}: {name} stays off; the map, the web chat and the other "
                       "channels run.")
-            return
+            return True
         except ChannelUnavailable as error:
-            log.warning(f"{name} unreachable; trying again in the background. The map, the web "
-                        "chat and the other channels run meanwhile.", extra={"error": str(error)})
-            self._retries.append(asyncio.create_task(self._keep_trying(channel, name),
-                                                     name=f"{name}-connect"))
-            return
+            log.warning(f"{name} unreachable; the map, the web chat and the other channels "
+                        "run meanwhile.", extra={"error": str(error),
+                                                 "retry_in_seconds": retry_in})
+            return False
         self.channels.append(channel)
-
-    async def _keep_trying(self, channel, name: str) -> None:  # noqa: ANN001
-        delay = self.settings.channel_retry_seconds
-        while True:
-            await asyncio.sleep(delay)
-            try:
-                await channel.start()
-            except ChannelRefused as refused:
-                log.error(f"{refused}: {name} stays off")
-                return
-            except ChannelUnavailable as error:
-                delay = min(delay * 2, MAX_RETRY_SECONDS)
-                log.warning(f"{name} still unreachable", extra={
-                    "error": str(error), "retry_in_seconds": delay})
-                continue
-            self.channels.append(channel)
-            log.info(f"{name} connected")
-            return
+        log.info(f"{name} connected")
+        return True
 
     @property
     def telegram(self):  # noqa: ANN201
