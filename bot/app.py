@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.delivery import ChannelRefused, ChannelUnavailable
+from bot.leadership import Leadership, default_worker_id
 from bot.settings import Settings
 from bot.web import zalo_oa_webhook
 from bot.web.chat_notices import WebNoticeSender
@@ -28,6 +29,7 @@ from handlers.registry import build_features
 from scheduler.outbox import OutboxWorker
 from scheduler.service import SchedulerService
 from storage.db import Database
+from storage.leader import OUTBOX_CHANNEL, PostgresLeaderLock, SoleProcessLock
 from storage.media import MediaStore
 from storage.migrate import upgrade_async
 from storage.units import UnitDirectory
@@ -62,13 +64,35 @@ class App:
     scheduler: SchedulerService = field(init=False)
     metrics: Metrics = field(default_factory=Metrics)
     web: WebServer = field(init=False)
+    leadership: Leadership = field(init=False)
     _retries: list[asyncio.Task] = field(default_factory=list, init=False)
     """Channels that could not be reached at start, being tried again."""
+    _pollers: list = field(default_factory=list, init=False)
+    """Channels that long-poll their platform: only the leader runs them."""
+    _all_channels: list = field(default_factory=list, init=False)
 
     async def start(self) -> None:
+        """Serve the web on every worker; lead (scheduler, outbox, pollers) when the lease is
+        ours. On SQLite the lock file is taken first: a second process stops right here."""
+        worker = self.settings.worker_id or default_worker_id()
+        url = self.settings.database_url
+        if url.startswith("sqlite"):
+            lock = SoleProcessLock(url, worker=worker)
+            lock.lock_file()  # AlreadyRunning: the caller says so and exits
+        else:
+            lock = PostgresLeaderLock(url, worker=worker,
+                                      lease_seconds=self.settings.leader_lease_seconds)
+        try:
+            await self._start(lock, worker)
+        except BaseException:
+            await lock.release()
+            raise
+
+    async def _start(self, lock, worker: str) -> None:  # noqa: ANN001
         await upgrade_async(self.settings.database_url)
         self.db = Database(self.settings.database_url)
         services = build_services(self.settings, self.clock)
+        self._services = services
         services.features.flows = instrument_flows(services.features.flows, self.metrics)
         self.engine = MeteredEngine(self.db, services, self.metrics)
         self._error_counter = ErrorLogCounter(self.metrics)
@@ -96,13 +120,16 @@ class App:
         # The web chat is always on, so the outbox always has its sender: notices for people
         # who write only from a browser wait for their page (bot/web/chat_notices.py).
         web_chat = WebNoticeSender(self.db, self.clock)
-        self.scheduler = SchedulerService.build(
-            self.settings, self.db, services,
-            [c for c in (telegram, zalo, zalo_oa, web_chat) if c is not None])
+        self._all_channels = [c for c in (telegram, zalo, zalo_oa, web_chat) if c is not None]
+        self.scheduler = SchedulerService.build(self.settings, self.db, services,
+                                                self._all_channels)
+        self.leadership = Leadership(lock, worker=worker,
+                                     lease_seconds=self.settings.leader_lease_seconds,
+                                     lead=self._lead, follow=self._follow)
         # The web server first, so a webhook registered with Telegram finds it listening.
         web_app = create_web_app(settings=self.settings, db=self.db, services=services,
                                  engine=self.engine, metrics=self.metrics, telegram=telegram,
-                                 scheduler=self.scheduler)
+                                 scheduler=_SchedulerState(self), leadership=self.leadership)
         if zalo is not None:
             zalo.attach(web_app)  # its webhook route and the signed links its photos go out by
         if zalo_oa is not None:  # its webhook route; tokens ready before the first event
@@ -112,17 +139,54 @@ class App:
         self.web = WebServer(web_app, self.settings.web_host, self.settings.web_port)
         url = await self.web.start()
         log.info(f"web server: map {url} · web chat {url}chat", extra={"url": url})
-        if telegram is not None:
-            await self._start_channel(telegram, "Telegram")
         if zalo is not None:
             zalo.links.base_url = self.settings.public_base_url or url
-            await self._start_channel(zalo, "Zalo Bot")
-        # Reminders, escalation, reports, and the outbox sender for every notice.
+        # Webhooks are served by every worker; a poller runs on the leader alone.
+        for channel, name in ((telegram, "Telegram"), (zalo, "Zalo Bot")):
+            if channel is None:
+                continue
+            if self._polls(channel):
+                self._pollers.append((channel, name))
+            else:
+                await self._start_channel(channel, name)
         self.outbox = self.scheduler.outbox
-        self.engine.on_notices = self.outbox.wake
-        if zalo_oa is not None:
-            zalo_oa.on_activity = self.outbox.wake  # messages waiting for a person to write
+        self.engine.on_notices = lambda: self.outbox.wake()
+        if zalo_oa is not None:  # messages waiting for a person to write
+            zalo_oa.on_activity = lambda: self.outbox.wake()
+        await lock.listen(OUTBOX_CHANNEL, lambda: self.outbox.wake())  # notices of other workers
+        await self.leadership.start()
+        log.info("worker started", extra={"worker": worker, "leader": self.leadership.leader})
+
+    def _polls(self, channel) -> bool:  # noqa: ANN001
+        if channel.channel == "telegram":
+            return not self.settings.webhook_url
+        return not getattr(channel, "webhook_mode", True)
+
+    async def _lead(self, epoch: int) -> None:
+        """This worker's term begins: the pollers, then reminders, escalation, reports and
+        the outbox sender for every notice, fenced by the term's epoch."""
+        if self.scheduler.running or self.scheduler.outbox.epoch is not None:
+            self.scheduler = SchedulerService.build(self.settings, self.db, self._services,
+                                                    self._all_channels)  # a term after a loss
+        self.outbox = self.scheduler.outbox
+        self.outbox.epoch = epoch
+        for channel, name in self._pollers:
+            await self._start_channel(channel, name)
         await self.scheduler.start()
+
+    async def _follow(self, epoch: int) -> None:
+        """The term is over (lost, or the worker stops): stop everything the leader runs."""
+        await self.scheduler.stop()
+        pollers = [channel for channel, _ in self._pollers]
+        for retry in [r for r in self._retries if r.get_name() in
+                      {f"{name}-connect" for _, name in self._pollers}]:
+            retry.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await retry
+            self._retries.remove(retry)
+        for channel in [c for c in self.channels if c in pollers]:
+            await channel.stop()
+            self.channels.remove(channel)
 
     async def _start_channel(self, channel, name: str) -> None:  # noqa: ANN001
         """A platform that cannot be reached at start (Telegram is blocked by Vietnam's main
@@ -176,12 +240,23 @@ class App:
                 await retry
         self._retries.clear()
         await self.web.stop()
-        await self.scheduler.stop()
+        await self.leadership.stop()  # the scheduler, the outbox and the pollers first
         for channel in reversed(self.channels):
             await channel.stop()
         self.channels.clear()
         logging.getLogger().removeHandler(self._error_counter)
         await self.db.dispose()
+
+
+class _SchedulerState:
+    """What /healthz reads: the scheduler of the current term (rebuilt at each new term)."""
+
+    def __init__(self, app: App) -> None:
+        self._app = app
+
+    @property
+    def running(self) -> bool:
+        return self._app.scheduler.running
 
 
 async def serve(settings: Settings) -> None:

@@ -87,6 +87,9 @@ class Settings(BaseSettings):
     channel_retry_seconds: float = Field(default=10, gt=0)
     # Housekeeping (scheduler/housekeeping.py).
     processed_updates_keep_days: float = Field(default=7, ge=1)
+    # Several workers, one leader (bot/leadership.py, storage/leader.py).
+    leader_lease_seconds: float = Field(default=15, ge=3, le=300)
+    worker_id: str | None = Field(default=None, max_length=100)
 
     web_host: str = "127.0.0.1"
     web_port: int = Field(default=8080, ge=0, le=65535)
@@ -178,6 +181,11 @@ class Settings(BaseSettings):
         if value and not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{3,31}", value):
             raise ValueError("must be the bot's username, like dvk_bot (without t.me/)")
         return value or None
+
+    @field_validator("worker_id")
+    @classmethod
+    def _worker_name(cls, value: str | None) -> str | None:
+        return (value or "").strip() or None
 
     @field_validator("feedback_categories")
     @classmethod

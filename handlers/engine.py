@@ -25,6 +25,13 @@ from storage.repositories.officials import OFFICIAL_ROLES
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
+MAX_WAITS = 100
+"""Turns run again after waiting for another worker's turn in the same chat (not a conflict:
+each wait means that turn is over)."""
+
+
+class ChatWasBusy(Exception):
+    """Another worker was handling this chat: it has finished; run the turn again."""
 
 
 class Engine:
@@ -35,9 +42,20 @@ class Engine:
         """Called after a transaction queued notices, to wake the outbox sender."""
 
     async def handle(self, event: Event) -> list[Reply]:
-        for attempt in range(1, MAX_ATTEMPTS + 1):
+        attempt = waits = 0
+        while True:
+            attempt += 1
             try:
                 return await self._turn(event)
+            except ChatWasBusy:
+                waits += 1
+                attempt -= 1
+                if waits <= MAX_WAITS:
+                    continue
+                log.error("update gave up waiting for its chat", extra={
+                    "channel": event.sender.channel, "update_id": event.update_id})
+                return [TextReply(Translator(self.services.default_language)(
+                    "error.internal"))]
             except Exception as error:
                 if not is_conflict(error):
                     raise
@@ -48,7 +66,6 @@ class Engine:
                     return [TextReply(Translator(self.services.default_language)(
                         "error.internal"))]
                 log.info("update conflicted with another and runs again", extra=extra)
-        raise AssertionError("unreachable")
 
     def _menu_change(self, account: ChannelAccount, person: Person) -> list[Reply]:
         """Someone given an official role gets its commands in this chat's own menu; someone
@@ -65,6 +82,9 @@ class Engine:
         sender = event.sender
         now = to_db(self.services.clock.now())
         async with self.db.session(serializable=True) as session:
+            if not await people.lock_chat(session, channel=sender.channel,
+                                          external_id=sender.external_id):
+                raise ChatWasBusy
             identity = await people.load_identity(
                 session, channel=sender.channel, external_id=sender.external_id,
                 update_id=event.update_id)
@@ -101,6 +121,8 @@ class Engine:
                     await outbox.enqueue(
                         session, key=notice.key, person_id=notice.person_id,
                         payload=to_payload(in_language(notice.replies, language)), now=now)
+                if ctx.notices:
+                    await outbox.announce(session)
                 conversations.touch(conversation, now=now)
                 if conversation.started_at is None and conversation.flow:
                     conversation.started_at = now

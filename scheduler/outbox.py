@@ -114,6 +114,7 @@ class OutboxWorker:
         resend_unconfirmed: bool = False,
         claim_ahead_seconds: float = 0.05,
         max_concurrent_requests: int = 8,
+        epoch: int | None = None,
     ) -> None:
         self.db = db
         self.senders = senders
@@ -125,6 +126,9 @@ class OutboxWorker:
         self.idle_poll_seconds = idle_poll_seconds
         self.resend_unconfirmed = resend_unconfirmed
         self.claim_ahead = claim_ahead_seconds
+        self.epoch = epoch
+        """The leader's term this worker sends for (storage/leader.py); None: the only sender
+        there will ever be (tests, tools). Set before `start`."""
         self._lanes = {channel: _Lane((limiters or {}).get(channel),
                                       asyncio.Semaphore(max_concurrent_requests))
                        for channel in senders}
@@ -187,11 +191,10 @@ class OutboxWorker:
     async def recover(self) -> int:
         """Settle rows a stopped process left `sending` (see the module docstring)."""
         self._recovered = True
-        note = ("interrupted while sending; resent" if self.resend_unconfirmed
-                else "interrupted while sending; maybe delivered, not resent")
+        note = _interrupted(self.resend_unconfirmed)
         async with self.db.session() as session:
             count = await delivery.recover_interrupted(
-                session, resend=self.resend_unconfirmed, note=note)
+                session, resend=self.resend_unconfirmed, note=note, epoch=self.epoch)
             await session.commit()
         if count:
             log.warning("outbox rows interrupted mid-send", extra={
@@ -308,6 +311,10 @@ class OutboxWorker:
         if room <= 0:
             return
         async with self.db.session() as session:
+            if self.epoch is not None:  # what an earlier term left claimed (storage/leader.py)
+                await delivery.recover_interrupted(session, resend=self.resend_unconfirmed,
+                                                   note=_interrupted(self.resend_unconfirmed),
+                                                   epoch=self.epoch)
             await _release_awaiting(session, now)  # issue 7: the person wrote again
             rows = await delivery.due(session, now=now, limit=room, exclude=self._queued)
             self._more_due = len(rows) == room
@@ -438,7 +445,7 @@ class OutboxWorker:
             await self._record_outcomes(session)
             claimed = await delivery.claim(
                 session, ids=[j.id for j in jobs],
-                assignments={j.id: (j.account_id, j.channel) for j in jobs})
+                assignments={j.id: (j.account_id, j.channel) for j in jobs}, epoch=self.epoch)
             await session.commit()
         self.sent += self._recorded
         for job in jobs:
@@ -462,6 +469,9 @@ class OutboxWorker:
             for index in range(job.parts_sent, len(replies)):
                 if index > job.parts_sent:
                     await self._next_slot(job)
+                if index == job.parts_sent and not await self._on_wire(job):
+                    self._release_chat(job)  # a newer term took it back: not ours
+                    return
                 async with self._lanes[job.channel].wire:
                     await self._admitted(job)
                     await sender.deliver(job.chat_id, [replies[index]])
@@ -484,6 +494,18 @@ class OutboxWorker:
         if (outcome.error is not None or next_in_chat or len(self._in_flight) <= 1
                 or self._in_flight_full()):
             self._wake.set()  # otherwise the next paced pass records it
+
+    async def _on_wire(self, job: _Job) -> bool:
+        """Commit that the request is about to leave (False: no longer ours to send). After a
+        crash, a claimed row without this mark is sent again; one with it is not."""
+        async with self.db.session() as session:
+            ours = await delivery.mark_on_wire(session, message_id=job.id, epoch=self.epoch,
+                                               now=self.clock.now())
+            await session.commit()
+        if not ours:
+            log.warning("outbox: a newer leader took this message back; not sent",
+                        extra={"outbox_id": job.id, "epoch": self.epoch})
+        return ours
 
     async def _wait_for_slot(self, job: _Job) -> None:
         """Until the booked slot (and this chat's gap since its last actual send)."""
@@ -518,7 +540,7 @@ class OutboxWorker:
         outcomes, self._outcomes = self._outcomes, []
         now = self.clock.now()
         delivered = [(o.job.id, o.parts_sent) for o in outcomes if o.error is None]
-        await delivery.record_sent(session, sent=delivered, now=now)
+        await delivery.record_sent(session, sent=delivered, now=now, epoch=self.epoch)
         for outcome in outcomes:
             if outcome.error is not None:
                 await self._record_failure(session, outcome, now)
@@ -549,10 +571,15 @@ class OutboxWorker:
         else:
             wait = min(2 ** message.attempts, MAX_BACKOFF_SECONDS)
             values |= {"status": OutboxStatus.PENDING, "not_before": now + timedelta(seconds=wait)}
-        await delivery.update_message(session, job.id, **values)
+        await delivery.update_message(session, job.id, claimed_in=self.epoch, **values)
         log.warning("outbox delivery failed", extra={
             "outbox_id": job.id, "failure": str(error.failure), "detail": error.detail[:200],
             "attempts": message.attempts, "status": str(values["status"])})
+
+
+def _interrupted(resent: bool) -> str:
+    return ("interrupted while sending; resent" if resent
+            else "interrupted while sending; maybe delivered, not resent")
 
 
 # -- One person across channels (issue 6): the channel the person chose, and a fallback --------

@@ -104,7 +104,10 @@ class ChatRateLimiter:
         """How long until this chat's gap since its last actual send has passed."""
         gap = (1 + self.limits.margin / 2) / self.limits.per_chat_per_second
         last = self._chat_sent.get(chat_id)
-        return 0.0 if last is None else max(last + gap - self.now(), 0.0)
+        wait = 0.0 if last is None else last + gap - self.now()
+        # Below a microsecond is a float's rounding at epoch scale (1 ulp of 1.8e9 s is
+        # 0.24 µs), not a wait: a clock that ticks in microseconds would never get past it.
+        return wait if wait > 1e-6 else 0.0
 
     def admit(self, chat_id: str) -> float:
         """Right before a request: 0 if it may go now (and it is counted), else how long to

@@ -241,6 +241,24 @@ class OutboxMessage(SQLModel, table=True):
     """Held back during quiet hours (reminders); answers to a person's own request are not."""
     parts_sent: int = 0
     """Replies of the payload already delivered, so that a retry never repeats one."""
+    claim_epoch: int | None = None
+    """The leader's term (`LeaderLease.epoch`) that claimed it: a fencing token, so a leader
+    that lost its lease neither claims, sends nor records anything (scheduler/outbox.py)."""
+    wire_at: datetime | None = None
+    """Set, in its own commit, just before the request leaves: a claimed row without it was
+    certainly not delivered and is sent again after a leader change; with it, maybe was."""
+
+
+class LeaderLease(SQLModel, table=True):
+    """Whose term it is to run the scheduler, the outbox and the pollers (storage/leader.py).
+
+    The lock itself is a PostgreSQL advisory lock (or, on SQLite, a lock file); this row only
+    counts the terms, so each leader gets a larger `epoch` to fence its writes with."""
+
+    name: str = Field(primary_key=True, max_length=32)
+    epoch: int = 0
+    worker: str = Field(default="", max_length=128)
+    acquired_at: datetime | None = None
 
 
 class WebNotice(SQLModel, table=True):

@@ -1,7 +1,10 @@
-"""/healthz for load balancers and operators: is the database reachable, is the scheduler up?
+"""/healthz for load balancers and operators: is the database reachable, is the scheduler up,
+does this worker lead?
 
 The scheduler is reported as "absent" until the wiring passes one in (anything with a `running`
 attribute, like APScheduler's); a stopped scheduler or an unreachable database answers 503.
+With several workers (bot/leadership.py) only the leader runs the scheduler: a follower's is
+"standby", and the follower is healthy. `leader` and `worker` say which worker answered.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.web.keys import DB, SCHEDULER
+from bot.web.keys import DB, LEADERSHIP, SCHEDULER
 from bot.web.zalo_oa_webhook import ZALO_OA
 from storage.repositories import health
 
@@ -31,13 +34,19 @@ async def healthz(request: web.Request) -> web.Response:
         log.warning("health check: database unreachable", extra={"error": type(error).__name__})
         database = "error"
     scheduler = request.app[SCHEDULER]
+    leadership = request.app.get(LEADERSHIP)
+    leader = leadership is None or bool(leadership.leader)
     if scheduler is None:
         scheduler_state = "absent"
+    elif not leader:
+        scheduler_state = "standby"
     else:
         scheduler_state = "running" if scheduler.running else "stopped"
     healthy = database == "ok" and scheduler_state != "stopped"
     body: dict[str, Any] = {"status": "ok" if healthy else "unhealthy", "database": database,
             "scheduler": scheduler_state}
+    if leadership is not None:
+        body |= {"leader": leader, "worker": leadership.worker}
     if (oa := request.app.get(ZALO_OA)) is not None:  # Zalo OA's token: "degraded", still 200
         body["zalo_oa"] = oa.health()
         if healthy and body["zalo_oa"]["token"] != "ok":

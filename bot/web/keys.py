@@ -23,9 +23,17 @@ class RunningFlag(Protocol):
     running: Any
 
 
+class LeaderFlag(Protocol):
+    """Is this worker the leader, and what is it called (bot/leadership.py)."""
+
+    leader: Any
+    worker: str
+
+
 SETTINGS = web.AppKey("settings", Settings)
 DB = web.AppKey("db", Database)
 SERVICES = web.AppKey("services", Services)
 TEMPLATES = web.AppKey("templates", Environment)
 SCHEDULER: web.AppKey[RunningFlag | None] = web.AppKey("scheduler")
+LEADERSHIP: web.AppKey[LeaderFlag | None] = web.AppKey("leadership")
 THUMBNAILS = web.AppKey("thumbnails", Thumbnailer)

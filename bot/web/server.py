@@ -18,11 +18,13 @@ from bot.web import map as map_pages
 from bot.web.api import PRACTICE_CODE
 from bot.web.keys import (
     DB,
+    LEADERSHIP,
     SCHEDULER,
     SERVICES,
     SETTINGS,
     TEMPLATES,
     THUMBNAILS,
+    LeaderFlag,
     RunningFlag,
 )
 from bot.web.metrics import METRICS, Metrics
@@ -48,6 +50,7 @@ def create_web_app(
     metrics: Metrics,
     telegram: WebhookReceiver | None = None,
     scheduler: RunningFlag | None = None,
+    leadership: LeaderFlag | None = None,
 ) -> web.Application:
     app = web.Application(middlewares=[json_api_errors, security_headers])
     app[SETTINGS] = settings
@@ -56,6 +59,7 @@ def create_web_app(
     app[METRICS] = metrics
     app[TELEGRAM] = telegram
     app[SCHEDULER] = scheduler
+    app[LEADERSHIP] = leadership
     app[TEMPLATES] = environment(services.tz)
     app[THUMBNAILS] = Thumbnailer(services.media.root, settings.media_dir / "web-cache")
     app[CHAT] = WebChat(

@@ -11,11 +11,12 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam, exists, or_, true, update
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import ChannelAccount, OutboxMessage, OutboxStatus
+from storage.leader import LEASE_NAME
+from storage.models import ChannelAccount, LeaderLease, OutboxMessage, OutboxStatus
 
 
 async def due(
@@ -63,43 +64,76 @@ async def active_accounts(
     return accounts
 
 
+def _fenced(table, epoch: int | None):  # noqa: ANN001, ANN202
+    """True while `epoch` is the current leader's term (always, for a sole sender)."""
+    if epoch is None:
+        return true()
+    return exists(select(LeaderLease.name).where(LeaderLease.name == LEASE_NAME,
+                                                 LeaderLease.epoch == epoch))
+
+
 async def claim(
-    session: AsyncSession, *, ids: Sequence[int], assignments: dict[int, tuple[int, str]]
+    session: AsyncSession, *, ids: Sequence[int], assignments: dict[int, tuple[int, str]],
+    epoch: int | None = None,
 ) -> set[int]:
     """Mark messages `sending` (one attempt more) if they are still pending; returns those
     claimed. `assignments` maps a message to the (account id, channel) it goes through.
+    `epoch` is the claiming leader's term: nothing is claimed once a newer term has begun.
 
     One statement for the batch (a pass claims a few rows many times a second); only when some
-    row was changed meanwhile (skipped, released) is it asked which ones went through. That
-    check relies on one sender per database: no one else marks rows `sending`."""
+    row was changed meanwhile (skipped, released, or the term is over) is it asked which ones
+    went through."""
     if not ids:
         return set()
     table = OutboxMessage.__table__
     result = await session.exec(
         update(table)
-        .where(table.c.id == bindparam("b_id"), table.c.status == OutboxStatus.PENDING)
+        .where(table.c.id == bindparam("b_id"), table.c.status == OutboxStatus.PENDING,
+               _fenced(table, epoch))
         .values(status=OutboxStatus.SENDING, attempts=table.c.attempts + 1,
-                account_id=bindparam("b_account"), channel=bindparam("b_channel")),
+                account_id=bindparam("b_account"), channel=bindparam("b_channel"),
+                claim_epoch=epoch, wire_at=None),
         params=[{"b_id": i, "b_account": assignments[i][0], "b_channel": assignments[i][1]}
                 for i in ids],
     )
     if result.rowcount == len(ids):
         return set(ids)
+    mine = (OutboxMessage.claim_epoch == epoch) if epoch is not None else true()
     claimed = await session.exec(
         select(OutboxMessage.id).where(col(OutboxMessage.id).in_(list(ids)),
-                                       OutboxMessage.status == OutboxStatus.SENDING))
+                                       OutboxMessage.status == OutboxStatus.SENDING, mine))
     return set(claimed.all())
 
 
+async def mark_on_wire(session: AsyncSession, *, message_id: int, epoch: int | None,
+                       now: datetime) -> bool:
+    """Just before the request leaves: from now on the message may have been delivered.
+    False when it is no longer ours to send (a newer term took it back): do not send."""
+    table = OutboxMessage.__table__
+    mine = (table.c.claim_epoch == epoch) if epoch is not None else true()
+    result = await session.exec(
+        update(table).where(table.c.id == message_id, table.c.status == OutboxStatus.SENDING,
+                            mine, _fenced(table, epoch))
+        .values(wire_at=now))
+    return bool(result.rowcount)
+
+
 async def record_sent(
-    session: AsyncSession, *, sent: Sequence[tuple[int, int]], now: datetime
+    session: AsyncSession, *, sent: Sequence[tuple[int, int]], now: datetime,
+    epoch: int | None = None,
 ) -> None:
     """Messages delivered: (id, parts sent)."""
     if not sent:
         return
     table = OutboxMessage.__table__
+    # Only rows this term claimed: a leader that lost its term still records what it did
+    # deliver (a row the next leader found on the wire and left `unconfirmed` becomes `sent`),
+    # but never touches a row the next term claimed again.
+    mine = (table.c.claim_epoch == epoch) if epoch is not None else true()
     await session.exec(
-        update(table).where(table.c.id == bindparam("b_id"))
+        update(table).where(table.c.id == bindparam("b_id"), mine,
+                            or_(table.c.status == OutboxStatus.SENDING,
+                                table.c.status == OutboxStatus.UNCONFIRMED))
         .values(status=OutboxStatus.SENT, sent_at=now, parts_sent=bindparam("b_parts"),
                 last_error=None),
         params=[{"b_id": i, "b_parts": parts} for i, parts in sent],
@@ -113,9 +147,12 @@ async def save_progress(session: AsyncSession, *, message_id: int, parts_sent: i
     )
 
 
-async def update_message(session: AsyncSession, message_id: int, **values: Any) -> None:
+async def update_message(session: AsyncSession, message_id: int, *,
+                         claimed_in: int | None = None, **values: Any) -> None:
+    """With `claimed_in`, only if that term claimed the row (an outcome of its send)."""
+    mine = (OutboxMessage.claim_epoch == claimed_in) if claimed_in is not None else true()
     await session.exec(
-        update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values)
+        update(OutboxMessage).where(OutboxMessage.id == message_id, mine).values(**values)
     )
 
 
@@ -133,14 +170,22 @@ async def deactivate_account(session: AsyncSession, *, account_id: int) -> None:
     )
 
 
-async def recover_interrupted(session: AsyncSession, *, resend: bool, note: str) -> int:
-    """Messages left `sending` by a process that stopped mid-send: pending again (`resend`,
-    at least once) or `unconfirmed` (at most once). Returns how many."""
+async def recover_interrupted(session: AsyncSession, *, resend: bool, note: str,
+                              epoch: int | None = None) -> int:
+    """Messages left `sending` by a process that stopped mid-send (with `epoch`: by any term
+    but this one). Claimed but never on the wire: pending again, certainly not delivered.
+    On the wire: pending again (`resend`, at least once) or `unconfirmed` (at most once).
+    Returns how many were on the wire."""
+    table = OutboxMessage.__table__
+    stale = [table.c.status == OutboxStatus.SENDING]
+    if epoch is not None:
+        stale.append(or_(table.c.claim_epoch.is_(None), table.c.claim_epoch != epoch))
+    await session.exec(
+        update(table).where(*stale, table.c.wire_at.is_(None))
+        .values(status=OutboxStatus.PENDING, attempts=table.c.attempts - 1))
     values: dict[str, Any] = {"last_error": note}
     values["status"] = OutboxStatus.PENDING if resend else OutboxStatus.UNCONFIRMED
-    result = await session.exec(
-        update(OutboxMessage).where(OutboxMessage.status == OutboxStatus.SENDING).values(**values)
-    )
+    result = await session.exec(update(table).where(*stale).values(**values))
     return int(result.rowcount or 0)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.leader import OUTBOX_CHANNEL
 from storage.models import OutboxMessage, OutboxStatus
 
 
@@ -31,6 +32,14 @@ async def enqueue(
     session.add(message)
     await session.flush()
     return message
+
+
+async def announce(session: AsyncSession) -> None:
+    """Tell the leader's outbox sender, whichever worker it runs on, that this transaction
+    queued messages: PostgreSQL delivers the NOTIFY when (and only if) it commits. SQLite has
+    one process, whose sender is woken directly."""
+    if session.bind.dialect.name == "postgresql":
+        await session.exec(select(func.pg_notify(OUTBOX_CHANNEL, "")))
 
 
 async def backlog(session: AsyncSession) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, bindparam
+from sqlalchemy import and_, bindparam, text
 from sqlalchemy.orm import aliased
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -41,6 +41,24 @@ def _identity_query():  # noqa: ANN202
 
 
 _IDENTITY = _identity_query()
+
+
+_LOCK_CHAT = text(
+    "SELECT CASE WHEN pg_try_advisory_xact_lock(hashtextextended(:key, 0)) THEN true "
+    "ELSE (SELECT false FROM pg_advisory_xact_lock(hashtextextended(:key, 0))) END")
+
+
+async def lock_chat(session: AsyncSession, *, channel: str, external_id: str) -> bool:
+    """One chat, one turn at a time, across every worker: a transaction-level advisory lock
+    on the chat (PostgreSQL; SQLite runs one transaction at a time anyway).
+
+    True when the lock was free. False when another worker's turn held it: this call waited
+    for that turn to end, but the transaction's snapshot predates it, so the caller must roll
+    back and run the turn again (it then sees what the other turn stored)."""
+    if session.bind.dialect.name != "postgresql":
+        return True
+    result = await session.exec(_LOCK_CHAT, params={"key": f"chat:{channel}:{external_id}"})
+    return bool(result.scalar_one())
 
 
 async def load_identity(

@@ -97,6 +97,18 @@ async def test_health_reports_database_and_scheduler(settings, db, services, eng
         200, {"status": "ok", "database": "ok", "scheduler": "running"})
     assert await health(scheduler=SimpleNamespace(running=False)) == (
         503, {"status": "unhealthy", "database": "ok", "scheduler": "stopped"})
+    # Several workers (bot/leadership.py): a follower's scheduler waits its turn, healthy.
+    leading = SimpleNamespace(leader=True, worker="host-a:101")
+    assert await health(scheduler=SimpleNamespace(running=True), leadership=leading) == (
+        200, {"status": "ok", "database": "ok", "scheduler": "running", "leader": True,
+              "worker": "host-a:101"})
+    following = SimpleNamespace(leader=False, worker="host-b:202")
+    assert await health(scheduler=SimpleNamespace(running=False), leadership=following) == (
+        200, {"status": "ok", "database": "ok", "scheduler": "standby", "leader": False,
+              "worker": "host-b:202"})
+    assert await health(scheduler=SimpleNamespace(running=False), leadership=leading) == (
+        503, {"status": "unhealthy", "database": "ok", "scheduler": "stopped", "leader": True,
+              "worker": "host-a:101"})
     unreachable = Database(f"sqlite+aiosqlite:///{tmp_path}/missing/dir/db.sqlite")
     try:
         assert await health(db=unreachable) == (

@@ -1,0 +1,79 @@
+"""Two workers on one PostgreSQL, in one test process: one leads, the other serves the web on
+standby and takes over when the leader stops or loses its lock session."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import aiohttp
+import asyncpg
+import pytest
+from sqlalchemy.engine import make_url
+
+from bot.app import App
+from tests.support.backend import ON_POSTGRES
+
+pytestmark = pytest.mark.skipif(not ON_POSTGRES, reason="needs TEST_DATABASE_URL (PostgreSQL)")
+LEASE = 3.0
+
+
+async def healthz(app: App) -> dict:
+    async with aiohttp.ClientSession() as session, session.get(
+            f"{app.web.url}healthz") as response:
+        assert response.status == 200
+        return await response.json()
+
+
+async def until_leads(app: App, deadline: float) -> float:
+    """Seconds until the worker reports itself leader (polled; fails at the deadline)."""
+    started = time.monotonic()
+    while not (await healthz(app))["leader"]:
+        assert time.monotonic() - started < deadline, "no new leader in time"
+        await asyncio.sleep(0.05)
+    return time.monotonic() - started
+
+
+async def test_one_leads_the_other_takes_over_when_it_stops_or_loses_its_session(
+        settings, clock):
+    def worker(name: str) -> App:
+        return App(settings.model_copy(update={"worker_id": name,
+                                               "leader_lease_seconds": LEASE}), clock=clock)
+
+    first, second = worker("w1"), worker("w2")
+    await first.start()
+    await second.start()
+    try:
+        assert await healthz(first) == {"status": "ok", "database": "ok",
+                                        "scheduler": "running", "leader": True, "worker": "w1"}
+        assert await healthz(second) == {"status": "ok", "database": "ok",
+                                         "scheduler": "standby", "leader": False, "worker": "w2"}
+        await first.stop()
+        assert await until_leads(second, LEASE + 2) <= LEASE
+        assert second.scheduler.running and second.outbox.epoch == 2
+
+        third = worker("w3")
+        await third.start()
+        try:
+            assert (await healthz(third))["leader"] is False
+            # The leader's lock session is cut by the server (a network fault): it steps
+            # down at its next check, and the standby worker leads, with a newer term.
+            url = make_url(settings.database_url)
+            admin = await asyncpg.connect(host=url.host, port=url.port, user=url.username,
+                                          database=url.database)
+            try:
+                await admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                    "WHERE application_name = 'dvk-leader w2'")
+            finally:
+                await admin.close()
+            assert await until_leads(third, 2 * LEASE + 2) <= 2 * LEASE
+            assert third.outbox.epoch == 3
+            started = time.monotonic()
+            while (await healthz(second))["leader"]:
+                assert time.monotonic() - started < LEASE + 2
+                await asyncio.sleep(0.05)
+            assert (await healthz(second))["scheduler"] == "standby"
+        finally:
+            await third.stop()
+    finally:
+        await second.stop()
