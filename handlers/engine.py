@@ -6,10 +6,10 @@ conversation state and whatever the flow stored commit together, or not at all.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import random
 from collections.abc import Callable
-
-from sqlalchemy.exc import IntegrityError
 
 from handlers import router
 from handlers.clock import to_db
@@ -24,7 +24,11 @@ from storage.repositories.officials import OFFICIAL_ROLES
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 3
+MAX_ATTEMPTS = 20
+"""PostgreSQL's SERIALIZABLE also refuses some turns of unrelated chats (its conflict checks
+work on index pages, not rows): when many people write for the first time at once, into a
+small table, a few turns need several runs."""
+MAX_BACKOFF_SECONDS = 0.1
 MAX_WAITS = 100
 """Turns run again after waiting for another worker's turn in the same chat (not a conflict:
 each wait means that turn is over)."""
@@ -66,6 +70,9 @@ class Engine:
                     return [TextReply(Translator(self.services.default_language)(
                         "error.internal"))]
                 log.info("update conflicted with another and runs again", extra=extra)
+                # a random, growing pause, so the turns that collided do not collide again
+                await asyncio.sleep(random.uniform(0, min(0.005 * 2 ** attempt,
+                                                          MAX_BACKOFF_SECONDS)))
 
     def _menu_change(self, account: ChannelAccount, person: Person) -> list[Reply]:
         """Someone given an official role gets its commands in this chat's own menu; someone
@@ -85,13 +92,13 @@ class Engine:
             if not await people.lock_chat(session, channel=sender.channel,
                                           external_id=sender.external_id):
                 raise ChatWasBusy
-            identity = await people.load_identity(
-                session, channel=sender.channel, external_id=sender.external_id,
-                update_id=event.update_id)
-            if identity is not None and identity.seen:
+            if event.update_id is not None and not await updates.claim(
+                    session, channel=sender.channel, update_id=event.update_id, now=now):
                 log.info("duplicate update dropped",
                          extra={"channel": sender.channel, "update_id": event.update_id})
                 return []
+            identity = await people.load_identity(
+                session, channel=sender.channel, external_id=sender.external_id)
             if identity is None:
                 identity = await people.create_identity(
                     session, channel=sender.channel, external_id=sender.external_id,
@@ -133,15 +140,6 @@ class Engine:
                 log.exception("update failed", extra=where)
                 await session.rollback()  # expires `person`: read nothing from it after this
                 return [TextReply(ctx.t("error.internal"))]
-            if event.update_id is not None:
-                try:
-                    await updates.mark(session, channel=sender.channel,
-                                       update_id=event.update_id, now=now)
-                except IntegrityError:
-                    # Another copy of this update committed first (e.g. a webhook retry).
-                    log.info("duplicate update dropped at commit",
-                             extra={"channel": sender.channel, "update_id": event.update_id})
-                    return []
             await session.commit()
         if ctx.notices and self.on_notices is not None:
             self.on_notices()

@@ -469,11 +469,12 @@ class OutboxWorker:
             for index in range(job.parts_sent, len(replies)):
                 if index > job.parts_sent:
                     await self._next_slot(job)
-                if index == job.parts_sent and not await self._on_wire(job):
-                    self._release_chat(job)  # a newer term took it back: not ours
-                    return
                 async with self._lanes[job.channel].wire:
                     await self._admitted(job)
+                    # last thing before the request: only what is really leaving is marked
+                    if index == job.parts_sent and not await self._on_wire(job):
+                        self._release_chat(job)  # a newer term took it back: not ours
+                        return
                     await sender.deliver(job.chat_id, [replies[index]])
                 parts = outcome.parts_sent = index + 1
                 if parts < len(replies):

@@ -5,36 +5,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, bindparam, text
-from sqlalchemy.orm import aliased
+from sqlalchemy import bindparam, text
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import ChannelAccount, Conversation, Person, ProcessedUpdate
+from storage.models import ChannelAccount, Conversation, Person
 
 _SEEN_GRANULARITY = timedelta(minutes=5)
 
 
 @dataclass
 class Identity:
-    """Who is speaking on this turn: account, person, conversation, and whether this very
-    update was already handled."""
+    """Who is speaking on this turn: account, person, conversation."""
 
     account: ChannelAccount
     person: Person
     conversation: Conversation
-    seen: bool = False
 
 
 def _identity_query():  # noqa: ANN202
     """Built once: constructing the statement cost more than running it."""
-    processed = aliased(ProcessedUpdate)
     return (
-        select(ChannelAccount, Person, Conversation, processed.update_id)
+        select(ChannelAccount, Person, Conversation)
         .join(Person, Person.id == ChannelAccount.person_id)
         .outerjoin(Conversation, Conversation.account_id == ChannelAccount.id)
-        .outerjoin(processed, and_(processed.channel == bindparam("channel"),
-                                   processed.update_id == bindparam("update_id")))
         .where(ChannelAccount.channel == bindparam("channel"),
                ChannelAccount.external_id == bindparam("external_id"))
     )
@@ -62,18 +56,18 @@ async def lock_chat(session: AsyncSession, *, channel: str, external_id: str) ->
 
 
 async def load_identity(
-    session: AsyncSession, *, channel: str, external_id: str, update_id: str | None
+    session: AsyncSession, *, channel: str, external_id: str
 ) -> Identity | None:
     """Everything a turn needs about its sender, in one query (this runs on every update)."""
-    params = {"channel": channel, "external_id": external_id, "update_id": update_id or ""}
+    params = {"channel": channel, "external_id": external_id}
     row = (await session.exec(_IDENTITY, params=params)).first()
     if row is None:
         return None
-    account, person, conversation, processed_id = row
+    account, person, conversation = row
     if conversation is None:
         conversation = Conversation(account_id=account.id, data={}, updated_at=account.created_at)
         session.add(conversation)
-    return Identity(account, person, conversation, seen=processed_id is not None)
+    return Identity(account, person, conversation)
 
 
 async def create_identity(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete, insert, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -23,6 +24,24 @@ async def mark(session: AsyncSession, *, channel: str, update_id: str, now: date
     """
     await session.exec(_MARK, params={"channel": channel, "update_id": update_id,
                                       "processed_at": now})
+
+
+_CLAIM = {name: dialect.insert(ProcessedUpdate.__table__).on_conflict_do_nothing()  # type: ignore[arg-type]
+          for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
+
+
+async def claim(session: AsyncSession, *, channel: str, update_id: str, now: datetime) -> bool:
+    """Mark the update as handled first thing in the turn's transaction; False if another
+    copy already was (then the turn does nothing).
+
+    An insert rather than a look-up: under PostgreSQL's SERIALIZABLE, every turn reading the
+    processed-update index and then inserting into it made unrelated chats' turns conflict
+    (and run again) under load. If the turn fails and rolls back, the mark goes with it, so a
+    redelivery gets another chance. Two copies at once: the second waits on the first's
+    insert and finds it there."""
+    result = await session.exec(_CLAIM[session.bind.dialect.name], params={
+        "channel": channel, "update_id": update_id, "processed_at": now})
+    return bool(result.rowcount)
 
 
 async def forget_before(session: AsyncSession, *, before: datetime, limit: int) -> int:
