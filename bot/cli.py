@@ -9,6 +9,7 @@ settings and the parsed arguments and returns the exit status.
     dvk oa-auth [--redirect-uri URL]        first OAuth grant for the Zalo Official Account
     dvk deadlines list | add | move | remove    the evaluation calendar (scheduler/cli.py)
     dvk backup --to DIR | restore --from DIR    database and media, with a manifest
+    dvk audit [--since] [--person] [--unit] [--format csv|jsonl]   export the audit log
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Sequence
 
-from bot import backup_cli, officials_admin
+from bot import audit_cli, backup_cli, officials_admin
 from bot.logs import configure_logging
 from bot.settings import load_settings
 from bot.web import demo
@@ -32,6 +33,7 @@ SUBCOMMANDS: tuple[Register, ...] = (
     zalo_oa_cli.register,
     scheduler_cli.register,
     backup_cli.register,
+    audit_cli.register,
 )
 
 
