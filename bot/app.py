@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from bot.delivery import ChannelRefused, ChannelUnavailable
 from bot.leadership import Leadership, default_worker_id
+from bot.media_store import open_media_store
 from bot.settings import Settings
 from bot.web import zalo_oa_webhook
 from bot.web.chat_notices import WebNoticeSender
@@ -30,7 +31,6 @@ from scheduler.outbox import OutboxWorker
 from scheduler.service import SchedulerService
 from storage.db import Database
 from storage.leader import OUTBOX_CHANNEL, PostgresLeaderLock, SoleProcessLock
-from storage.media import MediaStore
 from storage.migrate import upgrade_async
 from storage.units import UnitDirectory
 
@@ -43,7 +43,7 @@ def build_services(settings: Settings, clock: Clock) -> Services:
     return Services(
         clock=clock,
         units=UnitDirectory.load(),
-        media=MediaStore(settings.media_dir, max_image_bytes=settings.max_photo_bytes),
+        media=open_media_store(settings),
         tz=settings.tz,
         default_language=settings.default_language,
         draft_resume_after=timedelta(hours=settings.draft_resume_prompt_hours),
