@@ -71,7 +71,7 @@ async def test_only_updates_with_the_right_secret_are_processed(app, fake):
 
 
 @pytest.mark.parametrize("body", [b"{not json", b"", b"[]", b'"text"', b'{"update_id": "7"}',
-                                  b'{"message": {}}'])
+                                  b'{"message": {}}', b"[" * 100_000, b"\xff\xfe"])
 async def test_a_body_that_is_not_an_update_is_a_400(app, body):
     assert await post(app, body, secret=SECRET) == 400
 
