@@ -11,6 +11,7 @@ import logging
 from datetime import UTC, datetime
 
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+_OURS = frozenset({"time", "level", "logger", "message", "exception"})
 
 
 class JsonFormatter(logging.Formatter):
@@ -21,7 +22,10 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        entry.update({k: v for k, v in record.__dict__.items() if k not in _STANDARD})
+        for key, value in record.__dict__.items():
+            if key not in _STANDARD:
+                # an extra named like one of ours (`level`, `time`, `logger`) never replaces it
+                entry["extra_" + key if key in _OURS else key] = value
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False, default=str)
