@@ -58,8 +58,9 @@ class Leadership:
         return self._leading
 
     async def start(self) -> None:
-        """First attempt now (so a lone worker leads before `start` returns), then a loop."""
-        await self._step()
+        """First attempt now (so a lone worker leads before `start` returns), then a loop.
+        What stops the first term from starting (a refused token) stops the start too."""
+        await self._step(first=True)
         self._task = asyncio.create_task(self._run(), name="leadership")
 
     async def stop(self) -> None:
@@ -76,20 +77,28 @@ class Leadership:
             await asyncio.sleep(self.interval)
             await self._step()
 
-    async def _step(self) -> None:
+    async def _step(self, *, first: bool = False) -> None:
         try:
             if self.epoch is None:
                 epoch = await asyncio.wait_for(self.lock.try_acquire(), self.interval)
                 if epoch is not None:
                     self.epoch = epoch
                     log.info("this worker leads", extra={"worker": self.worker, "epoch": epoch})
-                    await self._lead(epoch)
+                    try:
+                        await self._lead(epoch)
+                    except Exception:
+                        if not first:
+                            raise
+                        await self._step_down("its term could not start")
+                        raise
                     self._leading = True
             elif not await asyncio.wait_for(self.lock.holds(), self.interval):
                 await self._step_down("the lock is no longer held")
         except (TimeoutError, OSError, ConnectionError) as error:
             await self._step_down(f"the database did not answer: {type(error).__name__}")
         except Exception:
+            if first and self.epoch is None:
+                raise  # the first term did not start: neither does the worker
             log.exception("leadership check failed", extra={"worker": self.worker})
             await self._step_down("the check failed")
 

@@ -58,15 +58,18 @@ async def running(command: Sequence[str], cwd: Path) -> AsyncIterator[tuple[str,
 
 
 async def health(url: str) -> tuple[int, dict]:
+    """/healthz's status and body; the worker's name (host:pid) is checked and left out."""
     async with aiohttp.ClientSession() as http, http.get(url + "healthz") as response:
-        return response.status, await response.json()
+        body = await response.json()
+    assert isinstance(body.pop("worker"), str)
+    return response.status, body
 
 
 async def test_env_example_copied_as_it_is_starts_the_product(tmp_path: Path) -> None:
     shutil.copy(ENV_EXAMPLE, tmp_path / ".env")
     async with running([sys.executable, "-m", "bot"], tmp_path) as (url, lines):
         assert await health(url) == (200, {"status": "ok", "database": "ok",
-                                           "scheduler": "running"})
+                                           "scheduler": "running", "leader": True})
         assert any("TELEGRAM_BOT_TOKEN is not set" in line["message"] for line in lines)
         assert not [line for line in lines if line["level"] in ("ERROR", "CRITICAL")]
     assert (tmp_path / "data" / "danvankheo.db").stat().st_size > 0  # DATABASE_URL of .env
@@ -90,7 +93,7 @@ async def start_and_check(settings: Settings, clock) -> str:  # noqa: ANN001
     await app.start()
     try:
         assert await health(app.web.url) == (200, {"status": "ok", "database": "ok",
-                                                   "scheduler": "running"})
+                                                   "scheduler": "running", "leader": True})
         async with aiohttp.ClientSession() as http, http.get(
                 app.web.url + "api/practices.geojson") as response:
             assert response.status == 200

@@ -10,6 +10,8 @@ from sqlmodel import SQLModel
 import storage.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from storage.db import create_engine
 
+MIGRATION_LOCK_KEY = 0x64766B02  # "dvk" 2 (storage/leader.py holds "dvk" 1)
+
 config = context.config
 target_metadata = SQLModel.metadata
 
@@ -28,6 +30,10 @@ def _run(connection: Connection) -> None:
         compare_type=True,
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # Several workers may start at once on a new database: one migrates, the others
+            # wait here, then find it done (held until this transaction ends).
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")
         context.run_migrations()
 
 

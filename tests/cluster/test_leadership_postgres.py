@@ -4,7 +4,9 @@ standby and takes over when the leader stops or loses its lock session."""
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
+from pathlib import Path
 
 import aiohttp
 import asyncpg
@@ -16,6 +18,7 @@ from tests.support.backend import ON_POSTGRES
 
 pytestmark = pytest.mark.skipif(not ON_POSTGRES, reason="needs TEST_DATABASE_URL (PostgreSQL)")
 LEASE = 3.0
+ROOT = Path(__file__).resolve().parents[2]
 
 
 async def healthz(app: App) -> dict:
@@ -77,3 +80,42 @@ async def test_one_leads_the_other_takes_over_when_it_stops_or_loses_its_session
             await third.stop()
     finally:
         await second.stop()
+
+
+async def test_workers_starting_together_on_a_new_database_migrate_it_once(database_url):
+    """Each worker applies the migrations at start: on a new database several at once must
+    neither fail nor apply one twice (an advisory lock in storage/migrations/env.py)."""
+    url = make_url(database_url)
+    admin = await asyncpg.connect(host=url.host, port=url.port, user=url.username,
+                                  database=url.database)
+    name = f"{url.database}_fresh"
+    try:
+        await admin.execute(f"CREATE DATABASE {name}")
+        fresh = url.set(database=name).render_as_string(hide_password=False)
+        # separate processes, as workers are (Alembic's context is one per process)
+        workers = [await asyncio.create_subprocess_exec(
+            sys.executable, "-c", "import sys; from storage.migrate import upgrade; "
+            "upgrade(sys.argv[1])", fresh, cwd=ROOT, stderr=asyncio.subprocess.PIPE)
+            for _ in range(3)]
+        for worker in workers:
+            _, stderr = await asyncio.wait_for(worker.communicate(), 120)
+            assert worker.returncode == 0, stderr.decode()[-2000:]
+        connection = await asyncpg.connect(host=url.host, port=url.port, user=url.username,
+                                           database=name)
+        try:
+            heads = await connection.fetch("SELECT version_num FROM alembic_version")
+        finally:
+            await connection.close()
+        assert [row["version_num"] for row in heads] == [heads_of_the_code()]
+    finally:
+        await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        await admin.close()
+
+
+def heads_of_the_code() -> str:
+    from alembic.script import ScriptDirectory
+
+    from storage.migrate import alembic_config
+
+    [head] = ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads()
+    return head
