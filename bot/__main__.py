@@ -3,7 +3,7 @@
 import asyncio
 
 from bot.logs import configure_logging
-from bot.settings import load_settings
+from settings import load_settings
 
 
 def main() -> None:

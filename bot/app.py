@@ -9,17 +9,11 @@ import signal
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from bot.delivery import ChannelRefused, ChannelUnavailable
-from bot.settings import Settings
+from bot.channels.errors import ChannelRefused, ChannelUnavailable
+from bot.instrumentation import MeteredEngine, instrument_flows
 from bot.web import zalo_oa_webhook
 from bot.web.chat_notices import WebNoticeSender
-from bot.web.metrics import (
-    ErrorLogCounter,
-    MeteredEngine,
-    Metrics,
-    instrument_flows,
-    outbox_backlog,
-)
+from bot.web.metrics import ErrorLogCounter, Metrics, outbox_backlog
 from bot.web.server import WebServer, create_web_app
 from handlers.clock import Clock, SystemClock
 from handlers.context import Services
@@ -27,6 +21,7 @@ from handlers.engine import Engine
 from handlers.registry import build_features
 from scheduler.outbox import OutboxWorker
 from scheduler.service import SchedulerService
+from settings import Settings
 from storage.db import Database
 from storage.media import MediaStore
 from storage.migrate import upgrade_async

@@ -11,9 +11,9 @@ from typing import Any, Protocol
 from aiohttp import web
 from jinja2 import Environment
 
-from bot.settings import Settings
 from bot.web.thumbnails import Thumbnailer
 from handlers.context import Services
+from settings import Settings
 from storage.db import Database
 
 

@@ -12,7 +12,6 @@ from urllib.parse import urlparse
 
 from aiohttp import web
 
-from bot.settings import Settings
 from bot.web import api, health, metrics, openapi, webchat, webhook
 from bot.web import map as map_pages
 from bot.web.api import PRACTICE_CODE
@@ -32,6 +31,7 @@ from bot.web.webchat import CHAT, WebChat
 from bot.web.webhook import TELEGRAM, WebhookReceiver
 from handlers.context import Services
 from handlers.engine import Engine
+from settings import Settings
 from storage.db import Database
 
 log = logging.getLogger(__name__)

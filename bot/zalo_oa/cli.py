@@ -19,7 +19,6 @@ from collections.abc import Callable
 from datetime import timedelta
 from urllib.parse import parse_qs, urlparse
 
-from bot.settings import Settings
 from bot.zalo_oa.oauth import (
     REFRESH_TOKEN_LIFETIME,
     OAuthClient,
@@ -29,6 +28,7 @@ from bot.zalo_oa.oauth import (
     pkce_pair,
 )
 from handlers.clock import Clock, SystemClock, to_db
+from settings import Settings
 from storage.db import Database
 from storage.migrate import upgrade_async
 from storage.repositories import zalo_oa as repo
