@@ -1,6 +1,8 @@
 """All configuration in one object, read from the environment and `.env`.
 
-Every key is listed, with a one-line comment, in `.env.example`.
+Every key is listed, with a one-line comment, in `.env.example`. An empty value (`KEY=` in
+`.env` or the environment) means "not set": the default applies, so `.env.example` copied as it
+is starts the product.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ import re
 import sys
 from datetime import time
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -16,7 +19,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore",
+                                      env_ignore_empty=True)
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str = "https://api.telegram.org/bot"
@@ -98,7 +102,16 @@ class Settings(BaseSettings):
     map_tile_attribution: str = "© OpenStreetMap contributors"
     web_chat_rate_per_minute: int = Field(default=60, ge=1, le=10_000)
 
+    # Outgoing proxies for the platforms' APIs (bot/proxies.py), as curl reads them; Telegram is
+    # blocked in Viet Nam. socks5h:// lets the proxy resolve names.
+    https_proxy: str | None = None
+    http_proxy: str | None = None
+    all_proxy: str | None = None
+    no_proxy: str | None = None
+
     log_level: str = "INFO"
+    log_format: Literal["auto", "json", "text"] = "auto"
+    """auto: readable lines on a terminal, one JSON object per line otherwise (bot/logs.py)."""
 
     @field_validator("timezone")
     @classmethod
@@ -119,8 +132,24 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _async_driver(cls, value: str) -> str:
-        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
-            raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        return async_database_url(value)
+
+    @field_validator("https_proxy", "http_proxy", "all_proxy")
+    @classmethod
+    def _proxy_url(cls, value: str | None) -> str | None:
+        if value and "://" not in value:  # curl's reading of a bare host:port
+            value = f"http://{value}"
+        if value and not re.fullmatch(r"(?i)(https?|socks5h?|socks4a?)://[^/\s]+/?", value):
+            raise ValueError("must be a proxy URL like socks5h://127.0.0.1:1080 or "
+                             "http://proxy.example:3128")
+        return value or None
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _telegram_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not TELEGRAM_TOKEN.fullmatch(value.get_secret_value()):
+            raise ValueError("must be the token @BotFather gives, like 123456789:AAE…, "
+                             "or empty to run without Telegram")
         return value
 
     @field_validator("telegram_api_base_url", "telegram_file_base_url")
@@ -145,6 +174,8 @@ class Settings(BaseSettings):
     @field_validator("public_base_url", "map_tile_url")
     @classmethod
     def _optional_http_url(cls, value: str | None) -> str | None:
+        if value and value.strip().lower() in ("off", "none"):  # an empty value is the default
+            return None
         if value and not value.startswith(("http://", "https://")):
             raise ValueError("must be an http:// or https:// URL")
         return value or None
@@ -265,6 +296,37 @@ class Settings(BaseSettings):
         return _quiet_window(self.quiet_hours)
 
 
+def env_names() -> set[str]:
+    """The environment variables (and `.env` keys) the settings read: what `.env.example` and
+    compose.yaml may name. Keep it true if the settings gain sections."""
+    names = set()
+    for name, info in Settings.model_fields.items():
+        alias = info.validation_alias
+        names.add((alias if isinstance(alias, str) else name).upper())
+    return names
+
+
+TELEGRAM_TOKEN = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
+
+_ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "sqlite+aiosqlite": "sqlite+aiosqlite",
+                  "postgresql": "postgresql+asyncpg", "postgres": "postgresql+asyncpg",
+                  "postgresql+asyncpg": "postgresql+asyncpg"}
+
+
+def async_database_url(url: str) -> str:
+    """The URL with the async driver the product runs on: hosting services and 12-factor guides
+    give `postgres://…` or `postgresql://…` (and `sqlite:///…` is the plain SQLAlchemy form).
+    libpq's `sslmode=` becomes asyncpg's `ssl=`, which takes the same values."""
+    scheme, separator, rest = url.strip().partition("://")
+    driver = _ASYNC_DRIVERS.get(scheme.lower()) if separator else None
+    if driver is None:
+        raise ValueError("must be sqlite:///path/to/file.db or "
+                         "postgresql://user:password@host:5432/database")
+    if driver == "postgresql+asyncpg":
+        rest = re.sub(r"([?&])sslmode=", r"\1ssl=", rest)
+    return f"{driver}://{rest}"
+
+
 def _numbers(value: str) -> list[int]:
     try:
         numbers = [int(part) for part in value.replace(" ", "").split(",") if part]
@@ -305,5 +367,6 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         first = exc.errors()[0]
         name = str(first["loc"][0]).upper() if first["loc"] else "settings"
-        print(f"Invalid setting {name}: {first['msg']}", file=sys.stderr)
+        message = first["msg"].removeprefix("Value error, ")
+        print(f"Invalid setting {name}: {message}", file=sys.stderr)
         raise SystemExit(2) from None
