@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from bot.channels.errors import ChannelRefused, ChannelUnavailable
 from bot.instrumentation import MeteredEngine, instrument_flows
+from bot.media_store import open_media_store
 from bot.web import zalo_oa_webhook
 from bot.web.chat_notices import WebNoticeSender
 from bot.web.metrics import ErrorLogCounter, Metrics, outbox_backlog
@@ -23,7 +24,6 @@ from scheduler.outbox import OutboxWorker
 from scheduler.service import SchedulerService
 from settings import Settings
 from storage.db import Database
-from storage.media import MediaStore
 from storage.migrate import upgrade_async
 from storage.units import UnitDirectory
 
@@ -36,7 +36,7 @@ def build_services(settings: Settings, clock: Clock) -> Services:
     return Services(
         clock=clock,
         units=UnitDirectory.load(),
-        media=MediaStore(settings.media_dir, max_image_bytes=settings.max_photo_bytes),
+        media=open_media_store(settings),
         tz=settings.tz,
         default_language=settings.default_language,
         draft_resume_after=timedelta(hours=settings.draft_resume_prompt_hours),

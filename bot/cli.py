@@ -9,6 +9,7 @@ settings and the parsed arguments and returns the exit status.
     dvk officials list | remove <person>    who is an official; making one a citizen again
     dvk oa-auth [--redirect-uri URL]        first OAuth grant for the Zalo Official Account
     dvk deadlines list | add | move | remove    the evaluation calendar (scheduler/cli.py)
+    dvk backup --to DIR | restore --from DIR    database and media, with a manifest
     dvk audit [--since] [--person] [--unit] [--format csv|jsonl]   export the audit log
 """
 
@@ -18,7 +19,7 @@ import argparse
 import asyncio
 from collections.abc import Callable, Sequence
 
-from bot import audit_cli, officials_admin
+from bot import audit_cli, backup_cli, officials_admin
 from bot.logs import configure_logging
 from bot.web import demo
 from bot.zalo_oa import cli as zalo_oa_cli
@@ -49,6 +50,7 @@ SUBCOMMANDS: tuple[Register, ...] = (
     officials_admin.register_officials,
     zalo_oa_cli.register,
     scheduler_cli.register,
+    backup_cli.register,
     audit_cli.register,
 )
 

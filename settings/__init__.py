@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import sys
 from datetime import time
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -101,6 +102,13 @@ class Settings(BaseSettings):
     map_tile_url: str | None = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     map_tile_attribution: str = "© OpenStreetMap contributors"
     web_chat_rate_per_minute: int = Field(default=60, ge=1, le=10_000)
+    # New web chat sessions one address may open (bot/web/webchat.py): a browser the server
+    # never saw, or one whose cookie the server never issued, counts as a new session.
+    web_chat_new_sessions_per_hour: int = Field(default=20, ge=1, le=100_000)
+    web_chat_new_sessions_per_day: int = Field(default=60, ge=1, le=1_000_000)
+    # Addresses or networks of reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are
+    # believed (bot/web/proxies.py), comma-separated; empty: believe no one.
+    trusted_proxies: str = ""
 
     # Outgoing proxies for the platforms' APIs (bot/proxies.py), as curl reads them; Telegram is
     # blocked in Viet Nam. socks5h:// lets the proxy resolve names.
@@ -163,6 +171,12 @@ class Settings(BaseSettings):
     @classmethod
     def _positive_numbers(cls, value: str) -> str:
         _numbers(value)
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        _proxy_networks(value)
         return value
 
     @field_validator("quiet_hours")
@@ -291,6 +305,10 @@ class Settings(BaseSettings):
         return tuple(sorted(_numbers(self.draft_reminder_hours)))
 
     @property
+    def trusted_proxy_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:
+        return _proxy_networks(self.trusted_proxies)
+
+    @property
     def quiet_window(self) -> tuple[time, time] | None:
         """Local (start, end) of quiet hours, or None when off."""
         return _quiet_window(self.quiet_hours)
@@ -335,6 +353,15 @@ def _numbers(value: str) -> list[int]:
     if not numbers or any(n <= 0 for n in numbers):
         raise ValueError("must be whole numbers above 0 separated by commas, like 30,7,1")
     return numbers
+
+
+def _proxy_networks(value: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    try:
+        return tuple(ip_network(part.strip(), strict=False)
+                     for part in value.split(",") if part.strip())
+    except ValueError:
+        raise ValueError("must be IP addresses or networks separated by commas, "
+                         "like 127.0.0.1,10.0.0.0/8") from None
 
 
 def _category_list(value: str) -> tuple[str, ...]:
