@@ -15,17 +15,15 @@ from storage.db import Database
 
 
 class MeteredEngine(Engine):
-    """The engine, counting each event handed to it by channel (duplicates included: they
-    were received and handled, by being dropped)."""
+    """The engine, counting each event it handled by channel; a platform's redelivered copy of
+    an update is dropped and not counted again."""
 
     def __init__(self, db: Database, services: Services, metrics: Metrics) -> None:
         super().__init__(db, services)
         self.metrics = metrics
 
-    async def handle(self, event: Event) -> list[Reply]:
-        replies = await super().handle(event)
+    def handled(self, event: Event) -> None:
         self.metrics.updates_processed.inc(event.sender.channel)
-        return replies
 
 
 class CountingFlow:

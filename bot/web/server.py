@@ -24,7 +24,7 @@ from bot.web.keys import (
     THUMBNAILS,
     RunningFlag,
 )
-from bot.web.metrics import METRICS, Metrics
+from bot.web.metrics import METRICS, METRICS_PORTS, Metrics
 from bot.web.templating import STATIC_DIR, environment
 from bot.web.thumbnails import Thumbnailer
 from bot.web.webchat import CHAT, WebChat
@@ -54,6 +54,7 @@ def create_web_app(
     app[DB] = db
     app[SERVICES] = services
     app[METRICS] = metrics
+    app[METRICS_PORTS] = set()
     app[TELEGRAM] = telegram
     app[SCHEDULER] = scheduler
     app[TEMPLATES] = environment(services.tz)
@@ -151,7 +152,25 @@ class WebServer:
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
         self.port = self._runner.addresses[0][1]
+        settings = self.app[SETTINGS]
+        if settings.metrics_port is not None:  # /metrics on an address of its own
+            web_ports = {address[1] for address in self._runner.addresses}
+            metrics_site = web.TCPSite(self._runner, settings.metrics_host, settings.metrics_port)
+            await metrics_site.start()
+            self.app[METRICS_PORTS].update(
+                address[1] for address in self._runner.addresses if address[1] not in web_ports)
         return self.url
+
+    @property
+    def metrics_url(self) -> str | None:
+        """Where /metrics answers when it has an address of its own."""
+        listening: set[int] = self.app[METRICS_PORTS]
+        ports = sorted(listening)
+        if not ports:
+            return None
+        host = self.app[SETTINGS].metrics_host
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{ports[0]}/metrics"
 
     @property
     def url(self) -> str:
