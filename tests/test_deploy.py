@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.settings import Settings, env_names
+from settings import Settings, env_names
 
 ROOT = Path(__file__).resolve().parents[1]
 VARIABLES = {"POSTGRES_PASSWORD": "pw", "DVK_DOMAIN": "dvk.example.vn",
