@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 from aiohttp import web
 
 from bot.settings import Settings
-from bot.web import api, health, metrics, openapi, webchat, webhook
+from bot.web import api, health, metrics, openapi, privacy, webchat, webhook
 from bot.web import map as map_pages
 from bot.web.api import PRACTICE_CODE
 from bot.web.keys import (
@@ -83,6 +83,7 @@ def setup_routes(app: web.Application) -> None:
     add.add_get(r"/api/photos/{photo_id:[1-9]\d{0,11}}/{size:thumb|large}.jpg", api.photo)
     # The web chat: a channel adapter beside Telegram.
     add.add_get("/chat", webchat.chat_page, name="chat")
+    add.add_get("/privacy", privacy.privacy_page, name="privacy")
     add.add_post("/chat/events", webchat.post_event)
     add.add_post("/chat/photos", webchat.post_photos)
     add.add_post("/chat/language", webchat.post_language)

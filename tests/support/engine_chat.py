@@ -19,6 +19,7 @@ from handlers.events import (
 )
 from handlers.replies import MenuReply, Reply, TextReply
 from storage.media import MediaStore
+from tests.support.consent import AGREE, is_privacy_notice
 from tests.support.images import jpeg_bytes
 
 _ids = itertools.count(1)
@@ -32,6 +33,8 @@ class EngineChat:
     transcript: list[Reply] = field(default_factory=list)
     menus: list[MenuReply] = field(default_factory=list)
     """Changes to the chat's own command menu: not messages, so kept apart from the rest."""
+    auto_consent: bool = True
+    """Agree to the privacy notice whenever it is shown (tests/support/consent.py)."""
 
     @property
     def last(self) -> TextReply:
@@ -43,6 +46,9 @@ class EngineChat:
         self.menus += [r for r in replies if isinstance(r, MenuReply)]
         shown = [r for r in replies if not isinstance(r, MenuReply)]
         self.transcript.extend(shown)
+        texts = [r for r in shown if isinstance(r, TextReply)]
+        if self.auto_consent and texts and is_privacy_notice(texts[-1].text):
+            return shown + await self.press(AGREE)
         return shown
 
     def _meta(self) -> dict:
