@@ -16,7 +16,14 @@ from handlers.clock import to_db
 from handlers.context import Context, Services
 from handlers.events import Event
 from handlers.i18n import Translator
-from handlers.replies import MenuReply, Reply, TextReply, in_language, to_payload
+from handlers.replies import (
+    MenuReply,
+    Reply,
+    RightsGained,
+    TextReply,
+    in_language,
+    to_payload,
+)
 from storage.db import Database, is_conflict
 from storage.models import ChannelAccount, Person
 from storage.repositories import conversations, outbox, people, updates
@@ -49,6 +56,10 @@ class Engine:
                         "error.internal"))]
                 log.info("update conflicted with another and runs again", extra=extra)
         raise AssertionError("unreachable")
+
+    def handled(self, event: Event) -> None:
+        """Called once for each event the engine handled: not for a redelivered copy it dropped,
+        nor for each attempt of a turn that is run again (a hook for metrics)."""
 
     def _menu_change(self, account: ChannelAccount, person: Person) -> list[Reply]:
         """Someone given an official role gets its commands in this chat's own menu; someone
@@ -94,6 +105,8 @@ class Engine:
                 replies = await router.route(ctx, event)
                 replies = in_language([*replies, *self._menu_change(account, person)],
                                       ctx.t.language)
+                if ctx.rights_gained:
+                    replies.append(RightsGained())
                 for notice in ctx.notices:
                     recipient = await people.get_person(session, notice.person_id)
                     language = (recipient.language if recipient
@@ -110,6 +123,7 @@ class Engine:
                     raise
                 log.exception("update failed", extra=where)
                 await session.rollback()  # expires `person`: read nothing from it after this
+                self.handled(event)
                 return [TextReply(ctx.t("error.internal"))]
             if event.update_id is not None:
                 try:
@@ -121,6 +135,7 @@ class Engine:
                              extra={"channel": sender.channel, "update_id": event.update_id})
                     return []
             await session.commit()
+        self.handled(event)
         if ctx.notices and self.on_notices is not None:
             self.on_notices()
         return replies

@@ -1,4 +1,5 @@
-"""Photos and documents on disk, named by content hash so the same file is stored once."""
+"""Photos and documents, named by content hash so the same file is stored once, kept in an
+object store (storage/media_objects.py): a local directory or an S3-compatible bucket."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
+
+from storage.media_objects import LocalObjects, ObjectStore
 
 _IMAGE_TYPES = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"),
                 "WEBP": ("image/webp", "webp"), "GIF": ("image/gif", "gif")}
@@ -30,10 +33,26 @@ class StoredMedia:
     platform_file_id: str | None = None
 
 
+DERIVED_PREFIXES = ("web-cache/",)
+"""Keys of copies made from other objects (re-encoded photos): never backed up, made again."""
+
+
 class MediaStore:
-    def __init__(self, root: Path, *, max_image_bytes: int) -> None:
-        self.root = Path(root)
+    """What is kept and under which key; `objects` is where (local directory or bucket). Every
+    method blocks: async code calls them through `asyncio.to_thread`."""
+
+    def __init__(self, objects: ObjectStore | Path, *, max_image_bytes: int) -> None:
+        self.objects: ObjectStore = (LocalObjects(objects) if isinstance(objects, Path)
+                                     else objects)
         self.max_image_bytes = max_image_bytes
+
+    @property
+    def root(self) -> Path:
+        """The local directory (only while callers still read files by path)."""
+        path = self.objects.local_path("x")
+        if path is None:
+            raise RuntimeError("the media store is not a local directory")
+        return path.parent
 
     def absolute(self, relative: str) -> Path:
         return self.root / relative
@@ -53,10 +72,6 @@ class MediaStore:
         mime, ext = _IMAGE_TYPES[fmt]
         digest = hashlib.sha256(data).hexdigest()
         relative = f"{digest[:2]}/{digest}.{ext}"
-        target = self.root / relative
-        if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_suffix(".part")
-            tmp.write_bytes(data)
-            tmp.replace(target)
+        if not self.objects.exists(relative):
+            self.objects.put(relative, data)
         return StoredMedia(digest, relative, mime, len(data), platform_file_id)

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.media_store import open_media_store
 from bot.settings import Settings
 from bot.web.demo_data import DemoPractice, demo_practices
 from bot.web.demo_images import scene
@@ -61,7 +62,7 @@ async def load_demo(settings: Settings, *, count: int, seed: int,
         async with db.session() as session:
             if await demo.count_demo_practices(session):
                 return 0
-        media = MediaStore(settings.media_dir, max_image_bytes=settings.max_photo_bytes)
+        media = open_media_store(settings)
         pool = await asyncio.to_thread(_photo_pool, media, seed)
         now = (clock or SystemClock()).now()
         practices = demo_practices(UnitDirectory.load(), count, seed=seed, now=now)
@@ -96,6 +97,7 @@ async def _store(session: AsyncSession, item: DemoPractice, rng: random.Random,
     ]
     votes = [PracticeVote(person_id=voter.id, agrees=rng.random() < 0.9,
                           satisfaction=rng.choice((3, 4, 4, 5, 5, 5)),
+                          resident_of=values["commune_code"],  # demo residents of the commune
                           updated_at=to_db(created + timedelta(days=60)))
              for voter in voters[:item.voters]]
     await demo.add_practice_with_history(

@@ -25,7 +25,7 @@ from bot.web.keys import (
     THUMBNAILS,
     RunningFlag,
 )
-from bot.web.metrics import METRICS, Metrics
+from bot.web.metrics import METRICS, METRICS_PORTS, Metrics
 from bot.web.templating import STATIC_DIR, environment
 from bot.web.thumbnails import Thumbnailer
 from bot.web.webchat import CHAT, WebChat
@@ -54,12 +54,16 @@ def create_web_app(
     app[DB] = db
     app[SERVICES] = services
     app[METRICS] = metrics
+    app[METRICS_PORTS] = set()
     app[TELEGRAM] = telegram
     app[SCHEDULER] = scheduler
     app[TEMPLATES] = environment(services.tz)
     app[THUMBNAILS] = Thumbnailer(services.media.root, settings.media_dir / "web-cache")
     app[CHAT] = WebChat(
         engine, services.media, rate_per_minute=settings.web_chat_rate_per_minute,
+        new_sessions_per_hour=settings.web_chat_new_sessions_per_hour,
+        new_sessions_per_day=settings.web_chat_new_sessions_per_day,
+        trusted_proxies=settings.trusted_proxy_networks,
         secure_cookies=(settings.public_base_url or "").startswith("https://"),
     )
     setup_routes(app)
@@ -149,7 +153,24 @@ class WebServer:
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
         self.port = self._runner.addresses[0][1]
+        settings = self.app[SETTINGS]
+        if settings.metrics_port is not None:  # /metrics on an address of its own
+            web_ports = {address[1] for address in self._runner.addresses}
+            metrics_site = web.TCPSite(self._runner, settings.metrics_host, settings.metrics_port)
+            await metrics_site.start()
+            self.app[METRICS_PORTS].update(
+                address[1] for address in self._runner.addresses if address[1] not in web_ports)
         return self.url
+
+    @property
+    def metrics_url(self) -> str | None:
+        """Where /metrics answers when it has an address of its own."""
+        ports = sorted(self.app[METRICS_PORTS])
+        if not ports:
+            return None
+        host = self.app[SETTINGS].metrics_host
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{ports[0]}/metrics"
 
     @property
     def url(self) -> str:

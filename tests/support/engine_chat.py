@@ -17,7 +17,7 @@ from handlers.events import (
     TextEvent,
     UnsupportedEvent,
 )
-from handlers.replies import MenuReply, Reply, TextReply
+from handlers.replies import MenuReply, Reply, RightsGained, TextReply
 from storage.media import MediaStore
 from tests.support.consent import AGREE, is_privacy_notice
 from tests.support.images import jpeg_bytes
@@ -33,6 +33,8 @@ class EngineChat:
     transcript: list[Reply] = field(default_factory=list)
     menus: list[MenuReply] = field(default_factory=list)
     """Changes to the chat's own command menu: not messages, so kept apart from the rest."""
+    rights_gained: int = 0
+    """How many turns said the person gained rights (`RightsGained`, not a message either)."""
     auto_consent: bool = True
     """Agree to the privacy notice whenever it is shown (tests/support/consent.py)."""
 
@@ -44,7 +46,8 @@ class EngineChat:
     async def _send(self, event: Event) -> list[Reply]:
         replies = await self.engine.handle(event)
         self.menus += [r for r in replies if isinstance(r, MenuReply)]
-        shown = [r for r in replies if not isinstance(r, MenuReply)]
+        self.rights_gained += any(isinstance(r, RightsGained) for r in replies)
+        shown = [r for r in replies if not isinstance(r, MenuReply | RightsGained)]
         self.transcript.extend(shown)
         texts = [r for r in shown if isinstance(r, TextReply)]
         if self.auto_consent and texts and is_privacy_notice(texts[-1].text):
