@@ -1,7 +1,7 @@
 """consent: answers to the privacy notice, and the version a person agreed to
 
-Revision ID: 0016_consent
-Revises: 0015_audit_log
+Revision ID: 0017_consent
+Revises: 0016_vote_rules
 Create Date: 2026-12-04 16:40:46.688325
 """
 from collections.abc import Sequence
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = '0016_consent'
-down_revision: str | None = '0015_audit_log'
+revision: str = '0017_consent'
+down_revision: str | None = '0016_vote_rules'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
