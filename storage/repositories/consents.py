@@ -14,6 +14,7 @@ from storage.models import Consent, ConsentDecision, Person
 
 async def record(session: AsyncSession, *, person: Person, version: str, decision: str,
                  channel: str, now: datetime) -> Consent:
+    assert person.id is not None
     row = Consent(person_id=person.id, version=version, decision=decision, channel=channel,
                   at=now)
     person.consent_version = version if decision == ConsentDecision.GIVEN else None
