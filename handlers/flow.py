@@ -134,9 +134,7 @@ class FormFlow:
         await consent.decline(ctx)
         if self.form.without_personal_data is None:
             reset_state(ctx, flow=None)
-            from handlers import router
-
-            return router.menu(ctx, lead=ctx.t("privacy.declined_stop"))
+            return [TextReply(ctx.t("privacy.declined_stop"))]
         ctx.answers.update(self.form.without_personal_data)
         following = self.form.next_unanswered(ctx.answers)
         lead = ctx.t("privacy.declined_anonymous")

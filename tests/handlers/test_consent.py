@@ -80,7 +80,8 @@ async def test_declining_a_practice_explains_and_stores_nothing(make_chat, db):
     assert chat.last.text.startswith("⚠️") and is_privacy_notice(chat.last.text)
     await chat.press("Không đồng ý")
     assert "không thể gửi mô hình" in chat.last.text and "/phananh" in chat.last.text
-    assert "Bạn muốn làm gì?" in chat.last.text  # back at the menu
+    await chat.text("Thôn Đông")  # no form any more: the menu
+    assert "Bạn muốn làm gì?" in chat.last.text
     async with db.session() as session:
         assert (await session.exec(select(Practice))).all() == []
 
