@@ -16,10 +16,10 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.media_store import open_media_store
-from bot.settings import Settings
 from bot.web.demo_data import DemoPractice, demo_practices
 from bot.web.demo_images import scene
 from handlers.clock import Clock, SystemClock, to_db
+from settings import Settings
 from storage.db import Database
 from storage.media import MediaStore
 from storage.migrate import upgrade_async
@@ -97,6 +97,7 @@ async def _store(session: AsyncSession, item: DemoPractice, rng: random.Random,
     ]
     votes = [PracticeVote(person_id=voter.id, agrees=rng.random() < 0.9,
                           satisfaction=rng.choice((3, 4, 4, 5, 5, 5)),
+                          resident_of=values["commune_code"],  # demo residents of the commune
                           updated_at=to_db(created + timedelta(days=60)))
              for voter in voters[:item.voters]]
     await demo.add_practice_with_history(

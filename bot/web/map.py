@@ -16,7 +16,7 @@ from bot.web.keys import DB, SERVICES, SETTINGS
 from bot.web.templating import page_language, render_fragment, render_page
 from handlers.clock import from_db
 from handlers.i18n import Translator
-from handlers.submit_practice import FIELDS
+from handlers.practice_form import FIELDS
 from storage.models import Level
 from storage.province_centres import PROVINCE_CENTRES, VIETNAM_BBOX
 from storage.public_shapes import ConsensusPublic, PracticePublic
@@ -102,7 +102,8 @@ async def map_page(request: web.Request) -> web.Response:
         "practice": wanted if re.fullmatch(PRACTICE_CODE, wanted) else None,
         "provinces": provinces,
         "text": {key: t(f"web.map.{key}") for key in
-                 ("loading", "count", "clustered", "none", "error", "zoom_in", "approximate")},
+                 ("loading", "count", "clustered", "none", "error", "zoom_in", "approximate",
+                  "formerly")},
         "allLabel": t("web.filter.all"),
     }
     return render_page(

@@ -12,7 +12,6 @@ from urllib.parse import urlparse
 
 from aiohttp import web
 
-from bot.settings import Settings
 from bot.web import api, health, metrics, openapi, webchat, webhook
 from bot.web import map as map_pages
 from bot.web.api import PRACTICE_CODE
@@ -32,6 +31,7 @@ from bot.web.webchat import CHAT, WebChat
 from bot.web.webhook import TELEGRAM, WebhookReceiver
 from handlers.context import Services
 from handlers.engine import Engine
+from settings import Settings
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -84,6 +84,7 @@ def setup_routes(app: web.Application) -> None:
     add.add_get(f"/api/practices/{code}", api.practice_detail)
     add.add_get("/api/provinces", api.provinces)
     add.add_get(r"/api/provinces/{code:\d{2}}/communes", api.communes)
+    add.add_get("/api/units/search", api.search_units)
     add.add_get(r"/api/photos/{photo_id:[1-9]\d{0,11}}/{size:thumb|large}.jpg", api.photo)
     # The web chat: a channel adapter beside Telegram.
     add.add_get("/chat", webchat.chat_page, name="chat")
@@ -164,7 +165,8 @@ class WebServer:
     @property
     def metrics_url(self) -> str | None:
         """Where /metrics answers when it has an address of its own."""
-        ports = sorted(self.app[METRICS_PORTS])
+        listening: set[int] = self.app[METRICS_PORTS]
+        ports = sorted(listening)
         if not ports:
             return None
         host = self.app[SETTINGS].metrics_host
