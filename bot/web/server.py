@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 
 from aiohttp import web
 
-from bot.web import api, health, metrics, openapi, webchat
+from bot.web import api, health, metrics, openapi, privacy, webchat
 from bot.web import map as map_pages
 from bot.web.api import PRACTICE_CODE
 from bot.web.keys import (
@@ -85,6 +85,7 @@ def setup_routes(app: web.Application) -> None:
     add.add_get(r"/api/photos/{photo_id:[1-9]\d{0,11}}/{size:thumb|large}.jpg", api.photo)
     # The web chat: a channel adapter beside Telegram.
     add.add_get("/chat", webchat.chat_page, name="chat")
+    add.add_get("/privacy", privacy.privacy_page, name="privacy")
     add.add_post("/chat/events", webchat.post_event)
     add.add_post("/chat/photos", webchat.post_photos)
     add.add_post("/chat/language", webchat.post_language)
