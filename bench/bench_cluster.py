@@ -41,7 +41,7 @@ import aiohttp  # noqa: E402
 import asyncpg  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from bot.web.webhook import SECRET_HEADER  # noqa: E402
+from bot.telegram.webhook import SECRET_HEADER  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from tests.fakes.telegram_api import FakeTelegram, FakeUser, make_jpeg  # noqa: E402
 from tests.support.practice_walk import COMPLETE_PRACTICE  # noqa: E402

@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 import aiohttp  # noqa: E402
 
-from bot.web.webhook import SECRET_HEADER  # noqa: E402
+from bot.telegram.webhook import SECRET_HEADER  # noqa: E402
 from tests.fakes.telegram_api import FakeTelegram  # noqa: E402
 
 SECRET = "bench-Secret_1"

@@ -24,7 +24,7 @@ from handlers.replies import (
     in_language,
     to_payload,
 )
-from storage.db import Database, is_conflict
+from storage.db import Database, is_conflict, is_unavailable
 from storage.models import ChannelAccount, Person
 from storage.repositories import conversations, outbox, people, updates
 from storage.repositories.officials import OFFICIAL_ROLES
@@ -68,6 +68,8 @@ class Engine:
                 return [TextReply(Translator(self.services.default_language)(
                     "error.internal"))]
             except Exception as error:
+                if is_unavailable(error):
+                    return self._busy(event, error)
                 if not is_conflict(error):
                     raise
                 extra = {"channel": event.sender.channel, "update_id": event.update_id,
@@ -80,6 +82,17 @@ class Engine:
                 # a random, growing pause, so the turns that collided do not collide again
                 await asyncio.sleep(random.uniform(0, min(0.005 * 2 ** attempt,
                                                           MAX_BACKOFF_SECONDS)))
+
+    def _busy(self, event: Event, error: BaseException) -> list[Reply]:
+        """The database refused (a full or read-only disk, unreachable): the turn was rolled
+        back, so the person is asked to try again later; their earlier answers are kept."""
+        log.error("update not handled: the database is unavailable", extra={
+            "channel": event.sender.channel, "update_id": event.update_id,
+            "error": type(getattr(error, "orig", None) or error).__name__})
+        language = event.sender.language_code
+        if language not in ("vi", "en"):
+            language = self.services.default_language
+        return [TextReply(Translator(language)("error.busy"))]
 
     def handled(self, event: Event) -> None:
         """Called once for each event the engine handled: not for a redelivered copy it dropped,
@@ -148,7 +161,7 @@ class Engine:
                     conversation.started_at = now
                 await session.flush()
             except Exception as error:
-                if is_conflict(error):
+                if is_conflict(error) or is_unavailable(error):
                     raise
                 log.exception("update failed", extra=where)
                 await session.rollback()  # expires `person`: read nothing from it after this

@@ -33,7 +33,7 @@ import pytest
 from sqlalchemy.engine import make_url
 from sqlmodel import func, select
 
-from bot.web.webhook import SECRET_HEADER
+from bot.telegram.webhook import SECRET_HEADER
 from storage.leader import OUTBOX_CHANNEL
 from storage.models import OutboxMessage, OutboxStatus, Practice, PracticePhoto, ProcessedUpdate
 from tests.fakes.telegram_api import FakeTelegram, FakeUser, make_jpeg

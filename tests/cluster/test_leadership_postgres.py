@@ -47,9 +47,9 @@ async def test_one_leads_the_other_takes_over_when_it_stops_or_loses_its_session
     await first.start()
     await second.start()
     try:
-        assert await healthz(first) == {"status": "ok", "database": "ok",
+        assert await healthz(first) == {"status": "ok", "database": "ok", "media": "ok",
                                         "scheduler": "running", "leader": True, "worker": "w1"}
-        assert await healthz(second) == {"status": "ok", "database": "ok",
+        assert await healthz(second) == {"status": "ok", "database": "ok", "media": "ok",
                                          "scheduler": "standby", "leader": False, "worker": "w2"}
         await first.stop()
         assert await until_leads(second, LEASE + 2) <= LEASE

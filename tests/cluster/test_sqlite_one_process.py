@@ -29,7 +29,7 @@ async def test_the_one_process_leads_and_healthz_names_it(settings, clock):
     app = App(settings.model_copy(update={"worker_id": "worker-a"}), clock=clock)
     await app.start()
     try:
-        assert await healthz(app) == (200, {"status": "ok", "database": "ok",
+        assert await healthz(app) == (200, {"status": "ok", "database": "ok", "media": "ok",
                                             "scheduler": "running", "leader": True,
                                             "worker": "worker-a"})
         assert app.outbox.epoch == 1  # the first term of this database
