@@ -44,6 +44,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from bot.telegram.webhook import SECRET_HEADER  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from tests.fakes.telegram_api import FakeTelegram, FakeUser, make_jpeg  # noqa: E402
+from tests.support.consent import AGREE, is_privacy_notice  # noqa: E402
 from tests.support.practice_walk import COMPLETE_PRACTICE  # noqa: E402
 
 SECRET = "bench-Secret_1"
@@ -181,6 +182,8 @@ async def walk(fake: FakeTelegram, http: aiohttp.ClientSession, user: FakeUser,
             assert response.status == 200
         await fake.wait_for_message(user.id, count=1, since=since, timeout=120)
         latencies.append(time.perf_counter() - started)
+        if is_privacy_notice(user.last.plain_text):  # asked before the first personal answer
+            await send(await press(AGREE))
 
     async def press(label: str) -> int:
         deadline = time.monotonic() + 60

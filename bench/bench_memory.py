@@ -1,10 +1,11 @@
 """Memory of one worker with 10,000 conversations in progress.
 
 One real worker (`python -m bot`, Telegram webhook mode against the fake Bot API, SQLite unless
---database-url names a PostgreSQL database) receives a `/mohinh` from each of 10,000 people, so
-10,000 practice submissions are under way at once; then its resident memory is read from /proc
-(VmRSS now, VmHWM the peak). Conversation state lives in the database, so the worker's memory
-should not grow with the number of conversations: the run prints the RSS before the load too.
+--database-url names a PostgreSQL database) receives a `/mohinh` from each of 10,000 people
+(and their "agree" to the privacy notice at first contact), so 10,000 practice submissions are
+under way at once; then its resident memory is read from /proc (VmRSS now, VmHWM the peak).
+Conversation state lives in the database, so the worker's memory should not grow with the
+number of conversations: the run prints the RSS before the load too.
 
     python bench/bench_memory.py [--conversations 10000] [--concurrency 100]
 
@@ -33,6 +34,7 @@ import aiohttp  # noqa: E402
 
 from bot.telegram.webhook import SECRET_HEADER  # noqa: E402
 from tests.fakes.telegram_api import FakeTelegram  # noqa: E402
+from tests.support.consent import AGREE, is_privacy_notice  # noqa: E402
 
 SECRET = "bench-Secret_1"
 TARGET_MB = 150
@@ -104,6 +106,17 @@ async def main() -> None:
                                              headers={SECRET_HEADER: SECRET}) as response:
                             assert response.status == 200
                         await fake.wait_for_message(user.id, count=1, since=0, timeout=120)
+                        if is_privacy_notice(user.last.plain_text):  # first contact: agree
+                            keyboard = user.last.buttons
+                            since = len(user.inbox)
+                            agree = next(b for b in keyboard if b.endswith(AGREE))
+                            update_id = user.press(agree)
+                            async with http.post(url + "telegram/webhook",
+                                                 json=fake.raw_update(update_id),
+                                                 headers={SECRET_HEADER: SECRET}) as response:
+                                assert response.status == 200
+                            await fake.wait_for_message(user.id, count=1, since=since,
+                                                        timeout=120)
 
                 started = time.perf_counter()
                 await asyncio.gather(*(sender() for _ in range(args.concurrency)))

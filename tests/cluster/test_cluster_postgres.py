@@ -39,6 +39,7 @@ from storage.models import OutboxMessage, OutboxStatus, Practice, PracticePhoto,
 from tests.fakes.telegram_api import FakeTelegram, FakeUser, make_jpeg
 from tests.scheduler.factories import HA_NOI, add_deadline, add_person, clear_calendar, queue
 from tests.support.backend import ON_POSTGRES
+from tests.support.consent import AGREE, is_privacy_notice
 from tests.support.practice_walk import COMPLETE_PRACTICE
 
 pytestmark = [pytest.mark.skipif(not ON_POSTGRES,
@@ -190,7 +191,8 @@ async def _press_update(user: FakeUser, label: str) -> int:
                       if b == label or b.endswith(label)]
         return bool(matches)
 
-    await until(offered, within=60, what=f"a {label!r} button for {user.id}")
+    await until(offered, within=60,
+                what=f"a {label!r} button for {user.id}: {user._fake.dump(user.id)}")
     return user.press(matches[0])
 
 
@@ -209,6 +211,8 @@ async def walk(cluster: Cluster, user: FakeUser, turn: list[int]) -> None:
             update_id = await update_id
         await cluster.post(next_worker(), update_id)
         await fake.wait_for_message(user.id, count=replies, since=since, timeout=60)
+        if is_privacy_notice(user.last.plain_text):  # asked before the first personal answer
+            await step(lambda: _press_update(user, AGREE))
 
     await step(lambda: user.send_command("mohinh"))
     for item in COMPLETE_PRACTICE:
