@@ -30,8 +30,7 @@ from bot.zalo_bot.render import ZaloRenderer
 from handlers.clock import Clock
 from handlers.engine import Engine
 from handlers.events import PhotoEvent
-from handlers.replies import Reply, TextReply
-from handlers.router import ACTION_TOKEN
+from handlers.replies import ACTION_TOKEN, Reply, TextReply
 from scheduler.delivery import DeliveryError, Failure
 from settings import Settings
 from storage.media import MediaStore
