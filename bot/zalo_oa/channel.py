@@ -35,15 +35,15 @@ from bot.zalo_oa.oauth import OAuthClient
 from bot.zalo_oa.payloads import PayloadCodec
 from bot.zalo_oa.render import OARenderer
 from bot.zalo_oa.tokens import TokenManager, TokenUnavailable
-from handlers.clock import Clock, from_db
+from handlers.clock import Clock
 from handlers.engine import Engine
-from handlers.i18n import Translator
-from handlers.replies import Reply, TextReply
+from handlers.replies import Reply
+from handlers.window_warning import WindowWarnings
 from scheduler.delivery import DeliveryError, Failure
 from settings import Settings
 from storage.db import Database
 from storage.media import MediaStore
-from storage.models import Channel, Role
+from storage.models import Channel
 from storage.repositories import zalo_oa as repo
 
 log = logging.getLogger(__name__)
@@ -102,8 +102,9 @@ class ZaloOAChannel:
             self.client, media.root, self.codec, title_max=settings.zalo_oa_button_title_max,
             info_image_url=settings.zalo_oa_info_image_url,
             upload_max_bytes=settings.zalo_oa_upload_max_bytes)
-        self.window = timedelta(days=settings.zalo_oa_window_days)
-        self.warn_before = timedelta(days=settings.zalo_oa_window_warn_days)
+        self.window_warnings = WindowWarnings(
+            db, clock, settings.tz, window=timedelta(days=settings.zalo_oa_window_days),
+            warn_before=timedelta(days=settings.zalo_oa_window_warn_days))
         self.on_activity: Callable[[], None] | None = None
         """Called after a person's event was handled (wakes the outbox: messages waiting for
         this person to write can go now)."""
@@ -111,7 +112,6 @@ class ZaloOAChannel:
         self._tasks: set[asyncio.Task] = set()
         self._recent: OrderedDict[str, None] = OrderedDict()
         self._processed = ProcessedSignal()
-        self._warned: dict[int, str] = {}
         self._keeper: asyncio.Task | None = None
 
     # -- life cycle --------------------------------------------------------------------------
@@ -209,7 +209,7 @@ class ZaloOAChannel:
 
     async def deliver(self, chat_id: str, replies: list[Reply]) -> None:
         """Send a notice for the outbox, translating Zalo's refusals into the outbox's terms."""
-        replies = await self._with_window_warning(chat_id, replies)
+        replies = await self.window_warnings.add_to(chat_id, replies)
         try:
             await self.renderer.send(chat_id, replies)
         except OAApiError as error:
@@ -218,31 +218,6 @@ class ZaloOAChannel:
             raise DeliveryError(Failure.TRANSIENT, str(error)[:300]) from None
         except ValueError as error:  # a reply Zalo cannot take (too long a payload)
             raise DeliveryError(Failure.PERMANENT, str(error)[:300]) from None
-
-    async def _with_window_warning(self, chat_id: str, replies: list[Reply]) -> list[Reply]:
-        """An official who has not written for a while is told, at most once a day, that
-        reminders stop coming here unless they write once a week."""
-        async with self.db.session() as session:
-            found = await repo.oa_recipient(session, user_id=chat_id)
-            await session.commit()
-        if found is None:
-            return replies
-        account, person = found
-        if person.role not in (Role.OFFICIAL, Role.ADMIN):
-            return replies
-        closes = from_db(account.last_seen_at) + self.window
-        now = self.clock.now()
-        local = now.astimezone(self.settings.tz)
-        if not now < closes <= now + self.warn_before:
-            return replies
-        if self._warned.get(account.id) == local.date().isoformat():
-            return replies
-        self._warned[account.id] = local.date().isoformat()
-        t = Translator(person.language)
-        closes_at = closes.astimezone(self.settings.tz).strftime("%H:%M %d/%m/%Y")
-        days = f"{self.window.total_seconds() / 86400:g}"
-        warning = t("zalo_oa.window_warning", days=days, closes=closes_at)
-        return [*replies, TextReply(warning, language=person.language)]
 
     # -- the token keeper --------------------------------------------------------------------
 
