@@ -13,7 +13,7 @@ from playwright.async_api import Page
 from tests.support.images import jpeg_bytes
 
 TIMEOUT_MS = 15_000
-TYPED_ANSWERS = ("12 người dân cùng tham gia dọn vệ sinh", "thanh xuan", "0912345678")
+TYPED_ANSWERS = ("12 người dân cùng tham gia dọn vệ sinh", "12", "thanh xuan", "0912345678")
 
 
 class BrowserChat:
