@@ -41,7 +41,8 @@ def build_services(settings: Settings, clock: Clock) -> Services:
     return Services(
         clock=clock,
         units=UnitDirectory.load(),
-        media=MediaStore(settings.media_dir, max_image_bytes=settings.max_photo_bytes),
+        media=MediaStore(settings.media_dir, max_image_bytes=settings.max_photo_bytes,
+                         max_image_pixels=settings.max_photo_pixels),
         tz=settings.tz,
         default_language=settings.default_language,
         draft_resume_after=timedelta(hours=settings.draft_resume_prompt_hours),

@@ -61,7 +61,8 @@ async def load_demo(settings: Settings, *, count: int, seed: int,
         async with db.session() as session:
             if await demo.count_demo_practices(session):
                 return 0
-        media = MediaStore(settings.media_dir, max_image_bytes=settings.max_photo_bytes)
+        media = MediaStore(settings.media_dir, max_image_bytes=settings.max_photo_bytes,
+                           max_image_pixels=settings.max_photo_pixels)
         pool = await asyncio.to_thread(_photo_pool, media, seed)
         now = (clock or SystemClock()).now()
         practices = demo_practices(UnitDirectory.load(), count, seed=seed, now=now)

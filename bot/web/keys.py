@@ -12,7 +12,6 @@ from aiohttp import web
 from jinja2 import Environment
 
 from bot.settings import Settings
-from bot.web.thumbnails import Thumbnailer
 from handlers.context import Services
 from storage.db import Database
 
@@ -28,4 +27,3 @@ DB = web.AppKey("db", Database)
 SERVICES = web.AppKey("services", Services)
 TEMPLATES = web.AppKey("templates", Environment)
 SCHEDULER: web.AppKey[RunningFlag | None] = web.AppKey("scheduler")
-THUMBNAILS = web.AppKey("thumbnails", Thumbnailer)

@@ -22,12 +22,10 @@ from bot.web.keys import (
     SERVICES,
     SETTINGS,
     TEMPLATES,
-    THUMBNAILS,
     RunningFlag,
 )
 from bot.web.metrics import METRICS, Metrics
 from bot.web.templating import STATIC_DIR, environment
-from bot.web.thumbnails import Thumbnailer
 from bot.web.webchat import CHAT, WebChat
 from bot.web.webhook import TELEGRAM, WebhookReceiver
 from handlers.context import Services
@@ -57,7 +55,6 @@ def create_web_app(
     app[TELEGRAM] = telegram
     app[SCHEDULER] = scheduler
     app[TEMPLATES] = environment(services.tz)
-    app[THUMBNAILS] = Thumbnailer(services.media.root, settings.media_dir / "web-cache")
     app[CHAT] = WebChat(
         engine, services.media, rate_per_minute=settings.web_chat_rate_per_minute,
         secure_cookies=(settings.public_base_url or "").startswith("https://"),
