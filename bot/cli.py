@@ -8,6 +8,7 @@ settings and the parsed arguments and returns the exit status.
     dvk officials list | remove <person>    who is an official; making one a citizen again
     dvk oa-auth [--redirect-uri URL]        first OAuth grant for the Zalo Official Account
     dvk deadlines list | add | move | remove    the evaluation calendar (scheduler/cli.py)
+    dvk audit [--since] [--person] [--unit] [--format csv|jsonl]   export the audit log
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Sequence
 
-from bot import officials_admin
+from bot import audit_cli, officials_admin
 from bot.logs import configure_logging
 from bot.settings import load_settings
 from bot.web import demo
@@ -30,6 +31,7 @@ SUBCOMMANDS: tuple[Register, ...] = (
     officials_admin.register_officials,
     zalo_oa_cli.register,
     scheduler_cli.register,
+    audit_cli.register,
 )
 
 

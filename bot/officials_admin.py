@@ -21,7 +21,8 @@ from datetime import UTC, datetime, timedelta
 from bot.settings import Settings
 from storage.db import Database
 from storage.migrate import upgrade_async
-from storage.models import Invite, Level, Role
+from storage.models import MAX_ID, Invite, Level, Role
+from storage.repositories import audit as audit_repo
 from storage.repositories import invites as invites_repo
 from storage.repositories import officials as officials_repo
 from storage.units import UnitDirectory
@@ -113,6 +114,9 @@ async def _create(settings: Settings, args: argparse.Namespace) -> int:
                 session, role=args.role, level=args.level,
                 unit_code=None if args.level == Level.CENTRAL else args.unit,
                 expires_at=now + args.expires, now=now, note=args.note)
+            await _audit(session, now, "invite.create", "invite", invite.id,
+                         None if args.level == Level.CENTRAL else args.unit,
+                         f"{args.role} {args.level}")
             await session.commit()
     finally:
         await db.dispose()
@@ -168,7 +172,11 @@ async def _revoke(settings: Settings, invite_id: int) -> int:
     db = await _database(settings)
     try:
         async with db.session() as session:
-            invite = await invites_repo.revoke(session, invite_id=invite_id, now=datetime.now(UTC))
+            now = datetime.now(UTC)
+            invite = await invites_repo.revoke(session, invite_id=invite_id, now=now)
+            if invite is not None:
+                await _audit(session, now, "invite.revoke", "invite", invite_id,
+                             invite.unit_code, None)
             await session.commit()
     finally:
         await db.dispose()
@@ -201,7 +209,13 @@ async def _remove(settings: Settings, person_id: int) -> int:
     db = await _database(settings)
     try:
         async with db.session() as session:
+            before = (await officials_repo.people_by_id(session, [person_id])
+                      if person_id <= MAX_ID else {})
+            unit = before[person_id].unit_code if person_id in before else None
             person = await officials_repo.remove_official(session, person_id=person_id)
+            if person is not None:
+                await _audit(session, datetime.now(UTC), "role.remove", "person", person_id,
+                             unit, None)
             await session.commit()
     finally:
         await db.dispose()
@@ -210,3 +224,14 @@ async def _remove(settings: Settings, person_id: int) -> int:
         return 1
     print(f"Person {person_id} ({person.display_name}) is no longer an official.")
     return 0
+
+
+async def _audit(session, now: datetime, action: str, kind: str,  # noqa: ANN001
+                 record_id: int | None, unit_code: str | None, detail: str | None) -> None:
+    """The operator's own actions are audited like an official's, from the channel "cli"."""
+    unit = UnitDirectory.load().get(unit_code) if unit_code else None
+    await audit_repo.append(session, at=now, actor_id=None, actor_role="operator",
+                            action=action, record_kind=kind, record_id=record_id,
+                            unit_code=unit_code,
+                            province_code=unit.province_code if unit else None,
+                            channel=audit_repo.CLI_CHANNEL, detail=detail)

@@ -20,6 +20,7 @@ from datetime import date, timedelta
 from handlers.clock import to_db
 from handlers.commands import Command
 from handlers.context import Context
+from handlers.officials import audit
 from handlers.officials.jurisdiction import OFFICIAL_COMMAND_ROLES, official_scope, refuse
 from handlers.replies import Reply, TextReply
 from scheduler.reminders import describe_deadline, when_text
@@ -136,6 +137,7 @@ async def _add(ctx: Context, scope: Scope, words: list[str]) -> list[Reply]:
     created = await deadlines_repo.create(
         ctx.session, level=level, scope_code=scope.unit_code, kind=kind, title=title,
         due_date=due, created_by=ctx.person.id, now=to_db(ctx.now))
+    await _audit(ctx, "deadline.add", created)
     return [TextReply(ctx.t("deadlines.added", id=created.id, due=due.strftime("%d/%m/%Y"),
                             title=title, what=describe_deadline(ctx.t, created, ctx.units)))]
 
@@ -170,6 +172,7 @@ async def _move(ctx: Context, scope: Scope, words: list[str]) -> list[Reply]:
                                           reason="the deadline moved")
     found.due_date, found.updated_at = due, to_db(ctx.now)
     ctx.session.add(found)
+    await _audit(ctx, "deadline.move", found)
     return [TextReply(ctx.t("deadlines.moved", id=found.id, title=found.title,
                             due=due.strftime("%d/%m/%Y")))]
 
@@ -182,7 +185,16 @@ async def _remove(ctx: Context, scope: Scope, words: list[str]) -> list[Reply]:
                                           reason="the deadline was removed")
     found.active, found.updated_at = False, to_db(ctx.now)
     ctx.session.add(found)
+    await _audit(ctx, "deadline.remove", found)
     return [TextReply(ctx.t("deadlines.removed", id=found.id, title=found.title))]
+
+
+async def _audit(ctx: Context, action: str, deadline: Deadline) -> None:
+    province = _province(ctx.units, deadline.scope_code) if deadline.scope_code else None
+    await audit.record(ctx, action, kind="deadline", record_id=deadline.id,
+                       unit_code=deadline.scope_code, province_code=province or (
+                           deadline.scope_code if deadline.level == Level.PROVINCE else None),
+                       detail=deadline.due_date.isoformat())
 
 
 COMMANDS = [Command("deadlines", aliases=("hanchot",), run=deadlines_command, menu=True,

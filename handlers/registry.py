@@ -25,6 +25,7 @@ from handlers import (
 from handlers.commands import Features
 from handlers.flow import Flow
 from handlers.officials import (
+    audit,
     changes,
     feedback_actions,
     inbox,
@@ -37,7 +38,7 @@ from handlers.officials import (
 FEATURE_MODULES: tuple[ModuleType, ...] = (
     submit_practice, feedback, my_practices, tracking, followup, practice_fix, consensus,
     inbox, feedback_actions, review, changes, recognition, stats, invites,
-    deadlines, reports,
+    deadlines, reports, audit,
     linking,
 )
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from handlers.clock import to_db
 from handlers.commands import Command
 from handlers.context import Context
+from handlers.officials import audit
 from handlers.officials.jurisdiction import OFFICIAL_COMMAND_ROLES, official_scope, refuse
 from handlers.replies import Reply, TextReply
 from scheduler.reports import jurisdiction_label, parse_period
@@ -34,6 +35,11 @@ async def report_command(ctx: Context, args: str) -> list[Reply]:
     already = await report_requests.pending_for(ctx.session, **wanted)
     if already is None:
         await report_requests.add(ctx.session, **wanted, now=to_db(ctx.now))
+        province = None
+        if scope.unit_code and (unit := ctx.units.get(scope.unit_code)):
+            province = unit.province_code
+        await audit.record(ctx, "report.export", kind="report", unit_code=scope.unit_code,
+                           province_code=province, detail=period.label())
     where = jurisdiction_label(ctx.t, scope, ctx.units)
     key = "report.queued" if already is None else "report.already_queued"
     return [TextReply(ctx.t(key, jurisdiction=where, period=period.label()))]

@@ -22,6 +22,7 @@ from bot.settings import Settings, load_settings
 from storage.db import Database
 from storage.migrate import upgrade_async
 from storage.models import DeadlineKind, Level
+from storage.repositories import audit as audit_repo
 from storage.repositories import deadlines as deadlines_repo
 from storage.units import UnitDirectory
 
@@ -84,6 +85,7 @@ async def _act(session, settings: Settings, args: argparse.Namespace) -> int:  #
         created = await deadlines_repo.create(
             session, level=args.level, scope_code=args.scope, kind=args.kind, title=args.title,
             due_date=args.due, created_by=None, now=now)
+        await _audit(session, now, "deadline.add", created.id, args.scope, args.due)
         print(f"added deadline {created.id}")
         return 0
     deadline = await deadlines_repo.get(session, args.deadline_id)
@@ -98,8 +100,19 @@ async def _act(session, settings: Settings, args: argparse.Namespace) -> int:  #
         deadline.active = False
     deadline.updated_at = now
     session.add(deadline)
+    await _audit(session, now, f"deadline.{action}", deadline.id, deadline.scope_code,
+                 deadline.due_date)
     print(f"{'moved' if action == 'move' else 'removed'} deadline {deadline.id}")
     return 0
+
+
+async def _audit(session, now: datetime, action: str, deadline_id: int | None,  # noqa: ANN001
+                 scope: str | None, due: date) -> None:
+    unit = UnitDirectory.load().get(scope) if scope else None
+    await audit_repo.append(session, at=now, actor_id=None, actor_role="operator", action=action,
+                            record_kind="deadline", record_id=deadline_id, unit_code=scope,
+                            province_code=unit.province_code if unit else None,
+                            channel=audit_repo.CLI_CHANNEL, detail=due.isoformat())
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -280,9 +280,26 @@ def _table(sheet, header: Sequence[str], rows: Sequence[Sequence[object]]) -> No
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append(list(row))
+        for cell in sheet[sheet.max_row]:
+            _as_text(cell)
     for index, name in enumerate(header, start=1):
         width = max([len(str(name))] + [len(str(r[index - 1])) for r in rows[:200]])
         sheet.column_dimensions[sheet.cell(1, index).column_letter].width = min(width + 2, 60)
+
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+"""Leading characters a spreadsheet may take as the start of a formula (OWASP, CSV injection)."""
+
+
+def _as_text(cell) -> None:  # noqa: ANN001
+    """Every string in a report is text, never a formula: titles, names and answers come from
+    users, and `=HYPERLINK(...)` typed as a practice's title must not run in an official's Excel.
+    The cell is stored as a string (openpyxl would store `=…` as a formula) and, when it starts
+    like a formula, carries Excel's quote prefix, so editing it keeps it text (OWASP)."""
+    if isinstance(cell.value, str):
+        cell.data_type = "s"
+        if cell.value.startswith(FORMULA_TRIGGERS):
+            cell.quotePrefix = True
 
 
 def _crosstab(sheet, corner: str, counts: dict[str, Counter[str]], columns: Sequence[str], *,  # noqa: ANN001

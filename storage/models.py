@@ -519,3 +519,31 @@ class ZaloOAToken(SQLModel, table=True):
     problem_at: datetime | None = None
     refreshed_at: datetime | None = None
     updated_at: datetime
+
+
+# -- Accountability and personal data (issue 14) ----------------------------------------------
+
+
+class AuditEntry(SQLModel, table=True):
+    """One action of an official or an operator on someone else's data or on the system: who,
+    what, which record, when, from which channel. Never the citizen's data itself (no names,
+    phones, texts). Append-only: storage/repositories/audit.py has no update or delete, and on
+    PostgreSQL and SQLite a trigger refuses both (migration 0015_audit_log)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(index=True)
+    actor_id: int | None = Field(default=None, index=True)
+    """The official's person id; None for the operator's command line (`channel` "cli"). Not a
+    foreign key: an erased person's audit rows stay."""
+    actor_role: str = Field(max_length=16)
+    action: str = Field(max_length=40, index=True)
+    record_kind: str = Field(max_length=16)
+    record_id: int | None = None
+    record_code: str | None = Field(default=None, max_length=24)
+    unit_code: str | None = Field(default=None, max_length=16, index=True)
+    """The unit whose jurisdiction the record lies in (its commune, or a province for
+    province-wide records), so `/nhatky` and `dvk audit --unit` can scope by it."""
+    province_code: str | None = Field(default=None, max_length=16, index=True)
+    channel: str = Field(max_length=16)
+    detail: str | None = Field(default=None, max_length=200)
+    """A status, a level, a count: never personal data."""

@@ -153,3 +153,23 @@ def _quiet_http_client_logs():
 
     for name in ("httpx", "httpcore"):
         logging.getLogger(name).setLevel(logging.WARNING)
+
+
+@pytest.fixture(autouse=True)
+async def _official_actions_are_audited(request: pytest.FixtureRequest):
+    """After each officials or Telegram end-to-end test: every official action it stored has
+    its audit row (tests/support/audit_check.py)."""
+    folder = request.node.path.parent.name
+    if folder not in ("officials", "telegram") or "database_url" not in request.fixturenames:
+        yield
+        return
+    url = request.getfixturevalue("database_url")
+    yield
+    from tests.support.audit_check import missing_audit_rows
+
+    database = Database(url)
+    try:
+        problems = await missing_audit_rows(database)
+    finally:
+        await database.dispose()
+    assert not problems, problems

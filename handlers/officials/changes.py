@@ -15,7 +15,7 @@ from handlers.context import Context
 from handlers.events import ChoiceEvent, Event, TextEvent
 from handlers.flow import CONFIRM, EDIT, SUMMARY, reset_state
 from handlers.forms import FieldSpec, Form, Kind
-from handlers.officials import render, review
+from handlers.officials import audit, render, review
 from handlers.replies import Option, Reply, TextReply
 from handlers.submit_practice import PRACTICE_FORM
 from handlers.targeted import ACTION_TOKEN
@@ -163,6 +163,7 @@ async def _send(ctx: Context) -> list[Reply]:
         ctx.session, practice=practice, kind=PracticeEventKind.CHANGES_REQUESTED,
         actor_id=ctx.person.id, now=to_db(ctx.now), to_status=PracticeStatus.CHANGES_REQUESTED,
         note=ctx.answers.get("note"), field_names=ctx.state.get("picked") or [])
+    await audit.on_practice(ctx, "practice.changes", practice)
     await review.notify_leader(ctx, practice, event)
     return await review.card(ctx, practice, lead="✅ " + ctx.t("pract.changes_sent"))
 

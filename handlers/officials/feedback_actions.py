@@ -16,7 +16,7 @@ from handlers.commands import Action
 from handlers.context import Context
 from handlers.forms import FieldSpec, Form, Kind
 from handlers.i18n import Translator
-from handlers.officials import notices, render
+from handlers.officials import audit, notices, render
 from handlers.officials.jurisdiction import Refused, feedback_for_official, official_scope, refuse
 from handlers.replies import Option, Reply, TextReply
 from handlers.targeted import TargetedFlow, begin, target_of
@@ -42,6 +42,7 @@ async def open_card(ctx: Context, args: list[str], lead: str | None = None) -> l
     feedback = await feedback_for_official(ctx, args, action="fb_open")
     if isinstance(feedback, Refused):
         return feedback.replies
+    await audit.on_feedback(ctx, "feedback.view", feedback)
     return await card(ctx, feedback, lead)
 
 
@@ -54,6 +55,7 @@ async def open_by_code(ctx: Context, code: str, feedback: Feedback | None) -> li
         return refuse(ctx, action="status", reason="outside" if feedback else "not_found",
                       item="feedback", item_id=feedback.id if feedback else None,
                       message="officials.refused.outside").replies
+    await audit.on_feedback(ctx, "feedback.view", feedback)
     return await card(ctx, feedback)
 
 
@@ -110,6 +112,7 @@ async def _move(ctx: Context, args: list[str], to: FeedbackStatus, *, action: st
         ctx.session, feedback=feedback, kind=FeedbackEventKind.STATUS, actor_id=ctx.person.id,
         actor_role=OFFICIAL, now=to_db(ctx.now), from_status=feedback.status, to_status=to)
     feedback.status = to
+    await audit.on_feedback(ctx, "feedback.status", feedback, detail=str(to))
     from handlers import tracking
 
     await tracking.notify_reporter(ctx, feedback, event)
@@ -220,6 +223,10 @@ async def _answer(ctx: Context, feedback: Feedback, kind: str, text: str, *,
         feedback.resolved_at = now
     if to in (S.RESOLVED, S.REJECTED):
         feedback.closed_at = now
+    if kind == FeedbackEventKind.ANSWER:
+        await audit.on_feedback(ctx, "feedback.reply", feedback, detail=str(to) if to else None)
+    else:
+        await audit.on_feedback(ctx, "feedback.status", feedback, detail=str(to))
     stored = [p for p in await feedback_repo.photos_of(ctx.session, feedback.id)
               if p.event_id == event.id]
     from handlers import tracking
@@ -242,6 +249,7 @@ async def _forwarded(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
         from_status=feedback.status, to_status=S.FORWARDED, unit_code=unit.code,
         text=answers.get("note"))
     feedback.status = S.FORWARDED
+    await audit.on_feedback(ctx, "feedback.forward", feedback, detail=unit.code)
     feedback.assigned_unit_code, feedback.assigned_province_code = unit.code, unit.province_code
     from handlers import tracking
 

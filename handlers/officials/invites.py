@@ -10,6 +10,7 @@ from handlers import router
 from handlers.clock import to_db
 from handlers.commands import Command
 from handlers.context import Context
+from handlers.officials import audit
 from handlers.officials.render import unit_label
 from handlers.replies import Reply, TextReply
 from storage.models import Level
@@ -31,6 +32,12 @@ async def accept(ctx: Context, code: str) -> list[Reply]:
     invites_repo.mark_used(invite, person_id=ctx.person.id, now=now)
     await officials_repo.make_official(ctx.session, person=ctx.person, role=invite.role,
                                        level=invite.level, unit_code=invite.unit_code)
+    province = None
+    if invite.level != Level.CENTRAL and (unit := ctx.units.get(invite.unit_code or "")):
+        province = unit.province_code
+    await audit.record(ctx, "role.grant", kind="person", record_id=ctx.person.id,
+                       unit_code=invite.unit_code, province_code=province,
+                       detail=f"{invite.role} {invite.level} invite #{invite.id}")
     log.info("invite accepted", extra={"invite_id": invite.id, "person_id": ctx.person.id,
                                        "level": invite.level, "unit": invite.unit_code})
     where = ctx.t("level.everywhere") if invite.level == Level.CENTRAL else \

@@ -8,7 +8,7 @@ from datetime import timedelta
 from handlers.clock import from_db, to_db
 from handlers.commands import Action
 from handlers.context import Context
-from handlers.officials import review
+from handlers.officials import audit, review
 from handlers.officials.jurisdiction import Refused, official_scope, practice_for_official
 from handlers.replies import Reply
 from storage.models import Practice, PracticeEventKind, PracticeStatus
@@ -46,6 +46,7 @@ async def recognise(ctx: Context, args: list[str]) -> list[Reply]:
     event = await reviews.add_event(ctx.session, practice=practice,
                                     kind=PracticeEventKind.RECOGNISED, actor_id=ctx.person.id,
                                     now=now, to_status=PracticeStatus.RECOGNISED)
+    await audit.on_practice(ctx, "practice.recognise", practice, detail=str(scope.level))
     await review.notify_leader(ctx, practice, event)
     return await review.card(ctx, practice, lead="🏅 " + ctx.t(
         "pract.recognised", level=ctx.t(f"level.{scope.level}")))

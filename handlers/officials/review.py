@@ -14,7 +14,7 @@ from handlers.commands import Action
 from handlers.context import Context
 from handlers.forms import FieldSpec, Form, Kind
 from handlers.i18n import Translator
-from handlers.officials import notices, render
+from handlers.officials import audit, notices, render
 from handlers.officials.jurisdiction import (
     Refused,
     official_scope,
@@ -44,6 +44,7 @@ async def open_card(ctx: Context, args: list[str], lead: str | None = None) -> l
     practice = await practice_for_official(ctx, args, action="pr_open")
     if isinstance(practice, Refused):
         return practice.replies
+    await audit.on_practice(ctx, "practice.view", practice)
     return await card(ctx, practice, lead)
 
 
@@ -89,6 +90,7 @@ async def open_by_code(ctx: Context, code: str) -> list[Reply] | None:
         return refuse(ctx, action="status", reason="outside" if practice else "not_found",
                       item="practice", item_id=practice.id if practice else None,
                       message="officials.refused.outside").replies
+    await audit.on_practice(ctx, "practice.view", practice)
     return await card(ctx, practice)
 
 
@@ -166,6 +168,7 @@ async def approve(ctx: Context, args: list[str]) -> list[Reply]:
     event = await reviews.add_event(ctx.session, practice=practice,
                                     kind=PracticeEventKind.APPROVED, actor_id=ctx.person.id,
                                     now=to_db(ctx.now), to_status=P.APPROVED)
+    await audit.on_practice(ctx, "practice.approve", practice)
     await notify_leader(ctx, practice, event)
     return await card(ctx, practice, lead="✅ " + ctx.t("pract.approved"))
 
@@ -203,6 +206,7 @@ async def _rejected(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
                                     kind=PracticeEventKind.REJECTED, actor_id=ctx.person.id,
                                     now=to_db(ctx.now), to_status=P.REJECTED,
                                     note=answers["reason"])
+    await audit.on_practice(ctx, "practice.reject", practice)
     await notify_leader(ctx, practice, event)
     return await card(ctx, practice, lead="✅ " + ctx.t("pract.rejected"))
 

@@ -122,14 +122,15 @@ async def add_draft(db: Database, person_id: int, *, touched: datetime, flow: st
 async def add_practice(
     db: Database, submitter_id: int, *, created: datetime, commune: str = HOAN_KIEM,
     province: str = HA_NOI, field: str = "economy", status: str = "submitted",
-    title: str | None = None, updated: datetime | None = None,
+    title: str | None = None, updated: datetime | None = None, submitter_name: str | None = None,
 ) -> Practice:
     n = next(_codes)
     async with db.session() as session:
         practice = Practice(
             code=f"MH-2027-{n:06d}", status=status, submitter_id=submitter_id,
             submitter_kind="collective", submitter_type="village",
-            submitter_name=f"Thôn số {n}", field=field, title=title or f"Mô hình số {n}",
+            submitter_name=submitter_name or f"Thôn số {n}", field=field,
+            title=title or f"Mô hình số {n}",
             description="Các hộ cùng bàn, cùng làm.", clear_who="a", clear_what="b",
             clear_when="c", clear_responsibility="d", clear_product="e", clear_authority="f",
             results="Tốt", commune_code=commune, province_code=province, village="Thôn 1",

@@ -246,6 +246,34 @@ async def test_officials_receive_the_report_of_their_jurisdiction_on_the_report_
     assert summary(other)[T("report.row.practices")] == 1
 
 
+async def test_text_that_looks_like_a_formula_is_written_as_text(db, clock, fake, make_service):
+    """A practice titled `=1+2` (or named `@SUM(…)`, `+1`, `-1`) arrives in the official's
+    workbook as that text in a string cell, never as a formula Excel would run (OWASP)."""
+    await clear_calendar(db)
+    await add_person(db, now=at(1, 1), role="official", level="province", unit=HA_NOI,
+                     telegram=9_800_003)
+    leader = await add_person(db, now=at(1, 1))
+    await add_practice(db, leader.id, created=at(2, 1), title="=1+2",
+                       submitter_name='=HYPERLINK("http://evil.example","x")')
+    await add_practice(db, leader.id, created=at(2, 2), title="+1", submitter_name="@SUM(A1)")
+    await add_practice(db, leader.id, created=at(2, 3), title="-1", submitter_name="\tThôn")
+    await add_deadline(db, due=date(2027, 6, 30), level="province", kind="report_6m",
+                       title="Báo cáo 6 tháng đầu năm 2027")
+    service = make_service(reminder_offsets_days="1")
+    await run(service, clock, local(2027, 6, 30, 8, 0))
+
+    [sent] = documents(fake, 9_800_003)
+    book = load_workbook(io.BytesIO(fake.file_bytes(sent.document["file_id"])))
+    sheet = book[T("report.sheet.practice_list")]
+    cells = {cell.value: cell for row in sheet.iter_rows(min_row=2) for cell in row}
+    for text in ("=1+2", "+1", "-1", '=HYPERLINK("http://evil.example","x")', "@SUM(A1)",
+                 "\tThôn"):
+        assert cells[text].data_type == "s", text
+        assert cells[text].quotePrefix, text
+    assert not any(cell.data_type == "f" for sheet in book for row in sheet.iter_rows()
+                   for cell in row)
+
+
 def test_report_periods_are_understood() -> None:
     today = date(2027, 8, 20)
     assert parse_period("", today) == Period(date(2027, 1, 1), today)
