@@ -1,18 +1,7 @@
-"""`python -m bot`: start the product with the settings from the environment and `.env`."""
+"""`python -m bot`: start the product with the settings from the environment and `.env`
+(the same as `dvk serve`)."""
 
-import asyncio
-
-from bot.logs import configure_logging
-from bot.settings import load_settings
-
-
-def main() -> None:
-    settings = load_settings()
-    configure_logging(settings.log_level)
-    from bot.app import serve
-
-    asyncio.run(serve(settings))
-
+from bot.cli import main
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main(["serve"]))

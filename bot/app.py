@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.delivery import ChannelRefused, ChannelUnavailable
+from bot.media_store import open_media_store
 from bot.settings import Settings
 from bot.web import zalo_oa_webhook
 from bot.web.chat_notices import WebNoticeSender
@@ -28,7 +29,6 @@ from handlers.registry import build_features
 from scheduler.outbox import OutboxWorker
 from scheduler.service import SchedulerService
 from storage.db import Database
-from storage.media import MediaStore
 from storage.migrate import upgrade_async
 from storage.units import UnitDirectory
 
@@ -41,8 +41,7 @@ def build_services(settings: Settings, clock: Clock) -> Services:
     return Services(
         clock=clock,
         units=UnitDirectory.load(),
-        media=MediaStore(settings.media_dir, max_image_bytes=settings.max_photo_bytes,
-                         max_image_pixels=settings.max_photo_pixels),
+        media=open_media_store(settings),
         tz=settings.tz,
         default_language=settings.default_language,
         draft_resume_after=timedelta(hours=settings.draft_resume_prompt_hours),

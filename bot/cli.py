@@ -2,35 +2,55 @@
 itself with a `register(subparsers)` function listed in `SUBCOMMANDS`; its handler receives the
 settings and the parsed arguments and returns the exit status.
 
+    dvk serve                               run the product (the same as `python -m bot`)
     dvk demo [--count 300] [--seed 2026]   load demo practices with photos for the map
     dvk invite --unit 00367 --level commune --expires 7d   a single-use invite for an official
     dvk invite list | revoke <id>           invites, and stopping an unused one
     dvk officials list | remove <person>    who is an official; making one a citizen again
     dvk oa-auth [--redirect-uri URL]        first OAuth grant for the Zalo Official Account
     dvk deadlines list | add | move | remove    the evaluation calendar (scheduler/cli.py)
+    dvk backup --to DIR | restore --from DIR    database and media, with a manifest
     dvk audit [--since] [--person] [--unit] [--format csv|jsonl]   export the audit log
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 from collections.abc import Callable, Sequence
 
-from bot import audit_cli, officials_admin
+from bot import audit_cli, backup_cli, officials_admin
 from bot.logs import configure_logging
-from bot.settings import load_settings
+from bot.settings import Settings, load_settings
 from bot.web import demo
 from bot.zalo_oa import cli as zalo_oa_cli
 from scheduler import cli as scheduler_cli
 
 Register = Callable[[argparse._SubParsersAction], None]
 
+
+
+def _register_serve(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "serve", help="run the product: web server, channels, scheduler (like `python -m bot`)")
+    parser.set_defaults(run=_serve)
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.app import serve  # the whole product: only this subcommand needs it
+
+    asyncio.run(serve(settings))
+    return 0
+
+
 SUBCOMMANDS: tuple[Register, ...] = (
+    _register_serve,
     demo.register,
     officials_admin.register_invite,
     officials_admin.register_officials,
     zalo_oa_cli.register,
     scheduler_cli.register,
+    backup_cli.register,
     audit_cli.register,
 )
 
@@ -46,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = load_settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     return int(args.run(settings, args))
 
 

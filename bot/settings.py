@@ -1,6 +1,8 @@
 """All configuration in one object, read from the environment and `.env`.
 
-Every key is listed, with a one-line comment, in `.env.example`.
+Every key is listed, with a one-line comment, in `.env.example`. An empty value (`KEY=` in
+`.env` or the environment) means "not set": the default applies, so `.env.example` copied as it
+is starts the product.
 """
 
 from __future__ import annotations
@@ -8,7 +10,9 @@ from __future__ import annotations
 import re
 import sys
 from datetime import time
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -16,7 +20,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore",
+                                      env_ignore_empty=True)
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str = "https://api.telegram.org/bot"
@@ -99,8 +104,24 @@ class Settings(BaseSettings):
     map_tile_url: str | None = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     map_tile_attribution: str = "© OpenStreetMap contributors"
     web_chat_rate_per_minute: int = Field(default=60, ge=1, le=10_000)
+    # New web chat sessions one address may open (bot/web/webchat.py): a browser the server
+    # never saw, or one whose cookie the server never issued, counts as a new session.
+    web_chat_new_sessions_per_hour: int = Field(default=20, ge=1, le=100_000)
+    web_chat_new_sessions_per_day: int = Field(default=60, ge=1, le=1_000_000)
+    # Addresses or networks of reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are
+    # believed (bot/web/proxies.py), comma-separated; empty: believe no one.
+    trusted_proxies: str = ""
+
+    # Outgoing proxies for the platforms' APIs (bot/proxies.py), as curl reads them; Telegram is
+    # blocked in Viet Nam. socks5h:// lets the proxy resolve names.
+    https_proxy: str | None = None
+    http_proxy: str | None = None
+    all_proxy: str | None = None
+    no_proxy: str | None = None
 
     log_level: str = "INFO"
+    log_format: Literal["auto", "json", "text"] = "auto"
+    """auto: readable lines on a terminal, one JSON object per line otherwise (bot/logs.py)."""
 
     @field_validator("timezone")
     @classmethod
@@ -121,8 +142,24 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _async_driver(cls, value: str) -> str:
-        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
-            raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        return async_database_url(value)
+
+    @field_validator("https_proxy", "http_proxy", "all_proxy")
+    @classmethod
+    def _proxy_url(cls, value: str | None) -> str | None:
+        if value and "://" not in value:  # curl's reading of a bare host:port
+            value = f"http://{value}"
+        if value and not re.fullmatch(r"(?i)(https?|socks5h?|socks4a?)://[^/\s]+/?", value):
+            raise ValueError("must be a proxy URL like socks5h://127.0.0.1:1080 or "
+                             "http://proxy.example:3128")
+        return value or None
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _telegram_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not TELEGRAM_TOKEN.fullmatch(value.get_secret_value()):
+            raise ValueError("must be the token @BotFather gives, like 123456789:AAE…, "
+                             "or empty to run without Telegram")
         return value
 
     @field_validator("telegram_api_base_url", "telegram_file_base_url")
@@ -138,6 +175,12 @@ class Settings(BaseSettings):
         _numbers(value)
         return value
 
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        _proxy_networks(value)
+        return value
+
     @field_validator("quiet_hours")
     @classmethod
     def _hour_range(cls, value: str) -> str:
@@ -147,6 +190,8 @@ class Settings(BaseSettings):
     @field_validator("public_base_url", "map_tile_url")
     @classmethod
     def _optional_http_url(cls, value: str | None) -> str | None:
+        if value and value.strip().lower() in ("off", "none"):  # an empty value is the default
+            return None
         if value and not value.startswith(("http://", "https://")):
             raise ValueError("must be an http:// or https:// URL")
         return value or None
@@ -262,9 +307,44 @@ class Settings(BaseSettings):
         return tuple(sorted(_numbers(self.draft_reminder_hours)))
 
     @property
+    def trusted_proxy_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:
+        return _proxy_networks(self.trusted_proxies)
+
+    @property
     def quiet_window(self) -> tuple[time, time] | None:
         """Local (start, end) of quiet hours, or None when off."""
         return _quiet_window(self.quiet_hours)
+
+
+def env_names() -> set[str]:
+    """The environment variables (and `.env` keys) the settings read: what `.env.example` and
+    compose.yaml may name. Keep it true if the settings gain sections."""
+    names = set()
+    for name, info in Settings.model_fields.items():
+        alias = info.validation_alias
+        names.add((alias if isinstance(alias, str) else name).upper())
+    return names
+
+
+TELEGRAM_TOKEN = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
+
+_ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "sqlite+aiosqlite": "sqlite+aiosqlite",
+                  "postgresql": "postgresql+asyncpg", "postgres": "postgresql+asyncpg",
+                  "postgresql+asyncpg": "postgresql+asyncpg"}
+
+
+def async_database_url(url: str) -> str:
+    """The URL with the async driver the product runs on: hosting services and 12-factor guides
+    give `postgres://…` or `postgresql://…` (and `sqlite:///…` is the plain SQLAlchemy form).
+    libpq's `sslmode=` becomes asyncpg's `ssl=`, which takes the same values."""
+    scheme, separator, rest = url.strip().partition("://")
+    driver = _ASYNC_DRIVERS.get(scheme.lower()) if separator else None
+    if driver is None:
+        raise ValueError("must be sqlite:///path/to/file.db or "
+                         "postgresql://user:password@host:5432/database")
+    if driver == "postgresql+asyncpg":
+        rest = re.sub(r"([?&])sslmode=", r"\1ssl=", rest)
+    return f"{driver}://{rest}"
 
 
 def _numbers(value: str) -> list[int]:
@@ -275,6 +355,15 @@ def _numbers(value: str) -> list[int]:
     if not numbers or any(n <= 0 for n in numbers):
         raise ValueError("must be whole numbers above 0 separated by commas, like 30,7,1")
     return numbers
+
+
+def _proxy_networks(value: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    try:
+        return tuple(ip_network(part.strip(), strict=False)
+                     for part in value.split(",") if part.strip())
+    except ValueError:
+        raise ValueError("must be IP addresses or networks separated by commas, "
+                         "like 127.0.0.1,10.0.0.0/8") from None
 
 
 def _category_list(value: str) -> tuple[str, ...]:
@@ -307,5 +396,6 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         first = exc.errors()[0]
         name = str(first["loc"][0]).upper() if first["loc"] else "settings"
-        print(f"Invalid setting {name}: {first['msg']}", file=sys.stderr)
+        message = first["msg"].removeprefix("Value error, ")
+        print(f"Invalid setting {name}: {message}", file=sys.stderr)
         raise SystemExit(2) from None

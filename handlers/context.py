@@ -45,6 +45,8 @@ class Context:
     event: Event
     t: Translator
     notices: list[Notice] = field(default_factory=list)
+    rights_gained: bool = False
+    """Set by a step that gave this chat's person more rights (see `RightsGained`)."""
 
     @property
     def features(self) -> Features:

@@ -16,7 +16,14 @@ from handlers.clock import to_db
 from handlers.context import Context, Services
 from handlers.events import Event
 from handlers.i18n import Translator
-from handlers.replies import MenuReply, Reply, TextReply, in_language, to_payload
+from handlers.replies import (
+    MenuReply,
+    Reply,
+    RightsGained,
+    TextReply,
+    in_language,
+    to_payload,
+)
 from storage.db import Database, is_conflict
 from storage.models import ChannelAccount, Person
 from storage.repositories import conversations, outbox, people, updates
@@ -94,6 +101,8 @@ class Engine:
                 replies = await router.route(ctx, event)
                 replies = in_language([*replies, *self._menu_change(account, person)],
                                       ctx.t.language)
+                if ctx.rights_gained:
+                    replies.append(RightsGained())
                 for notice in ctx.notices:
                     recipient = await people.get_person(session, notice.person_id)
                     language = (recipient.language if recipient

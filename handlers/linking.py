@@ -39,6 +39,7 @@ async def link_command(ctx: Context, args: str) -> list[Reply]:
         return await redeem(ctx, args)
     code = await linking.issue_code(ctx.session, person_id=ctx.person.id,
                                     channel=ctx.account.channel, now=to_db(ctx.now), ttl=CODE_TTL)
+    ctx.rights_gained = True  # whoever redeems the code joins the person this chat now is
     accounts = await linking.accounts_of(ctx.session, person_id=ctx.person.id)
     text = ctx.t("link.code", code=linking.shown(code),
                  minutes=int(CODE_TTL.total_seconds() // 60))
@@ -63,6 +64,7 @@ async def redeem(ctx: Context, typed: str) -> list[Reply]:
     linking.mark_used(found, account_id=ctx.account.id, now=to_db(ctx.now))
     await linking.merge_people(ctx.session, keep=keep, drop=drop)
     ctx.account.person_id = keep.id
+    ctx.rights_gained = True
     ctx.person = keep
     ctx.t = Translator(keep.language)
     log.info("accounts linked", extra={"person_id": keep.id, "merged_person_id": drop.id,

@@ -73,6 +73,14 @@ class MenuReply(Reply):
 
 
 @dataclass(frozen=True)
+class RightsGained(Reply):
+    """The person behind this chat gained rights (an official's role, another linked account,
+    or is about to through a link code). The engine sends it last; a channel whose credential is
+    a bearer token the client holds (the web chat's cookie) replaces that token, so one planted
+    or read before stops working. Other channels ignore it."""
+
+
+@dataclass(frozen=True)
 class Notice:
     """Replies for another person (a notification), delivered through the outbox.
 

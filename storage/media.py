@@ -1,7 +1,8 @@
-"""Photos and documents on disk, named by content hash so the same file is stored once.
+"""Photos and documents, named by content hash so the same file is stored once, kept in an
+object store (storage/media_objects.py): a local directory or an S3-compatible bucket.
 
 Originals are kept as evidence and never leave the server: `outgoing` is the one way out, and
-for a photo it gives a clean re-encoded copy (storage/media_copies.py), made once and cached.
+for a photo it gives a clean re-encoded copy (storage/media_copies.py), made once and kept.
 """
 
 from __future__ import annotations
@@ -10,14 +11,14 @@ import hashlib
 import logging
 import os
 import re
-import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from storage.media_copies import SIZES, BadImage, clean_jpeg, open_checked, write_atomically
+from storage.media_copies import SIZES, BadImage, clean_jpeg, open_checked
+from storage.media_objects import LocalObjects, MediaMissing, ObjectStore
 
 log = logging.getLogger(__name__)
 
@@ -47,12 +48,29 @@ class StoredMedia:
     platform_file_id: str | None = None
 
 
+DERIVED_PREFIXES = (f"{COPIES_DIR}/", f"{INCOMING_DIR}/", "web-cache/")
+"""Keys of copies made from other objects (clean photo copies) and of uploads in progress:
+never backed up; copies are made again. (web-cache/ held copies before derived/.)"""
+
+
 class MediaStore:
-    def __init__(self, root: Path, *, max_image_bytes: int,
+    """What is kept and under which key; `objects` is where (local directory or bucket). Every
+    method blocks: async code calls them through `asyncio.to_thread`."""
+
+    def __init__(self, objects: ObjectStore | Path, *, max_image_bytes: int,
                  max_image_pixels: int = DEFAULT_MAX_PIXELS) -> None:
-        self.root = Path(root)
+        self.objects: ObjectStore = (LocalObjects(objects) if isinstance(objects, Path)
+                                     else objects)
         self.max_image_bytes = max_image_bytes
         self.max_image_pixels = max_image_pixels
+
+    @property
+    def root(self) -> Path:
+        """The local directory (only while callers still read files by path)."""
+        path = self.objects.local_path("x")
+        if path is None:
+            raise RuntimeError("the media store is not a local directory")
+        return path.parent
 
     def absolute(self, relative: str) -> Path:
         return self.root / relative
@@ -61,9 +79,12 @@ class MediaStore:
 
     @contextmanager
     def incoming_file(self) -> Iterator[Path]:
-        """A temporary file beside the store for an upload streamed to disk, removed after."""
-        folder = self.root / INCOMING_DIR
-        folder.mkdir(parents=True, exist_ok=True)
+        """A temporary file for an upload streamed to disk (beside a local store), removed
+        after."""
+        local = self.objects.local_path(f"{INCOMING_DIR}/x")
+        folder = local.parent if local is not None else None
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
         descriptor, name = tempfile.mkstemp(dir=folder, suffix=".part")
         os.close(descriptor)
         path = Path(name)
@@ -101,17 +122,13 @@ class MediaStore:
         mime, ext = _IMAGE_TYPES[fmt]
         digest = _sha256(source)
         relative = f"{digest[:2]}/{digest}.{ext}"
-        target = self.root / relative
-        if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            partial = target.with_suffix(".part")
-            shutil.copyfile(source, partial)
-            partial.replace(target)
         try:  # decoded once now: a photo that cannot make a clean copy is refused here
-            self.photo_copy(relative, "send")
+            self._make_copy(relative, source, "send")
         except BadImage as bad:
             log.info("image refused", extra={"reason": bad.reason})
             raise MediaRejected("not_an_image") from None
+        if not self.objects.exists(relative):
+            self.objects.put_file(relative, source)
         return StoredMedia(digest, relative, mime, size, platform_file_id)
 
     # -- out -----------------------------------------------------------------------------------
@@ -125,8 +142,11 @@ class MediaStore:
         the file itself for a document we made (reports). Raises FileNotFoundError."""
         if self.is_photo(relative):
             return self.photo_copy(relative, size)
-        target = (self.root / relative).resolve()
-        if not target.is_relative_to(self.root.resolve()) or not target.is_file():
+        try:
+            target = self.objects.local_path(relative)
+        except ValueError:  # a key that would leave the store
+            raise FileNotFoundError(relative) from None
+        if target is None or not target.is_file() or relative.startswith(DERIVED_PREFIXES):
             raise FileNotFoundError(relative)
         return target
 
@@ -134,17 +154,31 @@ class MediaStore:
         """The clean JPEG copy of a stored photo at `size` (SIZES), made once and kept.
 
         Raises FileNotFoundError for an unknown photo, BadImage for one that cannot be read."""
-        found = _PHOTO_PATH.match(relative)
-        if found is None or size not in SIZES:
+        if _PHOTO_PATH.match(relative) is None or size not in SIZES:
             raise FileNotFoundError(relative)
-        digest = found.group(1)
-        target = self.root / COPIES_DIR / size / digest[:2] / f"{digest}.jpg"
-        if not target.exists():
-            source = self.root / relative
+        key = self._copy_key(relative, size)
+        if not self.objects.exists(key):
+            source = self.objects.local_path(relative)
+            if source is None:
+                raise RuntimeError("the media store is not a local directory")
             if not source.is_file():
-                raise FileNotFoundError(relative)
-            write_atomically(target, clean_jpeg(source, SIZES[size], self.max_image_pixels))
-        return target
+                raise MediaMissing(relative)
+            self._make_copy(relative, source, size)
+        path = self.objects.local_path(key)
+        assert path is not None
+        return path
+
+    def _make_copy(self, relative: str, source: Path, size: str) -> None:
+        key = self._copy_key(relative, size)
+        if not self.objects.exists(key):
+            self.objects.put(key, clean_jpeg(source, SIZES[size], self.max_image_pixels))
+
+    @staticmethod
+    def _copy_key(relative: str, size: str) -> str:
+        found = _PHOTO_PATH.match(relative)
+        assert found is not None
+        digest = found.group(1)
+        return f"{COPIES_DIR}/{size}/{digest[:2]}/{digest}.jpg"
 
 
 def _sha256(path: Path) -> str:

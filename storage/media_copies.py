@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import io
 import logging
-import os
-import uuid
 import warnings
 from pathlib import Path
 
@@ -103,14 +101,3 @@ def _srgb(image: Image.Image, icc: bytes | None) -> Image.Image:
         except (ImageCms.PyCMSError, OSError, ValueError):
             log.info("photo colour profile unreadable; pixels kept as they are")
     return rgb
-
-
-def write_atomically(target: Path, data: bytes) -> None:
-    """Concurrent writers of the same copy are harmless: each renames a whole file in place."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f"{target.name}.{uuid.uuid4().hex}.part")
-    try:
-        partial.write_bytes(data)
-        os.replace(partial, target)
-    finally:
-        partial.unlink(missing_ok=True)

@@ -34,6 +34,7 @@ from telegram.ext import (
 
 from bot.delivery import ChannelRefused, ChannelUnavailable, DeliveryError, Failure
 from bot.ordering import ChatLocks
+from bot.proxies import Proxies
 from bot.settings import Settings
 from bot.telegram.convert import to_event
 from bot.telegram.render import Renderer, bot_commands
@@ -80,6 +81,7 @@ class TelegramChannel:
         self.settings = settings
         self.engine = engine
         self.media = media
+        proxies = Proxies.from_settings(settings)  # HTTPS_PROXY/ALL_PROXY: Telegram is blocked
         builder = (
             Application.builder()
             .token(settings.telegram_bot_token.get_secret_value())
@@ -87,8 +89,9 @@ class TelegramChannel:
             .base_file_url(settings.telegram_file_base_url)
             .concurrent_updates(ChatOrderedProcessor())
             # aiohttp instead of PTB's httpx transport, with PTB's sizes and timeouts
-            .request(AiohttpRequest(connection_pool_size=BOT_CONNECTIONS))
-            .get_updates_request(AiohttpRequest(connection_pool_size=POLL_CONNECTIONS))
+            .request(AiohttpRequest(connection_pool_size=BOT_CONNECTIONS, proxies=proxies))
+            .get_updates_request(AiohttpRequest(connection_pool_size=POLL_CONNECTIONS,
+                                                proxies=proxies))
         )
         if settings.webhook_url:  # Telegram POSTs updates to bot/web/webhook.py instead
             builder = builder.updater(None)
@@ -163,13 +166,16 @@ class TelegramChannel:
         """A sender for the outbox on a bot of its own, without PTB's AIORateLimiter (which
         pauses every send on one 429 and has no per-chat limit): the outbox paces itself per
         chat (scheduler/ratelimit.py). Call its start() and stop()."""
+        proxies = Proxies.from_settings(self.settings)
         request = AiohttpRequest(connection_pool_size=connections, connect_timeout=timeout,
                                  read_timeout=timeout, write_timeout=timeout,
-                                 pool_timeout=timeout, media_write_timeout=max(timeout, 20.0))
+                                 pool_timeout=timeout, media_write_timeout=max(timeout, 20.0),
+                                 proxies=proxies)
         bot = Bot(self.settings.telegram_bot_token.get_secret_value(),
                   base_url=self.settings.telegram_api_base_url,
                   base_file_url=self.settings.telegram_file_base_url, request=request,
-                  get_updates_request=AiohttpRequest(connection_pool_size=1))  # never polls
+                  get_updates_request=AiohttpRequest(connection_pool_size=1,  # never polls
+                                                     proxies=proxies))
         return TelegramOutboxSender(bot, self.media)
 
     async def _set_webhook(self) -> None:

@@ -10,11 +10,13 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 from urllib.parse import urlencode, urlsplit
-from urllib.request import getproxies, proxy_bypass
 
 import aiohttp
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+
+from bot import proxies as proxy_routes
+from bot.proxies import Proxies
 
 _FORM = "application/x-www-form-urlencoded"
 _NO_CONTENT_TYPE = ("Content-Type",)
@@ -38,15 +40,16 @@ class AiohttpRequest(BaseRequest):
     a whole: from the moment it has its place in the pool until the answer's headers, connect +
     write + read timeouts (a stalled upload ends in `TimedOut`, a slow one that makes progress
     does too, where httpx would let it go on). Requests without files are form-encoded bodies of
-    a few kilobytes that the socket takes at once, as with httpx. Proxies from the environment
-    (HTTPS_PROXY), which httpx would use, are not.
+    a few kilobytes that the socket takes at once, as with httpx. Proxies (HTTPS_PROXY,
+    ALL_PROXY, NO_PROXY: ``proxies``, by default the environment's) are used as httpx would,
+    and SOCKS ones too (bot/proxies.py).
 
     Sizes: 256 like PTB for a bot's requests (its updates are handled up to 256 at once), 1 for
     the one ``getUpdates`` long poll, whose read timeout PTB raises by the poll's own timeout.
     """
 
     __slots__ = ("_connect_timeout", "_media_write_timeout", "_pool_size", "_pool_timeout",
-                 "_proxies", "_read_timeout", "_session", "_shut_down", "_slots",
+                 "_proxies", "_read_timeout", "_routes", "_sessions", "_shut_down", "_slots",
                  "_write_timeout")
 
     def __init__(
@@ -57,6 +60,7 @@ class AiohttpRequest(BaseRequest):
         connect_timeout: float | None = 5.0,
         pool_timeout: float | None = 1.0,
         media_write_timeout: float | None = 20.0,
+        proxies: Proxies | None = None,
     ) -> None:
         if connection_pool_size < 1:
             raise ValueError("connection_pool_size must be at least 1")
@@ -66,7 +70,9 @@ class AiohttpRequest(BaseRequest):
         self._connect_timeout = connect_timeout
         self._pool_timeout = pool_timeout
         self._media_write_timeout = media_write_timeout
-        self._session: aiohttp.ClientSession | None = None
+        self._routes = proxies if proxies is not None else Proxies.from_environment()
+        self._sessions: dict[str | None, aiohttp.ClientSession] = {}
+        """One session per SOCKS proxy in use (a SOCKS proxy is a connector), None: the rest."""
         self._slots: asyncio.Semaphore | None = None
         self._shut_down = False
         self._proxies: dict[tuple[str, str | None], str | None] = {}
@@ -79,27 +85,31 @@ class AiohttpRequest(BaseRequest):
     async def initialize(self) -> None:
         """Open the session, in the running loop (again after a `shutdown`)."""
         self._shut_down = False
-        if self._session is None or self._session.closed:
-            self._open()
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self._pool_size)
 
     async def shutdown(self) -> None:
-        """Close the session and its connections; a second call does nothing."""
+        """Close the sessions and their connections; a second call does nothing."""
         self._shut_down = True
-        session, self._session, self._slots = self._session, None, None
-        if session is not None and not session.closed:
-            await session.close()
+        sessions, self._sessions, self._slots = self._sessions, {}, None
+        for session in sessions.values():
+            if not session.closed:
+                await session.close()
 
-    def _open(self) -> aiohttp.ClientSession:
+    def _session_for(self, socks_proxy: str | None) -> aiohttp.ClientSession:
         # Created here, not in __init__: a session and a semaphore belong to the running loop.
-        connector = aiohttp.TCPConnector(limit=self._pool_size)
-        self._session = aiohttp.ClientSession(
-            connector=connector,
-            headers={"User-Agent": self.USER_AGENT},
-            timeout=aiohttp.ClientTimeout(),  # each request sets its own
-            cookie_jar=aiohttp.DummyCookieJar(),  # the Bot API sets none
-        )
-        self._slots = asyncio.Semaphore(self._pool_size)
-        return self._session
+        session = self._sessions.get(socks_proxy)
+        if session is None or session.closed:
+            session = aiohttp.ClientSession(
+                connector=proxy_routes.connector(socks_proxy, limit=self._pool_size),
+                headers={"User-Agent": self.USER_AGENT},
+                timeout=aiohttp.ClientTimeout(),  # each request sets its own
+                cookie_jar=aiohttp.DummyCookieJar(),  # the Bot API sets none
+            )
+            self._sessions[socks_proxy] = session
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self._pool_size)
+        return session
 
     async def do_request(
         self,
@@ -112,11 +122,11 @@ class AiohttpRequest(BaseRequest):
         pool_timeout: Any = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         """See `BaseRequest.do_request`: the HTTP status and body, whatever the status."""
-        session = self._session
-        if session is None or session.closed:
-            if self._shut_down:
-                raise RuntimeError("This AiohttpRequest is not initialized!")
-            session = self._open()  # used before initialize(), as HTTPXRequest allows
+        if self._shut_down:
+            raise RuntimeError("This AiohttpRequest is not initialized!")
+        proxy = self._proxy_for(url)
+        # used before initialize(), as HTTPXRequest allows: the session opens on first use
+        session = self._session_for(proxy if proxy_routes.is_socks(proxy) else None)
         slots = self._slots
         assert slots is not None
 
@@ -158,7 +168,7 @@ class AiohttpRequest(BaseRequest):
                 async with deadline:
                     response = await session.request(
                         method, url, data=body, timeout=timeout, allow_redirects=False,
-                        proxy=self._proxy_for(url),
+                        proxy=proxy_routes.request_proxy(proxy),
                         # no Content-Type on an empty POST (aiohttp would say octet-stream)
                         skip_auto_headers=_NO_CONTENT_TYPE if body is None else None)
                 async with response:
@@ -180,16 +190,12 @@ class AiohttpRequest(BaseRequest):
 
 
     def _proxy_for(self, url: str) -> str | None:
-        """The environment's proxy for this URL's scheme and host, looked up once per host
-        (aiohttp's own `trust_env` would read the environment and ~/.netrc on every request)."""
+        """The proxy for this URL's scheme and host, looked up once per host (aiohttp's own
+        `trust_env` would read the environment and ~/.netrc on every request)."""
         parts = urlsplit(url)
         key = (parts.scheme, parts.hostname)
         if key not in self._proxies:
-            proxies = getproxies()
-            proxy = proxies.get(parts.scheme) or proxies.get("all")
-            usable = proxy and proxy.startswith(("http://", "https://"))
-            bypass = parts.hostname is not None and proxy_bypass(parts.hostname)
-            self._proxies[key] = proxy if usable and not bypass else None
+            self._proxies[key] = self._routes.for_url(url)
         return self._proxies[key]
 
 

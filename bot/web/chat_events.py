@@ -47,7 +47,9 @@ class ChatSession:
                       language_code=language)
 
 
-def existing_session(request: web.Request) -> ChatSession | None:
+def cookie_session(request: web.Request) -> ChatSession | None:
+    """The session the cookie claims; whether the server issued it is `WebChat.session_of`'s
+    to check (a token anyone can invent names no session until then)."""
     token = request.cookies.get(SESSION_COOKIE, "")
     return ChatSession(token, is_new=False) if _TOKEN.match(token) else None
 

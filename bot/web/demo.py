@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.media_store import open_media_store
 from bot.settings import Settings
 from bot.web.demo_data import DemoPractice, demo_practices
 from bot.web.demo_images import scene
@@ -61,8 +62,7 @@ async def load_demo(settings: Settings, *, count: int, seed: int,
         async with db.session() as session:
             if await demo.count_demo_practices(session):
                 return 0
-        media = MediaStore(settings.media_dir, max_image_bytes=settings.max_photo_bytes,
-                           max_image_pixels=settings.max_photo_pixels)
+        media = open_media_store(settings)
         pool = await asyncio.to_thread(_photo_pool, media, seed)
         now = (clock or SystemClock()).now()
         practices = demo_practices(UnitDirectory.load(), count, seed=seed, now=now)

@@ -21,6 +21,11 @@ class SlidingWindowLimiter:
         self._hits: dict[str, deque[float]] = {}
         self._swept_at = now()
 
+    def fits(self, key: str, cost: int = 1) -> bool:
+        """Whether `allow` would answer True now; records nothing."""
+        self._forget(key, self._now() - self.window)
+        return len(self._hits.get(key, ())) + cost <= self.limit
+
     def allow(self, key: str, cost: int = 1) -> bool:
         """Record `cost` hits for `key` if they fit in the window; if not, record nothing and
         answer False."""

@@ -57,6 +57,9 @@ def create_web_app(
     app[TEMPLATES] = environment(services.tz)
     app[CHAT] = WebChat(
         engine, services.media, rate_per_minute=settings.web_chat_rate_per_minute,
+        new_sessions_per_hour=settings.web_chat_new_sessions_per_hour,
+        new_sessions_per_day=settings.web_chat_new_sessions_per_day,
+        trusted_proxies=settings.trusted_proxy_networks,
         secure_cookies=(settings.public_base_url or "").startswith("https://"),
     )
     setup_routes(app)

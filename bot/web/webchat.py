@@ -3,7 +3,10 @@ an app. The page posts what the person does; `chat_events` turns it into neutral
 same `Engine` that serves Telegram answers; `chat_render` turns the replies into HTML.
 
 Events of one browser session are handled one at a time, in arrival order; sessions proceed
-concurrently. Each session, and each address opening new sessions, has a per-minute limit.
+concurrently. Each session has a per-minute limit. Sessions are issued by the server only: a
+cookie whose token names no session the server issued is treated as no cookie, and an address
+may open only so many new sessions per minute, hour and day, so invented cookies cannot mint
+people. A session's token is replaced when its person gains rights (`RightsGained`).
 What the bot says on its own (notices from the outbox) the page fetches from `/chat/notices`
 (`chat_notices`) when it opens and every `NOTICE_POLL_SECONDS` while it stays open.
 """
@@ -12,8 +15,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
 import uuid
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +30,8 @@ from bot.web.chat_events import (
     SESSION_DAYS,
     BadEvent,
     ChatSession,
+    cookie_session,
     event_id,
-    existing_session,
     new_session,
     to_event,
 )
@@ -34,40 +39,79 @@ from bot.web.chat_notices import unseen_replies
 from bot.web.chat_render import notice, render_replies, reply_views
 from bot.web.chat_upload import MAX_PHOTOS_PER_UPLOAD, streamed_upload
 from bot.web.keys import DB, SERVICES, SETTINGS
+from bot.web.proxies import Networks, came_over_https, client_address
 from bot.web.ratelimit import SlidingWindowLimiter
 from bot.web.templating import page_language, render_page
+from handlers.clock import to_db
 from handlers.engine import Engine
 from handlers.events import ChoiceEvent, CommandEvent, Event, PhotoEvent, Sender, UnsupportedEvent
 from handlers.i18n import LANGUAGES, Translator
-from handlers.replies import Reply, TextReply
+from handlers.replies import Reply, RightsGained, TextReply
 from storage.media import MediaRejected, MediaStore
 from storage.province_centres import VIETNAM_BBOX
+from storage.repositories import web_sessions
 
 CSRF_HEADER = "X-DVK-Chat"
 NOTICE_POLL_SECONDS = 25
 _NOTICE_ID = re.compile(r"^\d{1,12}$")
+log = logging.getLogger(__name__)
 
 
 class WebChat:
     def __init__(self, engine: Engine, media: MediaStore, *, rate_per_minute: int,
-                 secure_cookies: bool) -> None:
+                 new_sessions_per_hour: int, new_sessions_per_day: int,
+                 trusted_proxies: Networks = (), secure_cookies: bool = False) -> None:
         self.engine = engine
         self.media = media
         self.secure_cookies = secure_cookies
+        """Always mark the cookie Secure (the public address is https)."""
+        self.trusted_proxies = trusted_proxies
         self.per_session = SlidingWindowLimiter(rate_per_minute)
-        self.new_sessions_per_address = SlidingWindowLimiter(rate_per_minute)
+        self.new_sessions_per_address = (
+            SlidingWindowLimiter(rate_per_minute),
+            SlidingWindowLimiter(new_sessions_per_hour, window_seconds=3600),
+            SlidingWindowLimiter(new_sessions_per_day, window_seconds=24 * 3600))
         # polls for notices have their own budget: they never use up what a person may do
         self.polls_per_session = SlidingWindowLimiter(rate_per_minute)
         self._chats = ChatLocks()
 
+    async def session_of(self, request: web.Request) -> ChatSession:
+        """The session the cookie names, if the server issued it and it is still alive;
+        otherwise a new one (counted against the address's limit by `admit`)."""
+        found = cookie_session(request)
+        if found is not None:
+            used_since = to_db(self.engine.services.clock.now() - timedelta(days=SESSION_DAYS))
+            async with self.engine.db.reading() as db_session:
+                if await web_sessions.is_issued(db_session, chat_id=found.chat_id,
+                                                used_since=used_since):
+                    return found
+            log.info("web chat cookie names no session: a new one is issued",
+                     extra={"client": self.address(request)})
+        return new_session()
+
+    def address(self, request: web.Request) -> str:
+        return client_address(request, self.trusted_proxies)
+
+    def secure(self, request: web.Request) -> bool:
+        return self.secure_cookies or came_over_https(request, self.trusted_proxies)
+
     def admit(self, request: web.Request, session: ChatSession, cost: int = 1) -> bool:
-        if session.is_new and not self.new_sessions_per_address.allow(request.remote or "?"):
-            return False
+        if session.is_new:
+            address = self.address(request)
+            limits = self.new_sessions_per_address
+            if not all(limit.fits(address) for limit in limits):
+                log.warning("new web chat sessions refused: address over its limit",
+                            extra={"client": address})
+                return False
+            for limit in limits:
+                limit.allow(address)
         return self.per_session.allow(session.chat_id, cost)
 
-    async def handle(self, sender: Sender, events: list[Event]) -> list[Reply]:
+    async def handle(self, session: ChatSession, sender: Sender,
+                     events: list[Event]) -> tuple[list[Reply], ChatSession]:
         """Handle one action (several photos of one upload count as an album): warnings about
-        rejected files are kept, otherwise only the last event's replies are shown."""
+        rejected files are kept, otherwise only the last event's replies are shown. Returns
+        the session to keep: a new token when the person gained rights."""
         warnings: list[Reply] = []
         last: list[Reply] = []
         async with self._chats.hold(sender.chat_id):
@@ -77,7 +121,21 @@ class WebChat:
                     warnings += replies
                 else:
                     last = replies
-        return warnings + last
+            if any(isinstance(reply, RightsGained) for reply in warnings + last):
+                session = await self._rotate(session)
+        return [r for r in warnings + last if not isinstance(r, RightsGained)], session
+
+    async def _rotate(self, session: ChatSession) -> ChatSession:
+        """The same chat under a new token; the old one names nothing from now on."""
+        renewed = new_session()
+        async with self.engine.db.session() as db_session:
+            moved = await web_sessions.rekey(db_session, old_chat_id=session.chat_id,
+                                             new_chat_id=renewed.chat_id)
+            await db_session.commit()
+        if not moved:
+            return session
+        log.info("web chat session token rotated: the person gained rights")
+        return ChatSession(renewed.token, is_new=False)
 
     async def switch_language(self, sender: Sender, language: str) -> list[Reply]:
         """Change the person's language the way they would: /language, then pick it."""
@@ -129,7 +187,7 @@ async def post_event(request: web.Request) -> web.Response:
     if not isinstance(payload, dict):
         raise _bad_request("body must be a JSON object")
     chat, language = request.app[CHAT], page_language(request)
-    session = existing_session(request) or new_session()
+    session = await chat.session_of(request)
     try:
         action_id = event_id(payload.get("id"))
         sender = session.sender(language)
@@ -140,13 +198,14 @@ async def post_event(request: web.Request) -> web.Response:
         return await _rate_limited(request, language)
     if session.is_new and language != request.app[SETTINGS].default_language:
         await chat.switch_language(sender, language)
-    return await _answer(request, session, language, await chat.handle(sender, [event]))
+    replies, session = await chat.handle(session, sender, [event])
+    return await _answer(request, session, language, replies)
 
 
 async def post_photos(request: web.Request) -> web.Response:
     _require_page_header(request)
     chat, language = request.app[CHAT], page_language(request)
-    session = existing_session(request) or new_session()
+    session = await chat.session_of(request)
     limit = chat.media.max_image_bytes
     if request.content_length and request.content_length > (limit + 65536) * MAX_PHOTOS_PER_UPLOAD:
         raise web.HTTPRequestEntityTooLarge(max_size=limit * MAX_PHOTOS_PER_UPLOAD,
@@ -167,7 +226,8 @@ async def post_photos(request: web.Request) -> web.Response:
         raise _bad_request(str(problem)) from None
     if session.is_new and language != request.app[SETTINGS].default_language:
         await chat.switch_language(sender, language)
-    return await _answer(request, session, language, await chat.handle(sender, events))
+    replies, session = await chat.handle(session, sender, events)
+    return await _answer(request, session, language, replies)
 
 
 async def get_notices(request: web.Request) -> web.Response:
@@ -177,7 +237,7 @@ async def get_notices(request: web.Request) -> web.Response:
     shown = request.query.get("shown", "0")
     if not _NOTICE_ID.match(shown):
         raise _bad_request("shown must be a notice id (digits)")
-    session = existing_session(request)
+    session = cookie_session(request)
     if session is None:  # no chat yet, so nothing was ever sent to it
         return _notices("", int(shown))
     if not request.app[CHAT].polls_per_session.allow(session.chat_id):
@@ -199,7 +259,9 @@ async def post_language(request: web.Request) -> web.Response:
     language = payload.get("lang") if isinstance(payload, dict) else None
     if language not in LANGUAGES:
         raise _bad_request("lang must be one of " + ", ".join(LANGUAGES))
-    session = existing_session(request)
+    session: ChatSession | None = await request.app[CHAT].session_of(request)
+    if session is not None and session.is_new:
+        session = None  # no chat yet: only the page's language changes
     replies: list[Reply] = []
     if session is not None:
         if not request.app[CHAT].admit(request, session, cost=2):
@@ -242,7 +304,7 @@ async def _answer(request: web.Request, session: ChatSession | None, language: s
     if session is not None:  # set again on every answer: 30 days from the latest action
         response.set_cookie(SESSION_COOKIE, session.token, max_age=SESSION_DAYS * 24 * 3600,
                             httponly=True, samesite="Lax",
-                            secure=request.app[CHAT].secure_cookies)
+                            secure=request.app[CHAT].secure(request))
     return response
 
 

@@ -19,6 +19,7 @@ from aiohttp import web
 
 from bot.delivery import ChannelUnavailable, DeliveryError, Failure
 from bot.ordering import ChatLocks
+from bot.proxies import Proxies
 from bot.settings import Settings
 from bot.web import signed_media, zalo_webhook
 from bot.web.signed_media import SignedMediaUrls
@@ -52,7 +53,8 @@ class ZaloChannel:
         self.engine = engine
         self.media = media
         self.client = ZaloBotClient(token, settings.zalo_bot_api_base_url,
-                                    rate_per_second=settings.zalo_rate_per_second)
+                                    rate_per_second=settings.zalo_rate_per_second,
+                                    proxies=Proxies.from_settings(settings))
         self.links = SignedMediaUrls.from_secret(
             token, clock=clock, ttl=timedelta(hours=settings.zalo_media_link_hours))
         self.renderer = ZaloRenderer(self.client, self.links, retries=2,

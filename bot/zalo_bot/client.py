@@ -14,6 +14,7 @@ from typing import Any
 
 import aiohttp
 
+from bot import proxies as proxy_routes
 from bot.downloads import DownloadFailed, fetch_bounded
 
 log = logging.getLogger(__name__)
@@ -38,8 +39,11 @@ class ZaloNetworkError(Exception):
 
 class ZaloBotClient:
     def __init__(self, token: str, base_url: str, *, timeout: float = 15.0,
-                 rate_per_second: float = 0.0) -> None:
+                 rate_per_second: float = 0.0,
+                 proxies: proxy_routes.Proxies | None = None) -> None:
         self._base = f"{base_url.rstrip('/')}{token}"
+        self._proxies = proxies or proxy_routes.Proxies()
+        self._proxy: str | None = None
         self.timeout = timeout
         self.rate_per_second = rate_per_second
         self._session: aiohttp.ClientSession | None = None
@@ -47,9 +51,9 @@ class ZaloBotClient:
         self._pace = asyncio.Lock()
 
     async def start(self) -> None:
-        if self._session is None:
-            self._session = aiohttp.ClientSession(
-                timeout=aiohttp.ClientTimeout(total=self.timeout))
+        if self._session is None:  # through HTTPS_PROXY/ALL_PROXY where set (bot/proxies.py)
+            self._session, self._proxy = proxy_routes.session(
+                self._base, self._proxies, timeout=aiohttp.ClientTimeout(total=self.timeout))
 
     async def close(self) -> None:
         if self._session is not None:
@@ -111,7 +115,7 @@ class ZaloBotClient:
         timeout = aiohttp.ClientTimeout(total=wait) if wait else None
         try:
             async with self._client().post(f"{self._base}/{method}", json=params or {},
-                                           timeout=timeout) as response:
+                                           timeout=timeout, proxy=self._proxy) as response:
                 status = response.status
                 try:
                     body = await response.json(content_type=None)

@@ -23,6 +23,7 @@ from typing import Any
 
 from bot.delivery import DeliveryError, Failure
 from bot.ordering import ChatLocks
+from bot.proxies import Proxies
 from bot.settings import Settings
 from bot.zalo_oa import client as api
 from bot.zalo_oa import signature
@@ -76,13 +77,15 @@ class ZaloOAChannel:
         self._secret_key = settings.zalo_oa_secret_key.get_secret_value()
         seed = settings.zalo_oa_refresh_token
         timeout = settings.zalo_oa_request_timeout_seconds
+        proxies = Proxies.from_settings(settings)  # HTTPS_PROXY/ALL_PROXY where set
         oauth = OAuthClient(settings.zalo_oa_oauth_base_url, app_id=self.app_id,
                             app_secret=settings.zalo_oa_app_secret.get_secret_value(),
-                            timeout=timeout)
+                            timeout=timeout, proxies=proxies)
         self.tokens = TokenManager(
             db, oauth, clock, seed_refresh_token=seed.get_secret_value() if seed else None,
             margin=timedelta(seconds=settings.zalo_oa_token_refresh_margin_seconds))
-        self.client = ZaloOAClient(settings.zalo_oa_api_base_url, self.tokens, timeout=timeout)
+        self.client = ZaloOAClient(settings.zalo_oa_api_base_url, self.tokens, timeout=timeout,
+                                   proxies=proxies)
         self.codec = PayloadCodec(self._secret_key)
         self.renderer = OARenderer(
             self.client, media, self.codec, title_max=settings.zalo_oa_button_title_max,

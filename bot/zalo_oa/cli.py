@@ -19,6 +19,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from urllib.parse import parse_qs, urlparse
 
+from bot.proxies import Proxies
 from bot.settings import Settings
 from bot.zalo_oa.oauth import (
     REFRESH_TOKEN_LIFETIME,
@@ -77,7 +78,8 @@ async def grant(settings: Settings, *, redirect_uri: str, read: Callable[[str], 
         return 1
     oauth = OAuthClient(settings.zalo_oa_oauth_base_url, app_id=settings.zalo_oa_app_id,
                         app_secret=settings.zalo_oa_app_secret.get_secret_value(),
-                        timeout=settings.zalo_oa_request_timeout_seconds)
+                        timeout=settings.zalo_oa_request_timeout_seconds,
+                        proxies=Proxies.from_settings(settings))
     try:
         pair = await oauth.exchange_code(code, verifier)
     except OAuthRejected as error:

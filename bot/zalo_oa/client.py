@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 import aiohttp
 
+from bot import proxies as proxy_routes
 from bot.downloads import DownloadFailed, fetch_bounded
 
 log = logging.getLogger(__name__)
@@ -55,16 +56,19 @@ class OANetworkError(Exception):
 
 
 class ZaloOAClient:
-    def __init__(self, base_url: str, tokens: TokenSource, *, timeout: float = 15.0) -> None:
+    def __init__(self, base_url: str, tokens: TokenSource, *, timeout: float = 15.0,
+                 proxies: proxy_routes.Proxies | None = None) -> None:
         self.base_url = base_url.rstrip("/")
+        self._proxies = proxies or proxy_routes.Proxies()
+        self._proxy: str | None = None
         self.tokens = tokens
         self.timeout = timeout
         self._session: aiohttp.ClientSession | None = None
 
     async def start(self) -> None:
-        if self._session is None:
-            self._session = aiohttp.ClientSession(
-                timeout=aiohttp.ClientTimeout(total=self.timeout))
+        if self._session is None:  # through HTTPS_PROXY/ALL_PROXY where set (bot/proxies.py)
+            self._session, self._proxy = proxy_routes.session(
+                self.base_url, self._proxies, timeout=aiohttp.ClientTimeout(total=self.timeout))
 
     async def close(self) -> None:
         if self._session is not None:
@@ -131,7 +135,7 @@ class ZaloOAClient:
         try:
             async with self._client().post(
                     self.base_url + path, json=json, data=form() if form else None,
-                    headers=headers) as response:
+                    headers=headers, proxy=self._proxy) as response:
                 status = response.status
                 try:
                     body = await response.json(content_type=None)

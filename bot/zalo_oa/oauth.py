@@ -18,6 +18,8 @@ from urllib.parse import urlencode
 
 import aiohttp
 
+from bot import proxies as proxy_routes
+
 REFRESH_TOKEN_LIFETIME = timedelta(days=90)
 DEFAULT_EXPIRES_IN = 3600  # if Zalo ever leaves `expires_in` out: refresh early rather than late
 
@@ -61,8 +63,9 @@ def permission_url(oauth_base_url: str, *, app_id: str, redirect_uri: str, code_
 
 class OAuthClient:
     def __init__(self, base_url: str, *, app_id: str, app_secret: str,
-                 timeout: float = 15.0) -> None:
+                 timeout: float = 15.0, proxies: proxy_routes.Proxies | None = None) -> None:
         self.url = f"{base_url.rstrip('/')}/v4/oa/access_token"
+        self._proxies = proxies or proxy_routes.Proxies()
         self.app_id = app_id
         self._secret = app_secret
         self.timeout = timeout
@@ -78,8 +81,9 @@ class OAuthClient:
     async def _token(self, form: dict[str, str]) -> Grant:
         timeout = aiohttp.ClientTimeout(total=self.timeout)
         try:
-            async with aiohttp.ClientSession(timeout=timeout) as session, session.post(
-                    self.url, data=form, headers={"secret_key": self._secret}) as response:
+            session, proxy = proxy_routes.session(self.url, self._proxies, timeout=timeout)
+            async with session, session.post(self.url, data=form, proxy=proxy,
+                                             headers={"secret_key": self._secret}) as response:
                 status = response.status
                 try:
                     body = await response.json(content_type=None)

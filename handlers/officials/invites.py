@@ -30,6 +30,7 @@ async def accept(ctx: Context, code: str) -> list[Reply]:
             "update_id": ctx.event.update_id})
         return [TextReply("⛔ " + ctx.t(f"invite.{problem}"))]
     invites_repo.mark_used(invite, person_id=ctx.person.id, now=now)
+    ctx.rights_gained = True
     await officials_repo.make_official(ctx.session, person=ctx.person, role=invite.role,
                                        level=invite.level, unit_code=invite.unit_code)
     province = None

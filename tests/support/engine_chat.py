@@ -17,7 +17,7 @@ from handlers.events import (
     TextEvent,
     UnsupportedEvent,
 )
-from handlers.replies import MenuReply, Reply, TextReply
+from handlers.replies import MenuReply, Reply, RightsGained, TextReply
 from storage.media import MediaStore
 from tests.support.images import jpeg_bytes
 
@@ -32,6 +32,8 @@ class EngineChat:
     transcript: list[Reply] = field(default_factory=list)
     menus: list[MenuReply] = field(default_factory=list)
     """Changes to the chat's own command menu: not messages, so kept apart from the rest."""
+    rights_gained: int = 0
+    """How many turns said the person gained rights (`RightsGained`, not a message either)."""
 
     @property
     def last(self) -> TextReply:
@@ -41,7 +43,8 @@ class EngineChat:
     async def _send(self, event: Event) -> list[Reply]:
         replies = await self.engine.handle(event)
         self.menus += [r for r in replies if isinstance(r, MenuReply)]
-        shown = [r for r in replies if not isinstance(r, MenuReply)]
+        self.rights_gained += any(isinstance(r, RightsGained) for r in replies)
+        shown = [r for r in replies if not isinstance(r, MenuReply | RightsGained)]
         self.transcript.extend(shown)
         return shown
 
