@@ -14,10 +14,14 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName"}
+_OURS = frozenset({"time", "level", "logger", "message", "exception"})
 
 
 def _extras(record: logging.LogRecord) -> dict[str, object]:
-    return {k: v for k, v in record.__dict__.items() if k not in _STANDARD}
+    """The caller's extra fields; one named like ours (`level`, `time`, `logger`) is kept as
+    `extra_<name>` and never replaces the record's own."""
+    return {("extra_" + k if k in _OURS else k): v for k, v in record.__dict__.items()
+            if k not in _STANDARD}
 
 
 class JsonFormatter(logging.Formatter):

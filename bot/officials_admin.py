@@ -75,7 +75,7 @@ def _run_invite(settings: Settings, args: argparse.Namespace) -> int:
         return asyncio.run(_list_invites(settings))
     if args.invite_action == "revoke":
         return asyncio.run(_revoke(settings, args.invite_id))
-    problem = _check_unit(args.level, args.unit)
+    problem = _check_unit(args.level, args.unit) or _check_note(args.note)
     if problem:
         print(f"dvk invite: {problem}", file=sys.stderr)
         return 2
@@ -97,6 +97,19 @@ def _check_unit(level: str | None, unit: str | None) -> str | None:
     wanted = "commune" if level == Level.COMMUNE else "province"
     if found is None or found.kind != wanted:
         return f"--unit must be a {wanted} code for --level {level} (got {unit!r})"
+    return None
+
+
+NOTE_MAX_CHARS = Invite.__table__.c.note.type.length  # type: ignore[attr-defined]
+
+
+def _check_note(note: str | None) -> str | None:
+    """The note is kept in a column of fixed width: a longer one is refused here, in one line,
+    rather than as a database error (PostgreSQL) or silently (SQLite)."""
+    if note is not None and len(note) > NOTE_MAX_CHARS:
+        return f"--note must be at most {NOTE_MAX_CHARS} characters (got {len(note)})"
+    if note is not None and not note.isprintable():
+        return "--note must be one line of printable text"
     return None
 
 

@@ -104,6 +104,11 @@ class Settings(BaseSettings):
     map_tile_url: str | None = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     map_tile_attribution: str = "© OpenStreetMap contributors"
     web_chat_rate_per_minute: int = Field(default=60, ge=1, le=10_000)
+    # /metrics (bot/web/metrics.py): a bearer token it requires, and/or an address of its own
+    # (then it is answered only there, e.g. a private interface the Prometheus server reaches).
+    metrics_token: SecretStr | None = None
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int | None = Field(default=None, ge=0, le=65535)
     # New web chat sessions one address may open (bot/web/webchat.py): a browser the server
     # never saw, or one whose cookie the server never issued, counts as a new session.
     web_chat_new_sessions_per_hour: int = Field(default=20, ge=1, le=100_000)

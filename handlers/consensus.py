@@ -1,8 +1,15 @@
 """Citizens' consensus on recognised practices (sự đồng thuận và hài lòng của Nhân dân).
 
-/dongthuan asks for the person's commune (the last one they named is offered), lists the
-practices recognised there, and takes one vote per person and practice: agree or not, and
-satisfaction 1–5. Voting again changes the vote. Officials see the counts on the practice card.
+/dongthuan asks which commune, and whether the person lives there (their own declaration),
+lists the practices recognised there, and takes one vote per person and practice: agree or
+not, and satisfaction 1–5. Voting again changes the vote. Officials see the counts on the
+practice card; the public map shows the same counts.
+
+A vote means something only when the bot asked for it: every choice the consultation offers
+is recorded in the conversation (`consultation`), and a payload it never offered this person
+(a forged button, a guessed web request) does nothing. Only a Telegram or Zalo account votes
+(a web chat session only once linked to one with /lienket), and a vote counts only when the
+voter declared they live in the practice's commune; that declaration is stored with the vote.
 """
 
 from __future__ import annotations
@@ -17,13 +24,18 @@ from handlers.forms import FieldSpec, Form, Kind
 from handlers.officials import render
 from handlers.replies import Option, Reply, TextReply
 from handlers.targeted import TargetedFlow
-from storage.models import Practice, PracticeStatus
+from storage.models import Channel, Practice, PracticeStatus
 from storage.repositories import feedback as feedback_repo
-from storage.repositories import reviews
+from storage.repositories import linking, reviews
 
 log = logging.getLogger(__name__)
 
-COMMUNE_FORM = Form("consensus", (FieldSpec("commune", Kind.UNIT),))
+YES, NO = "yes", "no"
+COMMUNE_FORM = Form("consensus", (FieldSpec("commune", Kind.UNIT),
+                                  FieldSpec("resident", Kind.CHOICE, options=(YES, NO))))
+VOTING_CHANNELS = (Channel.TELEGRAM, Channel.ZALO_BOT, Channel.ZALO_OA)
+"""Accounts a platform vouches for; a web chat session is only a cookie."""
+MAX_OFFERED = 300  # payloads remembered per consultation: a long list, each practice opened
 
 
 class ConsensusFlow(TargetedFlow):
@@ -36,34 +48,61 @@ async def _intro(ctx: Context, target: int) -> str:
     return ctx.t("consensus.intro")
 
 
+def _offer(ctx: Context, options: list[Option]) -> str:
+    """Offer these choices (buttons, or numbered lines) and remember them as offered."""
+    consultation = ctx.state.setdefault("consultation", {"offered": []})
+    consultation["offered"] = (consultation["offered"] + [o.value for o in options])[
+        -MAX_OFFERED:]
+    return ctx.offer_actions(options)
+
+
 async def _listed(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
     commune = ctx.units.get(answers["commune"])
     assert commune is not None
+    resident = answers.get("resident") == YES
+    ctx.state["consultation"] = {"commune": commune.code, "resident": resident, "offered": []}
     found = await reviews.recognised_in_commune(ctx.session, commune_code=commune.code)
     if not found:
         return [TextReply(ctx.t("consensus.none", place=commune.label))]
     lines = [ctx.t("consensus.list", place=commune.label, count=len(found))]
     lines += [f"{n}. {render.excerpt(p.title, 80)} ({p.code})" for n, p in enumerate(found, 1)]
+    if not resident:
+        lines += ["", ctx.t("consensus.not_resident", place=commune.label)]
     options = [Option(f"🏅 {render.excerpt(p.title, 40)}", f"cs_pick:{p.id}") for p in found]
-    return [TextReply("\n".join(lines), tuple(options), token=ctx.offer_actions(options))]
+    return [TextReply("\n".join(lines), tuple(options), token=_offer(ctx, options))]
 
 
-async def _recognised(ctx: Context, args: list[str], action: str) -> Practice | None:
-    if args and args[0].isdigit() and len(args[0]) <= 12:
+async def _offered(ctx: Context, args: list[str], action: str) -> Practice | None:
+    """The recognised practice a payload this consultation offered is about; None (and a
+    warning in the log) for anything it did not offer this person."""
+    payload = ":".join([action, *args])
+    offered = (ctx.state.get("consultation") or {}).get("offered") or []
+    if payload in offered and args and args[0].isdigit() and len(args[0]) <= 12:
         practice = await reviews.get_practice(ctx.session, int(args[0]))
         if practice is not None and practice.status == PracticeStatus.RECOGNISED:
             return practice
-    log.warning("consensus action refused", extra={"action": action, "person_id": ctx.person.id,
-                                                   "update_id": ctx.event.update_id})
+    log.warning("consensus action refused", extra={
+        "action": action, "offered": payload in offered, "person_id": ctx.person.id,
+        "update_id": ctx.event.update_id})
     return None
+
+
+async def _may_vote(ctx: Context) -> bool:
+    accounts = await linking.accounts_of(ctx.session, person_id=ctx.person.id)
+    return any(a.channel in VOTING_CHANNELS for a in accounts)
 
 
 def _unavailable(ctx: Context) -> list[Reply]:
     return [TextReply("⚠️ " + ctx.t("consensus.unavailable"))]
 
 
+def _counts(ctx: Context, counts: reviews.Consensus) -> str:
+    return ctx.t("prcard.consensus", agree=counts.agree, disagree=counts.disagree,
+                 mean=f"{counts.mean_satisfaction:.1f}", votes=counts.votes)
+
+
 async def pick(ctx: Context, args: list[str]) -> list[Reply]:
-    practice = await _recognised(ctx, args, "cs_pick")
+    practice = await _offered(ctx, args, "cs_pick")
     if practice is None:
         return _unavailable(ctx)
     counts = await reviews.consensus_of(ctx.session, practice.id)
@@ -72,40 +111,50 @@ async def pick(ctx: Context, args: list[str]) -> list[Reply]:
              ctx.t("fbcard.place", place=render.unit_label(ctx, practice.commune_code)),
              "", render.excerpt(practice.description, 800), ""]
     if counts.votes:
-        lines.append(ctx.t("prcard.consensus", agree=counts.agree, disagree=counts.disagree,
-                           mean=f"{counts.mean_satisfaction:.1f}", votes=counts.votes))
+        lines.append(_counts(ctx, counts))
     if mine is not None:
         lines.append(ctx.t("consensus.yours", vote=ctx.t(
             "consensus.agree" if mine.agrees else "consensus.disagree"),
             rating=mine.satisfaction))
+    if not await _may_vote(ctx):
+        lines.append(ctx.t("consensus.needs_app"))
+        return [TextReply("\n".join(lines))]
     lines.append(ctx.t("consensus.ask_agree"))
     options = [Option(ctx.t("consensus.agree"), f"cs_vote:{practice.id}:1"),
                Option(ctx.t("consensus.disagree"), f"cs_vote:{practice.id}:0")]
-    return [TextReply("\n".join(lines), tuple(options), token=ctx.offer_actions(options))]
+    return [TextReply("\n".join(lines), tuple(options), token=_offer(ctx, options))]
 
 
 async def vote(ctx: Context, args: list[str]) -> list[Reply]:
-    practice = await _recognised(ctx, args, "cs_vote")
-    if practice is None or len(args) != 2 or args[1] not in ("0", "1"):
+    practice = await _offered(ctx, args, "cs_vote")
+    if practice is None or not await _may_vote(ctx):
         return _unavailable(ctx)
     options = [Option("⭐" * n, f"cs_sat:{practice.id}:{args[1]}:{n}") for n in range(1, 6)]
     return [TextReply(ctx.t("consensus.ask_satisfaction"), tuple(options),
-                      token=ctx.offer_actions(options))]
+                      token=_offer(ctx, options))]
 
 
 async def satisfaction(ctx: Context, args: list[str]) -> list[Reply]:
-    practice = await _recognised(ctx, args, "cs_sat")
-    valid = (len(args) == 3 and args[1] in ("0", "1") and args[2].isdigit()
-             and len(args[2]) == 1 and 1 <= int(args[2]) <= 5)
-    if practice is None or not valid:
+    practice = await _offered(ctx, args, "cs_sat")
+    if practice is None or not await _may_vote(ctx):
         return _unavailable(ctx)
-    _, changed = await reviews.cast_vote(ctx.session, practice_id=practice.id,
-                                         person_id=ctx.person.id, agrees=args[1] == "1",
-                                         satisfaction=int(args[2]), now=to_db(ctx.now))
+    consultation = ctx.state["consultation"]
+    resident = bool(consultation.get("resident")) and \
+        consultation.get("commune") == practice.commune_code
+    _, changed = await reviews.cast_vote(
+        ctx.session, practice_id=practice.id, person_id=ctx.person.id, agrees=args[1] == "1",
+        satisfaction=int(args[2]), resident_of=practice.commune_code if resident else None,
+        now=to_db(ctx.now))
+    # This practice's agree and star buttons are spent; its entry in the list stays offered.
+    spent = (f"cs_vote:{practice.id}:", f"cs_sat:{practice.id}:")
+    consultation["offered"] = [p for p in consultation["offered"] if not p.startswith(spent)]
+    ctx.state.pop("actions", None)
     counts = await reviews.consensus_of(ctx.session, practice.id)
     text = ctx.t("consensus.changed" if changed else "consensus.thanks", code=practice.code)
-    text += "\n" + ctx.t("prcard.consensus", agree=counts.agree, disagree=counts.disagree,
-                         mean=f"{counts.mean_satisfaction:.1f}", votes=counts.votes)
+    if not resident:
+        text += "\n" + ctx.t("consensus.not_counted")
+    if counts.votes:
+        text += "\n" + _counts(ctx, counts)
     return [TextReply(text)]
 
 

@@ -57,6 +57,10 @@ class Engine:
                 log.info("update conflicted with another and runs again", extra=extra)
         raise AssertionError("unreachable")
 
+    def handled(self, event: Event) -> None:
+        """Called once for each event the engine handled: not for a redelivered copy it dropped,
+        nor for each attempt of a turn that is run again (a hook for metrics)."""
+
     def _menu_change(self, account: ChannelAccount, person: Person) -> list[Reply]:
         """Someone given an official role gets its commands in this chat's own menu; someone
         who lost it gets the default menu back (once: the account remembers)."""
@@ -119,6 +123,7 @@ class Engine:
                     raise
                 log.exception("update failed", extra=where)
                 await session.rollback()  # expires `person`: read nothing from it after this
+                self.handled(event)
                 return [TextReply(ctx.t("error.internal"))]
             if event.update_id is not None:
                 try:
@@ -130,6 +135,7 @@ class Engine:
                              extra={"channel": sender.channel, "update_id": event.update_id})
                     return []
             await session.commit()
+        self.handled(event)
         if ctx.notices and self.on_notices is not None:
             self.on_notices()
         return replies

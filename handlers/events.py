@@ -6,19 +6,38 @@ along for logging and debugging, never for decisions.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field, fields
 from typing import Any
 
 from storage.media import StoredMedia
 
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
+"""Control and format characters (zero-width space, joiners, BOM, bidi marks) and spaces."""
+_BLANK_LOOKING = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0")
+"""Letters and marks that render as nothing (Hangul fillers, the braille blank, …)."""
 
-def _drop_nul(instance: Any) -> None:
-    """NUL characters carry nothing a person meant, and PostgreSQL cannot store them in text:
-    they are dropped from every text an event carries, whatever the channel."""
+
+def is_invisible(text: str) -> bool:
+    """True for text a person cannot see: only spaces, zero-width or other blank characters."""
+    return all(c in _BLANK_LOOKING or unicodedata.category(c) in _INVISIBLE_CATEGORIES
+               for c in text)
+
+
+def _normalise_text(instance: Any) -> None:
+    """Every text an event carries, whatever the channel: NUL characters carry nothing a person
+    meant (and PostgreSQL cannot store them) so they are dropped; a text made only of
+    invisible characters (a zero-width space, a Hangul filler) is empty, so every question
+    that refuses an empty answer refuses it too."""
     for item in fields(instance):
         value = getattr(instance, item.name)
-        if isinstance(value, str) and "\x00" in value:
-            object.__setattr__(instance, item.name, value.replace("\x00", ""))
+        if not isinstance(value, str) or not value:
+            continue
+        cleaned = value.replace("\x00", "")
+        if is_invisible(cleaned):
+            cleaned = ""
+        if cleaned != value:
+            object.__setattr__(instance, item.name, cleaned)
 
 
 @dataclass(frozen=True)
@@ -33,7 +52,7 @@ class Sender:
     language_code: str | None = None
 
     def __post_init__(self) -> None:
-        _drop_nul(self)
+        _normalise_text(self)
 
 
 @dataclass(frozen=True)
@@ -43,7 +62,7 @@ class Event:
     raw: Any = field(default=None, kw_only=True, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        _drop_nul(self)
+        _normalise_text(self)
 
 
 @dataclass(frozen=True)

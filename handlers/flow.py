@@ -158,9 +158,10 @@ class FormFlow:
         return self._edit_menu(ctx, lead=_warn(ctx, fields.Invalid("error.pick_option")))
 
 
-_KEPT_ACROSS_FLOWS = ("seq", "link_failures")
-"""The question counter (so old buttons stay recognisably old) and /link's wrong-code count
-(so starting or cancelling a flow does not reset a brute-force limit)."""
+_KEPT_ACROSS_FLOWS = ("seq", "link_failures", "consultation")
+"""The question counter (so old buttons stay recognisably old), /link's wrong-code count
+(so starting or cancelling a flow does not reset a brute-force limit), and what the consensus
+consultation offered (handlers/consensus.py: only what it offered can be voted)."""
 
 
 def reset_state(ctx: Context, *, flow: str | None) -> None:

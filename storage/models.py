@@ -190,7 +190,9 @@ class Recognition(SQLModel, table=True):
 
 
 class PracticeVote(SQLModel, table=True):
-    """A citizen's consensus on a recognised practice of their commune: one per person."""
+    """A citizen's consensus on a recognised practice: one per person, cast through the
+    consultation the bot offered them (handlers/consensus.py), from a Telegram or Zalo account.
+    It counts only when the voter declared they live in the practice's commune."""
 
     __table_args__ = (UniqueConstraint("practice_id", "person_id"),)
 
@@ -200,6 +202,9 @@ class PracticeVote(SQLModel, table=True):
     agrees: bool
     satisfaction: int = Field(ge=1, le=5)
     updated_at: datetime
+    resident_of: str | None = Field(default=None, max_length=16)
+    """The commune the voter declared, with this vote, that they live in; None: they said they
+    do not live in the practice's commune (their opinion is kept, not counted)."""
 
 
 class OutboxStatus(StrEnum):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import SQLModel
+from sqlmodel import Field, SQLModel
 
 
 @dataclass(frozen=True)
@@ -67,12 +67,17 @@ class RecognitionPublic(SQLModel):
 
 
 class ConsensusPublic(SQLModel):
-    """Citizens' consensus (sự đồng thuận): counts only, never who voted."""
+    """Citizens' consensus (sự đồng thuận): counts only, never who voted. Only the votes that
+    count are counted ("N phiếu được tính"): one per person, cast through the consultation the
+    bot offered them from a Telegram or Zalo account, by someone who declared they live in the
+    practice's commune."""
 
-    votes: int = 0
-    agree: int = 0
-    disagree: int = 0
-    satisfaction_avg: float | None = None
+    votes: int = Field(default=0, description="Votes counted (one per person; residents of "
+                       "the practice's commune, voting from Telegram or Zalo)")
+    agree: int = Field(default=0, description="Counted votes that agree")
+    disagree: int = Field(default=0, description="Counted votes that do not agree yet")
+    satisfaction_avg: float | None = Field(default=None, description="Mean satisfaction "
+                                           "(1-5) of the counted votes")
 
 
 class PracticePublic(SQLModel):

@@ -97,6 +97,7 @@ async def _store(session: AsyncSession, item: DemoPractice, rng: random.Random,
     ]
     votes = [PracticeVote(person_id=voter.id, agrees=rng.random() < 0.9,
                           satisfaction=rng.choice((3, 4, 4, 5, 5, 5)),
+                          resident_of=values["commune_code"],  # demo residents of the commune
                           updated_at=to_db(created + timedelta(days=60)))
              for voter in voters[:item.voters]]
     await demo.add_practice_with_history(

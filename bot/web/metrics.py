@@ -9,6 +9,7 @@ adapters stay unaware of it: `MeteredEngine` counts every event an adapter hands
 
 from __future__ import annotations
 
+import hmac
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.web.keys import SETTINGS
 from handlers.context import Context, Services
 from handlers.engine import Engine
 from handlers.events import Event
@@ -55,7 +57,8 @@ class Counter:
 @dataclass
 class Metrics:
     updates_processed: Counter = field(default_factory=lambda: Counter(
-        "dvk_updates_processed_total", "Updates handed to the engine, by channel.", "channel",
+        "dvk_updates_processed_total", "Updates handled (each once, however often delivered), by "
+        "channel.", "channel",
         seed=tuple(channel.value for channel in Channel)))
     errors: Counter = field(default_factory=lambda: Counter(
         "dvk_errors_total", "Errors logged, by the logger (component) that logged them.",
@@ -98,17 +101,15 @@ def _number(value: float) -> str:
 
 
 class MeteredEngine(Engine):
-    """The engine, counting each event handed to it by channel (duplicates included: they
-    were received and handled, by being dropped)."""
+    """The engine, counting each event it handled by channel; a platform's redelivered copy of
+    an update is dropped and not counted again."""
 
     def __init__(self, db: Database, services: Services, metrics: Metrics) -> None:
         super().__init__(db, services)
         self.metrics = metrics
 
-    async def handle(self, event: Event) -> list[Reply]:
-        replies = await super().handle(event)
+    def handled(self, event: Event) -> None:
         self.metrics.updates_processed.inc(event.sender.channel)
-        return replies
 
 
 class CountingFlow:
@@ -160,8 +161,26 @@ class ErrorLogCounter(logging.Handler):
 
 
 METRICS: web.AppKey[Metrics] = web.AppKey("metrics", Metrics)
+METRICS_PORTS: web.AppKey[set[int]] = web.AppKey("metrics_ports", set)
+"""The local ports of /metrics' own listener (METRICS_PORT), once the server is started."""
 
 
 async def metrics_endpoint(request: web.Request) -> web.Response:
+    """The counters, for whoever may read them: only on METRICS_PORT when that is set, and
+    only with `Authorization: Bearer <METRICS_TOKEN>` when that is set."""
+    settings = request.app[SETTINGS]
+    if settings.metrics_port is not None and _local_port(request) not in request.app[
+            METRICS_PORTS]:
+        raise web.HTTPNotFound()
+    if settings.metrics_token is not None:
+        expected = f"Bearer {settings.metrics_token.get_secret_value()}".encode()
+        given = request.headers.get("Authorization", "").encode()
+        if not hmac.compare_digest(given, expected):
+            raise web.HTTPUnauthorized(headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
     body = await request.app[METRICS].render()
     return web.Response(text=body, headers={"Content-Type": CONTENT_TYPE})
+
+
+def _local_port(request: web.Request) -> int | None:
+    sockname = request.transport.get_extra_info("sockname") if request.transport else None
+    return sockname[1] if isinstance(sockname, tuple) and len(sockname) >= 2 else None

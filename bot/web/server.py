@@ -24,7 +24,7 @@ from bot.web.keys import (
     TEMPLATES,
     RunningFlag,
 )
-from bot.web.metrics import METRICS, Metrics
+from bot.web.metrics import METRICS, METRICS_PORTS, Metrics
 from bot.web.templating import STATIC_DIR, environment
 from bot.web.webchat import CHAT, WebChat
 from bot.web.webhook import TELEGRAM, WebhookReceiver
@@ -52,6 +52,7 @@ def create_web_app(
     app[DB] = db
     app[SERVICES] = services
     app[METRICS] = metrics
+    app[METRICS_PORTS] = set()
     app[TELEGRAM] = telegram
     app[SCHEDULER] = scheduler
     app[TEMPLATES] = environment(services.tz)
@@ -148,7 +149,24 @@ class WebServer:
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
         self.port = self._runner.addresses[0][1]
+        settings = self.app[SETTINGS]
+        if settings.metrics_port is not None:  # /metrics on an address of its own
+            web_ports = {address[1] for address in self._runner.addresses}
+            metrics_site = web.TCPSite(self._runner, settings.metrics_host, settings.metrics_port)
+            await metrics_site.start()
+            self.app[METRICS_PORTS].update(
+                address[1] for address in self._runner.addresses if address[1] not in web_ports)
         return self.url
+
+    @property
+    def metrics_url(self) -> str | None:
+        """Where /metrics answers when it has an address of its own."""
+        ports = sorted(self.app[METRICS_PORTS])
+        if not ports:
+            return None
+        host = self.app[SETTINGS].metrics_host
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{ports[0]}/metrics"
 
     @property
     def url(self) -> str:

@@ -38,6 +38,7 @@ from bot.web.chat_events import (
 from bot.web.chat_notices import unseen_replies
 from bot.web.chat_render import notice, render_replies, reply_views
 from bot.web.chat_upload import MAX_PHOTOS_PER_UPLOAD, streamed_upload
+from bot.web.json_body import json_body
 from bot.web.keys import DB, SERVICES, SETTINGS
 from bot.web.proxies import Networks, came_over_https, client_address
 from bot.web.ratelimit import SlidingWindowLimiter
@@ -180,10 +181,7 @@ async def chat_page(request: web.Request) -> web.Response:
 
 async def post_event(request: web.Request) -> web.Response:
     _require_page_header(request)
-    try:
-        payload = await request.json()
-    except ValueError:
-        raise _bad_request("body must be JSON") from None
+    payload = await json_body(request)
     if not isinstance(payload, dict):
         raise _bad_request("body must be a JSON object")
     chat, language = request.app[CHAT], page_language(request)
@@ -252,10 +250,7 @@ async def get_notices(request: web.Request) -> web.Response:
 async def post_language(request: web.Request) -> web.Response:
     """Switch the page's language and, for someone already chatting, the bot's too."""
     _require_page_header(request)
-    try:
-        payload = await request.json()
-    except ValueError:
-        raise _bad_request("body must be JSON") from None
+    payload = await json_body(request)
     language = payload.get("lang") if isinstance(payload, dict) else None
     if language not in LANGUAGES:
         raise _bad_request("lang must be one of " + ", ".join(LANGUAGES))

@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 
 from aiohttp import web
 
+from bot.web.json_body import json_body
 from bot.web.keys import SETTINGS
 
 log = logging.getLogger(__name__)
@@ -48,10 +49,7 @@ async def telegram_webhook(request: web.Request) -> web.Response:
             given.encode(), secret.get_secret_value().encode()):
         log.warning("webhook request with a wrong secret")
         raise web.HTTPForbidden()
-    try:
-        data = await request.json()
-    except ValueError:
-        raise web.HTTPBadRequest(text="body must be JSON") from None
+    data = await json_body(request)
     if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
         raise web.HTTPBadRequest(text="body must be a Telegram update")
     try:

@@ -16,6 +16,8 @@ from urllib.parse import urlparse
 
 from aiohttp import web
 
+from bot.web.json_body import json_body
+
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
@@ -57,10 +59,7 @@ async def zalo_webhook(request: web.Request) -> web.Response:
     if not hmac.compare_digest(given.encode(), hook.secret):
         log.warning("zalo webhook request with a wrong secret")
         raise web.HTTPForbidden()
-    try:
-        data = await request.json()
-    except ValueError:
-        raise web.HTTPBadRequest(text="body must be JSON") from None
+    data = await json_body(request)
     try:
         await hook.receiver.process_webhook_update(data)
     except ValueError:

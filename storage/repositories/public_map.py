@@ -314,11 +314,15 @@ async def get_public_practice(session: AsyncSession, *, code: str) -> PracticePu
 
 
 async def _consensus(session: AsyncSession, practice_id: int) -> ConsensusPublic:
+    """The votes that count: those of people who declared they live in the practice's
+    commune (`PracticeVote.resident_of`)."""
     agreeing = func.sum(case((col(PracticeVote.agrees), 1), else_=0))
     votes, agree, satisfaction = (
         await session.exec(
             select(func.count(), agreeing, func.avg(PracticeVote.satisfaction))
-            .where(col(PracticeVote.practice_id) == practice_id)
+            .join(Practice, col(Practice.id) == col(PracticeVote.practice_id))
+            .where(col(PracticeVote.practice_id) == practice_id,
+                   col(PracticeVote.resident_of) == col(Practice.commune_code))
         )
     ).one()
     agree = int(agree or 0)

@@ -137,8 +137,12 @@ class Consensus:
 
 
 async def consensus_of(session: AsyncSession, practice_id: int) -> Consensus:
-    votes = (await session.exec(select(PracticeVote)
-                                .where(PracticeVote.practice_id == practice_id))).all()
+    """The votes that count: cast by people who declared they live in the practice's commune."""
+    votes = (await session.exec(
+        select(PracticeVote)
+        .join(Practice, col(Practice.id) == col(PracticeVote.practice_id))
+        .where(PracticeVote.practice_id == practice_id,
+               col(PracticeVote.resident_of) == col(Practice.commune_code)))).all()
     if not votes:
         return Consensus(0, 0, None)
     agree = sum(1 for v in votes if v.agrees)
@@ -152,15 +156,18 @@ async def vote_of(session: AsyncSession, *, practice_id: int,
 
 
 async def cast_vote(session: AsyncSession, *, practice_id: int, person_id: int, agrees: bool,
-                    satisfaction: int, now: datetime) -> tuple[PracticeVote, bool]:
-    """Record a person's vote, replacing their earlier one; True when it replaced one."""
+                    satisfaction: int, resident_of: str | None,
+                    now: datetime) -> tuple[PracticeVote, bool]:
+    """Record a person's vote with the commune they declared they live in (None: not the
+    practice's), replacing their earlier one; True when it replaced one."""
     vote = await vote_of(session, practice_id=practice_id, person_id=person_id)
     changed = vote is not None
     if vote is None:
         vote = PracticeVote(practice_id=practice_id, person_id=person_id, agrees=agrees,
-                            satisfaction=satisfaction, updated_at=now)
+                            satisfaction=satisfaction, resident_of=resident_of, updated_at=now)
     else:
         vote.agrees, vote.satisfaction, vote.updated_at = agrees, satisfaction, now
+        vote.resident_of = resident_of
     session.add(vote)
     await session.flush()
     return vote, changed

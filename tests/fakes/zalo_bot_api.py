@@ -283,6 +283,18 @@ class FakeZaloBot:
             await response.read()
             return response.status
 
+    async def post_webhook_raw(self, raw: bytes, *, secret: str | None) -> int:
+        """POST bytes that are not an update (a broken or hostile sender) to the webhook."""
+        assert self._http is not None
+        headers = {"Content-Type": "application/json"}
+        if secret is not None:
+            headers[SECRET_HEADER] = secret
+        url = self.webhook_target or (self.webhook or {}).get("url")
+        assert url, "no webhook target"
+        async with self._http.post(url, data=raw, headers=headers) as response:
+            await response.read()
+            return response.status
+
     def _start_pump(self) -> None:
         if self._pump is None or self._pump.done():
             self._pump = asyncio.ensure_future(self._pump_webhook())

@@ -74,6 +74,12 @@ async def consensus_question(w: World) -> EngineChat:
     return w.citizen
 
 
+async def residence_question(w: World) -> EngineChat:
+    await w.citizen.command("dongthuan")
+    await w.citizen.text("hoan kiem")
+    return w.citizen
+
+
 @dataclass(frozen=True)
 class Case:
     name: str
@@ -140,8 +146,10 @@ CASES = [
          (("press", "Bỏ qua"),), "Cảm ơn bạn đã góp ý"),
     Case("reopen reason", citizen_at("fb_reopen:1", resolved=True), "Vì sao bạn thấy",
          (("text", "Vẫn hỏng."), ("press", "Gửi")), "Đã mở lại phản ánh"),
-    Case("consensus commune", consensus_question, "Bạn sống ở xã",
-         (("text", "hoan kiem"),), "chưa có mô hình nào"),
+    Case("consensus commune", consensus_question, "mô hình ở xã, phường",
+         (("text", "hoan kiem"), ("press", "Có, tôi sống ở đây")), "chưa có mô hình nào"),
+    Case("consensus residence", residence_question, "Bạn có đang sống ở",
+         (("press", "Có, tôi sống ở đây"),), "chưa có mô hình nào"),
 ]
 
 BAD_INPUTS = [

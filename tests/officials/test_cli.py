@@ -81,6 +81,25 @@ def test_bad_invites_are_refused(settings, argv, capsys):
     assert "dvk invite:" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("note", ["x" * 201, "Anh Lâm\nphường Thanh Xuân"])
+async def test_a_note_too_long_or_on_two_lines_is_refused_in_one_line(settings, db, note, capsys):
+    import asyncio
+
+    from sqlmodel import select
+
+    from storage.models import Invite
+
+    assert await asyncio.to_thread(run, settings, "invite", "--unit", THANH_XUAN, "--level",
+                                   "commune", "--note", note) == 2
+    out = capsys.readouterr()
+    assert out.out == "" and out.err.startswith("dvk invite: --note must be")
+    assert out.err.count("\n") == 1
+    async with db.session() as session:
+        assert (await session.exec(select(Invite))).all() == []
+    assert await asyncio.to_thread(run, settings, "invite", "--unit", THANH_XUAN, "--level",
+                                   "commune", "--note", "x" * 200) == 0
+
+
 def test_bad_durations_are_refused(settings):
     for bad in ("0d", "7w", "abc", "-1d"):
         with pytest.raises(SystemExit):

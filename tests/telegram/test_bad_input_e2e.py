@@ -52,6 +52,7 @@ async def test_every_step_survives_every_bad_input(bot: TelegramDriver, db, capl
             ("sticker", bot.sticker, "nhãn dán"),
             ("voice", bot.voice, "thoại"),
             ("blank text", lambda: bot.text("   \n "), None),
+            ("invisible text", lambda: bot.text("\u200b\u200c\u2060\ufeff \u3164"), None),
             ("stale button", lambda: bot.press_data(stale_data), "câu hỏi cũ"),
             ("forged button", lambda: bot.press_data("qzz:__skip__"), "câu hỏi cũ"),
             ("unknown command", lambda: bot.command("xyz"), "Không có lệnh"),

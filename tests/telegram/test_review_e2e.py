@@ -94,22 +94,29 @@ async def test_changes_resubmission_approval_recognition_and_consensus(fast_sett
             assert history.index("yêu cầu sửa") < history.index("đã sửa và gửi lại") < \
                 history.index("duyệt mô hình") < history.index("công nhận điển hình")
 
-            for n, user in enumerate(voters):
-                voter = TelegramDriver(app, fake, user)
+            async def consult(voter: TelegramDriver, agree: str, stars: int) -> None:
                 await voter.command("dongthuan")
                 await voter.text("thanh xuan")
                 await voter.press("Phường Thanh Xuân, Thành phố Hà Nội")
-                assert "Tiếng kẻng an ninh và tự quản" in user.last.text
+                await voter.press("🏠 Có, tôi sống ở đây")
+                assert "Tiếng kẻng an ninh và tự quản" in voter.last.text
                 await voter.press("🏅 Tiếng kẻng an ninh và tự quản thôn Đông…")
-                await voter.press("👍 Đồng thuận" if n < 2 else "👎 Chưa đồng thuận")
-                await voter.press("⭐" * (5 - n))
+                await voter.press(agree)
+                await voter.press("⭐" * stars)
+
+            for n, user in enumerate(voters):
+                voter = TelegramDriver(app, fake, user)
+                await consult(voter, "👍 Đồng thuận" if n < 2 else "👎 Chưa đồng thuận", 5 - n)
                 assert "Cảm ơn bạn đã đánh giá" in user.last.text
             await voter.press_data("a:cs_sat:1:1:9")  # out of range: refused, nothing stored
             assert voter.last.text.startswith("⚠️")
-            await voter.press_data("a:cs_sat:1:1:4")  # a change of mind replaces the vote
+            await voter.press_data("a:cs_sat:1:1:4")  # never offered: refused, nothing stored
+            assert voter.last.text.startswith("⚠️")
+            await consult(voter, "👍 Đồng thuận", 4)  # a change of mind replaces the vote
             assert "Đã cập nhật" in user.last.text
             await official.command("tracuu", "MH-2026-000001")
-            assert "3 đồng thuận · 0 chưa đồng thuận · hài lòng 4.3/5 (3 lượt)" in tuan.last.text
+            assert ("3 đồng thuận · 0 chưa đồng thuận · hài lòng 4.3/5 (3 phiếu được tính)"
+                    in tuan.last.text)
             assert not any("Công nhận" in b for b in tuan.last.buttons)  # once per level
         assert fake.errors == []
 

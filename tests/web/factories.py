@@ -37,7 +37,10 @@ async def add_practice(
     photo_files: tuple[StoredMedia, ...] = (),
     levels: tuple[str, ...] = (),
     votes: tuple[bool, ...] = (),
+    non_resident_votes: tuple[bool, ...] = (),
 ) -> Practice:
+    """`votes` of people who declared they live in the commune; `non_resident_votes` of people
+    who said they do not (kept, not counted)."""
     created = created_at or datetime(2026, 6, 1, 3, 0, tzinfo=UTC)
     n = next(_serial)
     stored_photos: list[dict[str, Any]] = []
@@ -54,7 +57,8 @@ async def add_practice(
         official = await demo.add_person(session, display_name="Official", role=Role.OFFICIAL,
                                          now=created)
         voters = [await demo.add_person(session, display_name=f"Voter {i}", role=Role.CITIZEN,
-                                        now=created) for i in range(len(votes))]
+                                        now=created)
+                  for i in range(len(votes) + len(non_resident_votes))]
         practice = Practice(
             submitter_id=submitter.id, status=status, submitter_kind=kind,
             submitter_type="village" if kind == "collective" else "citizen",
@@ -70,9 +74,11 @@ async def add_practice(
                                     recognised_at=created + timedelta(days=30),
                                     valid_until=created + timedelta(days=5 * 365))
                         for level in levels]
+        residents = [commune] * len(votes) + [None] * len(non_resident_votes)
         vote_rows = [PracticeVote(person_id=voter.id, agrees=agrees, satisfaction=4,
-                                  updated_at=created)
-                     for voter, agrees in zip(voters, votes, strict=True)]
+                                  resident_of=resident_of, updated_at=created)
+                     for voter, agrees, resident_of in zip(
+                         voters, votes + non_resident_votes, residents, strict=True)]
         stored = await demo.add_practice_with_history(
             session, practice=practice, photos=stored_photos, year=created.year,
             recognitions=recognitions, votes=vote_rows)

@@ -157,7 +157,8 @@ async def test_a_view_with_more_than_the_limit_is_clustered_on_the_server(client
 
 async def test_the_full_practice_has_photos_recognitions_and_consensus(client, db, services):
     practice = await add_practice(db, media=services.media, status="recognised", photos=2,
-                                  levels=("commune", "province"), votes=(True, True, False))
+                                  levels=("commune", "province"), votes=(True, True, False),
+                                  non_resident_votes=(True, True))
     detail = await (await client.get(f"/api/practices/{practice.code}")).json()
     assert detail["level"] == "province"
     assert [r["level"] for r in detail["recognitions"]] == ["commune", "province"]

@@ -67,6 +67,46 @@ async def test_metrics_count_updates_by_channel_completed_flows_and_errors(setti
     assert "# TYPE dvk_reminders_sent_total counter" in text
 
 
+async def test_metrics_token_is_required_when_set(settings, clock):
+    from pydantic import SecretStr
+
+    app = App(settings.model_copy(update={"metrics_token": SecretStr("m3trics-t0ken")}),
+              clock=clock)
+    await app.start()
+    try:
+        async with aiohttp.ClientSession(base_url=app.web.url) as client:
+            for headers in ({}, {"Authorization": "Bearer wrong"},
+                            {"Authorization": "m3trics-t0ken"},
+                            {"Authorization": "Basic m3trics-t0ken"}):
+                async with client.get("/metrics", headers=headers) as response:
+                    assert response.status == 401, headers
+                    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+                    assert "dvk_" not in await response.text()
+            async with client.get("/metrics", headers={
+                    "Authorization": "Bearer m3trics-t0ken"}) as response:
+                assert response.status == 200
+                assert "dvk_updates_processed_total" in await response.text()
+            async with client.get("/healthz") as response:  # the rest stays open
+                assert response.status == 200
+    finally:
+        await app.stop()
+
+
+async def test_metrics_on_an_address_of_its_own_are_not_on_the_public_port(settings, clock):
+    app = App(settings.model_copy(update={"metrics_port": 0}), clock=clock)
+    await app.start()
+    try:
+        assert app.web.metrics_url is not None
+        async with aiohttp.ClientSession() as client:
+            async with client.get(app.web.url + "metrics") as response:
+                assert response.status == 404
+            async with client.get(app.web.metrics_url) as response:
+                assert response.status == 200
+                assert "dvk_updates_processed_total" in await response.text()
+    finally:
+        await app.stop()
+
+
 def test_metrics_text_format():
     metrics = Metrics()
     metrics.reminders_sent.inc('deadline "province"\n')

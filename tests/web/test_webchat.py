@@ -92,6 +92,16 @@ async def test_malformed_actions_are_a_400(client, payload):
     assert "error" in await response.json()
 
 
+@pytest.mark.parametrize("route", ["/chat/events", "/chat/language"])
+@pytest.mark.parametrize("body", [b"[" * 100_000, b'{"id": ' + b"[" * 5000, b"\xff\xfe"])
+async def test_bodies_that_are_not_json_are_a_400(client, route, body):
+    """However it fails to parse (too deep for the parser, cut short, not UTF-8): a 400."""
+    response = await client.post(route, data=body, headers={
+        **PAGE_HEADER, "Content-Type": "application/json"})
+    assert response.status == 400
+    assert await response.json() == {"error": "body must be JSON"}
+
+
 async def test_uploads_that_are_not_photos_or_too_big_are_explained(settings, db, services,
                                                                     engine, metrics):
     small = settings.model_copy(update={"max_photo_bytes": 3000})

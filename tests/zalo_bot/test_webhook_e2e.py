@@ -47,6 +47,8 @@ async def test_missing_or_wrong_secret_is_rejected_and_nothing_processed(setting
             await app.zalo.wait_processed(update["message"]["message_id"])
             assert "Ai gửi mô hình này?" in intruder.last.text
             assert await fake.post_webhook({"hello": 1}, secret=WEBHOOK_SECRET, flat=True) == 400
+            for raw in (b"[" * 100_000, b"{not json", b"\xff\xfe"):
+                assert await fake.post_webhook_raw(raw, secret=WEBHOOK_SECRET) == 400
 
 
 async def test_the_same_event_twice_is_processed_once(settings, clock, db):

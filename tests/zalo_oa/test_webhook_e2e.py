@@ -41,6 +41,16 @@ async def test_forged_altered_reserialised_and_stale_events_are_refused(settings
             assert json.loads(reserialised) == event and reserialised != raw
             assert await fake.post_raw(reserialised, good) == 403
             assert await fake.post_raw(b"not json", good) == 400
+            assert await fake.post_raw(b"[" * 100_000, good) == 400
+            # The signature is checked over the raw bytes before anything is parsed: a body
+            # naming a timestamp but otherwise garbage (or nested past any parser) is simply
+            # not signed by Zalo (403), never parsed (which would be 400, or worse).
+            stamp = f'{{"timestamp": "{event["timestamp"]}", '.encode()
+            for garbage in (stamp + b"not json", stamp + b'"x": ' + b"[" * 100_000):
+                assert await fake.post_raw(garbage, good) == 403
+                assert await fake.post_raw(garbage, "mac=" + "0" * 64) == 403
+            deep = stamp + b'"x": ' + b"[" * 100_000
+            assert await fake.post_raw(deep, fake.sign(deep, event["timestamp"])) == 400
             assert await fake.post_raw(raw, "mac=" + "0" * 64) == 403
 
             clock.advance(hours=2)  # older than ZALO_OA_WEBHOOK_MAX_AGE_SECONDS (1 hour)
