@@ -90,7 +90,9 @@ async def prompt(
     elif spec.kind is Kind.PHONE:
         ask, ask_label = Ask.CONTACT, ctx.t("phone.button")
     elif spec.kind is Kind.UNIT and ctx.scratch.get("candidates"):
-        options = [Option(ctx.units.get(code).label, code) for code in ctx.scratch["candidates"]]
+        formerly = ctx.scratch.get("candidates_formerly", {})
+        options = [Option(_unit_label(ctx, code, formerly.get(code)), code)
+                   for code in ctx.scratch["candidates"]]
         text = ctx.t("unit.pick", count=len(options))
         free_input = False
     elif spec.kind is Kind.UNIT and (suggested := ctx.units.get(
@@ -180,13 +182,22 @@ async def _accept_unit(ctx, form, spec, event, picked) -> Outcome:  # noqa: ANN0
     query = event.text.strip()
     if len(query) < 2 or len(query) > 120:
         return Invalid("error.unit_query")
-    found = ctx.units.search(query, kind="commune", limit=8)
+    found = ctx.units.search_matches(query, kind="commune", limit=8)
     if not found:
         return Invalid("error.unit_not_found", {"query": query[:60]})
     if len(found) == 1:
-        return Accepted(found[0].code, note=ctx.t("unit.chosen", label=found[0].label))
-    ctx.scratch["candidates"] = [u.code for u in found]
+        label = _unit_label(ctx, found[0].unit.code, found[0].formerly and found[0].formerly.label)
+        return Accepted(found[0].unit.code, note=ctx.t("unit.chosen", label=label))
+    ctx.scratch["candidates"] = [match.unit.code for match in found]
+    # Found by the name a commune had before 2025: say so, or the list looks unrelated.
+    ctx.scratch["candidates_formerly"] = {
+        match.unit.code: match.formerly.label for match in found if match.formerly}
     return Pending(await prompt(ctx, form, spec))
+
+
+def _unit_label(ctx: Context, code: str, formerly: str | None) -> str:
+    label = ctx.units.get(code).label
+    return ctx.t("unit.formerly", label=label, former=formerly) if formerly else label
 
 
 async def _accept_location(ctx, form, spec, event, picked) -> Outcome:  # noqa: ANN001

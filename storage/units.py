@@ -8,41 +8,20 @@ right unit first. The same rows can seed the `Unit` table (see `UnitDirectory.ro
 from __future__ import annotations
 
 import functools
-import heapq
-import re
-import unicodedata
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from vietnam_provinces import Province, Ward
 
+from storage.former_units import FormerNames, FormerUnit
+from storage.unit_names import core_name, fold, lower
+
+__all__ = ["FormerUnit", "Kind", "UnitDirectory", "UnitInfo", "UnitMatch", "fold"]
+
 Kind = Literal["province", "commune"]
-
-_NON_WORD = re.compile(r"[\W_]+")
-# Type words that may start a name; stripped to compare whole names ("xa an binh" ~ "an binh").
-_TYPE_PREFIXES = ("thanh pho", "tinh", "phuong", "xa", "dac khu")
-
-
-def fold(text: str) -> str:
-    """Lower-case, drop Vietnamese diacritics and punctuation, so typed queries match names."""
-    text = text.lower().replace("đ", "d")
-    text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
-    return _NON_WORD.sub(" ", text).strip()
-
-
-def _lower(text: str) -> str:
-    """Like `fold` but keeping diacritics, to prefer "Thạnh Xuân" when that is what was typed."""
-    return _NON_WORD.sub(" ", unicodedata.normalize("NFC", text).lower()).strip()
-
-
-def _core(folded: str) -> str:
-    """The folded name without its leading type word ("phuong thanh xuan" -> "thanh xuan")."""
-    for prefix in _TYPE_PREFIXES:
-        if folded.startswith(prefix + " "):
-            return folded[len(prefix) + 1 :]
-    return folded
+Rank = tuple[int, int, int, int, str]
 
 
 @dataclass(frozen=True)
@@ -62,10 +41,88 @@ class UnitInfo:
         return self.name if self.kind == "province" else f"{self.name}, {self.province_name}"
 
 
-class UnitDirectory:
-    """In-memory lookup and diacritic-insensitive search over all units."""
+@dataclass(frozen=True)
+class UnitMatch:
+    """A unit found by a search, and the former unit whose name matched, if that was how."""
 
-    def __init__(self, units: Iterable[UnitInfo]) -> None:
+    unit: UnitInfo
+    formerly: FormerUnit | None = None
+
+
+class _NameIndex:
+    """Diacritic-insensitive word-prefix search over names, each with context words (a
+    commune's province, a former commune's district) that a query may add."""
+
+    def __init__(self, names: Sequence[tuple[str, Sequence[str]]]) -> None:
+        self._folded: list[tuple[str, str]] = []  # (full, core) folded names
+        self._name_tokens: list[tuple[str, ...]] = []
+        self._exact: list[frozenset[str]] = []
+        self._accented: list[frozenset[str]] = []  # whole names with diacritics, lower-case
+        postings: dict[str, set[int]] = {}
+        for i, (name, context) in enumerate(names):
+            full = fold(name)
+            keys = {full, core_name(full)}
+            for other in context:
+                other_full = fold(other)
+                keys |= {f"{k} {c}" for k in tuple(keys) for c in (other_full,
+                                                                     core_name(other_full))}
+            self._exact.append(frozenset(keys))
+            self._folded.append((full, core_name(full)))
+            accented = lower(name).split()
+            type_words = len(full.split()) - len(core_name(full).split())
+            self._accented.append(frozenset({" ".join(accented), " ".join(accented[type_words:])}))
+            self._name_tokens.append(tuple(full.split()))
+            tokens = set(full.split()).union(*(fold(other).split() for other in context))
+            for token in tokens:
+                postings.setdefault(token, set()).add(i)
+        self._vocab = sorted(postings)
+        self._postings = {t: frozenset(ids) for t, ids in postings.items()}
+
+    def ranked(self, query: str, wanted: Callable[[int], bool]) -> Iterator[tuple[int, int, int]]:
+        """(tier, accent miss, index) of every wanted entry matching each query word: tier 0 an
+        exact name, 1 a name starting with the query, 2 every query word prefixing a name word,
+        3 a match that needed the context words."""
+        q = fold(query)
+        ids: frozenset[int] | None = None
+        for token in sorted(set(q.split()), key=len, reverse=True):  # longest: fewest hits
+            hits = self._prefix_hits(token)
+            ids = hits if ids is None else ids & hits
+            if not ids:
+                return
+        q_tokens, q_accented = q.split(), lower(query)
+        for i in ids or ():
+            if not wanted(i):
+                continue
+            (full, core), names, accent_miss = self._folded[i], self._name_tokens[i], 0
+            if q in self._exact[i]:
+                tier, accent_miss = 0, int(q_accented not in self._accented[i])
+            elif core.startswith(q) or (full.startswith(q) and len(q) > len(full) - len(core)):
+                tier = 1
+            elif all(any(n.startswith(t) for n in names) for t in q_tokens):
+                tier = 2
+            else:
+                tier = 3
+            yield tier, accent_miss, i
+
+    def core_length(self, i: int) -> int:
+        return len(self._folded[i][1])
+
+    def _prefix_hits(self, token: str) -> frozenset[int]:
+        """Entries with a word starting with `token`: a range scan of the sorted vocabulary."""
+        start = bisect_left(self._vocab, token)
+        sets = []
+        for j in range(start, len(self._vocab)):
+            if not self._vocab[j].startswith(token):
+                break
+            sets.append(self._postings[self._vocab[j]])
+        return frozenset().union(*sets)
+
+
+class UnitDirectory:
+    """In-memory lookup and diacritic-insensitive search over all units, by today's names and
+    by the names they had before the 2025 reorganisation."""
+
+    def __init__(self, units: Iterable[UnitInfo], former: FormerNames | None = None) -> None:
         self._units = list(units)
         self._by_code = {u.code: u for u in self._units}
         self._provinces = [u for u in self._units if u.kind == "province"]
@@ -73,38 +130,26 @@ class UnitDirectory:
         self._by_province: dict[str, list[UnitInfo]] = {p.code: [] for p in self._provinces}
         for u in self._communes:
             self._by_province[u.province_code].append(u)
+        self._index = _NameIndex([
+            (u.name, (u.province_name,) if u.kind == "commune" else ()) for u in self._units])
 
-        self._folded: list[tuple[str, str]] = []  # (full, core) folded names
-        self._name_tokens: list[tuple[str, ...]] = []
-        self._exact: list[frozenset[str]] = []
-        self._accented: list[frozenset[str]] = []  # whole names with diacritics, lower-case
-        postings: dict[str, set[int]] = {}
-        for i, u in enumerate(self._units):
-            full = fold(u.name)
-            prov_full = fold(u.province_name)
-            keys = {full, _core(full)}
-            if u.kind == "commune":
-                keys |= {f"{k} {p}" for k in tuple(keys) for p in (prov_full, _core(prov_full))}
-            self._exact.append(frozenset(keys))
-            self._folded.append((full, _core(full)))
-            accented = _lower(u.name).split()
-            type_words = len(full.split()) - len(_core(full).split())
-            self._accented.append(frozenset({" ".join(accented), " ".join(accented[type_words:])}))
-            self._name_tokens.append(tuple(full.split()))
-            tokens = set(full.split()) | (set(prov_full.split()) if u.kind == "commune" else set())
-            for token in tokens:
-                postings.setdefault(token, set()).add(i)
-        self._vocab = sorted(postings)
-        self._postings = {t: frozenset(ids) for t, ids in postings.items()}
+        self._former_of: dict[str, tuple[FormerUnit, ...]] = dict(former.by_code) if former else {}
+        self._formers: list[tuple[FormerUnit, tuple[UnitInfo, ...]]] = [
+            (unit, tuple(self._by_code[code] for code in codes if code in self._by_code))
+            for unit, codes in (former.former_units() if former else ())]
+        self._former_index = _NameIndex([
+            (f.name, tuple(n for n in (f.district, f.province) if n and n != f.name))
+            for f, _ in self._formers])
 
     @classmethod
     def load(cls) -> UnitDirectory:
-        """The shared directory built from the package (built once, then cached)."""
+        """The shared directory built from the packages (built once, then cached)."""
         return _load()
 
     @classmethod
     def from_package(cls) -> UnitDirectory:
-        """Build a fresh directory from `vietnam-provinces` (prefer `load()`)."""
+        """Build a fresh directory from `vietnam-provinces` and the former names of
+        `vietnamadminunits` (prefer `load()`)."""
         units: list[UnitInfo] = []
         names: dict[str, str] = {}
         for p in Province.iter_all():
@@ -116,7 +161,7 @@ class UnitDirectory:
             dtype = w.division_type.value
             code = f"{int(w.code):05d}"
             units.append(UnitInfo(code, w.name, "commune", dtype, prov, names[prov]))
-        return cls(units)
+        return cls(units, FormerNames.load(units))
 
     def get(self, code: str) -> UnitInfo | None:
         return self._by_code.get(code.strip())
@@ -137,6 +182,10 @@ class UnitDirectory:
     def all_communes(self) -> list[UnitInfo]:
         return list(self._communes)
 
+    def former_names(self, code: str) -> tuple[FormerUnit, ...]:
+        """The communes, districts (and provinces) this unit absorbed, all or in part."""
+        return self._former_of.get(code.strip(), ())
+
     def search(
         self,
         query: str,
@@ -145,8 +194,22 @@ class UnitDirectory:
         province_code: str | None = None,
         limit: int = 8,
     ) -> list[UnitInfo]:
+        """Best matches first (see `search_matches`), as units."""
+        return [match.unit for match in self.search_matches(
+            query, kind=kind, province_code=province_code, limit=limit)]
+
+    def search_matches(
+        self,
+        query: str,
+        *,
+        kind: Kind | None = "commune",
+        province_code: str | None = None,
+        limit: int = 8,
+    ) -> list[UnitMatch]:
         """Best matches first: exact name, then name starting with the query, then every query
-        word prefixing a name word, then matches that needed the province name; shorter first."""
+        word prefixing a name word, then matches that needed the province name; a former name
+        counts like today's, after it on a tie, but never buries an exact match of today's
+        name under a former district's wards; shorter first. Each unit once."""
         prov = province_code.strip().zfill(2) if province_code else None
 
         def wanted(u: UnitInfo) -> bool:
@@ -159,43 +222,35 @@ class UnitDirectory:
             for code in (q, q.zfill(5), q.zfill(2)):
                 unit = self._by_code.get(code)
                 if unit and wanted(unit):
-                    return [unit]
+                    return [UnitMatch(unit)]
             return []
 
-        ids: frozenset[int] | None = None
-        for token in sorted(set(q.split()), key=len, reverse=True):  # longest: fewest hits
-            hits = self._prefix_hits(token)
-            ids = hits if ids is None else ids & hits
-            if not ids:
-                return []
-        assert ids is not None
-        q_tokens, q_accented = q.split(), _lower(query)
-
-        def rank(i: int) -> tuple[int, int, int, str]:
-            # Ties go to the official code order (north to south, Hà Nội first), not to luck.
-            (full, core), names, accent_miss = self._folded[i], self._name_tokens[i], 0
-            if q in self._exact[i]:
-                tier, accent_miss = 0, int(q_accented not in self._accented[i])
-            elif core.startswith(q) or (full.startswith(q) and len(q) > len(full) - len(core)):
-                tier = 1
-            elif all(any(n.startswith(t) for n in names) for t in q_tokens):
-                tier = 2
-            else:
-                tier = 3
-            return (tier, accent_miss, len(core), self._units[i].code)
-
-        found = heapq.nsmallest(limit, (i for i in ids if wanted(self._units[i])), key=rank)
-        return [self._units[i] for i in found]
-
-    def _prefix_hits(self, token: str) -> frozenset[int]:
-        """Units with a word starting with `token`: a range scan of the sorted vocabulary."""
-        start = bisect_left(self._vocab, token)
-        sets = []
-        for j in range(start, len(self._vocab)):
-            if not self._vocab[j].startswith(token):
+        candidates: list[tuple[Rank, UnitMatch]] = []
+        for tier, miss, i in self._index.ranked(query, lambda i: wanted(self._units[i])):
+            unit = self._units[i]
+            candidates.append(((tier, miss, 0, self._index.core_length(i), unit.code),
+                               UnitMatch(unit)))
+        exact_today = any(rank[0] == 0 for rank, _ in candidates)
+        for tier, miss, i in self._former_index.ranked(
+                query, lambda i: any(wanted(u) for u in self._formers[i][1])):
+            if tier == 3:  # a former name matched only through its district: too loose
+                continue
+            former, successors = self._formers[i]
+            if exact_today and (tier or miss or former.district is None):
+                # "Hoàn Kiếm" is today's ward first; the former district of that name would
+                # bury it under every ward it became. An exact former commune still shows.
+                continue
+            for unit in successors:
+                if wanted(unit):
+                    rank = (tier, miss, 1, self._former_index.core_length(i), unit.code)
+                    candidates.append((rank, UnitMatch(unit, former)))
+        # Ties go to the official code order (north to south, Hà Nội first), not to luck.
+        found: dict[str, UnitMatch] = {}
+        for _, match in sorted(candidates, key=lambda pair: pair[0]):
+            found.setdefault(match.unit.code, match)
+            if len(found) == limit:
                 break
-            sets.append(self._postings[self._vocab[j]])
-        return frozenset().union(*sets)
+        return list(found.values())
 
     def rows(self) -> Iterator[dict[str, str]]:
         """Dicts shaped like `storage.models.Unit`, to seed that table in a migration."""

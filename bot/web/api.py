@@ -1,5 +1,6 @@
 """The public JSON API: practices as GeoJSON for the map, one practice in full, the provinces and
-communes the filters offer, and the photos of public practices. Described in `openapi.py`.
+communes the filters offer (searchable by their pre-2025 names too), and the photos of public
+practices. Described in `openapi.py`.
 
 Everything here reads through `storage.repositories.public_map`, which only ever hands out
 approved or recognised practices and their public fields.
@@ -13,7 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.web.api_params import parse_map_query
+from bot.web.api_params import bad_parameter, parse_map_query
 from bot.web.keys import DB, SERVICES
 from storage.media_copies import BadImage
 from storage.province_centres import PROVINCE_CENTRES
@@ -129,6 +130,26 @@ async def communes(request: web.Request) -> web.Response:
     if province is None or province.kind != "province":
         raise web.HTTPNotFound(reason="province not found")
     body = [{"code": unit.code, "name": unit.name} for unit in units.communes(province.code)]
+    return web.json_response(body, headers=CACHE_LONG)
+
+
+async def search_units(request: web.Request) -> web.Response:
+    """Provinces and communes by today's name or the one they had before the 2025
+    reorganisation: `formerly` names the former unit that matched, if that is how."""
+    query = request.query.get("q", "").strip()
+    if not 2 <= len(query) <= 120:
+        raise bad_parameter("q", "expected 2 to 120 characters")
+    kind = request.query.get("kind") or None
+    if kind not in (None, "province", "commune"):
+        raise bad_parameter("kind", "expected province or commune")
+    matches = request.app[SERVICES].units.search_matches(query, kind=kind, limit=10)
+    body = [{"code": m.unit.code, "name": m.unit.name, "kind": m.unit.kind,
+             "province_code": m.unit.province_code, "province_name": m.unit.province_name,
+             "label": m.unit.label,
+             "formerly": None if m.formerly is None else {
+                 "name": m.formerly.name, "district": m.formerly.district,
+                 "province": m.formerly.province, "label": m.formerly.label}}
+            for m in matches]
     return web.json_response(body, headers=CACHE_LONG)
 
 

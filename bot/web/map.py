@@ -102,7 +102,8 @@ async def map_page(request: web.Request) -> web.Response:
         "practice": wanted if re.fullmatch(PRACTICE_CODE, wanted) else None,
         "provinces": provinces,
         "text": {key: t(f"web.map.{key}") for key in
-                 ("loading", "count", "clustered", "none", "error", "zoom_in", "approximate")},
+                 ("loading", "count", "clustered", "none", "error", "zoom_in", "approximate",
+                  "formerly")},
         "allLabel": t("web.filter.all"),
     }
     return render_page(

@@ -25,8 +25,8 @@ REF = "#/components/schemas/{model}"
 
 
 def _param(name: str, schema: dict[str, Any], description: str,
-           where: str = "query") -> dict[str, Any]:
-    return {"name": name, "in": where, "required": where == "path", "schema": schema,
+           where: str = "query", required: bool = False) -> dict[str, Any]:
+    return {"name": name, "in": where, "required": required or where == "path", "schema": schema,
             "description": description}
 
 
@@ -67,6 +67,19 @@ def build_document() -> dict[str, Any]:
     components["Error"] = {"type": "object", "properties": {
         "error": {"type": "string"}, "parameter": {"type": "string"},
         "detail": {"type": "string"}}, "required": ["error"]}
+    former = {"type": "object", "required": ["name", "district", "province", "label"],
+              "properties": {"name": {"type": "string"},
+                             "district": {"type": ["string", "null"]},
+                             "province": {"type": "string"}, "label": {"type": "string"}}}
+    components["UnitMatch"] = {
+        "type": "object",
+        "required": ["code", "name", "kind", "province_code", "province_name", "label",
+                     "formerly"],
+        "properties": {"code": {"type": "string"}, "name": {"type": "string"},
+                       "kind": {"type": "string", "enum": ["province", "commune"]},
+                       "province_code": {"type": "string"}, "province_name": {"type": "string"},
+                       "label": {"type": "string"},
+                       "formerly": {"oneOf": [former, {"type": "null"}]}}}
     components["Feature"] = {"type": "object", "required": ["type", "geometry", "properties"],
                              "properties": {
         "type": {"const": "Feature"},
@@ -110,6 +123,17 @@ def build_document() -> dict[str, Any]:
                                       "province code", "path")],
                 "responses": {"200": _json({"type": "array", "items": {"type": "object"}}),
                               "404": _error("unknown province")}}},
+            "/api/units/search": {"get": {
+                "summary": "Provinces and communes by name, today's or before the 2025 "
+                           "reorganisation (then `formerly` names the former unit)",
+                "parameters": [
+                    _param("q", {"type": "string", "minLength": 2, "maxLength": 120},
+                           "name to look for, with or without diacritics", required=True),
+                    _param("kind", {"type": "string", "enum": ["province", "commune"]},
+                           "only this kind of unit", "query")],
+                "responses": {"200": _json({"type": "array", "items": {
+                                  "$ref": REF.format(model="UnitMatch")}}),
+                              "400": _error("a parameter is invalid")}}},
             "/api/photos/{photo_id}/{size}.jpg": {"get": {
                 "summary": "A photo of a public practice, re-encoded without metadata",
                 "parameters": [

@@ -81,6 +81,7 @@ def setup_routes(app: web.Application) -> None:
     add.add_get(f"/api/practices/{code}", api.practice_detail)
     add.add_get("/api/provinces", api.provinces)
     add.add_get(r"/api/provinces/{code:\d{2}}/communes", api.communes)
+    add.add_get("/api/units/search", api.search_units)
     add.add_get(r"/api/photos/{photo_id:[1-9]\d{0,11}}/{size:thumb|large}.jpg", api.photo)
     # The web chat: a channel adapter beside Telegram.
     add.add_get("/chat", webchat.chat_page, name="chat")

@@ -221,3 +221,33 @@ async def test_provinces_communes_and_the_openapi_description(client):
     assert "/api/practices.geojson" in document["paths"]
     assert "PracticePublic" in document["components"]["schemas"]
     assert "submitter_id" not in json.dumps(document)
+
+
+async def test_units_search_finds_communes_by_their_name_before_2025(client):
+    response = await client.get("/api/units/search", params={"q": "Phường Bến Nghé"})
+    assert response.status == 200
+    [first, *_] = await response.json()
+    assert first["name"] == "Phường Sài Gòn" and first["province_code"] == "79"
+    assert first["formerly"] == {"name": "Phường Bến Nghé", "district": "Quận 1",
+                                 "province": "Thành phố Hồ Chí Minh",
+                                 "label": "Phường Bến Nghé, Quận 1"}
+
+    response = await client.get("/api/units/search", params={"q": "thanh xuan"})
+    body = await response.json()
+    assert (body[0]["name"], body[0]["formerly"]) == ("Phường Thanh Xuân", None)
+    response = await client.get("/api/units/search", params={"q": "quan thanh xuan"})
+    body = await response.json()
+    assert body and all(m["formerly"]["name"] == "Quận Thanh Xuân" for m in body)
+
+    response = await client.get("/api/units/search", params={"q": "ha giang",
+                                                             "kind": "province"})
+    assert [(m["name"], m["formerly"]["name"]) for m in await response.json()][0] == (
+        "Tuyên Quang", "Tỉnh Hà Giang")
+
+
+@pytest.mark.parametrize("params", [{}, {"q": "x"}, {"q": "x" * 121},
+                                    {"q": "ba vi", "kind": "district"}])
+async def test_units_search_refuses_bad_parameters(client, params):
+    response = await client.get("/api/units/search", params=params)
+    assert response.status == 400
+    assert (await response.json())["error"] == "bad_parameter"

@@ -148,3 +148,21 @@ async def test_the_english_switch_translates_the_map_and_its_popups(offline_page
     assert "Province level" in await page.inner_text(".leaflet-popup")
     await page.goto(page.base)  # the choice is remembered
     assert await page.get_attribute("html", "lang") == "en"
+
+
+async def test_a_commune_found_by_its_pre_2025_name_filters_the_map(offline_page, practices, db):
+    await add_practice(db, lat=10.776, lon=106.701, commune="26740", province="79",
+                       title="Phố đi bộ văn minh")  # Phường Sài Gòn, formerly Bến Nghé
+    page = offline_page
+    await page.goto(page.base)
+    await ready(page, practices["total"] + 1)
+    await page.fill("#place", "ben nghe")
+    option = page.locator("#place-options option").first
+    await option.wait_for(state="attached")
+    label = await option.get_attribute("value")
+    assert label == ("Phường Sài Gòn, Thành phố Hồ Chí Minh (trước đây: Phường Bến Nghé, Quận 1)")
+    await page.fill("#place", label)  # what picking it from the list does
+    await page.wait_for_function(
+        "() => document.querySelector('select[name=commune]').value === '26740'")
+    assert await page.input_value("select[name=province]") == "79"
+    assert await ready(page, 1) == 1

@@ -153,3 +153,29 @@ async def test_each_session_is_rate_limited(settings, db, services, engine, metr
         [notice] = await chat.text("xin chào")
         assert chat.status == 429
         assert notice.kind == "notice" and "đợi một phút" in notice.text
+
+
+async def test_a_commune_typed_by_its_name_before_2025_is_offered_as_what_it_became(client, db):
+    chat = WebChatClient(client)
+    await chat.start()
+    await chat.press("📝 Gửi mô hình")
+    before_commune = [step for step in COMPLETE_PRACTICE][:COMPLETE_PRACTICE.index(
+        next(step for step in COMPLETE_PRACTICE if step.field == "commune"))]
+    for step in before_commune:
+        await chat.do(step)
+
+    await chat.text("quan thanh xuan")  # a district abolished in 2025: the wards it became
+    labels = [button.label for button in chat.last.buttons]
+    assert "Phường Thanh Xuân, Thành phố Hà Nội (trước đây: Quận Thanh Xuân)" in labels
+    assert all("(trước đây: Quận Thanh Xuân)" in label for label in labels if label != "Bỏ qua")
+
+    await chat.text("phuong phuc xa")  # Ba Đình's Phúc Xá ward, now part of Hồng Hà
+    assert chat.last.text.startswith("📍 Đã chọn: Phường Hồng Hà, Thành phố Hà Nội (trước đây: "
+                                     "Phường Phúc Xá, Quận Ba Đình)")
+    for step in COMPLETE_PRACTICE[len(before_commune) + 2:]:
+        await chat.do(step)
+    await chat.press("✅ Gửi")
+    code = chat.last.text.split("Mã tiếp nhận: ")[1].split()[0]
+    async with db.session() as session:
+        stored = await practices.get_by_code(session, code)
+    assert (stored.commune_code, stored.province_code) == ("00097", "01")

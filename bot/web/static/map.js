@@ -186,12 +186,50 @@
       });
   }
 
+  /* A commune typed by today's name or the one it had before the 2025 reorganisation: the
+     server's search offers "Phường Hồng Hà, Thành phố Hà Nội (trước đây: Phường Phúc Xá, …)",
+     and picking one sets the province and commune filters. */
+  var place = document.getElementById("place");
+  var placeOptions = document.getElementById("place-options");
+  var placeMatches = {};
+  function placeLabel(match) {
+    return match.formerly ? match.label + " (" + config.text.formerly + " " +
+      match.formerly.label + ")" : match.label;
+  }
+  function searchPlaces() {
+    var query = place.value.trim();
+    if (placeMatches[query]) { choosePlace(placeMatches[query]); return; }
+    if (query.length < 2) return;
+    fetch("/api/units/search?kind=commune&q=" + encodeURIComponent(query))
+      .then(function (response) { return response.ok ? response.json() : []; })
+      .then(function (matches) {
+        placeOptions.textContent = "";
+        placeMatches = {};
+        matches.forEach(function (match) {
+          var label = placeLabel(match);
+          placeMatches[label] = match;
+          placeOptions.appendChild(new Option(label, label));
+        });
+      });
+  }
+  function choosePlace(match) {
+    form.elements.province.value = match.province_code;
+    loadCommunes(match.province_code).then(function () {
+      form.elements.commune.value = match.code;
+      var province = config.provinces.find(function (p) { return p.code === match.province_code; });
+      var pb = province ? province.bbox : null;
+      if (pb) map.fitBounds([[pb[1], pb[0]], [pb[3], pb[2]]]);
+      refresh();
+    });
+  }
+
   function debounce(fn, ms) {
     var timer = null;
     return function () { clearTimeout(timer); timer = setTimeout(fn, ms); };
   }
 
   var refreshSoon = debounce(refresh, 150);
+  place.addEventListener("input", debounce(searchPlaces, 250));
   var searchSoon = debounce(refresh, 300);
   map.on("moveend", refreshSoon);
   form.addEventListener("input", function (event) {
