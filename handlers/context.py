@@ -32,6 +32,8 @@ class Services:
     tz: ZoneInfo
     default_language: str = "vi"
     draft_resume_after: timedelta = timedelta(hours=12)
+    retention_days: int = 365
+    """Personal data of closed feedback is erased this long after closing (the notice says so)."""
     features: Features = field(default=None)  # type: ignore[assignment]
 
 
@@ -71,11 +73,13 @@ class Context:
     @property
     def scratch(self) -> dict[str, Any]:
         """Working data of the current step only; cleared when the step changes."""
-        return self.state.setdefault("scratch", {})
+        scratch: dict[str, Any] = self.state.setdefault("scratch", {})
+        return scratch
 
     @property
     def answers(self) -> dict[str, Any]:
-        return self.state.setdefault("answers", {})
+        answers: dict[str, Any] = self.state.setdefault("answers", {})
+        return answers
 
     def notify(self, person_id: int, key: str, replies: list[Reply]) -> None:
         """Queue replies for another person; they leave with this update's transaction."""

@@ -19,18 +19,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.delivery import ChannelSender
-from bot.settings import Settings
-from bot.web.chat_events import SESSION_DAYS
 from handlers.clock import Clock
 from handlers.context import Services
+from scheduler.delivery import ChannelSender
 from scheduler.escalation import FeedbackEscalation
 from scheduler.housekeeping import Housekeeping
 from scheduler.ondemand_reports import OnDemandReports
@@ -39,7 +37,9 @@ from scheduler.ratelimit import ChatRateLimiter, RateLimits
 from scheduler.reminders import DeadlineReminders, LeaderReminders, ReminderPolicy
 from scheduler.report_process import ReportBuilder
 from scheduler.reports import REPORTS_DIR, PeriodicReports
+from settings import Settings
 from storage.db import Database
+from storage.repositories import web_notices
 
 log = logging.getLogger(__name__)
 
@@ -54,18 +54,6 @@ def telegram_limits(settings: Settings) -> RateLimits:
     return RateLimits(global_per_second=settings.telegram_global_rate,
                       per_chat_per_second=settings.telegram_per_chat_rate,
                       group_per_minute=settings.telegram_group_rate_per_minute)
-
-
-def outbox_senders(settings: Settings, channels: Sequence) -> dict[str, ChannelSender]:
-    """Each channel's sender for the outbox: its dedicated one if it offers it (Telegram's
-    bypasses PTB's rate limiter), else the channel itself."""
-    senders: dict[str, ChannelSender] = {}
-    for channel in channels:
-        make = getattr(channel, "outbox_sender", None)
-        senders[channel.channel] = make(
-            timeout=settings.outbox_send_timeout_seconds,
-            connections=OUTBOX_CONNECTIONS) if make else channel
-    return senders
 
 
 class SchedulerService:
@@ -92,16 +80,17 @@ class SchedulerService:
                                                 builder=self.report_builder)
         self.housekeeping = Housekeeping(
             db, clock, processed_updates_keep=timedelta(days=settings.processed_updates_keep_days),
-            web_session_lifetime=timedelta(days=SESSION_DAYS),
+            web_session_lifetime=web_notices.SESSION_LIFETIME,
             reports_dir=services.media.root / REPORTS_DIR)
         self.scheduler = AsyncIOScheduler(timezone=settings.tz, job_defaults={
             "coalesce": True, "max_instances": 1, "misfire_grace_time": None})
         self._lock = asyncio.Lock()
 
     @classmethod
-    def build(cls, settings: Settings, db: Database, services: Services, channels: Sequence,
-              ) -> SchedulerService:
-        senders = outbox_senders(settings, channels)
+    def build(cls, settings: Settings, db: Database, services: Services,
+              senders: dict[str, ChannelSender]) -> SchedulerService:
+        """`senders`: each channel's outbox sender, by channel name (the channels implement
+        the outbox's delivery port, scheduler/delivery.py)."""
         limiters = {"telegram": ChatRateLimiter(telegram_limits(settings))}
         policy = ReminderPolicy.from_settings(settings)
         worker = OutboxWorker(db, senders, services.clock, limiters=limiters, quiet=policy.quiet,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
@@ -19,7 +21,7 @@ def create_engine(url: str, *, in_loop: bool = True) -> AsyncEngine:
     if url.startswith("sqlite"):
         # Sessions always end in an explicit commit or rollback, so the pool's extra rollback
         # on return is only a wasted round trip.
-        options: dict = {"module": InLoopSQLite()} if in_loop else {}
+        options: dict[str, Any] = {"module": InLoopSQLite()} if in_loop else {}
         engine = create_async_engine(url, connect_args={"timeout": 30},
                                      pool_reset_on_return=None, **options)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
@@ -35,7 +37,31 @@ def is_conflict(error: BaseException) -> bool:
     return getattr(getattr(error, "orig", None), "sqlstate", None) in _CONFLICTS
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
+_UNAVAILABLE_STATES = {"53100", "53200", "53300", "25006", "57P03", "58030"}
+"""PostgreSQL: disk_full, out_of_memory, too_many_connections, read_only_sql_transaction,
+cannot_connect_now, io_error."""
+_UNAVAILABLE_SQLITE = ("readonly", "read-only", "disk is full", "disk i/o error",
+                       "unable to open database")
+_UNAVAILABLE_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EACCES, errno.EPERM,
+                       errno.EIO}
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """The storage itself refused (a full or read-only disk, a database that cannot be reached
+    or written): nothing the person did, and worth trying again later."""
+    orig = getattr(error, "orig", None)
+    if getattr(orig, "sqlstate", None) in _UNAVAILABLE_STATES:
+        return True
+    if isinstance(error, OSError) or isinstance(orig, OSError):
+        found = error if isinstance(error, OSError) else orig
+        return getattr(found, "errno", None) in _UNAVAILABLE_ERRNOS or isinstance(
+            found, ConnectionError)
+    text = str(orig if orig is not None else error).lower()
+    return type(orig).__name__ == "OperationalError" and any(
+        marker in text for marker in _UNAVAILABLE_SQLITE)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # The driver opens BEGIN IMMEDIATE itself just before a transaction's first write: writers
     # queue on the lock instead of failing on a read-to-write upgrade, at no extra round trip.
     # Reads before that point see the latest commit; `Database` lets one session run at a

@@ -7,11 +7,13 @@ for a photo it gives a clean re-encoded copy (storage/media_copies.py), made onc
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import os
 import re
 import tempfile
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -37,6 +39,19 @@ class MediaRejected(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class MediaUnavailable(MediaRejected):
+    """The store cannot take the file now (a full or read-only disk, a bucket that refuses):
+    the person is told the system is busy and to try again; nothing half-written is left."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__("storage_busy")
+        self.error = error
+
+
+_WHY = {errno.EROFS: "read_only", errno.ENOSPC: "full", errno.EDQUOT: "full",
+        errno.EACCES: "not_writable", errno.EPERM: "not_writable"}
 
 
 @dataclass(frozen=True)
@@ -79,13 +94,20 @@ class MediaStore:
 
     @contextmanager
     def incoming_file(self) -> Iterator[Path]:
-        """A temporary file for an upload streamed to disk (beside a local store), removed
-        after."""
+        """A temporary file for an upload streamed to disk, removed after: beside a local
+        store, or in the system's temporary folder (a bucket, or a store refusing writes, whose
+        refusal then comes when the photo is kept)."""
         local = self.objects.local_path(f"{INCOMING_DIR}/x")
-        folder = local.parent if local is not None else None
-        if folder is not None:
-            folder.mkdir(parents=True, exist_ok=True)
-        descriptor, name = tempfile.mkstemp(dir=folder, suffix=".part")
+        try:
+            if local is None:
+                raise FileNotFoundError("no local store")
+            local.parent.mkdir(parents=True, exist_ok=True)
+            descriptor, name = tempfile.mkstemp(dir=local.parent, suffix=".part")
+        except OSError:
+            try:
+                descriptor, name = tempfile.mkstemp(suffix=".part")
+            except OSError as error:
+                raise MediaUnavailable(error) from error
         os.close(descriptor)
         path = Path(name)
         try:
@@ -98,7 +120,10 @@ class MediaStore:
         if len(data) > self.max_image_bytes:
             raise MediaRejected("too_large")
         with self.incoming_file() as path:
-            path.write_bytes(data)
+            try:
+                path.write_bytes(data)
+            except OSError as error:
+                raise MediaUnavailable(error) from error
             return self.save_image_file(path, platform_file_id=platform_file_id)
 
     def save_image_file(self, source: Path, *,
@@ -124,12 +149,27 @@ class MediaStore:
         relative = f"{digest[:2]}/{digest}.{ext}"
         try:  # decoded once now: a photo that cannot make a clean copy is refused here
             self._make_copy(relative, source, "send")
+            if not self.objects.exists(relative):
+                self.objects.put_file(relative, source)
         except BadImage as bad:
             log.info("image refused", extra={"reason": bad.reason})
             raise MediaRejected("not_an_image") from None
-        if not self.objects.exists(relative):
-            self.objects.put_file(relative, source)
+        except OSError as error:
+            raise MediaUnavailable(error) from error
         return StoredMedia(digest, relative, mime, size, platform_file_id)
+
+    def probe(self) -> str | None:
+        """None if an object can be written to the store and removed again, else why not, in
+        a word for /healthz ("read_only", "full", "not_writable", or the error's name)."""
+        key = f"healthz/{uuid.uuid4().hex}.probe"
+        try:
+            self.objects.put(key, b"ok")
+            self.objects.delete(key)
+        except OSError as error:
+            return _WHY.get(error.errno or 0, error.strerror or type(error).__name__)
+        except Exception as error:  # noqa: BLE001  (a bucket's client raises its own kinds)
+            return type(error).__name__
+        return None
 
     # -- out -----------------------------------------------------------------------------------
 

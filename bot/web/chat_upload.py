@@ -15,7 +15,7 @@ from pathlib import Path
 from aiohttp import BodyPartReader, web
 
 from bot.web.chat_events import BadEvent
-from storage.media import MediaStore
+from storage.media import MediaRejected, MediaStore, MediaUnavailable
 
 MAX_PHOTOS_PER_UPLOAD = 10
 CHUNK_BYTES = 65536
@@ -24,8 +24,9 @@ CHUNK_BYTES = 65536
 @dataclass
 class Upload:
     action_id: str | None = None
-    files: list[Path | None] = field(default_factory=list)
-    """One entry per photo part, in order: its temporary file, or None when over the cap."""
+    files: list[Path | str] = field(default_factory=list)
+    """One entry per photo part, in order: its temporary file, or why there is none
+    ("too_large", "storage_busy": `MediaRejected` reasons)."""
 
 
 @asynccontextmanager
@@ -42,14 +43,25 @@ async def streamed_upload(request: web.Request, media: MediaStore) -> AsyncItera
                     raw = await _read_small(part, 64)
                     upload.action_id = raw.decode("utf-8", "replace") if raw else None
                 elif part.name == "photo" and len(upload.files) < MAX_PHOTOS_PER_UPLOAD:
-                    path = files.enter_context(media.incoming_file())
-                    kept = await _write_at_most(part, path, media.max_image_bytes)
-                    upload.files.append(path if kept else None)
+                    upload.files.append(await _kept(part, media, files))
                 else:
                     await part.release()
         except (AssertionError, ValueError, KeyError, LookupError):  # aiohttp's checks
             raise BadEvent("body must be multipart/form-data") from None
         yield upload
+
+
+async def _kept(part: BodyPartReader, media: MediaStore, files: AsyncExitStack) -> Path | str:
+    try:
+        path = files.enter_context(media.incoming_file())
+        kept = await _write_at_most(part, path, media.max_image_bytes)
+    except MediaRejected as refused:
+        await part.release()
+        return refused.reason
+    except OSError as error:  # the disk filled up while writing
+        await part.release()
+        return MediaUnavailable(error).reason
+    return path if kept else "too_large"
 
 
 async def _read_small(part: BodyPartReader, limit: int) -> bytes | None:

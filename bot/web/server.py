@@ -12,8 +12,7 @@ from urllib.parse import urlparse
 
 from aiohttp import web
 
-from bot.settings import Settings
-from bot.web import api, health, metrics, openapi, webchat, webhook
+from bot.web import api, health, metrics, openapi, privacy, webchat
 from bot.web import map as map_pages
 from bot.web.api import PRACTICE_CODE
 from bot.web.keys import (
@@ -27,9 +26,9 @@ from bot.web.keys import (
 from bot.web.metrics import METRICS, METRICS_PORTS, Metrics
 from bot.web.templating import STATIC_DIR, environment
 from bot.web.webchat import CHAT, WebChat
-from bot.web.webhook import TELEGRAM, WebhookReceiver
 from handlers.context import Services
 from handlers.engine import Engine
+from settings import Settings
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -44,7 +43,6 @@ def create_web_app(
     services: Services,
     engine: Engine,
     metrics: Metrics,
-    telegram: WebhookReceiver | None = None,
     scheduler: RunningFlag | None = None,
 ) -> web.Application:
     app = web.Application(middlewares=[json_api_errors, security_headers])
@@ -53,7 +51,6 @@ def create_web_app(
     app[SERVICES] = services
     app[METRICS] = metrics
     app[METRICS_PORTS] = set()
-    app[TELEGRAM] = telegram
     app[SCHEDULER] = scheduler
     app[TEMPLATES] = environment(services.tz)
     app[CHAT] = WebChat(
@@ -85,6 +82,7 @@ def setup_routes(app: web.Application) -> None:
     add.add_get(r"/api/photos/{photo_id:[1-9]\d{0,11}}/{size:thumb|large}.jpg", api.photo)
     # The web chat: a channel adapter beside Telegram.
     add.add_get("/chat", webchat.chat_page, name="chat")
+    add.add_get("/privacy", privacy.privacy_page, name="privacy")
     add.add_post("/chat/events", webchat.post_event)
     add.add_post("/chat/photos", webchat.post_photos)
     add.add_post("/chat/language", webchat.post_language)
@@ -92,9 +90,7 @@ def setup_routes(app: web.Application) -> None:
     # Operations.
     add.add_get("/healthz", health.healthz)
     add.add_get("/metrics", metrics.metrics_endpoint)
-    settings = app[SETTINGS]
-    if settings.webhook_url and app[TELEGRAM] is not None:
-        add.add_post(webhook.webhook_path(settings.webhook_url), webhook.telegram_webhook)
+    # Each channel adds its own webhook and media links (bot/channels/host.py).
     add.add_static("/static/", STATIC_DIR)
 
 
@@ -162,7 +158,8 @@ class WebServer:
     @property
     def metrics_url(self) -> str | None:
         """Where /metrics answers when it has an address of its own."""
-        ports = sorted(self.app[METRICS_PORTS])
+        listening: set[int] = self.app[METRICS_PORTS]
+        ports = sorted(listening)
         if not ports:
             return None
         host = self.app[SETTINGS].metrics_host

@@ -83,6 +83,8 @@ async def signed_file(request: web.Request) -> web.StreamResponse:
         target = await asyncio.to_thread(request.app[MEDIA_STORE].outgoing, path)
     except (FileNotFoundError, BadImage):
         raise web.HTTPNotFound() from None
+    except OSError:  # the copy could not be written (a full or read-only disk)
+        raise web.HTTPServiceUnavailable(headers={"Retry-After": "60"}) from None
     headers = {"Cache-Control": "private, max-age=3600"}
     if filename:
         headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"

@@ -281,10 +281,10 @@ def _bad_request(detail: str) -> web.HTTPBadRequest:
     return web.HTTPBadRequest(text=json.dumps({"error": detail}), content_type="application/json")
 
 
-async def _photo_event(media: MediaStore, sender: Sender, path: Path | None,
+async def _photo_event(media: MediaStore, sender: Sender, path: Path | str,
                        album: str | None, update_id: str) -> Event:
-    if path is None:
-        return UnsupportedEvent(sender, what="too_large", update_id=update_id)
+    if isinstance(path, str):  # not kept: why
+        return UnsupportedEvent(sender, what=path, update_id=update_id)
     try:
         stored = await asyncio.to_thread(media.save_image_file, path)
     except MediaRejected as rejected:
