@@ -59,7 +59,7 @@ async def test_metrics_count_updates_by_channel_completed_flows_and_errors(setti
     finally:
         await app.stop()
     events = 2 + sum(int(step.value) if step.kind == "photos" else 1
-                     for step in COMPLETE_PRACTICE) + 1
+                     for step in COMPLETE_PRACTICE) + 1 + 1  # the last: "Đồng ý", the notice
     assert f'dvk_updates_processed_total{{channel="web"}} {events}' in text
     assert 'dvk_updates_processed_total{channel="telegram"} 0' in text
     assert 'dvk_flow_completions_total{flow="practice"} 1' in text
