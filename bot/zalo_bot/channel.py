@@ -88,7 +88,7 @@ class ZaloChannel:
         if not self.settings.public_base_url:
             log.warning("PUBLIC_BASE_URL is not set: Zalo cannot fetch the photos and files the "
                         "bot sends; set it to the web server's public https address")
-        signed_media.register(web_app, self.links, self.media.root)
+        signed_media.register(web_app, self.links, self.media)
         if self.webhook_mode:
             assert self.settings.zalo_webhook_url and self.settings.zalo_webhook_secret
             zalo_webhook.register(web_app, self, webhook_url=self.settings.zalo_webhook_url,

@@ -99,7 +99,7 @@ class ZaloOAChannel:
                                    proxies=proxies)
         self.codec = PayloadCodec(self._secret_key)
         self.renderer = OARenderer(
-            self.client, media.root, self.codec, title_max=settings.zalo_oa_button_title_max,
+            self.client, media, self.codec, title_max=settings.zalo_oa_button_title_max,
             info_image_url=settings.zalo_oa_info_image_url,
             upload_max_bytes=settings.zalo_oa_upload_max_bytes)
         self.window_warnings = WindowWarnings(

@@ -38,6 +38,8 @@ class Bubble:
     ask: str | None = None
     pushed: bool = False
     """Sent by the bot on its own (a notice fetched from /chat/notices)."""
+    src: str | None = None
+    """A photo's image (a data: URL), as the page shows it."""
 
     def button(self, label: str) -> Button:
         for button in self.buttons:
@@ -68,6 +70,8 @@ class _RepliesParser(HTMLParser):
             if kind == "notice":
                 self._in_text = 1
             return
+        if self._depth and tag == "img":
+            self.bubbles[-1].src = a.get("src")
         if self._depth and tag not in _VOID:
             self._depth += 1
             if "text" in classes:
