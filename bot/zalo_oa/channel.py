@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import logging
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -38,7 +38,6 @@ from bot.zalo_oa.tokens import TokenManager, TokenUnavailable
 from handlers.clock import Clock
 from handlers.engine import Engine
 from handlers.replies import Reply
-from handlers.window_warning import WindowWarnings
 from scheduler.delivery import DeliveryError, Failure
 from settings import Settings
 from storage.db import Database
@@ -69,6 +68,9 @@ LIMITS = ChannelLimits(text_length=api.MAX_TEXT, buttons_per_message=api.MAX_BUT
                        location_button=False, contact_button=False, media_by_url=False)
 
 
+AddWarning = Callable[[str, list[Reply]], Awaitable[list[Reply]]]
+
+
 class ZaloOAChannel:
     channel = Channel.ZALO_OA.value
     title = "Zalo OA"
@@ -76,7 +78,9 @@ class ZaloOAChannel:
     starts_after_server = False  # its access token is ready before the first event arrives
 
     def __init__(self, settings: Settings, engine: Engine, media: MediaStore, db: Database,
-                 clock: Clock) -> None:
+                 clock: Clock, *, window_warning: AddWarning | None = None) -> None:
+        """`window_warning`: what adds the closing-window warning to an official's notice
+        (handlers/window_warning.py, wired in bot/app.py); none: notices go as they are."""
         assert settings.zalo_oa_app_id and settings.zalo_oa_app_secret
         assert settings.zalo_oa_secret_key
         self.settings = settings
@@ -102,9 +106,7 @@ class ZaloOAChannel:
             self.client, media, self.codec, title_max=settings.zalo_oa_button_title_max,
             info_image_url=settings.zalo_oa_info_image_url,
             upload_max_bytes=settings.zalo_oa_upload_max_bytes)
-        self.window_warnings = WindowWarnings(
-            db, clock, settings.tz, window=timedelta(days=settings.zalo_oa_window_days),
-            warn_before=timedelta(days=settings.zalo_oa_window_warn_days))
+        self.window_warning = window_warning
         self.on_activity: Callable[[], None] | None = None
         """Called after a person's event was handled (wakes the outbox: messages waiting for
         this person to write can go now)."""
@@ -209,7 +211,8 @@ class ZaloOAChannel:
 
     async def deliver(self, chat_id: str, replies: list[Reply]) -> None:
         """Send a notice for the outbox, translating Zalo's refusals into the outbox's terms."""
-        replies = await self.window_warnings.add_to(chat_id, replies)
+        if self.window_warning is not None:
+            replies = await self.window_warning(chat_id, replies)
         try:
             await self.renderer.send(chat_id, replies)
         except OAApiError as error:
