@@ -341,7 +341,9 @@ async def test_three_workers_one_leader_exactly_once_across_a_killed_leader(
         assert got == [t for t in expected if t in got], f"order in chat {chat}: {got}"
         assert set(expected) - set(got) <= maybe, f"lost in chat {chat}: {got}"
         lost += sorted(maybe - set(got))
-    assert len(unconfirmed) <= 8  # at most the requests on the wire (OUTBOX_CONNECTIONS)
+    # only requests that had left: those on the wire (8 connections) and those answered
+    # since the outcomes were last committed (with the next claims, tens of ms apart)
+    assert len(unconfirmed) <= 32
     assert fake.errors == []
 
     # The reminder went out once, across both terms.
