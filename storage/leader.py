@@ -187,7 +187,7 @@ async def _bump_sqlite(database_url: str, worker: str) -> int:
     from storage.db import create_engine
     from storage.models import LeaderLease
 
-    table = LeaderLease.__table__
+    table = LeaderLease.__table__  # type: ignore[attr-defined]
     engine = create_engine(database_url, in_loop=False)
     try:
         async with engine.begin() as connection:

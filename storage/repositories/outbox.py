@@ -38,7 +38,7 @@ async def announce(session: AsyncSession) -> None:
     """Tell the leader's outbox sender, whichever worker it runs on, that this transaction
     queued messages: PostgreSQL delivers the NOTIFY when (and only if) it commits. SQLite has
     one process, whose sender is woken directly."""
-    if session.bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         await session.exec(select(func.pg_notify(OUTBOX_CHANNEL, "")))
 
 

@@ -49,7 +49,7 @@ async def lock_chat(session: AsyncSession, *, channel: str, external_id: str) ->
     True when the lock was free. False when another worker's turn held it: this call waited
     for that turn to end, but the transaction's snapshot predates it, so the caller must roll
     back and run the turn again (it then sees what the other turn stored)."""
-    if session.bind.dialect.name != "postgresql":
+    if session.get_bind().dialect.name != "postgresql":
         return True
     result = await session.exec(_LOCK_CHAT, params={"key": f"chat:{channel}:{external_id}"})
     return bool(result.scalar_one())

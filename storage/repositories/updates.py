@@ -26,7 +26,8 @@ async def mark(session: AsyncSession, *, channel: str, update_id: str, now: date
                                       "processed_at": now})
 
 
-_CLAIM = {name: dialect.insert(ProcessedUpdate.__table__).on_conflict_do_nothing()  # type: ignore[arg-type]
+_CLAIM = {name: dialect.insert(ProcessedUpdate.__table__)  # type: ignore[attr-defined]
+          .on_conflict_do_nothing()
           for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
 
 
@@ -39,7 +40,7 @@ async def claim(session: AsyncSession, *, channel: str, update_id: str, now: dat
     (and run again) under load. If the turn fails and rolls back, the mark goes with it, so a
     redelivery gets another chance. Two copies at once: the second waits on the first's
     insert and finds it there."""
-    result = await session.exec(_CLAIM[session.bind.dialect.name], params={
+    result = await session.exec(_CLAIM[session.get_bind().dialect.name], params={
         "channel": channel, "update_id": update_id, "processed_at": now})
     return bool(result.rowcount)
 
