@@ -200,3 +200,33 @@ class WebChatClient:
                                           headers=PAGE_HEADER)
         self.lang = lang
         return await self._receive(response)
+
+
+class WebChat:
+    def __init__(self, client: WebChatClient) -> None:
+        self.client = client
+
+    async def open_menu(self) -> None:
+        await self.client.start()
+
+    async def press(self, label: str) -> None:
+        await self.client.press(label)
+        assert self.client.status == 200, self.client.transcript[-1]
+
+    async def text(self, text: str) -> None:
+        await self.client.text(text)
+        assert self.client.status == 200, self.client.transcript[-1]
+
+    async def location(self, latitude: float, longitude: float) -> None:
+        await self.client.location(latitude, longitude)
+
+    async def photos(self, count: int) -> None:
+        await self.client.photos(count)
+        assert self.client.status == 200, self.client.transcript[-1]
+
+    async def contact(self, phone: str) -> None:
+        await self.client.text(phone)
+
+    @property
+    def last_text(self) -> str:
+        return self.client.last.text
