@@ -51,11 +51,18 @@ class Pending:
 Outcome = Accepted | Invalid | Pending
 
 
+LONG_FORM = 6
+"""Forms of at least this many questions show progress ("bước 7/24") with each question."""
+
+
 def question_text(ctx: Context, form: Form, spec: FieldSpec) -> str:
     if spec.text:
         return spec.text.get(ctx.t.language) or next(iter(spec.text.values()))
     text = ctx.t(f"{form.name}.{spec.name}.ask")
     hints = []
+    # A long form says how far along the person is, so 24 questions do not feel endless.
+    if len(form.fields) >= LONG_FORM and (at := form.progress(spec, ctx.answers)):
+        hints.append(ctx.t("hint.progress", step=at[0], total=at[1]))
     if spec.kind is Kind.TEXT:
         hints.append(ctx.t("hint.max_chars", max=spec.max_length))
     if not spec.required:
