@@ -47,7 +47,11 @@ class FormFlow:
         reset_state(ctx, flow=self.name)
         first = self.form.next_unanswered(ctx.answers)
         assert first is not None, "a form needs at least one field"
-        return await self._ask(ctx, first, lead=ctx.t(f"{self.form.name}.intro"))
+        lead = ctx.t(f"{self.form.name}.intro")
+        if len(self.form.fields) >= fields.LONG_FORM:
+            total = len(self.form.counted(ctx.answers))
+            lead += "\n" + ctx.t("form.duration", count=total, minutes=max(1, round(total / 3)))
+        return await self._ask(ctx, first, lead=lead)
 
     async def handle(self, ctx: Context, event: Event) -> list[Reply]:
         step = ctx.conversation.step
