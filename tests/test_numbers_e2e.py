@@ -8,10 +8,11 @@ import pytest
 from sqlmodel import select
 
 from storage.models import Conversation, Practice
-from tests.support.channel_chats import open_chat, walk_until
+from tests.support.channels import channel_chat, walk_practice_until
+from tests.support.chat_driver import walk
 from tests.support.practice_walk import COMPLETE_PRACTICE
 
-__all__ = ["open_chat"]  # the fixture, parametrised over the channels
+__all__ = ["channel_chat"]  # the fixture, parametrised over the channels
 
 
 async def stored_answer(db, field: str) -> object:  # noqa: ANN001
@@ -23,12 +24,12 @@ async def stored_answer(db, field: str) -> object:  # noqa: ANN001
 @pytest.mark.parametrize(("typed", "named"), [
     ("15/03/2026", "ngày tháng"), ("21h30", "giờ"), ("0912 345 678", "số điện thoại")])
 async def test_a_date_time_or_phone_where_a_count_is_asked_is_refused_by_name(
-        open_chat, db, typed, named):
-    async with open_chat() as chat:
-        await walk_until(chat, "contribution_workdays")
-        question = chat.last()
+        channel_chat, db, typed, named):
+    async with channel_chat() as chat:
+        await walk_practice_until(chat, "contribution_workdays")
+        question = chat.last_text
         await chat.text(typed)
-        answer = chat.last()
+        answer = chat.last_text
         assert f"Đây có vẻ là {named}" in answer and "Số ngày công" in answer, answer
         assert await stored_answer(db, "contribution_workdays") is None
         await chat.text("120 ngày công")
@@ -42,19 +43,18 @@ async def test_a_date_time_or_phone_where_a_count_is_asked_is_refused_by_name(
     ("2.500.000", 2_500_000, "hai triệu năm trăm nghìn đồng"),
     ("hai trăm triệu đồng", 200_000_000, "hai trăm triệu đồng"),
 ])
-async def test_money_typed_as_people_write_it_is_stored_in_dong(open_chat, db, typed, stored,
+async def test_money_typed_as_people_write_it_is_stored_in_dong(channel_chat, db, typed, stored,
                                                                   words):
-    async with open_chat() as chat:
-        await walk_until(chat, "contribution_money_vnd")
+    async with channel_chat() as chat:
+        await walk_practice_until(chat, "contribution_money_vnd")
         await chat.text(typed)
-        assert f"Đã hiểu: {stored:,} đồng ({words})".replace(",", ".") in chat.last()
+        assert f"Đã hiểu: {stored:,} đồng ({words})".replace(",", ".") in chat.last_text
         rest = COMPLETE_PRACTICE[[s.field for s in COMPLETE_PRACTICE].index(
             "contribution_money_vnd") + 1:]
-        for step in rest:
-            await chat.step(step)
-        assert f"{stored:,} đồng ({words})".replace(",", ".") in chat.last()  # the summary
-        await chat.send()
-        assert "MH-2026-000001" in chat.last()
+        await walk(chat, rest)
+        assert f"{stored:,} đồng ({words})".replace(",", ".") in chat.last_text  # the summary
+        await chat.press("Gửi")
+        assert "MH-2026-000001" in chat.last_text
     async with db.session() as session:
         practice = (await session.exec(select(Practice))).one()
     assert practice.contribution_money_vnd == stored
