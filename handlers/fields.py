@@ -253,6 +253,13 @@ async def _accept_location(ctx, form, spec, event, picked) -> Outcome:  # noqa: 
         location = {"lat": coords[0], "lon": coords[1], "title": None}
     else:
         return Invalid("error.expect_location")
+    return await accept_location(ctx, form, spec, location)
+
+
+async def accept_location(ctx: Context, form: Form, spec: FieldSpec,
+                          location: dict[str, Any]) -> Outcome:
+    """A place, however it came (a pin, a link, typed, or sent before its question): said back
+    with the nearest commune, or questioned when it lies outside the chosen commune's province."""
     commune = _commune_answer(ctx, form)
     if commune and (province := places.far_from_commune(ctx, location, commune)):
         ctx.scratch["far_location"] = location
@@ -289,7 +296,7 @@ async def _accept_photos(ctx, form, spec, event, picked) -> Outcome:  # noqa: AN
     kept = len(photos) < spec.max_items and all(p["sha256"] != event.media.sha256 for p in photos)
     full = len(photos) >= spec.max_items
     if kept:
-        photos.append(_photo_record(event))
+        photos.append(photo_record(event))
     if event.album_id:
         tally = ctx.scratch.setdefault("albums", {}).setdefault(event.album_id, [0, 0])
         tally[0 if kept else 1] += 1
@@ -312,7 +319,7 @@ async def _photos_progress(ctx: Context, spec: FieldSpec, lead: str) -> list[Rep
     return [TextReply(text, tuple(options), token=token, free_input=True)]
 
 
-def _photo_record(event: PhotoEvent) -> dict[str, Any]:
+def photo_record(event: PhotoEvent) -> dict[str, Any]:
     media = event.media
     return {"sha256": media.sha256, "path": media.path, "mime_type": media.mime_type,
             "size_bytes": media.size_bytes, "platform_file_id": media.platform_file_id,
