@@ -3,10 +3,9 @@ pin sent while it asks for a title.
 
 Many people send the photo first and then explain (on Zalo a place is a shared map link).
 Refusing it ("this question needs text") made them find and send it again three questions
-later. Instead the photo or place is kept in
-the conversation, the current question is asked again, and the question that wants it finds
-it there: the photos are already counted at the photo step, and the place is taken (and
-checked) as if it had just been sent.
+later. Instead the photo or place is kept in the conversation, the current question is asked
+again, and the question that wants it finds it there: the photos are already counted at the
+photo step, and the place is taken (and checked) as if it had just been sent.
 """
 
 from __future__ import annotations
