@@ -105,8 +105,8 @@ class MeteredEngine(Engine):
         super().__init__(db, services)
         self.metrics = metrics
 
-    async def handle(self, event: Event) -> list[Reply]:
-        replies = await super().handle(event)
+    async def handle(self, event: Event, *, keep_answer: bool = False) -> list[Reply]:
+        replies = await super().handle(event, keep_answer=keep_answer)
         self.metrics.updates_processed.inc(event.sender.channel)
         return replies
 
