@@ -114,6 +114,8 @@ class Settings(BaseSettings):
     # Addresses or networks of reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are
     # believed (bot/web/proxies.py), comma-separated; empty: believe no one.
     trusted_proxies: str = ""
+    # Hours the answer to a web chat action is kept, so a retry that lost it gets it again.
+    web_chat_answer_keep_hours: float = Field(default=24, gt=0, le=24 * 30)
 
     # Outgoing proxies for the platforms' APIs (bot/proxies.py), as curl reads them; Telegram is
     # blocked in Viet Nam. socks5h:// lets the proxy resolve names.

@@ -116,7 +116,7 @@ class WebChat:
         last: list[Reply] = []
         async with self._chats.hold(sender.chat_id):
             for event in events:
-                replies = await self.engine.handle(event)
+                replies = await self.engine.handle(event, keep_answer=True)
                 if isinstance(event, UnsupportedEvent):
                     warnings += replies
                 else:
