@@ -85,8 +85,7 @@ class WebChat:
                 if await web_sessions.is_issued(db_session, chat_id=found.chat_id,
                                                 used_since=used_since):
                     return found
-            log.info("web chat cookie names no session: a new one is issued",
-                     extra={"client": self.address(request)})
+            log.info("web chat cookie names no session: a new one is issued")
         return new_session()
 
     def address(self, request: web.Request) -> str:
@@ -100,8 +99,8 @@ class WebChat:
             address = self.address(request)
             limits = self.new_sessions_per_address
             if not all(limit.fits(address) for limit in limits):
-                log.warning("new web chat sessions refused: address over its limit",
-                            extra={"client": address})
+                # the address stays out of the log: it is the visitor's personal data
+                log.warning("new web chat sessions refused: address over its limit")
                 return False
             for limit in limits:
                 limit.allow(address)
