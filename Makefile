@@ -29,8 +29,12 @@ bench: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/dvk demo
 
+# Style (ruff), types (mypy, configured in pyproject.toml) and the import contracts
+# (import-linter: packages depend one way, flows never import channel code, no cycles).
 lint: $(STAMP)
-	$(BIN)/ruff check bot handlers storage scheduler tests bench
+	$(BIN)/ruff check bot handlers storage scheduler settings tests bench
+	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 clean:
 	rm -rf $(VENV) .pytest_cache

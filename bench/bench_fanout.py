@@ -34,7 +34,6 @@ from pydantic import SecretStr  # noqa: E402
 from sqlalchemy import insert, select  # noqa: E402
 
 from bot.app import build_services  # noqa: E402
-from bot.settings import Settings  # noqa: E402
 from bot.telegram.channel import TelegramChannel  # noqa: E402
 from handlers.clock import SystemClock  # noqa: E402
 from handlers.engine import Engine  # noqa: E402
@@ -42,6 +41,7 @@ from handlers.replies import TextReply, to_payload  # noqa: E402
 from scheduler.outbox import OutboxWorker  # noqa: E402
 from scheduler.ratelimit import ChatRateLimiter, RateLimits  # noqa: E402
 from scheduler.service import OUTBOX_CONNECTIONS  # noqa: E402
+from settings import Settings  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.models import ChannelAccount, OutboxMessage, OutboxStatus, Person  # noqa: E402

@@ -30,12 +30,12 @@ sys.path.insert(0, str(ROOT))
 import aiohttp  # noqa: E402
 
 from bot.app import build_services  # noqa: E402
-from bot.settings import Settings  # noqa: E402
 from bot.web.demo_data import demo_practices  # noqa: E402
 from bot.web.metrics import Metrics  # noqa: E402
 from bot.web.server import WebServer, create_web_app  # noqa: E402
 from handlers.clock import ManualClock  # noqa: E402
 from handlers.engine import Engine  # noqa: E402
+from settings import Settings  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.migrate import upgrade_async  # noqa: E402
 from storage.province_centres import PROVINCE_CENTRES, VIETNAM_BBOX  # noqa: E402

@@ -38,8 +38,8 @@ from telegram import Update  # noqa: E402
 from telegram.ext import Application, ContextTypes, TypeHandler  # noqa: E402
 
 from bot.app import App  # noqa: E402
-from bot.settings import Settings  # noqa: E402
 from bot.telegram.transport import AiohttpRequest  # noqa: E402
+from settings import Settings  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from tests.fakes.telegram_api import FakeTelegram, FakeUser  # noqa: E402
 from tests.support.practice_walk import COMPLETE_PRACTICE  # noqa: E402

@@ -9,25 +9,20 @@ import signal
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from bot.delivery import ChannelRefused, ChannelUnavailable
+from bot.channels.errors import ChannelRefused, ChannelUnavailable
+from bot.instrumentation import MeteredEngine, instrument_flows
 from bot.media_store import open_media_store
-from bot.settings import Settings
-from bot.web import zalo_oa_webhook
 from bot.web.chat_notices import WebNoticeSender
-from bot.web.metrics import (
-    ErrorLogCounter,
-    MeteredEngine,
-    Metrics,
-    instrument_flows,
-    outbox_backlog,
-)
+from bot.web.metrics import ErrorLogCounter, Metrics, outbox_backlog
 from bot.web.server import WebServer, create_web_app
+from bot.zalo_oa import webhook as oa_webhook
 from handlers.clock import Clock, SystemClock
 from handlers.context import Services
 from handlers.engine import Engine
 from handlers.registry import build_features
 from scheduler.outbox import OutboxWorker
 from scheduler.service import SchedulerService
+from settings import Settings
 from storage.db import Database
 from storage.migrate import upgrade_async
 from storage.units import UnitDirectory
@@ -106,7 +101,7 @@ class App:
         if zalo is not None:
             zalo.attach(web_app)  # its webhook route and the signed links its photos go out by
         if zalo_oa is not None:  # its webhook route; tokens ready before the first event
-            zalo_oa_webhook.register(web_app, zalo_oa, path=self.settings.zalo_oa_webhook_path)
+            oa_webhook.register(web_app, zalo_oa, path=self.settings.zalo_oa_webhook_path)
             await zalo_oa.start()
             self.channels.append(zalo_oa)
         self.web = WebServer(web_app, self.settings.web_host, self.settings.web_port)

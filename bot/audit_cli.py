@@ -16,7 +16,7 @@ import json
 import sys
 from datetime import UTC, datetime
 
-from bot.settings import Settings
+from settings import Settings
 from storage.db import Database
 from storage.migrate import upgrade_async
 from storage.models import AuditEntry

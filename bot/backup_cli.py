@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from bot.media_store import media_objects
-from bot.settings import Settings
+from settings import Settings
 from storage.backup import BackupError, backup, restore
 
 

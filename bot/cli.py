@@ -21,10 +21,10 @@ from collections.abc import Callable, Sequence
 
 from bot import audit_cli, backup_cli, officials_admin
 from bot.logs import configure_logging
-from bot.settings import Settings, load_settings
 from bot.web import demo
 from bot.zalo_oa import cli as zalo_oa_cli
 from scheduler import cli as scheduler_cli
+from settings import Settings, load_settings
 
 Register = Callable[[argparse._SubParsersAction], None]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.settings import Settings
+from settings import Settings
 from storage.media import MediaStore
 from storage.media_objects import LocalObjects, ObjectStore
 

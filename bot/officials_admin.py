@@ -18,7 +18,7 @@ import re
 import sys
 from datetime import UTC, datetime, timedelta
 
-from bot.settings import Settings
+from settings import Settings
 from storage.db import Database
 from storage.migrate import upgrade_async
 from storage.models import MAX_ID, Invite, Level, Role

@@ -14,7 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
-from urllib.request import getproxies, proxy_bypass_environment
+from urllib.request import (  # type: ignore[attr-defined]  # not in typeshed
+    getproxies,
+    proxy_bypass_environment,
+)
 
 import aiohttp
 from aiohttp_socks import ProxyConnector

@@ -71,11 +71,13 @@ class Context:
     @property
     def scratch(self) -> dict[str, Any]:
         """Working data of the current step only; cleared when the step changes."""
-        return self.state.setdefault("scratch", {})
+        scratch: dict[str, Any] = self.state.setdefault("scratch", {})
+        return scratch
 
     @property
     def answers(self) -> dict[str, Any]:
-        return self.state.setdefault("answers", {})
+        answers: dict[str, Any] = self.state.setdefault("answers", {})
+        return answers
 
     def notify(self, person_id: int, key: str, replies: list[Reply]) -> None:
         """Queue replies for another person; they leave with this update's transaction."""

@@ -20,10 +20,10 @@ from datetime import date, timedelta
 from handlers.clock import to_db
 from handlers.commands import Command
 from handlers.context import Context
+from handlers.deadline_text import describe_deadline, when_text
 from handlers.officials import audit
 from handlers.officials.jurisdiction import OFFICIAL_COMMAND_ROLES, official_scope, refuse
 from handlers.replies import Reply, TextReply
-from scheduler.reminders import describe_deadline, when_text
 from storage.models import Deadline, DeadlineKind, Level
 from storage.repositories import deadlines as deadlines_repo
 from storage.repositories.officials import Scope

@@ -10,12 +10,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from handlers import tracking
 from handlers.clock import to_db
 from handlers.commands import Action
 from handlers.context import Context
 from handlers.forms import FieldSpec, Form, Kind
-from handlers.officials import feedback_actions, jurisdiction, notices
+from handlers.officials import feedback_actions, jurisdiction, notices, sender_view
 from handlers.replies import Reply, TextReply
 from handlers.targeted import TargetedFlow, begin, target_of
 from storage.models import (
@@ -29,14 +28,14 @@ from storage.repositories import feedback as feedback_repo
 
 log = logging.getLogger(__name__)
 
-REPORTER = tracking.REPORTER
+REPORTER = sender_view.REPORTER
 
 
 # -- the sender's actions -------------------------------------------------------------------
 
 
 async def _view(ctx: Context, feedback: Feedback, warning_key: str) -> list[Reply]:
-    return await tracking.reporter_view(ctx, feedback, lead="⚠️ " + ctx.t(warning_key))
+    return await sender_view.reporter_view(ctx, feedback, lead="⚠️ " + ctx.t(warning_key))
 
 
 async def _own_feedback(ctx: Context, args: list[str], action: str) -> Feedback | None:
@@ -65,7 +64,7 @@ async def view(ctx: Context, args: list[str]) -> list[Reply]:
     feedback = await _own_feedback(ctx, args, "fb_view")
     if feedback is None:
         return _not_yours(ctx)
-    return await tracking.reporter_view(ctx, feedback)
+    return await sender_view.reporter_view(ctx, feedback)
 
 
 async def add(ctx: Context, args: list[str]) -> list[Reply]:
@@ -117,7 +116,7 @@ def _reopen_problem(ctx: Context, feedback: Feedback) -> str | None:
         return "tracking.reopen_not_closed"
     if feedback.reopen_count:
         return "tracking.reopen_once"
-    if not tracking.may_reopen(ctx, feedback):
+    if not sender_view.may_reopen(ctx, feedback):
         return "tracking.reopen_too_late"
     return None
 

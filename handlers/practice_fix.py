@@ -11,9 +11,10 @@ from typing import Any
 from handlers.clock import to_db
 from handlers.commands import Action
 from handlers.context import Context
+from handlers.i18n import Translator
 from handlers.officials import notices, render
-from handlers.replies import Reply, TextReply
-from handlers.submit_practice import PRACTICE_FORM
+from handlers.practice_form import PRACTICE_FORM
+from handlers.replies import Option, Reply, TextReply
 from handlers.targeted import TargetedFlow, begin, target_of
 from storage.models import Practice, PracticeEventKind, PracticeStatus
 from storage.repositories import reviews
@@ -101,9 +102,6 @@ async def _resubmitted(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
 async def _tell_reviewer(ctx: Context, practice: Practice, reviewer_id: int,
                          occurrence: int) -> None:
     """The official who asked for the changes hears back, even from another level."""
-    from handlers.i18n import Translator
-    from handlers.replies import Option
-
     def build(t: Translator) -> list[Reply]:
         text = t("prnotice.resubmitted", code=practice.code,
                  title=render.excerpt(practice.title, 120),

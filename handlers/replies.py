@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ class Notice:
     replies: list[Reply] = field(default_factory=list)
 
 
-def to_payload(replies: list[Reply]) -> list[dict]:
+def to_payload(replies: list[Reply]) -> list[dict[str, Any]]:
     """Replies as JSON, to wait in the outbox."""
     payload = []
     for reply in replies:
@@ -114,7 +115,7 @@ def to_payload(replies: list[Reply]) -> list[dict]:
     return payload
 
 
-def from_payload(payload: list[dict]) -> list[Reply]:
+def from_payload(payload: list[dict[str, Any]]) -> list[Reply]:
     replies: list[Reply] = []
     for item in payload:
         kind = item["type"]

@@ -18,8 +18,8 @@ from handlers.commands import Command
 from handlers.context import Context
 from handlers.officials import audit
 from handlers.officials.jurisdiction import OFFICIAL_COMMAND_ROLES, official_scope, refuse
+from handlers.periods import jurisdiction_label, parse_period
 from handlers.replies import Reply, TextReply
-from scheduler.reports import jurisdiction_label, parse_period
 from storage.repositories import report_requests
 
 

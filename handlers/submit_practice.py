@@ -14,54 +14,12 @@ from handlers.clock import to_db
 from handlers.commands import Command
 from handlers.context import Context
 from handlers.flow import FormFlow
-from handlers.forms import FieldSpec, Form, Kind
+from handlers.forms import Form
 from handlers.officials import notices
+from handlers.practice_form import PRACTICE_FORM
 from handlers.replies import Reply, TextReply
 from storage.models import Practice
 from storage.repositories import practices
-
-COLLECTIVE_TYPES = (
-    "village", "residential_group", "work_team", "production_team", "youth_union_branch",
-    "association_branch", "self_managed_group", "community_club", "digital_tech_team",
-    "overseas_vietnamese_group", "agency", "enterprise", "other",
-)
-INDIVIDUAL_TYPES = (
-    "cadre", "party_member", "civil_servant", "public_employee", "worker", "union_member",
-    "association_member", "citizen", "overseas_vietnamese", "foreigner",
-)
-FIELDS = ("economy", "culture_society", "defence_security", "party_building")
-
-PRACTICE_FORM = Form(
-    "practice",
-    (
-        FieldSpec("submitter_kind", Kind.CHOICE, options=("collective", "individual")),
-        FieldSpec("collective_type", Kind.CHOICE, options=COLLECTIVE_TYPES,
-                  when=("submitter_kind", "collective")),
-        FieldSpec("individual_type", Kind.CHOICE, options=INDIVIDUAL_TYPES,
-                  when=("submitter_kind", "individual")),
-        FieldSpec("submitter_name", Kind.TEXT, max_length=200),
-        FieldSpec("field", Kind.CHOICE, options=FIELDS),
-        FieldSpec("title", Kind.TEXT, max_length=200),
-        FieldSpec("description", Kind.TEXT, max_length=3000),
-        FieldSpec("clear_who", Kind.TEXT, max_length=500),
-        FieldSpec("clear_what", Kind.TEXT, max_length=500),
-        FieldSpec("clear_when", Kind.TEXT, max_length=500),
-        FieldSpec("clear_responsibility", Kind.TEXT, max_length=500),
-        FieldSpec("clear_product", Kind.TEXT, max_length=500),
-        FieldSpec("clear_authority", Kind.TEXT, max_length=500),
-        FieldSpec("people_mobilised", Kind.NUMBER, max_value=100_000_000),
-        FieldSpec("people_groups", Kind.TEXT, required=False, max_length=500),
-        FieldSpec("contribution_workdays", Kind.NUMBER, required=False, max_value=100_000_000),
-        FieldSpec("contribution_money_vnd", Kind.NUMBER, required=False,
-                  max_value=1_000_000_000_000),
-        FieldSpec("contribution_other", Kind.TEXT, required=False, max_length=500),
-        FieldSpec("results", Kind.TEXT, max_length=2000),
-        FieldSpec("commune", Kind.UNIT),
-        FieldSpec("village", Kind.TEXT, max_length=200),
-        FieldSpec("location", Kind.LOCATION, required=False),
-        FieldSpec("photos", Kind.PHOTOS, min_items=1, max_items=10),
-    ),
-)
 
 _COLUMNS = (
     "submitter_name", "field", "title", "description", "clear_who", "clear_what", "clear_when",

@@ -18,7 +18,7 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
-from bot.settings import Settings, load_settings
+from settings import Settings, load_settings
 from storage.db import Database
 from storage.migrate import upgrade_async
 from storage.models import DeadlineKind, Level

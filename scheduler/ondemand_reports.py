@@ -18,15 +18,10 @@ from zoneinfo import ZoneInfo
 
 from handlers.clock import Clock, to_db
 from handlers.i18n import Translator
+from handlers.periods import Period, jurisdiction_label, parse_period
 from handlers.replies import DocumentReply, Reply, TextReply, to_payload
 from scheduler.report_process import BuiltReport, ReportBuilder
-from scheduler.reports import (
-    REPORTS_DIR,
-    Period,
-    jurisdiction_label,
-    parse_period,
-    report_filename,
-)
+from scheduler.reports import REPORTS_DIR, report_filename
 from storage.db import Database
 from storage.models import ReportRequest, ReportRequestStatus
 from storage.repositories import people, report_requests

@@ -38,10 +38,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.delivery import ChannelSender, DeliveryError, Failure
 from handlers.clock import Clock, from_db
 from handlers.replies import from_payload
 from scheduler.calendar import QuietHours
+from scheduler.delivery import ChannelSender, DeliveryError, Failure
 from scheduler.ratelimit import ChatRateLimiter
 from storage.db import Database
 from storage.models import OutboxMessage, OutboxStatus

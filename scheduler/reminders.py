@@ -16,11 +16,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from handlers.clock import Clock, from_db, to_db
 from handlers.commands import Features
+from handlers.deadline_text import describe_deadline, when_text
 from handlers.i18n import Translator
 from handlers.replies import Option, TextReply, to_payload
 from scheduler.calendar import QuietHours, end_of_day, local_instant, reminder_at
@@ -80,25 +81,6 @@ def occurrences(deadline: Deadline, policy: ReminderPolicy) -> list[Occurrence]:
         found.append(Occurrence(deadline, None, local_instant(due, policy.hour, tz),
                                 end_of_day(due, tz) + policy.report_grace))
     return found
-
-
-def describe_deadline(t: Translator, deadline: Deadline, units: UnitDirectory) -> str:
-    """"Evaluation · commune level, Phường X" for lists and reminders."""
-    scope = t("deadline.scope.all")
-    if deadline.scope_code:
-        unit = units.get(deadline.scope_code)
-        scope = unit.label if unit else deadline.scope_code
-    return t("deadline.describe", kind=t(f"deadline.kind.{deadline.kind}"),
-             level=t(f"deadline.level.{deadline.level}"), scope=scope)
-
-
-def when_text(t: Translator, due: date, today: date) -> str:
-    left = (due - today).days
-    if left <= 0:
-        return t("deadline.left.today")
-    if left == 1:
-        return t("deadline.left.tomorrow")
-    return t("deadline.left.days", days=left)
 
 
 SendReports = Callable[[Occurrence, Sequence[Person], datetime], Awaitable[int]]

@@ -18,7 +18,8 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from scheduler.reports import Period, compute, gather, write_workbook
+from handlers.periods import Period
+from scheduler.reports import compute, gather, write_workbook
 from storage.db import Database
 from storage.repositories.officials import Scope
 from storage.units import UnitDirectory

@@ -18,10 +18,10 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from statistics import median
-from typing import TYPE_CHECKING
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
@@ -29,6 +29,7 @@ from openpyxl.styles import Font
 
 from handlers.clock import to_db
 from handlers.i18n import Translator
+from handlers.periods import Period, jurisdiction_label, months_before
 from handlers.replies import DocumentReply, to_payload
 from scheduler.calendar import QuietHours
 from storage.db import Database
@@ -39,9 +40,6 @@ from storage.repositories.officials import Scope, scope_of
 from storage.repositories.reports import FeedbackRow, PracticeRow, RecognitionRow
 from storage.units import UnitDirectory
 
-if TYPE_CHECKING:
-    from scheduler.report_process import ReportBuilder
-
 REPORTS_DIR = "reports"  # under MEDIA_DIR, so channels send the file like any other document
 LEVEL_ORDER = (Level.CENTRAL, Level.PROVINCE, Level.COMMUNE)
 NOT_RECOGNISED = "none"
@@ -51,70 +49,9 @@ RESOLVED = "resolved"
 # -- periods ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Period:
-    start: date
-    end: date
-    """Both inclusive."""
-
-    def bounds(self, tz: ZoneInfo) -> tuple[datetime, datetime]:
-        """[start, end) as UTC instants: local midnight of `start` to the midnight after `end`."""
-        return (datetime.combine(self.start, time(0), tzinfo=tz).astimezone(UTC),
-                datetime.combine(self.end + timedelta(days=1), time(0), tzinfo=tz).astimezone(UTC))
-
-    @property
-    def slug(self) -> str:
-        return f"{self.start:%Y%m%d}-{self.end:%Y%m%d}"
-
-    def label(self) -> str:
-        return f"{self.start:%d/%m/%Y} - {self.end:%d/%m/%Y}"
-
-
-def months_before(day: date, months: int) -> date:
-    """The day after the same date `months` earlier: the first day of a period ending on `day`."""
-    month = day.month - months
-    year = day.year + (month - 1) // 12
-    month = (month - 1) % 12 + 1
-    for d in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, d) + timedelta(days=1)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
-
-
 def period_for_deadline(kind: str, due: date) -> Period:
     """The period a report due on `due` covers: the 6 or 12 months ending that day."""
     return Period(months_before(due, 6 if kind == DeadlineKind.REPORT_6M else 12), due)
-
-
-_RANGE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})\s*-\s*(\d{1,2})/(\d{1,2})/(\d{4})$")
-
-
-def parse_period(text: str, today: date) -> Period | None:
-    """`/report` arguments: nothing (this year so far), `2026`, `2026-h1`, `2026-h2`, `6m`
-    (the last 6 months), `12m`, or `dd/mm/yyyy-dd/mm/yyyy`. None if not understood."""
-    word = text.strip().lower().replace(" ", "")
-    if word in ("", "nam", "year", "ytd"):
-        return Period(date(today.year, 1, 1), today)
-    if word in ("6m", "6t", "6thang"):
-        return Period(months_before(today, 6), today)
-    if word in ("12m", "12t", "12thang"):
-        return Period(months_before(today, 12), today)
-    if re.fullmatch(r"\d{4}", word):
-        return Period(date(int(word), 1, 1), date(int(word), 12, 31))
-    if match := re.fullmatch(r"(\d{4})-?h([12])", word):
-        year, half = int(match[1]), int(match[2])
-        return (Period(date(year, 1, 1), date(year, 6, 30)) if half == 1
-                else Period(date(year, 7, 1), date(year, 12, 31)))
-    if match := _RANGE.match(text.strip()):
-        try:
-            start = date(int(match[3]), int(match[2]), int(match[1]))
-            end = date(int(match[6]), int(match[5]), int(match[4]))
-        except ValueError:
-            return None
-        return Period(start, end) if start <= end else None
-    return None
 
 
 # -- figures ---------------------------------------------------------------------------------
@@ -192,13 +129,6 @@ async def gather(session, *, scope: Scope, period: Period, tz: ZoneInfo) -> Repo
 
 
 # -- the workbook ----------------------------------------------------------------------------
-
-
-def jurisdiction_label(t: Translator, scope: Scope, units: UnitDirectory) -> str:
-    if scope.level == Level.CENTRAL or not scope.unit_code:
-        return t("report.nationwide")
-    unit = units.get(scope.unit_code)
-    return unit.label if unit else scope.unit_code
 
 
 def write_workbook(data: ReportData, figures: ReportFigures, path: Path, *,
@@ -334,6 +264,14 @@ def report_filename(scope: Scope, period: Period) -> str:
 # -- delivered on the calendar's report dates ------------------------------------------------
 
 
+class WorkbookBuilder(Protocol):
+    """Writes one jurisdiction's workbook for a period (scheduler/report_process.py builds it
+    in a child process)."""
+
+    async def build(self, scope: Scope, period: Period, path: Path,
+                    generated_at: datetime) -> object: ...
+
+
 @dataclass
 class PeriodicReports:
     """Called for each 6-month or annual report occurrence of the calendar: builds one report
@@ -344,7 +282,7 @@ class PeriodicReports:
     units: UnitDirectory
     media_root: Path
     quiet: QuietHours
-    builder: ReportBuilder
+    builder: WorkbookBuilder
     """Builds each workbook in a child process (scheduler/report_process.py)."""
 
     async def __call__(self, occurrence, officials: Sequence[Person], now: datetime) -> int:  # noqa: ANN001

@@ -26,11 +26,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.delivery import ChannelSender
-from bot.settings import Settings
-from bot.web.chat_events import SESSION_DAYS
 from handlers.clock import Clock
 from handlers.context import Services
+from scheduler.delivery import ChannelSender
 from scheduler.escalation import FeedbackEscalation
 from scheduler.housekeeping import Housekeeping
 from scheduler.ondemand_reports import OnDemandReports
@@ -39,7 +37,9 @@ from scheduler.ratelimit import ChatRateLimiter, RateLimits
 from scheduler.reminders import DeadlineReminders, LeaderReminders, ReminderPolicy
 from scheduler.report_process import ReportBuilder
 from scheduler.reports import REPORTS_DIR, PeriodicReports
+from settings import Settings
 from storage.db import Database
+from storage.repositories import web_notices
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ class SchedulerService:
                                                 builder=self.report_builder)
         self.housekeeping = Housekeeping(
             db, clock, processed_updates_keep=timedelta(days=settings.processed_updates_keep_days),
-            web_session_lifetime=timedelta(days=SESSION_DAYS),
+            web_session_lifetime=web_notices.SESSION_LIFETIME,
             answers_keep=timedelta(hours=settings.web_chat_answer_keep_hours),
             reports_dir=services.media.root / REPORTS_DIR)
         self.scheduler = AsyncIOScheduler(timezone=settings.tz, job_defaults={

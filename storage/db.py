@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
@@ -19,7 +20,7 @@ def create_engine(url: str, *, in_loop: bool = True) -> AsyncEngine:
     if url.startswith("sqlite"):
         # Sessions always end in an explicit commit or rollback, so the pool's extra rollback
         # on return is only a wasted round trip.
-        options: dict = {"module": InLoopSQLite()} if in_loop else {}
+        options: dict[str, Any] = {"module": InLoopSQLite()} if in_loop else {}
         engine = create_async_engine(url, connect_args={"timeout": 30},
                                      pool_reset_on_return=None, **options)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
@@ -35,7 +36,7 @@ def is_conflict(error: BaseException) -> bool:
     return getattr(getattr(error, "orig", None), "sqlstate", None) in _CONFLICTS
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # The driver opens BEGIN IMMEDIATE itself just before a transaction's first write: writers
     # queue on the lock instead of failing on a read-to-write upgrade, at no extra round trip.
     # Reads before that point see the latest commit; `Database` lets one session run at a

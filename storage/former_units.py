@@ -17,12 +17,23 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from storage.unit_names import core_name, fold
 
-if TYPE_CHECKING:
-    from storage.units import UnitInfo
+
+class UnitInfo(Protocol):
+    """What this module reads of today's units (storage.units.UnitInfo has it), declared here
+    so that storage.units may import this module without the two importing each other."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def province_name(self) -> str: ...
 
 _PACKAGE = "vietnamadminunits"
 

@@ -19,10 +19,10 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from bot.app import build_services
-from bot.settings import Settings
 from handlers.clock import ManualClock
 from handlers.engine import Engine
 from handlers.events import Sender
+from settings import Settings
 from storage.db import Database
 from storage.migrate import upgrade
 from tests.support.backend import ON_POSTGRES, POSTGRES_URL

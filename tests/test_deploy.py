@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.settings import Settings, env_names
+from settings import Settings, env_names
 
 ROOT = Path(__file__).resolve().parents[1]
 VARIABLES = {"POSTGRES_PASSWORD": "pw", "DVK_DOMAIN": "dvk.example.vn",
@@ -56,6 +56,7 @@ def test_the_workers_settings_are_valid_and_put_them_on_postgresql(compose: dict
         assert settings.database_url == "postgresql+asyncpg://dvk:pw@postgres:5432/dvk"
         assert settings.web_host == "0.0.0.0" and settings.web_port == 8080
         assert settings.public_base_url == "https://dvk.example.vn"
+        assert settings.trusted_proxy_networks  # Caddy's X-Forwarded-For counts
         assert service["env_file"] == [{"path": ".env", "required": False}]
 
 

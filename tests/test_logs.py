@@ -13,7 +13,7 @@ import pytest
 from pydantic import ValidationError
 
 from bot.logs import JsonFormatter, configure_logging
-from bot.settings import Settings
+from settings import Settings
 
 
 @pytest.fixture(autouse=True)

@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from bot.app import App
-from bot.settings import Settings
+from settings import Settings
 from tests.support.backend import ON_POSTGRES
 from tests.test_settings import ENV_EXAMPLE, clean_environment
 

@@ -32,16 +32,17 @@ from telegram.ext import (
     TypeHandler,
 )
 
-from bot.delivery import ChannelRefused, ChannelUnavailable, DeliveryError, Failure
+from bot.channels.errors import ChannelRefused, ChannelUnavailable
 from bot.ordering import ChatLocks
 from bot.proxies import Proxies
-from bot.settings import Settings
 from bot.telegram.convert import to_event
 from bot.telegram.render import Renderer, bot_commands
 from bot.telegram.transport import AiohttpRequest
 from handlers.engine import Engine
 from handlers.events import PhotoEvent
 from handlers.replies import Reply
+from scheduler.delivery import DeliveryError, Failure
+from settings import Settings
 from storage.media import MediaStore
 
 log = logging.getLogger(__name__)

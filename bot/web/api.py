@@ -9,7 +9,7 @@ approved or recognised practices and their public fields.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Literal, cast
 
 from aiohttp import web
 
@@ -137,9 +137,10 @@ async def search_units(request: web.Request) -> web.Response:
     query = request.query.get("q", "").strip()
     if not 2 <= len(query) <= 120:
         raise bad_parameter("q", "expected 2 to 120 characters")
-    kind = request.query.get("kind") or None
-    if kind not in (None, "province", "commune"):
+    wanted = request.query.get("kind") or None
+    if wanted not in (None, "province", "commune"):
         raise bad_parameter("kind", "expected province or commune")
+    kind = cast(Literal["province", "commune"] | None, wanted)
     matches = request.app[SERVICES].units.search_matches(query, kind=kind, limit=10)
     body = [{"code": m.unit.code, "name": m.unit.name, "kind": m.unit.kind,
              "province_code": m.unit.province_code, "province_name": m.unit.province_name,

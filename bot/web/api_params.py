@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from multidict import MultiMapping
 
-from handlers.submit_practice import FIELDS
+from handlers.practice_form import FIELDS
 from storage.models import Level
 from storage.public_shapes import BBox, MapFilters
 from storage.units import UnitDirectory, fold

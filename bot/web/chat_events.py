@@ -19,9 +19,10 @@ from aiohttp import web
 
 from handlers.events import ChoiceEvent, CommandEvent, Event, LocationEvent, Sender, TextEvent
 from storage.models import Channel
+from storage.repositories.web_notices import SESSION_LIFETIME
 
 SESSION_COOKIE = "dvk_chat"
-SESSION_DAYS = 30  # the cookie's lifetime, from the session's latest action
+SESSION_DAYS = SESSION_LIFETIME.days  # the cookie's lifetime, from the latest action
 EVENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,40}$")
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 MAX_TEXT_CHARS = 4096

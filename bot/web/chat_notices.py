@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.delivery import DeliveryError, Failure
 from bot.web.chat_events import SESSION_DAYS
 from handlers.clock import Clock, from_db
 from handlers.replies import Reply, from_payload, to_payload
+from scheduler.delivery import DeliveryError, Failure
 from storage.db import Database
 from storage.models import Channel
 from storage.repositories import web_notices
@@ -24,7 +24,7 @@ MAX_NOTICES_PER_POLL = 20
 
 
 class WebNoticeSender:
-    """The outbox's sender for the web chat (`bot.delivery.ChannelSender`)."""
+    """The outbox's sender for the web chat (`scheduler.delivery.ChannelSender`)."""
 
     channel = Channel.WEB.value
 

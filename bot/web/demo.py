@@ -16,10 +16,10 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.media_store import open_media_store
-from bot.settings import Settings
 from bot.web.demo_data import DemoPractice, demo_practices
 from bot.web.demo_images import scene
 from handlers.clock import Clock, SystemClock, to_db
+from settings import Settings
 from storage.db import Database
 from storage.media import MediaStore
 from storage.migrate import upgrade_async

@@ -13,8 +13,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.web.keys import DB, SCHEDULER
-from bot.web.zalo_oa_webhook import ZALO_OA
+from bot.web.keys import CHANNEL_HEALTH, DB, SCHEDULER
 from storage.repositories import health
 
 log = logging.getLogger(__name__)
@@ -38,9 +37,9 @@ async def healthz(request: web.Request) -> web.Response:
     healthy = database == "ok" and scheduler_state != "stopped"
     body: dict[str, Any] = {"status": "ok" if healthy else "unhealthy", "database": database,
             "scheduler": scheduler_state}
-    if (oa := request.app.get(ZALO_OA)) is not None:  # Zalo OA's token: "degraded", still 200
-        body["zalo_oa"] = oa.health()
-        if healthy and body["zalo_oa"]["token"] != "ok":
+    for name, source in request.app.get(CHANNEL_HEALTH, {}).items():
+        body[name] = source.health()  # Zalo OA's token: "degraded", still 200
+        if healthy and body[name].get("token", "ok") != "ok":
             body["status"] = "degraded"
     return web.json_response(body, status=200 if healthy else 503,
                              headers={"Cache-Control": "no-store"})

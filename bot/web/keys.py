@@ -11,9 +11,9 @@ from typing import Any, Protocol
 from aiohttp import web
 from jinja2 import Environment
 
-from bot.settings import Settings
 from bot.web.thumbnails import Thumbnailer
 from handlers.context import Services
+from settings import Settings
 from storage.db import Database
 
 
@@ -23,9 +23,18 @@ class RunningFlag(Protocol):
     running: Any
 
 
+class HealthSource(Protocol):
+    """A channel's own health for /healthz (Zalo OA: its access token). A report whose
+    "token" is not "ok" makes the answer "degraded", still 200."""
+
+    def health(self) -> dict[str, Any]: ...
+
+
 SETTINGS = web.AppKey("settings", Settings)
 DB = web.AppKey("db", Database)
 SERVICES = web.AppKey("services", Services)
 TEMPLATES = web.AppKey("templates", Environment)
 SCHEDULER: web.AppKey[RunningFlag | None] = web.AppKey("scheduler")
 THUMBNAILS = web.AppKey("thumbnails", Thumbnailer)
+CHANNEL_HEALTH: web.AppKey[dict[str, HealthSource]] = web.AppKey("channel_health")
+"""Channels that report their own health, by name; set as each channel attaches."""

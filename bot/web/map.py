@@ -16,7 +16,7 @@ from bot.web.keys import DB, SERVICES, SETTINGS
 from bot.web.templating import page_language, render_fragment, render_page
 from handlers.clock import from_db
 from handlers.i18n import Translator
-from handlers.submit_practice import FIELDS
+from handlers.practice_form import FIELDS
 from storage.models import Level
 from storage.province_centres import PROVINCE_CENTRES, VIETNAM_BBOX
 from storage.public_shapes import ConsensusPublic, PracticePublic

@@ -2,9 +2,9 @@
 
 One `Metrics` object is created in the app wiring and handed to whoever counts; there is no
 module-level registry. Counting is attached from the outside where possible, so flows and
-adapters stay unaware of it: `MeteredEngine` counts every event an adapter hands over,
-`instrument_flows` counts completed flows, and `ErrorLogCounter` counts ERROR log records
-(every failure already logs one, with its source as the logger name).
+adapters stay unaware of it: `bot/instrumentation.py` wraps the engine and the flows, and
+`ErrorLogCounter` counts ERROR log records (every failure already logs one, with its source
+as the logger name).
 """
 
 from __future__ import annotations
@@ -13,16 +13,10 @@ import hmac
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from aiohttp import web
 
 from bot.web.keys import SETTINGS
-from handlers.context import Context, Services
-from handlers.engine import Engine
-from handlers.events import Event
-from handlers.flow import Flow
-from handlers.replies import Reply
 from storage.db import Database
 from storage.models import Channel
 from storage.repositories import outbox
@@ -98,55 +92,6 @@ def _escape(value: str) -> str:
 
 def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(value)
-
-
-class MeteredEngine(Engine):
-    """The engine, counting each event it handled by channel; a platform's redelivered copy of
-    an update is dropped and not counted again."""
-
-    def __init__(self, db: Database, services: Services, metrics: Metrics) -> None:
-        super().__init__(db, services)
-        self.metrics = metrics
-
-    def handled(self, event: Event) -> None:
-        self.metrics.updates_processed.inc(event.sender.channel)
-
-
-class CountingFlow:
-    """A flow that counts its completions: a step after which the conversation left the flow.
-
-    Cancelling is handled by the router, not by `handle`, so only a finished flow counts.
-    """
-
-    def __init__(self, inner: Flow, metrics: Metrics) -> None:
-        self.inner = inner
-        self.name = inner.name
-        self.metrics = metrics
-
-    async def start(self, ctx: Context) -> list[Reply]:
-        return await self.inner.start(ctx)
-
-    async def handle(self, ctx: Context, event: Event) -> list[Reply]:
-        replies = await self.inner.handle(ctx, event)
-        if ctx.conversation.flow is None:
-            self.metrics.flow_completions.inc(self.name)
-        return replies
-
-    async def reask(self, ctx: Context, lead: str | None = None) -> list[Reply]:
-        return await self.inner.reask(ctx, lead=lead)
-
-    async def back(self, ctx: Context) -> list[Reply]:
-        return await self.inner.back(ctx)
-
-    def has_progress(self, ctx: Context) -> bool:
-        return self.inner.has_progress(ctx)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
-
-
-def instrument_flows(flows: dict[str, Flow], metrics: Metrics) -> dict[str, Flow]:
-    return {name: CountingFlow(flow, metrics) for name, flow in flows.items()}
 
 
 class ErrorLogCounter(logging.Handler):

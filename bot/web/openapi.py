@@ -18,7 +18,7 @@ from bot.web.api_params import (
     MAX_QUERY_CHARS,
     YEARS,
 )
-from handlers.submit_practice import FIELDS
+from handlers.practice_form import FIELDS
 from storage.public_shapes import PracticePublic
 
 REF = "#/components/schemas/{model}"

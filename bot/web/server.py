@@ -12,7 +12,6 @@ from urllib.parse import urlparse
 
 from aiohttp import web
 
-from bot.settings import Settings
 from bot.web import api, health, metrics, openapi, webchat, webhook
 from bot.web import map as map_pages
 from bot.web.api import PRACTICE_CODE
@@ -32,6 +31,7 @@ from bot.web.webchat import CHAT, WebChat
 from bot.web.webhook import TELEGRAM, WebhookReceiver
 from handlers.context import Services
 from handlers.engine import Engine
+from settings import Settings
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -165,7 +165,8 @@ class WebServer:
     @property
     def metrics_url(self) -> str | None:
         """Where /metrics answers when it has an address of its own."""
-        ports = sorted(self.app[METRICS_PORTS])
+        listening: set[int] = self.app[METRICS_PORTS]
+        ports = sorted(listening)
         if not ports:
             return None
         host = self.app[SETTINGS].metrics_host

@@ -17,10 +17,9 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.delivery import ChannelUnavailable, DeliveryError, Failure
+from bot.channels.errors import ChannelUnavailable
 from bot.ordering import ChatLocks
 from bot.proxies import Proxies
-from bot.settings import Settings
 from bot.web import signed_media, zalo_webhook
 from bot.web.signed_media import SignedMediaUrls
 from bot.zalo_bot.client import ZaloApiError, ZaloBotClient, ZaloNetworkError
@@ -31,6 +30,8 @@ from handlers.engine import Engine
 from handlers.events import PhotoEvent
 from handlers.replies import Reply, TextReply
 from handlers.router import ACTION_TOKEN
+from scheduler.delivery import DeliveryError, Failure
+from settings import Settings
 from storage.media import MediaStore
 from storage.models import Channel
 from storage.repositories import offered_actions

@@ -21,10 +21,8 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from bot.delivery import DeliveryError, Failure
 from bot.ordering import ChatLocks
 from bot.proxies import Proxies
-from bot.settings import Settings
 from bot.zalo_oa import client as api
 from bot.zalo_oa import signature
 from bot.zalo_oa.client import OAApiError, OANetworkError, ZaloOAClient
@@ -37,6 +35,8 @@ from handlers.clock import Clock, from_db
 from handlers.engine import Engine
 from handlers.i18n import Translator
 from handlers.replies import Reply, TextReply
+from scheduler.delivery import DeliveryError, Failure
+from settings import Settings
 from storage.db import Database
 from storage.media import MediaStore
 from storage.models import Channel, Role

@@ -20,7 +20,6 @@ from datetime import timedelta
 from urllib.parse import parse_qs, urlparse
 
 from bot.proxies import Proxies
-from bot.settings import Settings
 from bot.zalo_oa.oauth import (
     REFRESH_TOKEN_LIFETIME,
     OAuthClient,
@@ -30,6 +29,7 @@ from bot.zalo_oa.oauth import (
     pkce_pair,
 )
 from handlers.clock import Clock, SystemClock, to_db
+from settings import Settings
 from storage.db import Database
 from storage.migrate import upgrade_async
 from storage.repositories import zalo_oa as repo

@@ -16,8 +16,8 @@ from handlers.events import ChoiceEvent, Event, TextEvent
 from handlers.flow import CONFIRM, EDIT, SUMMARY, reset_state
 from handlers.forms import FieldSpec, Form, Kind
 from handlers.officials import audit, render, review
+from handlers.practice_form import PRACTICE_FORM
 from handlers.replies import Option, Reply, TextReply
-from handlers.submit_practice import PRACTICE_FORM
 from handlers.targeted import ACTION_TOKEN
 from storage.models import Practice, PracticeEventKind, PracticeStatus
 from storage.repositories import reviews

@@ -16,7 +16,7 @@ from handlers.commands import Action
 from handlers.context import Context
 from handlers.forms import FieldSpec, Form, Kind
 from handlers.i18n import Translator
-from handlers.officials import audit, notices, render
+from handlers.officials import audit, notices, render, sender_view
 from handlers.officials.jurisdiction import Refused, feedback_for_official, official_scope, refuse
 from handlers.replies import Option, Reply, TextReply
 from handlers.targeted import TargetedFlow, begin, target_of
@@ -113,9 +113,7 @@ async def _move(ctx: Context, args: list[str], to: FeedbackStatus, *, action: st
         actor_role=OFFICIAL, now=to_db(ctx.now), from_status=feedback.status, to_status=to)
     feedback.status = to
     await audit.on_feedback(ctx, "feedback.status", feedback, detail=str(to))
-    from handlers import tracking
-
-    await tracking.notify_reporter(ctx, feedback, event)
+    await sender_view.notify_reporter(ctx, feedback, event)
     return await card(ctx, feedback, lead="✅ " + ctx.t(
         "fbact.moved", status=ctx.t(f"status.feedback.{to}")))
 
@@ -229,9 +227,7 @@ async def _answer(ctx: Context, feedback: Feedback, kind: str, text: str, *,
         await audit.on_feedback(ctx, "feedback.status", feedback, detail=str(to))
     stored = [p for p in await feedback_repo.photos_of(ctx.session, feedback.id)
               if p.event_id == event.id]
-    from handlers import tracking
-
-    await tracking.notify_reporter(ctx, feedback, event, stored)
+    await sender_view.notify_reporter(ctx, feedback, event, stored)
 
 
 async def _forwarded(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
@@ -251,9 +247,7 @@ async def _forwarded(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
     feedback.status = S.FORWARDED
     await audit.on_feedback(ctx, "feedback.forward", feedback, detail=unit.code)
     feedback.assigned_unit_code, feedback.assigned_province_code = unit.code, unit.province_code
-    from handlers import tracking
-
-    await tracking.notify_reporter(ctx, feedback, event)
+    await sender_view.notify_reporter(ctx, feedback, event)
     await notices.feedback_to_officials(ctx, feedback, "forwarded", event.id,
                                         detail=answers.get("note"))
     return [TextReply("✅ " + ctx.t("fbact.forwarded", code=feedback.code, unit=unit.label))]

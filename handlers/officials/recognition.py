@@ -5,37 +5,23 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from handlers.clock import from_db, to_db
+from handlers.clock import to_db
 from handlers.commands import Action
 from handlers.context import Context
 from handlers.officials import audit, review
 from handlers.officials.jurisdiction import Refused, official_scope, practice_for_official
 from handlers.replies import Reply
-from storage.models import Practice, PracticeEventKind, PracticeStatus
+from storage.models import PracticeEventKind, PracticeStatus
 from storage.repositories import reviews
 
 RECOGNITION_PERIOD = timedelta(days=365)
-RECOGNISABLE = (PracticeStatus.APPROVED, PracticeStatus.RECOGNISED)
-
-
-async def may_recognise(ctx: Context, practice: Practice) -> bool:
-    """Approved, in scope, and not already recognised at this official's level right now."""
-    scope = official_scope(ctx)
-    if scope is None or practice.status not in RECOGNISABLE:
-        return False
-    for recognition in await reviews.recognitions_of(ctx.session, practice.id):
-        if recognition.level == scope.level and from_db(recognition.valid_until) > ctx.now:
-            return False
-    return True
-
-
 async def recognise(ctx: Context, args: list[str]) -> list[Reply]:
     practice = await practice_for_official(ctx, args, action="pr_rec")
     if isinstance(practice, Refused):
         return practice.replies
-    if practice.status not in RECOGNISABLE:
+    if practice.status not in review.RECOGNISABLE:
         return await review.card(ctx, practice, lead="⚠️ " + ctx.t("pract.not_approved"))
-    if not await may_recognise(ctx, practice):
+    if not await review.may_recognise(ctx, practice):
         return await review.card(ctx, practice, lead="⚠️ " + ctx.t("pract.already_recognised"))
     scope = official_scope(ctx)
     assert scope is not None

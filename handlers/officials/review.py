@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.clock import to_db
+from handlers.clock import from_db, to_db
 from handlers.commands import Action
 from handlers.context import Context
 from handlers.forms import FieldSpec, Form, Kind
@@ -21,6 +21,7 @@ from handlers.officials.jurisdiction import (
     practice_for_official,
     refuse,
 )
+from handlers.officials.sender_view import official_as_seen_by_sender
 from handlers.replies import Option, Reply, TextReply
 from handlers.targeted import TargetedFlow, begin, target_of
 from storage.models import (
@@ -70,12 +71,23 @@ async def card_options(ctx: Context, practice: Practice) -> list[Option]:
         options = [Option(t("pract.approve"), f"pr_ok:{pid}"),
                    Option(t("pract.changes"), f"pr_changes:{pid}"),
                    Option(t("pract.reject"), f"pr_reject:{pid}")]
-    elif practice.status in (P.APPROVED, P.RECOGNISED):
-        from handlers.officials import recognition
-
-        if await recognition.may_recognise(ctx, practice):
-            options = [Option(t("pract.recognise"), f"pr_rec:{pid}")]
+    elif await may_recognise(ctx, practice):  # approved or recognised, in scope
+        options = [Option(t("pract.recognise"), f"pr_rec:{pid}")]
     return options + [Option(t("inbox.back"), "inbox:1")]
+
+
+RECOGNISABLE = (PracticeStatus.APPROVED, PracticeStatus.RECOGNISED)
+
+
+async def may_recognise(ctx: Context, practice: Practice) -> bool:
+    """Approved, in scope, and not already recognised at this official's level right now."""
+    scope = official_scope(ctx)
+    if scope is None or practice.status not in RECOGNISABLE:
+        return False
+    for recognition in await reviews.recognitions_of(ctx.session, practice.id):
+        if recognition.level == scope.level and from_db(recognition.valid_until) > ctx.now:
+            return False
+    return True
 
 
 async def open_by_code(ctx: Context, code: str) -> list[Reply] | None:
@@ -119,8 +131,6 @@ def leader_options(t: Translator, practice: Practice) -> list[Option]:
 
 
 async def _officials_unit(ctx: Context, t: Translator, person_id: int) -> str:
-    from handlers.tracking import official_as_seen_by_sender
-
     return official_as_seen_by_sender(ctx, t, await people.get_person(ctx.session, person_id))
 
 
@@ -130,8 +140,6 @@ async def notify_leader(ctx: Context, practice: Practice, event: PracticeEvent) 
     level = unit.level if unit else Level.COMMUNE
 
     def build(t: Translator) -> list[Reply]:
-        from handlers.tracking import official_as_seen_by_sender
-
         text = t("prnotice.leader", code=practice.code, title=render.excerpt(practice.title, 120),
                  official=official_as_seen_by_sender(ctx, t, ctx.person),
                  what=render.practice_event_what(t, event),

@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import ProcessedUpdate
 
-_MARK = insert(ProcessedUpdate.__table__)  # type: ignore[arg-type]
+_MARK = insert(ProcessedUpdate.__table__)  # type: ignore[attr-defined]
 
 
 async def mark(session: AsyncSession, *, channel: str, update_id: str, now: datetime,

@@ -8,7 +8,7 @@ notice up to that id has been shown.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, or_, update
@@ -16,6 +16,10 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import MAX_ID, Channel, ChannelAccount, WebNotice
+
+SESSION_LIFETIME = timedelta(days=30)
+"""A web chat session (its cookie) lives this long from its latest action; the web chat sets
+the cookie with it, and housekeeping forgets notices no page can show any more."""
 
 
 async def session_last_used_at(session: AsyncSession, *, chat_id: str) -> datetime | None:

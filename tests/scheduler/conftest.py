@@ -9,7 +9,6 @@ from collections.abc import Callable
 import pytest
 from pydantic import SecretStr
 
-from bot.settings import Settings
 from bot.telegram.channel import TelegramChannel
 from handlers.clock import ManualClock
 from scheduler.calendar import QuietHours
@@ -17,6 +16,7 @@ from scheduler.outbox import OutboxWorker
 from scheduler.ratelimit import ChatRateLimiter, RateLimits
 from scheduler.reminders import ReminderPolicy
 from scheduler.service import SchedulerService
+from settings import Settings
 from tests.fakes.telegram_api import FakeTelegram
 
 SEND_TIMEOUT = 0.5  # seconds the sender waits for the fake before calling it a timeout

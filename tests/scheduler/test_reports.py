@@ -12,8 +12,8 @@ from sqlalchemy import update
 from sqlmodel import col, func, select
 
 from handlers.i18n import Translator
+from handlers.periods import Period, parse_period
 from handlers.replies import DocumentReply, from_payload
-from scheduler.reports import Period, parse_period
 from storage.models import Feedback, OutboxMessage, Person, Practice, Recognition
 from tests.scheduler.factories import (
     CUA_NAM,

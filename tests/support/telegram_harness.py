@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pydantic import SecretStr
 
 from bot.app import App
-from bot.settings import Settings
 from handlers.clock import Clock
+from settings import Settings
 from tests.fakes.telegram_api import BotMessage, FakeTelegram, FakeUser
 
 

@@ -8,7 +8,7 @@ import logging
 import pytest
 from sqlmodel import select
 
-from handlers.submit_practice import PRACTICE_FORM
+from handlers.practice_form import PRACTICE_FORM
 from storage.models import Conversation, Practice, PracticePhoto
 from tests.fakes.telegram_api import FakeTelegram, make_jpeg
 from tests.support.practice_walk import COMPLETE_PRACTICE, QUESTIONS

@@ -13,9 +13,9 @@ from telegram import Bot
 
 from bot.app import App
 from bot.proxies import Proxies
-from bot.settings import Settings
 from bot.telegram.transport import AiohttpRequest
 from bot.zalo_bot.client import ZaloBotClient
+from settings import Settings
 from tests.fakes.socks5 import FakeSocks5
 from tests.fakes.telegram_api import FakeTelegram, make_jpeg
 from tests.fakes.zalo_bot_api import FakeZaloBot

@@ -10,7 +10,7 @@ import aiohttp
 from pydantic import SecretStr
 
 from bot.app import App
-from bot.settings import Settings
+from settings import Settings
 from tests.fakes.telegram_api import FakeTelegram
 
 

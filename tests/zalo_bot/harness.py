@@ -16,9 +16,9 @@ import pytest
 from pydantic import SecretStr
 
 from bot.app import App
-from bot.settings import Settings
 from handlers.clock import Clock
 from handlers.registry import build_features
+from settings import Settings
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_bot_api import FakeZaloBot, FakeZaloUser, ZaloMessage
 from tests.support.officials import Step, feedback_walk, make_invite

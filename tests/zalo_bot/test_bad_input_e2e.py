@@ -10,7 +10,7 @@ import logging
 import pytest
 from sqlmodel import select
 
-from handlers.submit_practice import PRACTICE_FORM
+from handlers.practice_form import PRACTICE_FORM
 from storage.models import Conversation, Practice
 from tests.fakes.zalo_bot_api import FakeZaloBot
 from tests.support.officials import FEEDBACK_QUESTIONS, feedback_walk

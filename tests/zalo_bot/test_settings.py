@@ -6,7 +6,7 @@ import pytest
 from pydantic import SecretStr, ValidationError
 
 from bot.app import App
-from bot.settings import Settings
+from settings import Settings
 from tests.fakes.zalo_bot_api import FakeZaloBot
 from tests.zalo_bot.harness import zalo_settings
 

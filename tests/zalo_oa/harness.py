@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pydantic import SecretStr
 
 from bot.app import App
-from bot.settings import Settings
 from handlers.clock import Clock
 from handlers.options import short_label
+from settings import Settings
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_oa_api import FakeOAUser, FakeZaloOA, OAMessage
 from tests.support.images import jpeg_bytes

@@ -1,4 +1,5 @@
-"""What every channel offers the outbox: send these replies to that chat, or say why not."""
+"""The outbox's delivery port: what every channel offers it (send these replies to that chat,
+or say why not). The outbox defines it; each channel adapter implements it."""
 
 from __future__ import annotations
 
@@ -29,12 +30,3 @@ class ChannelSender(Protocol):
     async def deliver(self, chat_id: str, replies: list[Reply]) -> None:
         """Send, or raise DeliveryError."""
         ...
-
-
-class ChannelUnavailable(Exception):
-    """The platform cannot be reached now (down, or blocked by the network); starting the
-    channel again later may work."""
-
-
-class ChannelRefused(Exception):
-    """The platform refused our credentials: starting again will not help until they change."""

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from aiohttp import web
 
+from bot.web.keys import CHANNEL_HEALTH
 from bot.zalo_oa.signature import HEADER, Rejection, Verified
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ def register(app: web.Application, receiver: ZaloOAReceiver, *, path: str) -> No
     """Answer Zalo's POSTs at `path` (called before the server starts); /healthz then shows
     the OA's token health too."""
     app[ZALO_OA] = receiver
+    app.setdefault(CHANNEL_HEALTH, {})["zalo_oa"] = receiver
     app.router.add_post(path, zalo_oa_webhook)
 
 
