@@ -30,9 +30,10 @@ async def mark(session: AsyncSession, *, channel: str, update_id: str, now: date
 async def answer_of(session: AsyncSession, *, channel: str,
                     update_id: str) -> list[dict[str, Any]] | None:
     """The answer kept with an update's mark (None: none kept, or forgotten)."""
-    return (await session.exec(
+    answer = (await session.exec(
         select(ProcessedUpdate.answer).where(ProcessedUpdate.channel == channel,
                                              ProcessedUpdate.update_id == update_id))).first()
+    return list(answer) if answer else None
 
 
 async def forget_answers_before(session: AsyncSession, *, before: datetime, limit: int) -> int:
