@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 from collections.abc import Callable, Sequence
 
 from bot import audit_cli, backup_cli, officials_admin
@@ -25,6 +26,7 @@ from bot.web import demo
 from bot.zalo_oa import cli as zalo_oa_cli
 from scheduler import cli as scheduler_cli
 from settings import Settings, load_settings
+from storage.migrate import DatabaseUnavailable
 
 Register = Callable[[argparse._SubParsersAction], None]
 
@@ -67,7 +69,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_format)
-    return int(args.run(settings, args))
+    try:
+        return int(args.run(settings, args))
+    except DatabaseUnavailable as problem:  # like a bad setting: one line, status 2
+        print(f"Cannot open the database of DATABASE_URL: {problem}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

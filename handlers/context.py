@@ -32,6 +32,8 @@ class Services:
     tz: ZoneInfo
     default_language: str = "vi"
     draft_resume_after: timedelta = timedelta(hours=12)
+    retention_days: int = 365
+    """Personal data of closed feedback is erased this long after closing (the notice says so)."""
     features: Features = field(default=None)  # type: ignore[assignment]
 
 

@@ -25,7 +25,7 @@ from handlers.replies import (
     in_language,
     to_payload,
 )
-from storage.db import Database, is_conflict
+from storage.db import Database, is_conflict, is_unavailable
 from storage.models import ChannelAccount, Person
 from storage.repositories import conversations, outbox, people, updates
 from storage.repositories.officials import OFFICIAL_ROLES
@@ -50,6 +50,8 @@ class Engine:
             try:
                 return await self._turn(event, keep_answer)
             except Exception as error:
+                if is_unavailable(error):
+                    return self._busy(event, error)
                 if not is_conflict(error):
                     raise
                 extra = {"channel": event.sender.channel, "update_id": event.update_id,
@@ -60,6 +62,17 @@ class Engine:
                         "error.internal"))]
                 log.info("update conflicted with another and runs again", extra=extra)
         raise AssertionError("unreachable")
+
+    def _busy(self, event: Event, error: BaseException) -> list[Reply]:
+        """The database refused (a full or read-only disk, unreachable): the turn was rolled
+        back, so the person is asked to try again later; their earlier answers are kept."""
+        log.error("update not handled: the database is unavailable", extra={
+            "channel": event.sender.channel, "update_id": event.update_id,
+            "error": type(getattr(error, "orig", None) or error).__name__})
+        language = event.sender.language_code
+        if language not in ("vi", "en"):
+            language = self.services.default_language
+        return [TextReply(Translator(language)("error.busy"))]
 
     def handled(self, event: Event) -> None:
         """Called once for each event the engine handled: not for a redelivered copy it dropped,
@@ -126,7 +139,7 @@ class Engine:
                     conversation.started_at = now
                 await session.flush()
             except Exception as error:
-                if is_conflict(error):
+                if is_conflict(error) or is_unavailable(error):
                     raise
                 log.exception("update failed", extra=where)
                 await session.rollback()  # expires `person`: read nothing from it after this

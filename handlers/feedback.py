@@ -34,12 +34,15 @@ def feedback_form(categories: Sequence[str] = DEFAULT_CATEGORIES) -> Form:
         (
             FieldSpec("category", Kind.CHOICE, options=tuple(categories)),
             FieldSpec("text", Kind.TEXT, max_length=2000),
-            FieldSpec("photos", Kind.PHOTOS, min_items=0, max_items=5),
-            FieldSpec("location", Kind.LOCATION, required=False),
+            FieldSpec("photos", Kind.PHOTOS, min_items=0, max_items=5, personal=True),
+            FieldSpec("location", Kind.LOCATION, required=False, personal=True),
             FieldSpec("commune", Kind.UNIT),
-            FieldSpec("identity", Kind.CHOICE, options=(NAMED, ANONYMOUS)),
-            FieldSpec("phone", Kind.PHONE, required=False, when=("identity", NAMED)),
+            FieldSpec("identity", Kind.CHOICE, options=(NAMED, ANONYMOUS), personal=True),
+            FieldSpec("phone", Kind.PHONE, required=False, when=("identity", NAMED),
+                      personal=True),
         ),
+        # Declining the privacy notice still lets a citizen report: anonymously, in words.
+        without_personal_data={"photos": [], "location": None, "identity": ANONYMOUS},
     )
 
 

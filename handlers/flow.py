@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
-from handlers import fields
+from handlers import consent, fields
 from handlers.context import Context
 from handlers.events import ChoiceEvent, Event, TextEvent
 from handlers.forms import FieldSpec, Form, Kind
@@ -55,6 +55,8 @@ class FormFlow:
             return await self._on_summary(ctx, event)
         if step == EDIT_PICK:
             return await self._on_edit_pick(ctx, event)
+        if step == consent.STEP:
+            return await self._on_consent(ctx, event)
         spec = self.form.field(step or "")
         outcome = await fields.accept(ctx, self.form, spec, event)
         if isinstance(outcome, fields.Invalid):
@@ -69,6 +71,8 @@ class FormFlow:
             return self._summary(ctx, lead)
         if step == EDIT_PICK:
             return self._edit_menu(ctx, lead)
+        if step == consent.STEP:
+            return consent.ask(ctx, ctx.state["consent_for"], lead)
         return await self._ask(ctx, self.form.field(step or ""), lead=lead)
 
     async def back(self, ctx: Context) -> list[Reply]:
@@ -87,6 +91,8 @@ class FormFlow:
     # -- steps ------------------------------------------------------------------------------
 
     async def _ask(self, ctx: Context, spec: FieldSpec, lead: str | None = None) -> list[Reply]:
+        if consent.needs_notice(ctx, spec):
+            return consent.ask(ctx, spec.name, lead)
         if ctx.conversation.step != spec.name:
             ctx.state["scratch"] = {}
             if spec.kind is Kind.PHOTOS and spec.name in ctx.answers:
@@ -114,6 +120,26 @@ class FormFlow:
         if following is None:
             return self._summary(ctx, outcome.note)
         return await self._ask(ctx, following, lead=outcome.note)
+
+    async def _on_consent(self, ctx: Context, event: Event) -> list[Reply]:
+        """The answer to the privacy notice shown before `consent_for`, a personal question."""
+        pending = self.form.field(ctx.state["consent_for"])
+        picked = fields.resolve_option(ctx, event)
+        if picked == consent.AGREE:
+            await consent.give(ctx)
+            return await self._ask(ctx, pending, lead="✅ " + ctx.t("privacy.given"))
+        if picked != consent.DECLINE:
+            key = picked.key if isinstance(picked, fields.Invalid) else "error.pick_option"
+            return consent.ask(ctx, pending.name, lead="⚠️ " + ctx.t(key))
+        await consent.decline(ctx)
+        if self.form.without_personal_data is None:
+            reset_state(ctx, flow=None)
+            return [TextReply(ctx.t("privacy.declined_stop"))]
+        ctx.answers.update(self.form.without_personal_data)
+        following = self.form.next_unanswered(ctx.answers)
+        lead = ctx.t("privacy.declined_anonymous")
+        return self._summary(ctx, lead) if following is None else \
+            await self._ask(ctx, following, lead=lead)
 
     def _summary(self, ctx: Context, lead: str | None = None) -> list[Reply]:
         ctx.conversation.step = SUMMARY

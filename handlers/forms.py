@@ -35,6 +35,9 @@ class FieldSpec:
     max_items: int = 10
     when: tuple[str, str] | None = None
     """Ask only when an earlier answer equals a value: ``("submitter_kind", "collective")``."""
+    personal: bool = False
+    """The answer is personal data (a name, a phone, a photo, a place): the privacy notice is
+    shown before it to anyone who has not agreed to it (handlers/consent.py)."""
     text: dict[str, str] = field(default_factory=dict)
     """Literal prompts per language (``{"vi": "...", "en": "..."}``) for configured questions."""
 
@@ -58,6 +61,9 @@ class FieldSpec:
 class Form:
     name: str
     fields: tuple[FieldSpec, ...]
+    without_personal_data: dict[str, Any] | None = None
+    """Answers that make the form anonymous, used when the person declines the privacy
+    notice; None: the form cannot be sent without personal data."""
 
     def field(self, name: str) -> FieldSpec:
         for spec in self.fields:

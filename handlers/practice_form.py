@@ -25,7 +25,7 @@ PRACTICE_FORM = Form(
                   when=("submitter_kind", "collective")),
         FieldSpec("individual_type", Kind.CHOICE, options=INDIVIDUAL_TYPES,
                   when=("submitter_kind", "individual")),
-        FieldSpec("submitter_name", Kind.TEXT, max_length=200),
+        FieldSpec("submitter_name", Kind.TEXT, max_length=200, personal=True),
         FieldSpec("field", Kind.CHOICE, options=FIELDS),
         FieldSpec("title", Kind.TEXT, max_length=200),
         FieldSpec("description", Kind.TEXT, max_length=3000),
@@ -44,7 +44,7 @@ PRACTICE_FORM = Form(
         FieldSpec("results", Kind.TEXT, max_length=2000),
         FieldSpec("commune", Kind.UNIT),
         FieldSpec("village", Kind.TEXT, max_length=200),
-        FieldSpec("location", Kind.LOCATION, required=False),
-        FieldSpec("photos", Kind.PHOTOS, min_items=1, max_items=10),
+        FieldSpec("location", Kind.LOCATION, required=False, personal=True),
+        FieldSpec("photos", Kind.PHOTOS, min_items=1, max_items=10, personal=True),
     ),
 )

@@ -12,6 +12,7 @@ from types import ModuleType
 
 from handlers import (
     consensus,
+    consent,
     deadlines,
     feedback,
     followup,
@@ -39,7 +40,7 @@ FEATURE_MODULES: tuple[ModuleType, ...] = (
     submit_practice, feedback, my_practices, tracking, followup, practice_fix, consensus,
     inbox, feedback_actions, review, changes, recognition, stats, invites,
     deadlines, reports, audit,
-    linking,
+    linking, consent,
 )
 
 

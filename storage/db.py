@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -34,6 +35,30 @@ _CONFLICTS = {"40001", "40P01"}  # PostgreSQL: serialization_failure, deadlock_d
 def is_conflict(error: BaseException) -> bool:
     """The transaction lost a race with another one and may simply be run again."""
     return getattr(getattr(error, "orig", None), "sqlstate", None) in _CONFLICTS
+
+
+_UNAVAILABLE_STATES = {"53100", "53200", "53300", "25006", "57P03", "58030"}
+"""PostgreSQL: disk_full, out_of_memory, too_many_connections, read_only_sql_transaction,
+cannot_connect_now, io_error."""
+_UNAVAILABLE_SQLITE = ("readonly", "read-only", "disk is full", "disk i/o error",
+                       "unable to open database")
+_UNAVAILABLE_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EACCES, errno.EPERM,
+                       errno.EIO}
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """The storage itself refused (a full or read-only disk, a database that cannot be reached
+    or written): nothing the person did, and worth trying again later."""
+    orig = getattr(error, "orig", None)
+    if getattr(orig, "sqlstate", None) in _UNAVAILABLE_STATES:
+        return True
+    if isinstance(error, OSError) or isinstance(orig, OSError):
+        found = error if isinstance(error, OSError) else orig
+        return getattr(found, "errno", None) in _UNAVAILABLE_ERRNOS or isinstance(
+            found, ConnectionError)
+    text = str(orig if orig is not None else error).lower()
+    return type(orig).__name__ == "OperationalError" and any(
+        marker in text for marker in _UNAVAILABLE_SQLITE)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -3,8 +3,10 @@ object store (storage/media_objects.py): a local directory or an S3-compatible b
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +24,19 @@ class MediaRejected(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class MediaUnavailable(MediaRejected):
+    """The store cannot take the file now (a full or read-only disk, a bucket that refuses):
+    the person is told the system is busy and to try again; nothing half-written is left."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__("storage_busy")
+        self.error = error
+
+
+_WHY = {errno.EROFS: "read_only", errno.ENOSPC: "full", errno.EDQUOT: "full",
+        errno.EACCES: "not_writable", errno.EPERM: "not_writable"}
 
 
 @dataclass(frozen=True)
@@ -72,6 +87,22 @@ class MediaStore:
         mime, ext = _IMAGE_TYPES[fmt]
         digest = hashlib.sha256(data).hexdigest()
         relative = f"{digest[:2]}/{digest}.{ext}"
-        if not self.objects.exists(relative):
-            self.objects.put(relative, data)
+        try:
+            if not self.objects.exists(relative):
+                self.objects.put(relative, data)
+        except OSError as error:
+            raise MediaUnavailable(error) from error
         return StoredMedia(digest, relative, mime, len(data), platform_file_id)
+
+    def probe(self) -> str | None:
+        """None if an object can be written to the store and removed again, else why not, in
+        a word for /healthz ("read_only", "full", "not_writable", or the error's name)."""
+        key = f"healthz/{uuid.uuid4().hex}.probe"
+        try:
+            self.objects.put(key, b"ok")
+            self.objects.delete(key)
+        except OSError as error:
+            return _WHY.get(error.errno or 0, error.strerror or type(error).__name__)
+        except Exception as error:  # noqa: BLE001  (a bucket's client raises its own kinds)
+            return type(error).__name__
+        return None

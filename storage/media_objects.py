@@ -9,10 +9,11 @@ method blocks (disk or network): async code calls them through `asyncio.to_threa
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -78,18 +79,25 @@ class LocalObjects:
         return self.root / check_key(key)
 
     def put(self, key: str, data: bytes) -> None:
-        target = self._path(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(f"{target.name}.{uuid.uuid4().hex}{PARTIAL_SUFFIX}")
-        partial.write_bytes(data)
-        os.replace(partial, target)  # readers see the whole file or none
+        self._write(key, lambda partial: partial.write_bytes(data))
 
     def put_file(self, key: str, source: Path) -> None:
+        self._write(key, lambda partial: shutil.copyfile(source, partial))
+
+    def _write(self, key: str, fill: Callable[[Path], object]) -> None:
+        """Through a partial file renamed into place: readers see the whole file or none. When
+        the disk refuses (full, read-only), the partial file is removed before the error goes
+        on, so nothing half-written is left behind."""
         target = self._path(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(f"{target.name}.{uuid.uuid4().hex}{PARTIAL_SUFFIX}")
-        shutil.copyfile(source, partial)
-        os.replace(partial, target)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fill(partial)
+            os.replace(partial, target)
+        except OSError:
+            with contextlib.suppress(OSError):
+                partial.unlink(missing_ok=True)
+            raise
 
     def get(self, key: str) -> bytes:
         try:

@@ -61,6 +61,9 @@ class Person(SQLModel, table=True):
     created_at: datetime
     notify_channel: str | None = Field(default=None, max_length=16)
     """Where notifications and reminders go (handlers/linking.py); None: the channel last used."""
+    consent_version: str | None = Field(default=None, max_length=16)
+    """The version of the privacy notice this person agreed to, None if they have not (or
+    withdrew); the history is in `Consent`."""
 
 
 class ChannelAccount(SQLModel, table=True):
@@ -557,3 +560,21 @@ class AuditEntry(SQLModel, table=True):
     channel: str = Field(max_length=16)
     detail: str | None = Field(default=None, max_length=200)
     """A status, a level, a count: never personal data."""
+
+
+class ConsentDecision(StrEnum):
+    GIVEN = "given"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+
+class Consent(SQLModel, table=True):
+    """A person's answer to the privacy notice (handlers/consent.py): which version, when, on
+    which channel. Rows are added, never changed: the latest is the person's current answer."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    version: str = Field(max_length=16)
+    decision: str = Field(max_length=16)
+    channel: str = Field(max_length=16)
+    at: datetime

@@ -114,6 +114,21 @@ def test_the_product_refuses_a_bad_token_in_env_with_one_line_and_status_2(
     assert not (tmp_path / "data").exists()  # nothing was started
 
 
+@pytest.mark.parametrize("where", ["under_a_file", "a_directory"])
+def test_a_database_that_cannot_be_opened_stops_with_one_line_and_status_2(
+        tmp_path: Path, where: str) -> None:
+    (tmp_path / "notes.txt").write_text("not a directory", encoding="utf-8")
+    path = tmp_path / "notes.txt" / "db.sqlite" if where == "under_a_file" else tmp_path
+    (tmp_path / ".env").write_text(f"DATABASE_URL=sqlite+aiosqlite:///{path}\nWEB_PORT=0\n",
+                                   encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "bot"], cwd=tmp_path, env=clean_environment(),
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2, done.stderr[-2000:]
+    [line] = done.stderr.strip().splitlines()
+    assert line.startswith("Cannot open the database of DATABASE_URL: "), line
+    assert not (tmp_path / "data").exists()  # nothing else was started
+
+
 @pytest.mark.parametrize(("name", "value"), [("https_proxy", "socks5h://127.0.0.1:1080"),
                                              ("all_proxy", "socks5://u:p@10.0.0.2:1080"),
                                              ("http_proxy", "http://proxy.example:3128")])

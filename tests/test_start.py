@@ -65,7 +65,7 @@ async def health(url: str) -> tuple[int, dict]:
 async def test_env_example_copied_as_it_is_starts_the_product(tmp_path: Path) -> None:
     shutil.copy(ENV_EXAMPLE, tmp_path / ".env")
     async with running([sys.executable, "-m", "bot"], tmp_path) as (url, lines):
-        assert await health(url) == (200, {"status": "ok", "database": "ok",
+        assert await health(url) == (200, {"status": "ok", "database": "ok", "media": "ok",
                                            "scheduler": "running"})
         assert any("TELEGRAM_BOT_TOKEN is not set" in line["message"] for line in lines)
         assert not [line for line in lines if line["level"] in ("ERROR", "CRITICAL")]
@@ -90,7 +90,7 @@ async def start_and_check(settings: Settings, clock) -> str:  # noqa: ANN001
     await app.start()
     try:
         assert await health(app.web.url) == (200, {"status": "ok", "database": "ok",
-                                                   "scheduler": "running"})
+                                                   "media": "ok", "scheduler": "running"})
         async with aiohttp.ClientSession() as http, http.get(
                 app.web.url + "api/practices.geojson") as response:
             assert response.status == 200

@@ -1,7 +1,9 @@
-"""/healthz for load balancers and operators: is the database reachable, is the scheduler up?
+"""/healthz for load balancers and operators: is the database reachable and writable, can the
+media store take a file, is the scheduler up?
 
 The scheduler is reported as "absent" until the wiring passes one in (anything with a `running`
-attribute, like APScheduler's); a stopped scheduler or an unreachable database answers 503.
+attribute, like APScheduler's); a stopped scheduler, an unreachable database, or a database or
+media store that refuses writes (a full or read-only disk) answers 503 with the reason.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.web.keys import CHANNEL_HEALTH, DB, SCHEDULER
+from bot.web.keys import CHANNEL_HEALTH, DB, SCHEDULER, SERVICES
+from storage.db import Database, is_unavailable
+from storage.media import MediaStore
 from storage.repositories import health
 
 log = logging.getLogger(__name__)
@@ -22,24 +26,59 @@ PING_TIMEOUT_SECONDS = 5
 
 
 async def healthz(request: web.Request) -> web.Response:
-    database = "ok"
-    try:
-        async with asyncio.timeout(PING_TIMEOUT_SECONDS), request.app[DB].session() as session:
-            await health.ping(session)
-    except (SQLAlchemyError, OSError, TimeoutError) as error:
-        log.warning("health check: database unreachable", extra={"error": type(error).__name__})
-        database = "error"
+    database = await _database(request.app[DB])
+    media = await _media(request.app[SERVICES].media)
     scheduler = request.app[SCHEDULER]
     if scheduler is None:
         scheduler_state = "absent"
     else:
         scheduler_state = "running" if scheduler.running else "stopped"
-    healthy = database == "ok" and scheduler_state != "stopped"
+    healthy = database == "ok" and media == "ok" and scheduler_state != "stopped"
     body: dict[str, Any] = {"status": "ok" if healthy else "unhealthy", "database": database,
-            "scheduler": scheduler_state}
+                            "media": media, "scheduler": scheduler_state}
     for name, source in request.app.get(CHANNEL_HEALTH, {}).items():
         body[name] = source.health()  # Zalo OA's token: "degraded", still 200
         if healthy and body[name].get("token", "ok") != "ok":
             body["status"] = "degraded"
     return web.json_response(body, status=200 if healthy else 503,
                              headers={"Cache-Control": "no-store"})
+
+
+async def _database(db: Database) -> str:
+    """"ok" if the database answers and would take a write; else "error" (unreachable) or
+    why it refuses writes ("read_only", "full", …)."""
+    try:
+        async with asyncio.timeout(PING_TIMEOUT_SECONDS), db.session() as session:
+            await health.ping(session)
+    except (SQLAlchemyError, OSError, TimeoutError) as error:
+        log.warning("health check: database unreachable", extra={"error": type(error).__name__})
+        return "error"
+    try:
+        async with asyncio.timeout(PING_TIMEOUT_SECONDS), db.session() as session:
+            await health.probe_write(session)
+    except (SQLAlchemyError, OSError, TimeoutError) as error:
+        why = _why_unwritable(error)
+        log.warning("health check: database refuses writes", extra={"reason": why})
+        return why
+    return "ok"
+
+
+def _why_unwritable(error: BaseException) -> str:
+    text = str(getattr(error, "orig", None) or error).lower()
+    if "readonly" in text or "read-only" in text or "read only" in text:
+        return "read_only"
+    if "full" in text or "no space" in text:
+        return "full"
+    return "not_writable" if is_unavailable(error) else "error"
+
+
+async def _media(media: MediaStore) -> str:
+    """"ok" if a file can be written to the media store and removed, else why not."""
+    try:
+        async with asyncio.timeout(PING_TIMEOUT_SECONDS):
+            problem = await asyncio.to_thread(media.probe)
+    except TimeoutError:
+        problem = "timeout"
+    if problem is not None:
+        log.warning("health check: media store refuses writes", extra={"reason": problem})
+    return problem or "ok"

@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 
 from aiohttp import web
 
-from bot.web import api, health, metrics, openapi, webchat, webhook
+from bot.web import api, health, metrics, openapi, privacy, webchat
 from bot.web import map as map_pages
 from bot.web.api import PRACTICE_CODE
 from bot.web.keys import (
@@ -28,7 +28,6 @@ from bot.web.metrics import METRICS, METRICS_PORTS, Metrics
 from bot.web.templating import STATIC_DIR, environment
 from bot.web.thumbnails import Thumbnailer
 from bot.web.webchat import CHAT, WebChat
-from bot.web.webhook import TELEGRAM, WebhookReceiver
 from handlers.context import Services
 from handlers.engine import Engine
 from settings import Settings
@@ -46,7 +45,6 @@ def create_web_app(
     services: Services,
     engine: Engine,
     metrics: Metrics,
-    telegram: WebhookReceiver | None = None,
     scheduler: RunningFlag | None = None,
 ) -> web.Application:
     app = web.Application(middlewares=[json_api_errors, security_headers])
@@ -55,7 +53,6 @@ def create_web_app(
     app[SERVICES] = services
     app[METRICS] = metrics
     app[METRICS_PORTS] = set()
-    app[TELEGRAM] = telegram
     app[SCHEDULER] = scheduler
     app[TEMPLATES] = environment(services.tz)
     app[THUMBNAILS] = Thumbnailer(services.media.root, settings.media_dir / "web-cache")
@@ -88,6 +85,7 @@ def setup_routes(app: web.Application) -> None:
     add.add_get(r"/api/photos/{photo_id:[1-9]\d{0,11}}/{size:thumb|large}.jpg", api.photo)
     # The web chat: a channel adapter beside Telegram.
     add.add_get("/chat", webchat.chat_page, name="chat")
+    add.add_get("/privacy", privacy.privacy_page, name="privacy")
     add.add_post("/chat/events", webchat.post_event)
     add.add_post("/chat/photos", webchat.post_photos)
     add.add_post("/chat/language", webchat.post_language)
@@ -95,9 +93,7 @@ def setup_routes(app: web.Application) -> None:
     # Operations.
     add.add_get("/healthz", health.healthz)
     add.add_get("/metrics", metrics.metrics_endpoint)
-    settings = app[SETTINGS]
-    if settings.webhook_url and app[TELEGRAM] is not None:
-        add.add_post(webhook.webhook_path(settings.webhook_url), webhook.telegram_webhook)
+    # Each channel adds its own webhook and media links (bot/channels/host.py).
     add.add_static("/static/", STATIC_DIR)
 
 

@@ -21,10 +21,14 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from aiohttp import web
+
+from bot.channels.base import ChannelLimits, Site
+from bot.channels.processed import ProcessedSignal
 from bot.ordering import ChatLocks
 from bot.proxies import Proxies
 from bot.zalo_oa import client as api
-from bot.zalo_oa import signature
+from bot.zalo_oa import signature, webhook
 from bot.zalo_oa.client import OAApiError, OANetworkError, ZaloOAClient
 from bot.zalo_oa.convert import UNFOLLOW, is_from_user, to_events, update_key, user_of
 from bot.zalo_oa.oauth import OAuthClient
@@ -61,8 +65,15 @@ class OutsideWindow(DeliveryError):
         super().__init__(Failure.PERMANENT, detail)
 
 
+LIMITS = ChannelLimits(text_length=api.MAX_TEXT, buttons_per_message=api.MAX_BUTTONS,
+                       location_button=False, contact_button=False, media_by_url=False)
+
+
 class ZaloOAChannel:
     channel = Channel.ZALO_OA.value
+    title = "Zalo OA"
+    limits = LIMITS
+    starts_after_server = False  # its access token is ready before the first event arrives
 
     def __init__(self, settings: Settings, engine: Engine, media: MediaStore, db: Database,
                  clock: Clock) -> None:
@@ -99,12 +110,15 @@ class ZaloOAChannel:
         self._chats = ChatLocks()
         self._tasks: set[asyncio.Task] = set()
         self._recent: OrderedDict[str, None] = OrderedDict()
-        self._processed: OrderedDict[str, None] = OrderedDict()
-        self._progress = asyncio.Condition()
+        self._processed = ProcessedSignal()
         self._warned: dict[int, str] = {}
         self._keeper: asyncio.Task | None = None
 
     # -- life cycle --------------------------------------------------------------------------
+
+    def attach(self, web_app: web.Application, site: Site) -> None:
+        """Its webhook route; /healthz shows its token's health."""
+        webhook.register(web_app, self, path=self.settings.zalo_oa_webhook_path)
 
     async def start(self) -> None:
         await self.tokens.setup()
@@ -154,9 +168,7 @@ class ZaloOAChannel:
 
     async def wait_processed(self, key: str, timeout: float = 10.0) -> None:
         """Wait until an accepted event has been handled and answered (for tests)."""
-        async with self._progress:
-            await asyncio.wait_for(self._progress.wait_for(lambda: key in self._processed),
-                                   timeout)
+        await self._processed.wait(key, timeout)
 
     async def _in_order(self, user_id: str, key: str, event: dict[str, Any]) -> None:
         try:
@@ -165,11 +177,7 @@ class ZaloOAChannel:
         except Exception:
             log.exception("zalo oa event failed", extra={"update_id": key})
         finally:
-            async with self._progress:
-                self._processed[key] = None
-                while len(self._processed) > RECENT_EVENTS:
-                    self._processed.popitem(last=False)
-                self._progress.notify_all()
+            await self._processed.mark(key)
 
     async def _handle(self, user_id: str, event: dict[str, Any]) -> None:
         if event.get("event_name") == UNFOLLOW:

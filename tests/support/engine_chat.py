@@ -19,6 +19,7 @@ from handlers.events import (
 )
 from handlers.replies import MenuReply, Reply, RightsGained, TextReply
 from storage.media import MediaStore
+from tests.support.consent import AGREE, is_privacy_notice
 from tests.support.images import jpeg_bytes
 
 _ids = itertools.count(1)
@@ -34,6 +35,8 @@ class EngineChat:
     """Changes to the chat's own command menu: not messages, so kept apart from the rest."""
     rights_gained: int = 0
     """How many turns said the person gained rights (`RightsGained`, not a message either)."""
+    auto_consent: bool = True
+    """Agree to the privacy notice whenever it is shown (tests/support/consent.py)."""
 
     @property
     def last(self) -> TextReply:
@@ -46,6 +49,9 @@ class EngineChat:
         self.rights_gained += any(isinstance(r, RightsGained) for r in replies)
         shown = [r for r in replies if not isinstance(r, MenuReply | RightsGained)]
         self.transcript.extend(shown)
+        texts = [r for r in shown if isinstance(r, TextReply)]
+        if self.auto_consent and texts and is_privacy_notice(texts[-1].text):
+            return shown + await self.press(AGREE)
         return shown
 
     def _meta(self) -> dict:

@@ -18,6 +18,7 @@ from bot.app import App
 from handlers.clock import Clock
 from settings import Settings
 from tests.fakes.telegram_api import BotMessage, FakeTelegram, FakeUser
+from tests.support.consent import AGREE, is_privacy_notice
 
 
 @asynccontextmanager
@@ -41,12 +42,17 @@ class TelegramDriver:
     app: App
     fake: FakeTelegram
     user: FakeUser
+    auto_consent: bool = True
+    """Agree to the privacy notice whenever it is shown (tests/support/consent.py)."""
 
     async def _after(self, *update_ids: int) -> list[BotMessage]:
         before = len(self.user.inbox)
         for update_id in update_ids:
             await self.app.telegram.wait_processed(update_id)
-        return self.user.inbox[before:]
+        shown = self.user.inbox[before:]
+        if self.auto_consent and shown and is_privacy_notice(shown[-1].text):
+            return shown + await self.press(AGREE)
+        return shown
 
     @property
     def last(self) -> BotMessage:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from playwright.async_api import Page
 
+from tests.support.consent import AGREE, is_privacy_notice
 from tests.support.images import jpeg_bytes
 
 TIMEOUT_MS = 15_000
@@ -17,6 +18,9 @@ TYPED_ANSWERS = ("12 người dân cùng tham gia dọn vệ sinh", "thanh xuan"
 
 
 class BrowserChat:
+    auto_consent = True
+    """Agree to the privacy notice whenever it is shown (tests/support/consent.py)."""
+
     def __init__(self, page: Page) -> None:
         self.page = page
         self.uploaded = False
@@ -45,7 +49,10 @@ class BrowserChat:
             "#transcript .msg.bot, #transcript .msg.notice:not(.intro)").count()
         await action()
         await self._settled(before)
-        return await self.last_text()
+        text = await self.last_text()
+        if self.auto_consent and is_privacy_notice(text):
+            return await self.press(AGREE)
+        return text
 
     async def press(self, label: str) -> str:
         button = self.page.locator("#transcript .msg.bot").last.locator(

@@ -15,6 +15,7 @@ from aiohttp import ClientSession, FormData
 from aiohttp.test_utils import TestClient
 
 from bot.web.chat_events import SESSION_COOKIE
+from tests.support.consent import AGREE, is_privacy_notice
 from tests.support.images import jpeg_bytes
 from tests.support.practice_walk import Step
 
@@ -113,6 +114,8 @@ class WebChatClient:
         self.notices_shown = 0
         self.cookie_max_age: str | None = None
         """Max-Age of the session cookie the last answer set (None: it set none)."""
+        self.auto_consent = True
+        """Agree to the privacy notice whenever it is shown (tests/support/consent.py)."""
 
     @property
     def last(self) -> Bubble:
@@ -134,7 +137,11 @@ class WebChatClient:
         body = {"id": action_id or f"t{next(_seq)}-{uuid.uuid4().hex[:8]}", **payload}
         response = await self.client.post(self._path("/chat/events"), json=body,
                                           headers=PAGE_HEADER)
-        return await self._receive(response)
+        bubbles = await self._receive(response)
+        bots = [b for b in bubbles if b.kind == "bot"]
+        if self.auto_consent and bots and is_privacy_notice(bots[-1].text):
+            return bubbles + await self.press(AGREE)
+        return bubbles
 
     async def start(self) -> list[Bubble]:
         return await self.action({"type": "command", "name": "start"})

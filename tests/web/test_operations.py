@@ -13,6 +13,7 @@ from bot.app import App
 from bot.web.metrics import ErrorLogCounter, Metrics
 from bot.web.server import create_web_app
 from storage.db import Database
+from tests.support.faults import partial_files, read_only
 from tests.support.practice_walk import COMPLETE_PRACTICE
 from tests.web.chat_client import WebChatClient
 from tests.web.test_webchat import walk_practice
@@ -58,7 +59,7 @@ async def test_metrics_count_updates_by_channel_completed_flows_and_errors(setti
     finally:
         await app.stop()
     events = 2 + sum(int(step.value) if step.kind == "photos" else 1
-                     for step in COMPLETE_PRACTICE) + 1
+                     for step in COMPLETE_PRACTICE) + 1 + 1  # the last: "Đồng ý", the notice
     assert f'dvk_updates_processed_total{{channel="web"}} {events}' in text
     assert 'dvk_updates_processed_total{channel="telegram"} 0' in text
     assert 'dvk_flow_completions_total{flow="practice"} 1' in text
@@ -132,14 +133,33 @@ async def test_health_reports_database_and_scheduler(settings, db, services, eng
             response = await client.get("/healthz")
             return response.status, await response.json()
 
-    assert await health() == (200, {"status": "ok", "database": "ok", "scheduler": "absent"})
+    assert await health() == (200, {"status": "ok", "database": "ok", "media": "ok",
+                                    "scheduler": "absent"})
     assert await health(scheduler=SimpleNamespace(running=True)) == (
-        200, {"status": "ok", "database": "ok", "scheduler": "running"})
+        200, {"status": "ok", "database": "ok", "media": "ok", "scheduler": "running"})
     assert await health(scheduler=SimpleNamespace(running=False)) == (
-        503, {"status": "unhealthy", "database": "ok", "scheduler": "stopped"})
+        503, {"status": "unhealthy", "database": "ok", "media": "ok", "scheduler": "stopped"})
     unreachable = Database(f"sqlite+aiosqlite:///{tmp_path}/missing/dir/db.sqlite")
     try:
         assert await health(db=unreachable) == (
-            503, {"status": "unhealthy", "database": "error", "scheduler": "absent"})
+            503, {"status": "unhealthy", "database": "error", "media": "ok",
+                  "scheduler": "absent"})
     finally:
         await unreachable.dispose()
+
+
+async def test_a_read_only_media_directory_turns_health_to_503_with_the_reason(
+        settings, db, services, engine, metrics):
+    app = create_web_app(settings=settings, db=db, services=services, engine=engine,
+                         metrics=metrics)
+    async with TestClient(TestServer(app, host="127.0.0.1")) as client:
+        with read_only(services.media.root) as reason:
+            response = await client.get("/healthz")
+            assert response.status == 503
+            assert await response.json() == {"status": "unhealthy", "database": "ok",
+                                             "media": reason, "scheduler": "absent"}
+        response = await client.get("/healthz")  # writable again: healthy again
+        assert response.status == 200 and (await response.json())["media"] == "ok"
+    assert partial_files(services.media.root) == []
+    assert not (services.media.root / "healthz").exists() or not any(
+        (services.media.root / "healthz").iterdir())  # the probe files were removed

@@ -12,8 +12,9 @@ from sqlmodel import select
 
 from bot.web.server import create_web_app
 from scheduler.housekeeping import Housekeeping
-from storage.models import Channel, Feedback
+from storage.models import Channel, Conversation, Feedback
 from storage.repositories import practices
+from tests.support.faults import partial_files, read_only
 from tests.support.images import jpeg_bytes
 from tests.support.officials import feedback_walk
 from tests.support.practice_walk import COMPLETE_PRACTICE
@@ -152,6 +153,35 @@ async def test_uploads_that_are_not_photos_or_too_big_are_explained(settings, db
         assert "Ảnh quá lớn" in replies[0].text
         empty = await client.post("/chat/photos", data=b"", headers=PAGE_HEADER)
         assert empty.status == 400
+
+
+async def test_a_photo_sent_while_the_media_disk_is_read_only_is_answered_busy(
+        client, db, services):
+    """The disk refuses the photo: the person is told the system is busy and asked again,
+    nothing half-written is left, and once the disk is back the same photo is taken."""
+    chat = WebChatClient(client)
+    await chat.start()
+    await chat.press("📝 Gửi mô hình")
+    steps = iter(COMPLETE_PRACTICE)
+    for step in steps:
+        if step.kind == "photos":
+            break
+        await chat.do(step)
+    question = chat.last.text
+    with read_only(services.media.root):
+        [answer] = await chat.photos(1)
+        assert chat.status == 200
+    assert answer.text.startswith("⚠️ Hệ thống đang bận, thử lại sau")
+    assert question.splitlines()[0] in answer.text  # the same question again
+    assert partial_files(services.media.root) == []
+    assert [p for p in services.media.root.rglob("*") if p.is_file()] == []
+    async with db.session() as session:
+        [conversation] = (await session.exec(select(Conversation))).all()
+        assert not conversation.data["answers"].get("photos")
+
+    [accepted] = await chat.photos(1)
+    assert accepted.text.startswith("📷 Đã nhận ảnh."), accepted.text
+    assert len([p for p in services.media.root.rglob("*.jpg")]) == 1
 
 
 async def test_switching_language_switches_the_bot_too(client):

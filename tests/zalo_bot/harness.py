@@ -21,6 +21,7 @@ from handlers.registry import build_features
 from settings import Settings
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_bot_api import FakeZaloBot, FakeZaloUser, ZaloMessage
+from tests.support.consent import AGREE, is_privacy_notice
 from tests.support.officials import Step, feedback_walk, make_invite
 
 WEBHOOK_URL = "https://dvk.example.org/zalo/webhook"
@@ -77,6 +78,8 @@ class ZaloDriver:
     app: App
     fake: FakeZaloBot
     user: FakeZaloUser
+    auto_consent: bool = True
+    """Agree to the privacy notice whenever it is shown (tests/support/consent.py)."""
 
     @property
     def last(self) -> ZaloMessage:
@@ -86,7 +89,11 @@ class ZaloDriver:
         before = len(self.user.inbox)
         for message_id in message_ids:
             await self.app.zalo.wait_processed(message_id)
-        return self.user.inbox[before:]
+        shown = self.user.inbox[before:]
+        texts = [m.text for m in shown if m.text]
+        if self.auto_consent and texts and is_privacy_notice(texts[-1]):
+            return shown + await self.pick(AGREE)
+        return shown
 
     async def text(self, text: str) -> list[ZaloMessage]:
         return await self._after(self.user.send_text(text))

@@ -16,7 +16,7 @@ async def test_updates_arrive_by_webhook_wrapped_or_flat(settings, clock):
         async with running_app(settings, clock, fake, webhook=True) as app:
             assert fake.webhook["url"] == WEBHOOK_URL
             assert fake.webhook["secret_token"] == WEBHOOK_SECRET
-            driver = ZaloDriver(app, fake, user)
+            driver = ZaloDriver(app, fake, user, auto_consent=False)
             [menu] = await driver.text("xin chào")  # wrapped in {ok, result}
             assert "Bạn muốn làm gì?" in menu.text
             fake.flat_webhooks = True
@@ -55,7 +55,7 @@ async def test_the_same_event_twice_is_processed_once(settings, clock, db):
     async with FakeZaloBot() as fake:
         user = fake.user("7001", "Minh")
         async with running_app(settings, clock, fake) as app:
-            driver = ZaloDriver(app, fake, user)
+            driver = ZaloDriver(app, fake, user, auto_consent=False)
             await driver.command("mohinh")
             first = user.send_text("1")
             await app.zalo.wait_processed(first)
@@ -70,10 +70,11 @@ async def test_the_same_event_twice_is_processed_once(settings, clock, db):
             before = len(user.inbox)
             for _ in range(2):
                 assert await fake.post_webhook(update, secret=WEBHOOK_SECRET) == 200
-            await ZaloDriver(app, fake, user).command("trogiup")
+            await ZaloDriver(app, fake, user, auto_consent=False).command("trogiup")
             answer, help_and_question = user.inbox[before:]
-            assert "Tên tập thể hoặc họ tên cá nhân?" in answer.text
-            assert "Tên tập thể hoặc họ tên cá nhân?" in help_and_question.text
+            # The next question asks a name: the privacy notice comes first, once.
+            assert "🔒 Trước khi tiếp tục" in answer.text
+            assert "🔒 Trước khi tiếp tục" in help_and_question.text
     async with db.session() as session:
         conversation = (await session.exec(select(Conversation))).one()
     assert conversation.data["answers"] == {"submitter_kind": "collective",

@@ -21,6 +21,7 @@ from handlers.options import short_label
 from settings import Settings
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_oa_api import FakeOAUser, FakeZaloOA, OAMessage
+from tests.support.consent import AGREE, is_privacy_notice
 from tests.support.images import jpeg_bytes
 
 
@@ -70,6 +71,8 @@ class OADriver:
     app: App
     fake: FakeZaloOA
     user: FakeOAUser
+    auto_consent: bool = True
+    """Agree to the privacy notice whenever it is shown (tests/support/consent.py)."""
 
     @property
     def last(self) -> OAMessage:
@@ -84,7 +87,11 @@ class OADriver:
         key = await action
         assert self.user.statuses[-1] == 200, self.user.statuses
         await self.app.zalo_oa.wait_processed(key)
-        return self.user.inbox[before:]
+        shown = self.user.inbox[before:]
+        texts = [m.text for m in shown if m.text]
+        if self.auto_consent and texts and is_privacy_notice(texts[-1]):
+            return shown + await self.press(AGREE)
+        return shown
 
     async def text(self, text: str) -> list[OAMessage]:
         return await self._after(self.user.send_text(text))

@@ -19,6 +19,8 @@ from settings import Settings
 from tests.fakes.socks5 import FakeSocks5
 from tests.fakes.telegram_api import FakeTelegram, make_jpeg
 from tests.fakes.zalo_bot_api import FakeZaloBot
+from tests.fakes.zalo_oa_api import FakeZaloOA
+from tests.zalo_oa.harness import OADriver, running_app
 
 CHAT = 7002
 
@@ -133,3 +135,16 @@ async def test_the_zalo_bot_client_uses_the_proxy_where_set() -> None:
             await client.close()
         zalo_port = int(zalo.base_url.rsplit(":", 1)[1].split("/")[0])
         assert proxy.connects == [("127.0.0.1", zalo_port)]
+
+
+async def test_the_zalo_oa_channel_refreshes_its_token_and_answers_through_the_proxy(
+        settings, clock) -> None:
+    async with FakeZaloOA(clock) as oa, FakeSocks5() as proxy:
+        lan = oa.user("7004", "Lan")
+        async with running_app(settings, clock, oa, refresh_token=oa.issue_refresh_token(),
+                               all_proxy=proxy.url) as app:
+            await OADriver(app, oa, lan).text("/start")
+            assert "Dân vận khéo" in lan.last.text
+        oa_port = int(oa.base_url.rsplit(":", 1)[1].split("/")[0])
+        # the OAuth refresh and the reply: two clients, each its own connection
+        assert proxy.connects.count(("127.0.0.1", oa_port)) >= 2
