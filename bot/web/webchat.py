@@ -36,9 +36,9 @@ from bot.web.chat_events import (
 )
 from bot.web.chat_notices import unseen_replies
 from bot.web.chat_render import notice, render_replies, reply_views
+from bot.web.forwarded import Networks, came_over_https, client_address
 from bot.web.json_body import json_body
 from bot.web.keys import DB, SERVICES, SETTINGS, THUMBNAILS
-from bot.web.forwarded import Networks, came_over_https, client_address
 from bot.web.ratelimit import SlidingWindowLimiter
 from bot.web.templating import page_language, render_page
 from handlers.clock import to_db

@@ -1,7 +1,7 @@
 """processed updates: the answer a web chat action got, for a retry that lost it
 
-Revision ID: 0017_processed_answer
-Revises: 0016_vote_rules
+Revision ID: 0018_processed_answer
+Revises: 0017_consent
 Create Date: 2026-12-04
 """
 from collections.abc import Sequence
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0017_processed_answer'
-down_revision: str | None = '0016_vote_rules'
+revision: str = '0018_processed_answer'
+down_revision: str | None = '0017_consent'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
