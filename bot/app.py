@@ -23,6 +23,7 @@ from handlers.clock import Clock, SystemClock
 from handlers.context import Services
 from handlers.engine import Engine
 from handlers.registry import build_features
+from handlers.window_warning import WindowWarnings
 from scheduler.outbox import OutboxWorker
 from scheduler.service import OUTBOX_CONNECTIONS, SchedulerService
 from settings import Settings
@@ -56,7 +57,11 @@ def configured_channels(settings: Settings, engine: Engine, services: Services, 
     if settings.zalo_bot_token is not None:
         channels.append(ZaloChannel(settings, engine, services.media, clock))
     if settings.zalo_oa_enabled:
-        channels.append(ZaloOAChannel(settings, engine, services.media, db, clock))
+        warnings = WindowWarnings(db, clock, settings.tz,
+                                  window=timedelta(days=settings.zalo_oa_window_days),
+                                  warn_before=timedelta(days=settings.zalo_oa_window_warn_days))
+        channels.append(ZaloOAChannel(settings, engine, services.media, db, clock,
+                                      window_warning=warnings.add_to))
     return channels
 
 

@@ -107,7 +107,7 @@ class TelegramChannel:
         self.application = builder.build()
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
-        self.renderer = Renderer(self.application.bot, media.root)
+        self.renderer = Renderer(self.application.bot, media)
         self._albums: dict[tuple[int, str], tuple[list[Reply], asyncio.TimerHandle]] = {}
         self._processed = ProcessedSignal()
 
@@ -281,7 +281,7 @@ class TelegramOutboxSender:
 
     def __init__(self, bot: Bot, media: MediaStore) -> None:
         self.bot = bot
-        self.renderer = Renderer(bot, media.root)
+        self.renderer = Renderer(bot, media)
 
     async def start(self) -> None:
         """Get ready to send. Telegram may be unreachable now (it is blocked in places):

@@ -21,12 +21,10 @@ from bot.web.keys import (
     SERVICES,
     SETTINGS,
     TEMPLATES,
-    THUMBNAILS,
     RunningFlag,
 )
 from bot.web.metrics import METRICS, METRICS_PORTS, Metrics
 from bot.web.templating import STATIC_DIR, environment
-from bot.web.thumbnails import Thumbnailer
 from bot.web.webchat import CHAT, WebChat
 from handlers.context import Services
 from handlers.engine import Engine
@@ -55,7 +53,6 @@ def create_web_app(
     app[METRICS_PORTS] = set()
     app[SCHEDULER] = scheduler
     app[TEMPLATES] = environment(services.tz)
-    app[THUMBNAILS] = Thumbnailer(services.media.root, settings.media_dir / "web-cache")
     app[CHAT] = WebChat(
         engine, services.media, rate_per_minute=settings.web_chat_rate_per_minute,
         new_sessions_per_hour=settings.web_chat_new_sessions_per_hour,

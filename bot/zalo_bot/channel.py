@@ -30,13 +30,11 @@ from bot.zalo_bot.render import ZaloRenderer
 from handlers.clock import Clock
 from handlers.engine import Engine
 from handlers.events import PhotoEvent
-from handlers.replies import Reply, TextReply
-from handlers.router import ACTION_TOKEN
+from handlers.replies import Reply
 from scheduler.delivery import DeliveryError, Failure
 from settings import Settings
 from storage.media import MediaStore
 from storage.models import Channel
-from storage.repositories import offered_actions
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +88,7 @@ class ZaloChannel:
         if not self.settings.public_base_url:
             log.warning("PUBLIC_BASE_URL is not set: Zalo cannot fetch the photos and files the "
                         "bot sends; set it to the web server's public https address")
-        signed_media.register(web_app, self.links, self.media.root)
+        signed_media.register(web_app, self.links, self.media)
         if self.webhook_mode:
             assert self.settings.zalo_webhook_url and self.settings.zalo_webhook_secret
             zalo_webhook.register(web_app, self, webhook_url=self.settings.zalo_webhook_url,
@@ -258,7 +256,7 @@ class ZaloChannel:
 
     async def deliver(self, chat_id: str, replies: list[Reply]) -> None:
         """Send a notice for the outbox, translating Zalo's refusals into its terms."""
-        numbered = await self._offer_actions(chat_id, replies)
+        numbered = await self.engine.offer_actions(self.channel, chat_id, replies)
         try:
             await self.outbox_renderer.send(chat_id, replies, actions_numbered=numbered)
         except ZaloApiError as error:
@@ -266,19 +264,6 @@ class ZaloChannel:
                                 ) from error
         except ZaloNetworkError as error:
             raise DeliveryError(Failure.TRANSIENT, str(error)) from error
-
-    async def _offer_actions(self, chat_id: str, replies: list[Reply]) -> bool:
-        """Let a typed number pick the notice's action buttons (see offered_actions)."""
-        offered = [r for r in replies if isinstance(r, TextReply) and r.token == ACTION_TOKEN
-                   and r.options]
-        if not offered:
-            return True
-        actions = {o.value: o.label for o in offered[-1].options}
-        async with self.engine.db.session() as session:
-            ok = await offered_actions.offer(session, channel=self.channel, chat_id=chat_id,
-                                             actions=actions)
-            await session.commit()
-        return ok
 
 
 class ZaloOutboxSender:
