@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import subprocess
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -101,6 +102,22 @@ def test_the_image_runs_dvk_serve_unprivileged_with_a_health_check() -> None:
     for name in re.findall(r"^ENV (?:.*\\\n)*.*", final, re.MULTILINE):
         for key in re.findall(r"(\w+)=", name):
             assert key in env_names() or key.startswith(("PYTHON", "PIP_")), key
+
+
+def test_the_image_is_built_from_every_package_pyproject_installs() -> None:
+    """A package added to pyproject.toml but not copied into the image would be missing from
+    it: every top-level package (and locales/) is copied and let through .dockerignore."""
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    include = pyproject["tool"]["setuptools"]["packages"]["find"]["include"]
+    packages = {pattern.rstrip("*") for pattern in include}
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    copied = set(re.findall(r"^COPY (\w+) \1$", dockerfile, re.MULTILINE))
+    allowed = {line[1:].rstrip("/") for line in
+               (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
+               if line.startswith("!")}
+    assert packages <= copied, packages - copied
+    assert packages <= allowed, packages - allowed
+    assert {"pyproject.toml", "README.md"} <= allowed
 
 
 @pytest.mark.skipif(shutil.which("caddy") is None, reason="needs Debian's caddy (.ci/run)")
