@@ -27,6 +27,12 @@ from storage.db import Database
 from storage.migrate import upgrade
 from tests.support.backend import ON_POSTGRES, POSTGRES_URL
 from tests.support.engine_chat import EngineChat
+from tests.support.s3 import (  # noqa: F401  (fixtures)
+    media_bucket,
+    s3_bucket,
+    s3_endpoint,
+    store_objects,
+)
 
 
 def _postgres_admin(*statements: str) -> str:
@@ -104,13 +110,23 @@ def database_url(tmp_path: Path, migrated_template: Path | str) -> Iterator[str]
 
 
 @pytest.fixture
-def settings(tmp_path: Path, database_url: str) -> Settings:
+def media_settings(request: pytest.FixtureRequest) -> dict[str, str]:
+    """The media store's settings: MEDIA_DIR alone, or a bucket on a local S3 server for tests
+    marked `@both_media_stores` (tests/support/s3.py)."""
+    if getattr(request, "param", "local") == "local":
+        return {}
+    return request.getfixturevalue("s3_bucket").settings
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str, media_settings: dict[str, str]) -> Settings:
     return Settings(
         _env_file=None,
         database_url=database_url,
         media_dir=tmp_path / "media",
         telegram_album_wait_seconds=0.3,  # the gap between album items under load
         web_port=0,  # App.start serves the web side too: any free port, never a running 8080
+        **media_settings,
     )
 
 

@@ -63,6 +63,10 @@ def test_the_workers_settings_are_valid_and_put_them_on_postgresql(compose: dict
         assert settings.web_host == "0.0.0.0" and settings.web_port == 8080
         assert settings.public_base_url == "https://dvk.example.vn"
         assert settings.trusted_proxy_networks  # Caddy's X-Forwarded-For counts
+        # The media in MinIO's bucket, the one minio-bucket makes, with MinIO's own password.
+        assert settings.media_store == "s3://dvk-media/media"
+        assert settings.media_s3_endpoint_url == "http://minio:9000"
+        assert settings.media_s3_secret_access_key.get_secret_value() == "minio-secret"
         assert service["env_file"] == [{"path": ".env", "required": False}]
 
 
@@ -75,6 +79,9 @@ def test_the_production_shape(compose: dict) -> None:
     media = {tuple(s["volumes"]) for s in workers(compose).values()}
     assert media == {("media:/srv/dvk/data/media",)}  # one volume, shared
     assert services["minio"]["image"].startswith("minio/minio")
+    assert "local/dvk-media" in " ".join(services["minio-bucket"]["entrypoint"])
+    assert all(s["depends_on"]["minio-bucket"]["condition"] == "service_completed_successfully"
+               for s in workers(compose).values())
     caddy = services["caddy"]
     assert caddy["image"].startswith("caddy:2") and "443:443" in caddy["ports"]
     assert "./Caddyfile:/etc/caddy/Caddyfile:ro" in caddy["volumes"]
