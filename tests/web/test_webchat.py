@@ -14,6 +14,7 @@ from bot.web.server import create_web_app
 from scheduler.housekeeping import Housekeeping
 from storage.models import Channel, Conversation, Feedback
 from storage.repositories import practices
+from tests.support.backend import ON_POSTGRES
 from tests.support.faults import partial_files, read_only
 from tests.support.images import jpeg_bytes
 from tests.support.officials import feedback_walk
@@ -187,6 +188,8 @@ async def test_a_photo_sent_while_the_media_disk_is_read_only_is_answered_busy(
     assert len(kept) == 1  # the original (its clean copies live under derived/)
 
 
+@pytest.mark.skipif(ON_POSTGRES, reason="makes SQLite refuse writes (PRAGMA query_only); "
+                    "a PostgreSQL counterpart is still to be written")
 async def test_a_database_that_refuses_writes_is_answered_busy_and_loses_nothing(
         client, db):
     """SQLite refuses every write for a while (`PRAGMA query_only`, the answer a read-only
