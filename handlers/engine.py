@@ -22,6 +22,7 @@ from handlers.replies import (
     Reply,
     RightsGained,
     TextReply,
+    from_payload,
     in_language,
     to_payload,
 )
@@ -53,12 +54,15 @@ class Engine:
         self.on_notices: Callable[[], None] | None = None
         """Called after a transaction queued notices, to wake the outbox sender."""
 
-    async def handle(self, event: Event) -> list[Reply]:
+    async def handle(self, event: Event, *, keep_answer: bool = False) -> list[Reply]:
+        """The replies to `event`, handled once. `keep_answer`: for a client that retries a
+        request whose answer it lost (the web chat), a copy of the event gets the replies the
+        first one got, kept with the processed mark, instead of nothing."""
         attempt = waits = 0
         while True:
             attempt += 1
             try:
-                return await self._turn(event)
+                return await self._turn(event, keep_answer)
             except ChatWasBusy:
                 waits += 1
                 attempt -= 1
@@ -123,7 +127,7 @@ class Engine:
         account.menu_role = wanted
         return [MenuReply(self.services.features.menu_of(wanted) if wanted else None)]
 
-    async def _turn(self, event: Event) -> list[Reply]:
+    async def _turn(self, event: Event, keep_answer: bool) -> list[Reply]:
         """One attempt at the event, in one transaction that behaves as if it ran alone
         (PostgreSQL may refuse it at any statement when another changed what it read)."""
         sender = event.sender
@@ -136,6 +140,9 @@ class Engine:
                     session, channel=sender.channel, update_id=event.update_id, now=now):
                 log.info("duplicate update dropped",
                          extra={"channel": sender.channel, "update_id": event.update_id})
+                if keep_answer and event.update_id is not None:
+                    return from_payload(await updates.answer_of(
+                        session, channel=sender.channel, update_id=event.update_id) or [])
                 return []
             identity = await people.load_identity(
                 session, channel=sender.channel, external_id=sender.external_id)
@@ -183,6 +190,9 @@ class Engine:
                 await session.rollback()  # expires `person`: read nothing from it after this
                 self.handled(event)
                 return [TextReply(ctx.t("error.internal"))]
+            if event.update_id is not None and keep_answer:
+                await updates.keep_answer(session, channel=sender.channel,
+                                          update_id=event.update_id, answer=to_payload(replies))
             await session.commit()
         self.handled(event)
         if ctx.notices and self.on_notices is not None:

@@ -81,6 +81,7 @@ class SchedulerService:
         self.housekeeping = Housekeeping(
             db, clock, processed_updates_keep=timedelta(days=settings.processed_updates_keep_days),
             web_session_lifetime=web_notices.SESSION_LIFETIME,
+            answers_keep=timedelta(hours=settings.web_chat_answer_keep_hours),
             media=services.media)
         self.scheduler = AsyncIOScheduler(timezone=settings.tz, job_defaults={
             "coalesce": True, "max_instances": 1, "misfire_grace_time": None})

@@ -1,7 +1,7 @@
 """leader lease: the leader's term, and the outbox's fencing token and on-the-wire mark
 
-Revision ID: 0018_leader_lease
-Revises: 0017_consent
+Revision ID: 0019_leader_lease
+Revises: 0018_processed_answer
 Create Date: 2026-12-04
 """
 from collections.abc import Sequence
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = '0018_leader_lease'
-down_revision: str | None = '0017_consent'
+revision: str = '0019_leader_lease'
+down_revision: str | None = '0018_processed_answer'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
