@@ -57,6 +57,9 @@ class Run:
     """CPU seconds of the child process: the fake Bot API and the simulated users."""
 
 
+CONSENT = "✅ Đồng ý"
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
@@ -93,6 +96,8 @@ async def walk_submission(fake: FakeTelegram, user: FakeUser) -> list[float]:
                 latencies.append(await send_and_wait(fake, user, user.send_photo))
             continue
         latencies.append(await send_and_wait(fake, user, lambda s=step: act(user, s)))
+        if CONSENT in (user.last.buttons or []):  # the privacy notice, agreed to once
+            latencies.append(await send_and_wait(fake, user, lambda: press(user, CONSENT)))
     latencies.append(await send_and_wait(fake, user, lambda: press(user, "Gửi")))
     assert "MH-" in user.last.text, user.last.text
     return latencies

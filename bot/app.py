@@ -9,28 +9,29 @@ import signal
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from bot.channels.errors import ChannelRefused, ChannelUnavailable
+from bot.channels.base import Channel
+from bot.channels.host import ChannelHost
 from bot.instrumentation import MeteredEngine, instrument_flows
 from bot.media_store import open_media_store
+from bot.telegram.channel import TelegramChannel
 from bot.web.chat_notices import WebNoticeSender
 from bot.web.metrics import ErrorLogCounter, Metrics, outbox_backlog
 from bot.web.server import WebServer, create_web_app
-from bot.zalo_oa import webhook as oa_webhook
+from bot.zalo_bot.channel import ZaloChannel
+from bot.zalo_oa.channel import ZaloOAChannel
 from handlers.clock import Clock, SystemClock
 from handlers.context import Services
 from handlers.engine import Engine
 from handlers.registry import build_features
+from handlers.window_warning import WindowWarnings
 from scheduler.outbox import OutboxWorker
-from scheduler.service import SchedulerService
+from scheduler.service import OUTBOX_CONNECTIONS, SchedulerService
 from settings import Settings
 from storage.db import Database
 from storage.migrate import upgrade_async
 from storage.units import UnitDirectory
 
 log = logging.getLogger(__name__)
-
-MAX_RETRY_SECONDS = 300
-
 
 def build_services(settings: Settings, clock: Clock) -> Services:
     return Services(
@@ -44,6 +45,26 @@ def build_services(settings: Settings, clock: Clock) -> Services:
     )
 
 
+def configured_channels(settings: Settings, engine: Engine, services: Services, db: Database,
+                        clock: Clock) -> list[Channel]:
+    """The one wiring list: every channel whose settings are present, in start-up order."""
+    channels: list[Channel] = []
+    if settings.telegram_bot_token is None:
+        log.warning("TELEGRAM_BOT_TOKEN is not set: Telegram is off. Put "
+                    "TELEGRAM_BOT_TOKEN=<token from @BotFather> in .env to turn it on.")
+    else:
+        channels.append(TelegramChannel(settings, engine, services.media))
+    if settings.zalo_bot_token is not None:
+        channels.append(ZaloChannel(settings, engine, services.media, clock))
+    if settings.zalo_oa_enabled:
+        warnings = WindowWarnings(db, clock, settings.tz,
+                                  window=timedelta(days=settings.zalo_oa_window_days),
+                                  warn_before=timedelta(days=settings.zalo_oa_window_warn_days))
+        channels.append(ZaloOAChannel(settings, engine, services.media, db, clock,
+                                      window_warning=warnings.add_to))
+    return channels
+
+
 @dataclass
 class App:
     """The running product: one database, one engine, and the channels that feed it."""
@@ -52,13 +73,11 @@ class App:
     clock: Clock = field(default_factory=SystemClock)
     db: Database = field(init=False)
     engine: Engine = field(init=False)
-    channels: list = field(default_factory=list)
+    host: ChannelHost | None = field(default=None, init=False)
     outbox: OutboxWorker = field(init=False)
     scheduler: SchedulerService = field(init=False)
     metrics: Metrics = field(default_factory=Metrics)
     web: WebServer = field(init=False)
-    _retries: list[asyncio.Task] = field(default_factory=list, init=False)
-    """Channels that could not be reached at start, being tried again."""
 
     async def start(self) -> None:
         await upgrade_async(self.settings.database_url)
@@ -69,88 +88,37 @@ class App:
         self._error_counter = ErrorLogCounter(self.metrics)
         logging.getLogger().addHandler(self._error_counter)
         self.metrics.outbox_backlog = outbox_backlog(self.db)
-        telegram = None
-        if self.settings.telegram_bot_token is None:
-            log.warning("TELEGRAM_BOT_TOKEN is not set: Telegram is off. Put "
-                        "TELEGRAM_BOT_TOKEN=<token from @BotFather> in .env to turn it on.")
-        else:
-            from bot.telegram.channel import TelegramChannel
-
-            telegram = TelegramChannel(self.settings, self.engine, services.media)
-        zalo = None
-        if self.settings.zalo_bot_token is not None:
-            from bot.zalo_bot.channel import ZaloChannel
-
-            zalo = ZaloChannel(self.settings, self.engine, services.media, self.clock)
-        zalo_oa = None
-        if self.settings.zalo_oa_enabled:
-            from bot.zalo_oa.channel import ZaloOAChannel
-
-            zalo_oa = ZaloOAChannel(self.settings, self.engine, services.media, self.db,
-                                    self.clock)
-        # The web chat is always on, so the outbox always has its sender: notices for people
-        # who write only from a browser wait for their page (bot/web/chat_notices.py).
-        web_chat = WebNoticeSender(self.db, self.clock)
-        self.scheduler = SchedulerService.build(
-            self.settings, self.db, services,
-            [c for c in (telegram, zalo, zalo_oa, web_chat) if c is not None])
-        # The web server first, so a webhook registered with Telegram finds it listening.
+        self.host = ChannelHost(configured_channels(self.settings, self.engine, services,
+                                                    self.db, self.clock),
+                                retry_seconds=self.settings.channel_retry_seconds)
+        # Every channel's outbox sender; the web chat is always on, so notices for people who
+        # write only from a browser wait for their page (bot/web/chat_notices.py).
+        senders = self.host.outbox_senders(timeout=self.settings.outbox_send_timeout_seconds,
+                                           connections=OUTBOX_CONNECTIONS)
+        senders[WebNoticeSender.channel] = WebNoticeSender(self.db, self.clock)
+        self.scheduler = SchedulerService.build(self.settings, self.db, services, senders)
         web_app = create_web_app(settings=self.settings, db=self.db, services=services,
-                                 engine=self.engine, metrics=self.metrics, telegram=telegram,
+                                 engine=self.engine, metrics=self.metrics,
                                  scheduler=self.scheduler)
-        if zalo is not None:
-            zalo.attach(web_app)  # its webhook route and the signed links its photos go out by
-        if zalo_oa is not None:  # its webhook route; tokens ready before the first event
-            oa_webhook.register(web_app, zalo_oa, path=self.settings.zalo_oa_webhook_path)
-            await zalo_oa.start()
-            self.channels.append(zalo_oa)
+        self.host.attach(web_app)  # each channel's webhook and media links
+        await self.host.start(after_server=False)
         self.web = WebServer(web_app, self.settings.web_host, self.settings.web_port)
         url = await self.web.start()
+        self.host.site.url = url
         log.info(f"web server: map {url} · web chat {url}chat", extra={"url": url})
-        if telegram is not None:
-            await self._start_channel(telegram, "Telegram")
-        if zalo is not None:
-            zalo.links.base_url = self.settings.public_base_url or url
-            await self._start_channel(zalo, "Zalo Bot")
+        await self.host.start(after_server=True)
         # Reminders, escalation, reports, and the outbox sender for every notice.
         self.outbox = self.scheduler.outbox
         self.engine.on_notices = self.outbox.wake
-        if zalo_oa is not None:
-            zalo_oa.on_activity = self.outbox.wake  # messages waiting for a person to write
+        for channel in self.host.channels:
+            if isinstance(channel, ZaloOAChannel):  # messages waiting for a person to write
+                channel.on_activity = self.outbox.wake
         await self.scheduler.start()
 
-    async def _start_channel(self, channel, name: str) -> None:  # noqa: ANN001
-        """A platform that cannot be reached at start (Telegram is blocked by Vietnam's main
-        ISPs; any platform can be down) must not keep the map, the web chat and the other
-        channels from running: it is tried again in the background."""
-        delay = self.settings.channel_retry_seconds
-        if not await self._try_start(channel, name, retry_in=delay):
-            self._retries.append(asyncio.create_task(self._keep_trying(channel, name, delay),
-                                                     name=f"{name}-connect"))
-
-    async def _keep_trying(self, channel, name: str, delay: float) -> None:  # noqa: ANN001
-        while True:
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, MAX_RETRY_SECONDS)
-            if await self._try_start(channel, name, retry_in=delay):
-                return
-
-    async def _try_start(self, channel, name: str, *, retry_in: float) -> bool:  # noqa: ANN001
-        """Start the channel; False if it is unreachable and worth trying again."""
-        try:
-            await channel.start()
-        except ChannelRefused as refused:
-            log.error(f"{refused}: {name} stays off; the map, the web chat and the other "
-                      "channels run.")
-            return True
-        except ChannelUnavailable as error:
-            log.warning(f"{name} unreachable; the map, the web chat and the other channels "
-                        "run meanwhile.", extra={"error": str(error),
-                                                 "retry_in_seconds": retry_in})
-            return False
-        self.channels.append(channel)
-        log.info(f"{name} connected")
-        return True
+    @property
+    def channels(self) -> list[Channel]:
+        """The channels running now (one unreachable at start joins when it connects)."""
+        return self.host.running if self.host is not None else []
 
     @property
     def telegram(self):  # noqa: ANN201
@@ -165,16 +133,10 @@ class App:
         return next(c for c in self.channels if c.channel == "zalo_oa")
 
     async def stop(self) -> None:
-        for retry in self._retries:
-            retry.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await retry
-        self._retries.clear()
+        await self.host.stop_retrying()
         await self.web.stop()
         await self.scheduler.stop()
-        for channel in reversed(self.channels):
-            await channel.stop()
-        self.channels.clear()
+        await self.host.stop()
         logging.getLogger().removeHandler(self._error_counter)
         await self.db.dispose()
 

@@ -12,4 +12,5 @@ def media_objects(settings: Settings) -> ObjectStore:
 
 
 def open_media_store(settings: Settings) -> MediaStore:
-    return MediaStore(media_objects(settings), max_image_bytes=settings.max_photo_bytes)
+    return MediaStore(media_objects(settings), max_image_bytes=settings.max_photo_bytes,
+                      max_image_pixels=settings.max_photo_pixels)

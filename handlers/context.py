@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from handlers.clock import Clock
 from handlers.events import Event
 from handlers.i18n import Translator
-from handlers.replies import Notice, Option, Reply
+from handlers.replies import ACTION_TOKEN, Notice, Option, Reply
 from storage.media import MediaStore
 from storage.models import ChannelAccount, Conversation, Person
 from storage.units import UnitDirectory
@@ -88,13 +88,13 @@ class Context:
     def offer_actions(self, options: Sequence[Option]) -> str:
         """Action buttons on an item; typed numbers or labels pick them on text-only channels."""
         self.state["actions"] = {o.value: o.label for o in options}
-        return "a"
+        return ACTION_TOKEN
 
     def issue_token(self, options: Sequence[Option], *, free_input: bool) -> str:
         """Name a new question, so presses on buttons of older questions can be told apart."""
         seq = int(self.state.get("seq", 0)) + 1
         self.state["seq"] = seq
-        self.state["token"] = token = f"q{seq:x}"  # never "a" or "m", the action and menu tokens
+        self.state["token"] = token = f"q{seq:x}"  # never ACTION_TOKEN or MENU_TOKEN
         self.state["options"] = [o.value for o in options]
         self.state["labels"] = {o.value: o.label for o in options}
         self.state["free_input"] = free_input

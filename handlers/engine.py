@@ -17,6 +17,7 @@ from handlers.context import Context, Services
 from handlers.events import Event
 from handlers.i18n import Translator
 from handlers.replies import (
+    ACTION_TOKEN,
     MenuReply,
     Reply,
     RightsGained,
@@ -26,7 +27,7 @@ from handlers.replies import (
 )
 from storage.db import Database, is_conflict, is_unavailable
 from storage.models import ChannelAccount, Person
-from storage.repositories import conversations, outbox, people, updates
+from storage.repositories import conversations, offered_actions, outbox, people, updates
 from storage.repositories.officials import OFFICIAL_ROLES
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,21 @@ class Engine:
         if language not in ("vi", "en"):
             language = self.services.default_language
         return [TextReply(Translator(language)("error.busy"))]
+
+    async def offer_actions(self, channel: str, chat_id: str, replies: list[Reply]) -> bool:
+        """Before a notice goes out on a channel without buttons: let a typed number pick its
+        action buttons, when the person is not in the middle of a form (storage's
+        offered_actions). Returns whether the actions may be shown as numbered lines."""
+        offered = [r for r in replies if isinstance(r, TextReply) and r.token == ACTION_TOKEN
+                   and r.options]
+        if not offered:
+            return True
+        actions = {o.value: o.label for o in offered[-1].options}
+        async with self.db.session() as session:
+            ok = await offered_actions.offer(session, channel=channel, chat_id=chat_id,
+                                             actions=actions)
+            await session.commit()
+        return ok
 
     def handled(self, event: Event) -> None:
         """Called once for each event the engine handled: not for a redelivered copy it dropped,

@@ -7,7 +7,6 @@ so far). Nothing here knows which app the person uses.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +22,7 @@ from handlers.events import (
 )
 from handlers.forms import FieldSpec, Form, Kind
 from handlers.geo import parse_coordinates
+from handlers.numbers import NotANumber, grouped, in_words, parse_count, parse_money
 from handlers.options import SKIP, match_option
 from handlers.phone import normalise_vn_phone
 from handlers.replies import Ask, Option, Reply, TextReply
@@ -74,7 +74,8 @@ async def prompt(
     options: list[Option] = []
     ask: Ask | None = None
     ask_label = None
-    free_input = spec.kind in (Kind.TEXT, Kind.NUMBER, Kind.UNIT, Kind.PHONE, Kind.LOCATION)
+    free_input = spec.kind in (Kind.TEXT, Kind.NUMBER, Kind.MONEY, Kind.UNIT, Kind.PHONE,
+                              Kind.LOCATION)
     if spec.kind is Kind.CHOICE:
         options = [Option(option_label(ctx, spec, v), v) for v in spec.options]
     elif spec.kind is Kind.PHOTOS:
@@ -150,22 +151,30 @@ async def _accept_text(ctx, form, spec, event, picked) -> Outcome:  # noqa: ANN0
     return Accepted(text)
 
 
-_DIGITS = re.compile(r"^\s*([0-9][0-9.,\s]*)")
-
-
 async def _accept_number(ctx, form, spec, event, picked) -> Outcome:  # noqa: ANN001
     if not isinstance(event, TextEvent):
         return Invalid("error.expect_number")
-    match = _DIGITS.match(event.text)
-    if not match:
-        return Invalid("error.expect_number")
-    digits = re.sub(r"[.,\s]", "", match.group(1))
-    if not digits or len(digits) > 15:
-        return Invalid("error.expect_number")
-    value = int(digits)
+    value = parse_count(event.text)
+    if isinstance(value, NotANumber):
+        return Invalid(value.value)
     if not spec.min_value <= value <= spec.max_value:
-        return Invalid("error.number_range", {"min": spec.min_value, "max": spec.max_value})
+        return Invalid("error.number_range", {"min": grouped(spec.min_value),
+                                              "max": grouped(spec.max_value)})
     return Accepted(value)
+
+
+async def _accept_money(ctx, form, spec, event, picked) -> Outcome:  # noqa: ANN001
+    if not isinstance(event, TextEvent):
+        return Invalid("error.expect_money")
+    value = parse_money(event.text)
+    if isinstance(value, NotANumber):
+        return Invalid("error.expect_money" if value is NotANumber.OTHER else value.value)
+    if not spec.min_value <= value <= spec.max_value:
+        return Invalid("error.number_range", {"min": grouped(spec.min_value),
+                                              "max": grouped(spec.max_value)})
+    # Said back in words, so "200" meant as "200 triệu" is caught before it is sent.
+    return Accepted(value, note=ctx.t("money.understood", amount=grouped(value),
+                                      words=in_words(value)))
 
 
 async def _accept_choice(ctx, form, spec, event, picked) -> Outcome:  # noqa: ANN001
@@ -270,6 +279,7 @@ def _photo_record(event: PhotoEvent) -> dict[str, Any]:
 _ACCEPTORS = {
     Kind.TEXT: _accept_text,
     Kind.NUMBER: _accept_number,
+    Kind.MONEY: _accept_money,
     Kind.CHOICE: _accept_choice,
     Kind.UNIT: _accept_unit,
     Kind.LOCATION: _accept_location,

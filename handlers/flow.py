@@ -99,7 +99,7 @@ class FormFlow:
                 ctx.scratch["photos"] = list(ctx.answers[spec.name] or [])
         ctx.conversation.step = spec.name
         current = ctx.answers.get(spec.name)
-        if current is not None and spec.kind in (Kind.TEXT, Kind.NUMBER):
+        if current is not None and spec.kind in (Kind.TEXT, Kind.NUMBER, Kind.MONEY):
             shown = str(current) if len(str(current)) <= 300 else str(current)[:300] + "…"
             note = ctx.t("answer.current", value=shown)
             lead = f"{lead}\n{note}" if lead else note

@@ -15,6 +15,7 @@ from typing import Any
 class Kind(StrEnum):
     TEXT = "text"
     NUMBER = "number"
+    MONEY = "money"  # a whole number of đồng, written as people write sums
     CHOICE = "choice"
     UNIT = "unit"
     LOCATION = "location"

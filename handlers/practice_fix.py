@@ -14,7 +14,7 @@ from handlers.context import Context
 from handlers.i18n import Translator
 from handlers.officials import notices, render
 from handlers.practice_form import PRACTICE_FORM
-from handlers.replies import Option, Reply, TextReply
+from handlers.replies import ACTION_TOKEN, Option, Reply, TextReply
 from handlers.targeted import TargetedFlow, begin, target_of
 from storage.models import Practice, PracticeEventKind, PracticeStatus
 from storage.repositories import reviews
@@ -107,7 +107,7 @@ async def _tell_reviewer(ctx: Context, practice: Practice, reviewer_id: int,
                  title=render.excerpt(practice.title, 120),
                  place=render.unit_label(ctx, practice.commune_code))
         return [TextReply(text, (Option(t("officials.open"), f"pr_open:{practice.id}"),),
-                          token="a")]
+                          token=ACTION_TOKEN)]
 
     await notices.to_person(
         ctx, reviewer_id, f"pr:{practice.id}:resubmitted:{occurrence}:to:{reviewer_id}", build)

@@ -38,7 +38,7 @@ PRACTICE_FORM = Form(
         FieldSpec("people_mobilised", Kind.NUMBER, max_value=100_000_000),
         FieldSpec("people_groups", Kind.TEXT, required=False, max_length=500),
         FieldSpec("contribution_workdays", Kind.NUMBER, required=False, max_value=100_000_000),
-        FieldSpec("contribution_money_vnd", Kind.NUMBER, required=False,
+        FieldSpec("contribution_money_vnd", Kind.MONEY, required=False,
                   max_value=1_000_000_000_000),
         FieldSpec("contribution_other", Kind.TEXT, required=False, max_length=500),
         FieldSpec("results", Kind.TEXT, max_length=2000),

@@ -29,6 +29,13 @@ class Reply:
     pass
 
 
+ACTION_TOKEN = "a"
+"""The token of options that act on an item (a feedback, a practice) whenever pressed: they
+carry their own payload (`name:arg`), so a press on an old message still works."""
+MENU_TOKEN = "m"
+"""The token of the main menu's options: always valid too."""
+
+
 @dataclass(frozen=True)
 class TextReply(Reply):
     """A message, optionally with options to pick from.

@@ -16,12 +16,10 @@ from handlers.events import ChoiceEvent, CommandEvent, Event, TextEvent
 from handlers.flow import Flow, reset_state
 from handlers.i18n import LANGUAGES, Translator
 from handlers.options import match_option
-from handlers.replies import Option, Reply, TextReply
+from handlers.replies import ACTION_TOKEN, MENU_TOKEN, Option, Reply, TextReply
 
 log = logging.getLogger(__name__)
 
-MENU_TOKEN = "m"
-ACTION_TOKEN = "a"
 CORE_ALIASES = {"huy": "cancel", "quaylai": "back", "ngonngu": "language", "trogiup": "help"}
 CORE_MENU = ("language", "help")
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from handlers.context import Context
 from handlers.forms import FieldSpec, Form, Kind
+from handlers.numbers import grouped, in_words
 
 _LONG = 600
 
@@ -33,6 +34,8 @@ def display_value(ctx: Context, spec: FieldSpec, value: Any) -> str:
     if spec.kind is Kind.PHOTOS:
         return ctx.t("summary.photos", count=len(value))
     if spec.kind is Kind.NUMBER:
-        return f"{value:,}".replace(",", ".")
+        return grouped(value)
+    if spec.kind is Kind.MONEY:
+        return ctx.t("money.amount", amount=grouped(value), words=in_words(value))
     text = str(value)
     return text if len(text) <= _LONG else text[:_LONG].rstrip() + "…"

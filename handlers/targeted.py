@@ -15,9 +15,7 @@ from handlers.context import Context
 from handlers.events import Event
 from handlers.flow import SUMMARY, Completion, FormFlow, reset_state
 from handlers.forms import Form
-from handlers.replies import Reply, TextReply
-
-ACTION_TOKEN = "a"
+from handlers.replies import ACTION_TOKEN, Reply, TextReply
 
 Intro = Callable[[Context, int], Awaitable[str]]
 Prefill = Callable[[Context, int], Awaitable[dict[str, Any]]]

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from handlers.clock import Clock, from_db, to_db
 from handlers.commands import Features
 from handlers.i18n import Translator
-from handlers.replies import Option, TextReply, to_payload
+from handlers.replies import ACTION_TOKEN, Option, TextReply, to_payload
 from scheduler.calendar import QuietHours
 from storage.db import Database
 from storage.models import (
@@ -43,7 +43,6 @@ log = logging.getLogger(__name__)
 ESCALATED = "escalated"
 """The history entry's kind (a plain string, as `FeedbackEventKind` values are stored)."""
 SYSTEM = "system"
-ACTION_TOKEN = "a"
 
 
 @dataclass

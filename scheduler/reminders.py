@@ -23,7 +23,7 @@ from handlers.clock import Clock, from_db, to_db
 from handlers.commands import Features
 from handlers.deadline_text import describe_deadline, when_text
 from handlers.i18n import Translator
-from handlers.replies import Option, TextReply, to_payload
+from handlers.replies import ACTION_TOKEN, MENU_TOKEN, Option, TextReply, to_payload
 from scheduler.calendar import QuietHours, end_of_day, local_instant, reminder_at
 from storage.db import Database
 from storage.models import REPORT_DEADLINE_KINDS, Deadline, Person, ReminderRunStatus
@@ -32,8 +32,6 @@ from storage.repositories import reminders as reminders_repo
 from storage.units import UnitDirectory
 
 log = logging.getLogger(__name__)
-
-MENU_TOKEN, ACTION_TOKEN = "m", "a"  # handlers/router.py: a menu entry, an action on an item
 
 
 @dataclass(frozen=True)

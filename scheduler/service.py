@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -56,18 +56,6 @@ def telegram_limits(settings: Settings) -> RateLimits:
                       group_per_minute=settings.telegram_group_rate_per_minute)
 
 
-def outbox_senders(settings: Settings, channels: Sequence) -> dict[str, ChannelSender]:
-    """Each channel's sender for the outbox: its dedicated one if it offers it (Telegram's
-    bypasses PTB's rate limiter), else the channel itself."""
-    senders: dict[str, ChannelSender] = {}
-    for channel in channels:
-        make = getattr(channel, "outbox_sender", None)
-        senders[channel.channel] = make(
-            timeout=settings.outbox_send_timeout_seconds,
-            connections=OUTBOX_CONNECTIONS) if make else channel
-    return senders
-
-
 class SchedulerService:
     def __init__(self, *, db: Database, clock: Clock, settings: Settings, services: Services,
                  senders: dict[str, ChannelSender], worker: OutboxWorker) -> None:
@@ -99,9 +87,10 @@ class SchedulerService:
         self._lock = asyncio.Lock()
 
     @classmethod
-    def build(cls, settings: Settings, db: Database, services: Services, channels: Sequence,
-              ) -> SchedulerService:
-        senders = outbox_senders(settings, channels)
+    def build(cls, settings: Settings, db: Database, services: Services,
+              senders: dict[str, ChannelSender]) -> SchedulerService:
+        """`senders`: each channel's outbox sender, by channel name (the channels implement
+        the outbox's delivery port, scheduler/delivery.py)."""
         limiters = {"telegram": ChatRateLimiter(telegram_limits(settings))}
         policy = ReminderPolicy.from_settings(settings)
         worker = OutboxWorker(db, senders, services.clock, limiters=limiters, quiet=policy.quiet,

@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///./data/danvankheo.db"
     media_dir: Path = Path("./data/media")
     max_photo_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+    # Checked from the header before decoding: a small file can claim billions of pixels.
+    max_photo_pixels: int = Field(default=40_000_000, gt=0)
 
     timezone: str = "Asia/Ho_Chi_Minh"
     default_language: str = "vi"

@@ -6,7 +6,12 @@ privileges and checks /healthz. (`.ci/run` builds the image where a Docker daemo
 
 from __future__ import annotations
 
+import functools
+import json
+import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -96,3 +101,27 @@ def test_the_image_runs_dvk_serve_unprivileged_with_a_health_check() -> None:
     for name in re.findall(r"^ENV (?:.*\\\n)*.*", final, re.MULTILINE):
         for key in re.findall(r"(\w+)=", name):
             assert key in env_names() or key.startswith(("PYTHON", "PIP_")), key
+
+
+@pytest.mark.skipif(shutil.which("caddy") is None, reason="needs Debian's caddy (.ci/run)")
+def test_caddy_itself_reads_the_caddyfile_as_https_for_the_domain_in_front_of_the_workers(
+        compose: dict, tmp_path: Path) -> None:
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path),
+           "XDG_CONFIG_HOME": str(tmp_path), "DVK_DOMAIN": "dvk.example.vn"}
+    command = ["caddy", "{}", "--config", str(ROOT / "Caddyfile"), "--adapter", "caddyfile"]
+    run = functools.partial(subprocess.run, env=env, capture_output=True, text=True, timeout=60)
+    checked = run([part.replace("{}", "validate") for part in command])
+    assert checked.returncode == 0, checked.stderr[-2000:]
+    server = json.loads(run([part.replace("{}", "adapt") for part in command]).stdout)[
+        "apps"]["http"]["servers"]["srv0"]
+    assert server["listen"] == [":443"]  # HTTPS; Caddy adds the redirect from :80
+    [site] = server["routes"]
+    assert site["match"] == [{"host": ["dvk.example.vn"]}]
+    handlers = [h for route in site["handle"][0]["routes"] for h in route["handle"]]
+    blocked = next(r for r in site["handle"][0]["routes"]
+                   if r["handle"][0]["handler"] == "static_response")
+    assert blocked["match"] == [{"path": ["/metrics"]}]
+    assert blocked["handle"][0]["status_code"] == 404
+    proxy = next(h for h in handlers if h["handler"] == "reverse_proxy")
+    assert [u["dial"] for u in proxy["upstreams"]] == [f"{w}:8080" for w in workers(compose)]
+    assert proxy["health_checks"]["active"]["uri"] == "/healthz"

@@ -10,11 +10,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import OrderedDict
 from collections.abc import Awaitable
 from typing import Any
 
+from aiohttp import web
 from telegram import Bot, Update
+from telegram.constants import MessageLimit
 from telegram.error import (
     BadRequest,
     Forbidden,
@@ -32,9 +33,12 @@ from telegram.ext import (
     TypeHandler,
 )
 
+from bot.channels.base import ChannelLimits, Site
 from bot.channels.errors import ChannelRefused, ChannelUnavailable
+from bot.channels.processed import ProcessedSignal
 from bot.ordering import ChatLocks
 from bot.proxies import Proxies
+from bot.telegram import webhook
 from bot.telegram.convert import to_event
 from bot.telegram.render import Renderer, bot_commands
 from bot.telegram.transport import AiohttpRequest
@@ -47,7 +51,8 @@ from storage.media import MediaStore
 
 log = logging.getLogger(__name__)
 
-RECENT_UPDATES = 10_000
+LIMITS = ChannelLimits(text_length=MessageLimit.MAX_TEXT_LENGTH, buttons_per_message=100,
+                       location_button=True, contact_button=True, media_by_url=False)
 
 BOT_CONNECTIONS = 256
 """PTB's own default for a bot's requests (updates are handled up to 256 at once)."""
@@ -94,7 +99,7 @@ class TelegramChannel:
             .get_updates_request(AiohttpRequest(connection_pool_size=POLL_CONNECTIONS,
                                                 proxies=proxies))
         )
-        if settings.webhook_url:  # Telegram POSTs updates to bot/web/webhook.py instead
+        if settings.webhook_url:  # Telegram POSTs updates to bot/telegram/webhook.py
             builder = builder.updater(None)
         if settings.telegram_reply_rate_per_second > 0:
             builder = builder.rate_limiter(AIORateLimiter(
@@ -102,11 +107,9 @@ class TelegramChannel:
         self.application = builder.build()
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
-        self.renderer = Renderer(self.application.bot, media.root)
+        self.renderer = Renderer(self.application.bot, media)
         self._albums: dict[tuple[int, str], tuple[list[Reply], asyncio.TimerHandle]] = {}
-        self._processed: OrderedDict[str, None] = OrderedDict()
-        """The latest update ids handled, for `wait_processed` (bounded: bots run for months)."""
-        self._progress = asyncio.Condition()
+        self._processed = ProcessedSignal()
 
     async def start(self) -> None:
         """Connect and start polling (or set the webhook). A failure leaves nothing open, so
@@ -158,6 +161,14 @@ class TelegramChannel:
         await self.application.shutdown()
 
     channel = "telegram"
+    title = "Telegram"
+    limits = LIMITS
+    starts_after_server = True  # a webhook registered with Telegram must find us listening
+
+    def attach(self, web_app: web.Application, site: Site) -> None:
+        """The webhook route, when Telegram POSTs updates instead of being polled."""
+        if self.settings.webhook_url:
+            webhook.register(web_app, self, webhook_url=self.settings.webhook_url)
 
     async def deliver(self, chat_id: str, replies: list[Reply]) -> None:
         """Send a notice for the outbox, translating Telegram's refusals into its terms."""
@@ -198,20 +209,13 @@ class TelegramChannel:
 
     async def wait_processed(self, update_id: int | str, timeout: float = 10.0) -> None:
         """Wait until an update has been handled (its replies sent or held for an album)."""
-        async with self._progress:
-            await asyncio.wait_for(
-                self._progress.wait_for(lambda: str(update_id) in self._processed), timeout
-            )
+        await self._processed.wait(str(update_id), timeout)
 
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         try:
             await self._handle(update)
         finally:
-            async with self._progress:
-                self._processed[str(update.update_id)] = None
-                while len(self._processed) > RECENT_UPDATES:
-                    self._processed.popitem(last=False)
-                self._progress.notify_all()
+            await self._processed.mark(str(update.update_id))
 
     async def _handle(self, update: Update) -> None:
         event = await to_event(update, self.application.bot, self.media)
@@ -277,7 +281,7 @@ class TelegramOutboxSender:
 
     def __init__(self, bot: Bot, media: MediaStore) -> None:
         self.bot = bot
-        self.renderer = Renderer(bot, media.root)
+        self.renderer = Renderer(bot, media)
 
     async def start(self) -> None:
         """Get ready to send. Telegram may be unreachable now (it is blocked in places):

@@ -87,8 +87,10 @@ async def _photo(sender: Sender, message: Message, file_id: str, size: int | Non
         return UnsupportedEvent(sender, what="too_large", **meta)
     try:
         telegram_file = await bot.get_file(file_id)
-        data = bytes(await telegram_file.download_as_bytearray())
-        stored = await asyncio.to_thread(media.save_image, data, platform_file_id=file_id)
+        with media.incoming_file() as path:  # to disk, not memory; removed once stored
+            await telegram_file.download_to_drive(path)
+            stored = await asyncio.to_thread(media.save_image_file, path,
+                                             platform_file_id=file_id)
     except MediaRejected as rejected:
         return UnsupportedEvent(sender, what=rejected.reason, **meta)
     except TelegramError as error:

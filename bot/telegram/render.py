@@ -1,8 +1,14 @@
-"""Channel-neutral replies → Telegram messages, within Telegram's limits."""
+"""Channel-neutral replies → Telegram messages, within Telegram's limits.
+
+A photo goes out as its clean copy (`MediaStore.outgoing`: re-encoded, no metadata), uploaded
+once; later sends reuse the file id Telegram gave that upload. The file id of a citizen's own
+upload is never reused: it is their original (a document keeps every byte of it).
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+import asyncio
+from collections import OrderedDict
 
 from telegram import (
     Bot,
@@ -19,8 +25,10 @@ from telegram.constants import MessageLimit
 from bot.text import shorten, split_text
 from handlers.i18n import Translator
 from handlers.replies import Ask, DocumentReply, MenuReply, PhotoReply, Reply, TextReply
+from storage.media import MediaStore
 
 CALLBACK_DATA_BYTES = 64
+_KNOWN_UPLOADS = 512
 CORE_COMMANDS = ("cancel", "back", "language", "help")
 """In every "/" menu, after the feature commands: they work at any step of any flow."""
 
@@ -59,10 +67,12 @@ def markup_for(reply: TextReply) -> InlineKeyboardMarkup | ReplyKeyboardMarkup |
 class Renderer:
     """Sends replies to one chat. Remembers which chats still show a reply keyboard."""
 
-    def __init__(self, bot: Bot, media_root: Path) -> None:
+    def __init__(self, bot: Bot, media: MediaStore) -> None:
         self.bot = bot
-        self.media_root = media_root
+        self.media = media
         self._keyboard_open: set[int] = set()
+        self._uploaded: OrderedDict[str, str] = OrderedDict()
+        """Stored path → file id of the clean copy we uploaded (bounded: bots run for months)."""
 
     async def send(self, chat_id: int, replies: list[Reply]) -> None:
         for reply in replies:
@@ -71,7 +81,8 @@ class Renderer:
             elif isinstance(reply, PhotoReply):
                 await self._photo(chat_id, reply)
             elif isinstance(reply, DocumentReply):
-                with (self.media_root / reply.path).open("rb") as handle:
+                path = await asyncio.to_thread(self.media.outgoing, reply.path)
+                with path.open("rb") as handle:
                     await self.bot.send_document(chat_id, handle, filename=reply.filename,
                                                  caption=_caption(reply.caption))
             elif isinstance(reply, MenuReply):
@@ -103,11 +114,17 @@ class Renderer:
 
     async def _photo(self, chat_id: int, reply: PhotoReply) -> None:
         caption = _caption(reply.caption)
-        if reply.platform_file_id:
-            await self.bot.send_photo(chat_id, reply.platform_file_id, caption=caption)
+        file_id = self._uploaded.get(reply.path)
+        if file_id is not None:
+            await self.bot.send_photo(chat_id, file_id, caption=caption)
             return
-        with (self.media_root / reply.path).open("rb") as handle:
-            await self.bot.send_photo(chat_id, handle, caption=caption)
+        path = await asyncio.to_thread(self.media.outgoing, reply.path)
+        with path.open("rb") as handle:
+            sent = await self.bot.send_photo(chat_id, handle, caption=caption)
+        if sent.photo:
+            self._uploaded[reply.path] = sent.photo[-1].file_id
+            while len(self._uploaded) > _KNOWN_UPLOADS:
+                self._uploaded.popitem(last=False)
 
 
 def _caption(caption: str | None) -> str | None:

@@ -8,13 +8,15 @@ approved or recognised practices and their public fields.
 
 from __future__ import annotations
 
+import asyncio
 import math
 from typing import Any, Literal, cast
 
 from aiohttp import web
 
 from bot.web.api_params import bad_parameter, parse_map_query
-from bot.web.keys import DB, SERVICES, THUMBNAILS
+from bot.web.keys import DB, SERVICES
+from storage.media_copies import BadImage
 from storage.province_centres import PROVINCE_CENTRES
 from storage.public_shapes import ClusterCell, PracticePoint, PracticePublic
 from storage.repositories import public_map
@@ -158,9 +160,9 @@ async def photo(request: web.Request) -> web.StreamResponse:
                                                   photo_id=int(request.match_info["photo_id"]))
     if found is None:
         raise web.HTTPNotFound(reason="photo not found")
-    try:
-        path = await request.app[THUMBNAILS].path_for(
-            relative_path=found.path, sha256=found.sha256, size=request.match_info["size"])
-    except (FileNotFoundError, OSError):
+    try:  # a clean copy, never the original (storage/media_copies.py)
+        path = await asyncio.to_thread(request.app[SERVICES].media.photo_copy, found.path,
+                                       request.match_info["size"])
+    except (FileNotFoundError, BadImage, OSError):
         raise web.HTTPNotFound(reason="photo file missing") from None
     return web.FileResponse(path, headers={**CACHE_LONG, "Content-Type": "image/jpeg"})

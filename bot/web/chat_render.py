@@ -3,7 +3,8 @@
 The web has what Telegram has and more: options become buttons, a location request becomes
 "use my location" (the browser's geolocation) or a click on a small map, a contact request
 becomes a hint to type the number. Photos and documents for this person are inlined as data
-URLs, because the media store is private and a URL would need its own access control.
+URLs, because the media store is private and a URL would need its own access control. A photo is
+its clean copy (`MediaStore.outgoing`), made once and kept, never the original.
 """
 
 from __future__ import annotations
@@ -12,13 +13,13 @@ import asyncio
 import base64
 import mimetypes
 from dataclasses import dataclass
-from pathlib import Path
 
 from aiohttp import web
 
 from bot.web.templating import render_fragment
-from bot.web.thumbnails import Thumbnailer
 from handlers.replies import DocumentReply, Option, PhotoReply, Reply, TextReply
+from storage.media import MediaStore
+from storage.media_copies import BadImage
 
 MAX_INLINE_DOCUMENT_BYTES = 5 * 1024 * 1024
 
@@ -36,8 +37,7 @@ class ReplyView:
     filename: str | None = None
 
 
-async def reply_views(replies: list[Reply], thumbnails: Thumbnailer,
-                      media_root: Path) -> list[ReplyView]:
+async def reply_views(replies: list[Reply], media: MediaStore) -> list[ReplyView]:
     views: list[ReplyView] = []
     for reply in replies:
         if isinstance(reply, TextReply):
@@ -46,17 +46,26 @@ async def reply_views(replies: list[Reply], thumbnails: Thumbnailer,
                 reply.ask.value if reply.ask else None, reply.ask_label,
                 reply.free_input or not reply.options))
         elif isinstance(reply, PhotoReply):
-            src = await thumbnails.data_url(relative_path=reply.path, size="large")
+            src = await asyncio.to_thread(_photo_data_url, media, reply.path)
             views.append(ReplyView("photo", reply.caption or "", src=src))
         elif isinstance(reply, DocumentReply):
             document: str | None = await asyncio.to_thread(
-                _document_data_url, media_root / reply.path, reply.filename)
+                _document_data_url, media, reply.path, reply.filename)
             views.append(ReplyView("document", reply.caption or "", src=document,
                                    filename=reply.filename))
     return views
 
 
-def _document_data_url(path: Path, filename: str) -> str | None:
+def _photo_data_url(media: MediaStore, relative: str) -> str | None:
+    try:
+        data = media.outgoing(relative, size="large").read_bytes()
+    except (FileNotFoundError, BadImage):
+        return None
+    return "data:image/jpeg;base64," + base64.b64encode(data).decode("ascii")
+
+
+def _document_data_url(media: MediaStore, relative: str, filename: str) -> str | None:
+    path = media.outgoing(relative)
     if path.stat().st_size > MAX_INLINE_DOCUMENT_BYTES:
         return None
     mime = mimetypes.guess_type(filename)[0] or "application/octet-stream"

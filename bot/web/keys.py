@@ -11,7 +11,6 @@ from typing import Any, Protocol
 from aiohttp import web
 from jinja2 import Environment
 
-from bot.web.thumbnails import Thumbnailer
 from handlers.context import Services
 from settings import Settings
 from storage.db import Database
@@ -35,6 +34,5 @@ DB = web.AppKey("db", Database)
 SERVICES = web.AppKey("services", Services)
 TEMPLATES = web.AppKey("templates", Environment)
 SCHEDULER: web.AppKey[RunningFlag | None] = web.AppKey("scheduler")
-THUMBNAILS = web.AppKey("thumbnails", Thumbnailer)
 CHANNEL_HEALTH: web.AppKey[dict[str, HealthSource]] = web.AppKey("channel_health")
 """Channels that report their own health, by name; set as each channel attaches."""

@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 
 from aiohttp import web
 
-from bot.web import api, health, metrics, openapi, privacy, webchat, webhook
+from bot.web import api, health, metrics, openapi, privacy, webchat
 from bot.web import map as map_pages
 from bot.web.api import PRACTICE_CODE
 from bot.web.keys import (
@@ -21,14 +21,11 @@ from bot.web.keys import (
     SERVICES,
     SETTINGS,
     TEMPLATES,
-    THUMBNAILS,
     RunningFlag,
 )
 from bot.web.metrics import METRICS, METRICS_PORTS, Metrics
 from bot.web.templating import STATIC_DIR, environment
-from bot.web.thumbnails import Thumbnailer
 from bot.web.webchat import CHAT, WebChat
-from bot.web.webhook import TELEGRAM, WebhookReceiver
 from handlers.context import Services
 from handlers.engine import Engine
 from settings import Settings
@@ -46,7 +43,6 @@ def create_web_app(
     services: Services,
     engine: Engine,
     metrics: Metrics,
-    telegram: WebhookReceiver | None = None,
     scheduler: RunningFlag | None = None,
 ) -> web.Application:
     app = web.Application(middlewares=[json_api_errors, security_headers])
@@ -55,10 +51,8 @@ def create_web_app(
     app[SERVICES] = services
     app[METRICS] = metrics
     app[METRICS_PORTS] = set()
-    app[TELEGRAM] = telegram
     app[SCHEDULER] = scheduler
     app[TEMPLATES] = environment(services.tz)
-    app[THUMBNAILS] = Thumbnailer(services.media.root, settings.media_dir / "web-cache")
     app[CHAT] = WebChat(
         engine, services.media, rate_per_minute=settings.web_chat_rate_per_minute,
         new_sessions_per_hour=settings.web_chat_new_sessions_per_hour,
@@ -96,9 +90,7 @@ def setup_routes(app: web.Application) -> None:
     # Operations.
     add.add_get("/healthz", health.healthz)
     add.add_get("/metrics", metrics.metrics_endpoint)
-    settings = app[SETTINGS]
-    if settings.webhook_url and app[TELEGRAM] is not None:
-        add.add_post(webhook.webhook_path(settings.webhook_url), webhook.telegram_webhook)
+    # Each channel adds its own webhook and media links (bot/channels/host.py).
     add.add_static("/static/", STATIC_DIR)
 
 

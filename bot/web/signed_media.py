@@ -1,24 +1,27 @@
 """Signed, expiring links to one stored file, for channels that send photos by URL (Zalo Bot).
 
-The media store is private; a link opens one file until it expires and nothing else. The
+The media store is private; a link opens one file until it expires and nothing else. A link to
+a photo opens its clean copy (`MediaStore.outgoing`), never the original with its metadata. The
 signature (HMAC-SHA256) covers the path, the expiry and the download name, so none of them can
 be changed. Zalo fetches a photo URL more than once (ZALO-NOTES §1.3), hence hours, not seconds.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
 import mimetypes
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from urllib.parse import quote, urlencode
 
 from aiohttp import web
 
 from handlers.clock import Clock
+from storage.media import MediaStore
+from storage.media_copies import BadImage
 
 ROUTE = "/media/{path:.+}"
 PREFIX = "/media/"
@@ -59,13 +62,13 @@ class SignedMediaUrls:
 
 
 MEDIA_LINKS = web.AppKey("signed_media_urls", SignedMediaUrls)
-MEDIA_ROOT = web.AppKey("signed_media_root", Path)
+MEDIA_STORE = web.AppKey("signed_media_store", MediaStore)
 
 
-def register(app: web.Application, urls: SignedMediaUrls, media_root: Path) -> None:
+def register(app: web.Application, urls: SignedMediaUrls, media: MediaStore) -> None:
     """Serve signed links on `app` (called before the server starts)."""
     app[MEDIA_LINKS] = urls
-    app[MEDIA_ROOT] = Path(media_root)
+    app[MEDIA_STORE] = media
     app.router.add_get(ROUTE, signed_file)
 
 
@@ -76,10 +79,12 @@ async def signed_file(request: web.Request) -> web.StreamResponse:
     if not request.app[MEDIA_LINKS].valid(path, query.get("e", ""), query.get("s", ""),
                                           filename):
         raise web.HTTPForbidden()
-    root = request.app[MEDIA_ROOT].resolve()
-    target = (root / path).resolve()
-    if not target.is_relative_to(root) or not target.is_file():
-        raise web.HTTPNotFound()
+    try:
+        target = await asyncio.to_thread(request.app[MEDIA_STORE].outgoing, path)
+    except (FileNotFoundError, BadImage):
+        raise web.HTTPNotFound() from None
+    except OSError:  # the copy could not be written (a full or read-only disk)
+        raise web.HTTPServiceUnavailable(headers={"Retry-After": "60"}) from None
     headers = {"Cache-Control": "private, max-age=3600"}
     if filename:
         headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"

@@ -19,9 +19,10 @@ import logging
 import re
 import uuid
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
-from aiohttp import BodyPartReader, web
+from aiohttp import web
 
 from bot.ordering import ChatLocks
 from bot.web.chat_events import (
@@ -36,8 +37,9 @@ from bot.web.chat_events import (
 )
 from bot.web.chat_notices import unseen_replies
 from bot.web.chat_render import notice, render_replies, reply_views
+from bot.web.chat_upload import MAX_PHOTOS_PER_UPLOAD, streamed_upload
 from bot.web.json_body import json_body
-from bot.web.keys import DB, SERVICES, SETTINGS, THUMBNAILS
+from bot.web.keys import DB, SERVICES, SETTINGS
 from bot.web.proxies import Networks, came_over_https, client_address
 from bot.web.ratelimit import SlidingWindowLimiter
 from bot.web.templating import page_language, render_page
@@ -51,7 +53,6 @@ from storage.province_centres import VIETNAM_BBOX
 from storage.repositories import web_sessions
 
 CSRF_HEADER = "X-DVK-Chat"
-MAX_PHOTOS_PER_UPLOAD = 10
 NOTICE_POLL_SECONDS = 25
 _NOTICE_ID = re.compile(r"^\d{1,12}$")
 log = logging.getLogger(__name__)
@@ -208,21 +209,21 @@ async def post_photos(request: web.Request) -> web.Response:
         raise web.HTTPRequestEntityTooLarge(max_size=limit * MAX_PHOTOS_PER_UPLOAD,
                                             actual_size=request.content_length)
     try:
-        action_id, files = await _read_upload(request, limit)
-        action_id = event_id(action_id)
+        async with streamed_upload(request, chat.media) as upload:
+            action_id, files = event_id(upload.action_id), upload.files
+            if not files:
+                raise BadEvent("no photo in the upload")
+            if not chat.admit(request, session, cost=len(files)):
+                return await _rate_limited(request, language)
+            sender = session.sender(language)
+            album = f"web-{action_id}" if len(files) > 1 else None
+            events = [await _photo_event(chat.media, sender, path, album,
+                                         f"{session.chat_id}:{action_id}:{index}")
+                      for index, path in enumerate(files)]
     except BadEvent as problem:
         raise _bad_request(str(problem)) from None
-    if not files:
-        raise _bad_request("no photo in the upload")
-    if not chat.admit(request, session, cost=len(files)):
-        return await _rate_limited(request, language)
-    sender = session.sender(language)
     if session.is_new and language != request.app[SETTINGS].default_language:
         await chat.switch_language(sender, language)
-    album = f"web-{action_id}" if len(files) > 1 else None
-    events = [await _photo_event(chat.media, sender, data, album,
-                                 f"{session.chat_id}:{action_id}:{index}")
-              for index, data in enumerate(files)]
     replies, session = await chat.handle(session, sender, events)
     return await _answer(request, session, language, replies)
 
@@ -241,8 +242,7 @@ async def get_notices(request: web.Request) -> web.Response:
         return _notices("", int(shown), status=429)
     found = await unseen_replies(request.app[DB], request.app[SERVICES].clock,
                                  chat_id=session.chat_id, shown=int(shown))
-    views = await reply_views(found.replies, request.app[THUMBNAILS],
-                              request.app[CHAT].media.root)
+    views = await reply_views(found.replies, request.app[CHAT].media)
     html = render_replies(request, views, language=page_language(request), pushed=True)
     return _notices(html if views else "", found.shown)
 
@@ -281,45 +281,12 @@ def _bad_request(detail: str) -> web.HTTPBadRequest:
     return web.HTTPBadRequest(text=json.dumps({"error": detail}), content_type="application/json")
 
 
-async def _read_upload(request: web.Request, limit: int) -> tuple[str | None, list[bytes | None]]:
-    """The action id and up to ten files (None for a file over `limit`) of an upload."""
-    action_id: str | None = None
-    files: list[bytes | None] = []
-    try:
-        reader = await request.multipart()
-        while (part := await reader.next()) is not None:
-            if not isinstance(part, BodyPartReader):
-                raise BadEvent("nested multipart is not supported")
-            if part.name == "id":
-                raw = await _read_at_most(part, 64)
-                action_id = raw.decode("utf-8", "replace") if raw is not None else None
-            elif part.name == "photo" and len(files) < MAX_PHOTOS_PER_UPLOAD:
-                files.append(await _read_at_most(part, limit))
-            else:
-                await part.release()
-    except (AssertionError, ValueError, KeyError, LookupError):  # aiohttp's multipart checks
-        raise BadEvent("body must be multipart/form-data") from None
-    return action_id, files
-
-
-async def _read_at_most(part: BodyPartReader, limit: int) -> bytes | None:
-    """The part's bytes, or None (the rest drained) when it is larger than `limit`."""
-    chunks, size = [], 0
-    while chunk := await part.read_chunk(65536):
-        size += len(chunk)
-        if size > limit:
-            await part.release()
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-async def _photo_event(media: MediaStore, sender: Sender, data: bytes | None,
+async def _photo_event(media: MediaStore, sender: Sender, path: Path | str,
                        album: str | None, update_id: str) -> Event:
-    if data is None:
-        return UnsupportedEvent(sender, what="too_large", update_id=update_id)
+    if isinstance(path, str):  # not kept: why
+        return UnsupportedEvent(sender, what=path, update_id=update_id)
     try:
-        stored = await asyncio.to_thread(media.save_image, data)
+        stored = await asyncio.to_thread(media.save_image_file, path)
     except MediaRejected as rejected:
         return UnsupportedEvent(sender, what=rejected.reason, update_id=update_id)
     return PhotoEvent(sender, media=stored, album_id=album, update_id=update_id)
@@ -327,7 +294,7 @@ async def _photo_event(media: MediaStore, sender: Sender, data: bytes | None,
 
 async def _answer(request: web.Request, session: ChatSession | None, language: str,
                   replies: list[Reply]) -> web.Response:
-    views = await reply_views(replies, request.app[THUMBNAILS], request.app[CHAT].media.root)
+    views = await reply_views(replies, request.app[CHAT].media)
     response = web.json_response({"html": render_replies(request, views, language=language)})
     if session is not None:  # set again on every answer: 30 days from the latest action
         response.set_cookie(SESSION_COOKIE, session.token, max_age=SESSION_DAYS * 24 * 3600,

@@ -11,30 +11,30 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import deque
 from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
 
+from bot.channels.base import ChannelLimits, Site
 from bot.channels.errors import ChannelUnavailable
+from bot.channels.processed import ProcessedSignal
 from bot.ordering import ChatLocks
 from bot.proxies import Proxies
-from bot.web import signed_media, zalo_webhook
+from bot.web import signed_media
 from bot.web.signed_media import SignedMediaUrls
-from bot.zalo_bot.client import ZaloApiError, ZaloBotClient, ZaloNetworkError
+from bot.zalo_bot import webhook as zalo_webhook
+from bot.zalo_bot.client import MAX_TEXT, ZaloApiError, ZaloBotClient, ZaloNetworkError
 from bot.zalo_bot.convert import IMAGE, chat_of, to_event, unwrap, update_key
 from bot.zalo_bot.render import ZaloRenderer
 from handlers.clock import Clock
 from handlers.engine import Engine
 from handlers.events import PhotoEvent
-from handlers.replies import Reply, TextReply
-from handlers.router import ACTION_TOKEN
+from handlers.replies import Reply
 from scheduler.delivery import DeliveryError, Failure
 from settings import Settings
 from storage.media import MediaStore
 from storage.models import Channel
-from storage.repositories import offered_actions
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +43,15 @@ MAX_POLL_BACKOFF_SECONDS = 60.0
 STOP_GRACE_SECONDS = 10.0
 
 
+LIMITS = ChannelLimits(text_length=MAX_TEXT, buttons_per_message=0, location_button=False,
+                       contact_button=False, media_by_url=True)
+
+
 class ZaloChannel:
     channel = str(Channel.ZALO_BOT)
+    title = "Zalo Bot"
+    limits = LIMITS
+    starts_after_server = True  # its photos go out as links to our server
 
     def __init__(self, settings: Settings, engine: Engine, media: MediaStore, clock: Clock,
                  *, retry_backoff_seconds: float = 1.0) -> None:
@@ -65,22 +72,23 @@ class ZaloChannel:
         self._chats = ChatLocks()
         self._tasks: set[asyncio.Task] = set()
         self._held: dict[str, tuple[list[Reply], asyncio.TimerHandle]] = {}
-        self._processed: set[str] = set()
-        self._processed_order: deque[str] = deque()
-        self._progress = asyncio.Condition()
+        self._processed = ProcessedSignal()
+        self._site = Site()
         self._poller: asyncio.Task | None = None
 
     @property
     def webhook_mode(self) -> bool:
         return self.settings.zalo_webhook_url is not None
 
-    def attach(self, web_app: web.Application) -> None:
+    def attach(self, web_app: web.Application, site: Site) -> None:
         """Add our routes to the web server before it starts: the webhook (in webhook mode) and
-        the signed links photos and files go out by."""
+        the signed links photos and files go out by (at PUBLIC_BASE_URL, else where the server
+        listens)."""
+        self._site = site
         if not self.settings.public_base_url:
             log.warning("PUBLIC_BASE_URL is not set: Zalo cannot fetch the photos and files the "
                         "bot sends; set it to the web server's public https address")
-        signed_media.register(web_app, self.links, self.media.root)
+        signed_media.register(web_app, self.links, self.media)
         if self.webhook_mode:
             assert self.settings.zalo_webhook_url and self.settings.zalo_webhook_secret
             zalo_webhook.register(web_app, self, webhook_url=self.settings.zalo_webhook_url,
@@ -93,6 +101,7 @@ class ZaloChannel:
     # -- life cycle --------------------------------------------------------------------------
 
     async def start(self) -> None:
+        self.links.base_url = self.settings.public_base_url or self._site.url
         await self.client.start()
         try:
             me = await self.client.get_me()
@@ -239,22 +248,15 @@ class ZaloChannel:
     # -- for tests and the outbox ------------------------------------------------------------
 
     async def _mark_processed(self, key: str) -> None:
-        async with self._progress:
-            self._processed.add(key)
-            self._processed_order.append(key)
-            while len(self._processed_order) > REMEMBERED_UPDATES:
-                self._processed.discard(self._processed_order.popleft())
-            self._progress.notify_all()
+        await self._processed.mark(key)
 
     async def wait_processed(self, message_id: str, timeout: float = 10.0) -> None:
         """Wait until an update has been handled (its replies sent, or held for a burst)."""
-        async with self._progress:
-            await asyncio.wait_for(
-                self._progress.wait_for(lambda: message_id in self._processed), timeout)
+        await self._processed.wait(message_id, timeout)
 
     async def deliver(self, chat_id: str, replies: list[Reply]) -> None:
         """Send a notice for the outbox, translating Zalo's refusals into its terms."""
-        numbered = await self._offer_actions(chat_id, replies)
+        numbered = await self.engine.offer_actions(self.channel, chat_id, replies)
         try:
             await self.outbox_renderer.send(chat_id, replies, actions_numbered=numbered)
         except ZaloApiError as error:
@@ -262,19 +264,6 @@ class ZaloChannel:
                                 ) from error
         except ZaloNetworkError as error:
             raise DeliveryError(Failure.TRANSIENT, str(error)) from error
-
-    async def _offer_actions(self, chat_id: str, replies: list[Reply]) -> bool:
-        """Let a typed number pick the notice's action buttons (see offered_actions)."""
-        offered = [r for r in replies if isinstance(r, TextReply) and r.token == ACTION_TOKEN
-                   and r.options]
-        if not offered:
-            return True
-        actions = {o.value: o.label for o in offered[-1].options}
-        async with self.engine.db.session() as session:
-            ok = await offered_actions.offer(session, channel=self.channel, chat_id=chat_id,
-                                             actions=actions)
-            await session.commit()
-        return ok
 
 
 class ZaloOutboxSender:

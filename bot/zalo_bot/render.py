@@ -17,8 +17,7 @@ from bot.plain_text import plain_text
 from bot.text import shorten, split_text
 from bot.web.signed_media import SignedMediaUrls
 from bot.zalo_bot.client import MAX_TEXT, ZaloApiError, ZaloBotClient, ZaloNetworkError
-from handlers.replies import DocumentReply, PhotoReply, Reply, TextReply
-from handlers.router import ACTION_TOKEN
+from handlers.replies import ACTION_TOKEN, DocumentReply, PhotoReply, Reply, TextReply
 
 log = logging.getLogger(__name__)
 

@@ -17,29 +17,32 @@ import asyncio
 import contextlib
 import logging
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
+from aiohttp import web
+
+from bot.channels.base import ChannelLimits, Site
+from bot.channels.processed import ProcessedSignal
 from bot.ordering import ChatLocks
 from bot.proxies import Proxies
 from bot.zalo_oa import client as api
-from bot.zalo_oa import signature
+from bot.zalo_oa import signature, webhook
 from bot.zalo_oa.client import OAApiError, OANetworkError, ZaloOAClient
 from bot.zalo_oa.convert import UNFOLLOW, is_from_user, to_events, update_key, user_of
 from bot.zalo_oa.oauth import OAuthClient
 from bot.zalo_oa.payloads import PayloadCodec
 from bot.zalo_oa.render import OARenderer
 from bot.zalo_oa.tokens import TokenManager, TokenUnavailable
-from handlers.clock import Clock, from_db
+from handlers.clock import Clock
 from handlers.engine import Engine
-from handlers.i18n import Translator
-from handlers.replies import Reply, TextReply
+from handlers.replies import Reply
 from scheduler.delivery import DeliveryError, Failure
 from settings import Settings
 from storage.db import Database
 from storage.media import MediaStore
-from storage.models import Channel, Role
+from storage.models import Channel
 from storage.repositories import zalo_oa as repo
 
 log = logging.getLogger(__name__)
@@ -61,11 +64,23 @@ class OutsideWindow(DeliveryError):
         super().__init__(Failure.PERMANENT, detail)
 
 
+LIMITS = ChannelLimits(text_length=api.MAX_TEXT, buttons_per_message=api.MAX_BUTTONS,
+                       location_button=False, contact_button=False, media_by_url=False)
+
+
+AddWarning = Callable[[str, list[Reply]], Awaitable[list[Reply]]]
+
+
 class ZaloOAChannel:
     channel = Channel.ZALO_OA.value
+    title = "Zalo OA"
+    limits = LIMITS
+    starts_after_server = False  # its access token is ready before the first event arrives
 
     def __init__(self, settings: Settings, engine: Engine, media: MediaStore, db: Database,
-                 clock: Clock) -> None:
+                 clock: Clock, *, window_warning: AddWarning | None = None) -> None:
+        """`window_warning`: what adds the closing-window warning to an official's notice
+        (handlers/window_warning.py, wired in bot/app.py); none: notices go as they are."""
         assert settings.zalo_oa_app_id and settings.zalo_oa_app_secret
         assert settings.zalo_oa_secret_key
         self.settings = settings
@@ -88,23 +103,24 @@ class ZaloOAChannel:
                                    proxies=proxies)
         self.codec = PayloadCodec(self._secret_key)
         self.renderer = OARenderer(
-            self.client, media.root, self.codec, title_max=settings.zalo_oa_button_title_max,
+            self.client, media, self.codec, title_max=settings.zalo_oa_button_title_max,
             info_image_url=settings.zalo_oa_info_image_url,
             upload_max_bytes=settings.zalo_oa_upload_max_bytes)
-        self.window = timedelta(days=settings.zalo_oa_window_days)
-        self.warn_before = timedelta(days=settings.zalo_oa_window_warn_days)
+        self.window_warning = window_warning
         self.on_activity: Callable[[], None] | None = None
         """Called after a person's event was handled (wakes the outbox: messages waiting for
         this person to write can go now)."""
         self._chats = ChatLocks()
         self._tasks: set[asyncio.Task] = set()
         self._recent: OrderedDict[str, None] = OrderedDict()
-        self._processed: OrderedDict[str, None] = OrderedDict()
-        self._progress = asyncio.Condition()
-        self._warned: dict[int, str] = {}
+        self._processed = ProcessedSignal()
         self._keeper: asyncio.Task | None = None
 
     # -- life cycle --------------------------------------------------------------------------
+
+    def attach(self, web_app: web.Application, site: Site) -> None:
+        """Its webhook route; /healthz shows its token's health."""
+        webhook.register(web_app, self, path=self.settings.zalo_oa_webhook_path)
 
     async def start(self) -> None:
         await self.tokens.setup()
@@ -154,9 +170,7 @@ class ZaloOAChannel:
 
     async def wait_processed(self, key: str, timeout: float = 10.0) -> None:
         """Wait until an accepted event has been handled and answered (for tests)."""
-        async with self._progress:
-            await asyncio.wait_for(self._progress.wait_for(lambda: key in self._processed),
-                                   timeout)
+        await self._processed.wait(key, timeout)
 
     async def _in_order(self, user_id: str, key: str, event: dict[str, Any]) -> None:
         try:
@@ -165,11 +179,7 @@ class ZaloOAChannel:
         except Exception:
             log.exception("zalo oa event failed", extra={"update_id": key})
         finally:
-            async with self._progress:
-                self._processed[key] = None
-                while len(self._processed) > RECENT_EVENTS:
-                    self._processed.popitem(last=False)
-                self._progress.notify_all()
+            await self._processed.mark(key)
 
     async def _handle(self, user_id: str, event: dict[str, Any]) -> None:
         if event.get("event_name") == UNFOLLOW:
@@ -201,7 +211,8 @@ class ZaloOAChannel:
 
     async def deliver(self, chat_id: str, replies: list[Reply]) -> None:
         """Send a notice for the outbox, translating Zalo's refusals into the outbox's terms."""
-        replies = await self._with_window_warning(chat_id, replies)
+        if self.window_warning is not None:
+            replies = await self.window_warning(chat_id, replies)
         try:
             await self.renderer.send(chat_id, replies)
         except OAApiError as error:
@@ -210,31 +221,6 @@ class ZaloOAChannel:
             raise DeliveryError(Failure.TRANSIENT, str(error)[:300]) from None
         except ValueError as error:  # a reply Zalo cannot take (too long a payload)
             raise DeliveryError(Failure.PERMANENT, str(error)[:300]) from None
-
-    async def _with_window_warning(self, chat_id: str, replies: list[Reply]) -> list[Reply]:
-        """An official who has not written for a while is told, at most once a day, that
-        reminders stop coming here unless they write once a week."""
-        async with self.db.session() as session:
-            found = await repo.oa_recipient(session, user_id=chat_id)
-            await session.commit()
-        if found is None:
-            return replies
-        account, person = found
-        if person.role not in (Role.OFFICIAL, Role.ADMIN):
-            return replies
-        closes = from_db(account.last_seen_at) + self.window
-        now = self.clock.now()
-        local = now.astimezone(self.settings.tz)
-        if not now < closes <= now + self.warn_before:
-            return replies
-        if self._warned.get(account.id) == local.date().isoformat():
-            return replies
-        self._warned[account.id] = local.date().isoformat()
-        t = Translator(person.language)
-        closes_at = closes.astimezone(self.settings.tz).strftime("%H:%M %d/%m/%Y")
-        days = f"{self.window.total_seconds() / 86400:g}"
-        warning = t("zalo_oa.window_warning", days=days, closes=closes_at)
-        return [*replies, TextReply(warning, language=person.language)]
 
     # -- the token keeper --------------------------------------------------------------------
 

@@ -9,8 +9,8 @@
   button, but a shared location arrives with its coordinates); a phone request gets Zalo's
   `request_user_info` card, whose answer brings the number (or the number can be typed).
 - Text is cut into pieces of at most 2,000 characters; buttons go with the last piece.
-- Photos are uploaded for an `attachment_id` (re-encoded smaller above the upload cap);
-  documents are uploaded as files.
+- Photos are uploaded for an `attachment_id`: the photo's clean copy (`MediaStore.outgoing`, no
+  metadata), re-encoded smaller above the upload cap; documents are uploaded as files.
 """
 
 from __future__ import annotations
@@ -32,17 +32,18 @@ from bot.zalo_oa.payloads import PayloadCodec
 from handlers.i18n import Translator
 from handlers.options import short_label
 from handlers.replies import Ask, DocumentReply, PhotoReply, Reply, TextReply
+from storage.media import MediaStore
 
 CARD_TITLE_MAX = 100
 _KNOWN_UPLOADS = 512
 
 
 class OARenderer:
-    def __init__(self, client: ZaloOAClient, media_root: Path, codec: PayloadCodec, *,
+    def __init__(self, client: ZaloOAClient, media: MediaStore, codec: PayloadCodec, *,
                  title_max: int = 20, info_image_url: str | None = None,
                  upload_max_bytes: int = 1_000_000) -> None:
         self.client = client
-        self.media_root = Path(media_root)
+        self.media = media
         self.codec = codec
         self.title_max = title_max
         self.info_image_url = info_image_url
@@ -108,8 +109,7 @@ class OARenderer:
     async def _photo(self, user_id: str, reply: PhotoReply) -> None:
         attachment_id = self._uploaded.get(reply.path)
         if attachment_id is None:
-            data, mime, name = await asyncio.to_thread(
-                fit_image, self.media_root / reply.path, self.upload_max_bytes)
+            data, mime, name = await asyncio.to_thread(self._fitted, reply.path)
             attachment_id = await self.client.upload_image(data, filename=name, mime_type=mime)
             self._remember(reply.path, attachment_id)
         message: dict[str, Any] = {"attachment": {"type": "template", "payload": {
@@ -120,7 +120,7 @@ class OARenderer:
         await self.client.send(user_id, message)
 
     async def _document(self, user_id: str, reply: DocumentReply) -> None:
-        data = await asyncio.to_thread((self.media_root / reply.path).read_bytes)
+        data = await asyncio.to_thread(lambda: self.media.outgoing(reply.path).read_bytes())
         mime = mimetypes.guess_type(reply.filename)[0] or "application/octet-stream"
         token = await self.client.upload_file(data, filename=reply.filename, mime_type=mime)
         if reply.caption:
@@ -129,6 +129,9 @@ class OARenderer:
         await self.client.send(user_id, {"attachment": {"type": "file",
                                                         "payload": {"token": token}}})
 
+    def _fitted(self, relative: str) -> tuple[bytes, str, str]:
+        return fit_image(self.media.outgoing(relative), self.upload_max_bytes)
+
     def _remember(self, path: str, attachment_id: str) -> None:
         self._uploaded[path] = attachment_id
         while len(self._uploaded) > _KNOWN_UPLOADS:
@@ -136,8 +139,8 @@ class OARenderer:
 
 
 def fit_image(path: Path, max_bytes: int) -> tuple[bytes, str, str]:
-    """The image's bytes, as they are if small enough, else re-encoded as a smaller JPEG
-    (Zalo takes about 1 MB per image: UNVERIFIED, so the cap is a setting)."""
+    """The (clean) image's bytes, as they are if small enough, else re-encoded as a smaller
+    JPEG (Zalo takes about 1 MB per image: UNVERIFIED, so the cap is a setting)."""
     data = path.read_bytes()
     mime = mimetypes.guess_type(path.name)[0] or "image/jpeg"
     if len(data) <= max_bytes:

@@ -17,8 +17,7 @@ from handlers.flow import CONFIRM, EDIT, SUMMARY, reset_state
 from handlers.forms import FieldSpec, Form, Kind
 from handlers.officials import audit, render, review
 from handlers.practice_form import PRACTICE_FORM
-from handlers.replies import Option, Reply, TextReply
-from handlers.targeted import ACTION_TOKEN
+from handlers.replies import ACTION_TOKEN, Option, Reply, TextReply
 from storage.models import Practice, PracticeEventKind, PracticeStatus
 from storage.repositories import reviews
 

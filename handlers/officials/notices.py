@@ -9,12 +9,10 @@ from collections.abc import Callable
 from handlers.context import Context
 from handlers.i18n import Translator
 from handlers.officials import render
-from handlers.replies import Option, Reply, TextReply
+from handlers.replies import ACTION_TOKEN, Option, Reply, TextReply
 from storage.models import Feedback, Person, Practice
 from storage.repositories import officials as officials_repo
 from storage.repositories import people
-
-ACTION_TOKEN = "a"
 
 Build = Callable[[Translator], list[Reply]]
 

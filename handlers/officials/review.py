@@ -22,7 +22,7 @@ from handlers.officials.jurisdiction import (
     refuse,
 )
 from handlers.officials.sender_view import official_as_seen_by_sender
-from handlers.replies import Option, Reply, TextReply
+from handlers.replies import ACTION_TOKEN, Option, Reply, TextReply
 from handlers.targeted import TargetedFlow, begin, target_of
 from storage.models import (
     Level,
@@ -148,7 +148,7 @@ async def notify_leader(ctx: Context, practice: Practice, event: PracticeEvent) 
             text += "\n" + t("prnotice.recognised_level", level=t(f"level.{level}"))
         options = leader_options(t, practice) or [
             Option(t("tracking.view"), f"pr_view:{practice.id}")]
-        return [TextReply(text, tuple(options), token="a")]
+        return [TextReply(text, tuple(options), token=ACTION_TOKEN)]
 
     await notices.to_person(
         ctx, practice.submitter_id,

@@ -13,7 +13,7 @@ from handlers.clock import from_db
 from handlers.context import Context
 from handlers.i18n import Translator
 from handlers.officials import notices, render
-from handlers.replies import Option, PhotoReply, Reply, TextReply
+from handlers.replies import ACTION_TOKEN, Option, PhotoReply, Reply, TextReply
 from storage.models import (
     CLOSED_FEEDBACK_STATUSES,
     Feedback,
@@ -104,7 +104,7 @@ async def notify_reporter(ctx: Context, feedback: Feedback, event: FeedbackEvent
             for p in photos]
         options = reporter_options(ctx, t, feedback) or [
             Option(t("tracking.view"), f"fb_view:{feedback.id}")]
-        replies.append(TextReply(text, tuple(options), token="a"))
+        replies.append(TextReply(text, tuple(options), token=ACTION_TOKEN))
         return replies
 
     await notices.to_person(ctx, feedback.reporter_id,

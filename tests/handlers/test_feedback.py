@@ -11,22 +11,13 @@ from handlers.events import Sender
 from handlers.registry import build_features
 from handlers.replies import TextReply
 from storage.models import Feedback, FeedbackEvent, FeedbackPhoto
+from tests.support.chat_driver import walk
 from tests.support.engine_chat import EngineChat
 from tests.support.officials import FEEDBACK_QUESTIONS, HOAN_KIEM, Step, feedback_walk
 
 
 async def do(chat: EngineChat, step: Step) -> None:
-    if step.kind == "press":
-        await chat.press(step.value)
-    elif step.kind == "text":
-        await chat.text(step.value)
-    elif step.kind == "location":
-        await chat.location(*step.value)
-    elif step.kind == "contact":
-        await chat.contact(step.value)
-    elif step.kind == "photos":
-        for _ in range(step.value):
-            await chat.photo()
+    await walk(chat, [step])
 
 
 async def send_feedback(chat: EngineChat, steps: list[Step]) -> str:

@@ -7,20 +7,13 @@ from sqlmodel import select
 
 from handlers.replies import TextReply
 from storage.models import Conversation, Practice, PracticePhoto
+from tests.support.chat_driver import walk
 from tests.support.engine_chat import EngineChat
 from tests.support.practice_walk import COMPLETE_PRACTICE, QUESTIONS, Step
 
 
 async def do(chat: EngineChat, step: Step) -> None:
-    if step.kind == "press":
-        await chat.press(step.value)
-    elif step.kind == "text":
-        await chat.text(step.value)
-    elif step.kind == "location":
-        await chat.location(*step.value)
-    elif step.kind == "photos":
-        for _ in range(step.value):
-            await chat.photo()
+    await walk(chat, [step])
 
 
 async def test_complete_submission_is_stored_with_receipt(make_chat, db, services):

@@ -17,6 +17,7 @@ from sqlalchemy import inspect, text
 from bot.web.demo import load_demo
 from storage.backup import BackupError, backup, restore
 from storage.db import Database
+from storage.media import DERIVED_PREFIXES
 from storage.media_objects import LocalObjects
 from tests.support.backend import ON_POSTGRES
 from tests.support.product_process import dvk, running_product
@@ -60,8 +61,10 @@ async def _row_counts(url: str) -> dict[str, int]:
 
 
 def _media_checksums(folder: Path) -> dict[str, str]:
+    """Every kept object; the clean copies made from photos (DERIVED_PREFIXES) are made again."""
     return {path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-            for path in folder.rglob("*") if path.is_file()}
+            for path in folder.rglob("*") if path.is_file()
+            and not path.relative_to(folder).as_posix().startswith(DERIVED_PREFIXES)}
 
 
 def _listed_checksums(backup: Path) -> dict[str, str]:

@@ -83,6 +83,18 @@ class EngineChat:
         return await self._send(PhotoEvent(self.sender, media=stored, album_id=album_id,
                                            **self._meta()))
 
+    async def open_menu(self) -> list[Reply]:
+        return await self.command("start")
+
+    async def photos(self, count: int) -> None:
+        """One by one: the engine sees each photo as its own event."""
+        for _ in range(count):
+            await self.photo()
+
+    @property
+    def last_text(self) -> str:
+        return self.last.text
+
     async def location(self, lat: float, lon: float) -> list[Reply]:
         return await self._send(LocationEvent(self.sender, latitude=lat, longitude=lon,
                                               **self._meta()))

@@ -34,6 +34,14 @@ def dvk(*args: str, settings: Mapping[str, str], cwd: Path) -> subprocess.Comple
 @contextlib.asynccontextmanager
 async def running_product(settings: Mapping[str, str], cwd: Path) -> AsyncIterator[str]:
     """Start `python -m bot`, yield its web address once it logs it, stop it with SIGTERM."""
+    async with running_product_process(settings, cwd) as (url, _pid):
+        yield url
+
+
+@contextlib.asynccontextmanager
+async def running_product_process(settings: Mapping[str, str],
+                                  cwd: Path) -> AsyncIterator[tuple[str, int]]:
+    """`running_product`, with the process id too (to read its memory in /proc)."""
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", cwd=cwd, env=product_env(settings),
         stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
@@ -52,7 +60,7 @@ async def running_product(settings: Mapping[str, str], cwd: Path) -> AsyncIterat
                 break
         # Keep reading its logs, so a full pipe never blocks it.
         drain = asyncio.create_task(process.stderr.read())
-        yield found.group(1)
+        yield found.group(1), process.pid
     finally:
         if process.returncode is None:
             process.send_signal(signal.SIGTERM)

@@ -101,3 +101,35 @@ class TelegramDriver:
     async def document(self, data: bytes, mime_type: str, file_name: str) -> list[BotMessage]:
         return await self._after(self.user.send_document(data, mime_type=mime_type,
                                                          file_name=file_name))
+
+
+class TelegramChat:
+    """The `ChatDriver` protocol (tests/support/chat_driver.py) over a Telegram driver."""
+
+    def __init__(self, driver: TelegramDriver) -> None:
+        self.driver = driver
+
+    async def open_menu(self) -> None:
+        await self.driver.command("start")
+
+    async def press(self, label: str) -> None:
+        await self.driver.press(label)
+
+    async def text(self, text: str) -> None:
+        await self.driver.text(text)
+
+    async def location(self, latitude: float, longitude: float) -> None:
+        await self.driver.location(latitude, longitude)
+
+    async def photos(self, count: int) -> None:
+        """An album: its photos get one answer."""
+        replies = await self.driver.album(count)
+        assert len(replies) == 1, [m.text for m in replies]
+        assert f"Đã nhận {count} ảnh từ album" in replies[0].text
+
+    async def contact(self, phone: str) -> None:
+        await self.driver._after(self.driver.user.send_contact(phone))
+
+    @property
+    def last_text(self) -> str:
+        return self.driver.last.text

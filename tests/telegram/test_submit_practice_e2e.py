@@ -9,21 +9,13 @@ from sqlmodel import select
 
 from storage.models import Practice, PracticePhoto
 from tests.fakes.telegram_api import FakeTelegram
+from tests.support.chat_driver import walk
 from tests.support.practice_walk import COMPLETE_PRACTICE, Step
-from tests.support.telegram_harness import TelegramDriver, running_app
+from tests.support.telegram_harness import TelegramChat, TelegramDriver, running_app
 
 
 async def do(driver: TelegramDriver, step: Step) -> None:
-    if step.kind == "press":
-        await driver.press(step.value)
-    elif step.kind == "text":
-        await driver.text(step.value)
-    elif step.kind == "location":
-        await driver.location(*step.value)
-    elif step.kind == "photos":
-        replies = await driver.album(step.value)
-        assert len(replies) == 1, [m.text for m in replies]
-        assert f"Đã nhận {step.value} ảnh từ album" in replies[0].text
+    await walk(TelegramChat(driver), [step])
 
 
 async def test_submission_with_album_location_and_restart(settings, clock, db):

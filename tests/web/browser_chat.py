@@ -14,7 +14,7 @@ from tests.support.consent import AGREE, is_privacy_notice
 from tests.support.images import jpeg_bytes
 
 TIMEOUT_MS = 15_000
-TYPED_ANSWERS = ("12 người dân cùng tham gia dọn vệ sinh", "thanh xuan", "0912345678")
+TYPED_ANSWERS = ("12 người dân cùng tham gia dọn vệ sinh", "12", "thanh xuan", "0912345678")
 
 
 class BrowserChat:

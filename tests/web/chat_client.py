@@ -38,6 +38,8 @@ class Bubble:
     ask: str | None = None
     pushed: bool = False
     """Sent by the bot on its own (a notice fetched from /chat/notices)."""
+    src: str | None = None
+    """A photo's image (a data: URL), as the page shows it."""
 
     def button(self, label: str) -> Button:
         for button in self.buttons:
@@ -68,6 +70,8 @@ class _RepliesParser(HTMLParser):
             if kind == "notice":
                 self._in_text = 1
             return
+        if self._depth and tag == "img":
+            self.bubbles[-1].src = a.get("src")
         if self._depth and tag not in _VOID:
             self._depth += 1
             if "text" in classes:
@@ -196,3 +200,33 @@ class WebChatClient:
                                           headers=PAGE_HEADER)
         self.lang = lang
         return await self._receive(response)
+
+
+class WebChat:
+    def __init__(self, client: WebChatClient) -> None:
+        self.client = client
+
+    async def open_menu(self) -> None:
+        await self.client.start()
+
+    async def press(self, label: str) -> None:
+        await self.client.press(label)
+        assert self.client.status == 200, self.client.transcript[-1]
+
+    async def text(self, text: str) -> None:
+        await self.client.text(text)
+        assert self.client.status == 200, self.client.transcript[-1]
+
+    async def location(self, latitude: float, longitude: float) -> None:
+        await self.client.location(latitude, longitude)
+
+    async def photos(self, count: int) -> None:
+        await self.client.photos(count)
+        assert self.client.status == 200, self.client.transcript[-1]
+
+    async def contact(self, phone: str) -> None:
+        await self.client.text(phone)
+
+    @property
+    def last_text(self) -> str:
+        return self.client.last.text

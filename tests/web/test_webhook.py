@@ -10,7 +10,7 @@ import pytest
 from pydantic import SecretStr
 
 from bot.app import App
-from bot.web.webhook import SECRET_HEADER
+from bot.telegram.webhook import SECRET_HEADER
 from tests.fakes.telegram_api import FakeTelegram
 
 SECRET = "s3cret-Token_42"

@@ -21,6 +21,7 @@ from handlers.registry import build_features
 from settings import Settings
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_bot_api import FakeZaloBot, FakeZaloUser, ZaloMessage
+from tests.support.chat_driver import walk
 from tests.support.consent import AGREE, is_privacy_notice
 from tests.support.officials import Step, feedback_walk, make_invite
 
@@ -141,20 +142,7 @@ def maps_link(lat: float, lon: float) -> str:
 
 async def do(driver: ZaloDriver, step: Step) -> None:
     """One step of a walk (tests/support: practice_walk, officials.feedback_walk) on Zalo."""
-    if step.kind == "press":
-        await driver.pick(str(step.value))
-    elif step.kind == "text":
-        await driver.text(str(step.value))
-    elif step.kind == "location":
-        await driver.text(maps_link(*step.value))  # Zalo cannot share a location: a link
-    elif step.kind == "contact":
-        await driver.text(str(step.value))  # nor a contact: the number is typed
-    elif step.kind == "photos":
-        for index in range(int(step.value)):
-            replies = await driver.photo(key=("photo_url", "photo")[index % 2])
-            assert "Đã nhận ảnh" in replies[-1].text, replies
-    else:
-        raise AssertionError(step.kind)
+    await walk(ZaloBotChat(driver), [step])
 
 
 needs_feedback = pytest.mark.skipif(
@@ -177,3 +165,32 @@ async def zalo_send_feedback(driver: ZaloDriver, **walk: object) -> str:
     found = re.search(r"PA-\d{4}-\d{6}", driver.last.text)
     assert found, driver.last.text
     return found.group(0)
+
+
+class ZaloBotChat:
+    def __init__(self, driver: ZaloDriver) -> None:
+        self.driver = driver
+
+    async def open_menu(self) -> None:
+        await self.driver.text("xin chào")
+
+    async def press(self, label: str) -> None:
+        await self.driver.pick(label)
+
+    async def text(self, text: str) -> None:
+        await self.driver.text(text)
+
+    async def location(self, latitude: float, longitude: float) -> None:
+        await self.driver.text(maps_link(latitude, longitude))  # no location button: a link
+
+    async def photos(self, count: int) -> None:
+        for index in range(count):
+            replies = await self.driver.photo(key=("photo_url", "photo")[index % 2])
+            assert "Đã nhận ảnh" in replies[-1].text, replies
+
+    async def contact(self, phone: str) -> None:
+        await self.driver.text(phone)  # no contact button: the number is typed
+
+    @property
+    def last_text(self) -> str:
+        return self.driver.last.text or ""

@@ -14,32 +14,34 @@ from sqlmodel import select
 from bot.web import signed_media
 from bot.web.signed_media import SignedMediaUrls
 from handlers.replies import DocumentReply, Option, PhotoReply, TextReply, to_payload
+from storage.media import MediaStore
 from storage.models import ChannelAccount, OutboxMessage
 from storage.repositories import outbox
 from tests.fakes.zalo_bot_api import FakeZaloBot, make_jpeg
+from tests.support.images import assert_clean_photo, phone_photo
 from tests.zalo_bot.harness import ZaloDriver, running_app
 
 
 async def test_signed_links_open_one_file_until_they_expire(tmp_path, clock):
     root = tmp_path / "media"
-    (root / "ab").mkdir(parents=True)
-    (root / "ab" / "photo.jpg").write_bytes(b"jpeg bytes")
+    media = MediaStore(root, max_image_bytes=10_000_000)
+    stored = media.save_image(phone_photo())
     (root / "report.xlsx").write_bytes(b"xlsx bytes")
     (tmp_path / "secret.txt").write_text("not for you")
     links = SignedMediaUrls.from_secret("token", clock=clock, ttl=timedelta(hours=24))
     app = web.Application()
-    signed_media.register(app, links, root)
+    signed_media.register(app, links, media)
     async with TestClient(TestServer(app, host="127.0.0.1")) as client:
         links.base_url = str(client.make_url("/"))
-        photo = links.url_for("ab/photo.jpg")
+        photo = links.url_for(stored.path)
         async with client.session.get(photo) as response:
-            assert (response.status, await response.read()) == (200, b"jpeg bytes")
-            assert response.content_type == "image/jpeg"
+            assert response.status == 200 and response.content_type == "image/jpeg"
+            assert_clean_photo(await response.read())  # the clean copy, not the original
         document = links.url_for("report.xlsx", filename="Báo cáo 6 tháng.xlsx")
         async with client.session.get(document) as response:
             assert response.status == 200
             assert "attachment" in response.headers["Content-Disposition"]
-        for forged in (photo.replace("photo.jpg", "other.jpg"), photo[:-3] + "abc",
+        for forged in (photo.replace(stored.sha256[:8], "00000000"), photo[:-3] + "abc",
                        photo.split("&s=")[0], document.replace("n=B", "n=X")):
             async with client.session.get(forged) as response:
                 assert response.status == 403, forged
@@ -109,8 +111,8 @@ async def test_notices_reach_zalo_with_actions_a_number_picks(settings, clock, d
                 PhotoReply(photo.path, caption="Ảnh minh chứng"),
                 DocumentReply("reports/bao-cao.xlsx", "Báo cáo 6 tháng.xlsx", "📊 Báo cáo")])
             sent_photo, sent_document = user.inbox[-2:]
-            assert sent_photo.photo_bytes == app.engine.services.media.absolute(
-                photo.path).read_bytes()
+            assert sent_photo.photo_bytes == app.engine.services.media.outgoing(
+                photo.path).read_bytes()  # the clean copy
             assert "📎 Báo cáo 6 tháng.xlsx" in sent_document.text
             link = sent_document.text.splitlines()[-1]
             async with aiohttp.ClientSession() as session, session.get(link) as response:

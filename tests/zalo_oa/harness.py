@@ -21,6 +21,7 @@ from handlers.options import short_label
 from settings import Settings
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_oa_api import FakeOAUser, FakeZaloOA, OAMessage
+from tests.support.chat_driver import walk
 from tests.support.consent import AGREE, is_privacy_notice
 from tests.support.images import jpeg_bytes
 
@@ -149,15 +150,31 @@ def _title_fits(title: str, labels: list[str]) -> bool:
 
 async def do(driver: OADriver, step) -> None:  # noqa: ANN001
     """One step of a walk (tests/support/practice_walk.py, tests/support/officials.py)."""
-    if step.kind == "press":
-        await driver.press(step.value)
-    elif step.kind == "text":
-        await driver.text(step.value)
-    elif step.kind == "location":
-        await driver.location(*step.value)
-    elif step.kind == "photos":
-        await driver.photos(step.value)
-    elif step.kind == "contact":
-        await driver.submit_info(step.value)
-    else:
-        raise AssertionError(f"unknown step {step}")
+    await walk(ZaloOAChat(driver), [step])
+
+
+class ZaloOAChat:
+    def __init__(self, driver: OADriver) -> None:
+        self.driver = driver
+
+    async def open_menu(self) -> None:
+        await self.driver.follow()
+
+    async def press(self, label: str) -> None:
+        await self.driver.press(label)
+
+    async def text(self, text: str) -> None:
+        await self.driver.text(text)
+
+    async def location(self, latitude: float, longitude: float) -> None:
+        await self.driver.location(latitude, longitude)
+
+    async def photos(self, count: int) -> None:
+        await self.driver.photos(count)
+
+    async def contact(self, phone: str) -> None:
+        await self.driver.submit_info(phone)
+
+    @property
+    def last_text(self) -> str:
+        return self.driver.last_text

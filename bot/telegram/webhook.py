@@ -30,7 +30,13 @@ class WebhookReceiver(Protocol):
         ...
 
 
-TELEGRAM: web.AppKey[WebhookReceiver | None] = web.AppKey("telegram")
+TELEGRAM: web.AppKey[WebhookReceiver] = web.AppKey("telegram")
+
+
+def register(app: web.Application, receiver: WebhookReceiver, *, webhook_url: str) -> None:
+    """Answer Telegram's POSTs at the path of `webhook_url` (called before the server starts)."""
+    app[TELEGRAM] = receiver
+    app.router.add_post(webhook_path(webhook_url), telegram_webhook)
 
 
 def webhook_path(webhook_url: str) -> str:
@@ -45,7 +51,7 @@ async def telegram_webhook(request: web.Request) -> web.Response:
     if given is None:
         log.warning("webhook request without secret")
         raise web.HTTPUnauthorized()
-    if secret is None or receiver is None or not hmac.compare_digest(
+    if secret is None or not hmac.compare_digest(
             given.encode(), secret.get_secret_value().encode()):
         log.warning("webhook request with a wrong secret")
         raise web.HTTPForbidden()

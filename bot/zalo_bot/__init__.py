@@ -1,0 +1,1 @@
+"""Zalo Bot (bot.zalo.me): client, convert, render, webhook and the channel adapter."""
