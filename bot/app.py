@@ -21,6 +21,7 @@ from handlers.context import Services
 from handlers.engine import Engine
 from handlers.registry import build_features
 from scheduler.outbox import OutboxWorker
+from scheduler.retention import RetentionCounts
 from scheduler.service import SchedulerService
 from settings import Settings
 from storage.db import Database
@@ -40,6 +41,7 @@ def build_services(settings: Settings, clock: Clock) -> Services:
         tz=settings.tz,
         default_language=settings.default_language,
         draft_resume_after=timedelta(hours=settings.draft_resume_prompt_hours),
+        retention_days=settings.retention_days_after_close,
         features=build_features(feedback_categories=settings.feedback_category_list),
     )
 
@@ -94,6 +96,7 @@ class App:
         self.scheduler = SchedulerService.build(
             self.settings, self.db, services,
             [c for c in (telegram, zalo, zalo_oa, web_chat) if c is not None])
+        self.scheduler.retention.on_erased = self._count_retention
         # The web server first, so a webhook registered with Telegram finds it listening.
         web_app = create_web_app(settings=self.settings, db=self.db, services=services,
                                  engine=self.engine, metrics=self.metrics, telegram=telegram,
@@ -118,6 +121,10 @@ class App:
         if zalo_oa is not None:
             zalo_oa.on_activity = self.outbox.wake  # messages waiting for a person to write
         await self.scheduler.start()
+
+    def _count_retention(self, counts: RetentionCounts) -> None:
+        self.metrics.retention_erased.inc("feedback", counts.feedback)
+        self.metrics.retention_erased.inc("photos", counts.photos)
 
     async def _start_channel(self, channel, name: str) -> None:  # noqa: ANN001
         """A platform that cannot be reached at start (Telegram is blocked by Vietnam's main
