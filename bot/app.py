@@ -42,6 +42,8 @@ def build_services(settings: Settings, clock: Clock) -> Services:
         default_language=settings.default_language,
         draft_resume_after=timedelta(hours=settings.draft_resume_prompt_hours),
         retention_days=settings.retention_days_after_close,
+        messages_per_minute=settings.messages_per_minute,
+        feedback_per_day=settings.feedback_per_day,
         features=build_features(feedback_categories=settings.feedback_category_list),
     )
 
