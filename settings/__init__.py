@@ -94,6 +94,13 @@ class Settings(BaseSettings):
     channel_retry_seconds: float = Field(default=10, gt=0)
     # Housekeeping (scheduler/housekeeping.py).
     processed_updates_keep_days: float = Field(default=7, ge=1)
+    # Personal data on closed feedback is erased this many days after closing
+    # (scheduler/retention.py); the privacy notice quotes it.
+    retention_days_after_close: int = Field(default=365, ge=1, le=36_500)
+    # Abuse limits on every channel (handlers/flood.py, handlers/feedback.py): messages one
+    # account may send per minute, new feedback one person may send per day.
+    messages_per_minute: int = Field(default=30, ge=1, le=10_000)
+    feedback_per_day: int = Field(default=5, ge=1, le=10_000)
 
     web_host: str = "127.0.0.1"
     web_port: int = Field(default=8080, ge=0, le=65535)

@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, cast, delete, or_
+from sqlalchemy import String, and_, cast, delete, exists, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import (
+    CLOSED_FEEDBACK_STATUSES,
     MAX_ID,
     ChannelAccount,
     Consent,
@@ -162,8 +163,15 @@ async def _drop_own_messages(session: AsyncSession, person_id: int) -> int:
 
 
 async def _erase_feedback(session: AsyncSession, person_id: int, report: Erasure) -> set[str]:
-    strings: set[str] = set()
     feedback = await _all(session, select(Feedback).where(Feedback.reporter_id == person_id))
+    return await erase_senders_data(session, feedback, report)
+
+
+async def erase_senders_data(session: AsyncSession, feedback: Sequence[Feedback],
+                             report: Erasure) -> set[str]:
+    """The sender's name, phone and photos on these feedback; returns the strings removed,
+    for scrubbing their copies."""
+    strings: set[str] = set()
     for item in feedback:
         strings |= {item.reporter_name or "", item.reporter_phone or ""}
         if item.reporter_phone and item.reporter_phone.startswith("+84"):
@@ -173,16 +181,48 @@ async def _erase_feedback(session: AsyncSession, person_id: int, report: Erasure
         item.reporter_phone = None
         session.add(item)
     ids = [f.id for f in feedback]
-    own_events = [e.id for e in await _all(session, select(FeedbackEvent).where(
-        col(FeedbackEvent.feedback_id).in_(ids), FeedbackEvent.actor_role == REPORTER))]
     photos = await _all(session, select(FeedbackPhoto).where(
-        col(FeedbackPhoto.feedback_id).in_(ids),
-        or_(col(FeedbackPhoto.event_id).is_(None), col(FeedbackPhoto.event_id).in_(own_events))))
+        col(FeedbackPhoto.feedback_id).in_(ids), _senders_photo()))
     for photo in photos:
         report.media_keys.append(photo.path)
         await session.delete(photo)
     report.feedback, report.photos = len(feedback), report.photos + len(photos)
+    strings.discard(ERASED_NAME)
     return strings
+
+
+def _senders_photo() -> Any:
+    """A photo the sender sent (with the feedback or added later), not an official's proof."""
+    senders_events = select(FeedbackEvent.id).where(
+        FeedbackEvent.feedback_id == FeedbackPhoto.feedback_id,
+        FeedbackEvent.actor_role == REPORTER)
+    return or_(col(FeedbackPhoto.event_id).is_(None),
+               col(FeedbackPhoto.event_id).in_(senders_events))
+
+
+async def closed_feedback_due(session: AsyncSession, *, closed_before: datetime,
+                              limit: int) -> Sequence[Feedback]:
+    """Closed before `closed_before` and still holding its sender's name, phone or photos."""
+    photo_left = exists().where(col(FeedbackPhoto.feedback_id) == col(Feedback.id),
+                                _senders_photo())
+    return await _all(session, select(Feedback).where(
+        col(Feedback.status).in_(CLOSED_FEEDBACK_STATUSES),
+        col(Feedback.closed_at) < closed_before,
+        or_(and_(col(Feedback.reporter_name).is_not(None),
+                 col(Feedback.reporter_name) != ERASED_NAME),
+            col(Feedback.reporter_phone).is_not(None), photo_left),
+    ).order_by(col(Feedback.id)).limit(limit))
+
+
+async def erase_closed_feedback(session: AsyncSession, feedback: Sequence[Feedback]) -> Erasure:
+    """The retention job's erasure of one batch: the feedback stay, their senders' personal
+    data goes (and its copies in kept messages)."""
+    report = Erasure(person_id=0)
+    strings = await erase_senders_data(session, feedback, report)
+    await session.flush()
+    await _scrub_copies(session, {s for s in strings if s and len(s) >= _SHORTEST_SCRUBBED})
+    report.media_keys = await _unreferenced(session, report.media_keys)
+    return report
 
 
 async def _erase_practices(session: AsyncSession, person_id: int, report: Erasure) -> set[str]:
