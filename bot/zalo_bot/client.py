@@ -10,12 +10,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from pathlib import Path
 from typing import Any
 
 import aiohttp
 
 from bot import proxies as proxy_routes
-from bot.downloads import DownloadFailed, fetch_bounded
+from bot.downloads import DownloadFailed, fetch_to_file
 
 log = logging.getLogger(__name__)
 
@@ -101,10 +102,11 @@ class ZaloBotClient:
     async def send_chat_action(self, chat_id: str, action: str = "typing") -> None:
         await self.call("sendChatAction", {"chat_id": chat_id, "action": action})
 
-    async def download(self, url: str, *, max_bytes: int) -> bytes:
-        """The bytes at a URL Zalo gave us (a photo), refusing more than `max_bytes`."""
+    async def download_to(self, url: str, target: Path, *, max_bytes: int) -> None:
+        """The photo at a URL Zalo gave us, written to `target` as it arrives (never held in
+        memory), refusing more than `max_bytes` (TooLarge). Fetch it at once: it may not last."""
         try:
-            return await fetch_bounded(self._client(), url, max_bytes=max_bytes)
+            await fetch_to_file(self._client(), url, target, max_bytes=max_bytes)
         except DownloadFailed as error:
             raise ZaloNetworkError(str(error)) from None
 

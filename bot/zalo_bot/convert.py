@@ -126,8 +126,9 @@ async def _photo(sender: Sender, message: dict[str, Any], client: ZaloBotClient,
     if url is None:
         return UnsupportedEvent(sender, what="download_failed", **meta)
     try:
-        data = await client.download(url, max_bytes=media.max_image_bytes)
-        stored = await asyncio.to_thread(media.save_image, data)
+        with media.incoming_file() as path:  # to disk, not memory; removed once stored
+            await client.download_to(url, path, max_bytes=media.max_image_bytes)
+            stored = await asyncio.to_thread(media.save_image_file, path)
     except TooLarge:
         return UnsupportedEvent(sender, what="too_large", **meta)
     except MediaRejected as rejected:

@@ -9,12 +9,13 @@ repeats the call once. Tokens never appear in logs or exception messages.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any, Protocol
 
 import aiohttp
 
 from bot import proxies as proxy_routes
-from bot.downloads import DownloadFailed, fetch_bounded
+from bot.downloads import DownloadFailed, fetch_to_file
 
 log = logging.getLogger(__name__)
 
@@ -101,10 +102,11 @@ class ZaloOAClient:
             raise OAApiError(200, BAD_PARAMETER, "upload answered without a token")
         return token
 
-    async def download(self, url: str, *, max_bytes: int) -> bytes:
-        """The bytes of a file a user sent (its URL may not last: fetch it at once)."""
+    async def download_to(self, url: str, target: Path, *, max_bytes: int) -> None:
+        """The photo at a URL Zalo gave us, written to `target` as it arrives (never held in
+        memory), refusing more than `max_bytes` (TooLarge). Fetch it at once: it may not last."""
         try:
-            return await fetch_bounded(self._client(), url, max_bytes=max_bytes)
+            await fetch_to_file(self._client(), url, target, max_bytes=max_bytes)
         except DownloadFailed as error:
             raise OANetworkError(str(error)) from None
 

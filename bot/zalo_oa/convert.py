@@ -161,8 +161,9 @@ async def _photos(sender: Sender, urls: list[str], caption: str | None, client: 
         item = dict(meta, update_id=meta["update_id"] if index == 0
                     else f"{meta['update_id']}#{index}"[:MAX_ID])
         try:
-            data = await client.download(url, max_bytes=media.max_image_bytes)
-            stored = await asyncio.to_thread(media.save_image, data)
+            with media.incoming_file() as path:  # to disk, not memory; removed once stored
+                await client.download_to(url, path, max_bytes=media.max_image_bytes)
+                stored = await asyncio.to_thread(media.save_image_file, path)
         except TooLarge:
             events.append(UnsupportedEvent(sender, what="too_large", **item))
             continue

@@ -96,7 +96,8 @@ async def test_webhooks_only_to_public_https_and_polling_refused_meanwhile(
     assert (await client.delete_webhook())["url"] == ""
 
 
-async def test_image_events_carry_photo_url_or_photo(fake: FakeZaloBot, client: ZaloBotClient):
+async def test_image_events_carry_photo_url_or_photo(fake: FakeZaloBot, client: ZaloBotClient,
+                                                     tmp_path):
     user = fake.user("42")
     user.send_image(key="photo_url")
     user.send_image(key="photo", caption="Ảnh hiện trường")
@@ -104,8 +105,9 @@ async def test_image_events_carry_photo_url_or_photo(fake: FakeZaloBot, client: 
     first, second, third = [await client.get_update(timeout=1) for _ in range(3)]
     assert "photo_url" in first["message"] and "photo" in second["message"]
     assert second["message"]["caption"] == "Ảnh hiện trường"
-    data = await client.download(second["message"]["photo"], max_bytes=10_000_000)
-    assert data.startswith(b"\xff\xd8")
+    target = tmp_path / "photo.part"
+    await client.download_to(second["message"]["photo"], target, max_bytes=10_000_000)
+    assert target.read_bytes().startswith(b"\xff\xd8")
     assert third["event_name"] == "message.unsupported.received"
 
 
