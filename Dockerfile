@@ -10,6 +10,7 @@ COPY bot bot
 COPY handlers handlers
 COPY storage storage
 COPY scheduler scheduler
+COPY settings settings
 COPY locales locales
 # Wheels for the product and its dependencies (PostgreSQL driver included), built once here so
 # the final image carries no compiler or pip cache.

@@ -1,4 +1,6 @@
-"""The media store the settings name (MEDIA_DIR on this machine)."""
+"""The media store the settings name: MEDIA_DIR on this machine, or an S3-compatible bucket
+(MEDIA_STORE=s3://bucket/prefix) that workers on several machines share; MEDIA_DIR is then
+this machine's working folder (uploads on their way in, clean copies of photos)."""
 
 from __future__ import annotations
 
@@ -8,9 +10,17 @@ from storage.media_objects import LocalObjects, ObjectStore
 
 
 def media_objects(settings: Settings) -> ObjectStore:
-    return LocalObjects(settings.media_dir)
+    if not settings.media_store:
+        return LocalObjects(settings.media_dir)
+    from storage.media_s3 import S3Objects  # boto3 only where a bucket is used
+
+    secret = settings.media_s3_secret_access_key
+    return S3Objects.connect(
+        settings.media_store, endpoint_url=settings.media_s3_endpoint_url,
+        region=settings.media_s3_region, access_key_id=settings.media_s3_access_key_id,
+        secret_access_key=(secret.get_secret_value() or None) if secret else None)
 
 
 def open_media_store(settings: Settings) -> MediaStore:
     return MediaStore(media_objects(settings), max_image_bytes=settings.max_photo_bytes,
-                      max_image_pixels=settings.max_photo_pixels)
+                      max_image_pixels=settings.max_photo_pixels, work_dir=settings.media_dir)

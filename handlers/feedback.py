@@ -89,8 +89,10 @@ async def submit(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
     stored = await feedback_repo.create_feedback(
         ctx.session, feedback=feedback, photos=answers.get("photos") or [],
         year=ctx.local(ctx.now).year)
-    await notices.feedback_to_officials(ctx, stored, "new", 0)
+    officials = await notices.feedback_to_officials(ctx, stored, "new", 0)
     key = "feedback.receipt_anonymous" if anonymous else "feedback.receipt"
+    if not officials:  # promise nobody's answer: say it is recorded and waits for officials
+        key += "_unassigned"
     return [TextReply(ctx.t(key, code=stored.code))]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from handlers import places
 from handlers.context import Context
 from handlers.events import (
     ChoiceEvent,
@@ -51,11 +52,18 @@ class Pending:
 Outcome = Accepted | Invalid | Pending
 
 
+LONG_FORM = 6
+"""Forms of at least this many questions show progress ("bước 7/24") with each question."""
+
+
 def question_text(ctx: Context, form: Form, spec: FieldSpec) -> str:
     if spec.text:
         return spec.text.get(ctx.t.language) or next(iter(spec.text.values()))
     text = ctx.t(f"{form.name}.{spec.name}.ask")
     hints = []
+    # A long form says how far along the person is, so 24 questions do not feel endless.
+    if len(form.fields) >= LONG_FORM and (at := form.progress(spec, ctx.answers)):
+        hints.append(ctx.t("hint.progress", step=at[0], total=at[1]))
     if spec.kind is Kind.TEXT:
         hints.append(ctx.t("hint.max_chars", max=spec.max_length))
     if not spec.required:
@@ -184,8 +192,12 @@ async def _accept_choice(ctx, form, spec, event, picked) -> Outcome:  # noqa: AN
 
 
 async def _accept_unit(ctx, form, spec, event, picked) -> Outcome:  # noqa: ANN001
+    if (far := ctx.scratch.pop("far_commune", None)) and picked in (places.KEEP, places.DROP):
+        if picked == places.DROP and (location := _location_spec(form)):
+            ctx.answers[location.name] = None
+        return Accepted(far, note=ctx.t("unit.chosen", label=ctx.units.get(far).label))
     if picked and picked != SKIP and ctx.units.get(picked):
-        return Accepted(picked, note=ctx.t("unit.chosen", label=ctx.units.get(picked).label))
+        return _checked_commune(ctx, form, picked, ctx.units.get(picked).label)
     if not isinstance(event, TextEvent):
         return Invalid("error.expect_unit")
     query = event.text.strip()
@@ -196,12 +208,32 @@ async def _accept_unit(ctx, form, spec, event, picked) -> Outcome:  # noqa: ANN0
         return Invalid("error.unit_not_found", {"query": query[:60]})
     if len(found) == 1:
         label = _unit_label(ctx, found[0].unit.code, found[0].formerly and found[0].formerly.label)
-        return Accepted(found[0].unit.code, note=ctx.t("unit.chosen", label=label))
+        return _checked_commune(ctx, form, found[0].unit.code, label)
     ctx.scratch["candidates"] = [match.unit.code for match in found]
     # Found by the name a commune had before 2025: say so, or the list looks unrelated.
     ctx.scratch["candidates_formerly"] = {
         match.unit.code: match.formerly.label for match in found if match.formerly}
     return Pending(await prompt(ctx, form, spec))
+
+
+def _checked_commune(ctx: Context, form: Form, code: str, label: str) -> Outcome:
+    """A commune chosen after a pin was sent: a pin in another province is questioned."""
+    location_spec = _location_spec(form)
+    location = ctx.answers.get(location_spec.name) if location_spec else None
+    if location and (province := places.far_from_commune(ctx, location, code)):
+        ctx.scratch["far_commune"] = code
+        return Pending([places.confirm_far(ctx, province, keep="location.keep_both",
+                                           other=("location.drop", places.DROP))])
+    return Accepted(code, note=ctx.t("unit.chosen", label=label))
+
+
+def _location_spec(form: Form) -> FieldSpec | None:
+    return next((spec for spec in form.fields if spec.kind is Kind.LOCATION), None)
+
+
+def _commune_answer(ctx: Context, form: Form) -> str | None:
+    unit = next((spec for spec in form.fields if spec.kind is Kind.UNIT), None)
+    return ctx.answers.get(unit.name) if unit else None
 
 
 def _unit_label(ctx: Context, code: str, formerly: str | None) -> str:
@@ -210,13 +242,31 @@ def _unit_label(ctx: Context, code: str, formerly: str | None) -> str:
 
 
 async def _accept_location(ctx, form, spec, event, picked) -> Outcome:  # noqa: ANN001
+    far = ctx.scratch.pop("far_location", None)
+    if far and picked == places.KEEP:
+        return Accepted(far, note=ctx.t("location.understood", place=places.describe(ctx, far)))
+    if far and picked == places.AGAIN:
+        return Pending(await prompt(ctx, form, spec, lead=ctx.t("location.send_again")))
     if isinstance(event, LocationEvent):
-        return Accepted({"lat": event.latitude, "lon": event.longitude, "title": event.title})
-    if isinstance(event, TextEvent):
-        coords = parse_coordinates(event.text)
-        if coords:
-            return Accepted({"lat": coords[0], "lon": coords[1], "title": None})
-    return Invalid("error.expect_location")
+        location = {"lat": event.latitude, "lon": event.longitude, "title": event.title}
+    elif isinstance(event, TextEvent) and (coords := parse_coordinates(event.text)):
+        location = {"lat": coords[0], "lon": coords[1], "title": None}
+    else:
+        return Invalid("error.expect_location")
+    return await accept_location(ctx, form, spec, location)
+
+
+async def accept_location(ctx: Context, form: Form, spec: FieldSpec,
+                          location: dict[str, Any]) -> Outcome:
+    """A place, however it came (a pin, a link, typed, or sent before its question): said back
+    with the nearest commune, or questioned when it lies outside the chosen commune's province."""
+    commune = _commune_answer(ctx, form)
+    if commune and (province := places.far_from_commune(ctx, location, commune)):
+        ctx.scratch["far_location"] = location
+        return Pending([places.confirm_far(ctx, province, keep="location.keep",
+                                           other=("location.again", places.AGAIN))])
+    return Accepted(location, note=ctx.t("location.understood",
+                                         place=places.describe(ctx, location)))
 
 
 async def _accept_phone(ctx, form, spec, event, picked) -> Outcome:  # noqa: ANN001
@@ -246,7 +296,7 @@ async def _accept_photos(ctx, form, spec, event, picked) -> Outcome:  # noqa: AN
     kept = len(photos) < spec.max_items and all(p["sha256"] != event.media.sha256 for p in photos)
     full = len(photos) >= spec.max_items
     if kept:
-        photos.append(_photo_record(event))
+        photos.append(photo_record(event))
     if event.album_id:
         tally = ctx.scratch.setdefault("albums", {}).setdefault(event.album_id, [0, 0])
         tally[0 if kept else 1] += 1
@@ -269,7 +319,7 @@ async def _photos_progress(ctx: Context, spec: FieldSpec, lead: str) -> list[Rep
     return [TextReply(text, tuple(options), token=token, free_input=True)]
 
 
-def _photo_record(event: PhotoEvent) -> dict[str, Any]:
+def photo_record(event: PhotoEvent) -> dict[str, Any]:
     media = event.media
     return {"sha256": media.sha256, "path": media.path, "mime_type": media.mime_type,
             "size_bytes": media.size_bytes, "platform_file_id": media.platform_file_id,

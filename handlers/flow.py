@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
-from handlers import consent, fields
+from handlers import consent, early, fields
 from handlers.context import Context
 from handlers.events import ChoiceEvent, Event, TextEvent
 from handlers.forms import FieldSpec, Form, Kind
@@ -47,7 +47,11 @@ class FormFlow:
         reset_state(ctx, flow=self.name)
         first = self.form.next_unanswered(ctx.answers)
         assert first is not None, "a form needs at least one field"
-        return await self._ask(ctx, first, lead=ctx.t(f"{self.form.name}.intro"))
+        lead = ctx.t(f"{self.form.name}.intro")
+        if len(self.form.fields) >= fields.LONG_FORM:
+            total = len(self.form.counted(ctx.answers))
+            lead += "\n" + ctx.t("form.duration", count=total, minutes=max(1, round(total / 3)))
+        return await self._ask(ctx, first, lead=lead)
 
     async def handle(self, ctx: Context, event: Event) -> list[Reply]:
         step = ctx.conversation.step
@@ -58,6 +62,8 @@ class FormFlow:
         if step == consent.STEP:
             return await self._on_consent(ctx, event)
         spec = self.form.field(step or "")
+        if kept := early.keep(ctx, self.form, spec, event):
+            return await self._ask(ctx, spec, lead=kept)
         outcome = await fields.accept(ctx, self.form, spec, event)
         if isinstance(outcome, fields.Invalid):
             return await self._ask(ctx, spec, lead=_warn(ctx, outcome))
@@ -98,6 +104,16 @@ class FormFlow:
             if spec.kind is Kind.PHOTOS and spec.name in ctx.answers:
                 ctx.scratch["photos"] = list(ctx.answers[spec.name] or [])
         ctx.conversation.step = spec.name
+        if spec.kind is Kind.PHOTOS and (photos := early.take_photos(ctx, spec)):
+            ctx.scratch.setdefault("photos", []).extend(photos)
+            lead = "\n".join(filter(None, (lead, ctx.t("early.photos_attached",
+                                                        count=len(photos)))))
+        if spec.kind is Kind.LOCATION and (location := early.take_location(ctx)):
+            outcome = await fields.accept_location(ctx, self.form, spec, location)
+            if isinstance(outcome, fields.Pending):
+                return outcome.replies
+            if isinstance(outcome, fields.Accepted):
+                return await self._store(ctx, spec, outcome)
         current = ctx.answers.get(spec.name)
         if current is not None and spec.kind in (Kind.TEXT, Kind.NUMBER, Kind.MONEY):
             shown = str(current) if len(str(current)) <= 300 else str(current)[:300] + "…"

@@ -7,7 +7,7 @@ from the form and field names, unless a field carries its own literal text.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -78,6 +78,26 @@ class Form:
     def applicable(self, answers: dict[str, Any]) -> list[FieldSpec]:
         return [spec for spec in self.fields if spec.applies(answers)]
 
+    def counted(self, answers: dict[str, Any]) -> list[str]:
+        """The questions this person will be asked: those that apply, and those that hang on an
+        answer not given yet counted once for all their alternatives."""
+        counted: list[str] = []
+        waiting_on: set[str] = set()
+        for other in self.fields:
+            if other.applies(answers):
+                counted.append(other.name)
+            elif other.when and other.when[0] not in answers and other.when[0] not in waiting_on:
+                waiting_on.add(other.when[0])
+                counted.append(other.name)
+        return counted
+
+    def progress(self, spec: FieldSpec, answers: dict[str, Any]) -> tuple[int, int] | None:
+        """Which question `spec` is, of how many (see `counted`)."""
+        counted = self.counted(answers)
+        if spec.name not in counted:
+            return None
+        return counted.index(spec.name) + 1, len(counted)
+
     def next_unanswered(
         self, answers: dict[str, Any], after: str | None = None
     ) -> FieldSpec | None:
@@ -92,6 +112,6 @@ class Form:
     def extended(self, extra: tuple[FieldSpec, ...], *, before: str | None = None) -> Form:
         """This form with configured questions inserted before a field (or at the end)."""
         if before is None:
-            return Form(self.name, self.fields + extra)
+            return replace(self, fields=self.fields + extra)
         index = [spec.name for spec in self.fields].index(before)
-        return Form(self.name, self.fields[:index] + extra + self.fields[index:])
+        return replace(self, fields=self.fields[:index] + extra + self.fields[index:])

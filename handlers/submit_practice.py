@@ -51,8 +51,9 @@ async def submit(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
     stored = await practices.create_practice(
         ctx.session, practice=practice, photos=answers["photos"], year=ctx.local(now).year
     )
-    await notices.practice_to_officials(ctx, stored, "new", 0)
-    return [TextReply(ctx.t("practice.receipt", code=stored.code, title=stored.title))]
+    officials = await notices.practice_to_officials(ctx, stored, "new", 0)
+    key = "practice.receipt" if officials else "practice.receipt_unassigned"
+    return [TextReply(ctx.t(key, code=stored.code, title=stored.title))]
 
 
 def build_flow(form: Form = PRACTICE_FORM) -> FormFlow:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from handlers import places
 from handlers.context import Context
 from handlers.forms import FieldSpec, Form, Kind
 from handlers.numbers import grouped, in_words
@@ -29,8 +30,7 @@ def display_value(ctx: Context, spec: FieldSpec, value: Any) -> str:
         unit = ctx.units.get(value)
         return unit.label if unit else str(value)
     if spec.kind is Kind.LOCATION:
-        return f"{value['lat']:.5f}, {value['lon']:.5f}" + (
-            f" ({value['title']})" if value.get("title") else "")
+        return places.describe(ctx, value)
     if spec.kind is Kind.PHOTOS:
         return ctx.t("summary.photos", count=len(value))
     if spec.kind is Kind.NUMBER:

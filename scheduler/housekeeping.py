@@ -1,7 +1,8 @@
 """Housekeeping: forget what only had to be kept for a while.
 
 Every update marks its id as processed (so a redelivery is dropped), every notice for a web
-chat waits in a table until its page shows it, and every report is a workbook on disk. All
+chat waits in a table until its page shows it, and every report is a workbook in the media
+store. All
 would grow for as long as the bot runs; this pass, run with every scheduler tick, deletes what
 can no longer matter, rows in short batches so that a first run after months never holds the
 database for long.
@@ -11,12 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from datetime import timedelta
-from pathlib import Path
+from datetime import UTC, datetime, timedelta
 
 from handlers.clock import Clock, to_db
+from scheduler.reports import REPORTS_DIR
 from storage.db import Database
+from storage.media import MediaStore
 from storage.repositories import updates, web_notices
 
 log = logging.getLogger(__name__)
@@ -33,10 +34,10 @@ a report can be asked for again at any time."""
 
 class Housekeeping:
     def __init__(self, db: Database, clock: Clock, *, processed_updates_keep: timedelta,
-                 web_session_lifetime: timedelta, reports_dir: Path | None = None,
+                 web_session_lifetime: timedelta, media: MediaStore | None = None,
                  batch: int = BATCH) -> None:
         self.db = db
-        self.reports_dir = reports_dir
+        self.media = media
         self.clock = clock
         self.processed_updates_keep = processed_updates_keep
         self.web_session_lifetime = web_session_lifetime
@@ -53,10 +54,11 @@ class Housekeeping:
                 session, seen_before=now - SEEN_NOTICES_KEEP,
                 created_before=now - self.web_session_lifetime, limit=self.batch))
         removed_files = 0
-        if self.reports_dir is not None:
-            # A file's age is the file system's: its wall clock, not the injected one.
+        if self.media is not None:
+            # A workbook's age is the store's: its wall clock, not the injected one.
             removed_files = await asyncio.to_thread(
-                _remove_older, self.reports_dir, time.time() - REPORT_FILES_KEEP.total_seconds())
+                self.media.forget_documents, f"{REPORTS_DIR}/",
+                written_before=datetime.now(UTC) - REPORT_FILES_KEEP)
         if forgotten_updates or forgotten_notices or removed_files:
             log.info("housekeeping", extra={"processed_updates_deleted": forgotten_updates,
                                             "web_notices_deleted": forgotten_notices,
@@ -74,15 +76,3 @@ class Housekeeping:
                 break
         return total
 
-
-def _remove_older(folder: Path, before: float) -> int:
-    """Delete the workbooks of `folder` last written before `before` (a Unix time)."""
-    removed = 0
-    for path in folder.glob("*.xlsx") if folder.is_dir() else ():
-        try:
-            if path.stat().st_mtime < before:
-                path.unlink()
-                removed += 1
-        except FileNotFoundError:  # gone meanwhile
-            continue
-    return removed

@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from handlers.clock import Clock, to_db
@@ -23,6 +22,7 @@ from handlers.replies import DocumentReply, Reply, TextReply, to_payload
 from scheduler.report_process import BuiltReport, ReportBuilder
 from scheduler.reports import REPORTS_DIR, report_filename
 from storage.db import Database
+from storage.media import MediaStore
 from storage.models import ReportRequest, ReportRequestStatus
 from storage.repositories import people, report_requests
 from storage.repositories import reminders as reminders_repo
@@ -35,14 +35,14 @@ POLL_SECONDS = 2.0
 
 
 class OnDemandReports:
-    def __init__(self, db: Database, clock: Clock, units: UnitDirectory, media_root: Path,
+    def __init__(self, db: Database, clock: Clock, units: UnitDirectory, media: MediaStore,
                  tz: ZoneInfo, *, on_queued: Callable[[], None] = lambda: None,
                  builder: ReportBuilder | None = None,
                  poll_seconds: float = POLL_SECONDS) -> None:
         self.db = db
         self.clock = clock
         self.units = units
-        self.media_root = media_root
+        self.media = media
         self.tz = tz
         self.on_queued = on_queued
         self.poll_seconds = poll_seconds
@@ -91,7 +91,7 @@ class OnDemandReports:
         """Build one report, then queue it (or an apology) and close the request at once."""
         scope = Scope(request.level, request.unit_code)
         period = parse_period(request.period, self.clock.now().astimezone(self.tz).date())
-        relative = Path(REPORTS_DIR) / f"ondemand-{request.id}.xlsx"
+        relative = f"{REPORTS_DIR}/ondemand-{request.id}.xlsx"
         built: BuiltReport | None = None
         async with self.db.reading() as session:
             asker = await people.get_person(session, request.person_id)
@@ -104,8 +104,10 @@ class OnDemandReports:
         try:
             if period is None:
                 raise ValueError("unreadable period")
-            built = await self.builder.build(scope, period, self.media_root / relative,
-                                             self.clock.now())
+            # Written here, then kept in the media store (uploaded, for a bucket).
+            target = await asyncio.to_thread(self.media.document_target, relative)
+            built = await self.builder.build(scope, period, target, self.clock.now())
+            await asyncio.to_thread(self.media.keep_document, relative, target)
         except Exception:
             log.exception("on-demand report failed", extra={"report_request": request.id})
         reply = self._reply(Translator(asker.language), request, scope, period, relative, built)
@@ -132,10 +134,10 @@ class OnDemandReports:
         return True
 
     def _reply(self, t: Translator, request: ReportRequest, scope: Scope, period: Period | None,
-               relative: Path, built: BuiltReport | None) -> Reply:
+               relative: str, built: BuiltReport | None) -> Reply:
         where = jurisdiction_label(t, scope, self.units)
         if built is None or period is None:
             return TextReply(t("report.failed", jurisdiction=where, period=request.period))
         caption = t("report.ready", jurisdiction=where, period=period.label(),
                     practices=built.practices, feedback=built.feedback)
-        return DocumentReply(str(relative), report_filename(scope, period), caption)
+        return DocumentReply(relative, report_filename(scope, period), caption)

@@ -14,6 +14,7 @@ time (scheduler/ondemand_reports.py). Both are built in a child process
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -33,6 +34,7 @@ from handlers.periods import Period, jurisdiction_label, months_before
 from handlers.replies import DocumentReply, to_payload
 from scheduler.calendar import QuietHours
 from storage.db import Database
+from storage.media import MediaStore
 from storage.models import DeadlineKind, Level, Person
 from storage.repositories import reminders as reminders_repo
 from storage.repositories import reports as reports_repo
@@ -280,7 +282,8 @@ class PeriodicReports:
     db: Database
     tz: ZoneInfo
     units: UnitDirectory
-    media_root: Path
+    media: MediaStore
+    """Where the workbooks are kept, so any worker's channel can send them."""
     quiet: QuietHours
     builder: WorkbookBuilder
     """Builds each workbook in a child process (scheduler/report_process.py)."""
@@ -297,15 +300,17 @@ class PeriodicReports:
         slug = re.sub(r"[^a-z0-9]+", "-", occurrence.key.lower()).strip("-")
         not_before = self.quiet.release(max(now, occurrence.fire_at))
         for scope, people in groups.items():
-            relative = Path(REPORTS_DIR) / f"{slug}-{scope.level}-{scope.unit_code or 'all'}.xlsx"
-            await self.builder.build(scope, period, self.media_root / relative, now)
+            relative = f"{REPORTS_DIR}/{slug}-{scope.level}-{scope.unit_code or 'all'}.xlsx"
+            target = await asyncio.to_thread(self.media.document_target, relative)
+            await self.builder.build(scope, period, target, now)
+            await asyncio.to_thread(self.media.keep_document, relative, target)
             async with self.db.session() as session:
                 for person in people:
                     t = Translator(person.language)
                     caption = t("report.caption", title=deadline.title,
                                 period=period.label(),
                                 jurisdiction=jurisdiction_label(t, scope, self.units))
-                    reply = DocumentReply(str(relative), report_filename(scope, period), caption)
+                    reply = DocumentReply(relative, report_filename(scope, period), caption)
                     queued += int(await reminders_repo.schedule(
                         session, key=f"{occurrence.key}:p{person.id}", person_id=person.id,
                         payload=to_payload([reply]), now=to_db(now),

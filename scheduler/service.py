@@ -36,7 +36,7 @@ from scheduler.outbox import OutboxWorker
 from scheduler.ratelimit import ChatRateLimiter, RateLimits
 from scheduler.reminders import DeadlineReminders, LeaderReminders, ReminderPolicy
 from scheduler.report_process import ReportBuilder
-from scheduler.reports import REPORTS_DIR, PeriodicReports
+from scheduler.reports import PeriodicReports
 from scheduler.retention import Retention
 from settings import Settings
 from storage.db import Database
@@ -68,7 +68,7 @@ class SchedulerService:
         self.policy = ReminderPolicy.from_settings(settings)
         # Every workbook is built in one child process, so no chat waits for a jurisdiction.
         self.report_builder = ReportBuilder(db.url, settings.tz)
-        reports = PeriodicReports(db, settings.tz, services.units, services.media.root,
+        reports = PeriodicReports(db, settings.tz, services.units, services.media,
                                   self.policy.quiet, self.report_builder)
         self.deadlines = DeadlineReminders(db, clock, self.policy, services.units, reports)
         self.leaders = LeaderReminders(db, clock, self.policy, services.features)
@@ -76,13 +76,13 @@ class SchedulerService:
             db, clock, self.policy.quiet, services.units, services.features,
             ack_after=timedelta(days=settings.escalation_ack_days),
             resolve_after=timedelta(days=settings.escalation_resolve_days))
-        self.ondemand_reports = OnDemandReports(db, clock, services.units, services.media.root,
+        self.ondemand_reports = OnDemandReports(db, clock, services.units, services.media,
                                                 settings.tz, on_queued=worker.wake,
                                                 builder=self.report_builder)
         self.housekeeping = Housekeeping(
             db, clock, processed_updates_keep=timedelta(days=settings.processed_updates_keep_days),
             web_session_lifetime=web_notices.SESSION_LIFETIME,
-            reports_dir=services.media.root / REPORTS_DIR)
+            media=services.media)
         self.retention = Retention(db, clock, services.media,
                                    days=settings.retention_days_after_close)
         self.scheduler = AsyncIOScheduler(timezone=settings.tz, job_defaults={

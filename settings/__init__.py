@@ -63,6 +63,13 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite+aiosqlite:///./data/danvankheo.db"
     media_dir: Path = Path("./data/media")
+    # Where photos, proofs and report workbooks are kept (bot/media_store.py): empty for
+    # MEDIA_DIR on this machine, or s3://bucket/prefix, shared by workers on several machines.
+    media_store: str = ""
+    media_s3_endpoint_url: str | None = None
+    media_s3_region: str | None = None
+    media_s3_access_key_id: str | None = None
+    media_s3_secret_access_key: SecretStr | None = None
     max_photo_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
     # Checked from the header before decoding: a small file can claim billions of pixels.
     max_photo_pixels: int = Field(default=40_000_000, gt=0)
@@ -173,6 +180,21 @@ class Settings(BaseSettings):
             raise ValueError("must be the token @BotFather gives, like 123456789:AAE…, "
                              "or empty to run without Telegram")
         return value
+
+    @field_validator("media_store")
+    @classmethod
+    def _media_store(cls, value: str) -> str:
+        value = value.strip()
+        if value and not re.fullmatch(r"s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/\S*)?", value):
+            raise ValueError("must be empty (MEDIA_DIR on this machine) or s3://bucket/prefix")
+        return value
+
+    @field_validator("media_s3_endpoint_url")
+    @classmethod
+    def _s3_endpoint(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return value or None
 
     @field_validator("telegram_api_base_url", "telegram_file_base_url")
     @classmethod

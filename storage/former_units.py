@@ -76,6 +76,20 @@ class FormerNames:
         return ((former, tuple(codes)) for former, codes in successors.items())
 
 
+def load_commune_centres(units: Iterable[UnitInfo]) -> dict[str, tuple[float, float]]:
+    """(latitude, longitude) of each commune's centre, by our code, from the same package's
+    table of today's units; empty when the package is absent."""
+    data_dir = _package_data_dir()
+    if data_dir is None:
+        return {}
+    with sqlite3.connect(f"file:{data_dir / 'dataset.db'}?mode=ro", uri=True) as db:
+        rows = db.execute("SELECT provinceKey, provinceShortKey, wardKey, ward, wardLat, wardLon "
+                          "FROM admin_units WHERE wardLat IS NOT NULL").fetchall()
+    ours = _match_new_units([row[:4] for row in rows], list(units))
+    return {ours[(row[0], row[2])]: (float(row[4]), float(row[5]))
+            for row in rows if (row[0], row[2]) in ours}
+
+
 def _package_data_dir() -> Path | None:
     spec = importlib.util.find_spec(_PACKAGE)
     if spec is None or not spec.submodule_search_locations:

@@ -1,12 +1,18 @@
 """Photos and documents, named by content hash so the same file is stored once, kept in an
-object store (storage/media_objects.py): a local directory or an S3-compatible bucket.
+object store (storage/media_objects.py): a local directory or an S3-compatible bucket shared by
+workers on several machines.
 
 Originals are kept as evidence and never leave the server: `outgoing` is the one way out, and
 for a photo it gives a clean re-encoded copy (storage/media_copies.py), made once and kept.
+
+`root` is this machine's working folder: uploads being checked (incoming/), clean copies
+(derived/), documents fetched from a bucket to send (fetched/). With a local store it is the
+store's own directory, as it always was; with a bucket, MEDIA_DIR.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import logging
@@ -17,10 +23,11 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from storage.media_copies import SIZES, BadImage, clean_jpeg, open_checked
-from storage.media_objects import LocalObjects, MediaMissing, ObjectStore
+from storage.media_objects import LocalObjects, MediaMissing, ObjectStore, check_key
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +37,7 @@ _IMAGE_TYPES = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"),
 _PHOTO_PATH = re.compile(r"^[0-9a-f]{2}/([0-9a-f]{64})\.(?:jpg|png|webp|gif|heic)$")
 COPIES_DIR = "derived"
 INCOMING_DIR = "incoming"
+FETCHED_DIR = "fetched"
 DEFAULT_MAX_PIXELS = 40_000_000
 
 
@@ -63,9 +71,11 @@ class StoredMedia:
     platform_file_id: str | None = None
 
 
-DERIVED_PREFIXES = (f"{COPIES_DIR}/", f"{INCOMING_DIR}/", "web-cache/")
-"""Keys of copies made from other objects (clean photo copies) and of uploads in progress:
-never backed up; copies are made again. (web-cache/ held copies before derived/.)"""
+DERIVED_PREFIXES = (f"{COPIES_DIR}/", f"{INCOMING_DIR}/", f"{FETCHED_DIR}/", "web-cache/",
+                    "healthz/")
+"""The working folders under `root` (clean photo copies, uploads in progress, documents fetched
+from a bucket) and /healthz's probes: never kept objects, never backed up; copies are made
+again. (web-cache/ held copies before derived/.)"""
 
 
 class MediaStore:
@@ -73,19 +83,20 @@ class MediaStore:
     method blocks: async code calls them through `asyncio.to_thread`."""
 
     def __init__(self, objects: ObjectStore | Path, *, max_image_bytes: int,
-                 max_image_pixels: int = DEFAULT_MAX_PIXELS) -> None:
+                 max_image_pixels: int = DEFAULT_MAX_PIXELS,
+                 work_dir: Path | None = None) -> None:
         self.objects: ObjectStore = (LocalObjects(objects) if isinstance(objects, Path)
                                      else objects)
+        if work_dir is None:
+            local = self.objects.local_path("x")
+            if local is None:
+                raise ValueError("a media store in a bucket needs a local work_dir")
+            work_dir = local.parent
+        self.root = Path(work_dir)
+        self.work = LocalObjects(self.root)
+        """This machine's working folder, as a store of its own (atomic writes)."""
         self.max_image_bytes = max_image_bytes
         self.max_image_pixels = max_image_pixels
-
-    @property
-    def root(self) -> Path:
-        """The local directory (only while callers still read files by path)."""
-        path = self.objects.local_path("x")
-        if path is None:
-            raise RuntimeError("the media store is not a local directory")
-        return path.parent
 
     def absolute(self, relative: str) -> Path:
         return self.root / relative
@@ -94,15 +105,13 @@ class MediaStore:
 
     @contextmanager
     def incoming_file(self) -> Iterator[Path]:
-        """A temporary file for an upload streamed to disk, removed after: beside a local
-        store, or in the system's temporary folder (a bucket, or a store refusing writes, whose
-        refusal then comes when the photo is kept)."""
-        local = self.objects.local_path(f"{INCOMING_DIR}/x")
+        """A temporary file for an upload streamed to disk (or an original fetched from a
+        bucket), removed after: in the working folder, or in the system's temporary folder
+        when that one refuses writes (whose refusal then comes when the photo is kept)."""
+        folder = self.root / INCOMING_DIR
         try:
-            if local is None:
-                raise FileNotFoundError("no local store")
-            local.parent.mkdir(parents=True, exist_ok=True)
-            descriptor, name = tempfile.mkstemp(dir=local.parent, suffix=".part")
+            folder.mkdir(parents=True, exist_ok=True)
+            descriptor, name = tempfile.mkstemp(dir=folder, suffix=".part")
         except OSError:
             try:
                 descriptor, name = tempfile.mkstemp(suffix=".part")
@@ -149,26 +158,32 @@ class MediaStore:
         relative = f"{digest[:2]}/{digest}.{ext}"
         try:  # decoded once now: a photo that cannot make a clean copy is refused here
             self._make_copy(relative, source, "send")
-            if not self.objects.exists(relative):
-                self.objects.put_file(relative, source)
         except BadImage as bad:
             log.info("image refused", extra={"reason": bad.reason})
             raise MediaRejected("not_an_image") from None
-        except OSError as error:
+        except OSError as error:  # the working folder cannot take the copy
+            raise MediaUnavailable(error) from error
+        try:
+            if not self.objects.exists(relative):
+                self.objects.put_file(relative, source)
+        except OSError as error:  # a full or read-only disk; a bucket that refuses
             raise MediaUnavailable(error) from error
         return StoredMedia(digest, relative, mime, size, platform_file_id)
 
     def probe(self) -> str | None:
-        """None if an object can be written to the store and removed again, else why not, in
-        a word for /healthz ("read_only", "full", "not_writable", or the error's name)."""
+        """None if an object can be written to the store (and, beside a bucket, a file to the
+        working folder) and removed again, else why not, in a word for /healthz ("read_only",
+        "full", "not_writable", or the error's name)."""
+        stores = [self.objects] if self.objects.local_path("x") else [self.objects, self.work]
         key = f"healthz/{uuid.uuid4().hex}.probe"
-        try:
-            self.objects.put(key, b"ok")
-            self.objects.delete(key)
-        except OSError as error:
-            return _WHY.get(error.errno or 0, error.strerror or type(error).__name__)
-        except Exception as error:  # noqa: BLE001  (a bucket's client raises its own kinds)
-            return type(error).__name__
+        for store in stores:
+            try:
+                store.put(key, b"ok")
+                store.delete(key)
+            except OSError as error:
+                return _WHY.get(error.errno or 0, error.strerror or type(error).__name__)
+            except Exception as error:  # noqa: BLE001  (a bucket's client raises its own kinds)
+                return type(error).__name__
         return None
 
     # -- out -----------------------------------------------------------------------------------
@@ -183,12 +198,24 @@ class MediaStore:
         if self.is_photo(relative):
             return self.photo_copy(relative, size)
         try:
-            target = self.objects.local_path(relative)
+            key = check_key(relative)
         except ValueError:  # a key that would leave the store
             raise FileNotFoundError(relative) from None
-        if target is None or not target.is_file() or relative.startswith(DERIVED_PREFIXES):
+        if key.startswith(DERIVED_PREFIXES):
             raise FileNotFoundError(relative)
-        return target
+        target = self.objects.local_path(key)
+        if target is not None:
+            if not target.is_file():
+                raise FileNotFoundError(relative)
+            return target
+        # From a bucket: fetched each time (a report may be built again under its name), into
+        # a file that replaces the previous one whole.
+        fetched = self.root / FETCHED_DIR / key
+        fetched.parent.mkdir(parents=True, exist_ok=True)
+        with self.incoming_file() as partial:
+            self.objects.get_file(key, partial)  # MediaMissing is a FileNotFoundError
+            os.replace(partial, fetched)
+        return fetched
 
     def photo_copy(self, relative: str, size: str = "send") -> Path:
         """The clean JPEG copy of a stored photo at `size` (SIZES), made once and kept.
@@ -197,21 +224,22 @@ class MediaStore:
         if _PHOTO_PATH.match(relative) is None or size not in SIZES:
             raise FileNotFoundError(relative)
         key = self._copy_key(relative, size)
-        if not self.objects.exists(key):
+        if not self.work.exists(key):
             source = self.objects.local_path(relative)
-            if source is None:
-                raise RuntimeError("the media store is not a local directory")
-            if not source.is_file():
+            if source is None:  # in a bucket: the original on this machine only meanwhile
+                with self.incoming_file() as original:
+                    self.objects.get_file(relative, original)  # MediaMissing if unknown
+                    self._make_copy(relative, original, size)
+            elif not source.is_file():
                 raise MediaMissing(relative)
-            self._make_copy(relative, source, size)
-        path = self.objects.local_path(key)
-        assert path is not None
-        return path
+            else:
+                self._make_copy(relative, source, size)
+        return self.root / key
 
     def _make_copy(self, relative: str, source: Path, size: str) -> None:
         key = self._copy_key(relative, size)
-        if not self.objects.exists(key):
-            self.objects.put(key, clean_jpeg(source, SIZES[size], self.max_image_pixels))
+        if not self.work.exists(key):
+            self.work.put(key, clean_jpeg(source, SIZES[size], self.max_image_pixels))
 
     @staticmethod
     def _copy_key(relative: str, size: str) -> str:
@@ -219,6 +247,43 @@ class MediaStore:
         assert found is not None
         digest = found.group(1)
         return f"{COPIES_DIR}/{size}/{digest[:2]}/{digest}.jpg"
+
+    # -- documents we make (report workbooks) ---------------------------------------------------
+
+    def document_target(self, relative: str) -> Path:
+        """Where to write a document that will be kept under `relative` (`keep_document`)."""
+        local = self.objects.local_path(check_key(relative))
+        if local is not None:
+            local.parent.mkdir(parents=True, exist_ok=True)
+            return local
+        folder = self.root / INCOMING_DIR
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder / f"{uuid.uuid4().hex}-{Path(relative).name}"
+
+    def keep_document(self, relative: str, written: Path) -> None:
+        """Keep the document written at `document_target(relative)` (upload it to a bucket)."""
+        if self.objects.local_path(relative) == written:
+            return
+        try:
+            self.objects.put_file(relative, written)
+        finally:
+            written.unlink(missing_ok=True)
+
+    def forget_documents(self, prefix: str, *, written_before: datetime) -> int:
+        """Delete the documents under `prefix` last written before `written_before` (the
+        store's clock); returns how many."""
+        removed = 0
+        for info in list(self.objects.list(prefix)):
+            if info.modified < written_before:
+                self.objects.delete(info.key)
+                removed += 1
+        # Copies this machine fetched from a bucket to send: as old, they go too.
+        fetched = self.root / FETCHED_DIR / prefix
+        for path in fetched.rglob("*") if fetched.is_dir() else ():
+            with contextlib.suppress(FileNotFoundError):
+                if path.is_file() and path.stat().st_mtime < written_before.timestamp():
+                    path.unlink()
+        return removed
 
 
 def _sha256(path: Path) -> str:

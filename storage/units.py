@@ -8,6 +8,7 @@ right unit first. The same rows can seed the `Unit` table (see `UnitDirectory.ro
 from __future__ import annotations
 
 import functools
+import math
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from typing import Literal
 
 from vietnam_provinces import Province, Ward
 
-from storage.former_units import FormerNames, FormerUnit
+from storage.former_units import FormerNames, FormerUnit, load_commune_centres
 from storage.unit_names import core_name, fold, lower
 
 __all__ = ["FormerUnit", "Kind", "UnitDirectory", "UnitInfo", "UnitMatch", "fold"]
@@ -122,7 +123,8 @@ class UnitDirectory:
     """In-memory lookup and diacritic-insensitive search over all units, by today's names and
     by the names they had before the 2025 reorganisation."""
 
-    def __init__(self, units: Iterable[UnitInfo], former: FormerNames | None = None) -> None:
+    def __init__(self, units: Iterable[UnitInfo], former: FormerNames | None = None,
+                 centres: dict[str, tuple[float, float]] | None = None) -> None:
         self._units = list(units)
         self._by_code = {u.code: u for u in self._units}
         self._provinces = [u for u in self._units if u.kind == "province"]
@@ -133,6 +135,7 @@ class UnitDirectory:
         self._index = _NameIndex([
             (u.name, (u.province_name,) if u.kind == "commune" else ()) for u in self._units])
 
+        self._centres = dict(centres or {})
         self._former_of: dict[str, tuple[FormerUnit, ...]] = dict(former.by_code) if former else {}
         self._formers: list[tuple[FormerUnit, tuple[UnitInfo, ...]]] = [
             (unit, tuple(self._by_code[code] for code in codes if code in self._by_code))
@@ -161,7 +164,7 @@ class UnitDirectory:
             dtype = w.division_type.value
             code = f"{int(w.code):05d}"
             units.append(UnitInfo(code, w.name, "commune", dtype, prov, names[prov]))
-        return cls(units, FormerNames.load(units))
+        return cls(units, FormerNames.load(units), load_commune_centres(units))
 
     def get(self, code: str) -> UnitInfo | None:
         return self._by_code.get(code.strip())
@@ -181,6 +184,21 @@ class UnitDirectory:
 
     def all_communes(self) -> list[UnitInfo]:
         return list(self._communes)
+
+    def centre(self, code: str) -> tuple[float, float] | None:
+        """Where a commune is (its centre, to a few kilometres), if the data know it."""
+        return self._centres.get(code.strip())
+
+    def nearest_commune(self, latitude: float, longitude: float) -> UnitInfo | None:
+        """The commune whose centre is nearest a point: a place name a person can check a pin
+        against. A scan of 3,321 centres: well under a millisecond, once per location sent."""
+        best, best_distance = None, float("inf")
+        scale = math.cos(math.radians(latitude)) ** 2
+        for code, (lat, lon) in self._centres.items():
+            distance = (lat - latitude) ** 2 + scale * (lon - longitude) ** 2
+            if distance < best_distance:
+                best, best_distance = code, distance
+        return self._by_code.get(best) if best else None
 
     def former_names(self, code: str) -> tuple[FormerUnit, ...]:
         """The communes, districts (and provinces) this unit absorbed, all or in part."""

@@ -27,6 +27,12 @@ from storage.db import Database
 from storage.migrate import upgrade
 from tests.support.backend import ON_POSTGRES, POSTGRES_URL
 from tests.support.engine_chat import EngineChat
+from tests.support.s3 import (  # noqa: F401  (fixtures)
+    media_bucket,
+    s3_bucket,
+    s3_endpoint,
+    store_objects,
+)
 
 
 def _postgres_admin(*statements: str) -> str:
@@ -104,7 +110,16 @@ def database_url(tmp_path: Path, migrated_template: Path | str) -> Iterator[str]
 
 
 @pytest.fixture
-def settings(tmp_path: Path, database_url: str) -> Settings:
+def media_settings(request: pytest.FixtureRequest) -> dict[str, str]:
+    """The media store's settings: MEDIA_DIR alone, or a bucket on a local S3 server for tests
+    marked `@both_media_stores` (tests/support/s3.py)."""
+    if getattr(request, "param", "local") == "local":
+        return {}
+    return request.getfixturevalue("s3_bucket").settings
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str, media_settings: dict[str, str]) -> Settings:
     return Settings(
         _env_file=None,
         database_url=database_url,
@@ -114,6 +129,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         # Tests act faster than people: the per-account limits are tested on their own
         # (tests/telegram/test_flood_e2e.py).
         messages_per_minute=10_000,
+        **media_settings,
     )
 
 

@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import subprocess
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -62,6 +63,10 @@ def test_the_workers_settings_are_valid_and_put_them_on_postgresql(compose: dict
         assert settings.web_host == "0.0.0.0" and settings.web_port == 8080
         assert settings.public_base_url == "https://dvk.example.vn"
         assert settings.trusted_proxy_networks  # Caddy's X-Forwarded-For counts
+        # The media in MinIO's bucket, the one minio-bucket makes, with MinIO's own password.
+        assert settings.media_store == "s3://dvk-media/media"
+        assert settings.media_s3_endpoint_url == "http://minio:9000"
+        assert settings.media_s3_secret_access_key.get_secret_value() == "minio-secret"
         assert service["env_file"] == [{"path": ".env", "required": False}]
 
 
@@ -74,6 +79,9 @@ def test_the_production_shape(compose: dict) -> None:
     media = {tuple(s["volumes"]) for s in workers(compose).values()}
     assert media == {("media:/srv/dvk/data/media",)}  # one volume, shared
     assert services["minio"]["image"].startswith("minio/minio")
+    assert "local/dvk-media" in " ".join(services["minio-bucket"]["entrypoint"])
+    assert all(s["depends_on"]["minio-bucket"]["condition"] == "service_completed_successfully"
+               for s in workers(compose).values())
     caddy = services["caddy"]
     assert caddy["image"].startswith("caddy:2") and "443:443" in caddy["ports"]
     assert "./Caddyfile:/etc/caddy/Caddyfile:ro" in caddy["volumes"]
@@ -101,6 +109,22 @@ def test_the_image_runs_dvk_serve_unprivileged_with_a_health_check() -> None:
     for name in re.findall(r"^ENV (?:.*\\\n)*.*", final, re.MULTILINE):
         for key in re.findall(r"(\w+)=", name):
             assert key in env_names() or key.startswith(("PYTHON", "PIP_")), key
+
+
+def test_the_image_is_built_from_every_package_pyproject_installs() -> None:
+    """A package added to pyproject.toml but not copied into the image would be missing from
+    it: every top-level package (and locales/) is copied and let through .dockerignore."""
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    include = pyproject["tool"]["setuptools"]["packages"]["find"]["include"]
+    packages = {pattern.rstrip("*") for pattern in include}
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    copied = set(re.findall(r"^COPY (\w+) \1$", dockerfile, re.MULTILINE))
+    allowed = {line[1:].rstrip("/") for line in
+               (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
+               if line.startswith("!")}
+    assert packages <= copied, packages - copied
+    assert packages <= allowed, packages - allowed
+    assert {"pyproject.toml", "README.md"} <= allowed
 
 
 @pytest.mark.skipif(shutil.which("caddy") is None, reason="needs Debian's caddy (.ci/run)")

@@ -4,88 +4,15 @@ written "200 triệu", "1,5 tỷ", "2.500.000" or in words is stored in đồng 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
-
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
 from sqlmodel import select
 
-from bot.web.metrics import Metrics
-from bot.web.server import create_web_app
 from storage.models import Conversation, Practice
-from tests.fakes.telegram_api import FakeTelegram
-from tests.fakes.zalo_bot_api import FakeZaloBot
-from tests.support.practice_walk import COMPLETE_PRACTICE, Step
-from tests.support.telegram_harness import TelegramDriver
-from tests.support.telegram_harness import running_app as telegram_app
-from tests.telegram.test_submit_practice_e2e import do as telegram_do
-from tests.web.chat_client import WebChatClient
-from tests.zalo_bot.harness import ZaloDriver
-from tests.zalo_bot.harness import do as zalo_do
-from tests.zalo_bot.harness import running_app as zalo_app
+from tests.support.channels import channel_chat, walk_practice_until
+from tests.support.chat_driver import walk
+from tests.support.practice_walk import COMPLETE_PRACTICE
 
-
-@dataclass
-class Chat:
-    """What these tests need of any channel: send text, walk a step, read the last answer."""
-
-    text: Callable[[str], Awaitable[object]]
-    step: Callable[[Step], Awaitable[None]]
-    start: Callable[[], Awaitable[object]]
-    send: Callable[[], Awaitable[object]]
-    last: Callable[[], str]
-
-
-@asynccontextmanager
-async def telegram_chat(settings, clock, web_app, aiohttp_client) -> AsyncIterator[Chat]:
-    async with FakeTelegram() as fake:
-        user = fake.user(3003, first_name="Hoa")
-        async with telegram_app(settings, fake, clock) as app:
-            driver = TelegramDriver(app, fake, user)
-            yield Chat(driver.text, lambda step: telegram_do(driver, step),
-                       lambda: driver.command("mohinh"), lambda: driver.press("✅ Gửi"),
-                       lambda: user.last.text)
-        assert fake.errors == []
-
-
-@asynccontextmanager
-async def zalo_chat(settings, clock, web_app, aiohttp_client) -> AsyncIterator[Chat]:
-    async with FakeZaloBot() as fake:
-        user = fake.user("9003", "Hoa")
-        async with zalo_app(settings, clock, fake) as app:
-            driver = ZaloDriver(app, fake, user)
-            yield Chat(driver.text, lambda step: zalo_do(driver, step),
-                       lambda: driver.command("mohinh"), lambda: driver.pick("Gửi"),
-                       lambda: driver.last.text)
-        assert fake.errors == []
-
-
-@asynccontextmanager
-async def web_chat(settings, clock, web_app, aiohttp_client) -> AsyncIterator[Chat]:
-    async with TestClient(TestServer(web_app, host="127.0.0.1")) as client:
-        chat = WebChatClient(client)
-        yield Chat(chat.text, chat.do, lambda: chat.text("/mohinh"),
-                   lambda: chat.press("✅ Gửi"), lambda: chat.last.text)
-
-
-CHANNELS = {"telegram": telegram_chat, "zalo_bot": zalo_chat, "web": web_chat}
-
-
-@pytest.fixture(params=list(CHANNELS))
-def open_chat(request, settings, clock, db, services, engine):  # noqa: ANN001
-    web_app = create_web_app(settings=settings, db=db, services=services, engine=engine,
-                             metrics=Metrics())
-    return lambda: CHANNELS[request.param](settings, clock, web_app, None)
-
-
-async def walk_until(chat: Chat, field: str) -> None:
-    await chat.start()
-    for step in COMPLETE_PRACTICE:
-        if step.field == field:
-            return
-        await chat.step(step)
+__all__ = ["channel_chat"]  # the fixture, parametrised over the channels
 
 
 async def stored_answer(db, field: str) -> object:  # noqa: ANN001
@@ -97,12 +24,12 @@ async def stored_answer(db, field: str) -> object:  # noqa: ANN001
 @pytest.mark.parametrize(("typed", "named"), [
     ("15/03/2026", "ngày tháng"), ("21h30", "giờ"), ("0912 345 678", "số điện thoại")])
 async def test_a_date_time_or_phone_where_a_count_is_asked_is_refused_by_name(
-        open_chat, db, typed, named):
-    async with open_chat() as chat:
-        await walk_until(chat, "contribution_workdays")
-        question = chat.last()
+        channel_chat, db, typed, named):
+    async with channel_chat() as chat:
+        await walk_practice_until(chat, "contribution_workdays")
+        question = chat.last_text
         await chat.text(typed)
-        answer = chat.last()
+        answer = chat.last_text
         assert f"Đây có vẻ là {named}" in answer and "Số ngày công" in answer, answer
         assert await stored_answer(db, "contribution_workdays") is None
         await chat.text("120 ngày công")
@@ -116,19 +43,18 @@ async def test_a_date_time_or_phone_where_a_count_is_asked_is_refused_by_name(
     ("2.500.000", 2_500_000, "hai triệu năm trăm nghìn đồng"),
     ("hai trăm triệu đồng", 200_000_000, "hai trăm triệu đồng"),
 ])
-async def test_money_typed_as_people_write_it_is_stored_in_dong(open_chat, db, typed, stored,
+async def test_money_typed_as_people_write_it_is_stored_in_dong(channel_chat, db, typed, stored,
                                                                   words):
-    async with open_chat() as chat:
-        await walk_until(chat, "contribution_money_vnd")
+    async with channel_chat() as chat:
+        await walk_practice_until(chat, "contribution_money_vnd")
         await chat.text(typed)
-        assert f"Đã hiểu: {stored:,} đồng ({words})".replace(",", ".") in chat.last()
+        assert f"Đã hiểu: {stored:,} đồng ({words})".replace(",", ".") in chat.last_text
         rest = COMPLETE_PRACTICE[[s.field for s in COMPLETE_PRACTICE].index(
             "contribution_money_vnd") + 1:]
-        for step in rest:
-            await chat.step(step)
-        assert f"{stored:,} đồng ({words})".replace(",", ".") in chat.last()  # the summary
-        await chat.send()
-        assert "MH-2026-000001" in chat.last()
+        await walk(chat, rest)
+        assert f"{stored:,} đồng ({words})".replace(",", ".") in chat.last_text  # the summary
+        await chat.press("Gửi")
+        assert "MH-2026-000001" in chat.last_text
     async with db.session() as session:
         practice = (await session.exec(select(Practice))).one()
     assert practice.contribution_money_vnd == stored

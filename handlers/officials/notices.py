@@ -4,6 +4,7 @@ and keyed what × recipient × occurrence, so it is queued once however often it
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from handlers.context import Context
@@ -15,13 +16,17 @@ from storage.repositories import officials as officials_repo
 from storage.repositories import people
 
 Build = Callable[[Translator], list[Reply]]
+log = logging.getLogger(__name__)
 
 
 async def feedback_to_officials(ctx: Context, feedback: Feedback, what: str,
-                                occurrence: int | str, detail: str | None = None) -> None:
+                                occurrence: int | str, detail: str | None = None) -> int:
+    """Tell the officials who answer for it; how many there are (0: nobody yet, anywhere)."""
     responsible = await officials_repo.responsible_officials(
         ctx.session, unit_code=feedback.assigned_unit_code,
         province_code=feedback.assigned_province_code)
+    if not responsible:
+        _unassigned(feedback.code, feedback.assigned_unit_code)
     for official in responsible:
         if official.id == ctx.person.id:
             continue
@@ -30,12 +35,16 @@ async def feedback_to_officials(ctx: Context, feedback: Feedback, what: str,
         options = (Option(t("officials.open"), f"fb_open:{feedback.id}"),)
         ctx.notify(official.id, f"fb:{feedback.id}:{what}:{occurrence}:to:{official.id}",
                    [TextReply(text, options, token=ACTION_TOKEN)])
+    return len(responsible)
 
 
 async def practice_to_officials(ctx: Context, practice: Practice, what: str,
-                                occurrence: int | str) -> None:
+                                occurrence: int | str) -> int:
+    """Tell the officials who review it; how many there are (0: nobody yet, anywhere)."""
     responsible = await officials_repo.responsible_officials(
         ctx.session, unit_code=practice.commune_code, province_code=practice.province_code)
+    if not responsible:
+        _unassigned(practice.code, practice.commune_code)
     for official in responsible:
         if official.id == ctx.person.id:
             continue
@@ -45,6 +54,14 @@ async def practice_to_officials(ctx: Context, practice: Practice, what: str,
         options = (Option(t("officials.open"), f"pr_open:{practice.id}"),)
         ctx.notify(official.id, f"pr:{practice.id}:{what}:{occurrence}:to:{official.id}",
                    [TextReply(text, options, token=ACTION_TOKEN)])
+    return len(responsible)
+
+
+def _unassigned(item_code: str, unit_code: str) -> None:
+    """No official at the commune, its province or the centre: the operator must invite one.
+    The item waits in the database and is in the first such official's inbox."""
+    log.warning("no official anywhere for this item; invite one (dvk invite)",
+                extra={"item": item_code, "unit": unit_code})
 
 
 async def to_person(ctx: Context, person_id: int, key: str, build: Build) -> None:

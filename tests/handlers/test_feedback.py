@@ -176,3 +176,26 @@ async def test_nul_characters_are_dropped_from_what_people_send(make_chat, db):
         feedback = (await session.exec(select(Feedback))).one()
     assert feedback.text == "Đèn đường ngõ 12 hỏng hai tuần nay, tối nguy hiểm."
     assert feedback.reporter_name == "Nguyễn Hoa"
+
+
+@pytest.mark.parametrize(("choice", "kept"), [("Đúng, giữ cả hai", True),
+                                               ("Bỏ vị trí đã gửi", False)])
+async def test_a_commune_far_from_the_pin_sent_before_it_is_questioned(make_chat, db, choice,
+                                                                        kept):
+    """Feedback asks the pin before the commune: the check happens at the commune."""
+    chat = make_chat()
+    await chat.command("phananh")
+    steps = feedback_walk(photos=0, pin=(10.7769, 106.7009))  # a Sài Gòn pin, Hoàn Kiếm chosen
+    at_commune = [step.field for step in steps].index("commune")
+    for step in steps[:at_commune + 1]:
+        await do(chat, step)
+    assert "Vị trí này có vẻ không thuộc Thành phố Hà Nội — đúng không?" in chat.last.text
+    await chat.press(choice)
+    assert "Đã chọn: Phường Hoàn Kiếm, Thành phố Hà Nội" in chat.last.text
+    for step in steps[at_commune + 1:]:
+        await do(chat, step)
+    await chat.press("Gửi")
+    async with db.session() as session:
+        feedback = (await session.exec(select(Feedback))).one()
+    assert feedback.commune_code == HOAN_KIEM
+    assert (feedback.latitude is not None) is kept

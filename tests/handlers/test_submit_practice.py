@@ -125,3 +125,13 @@ async def test_bad_input_at_every_step_repeats_the_question(make_chat, db, index
         await do(chat, later)
     await chat.press("Gửi")
     assert "MH-2026-" in chat.last.text
+
+
+async def test_with_no_official_anywhere_the_practice_receipt_promises_no_review(make_chat):
+    chat = make_chat()
+    await chat.command("mohinh")
+    await walk(chat, COMPLETE_PRACTICE)
+    await chat.press("Gửi")
+    assert "Mã tiếp nhận: MH-2026-000001" in chat.last.text
+    assert "Hiện chưa có cán bộ dân vận nào nhận mô hình ở nơi này" in chat.last.text
+    assert "sẽ xem xét và báo lại" not in chat.last.text

@@ -16,7 +16,7 @@ from bot.cli import build_parser
 from storage.models import AuditEntry
 from tests.handlers.test_feedback import send_feedback
 from tests.officials.test_officials import official
-from tests.support.officials import BEN_THANH, HANOI, HCMC, feedback_walk
+from tests.support.officials import BEN_THANH, BEN_THANH_PIN, HANOI, HCMC, feedback_walk
 
 
 def run(settings, *argv: str) -> int:  # noqa: ANN001
@@ -34,7 +34,7 @@ async def hanoi_and_hcmc_feedback_answered(make_chat, db, clock):  # noqa: ANN00
     citizen = make_chat(2001, "Trần Văn Nam")
     await send_feedback(citizen, feedback_walk(anonymous=False, photos=0, phone="0912345678"))
     await send_feedback(citizen, feedback_walk(photos=0, commune_query="ben thanh",
-                                               commune_pick="26743"))
+                                               pin=BEN_THANH_PIN, commune_pick="26743"))
     minh = await official(make_chat, db, clock, name="Minh")
     await minh.press_raw("a", "fb_open:1")
     await minh.press("Trả lời")

@@ -313,3 +313,28 @@ async def test_two_officials_deciding_one_practice_at_once_make_one_decision(
     leads = sorted(chat.last.text.split("\n")[0][:1] for chat in (minh, hoa))
     assert leads == ["⚠", "✅"], [minh.last.text, hoa.last.text]
     assert len(keys) == len(set(keys)) == 1  # the leader is told once
+
+
+async def test_with_no_official_anywhere_the_receipt_is_honest_and_the_operator_warned(
+        make_chat, db, clock, caplog):
+    """Nobody at the commune, the province or the centre: the receipt does not promise an
+    answer, the log tells the operator (without the citizen's data), and the first official
+    invited there finds the feedback in their inbox."""
+    citizen = make_chat(2001, "Trần Văn Nam")
+    with caplog.at_level("WARNING", logger="handlers.officials.notices"):
+        receipt = await send_feedback(citizen, feedback_walk(anonymous=False, photos=0,
+                                                             phone="0912345678"))
+    assert "Mã tiếp nhận: PA-2026-000001" in receipt
+    assert "Hiện chưa có cán bộ dân vận nào nhận phản ánh ở nơi này" in receipt
+    assert "sẽ xem xét" not in receipt and "Đã gửi phản ánh tới cán bộ" not in receipt
+    [warning] = [r for r in caplog.records if r.name == "handlers.officials.notices"]
+    assert (warning.item, warning.unit) == ("PA-2026-000001", HOAN_KIEM)
+    assert "Nam" not in warning.getMessage() and "0912345678" not in str(warning.__dict__)
+
+    minh = await official(make_chat, db, clock)
+    await minh.command("hopthu")
+    assert "PA-2026-000001" in minh.last.text
+
+    # With an official there, the next receipt makes the usual promise.
+    receipt = await send_feedback(citizen, feedback_walk(photos=0))
+    assert "Hiện chưa có cán bộ" not in receipt and "PA-2026-000002" in receipt

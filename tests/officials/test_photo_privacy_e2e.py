@@ -8,6 +8,7 @@ in the store, untouched, as evidence."""
 from __future__ import annotations
 
 import base64
+import io
 import re
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from PIL import ExifTags, Image
 from sqlmodel import select
 
 from bot.app import App
+from bot.media_store import media_objects
 from storage.models import FeedbackPhoto
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_bot_api import FakeZaloBot
@@ -28,6 +30,7 @@ from tests.support.officials import (
     tg_do,
     tg_open,
 )
+from tests.support.s3 import both_media_stores
 from tests.support.telegram_harness import TelegramDriver
 from tests.support.telegram_harness import running_app as telegram_app
 from tests.web.chat_client import WebChatClient
@@ -40,15 +43,19 @@ from tests.zalo_oa.harness import do as oa_do
 from tests.zalo_oa.harness import running_app as zalo_oa_app
 
 CODE = re.compile(r"PA-\d{4}-\d{6}")
+pytestmark = both_media_stores  # with the media in MEDIA_DIR, and in an S3 bucket
 
 
 async def _originals_keep_their_metadata(db, settings) -> None:  # noqa: ANN001
+    """In the media store (MEDIA_DIR, or the bucket: then never on this machine's disk)."""
     async with db.session() as session:
         photos = (await session.exec(select(FeedbackPhoto))).all()
     assert photos
+    objects = media_objects(settings)
     for photo in photos:
-        with Image.open(settings.media_dir / photo.path) as original:
+        with Image.open(io.BytesIO(objects.get(photo.path))) as original:
             assert original.getexif().get_ifd(ExifTags.IFD.GPSInfo)  # evidence, as sent
+        assert (settings.media_dir / photo.path).exists() == (not settings.media_store)
 
 
 @needs_feedback

@@ -11,6 +11,7 @@ from sqlmodel import select
 
 from handlers.events import Sender, TextEvent
 from scheduler.housekeeping import Housekeeping
+from storage.media import MediaStore
 from storage.models import ProcessedUpdate, WebNotice
 from storage.repositories import updates, web_notices
 
@@ -82,8 +83,8 @@ async def test_shown_notices_go_after_a_month_unshown_ones_when_no_page_can_fetc
 
 
 async def test_report_workbooks_go_after_a_month(db, clock, tmp_path) -> None:
-    reports = tmp_path / "reports"
-    reports.mkdir()
+    reports = tmp_path / "media" / "reports"
+    reports.mkdir(parents=True)
     now = time.time()  # file ages are the file system's
     for name, age_days in [("ondemand-1.xlsx", 31), ("ondemand-2.xlsx", 3),
                            ("deadline-9-province-01.xlsx", 45)]:
@@ -91,7 +92,8 @@ async def test_report_workbooks_go_after_a_month(db, clock, tmp_path) -> None:
         path.write_bytes(b"PK")
         os.utime(path, (now - age_days * 86_400, now - age_days * 86_400))
     cleaner = Housekeeping(db, clock, processed_updates_keep=timedelta(days=7),
-                           web_session_lifetime=timedelta(days=30), reports_dir=reports)
+                           web_session_lifetime=timedelta(days=30),
+                           media=MediaStore(tmp_path / "media", max_image_bytes=1_000))
 
     assert await cleaner.run() == 2
 

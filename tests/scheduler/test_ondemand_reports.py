@@ -16,6 +16,7 @@ from scheduler.report_process import ReportBuilder
 from storage.models import Person, ReportRequest
 from tests.scheduler.factories import HA_NOI, add_person
 from tests.scheduler.test_reports import VN, at, documents, seed
+from tests.support.s3 import both_media_stores
 
 T = Translator("vi")
 H1 = "01/01/2027 - 30/06/2027"
@@ -42,7 +43,7 @@ async def requests(db) -> list[ReportRequest]:  # noqa: ANN001
 
 
 def worker(db, clock, services, service) -> OnDemandReports:  # noqa: ANN001
-    return OnDemandReports(db, clock, services.units, services.media.root, VN,
+    return OnDemandReports(db, clock, services.units, services.media, VN,
                            on_queued=service.outbox.wake,
                            builder=ReportBuilder(db.url, VN, executor=in_thread))
 
@@ -124,10 +125,12 @@ async def test_a_failed_build_closes_the_request_and_the_official_is_told(
     assert fake.messages(9_800_201)[-1].plain_text == apology
 
 
+@both_media_stores
 async def test_a_request_left_pending_is_built_by_the_next_worker(
-    db, clock, services, make_chat, make_service, fake
+    db, clock, services, make_chat, make_service, fake, media_bucket
 ) -> None:
-    """A stopped bot leaves its requests pending; the next start simply builds them."""
+    """A stopped bot leaves its requests pending; the next start simply builds them. The
+    workbook is kept in the media store (a bucket, when workers share one) and sent from it."""
     clock.set(at(7, 2))
     chat = await official_chat(db, make_chat)
     await chat.command("report", "2027-h1")
@@ -148,6 +151,11 @@ async def test_a_request_left_pending_is_built_by_the_next_worker(
     [document] = documents(fake, 9_800_201)
     assert document.plain_text == T("report.ready", jurisdiction="Thành phố Hà Nội", period=H1,
                                     practices=0, feedback=0)
+    sent = fake.file_bytes(document.document["file_id"])
+    key = f"reports/ondemand-{request.id}.xlsx"
+    assert sent.startswith(b"PK") and sent == services.media.objects.get(key)
+    if media_bucket is not None:
+        assert media_bucket.keys() == [f"media/{key}"]
 
 
 async def test_the_answer_is_in_the_officials_language(

@@ -18,9 +18,11 @@ from bot.web.demo import load_demo
 from storage.backup import BackupError, backup, restore
 from storage.db import Database
 from storage.media import DERIVED_PREFIXES
-from storage.media_objects import LocalObjects
+from storage.media_objects import LocalObjects, ObjectStore
+from storage.media_s3 import S3Objects
 from tests.support.backend import ON_POSTGRES
 from tests.support.product_process import dvk, running_product
+from tests.support.s3 import Bucket, both_media_stores
 
 
 @pytest.fixture
@@ -40,10 +42,23 @@ def empty_database_url(tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-async def source(settings, database_url: str) -> dict[str, str]:
-    """A database with demo practices (photos, recognitions, votes) and its media folder."""
+async def source(settings, database_url: str, media_settings) -> dict[str, str]:
+    """A database with demo practices (photos, recognitions, votes) and its media store."""
     assert await load_demo(settings, count=12, seed=7) == 12
-    return {"DATABASE_URL": database_url, "MEDIA_DIR": str(settings.media_dir)}
+    return {"DATABASE_URL": database_url, "MEDIA_DIR": str(settings.media_dir),
+            **{key.upper(): value for key, value in media_settings.items()}}
+
+
+def _kept_checksums(settings: dict[str, str]) -> dict[str, str]:
+    """What the media store the settings name keeps, looked at from outside the product."""
+    if not settings.get("MEDIA_STORE"):
+        return _media_checksums(Path(settings["MEDIA_DIR"]))
+    bucket, prefix = settings["MEDIA_STORE"].removeprefix("s3://").split("/", 1)
+    client = Bucket(settings["MEDIA_S3_ENDPOINT_URL"], bucket).client()
+    pages = client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+    return {item["Key"].removeprefix(f"{prefix}/"): hashlib.sha256(
+                client.get_object(Bucket=bucket, Key=item["Key"])["Body"].read()).hexdigest()
+            for page in pages for item in page.get("Contents", ())}
 
 
 async def _row_counts(url: str) -> dict[str, int]:
@@ -61,10 +76,11 @@ async def _row_counts(url: str) -> dict[str, int]:
 
 
 def _media_checksums(folder: Path) -> dict[str, str]:
-    """Every kept object; the clean copies made from photos (DERIVED_PREFIXES) are made again."""
-    return {path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-            for path in folder.rglob("*") if path.is_file()
-            and not path.relative_to(folder).as_posix().startswith(DERIVED_PREFIXES)}
+    """What a media folder keeps (not this machine's clean copies and uploads in progress)."""
+    files = {path.relative_to(folder).as_posix(): path for path in folder.rglob("*")
+             if path.is_file()}
+    return {key: hashlib.sha256(path.read_bytes()).hexdigest() for key, path in files.items()
+            if not key.startswith(DERIVED_PREFIXES)}
 
 
 def _listed_checksums(backup: Path) -> dict[str, str]:
@@ -87,6 +103,7 @@ async def _map_of(base_url: str) -> tuple[dict, bytes]:
             return geojson, await response.read()
 
 
+@both_media_stores
 async def test_a_restored_backup_serves_the_same_map(source, empty_database_url, tmp_path):
     backup_dir = tmp_path / "backups" / "2026-12-04"
     taken = dvk("backup", "--to", str(backup_dir), settings=source, cwd=tmp_path)
@@ -95,17 +112,20 @@ async def test_a_restored_backup_serves_the_same_map(source, empty_database_url,
     assert manifest["database"]["engine"] == ("postgresql" if ON_POSTGRES else "sqlite")
     assert manifest["database"]["tables"]["practice"] == 12
     assert manifest["database"]["tables"] == await _row_counts(source["DATABASE_URL"])
-    original_media = _media_checksums(Path(source["MEDIA_DIR"]))
+    original_media = _kept_checksums(source)
     assert manifest["media"]["objects"] == len(original_media) > 0
 
     restored = {"DATABASE_URL": empty_database_url, "MEDIA_DIR": str(tmp_path / "media2")}
+    if source.get("MEDIA_STORE"):  # into another, empty bucket
+        other = Bucket(source["MEDIA_S3_ENDPOINT_URL"], f"dvk-restored-{uuid.uuid4().hex[:8]}")
+        other.client().create_bucket(Bucket=other.name)
+        restored.update(other.env)
     put_back = dvk("restore", "--from", str(backup_dir), settings=restored, cwd=tmp_path)
     assert put_back.returncode == 0, put_back.stderr
     assert "row counts and checksums match" in put_back.stdout
 
     assert await _row_counts(empty_database_url) == manifest["database"]["tables"]
-    restored_media = _media_checksums(tmp_path / "media2")
-    assert restored_media == _listed_checksums(backup_dir) == original_media
+    assert _kept_checksums(restored) == _listed_checksums(backup_dir) == original_media
 
     async with running_product(source, tmp_path) as original_url:
         original_map, original_photo = await _map_of(original_url)
@@ -131,6 +151,7 @@ async def test_restore_refuses_a_database_that_is_not_empty(source, tmp_path):
     assert not (tmp_path / "empty-media").exists()
 
 
+@both_media_stores
 async def test_restore_refuses_a_media_store_that_is_not_empty(
         source, empty_database_url, tmp_path):
     backup_dir = tmp_path / "backup"
@@ -168,5 +189,12 @@ async def test_backup_wants_a_folder_of_its_own(source, tmp_path):
     assert sorted(p.name for p in used.iterdir()) == ["something"]
 
 
-def _local(settings: dict[str, str]) -> LocalObjects:
-    return LocalObjects(Path(settings["MEDIA_DIR"]))
+def _local(settings: dict[str, str]) -> ObjectStore:
+    """The objects of the media store the settings name (a folder or a bucket)."""
+    if not settings.get("MEDIA_STORE"):
+        return LocalObjects(Path(settings["MEDIA_DIR"]))
+    return S3Objects.connect(settings["MEDIA_STORE"],
+                             endpoint_url=settings["MEDIA_S3_ENDPOINT_URL"],
+                             region=settings["MEDIA_S3_REGION"],
+                             access_key_id=settings["MEDIA_S3_ACCESS_KEY_ID"],
+                             secret_access_key=settings["MEDIA_S3_SECRET_ACCESS_KEY"])

@@ -18,17 +18,19 @@ from tests.support.images import (
     phone_photo,
     png_bomb,
 )
+from tests.support.s3 import media_store_on
 
 
 @pytest.fixture
-def media(tmp_path: Path) -> MediaStore:
-    return MediaStore(tmp_path / "media", max_image_bytes=10_000_000)
+def media(tmp_path: Path, store_objects) -> MediaStore:
+    """Originals in a local folder, then in an S3 bucket (`store_objects`)."""
+    return media_store_on(store_objects, tmp_path, max_image_bytes=10_000_000)
 
 
 def test_the_original_is_kept_and_only_a_clean_copy_goes_out(media):
     original = phone_photo()
     stored = media.save_image(original)
-    assert media.absolute(stored.path).read_bytes() == original  # evidence, untouched
+    assert media.objects.get(stored.path) == original  # evidence, untouched
     for size in ("send", "large", "thumb"):
         out = media.outgoing(stored.path, size=size)
         assert out != media.absolute(stored.path)
@@ -51,6 +53,7 @@ def test_an_image_over_the_pixel_cap_is_refused_before_decoding(media, size):
         media.save_image(png_bomb(*size))
     assert refused.value.reason == "not_an_image"
     assert not any(p.is_file() for p in media.root.rglob("*"))  # nothing kept, no leftovers
+    assert list(media.objects.list()) == []
 
 
 def test_the_pixel_cap_is_a_setting(tmp_path):
@@ -63,7 +66,7 @@ def test_the_pixel_cap_is_a_setting(tmp_path):
 def test_an_iphone_heic_is_accepted_and_goes_out_as_a_clean_jpeg(media):
     stored = media.save_image(heic_photo())
     assert stored.path.endswith(".heic") and stored.mime_type == "image/heic"
-    with Image.open(media.absolute(stored.path)) as original:  # GPS kept in the evidence
+    with Image.open(io.BytesIO(media.objects.get(stored.path))) as original:  # GPS kept
         assert original.getexif().get_ifd(ExifTags.IFD.GPSInfo)
     assert_clean_photo(media.outgoing(stored.path).read_bytes())
 

@@ -33,9 +33,15 @@ class Step:
     value: object = None
 
 
+HOAN_KIEM_PIN = (21.0341, 105.8521)
+BEN_THANH_PIN = (10.7725, 106.6980)
+
+
 def feedback_walk(*, commune_query: str = "hoan kiem", commune_pick: str | None = None,
-                  anonymous: bool = True, photos: int = 1, phone: str | None = None) -> list[Step]:
-    """A complete feedback, answer by answer."""
+                  anonymous: bool = True, photos: int = 1, phone: str | None = None,
+                  pin: tuple[float, float] = HOAN_KIEM_PIN) -> list[Step]:
+    """A complete feedback, answer by answer (the pin must lie in the commune's province, or
+    the bot rightly asks whether it is right)."""
     steps = [
         Step("category", "press", "Hạ tầng: đường, điện, nước, chiếu sáng"),
         Step("text", "text",
@@ -43,7 +49,7 @@ def feedback_walk(*, commune_query: str = "hoan kiem", commune_pick: str | None 
     ]
     steps += [Step("photos", "photos", photos), Step("photos", "press", "Xong")] if photos else [
         Step("photos", "press", "Không có ảnh, tiếp tục")]
-    steps += [Step("location", "location", (21.0341, 105.8521)),
+    steps += [Step("location", "location", pin),
               Step("commune", "text", commune_query)]
     if commune_pick:
         steps.append(Step("commune", "press", commune_pick))

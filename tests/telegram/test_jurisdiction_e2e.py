@@ -11,6 +11,7 @@ from sqlmodel import select
 from storage.models import Feedback, FeedbackEvent, Practice
 from tests.fakes.telegram_api import FakeTelegram
 from tests.support.officials import (
+    BEN_THANH_PIN,
     HOAN_KIEM,
     THANH_XUAN,
     feedback_walk,
@@ -56,7 +57,7 @@ async def test_commune_and_province_officials_stay_in_their_jurisdiction(
                     photos=0, commune_query="thanh xuan",
                     commune_pick="Phường Thanh Xuân, Thành phố Hà Nội")),
                 await tg_send_feedback(citizen, feedback_walk(
-                    photos=0, commune_query="ben thanh",
+                    photos=0, commune_query="ben thanh", pin=BEN_THANH_PIN,
                     commune_pick="Phường Bến Thành, Thành phố Hồ Chí Minh")),
             ]
             practice_id = await store_practice(db, clock, commune=THANH_XUAN, submitter_id=999)

@@ -5,7 +5,9 @@ and nothing changes in the database."""
 from __future__ import annotations
 
 import logging
+import re
 
+import aiohttp
 import pytest
 from sqlmodel import select
 
@@ -22,6 +24,7 @@ from tests.support.officials import (
 from tests.support.practice_walk import COMPLETE_PRACTICE
 from tests.support.telegram_harness import TelegramDriver, running_app
 from tests.telegram.test_review_e2e import walk
+from tests.web.chat_client import WebChatClient
 
 T = Translator("vi")
 
@@ -91,3 +94,37 @@ async def test_an_official_cannot_answer_feedback_they_sent(fast_settings, clock
         assert all(e.actor_role != "official" for e in events)
     assert [r.action for r in refusals(caplog, "own_item")] == ["fb_reply", "fb_ack",
                                                                 "fb_status"]
+
+
+async def test_feedback_sent_from_a_linked_account_cannot_be_answered_either(fast_settings,
+                                                                            clock, db, caplog):
+    """Minh sends feedback from the web chat, then links that chat to his official Telegram
+    account (/lienket): it is his own feedback now, on every app."""
+    async with FakeTelegram() as fake:
+        minh = fake.user(3103, first_name="Minh")
+        async with running_app(fast_settings, fake, clock) as app, aiohttp.ClientSession(
+                base_url=app.web.url, cookie_jar=aiohttp.CookieJar(unsafe=True)) as browser:
+            official = TelegramDriver(app, fake, minh)
+            await tg_become_official(official, db, clock, unit=HOAN_KIEM)
+            web = WebChatClient(browser)
+            await web.start()
+            await web.text("/phananh")
+            for step in feedback_walk(photos=0):
+                await web.do(step)
+            await web.press("✅ Gửi")
+            code = re.search(r"PA-\d{4}-\d{6}", web.last.text).group(0)
+
+            await official.command("lienket")
+            link = re.search(r"[A-Z0-9]{4}-[A-Z0-9]{4}", minh.last.text).group(0)
+            await web.text(f"/lienket {link}")
+            assert "Đã liên kết" in web.last.text
+
+            await official.command("hopthu")
+            await official.press(f"📣 {code}")
+            await official.press(T("fbact.reply"))
+            assert minh.last.text == "⛔ " + T("officials.refused.own_feedback")
+
+    async with db.session() as session:
+        [feedback] = (await session.exec(select(Feedback))).all()
+        assert feedback.status == "new" and feedback.first_answered_at is None
+    assert [r.action for r in refusals(caplog, "own_item")] == ["fb_reply"]

@@ -142,7 +142,9 @@ async def test_a_photo_sent_while_the_media_disk_is_read_only_is_answered_busy(
         [answer] = await chat.photos(1)
         assert chat.status == 200
     assert answer.text.startswith("⚠️ Hệ thống đang bận, thử lại sau")
-    assert question.splitlines()[0] in answer.text  # the same question again
+    # The same question again (the question is the last paragraph; notes on the previous
+    # answer come before it).
+    assert question.split("\n\n")[-1].splitlines()[0] in answer.text
     assert partial_files(services.media.root) == []
     assert [p for p in services.media.root.rglob("*") if p.is_file()] == []
     async with db.session() as session:
@@ -153,6 +155,49 @@ async def test_a_photo_sent_while_the_media_disk_is_read_only_is_answered_busy(
     assert accepted.text.startswith("📷 Đã nhận ảnh."), accepted.text
     kept = [p for p in services.media.root.rglob("*.jpg") if "derived" not in p.parts]
     assert len(kept) == 1  # the original (its clean copies live under derived/)
+
+
+async def test_a_database_that_refuses_writes_is_answered_busy_and_loses_nothing(
+        client, db):
+    """SQLite refuses every write for a while (`PRAGMA query_only`, the answer a read-only
+    database file gives): the person is told the system is busy, nothing of the turn is
+    stored, /healthz says why; the same press once the database is back is taken."""
+    from sqlalchemy import event
+
+    refusing = {"on": False}
+
+    def query_only(dbapi_connection, _record, _proxy) -> None:  # noqa: ANN001
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA query_only={int(refusing['on'])}")
+        cursor.close()
+
+    chat = WebChatClient(client)
+    await chat.start()
+    await chat.press("📝 Gửi mô hình")
+    button = chat.last.buttons[0]
+    press = {"type": "choice", "token": button.token, "value": button.value}
+    async with db.session() as session:
+        before = (await session.exec(select(Conversation))).one().data
+    event.listen(db.engine.sync_engine, "checkout", query_only)
+    try:
+        refusing["on"] = True
+        [answer] = await chat.action(press)
+        assert chat.status == 200
+        assert answer.text == "Hệ thống đang bận, thử lại sau. Các câu trả lời trước đó vẫn " \
+                              "được giữ."
+        health = await client.get("/healthz")
+        assert health.status == 503 and (await health.json())["database"] == "read_only"
+        refusing["on"] = False
+        async with db.session() as session:
+            assert (await session.exec(select(Conversation))).one().data == before
+        assert (await client.get("/healthz")).status == 200
+
+        replies = await chat.action(press)
+        assert "⚠️" not in replies[-1].text and replies[-1].text != answer.text
+        async with db.session() as session:
+            assert (await session.exec(select(Conversation))).one().data != before
+    finally:
+        event.remove(db.engine.sync_engine, "checkout", query_only)
 
 
 async def test_switching_language_switches_the_bot_too(client):

@@ -74,6 +74,11 @@ async def test_a_place_can_be_picked_on_the_small_map_and_the_page_survives_a_re
     await chat_page.page.wait_for_selector("#transcript .msg.bot")
     assert "Gửi vị trí" in await chat_page.last_text()  # the transcript was kept
     reply = await chat_page.pick_on_map()
+    # The small map opens on the whole country, so the click lands far from Thanh Xuân: the
+    # bot asks before keeping a pin outside the chosen commune's province.
+    assert "Vị trí này có vẻ không thuộc Thành phố Hà Nội" in reply
+    reply = await chat_page.press("Đúng, giữ vị trí này")
+    assert "📍 Đã ghi vị trí:" in reply and "openstreetmap.org" in reply
     assert "ảnh" in reply and not reply.startswith("⚠️")
 
 

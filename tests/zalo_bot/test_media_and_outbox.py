@@ -14,19 +14,19 @@ from sqlmodel import select
 from bot.web import signed_media
 from bot.web.signed_media import SignedMediaUrls
 from handlers.replies import DocumentReply, Option, PhotoReply, TextReply, to_payload
-from storage.media import MediaStore
 from storage.models import ChannelAccount, OutboxMessage
 from storage.repositories import outbox
 from tests.fakes.zalo_bot_api import FakeZaloBot, make_jpeg
 from tests.support.images import assert_clean_photo, phone_photo
+from tests.support.s3 import media_store_on
 from tests.zalo_bot.harness import ZaloDriver, running_app
 
 
-async def test_signed_links_open_one_file_until_they_expire(tmp_path, clock):
-    root = tmp_path / "media"
-    media = MediaStore(root, max_image_bytes=10_000_000)
+async def test_signed_links_open_one_file_until_they_expire(tmp_path, clock, store_objects):
+    """With the media in a local folder, and in an S3 bucket (`store_objects`)."""
+    media = media_store_on(store_objects, tmp_path, max_image_bytes=10_000_000)
     stored = media.save_image(phone_photo())
-    (root / "report.xlsx").write_bytes(b"xlsx bytes")
+    store_objects.put("report.xlsx", b"xlsx bytes")
     (tmp_path / "secret.txt").write_text("not for you")
     links = SignedMediaUrls.from_secret("token", clock=clock, ttl=timedelta(hours=24))
     app = web.Application()
@@ -41,6 +41,7 @@ async def test_signed_links_open_one_file_until_they_expire(tmp_path, clock):
         async with client.session.get(document) as response:
             assert response.status == 200
             assert "attachment" in response.headers["Content-Disposition"]
+            assert await response.read() == b"xlsx bytes"
         for forged in (photo.replace(stored.sha256[:8], "00000000"), photo[:-3] + "abc",
                        photo.split("&s=")[0], document.replace("n=B", "n=X")):
             async with client.session.get(forged) as response:

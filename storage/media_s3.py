@@ -1,0 +1,130 @@
+"""The media store in an S3-compatible bucket (AWS S3, MinIO, Garage, Ceph, a provider's
+object storage), so every worker, on any machine, reads and writes the same objects.
+
+boto3 is blocking and its clients are thread-safe: the store's methods run in
+`asyncio.to_thread`, like the local directory's. Large files (report workbooks, backups) go up
+and down in parts (`upload_file` / `download_file`).
+"""
+
+from __future__ import annotations
+
+import errno
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from storage.media_objects import MediaMissing, ObjectInfo, check_key
+
+_MISSING = {"404", "NoSuchKey", "NotFound"}
+
+
+def parse_s3_url(url: str) -> tuple[str, str]:
+    """`s3://bucket/some/prefix` -> ("bucket", "some/prefix/"); the prefix may be empty."""
+    parts = urlsplit(url)
+    if parts.scheme != "s3" or not parts.netloc:
+        raise ValueError("must be s3://bucket or s3://bucket/prefix")
+    prefix = parts.path.strip("/")
+    return parts.netloc, f"{prefix}/" if prefix else ""
+
+
+class S3Objects:
+    def __init__(self, bucket: str, prefix: str, client) -> None:  # noqa: ANN001
+        self.bucket = bucket
+        self.prefix = prefix
+        self.client = client
+        self.location = f"s3://{bucket}/{prefix}"
+
+    @classmethod
+    def connect(cls, url: str, *, endpoint_url: str | None = None, region: str | None = None,
+                access_key_id: str | None = None,
+                secret_access_key: str | None = None) -> S3Objects:
+        """A store for `url`; keys left out come from boto3's usual places (AWS_* variables,
+        ~/.aws, an instance role)."""
+        import boto3
+        from botocore.config import Config
+
+        bucket, prefix = parse_s3_url(url)
+        config = Config(
+            # Path-style addressing works with every S3-compatible server behind one address.
+            s3={"addressing_style": "path" if endpoint_url else "auto"},
+            retries={"max_attempts": 4, "mode": "standard"},
+            # Checksums only where S3 requires them: several S3-compatible servers refuse the
+            # CRC headers newer boto3 sends by default.
+            request_checksum_calculation="when_required",
+            response_checksum_validation="when_required",
+            connect_timeout=5, read_timeout=30, max_pool_connections=32)
+        client = boto3.session.Session().client(
+            "s3", endpoint_url=endpoint_url, region_name=region,
+            aws_access_key_id=access_key_id, aws_secret_access_key=secret_access_key,
+            config=config)
+        return cls(bucket, prefix, client)
+
+    def _key(self, key: str) -> str:
+        return self.prefix + check_key(key)
+
+    def put(self, key: str, data: bytes) -> None:
+        with _refusal_as_oserror():
+            self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data)
+
+    def put_file(self, key: str, source: Path) -> None:
+        with _refusal_as_oserror():
+            self.client.upload_file(str(source), self.bucket, self._key(key))
+
+    def get(self, key: str) -> bytes:
+        try:
+            response = self.client.get_object(Bucket=self.bucket, Key=self._key(key))
+        except ClientError as error:
+            raise _missing_or(error, key) from None
+        with response["Body"] as body:
+            return body.read()
+
+    def get_file(self, key: str, target: Path) -> None:
+        try:
+            self.client.download_file(self.bucket, self._key(key), str(target))
+        except ClientError as error:
+            raise _missing_or(error, key) from None
+
+    def exists(self, key: str) -> bool:
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=self._key(key))
+        except ClientError as error:
+            if _error_code(error) in _MISSING:
+                return False
+            raise
+        return True
+
+    def delete(self, key: str) -> None:
+        self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
+
+    def list(self, prefix: str = "") -> Iterator[ObjectInfo]:
+        paginator = self.client.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=self.prefix + prefix):
+            for item in page.get("Contents", ()):
+                yield ObjectInfo(item["Key"][len(self.prefix):], item["Size"],
+                                 item["LastModified"].astimezone(UTC))
+
+    def local_path(self, key: str) -> Path | None:
+        return None
+
+
+@contextmanager
+def _refusal_as_oserror() -> Iterator[None]:
+    """A bucket that refuses a write (unreachable, denied, full) fails like a disk that does:
+    with an OSError, which the media store answers as "busy, try again"."""
+    try:
+        yield
+    except (BotoCoreError, ClientError) as error:
+        why = _error_code(error) or type(error).__name__
+        raise OSError(errno.EIO, f"bucket refused the write: {why}") from error
+
+
+def _error_code(error: Exception) -> str:
+    return str(getattr(error, "response", {}).get("Error", {}).get("Code", ""))
+
+
+def _missing_or(error: Exception, key: str) -> Exception:
+    return MediaMissing(key) if _error_code(error) in _MISSING else error
