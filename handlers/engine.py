@@ -23,6 +23,7 @@ from handlers.replies import (
     Reply,
     RightsGained,
     TextReply,
+    from_payload,
     in_language,
     to_payload,
 )
@@ -44,7 +45,10 @@ class Engine:
         """Called after a transaction queued notices, to wake the outbox sender."""
         self.flood = AccountFlood(services.messages_per_minute)
 
-    async def handle(self, event: Event) -> list[Reply]:
+    async def handle(self, event: Event, *, keep_answer: bool = False) -> list[Reply]:
+        """The replies to `event`, handled once. `keep_answer`: for a client that retries a
+        request whose answer it lost (the web chat), a copy of the event gets the replies the
+        first one got, kept with the processed mark, instead of nothing."""
         verdict = self.flood.check(f"{event.sender.channel}:{event.sender.external_id}",
                                    self.services.clock.now())
         if verdict is not Verdict.SERVE:
@@ -58,7 +62,7 @@ class Engine:
             return [TextReply(Translator(language)("flood.slow_down"))]
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
-                return await self._turn(event)
+                return await self._turn(event, keep_answer)
             except Exception as error:
                 if is_unavailable(error):
                     return self._busy(event, error)
@@ -112,7 +116,7 @@ class Engine:
         account.menu_role = wanted
         return [MenuReply(self.services.features.menu_of(wanted) if wanted else None)]
 
-    async def _turn(self, event: Event) -> list[Reply]:
+    async def _turn(self, event: Event, keep_answer: bool) -> list[Reply]:
         """One attempt at the event, in one transaction that behaves as if it ran alone
         (PostgreSQL may refuse it at any statement when another changed what it read)."""
         sender = event.sender
@@ -124,6 +128,9 @@ class Engine:
             if identity is not None and identity.seen:
                 log.info("duplicate update dropped",
                          extra={"channel": sender.channel, "update_id": event.update_id})
+                if keep_answer and event.update_id is not None:
+                    return from_payload(await updates.answer_of(
+                        session, channel=sender.channel, update_id=event.update_id) or [])
                 return []
             if identity is None:
                 identity = await people.create_identity(
@@ -170,7 +177,8 @@ class Engine:
             if event.update_id is not None:
                 try:
                     await updates.mark(session, channel=sender.channel,
-                                       update_id=event.update_id, now=now)
+                                       update_id=event.update_id, now=now,
+                                       answer=to_payload(replies) if keep_answer else None)
                 except IntegrityError:
                     # Another copy of this update committed first (e.g. a webhook retry).
                     log.info("duplicate update dropped at commit",

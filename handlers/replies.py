@@ -110,6 +110,8 @@ def to_payload(replies: list[Reply]) -> list[dict[str, Any]]:
                     "free_input": reply.free_input}
             if reply.language:
                 item["language"] = reply.language
+            if reply.ask:
+                item["ask"], item["ask_label"] = reply.ask.value, reply.ask_label
             payload.append(item)
         elif isinstance(reply, PhotoReply):
             payload.append({"type": "photo", "path": reply.path, "caption": reply.caption,
@@ -126,9 +128,12 @@ def from_payload(payload: list[dict[str, Any]]) -> list[Reply]:
         kind = item["type"]
         if kind == "text":
             options = tuple(Option(label, value) for label, value in item.get("options", []))
+            ask = item.get("ask")
             replies.append(TextReply(item["text"], options, token=item.get("token"),
                                      free_input=item.get("free_input", False),
-                                     language=item.get("language")))
+                                     language=item.get("language"),
+                                     ask=Ask(ask) if ask else None,
+                                     ask_label=item.get("ask_label")))
         elif kind == "photo":
             replies.append(PhotoReply(item["path"], item.get("caption"),
                                       item.get("platform_file_id")))

@@ -1,10 +1,10 @@
 """Housekeeping: forget what only had to be kept for a while.
 
-Every update marks its id as processed (so a redelivery is dropped), every notice for a web
-chat waits in a table until its page shows it, and every report is a workbook in the media
-store. All
-would grow for as long as the bot runs; this pass, run with every scheduler tick, deletes what
-can no longer matter, rows in short batches so that a first run after months never holds the
+Every update marks its id as processed (so a redelivery is dropped; a web chat action keeps
+its answer beside the mark, for a retry that lost it), every notice for a web chat waits in a
+table until its page shows it, and every report is a workbook in the media store. All would
+grow for as long as the bot runs; this pass, run with every scheduler tick, deletes what can no
+longer matter, rows in short batches so that a first run after months never holds the
 database for long.
 """
 
@@ -35,8 +35,11 @@ a report can be asked for again at any time."""
 class Housekeeping:
     def __init__(self, db: Database, clock: Clock, *, processed_updates_keep: timedelta,
                  web_session_lifetime: timedelta, media: MediaStore | None = None,
-                 batch: int = BATCH) -> None:
+                 answers_keep: timedelta = timedelta(hours=24), batch: int = BATCH) -> None:
         self.db = db
+        self.answers_keep = answers_keep
+        """Kept answers of web chat actions: a retry comes within minutes; they hold what the
+        person wrote, so they go long before the marks."""
         self.media = media
         self.clock = clock
         self.processed_updates_keep = processed_updates_keep
@@ -49,6 +52,9 @@ class Housekeeping:
         forgotten_updates = await self._in_batches(
             lambda session: updates.forget_before(
                 session, before=now - self.processed_updates_keep, limit=self.batch))
+        forgotten_answers = await self._in_batches(
+            lambda session: updates.forget_answers_before(
+                session, before=now - self.answers_keep, limit=self.batch))
         forgotten_notices = await self._in_batches(
             lambda session: web_notices.forget(
                 session, seen_before=now - SEEN_NOTICES_KEEP,
@@ -59,8 +65,9 @@ class Housekeeping:
             removed_files = await asyncio.to_thread(
                 self.media.forget_documents, f"{REPORTS_DIR}/",
                 written_before=datetime.now(UTC) - REPORT_FILES_KEEP)
-        if forgotten_updates or forgotten_notices or removed_files:
+        if forgotten_updates or forgotten_answers or forgotten_notices or removed_files:
             log.info("housekeeping", extra={"processed_updates_deleted": forgotten_updates,
+                                            "kept_answers_forgotten": forgotten_answers,
                                             "web_notices_deleted": forgotten_notices,
                                             "report_files_deleted": removed_files})
         return forgotten_updates + forgotten_notices + removed_files

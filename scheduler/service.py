@@ -82,6 +82,7 @@ class SchedulerService:
         self.housekeeping = Housekeeping(
             db, clock, processed_updates_keep=timedelta(days=settings.processed_updates_keep_days),
             web_session_lifetime=web_notices.SESSION_LIFETIME,
+            answers_keep=timedelta(hours=settings.web_chat_answer_keep_hours),
             media=services.media)
         self.retention = Retention(db, clock, services.media,
                                    days=settings.retention_days_after_close)

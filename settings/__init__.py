@@ -128,8 +128,10 @@ class Settings(BaseSettings):
     web_chat_new_sessions_per_hour: int = Field(default=20, ge=1, le=100_000)
     web_chat_new_sessions_per_day: int = Field(default=60, ge=1, le=1_000_000)
     # Addresses or networks of reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are
-    # believed (bot/web/proxies.py), comma-separated; empty: believe no one.
+    # believed (bot/web/forwarded.py), comma-separated; empty: believe no one.
     trusted_proxies: str = ""
+    # Hours the answer to a web chat action is kept, so a retry that lost it gets it again.
+    web_chat_answer_keep_hours: float = Field(default=24, gt=0, le=24 * 30)
 
     # Outgoing proxies for the platforms' APIs (bot/proxies.py), as curl reads them; Telegram is
     # blocked in Viet Nam. socks5h:// lets the proxy resolve names.

@@ -178,6 +178,11 @@ class ProcessedUpdate(SQLModel, table=True):
     channel: str = Field(primary_key=True, max_length=16)
     update_id: str = Field(primary_key=True, max_length=96)
     processed_at: datetime = Field(index=True)  # housekeeping deletes by age
+    answer: list[dict[str, Any]] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True))
+    """What the update was answered, for channels whose client retries a request it lost the
+    answer to (the web chat): the retry gets this, not a second handling. Housekeeping forgets
+    it after a while (`updates.forget_answers_before`), long before the mark itself."""
 
 
 class Recognition(SQLModel, table=True):

@@ -38,9 +38,9 @@ from bot.web.chat_events import (
 from bot.web.chat_notices import unseen_replies
 from bot.web.chat_render import notice, render_replies, reply_views
 from bot.web.chat_upload import MAX_PHOTOS_PER_UPLOAD, streamed_upload
+from bot.web.forwarded import Networks, came_over_https, client_address
 from bot.web.json_body import json_body
 from bot.web.keys import DB, SERVICES, SETTINGS
-from bot.web.proxies import Networks, came_over_https, client_address
 from bot.web.ratelimit import SlidingWindowLimiter
 from bot.web.templating import page_language, render_page
 from handlers.clock import to_db
@@ -86,8 +86,7 @@ class WebChat:
                 if await web_sessions.is_issued(db_session, chat_id=found.chat_id,
                                                 used_since=used_since):
                     return found
-            log.info("web chat cookie names no session: a new one is issued",
-                     extra={"client": self.address(request)})
+            log.info("web chat cookie names no session: a new one is issued")
         return new_session()
 
     def address(self, request: web.Request) -> str:
@@ -101,8 +100,8 @@ class WebChat:
             address = self.address(request)
             limits = self.new_sessions_per_address
             if not all(limit.fits(address) for limit in limits):
-                log.warning("new web chat sessions refused: address over its limit",
-                            extra={"client": address})
+                # the address stays out of the log: it is the visitor's personal data
+                log.warning("new web chat sessions refused: address over its limit")
                 return False
             for limit in limits:
                 limit.allow(address)
@@ -117,7 +116,7 @@ class WebChat:
         last: list[Reply] = []
         async with self._chats.hold(sender.chat_id):
             for event in events:
-                replies = await self.engine.handle(event)
+                replies = await self.engine.handle(event, keep_answer=True)
                 if isinstance(event, UnsupportedEvent):
                     warnings += replies
                 else:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, insert, tuple_
+from sqlalchemy import delete, insert, tuple_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -13,7 +14,8 @@ from storage.models import ProcessedUpdate
 _MARK = insert(ProcessedUpdate.__table__)  # type: ignore[attr-defined]
 
 
-async def mark(session: AsyncSession, *, channel: str, update_id: str, now: datetime) -> None:
+async def mark(session: AsyncSession, *, channel: str, update_id: str, now: datetime,
+               answer: list[dict[str, Any]] | None = None) -> None:
     """Record the update as handled, in the rest of the update's transaction.
 
     If handling fails and rolls back, the update is not marked and a redelivery gets another
@@ -22,7 +24,30 @@ async def mark(session: AsyncSession, *, channel: str, update_id: str, now: date
     update, and building an ORM object or a statement for it cost more than running it.
     """
     await session.exec(_MARK, params={"channel": channel, "update_id": update_id,
-                                      "processed_at": now})
+                                      "processed_at": now, "answer": answer})
+
+
+async def answer_of(session: AsyncSession, *, channel: str,
+                    update_id: str) -> list[dict[str, Any]] | None:
+    """The answer kept with an update's mark (None: none kept, or forgotten)."""
+    answer = (await session.exec(
+        select(ProcessedUpdate.answer).where(ProcessedUpdate.channel == channel,
+                                             ProcessedUpdate.update_id == update_id))).first()
+    return list(answer) if answer else None
+
+
+async def forget_answers_before(session: AsyncSession, *, before: datetime, limit: int) -> int:
+    """Drop the kept answers of up to `limit` updates handled before `before`; their marks
+    stay, so a late retry is still handled once (and answered with nothing)."""
+    stale = (select(ProcessedUpdate.channel, ProcessedUpdate.update_id)
+             .where(col(ProcessedUpdate.processed_at) < before,
+                    col(ProcessedUpdate.answer).is_not(None))
+             .limit(limit))
+    result = await session.exec(
+        update(ProcessedUpdate)
+        .where(tuple_(col(ProcessedUpdate.channel), col(ProcessedUpdate.update_id)).in_(stale))
+        .values(answer=None))
+    return result.rowcount
 
 
 async def forget_before(session: AsyncSession, *, before: datetime, limit: int) -> int:

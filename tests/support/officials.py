@@ -183,3 +183,19 @@ async def store_practice(db: Database, clock: Clock, *, commune: str, submitter_
                                                  year=2026)
         await session.commit()
         return stored.id
+
+
+async def store_recognised_practice(db: Database, clock: Clock, *, commune: str,
+                                    submitter_id: int = 900,
+                                    title: str = "Tổ liên gia tự quản đường Láng") -> int:
+    """A practice recognised at commune level, stored directly; the consensus can be asked."""
+    from storage.models import Practice, PracticeStatus
+
+    practice_id = await store_practice(db, clock, commune=commune, submitter_id=submitter_id,
+                                       title=title)
+    async with db.session() as session:
+        practice = await session.get(Practice, practice_id)
+        practice.status = PracticeStatus.RECOGNISED
+        session.add(practice)
+        await session.commit()
+    return practice_id

@@ -11,9 +11,9 @@ import aiohttp
 import pytest
 from sqlmodel import select
 
-from storage.models import Person, Practice, PracticeStatus, PracticeVote
+from storage.models import Person, Practice, PracticeVote
 from tests.fakes.telegram_api import FakeTelegram
-from tests.support.officials import HOAN_KIEM, store_practice
+from tests.support.officials import HOAN_KIEM, store_recognised_practice
 from tests.support.telegram_harness import TelegramDriver, running_app
 from tests.web.chat_client import WebChatClient
 
@@ -28,14 +28,9 @@ def fast_settings(settings):
 
 
 async def recognised_practice(db, clock) -> Practice:  # noqa: ANN001
-    practice_id = await store_practice(db, clock, commune=HOAN_KIEM, submitter_id=900)
+    practice_id = await store_recognised_practice(db, clock, commune=HOAN_KIEM)
     async with db.session() as session:
-        practice = await session.get(Practice, practice_id)
-        practice.status = PracticeStatus.RECOGNISED
-        session.add(practice)
-        await session.commit()
-        await session.refresh(practice)
-        return practice
+        return await session.get(Practice, practice_id)
 
 
 async def votes(db) -> list[PracticeVote]:  # noqa: ANN001

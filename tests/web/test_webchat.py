@@ -3,15 +3,21 @@ uploads, ordering, duplicate suppression, language and rate limits."""
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlmodel import select
 
 from bot.web.server import create_web_app
-from storage.models import Channel, Conversation
+from scheduler.housekeeping import Housekeeping
+from storage.models import Channel, Conversation, Feedback
 from storage.repositories import practices
+from tests.support.backend import ON_POSTGRES
 from tests.support.faults import partial_files, read_only
 from tests.support.images import jpeg_bytes
+from tests.support.officials import feedback_walk
 from tests.support.practice_walk import COMPLETE_PRACTICE
 from tests.web.chat_client import PAGE_HEADER, WebChatClient
 
@@ -66,7 +72,32 @@ async def test_the_same_action_sent_twice_is_handled_once(client):
     first = await chat.action({"type": "command", "name": "submit"}, action_id="retry-1234")
     again = await chat.action({"type": "command", "name": "submit"}, action_id="retry-1234")
     assert "Ai gửi mô hình này?" in first[0].text
-    assert again == []
+    assert again == first  # the first answer again, not a second question
+
+
+async def test_a_retried_send_shows_the_receipt_again_and_stores_nothing_twice(client, db,
+                                                                              clock):
+    """The citizen's connection dropped as they pressed Send: the page sends the same action
+    again and must show the receipt code the first one got."""
+    chat = WebChatClient(client)
+    await chat.text("/phananh")
+    for step in feedback_walk(photos=1):
+        await chat.do(step)
+    send = chat.last.button("✅ Gửi")
+    press = {"type": "choice", "token": send.token, "value": send.value}
+    first = await chat.action(press, action_id="send-once-1234")
+    again = await chat.action(press, action_id="send-once-1234")
+    assert re.search(r"PA-2026-\d{6}", first[-1].text), first[-1].text
+    assert again == first
+    async with db.session() as session:
+        assert len((await session.exec(select(Feedback))).all()) == 1
+
+    clock.advance(hours=25)  # housekeeping forgets kept answers after a day
+    await Housekeeping(db, clock, processed_updates_keep=timedelta(days=7),
+                       web_session_lifetime=timedelta(days=30)).run()
+    assert await chat.action(press, action_id="send-once-1234") == []
+    async with db.session() as session:
+        assert len((await session.exec(select(Feedback))).all()) == 1
 
 
 async def test_a_request_not_from_our_page_is_refused(client):
@@ -157,6 +188,8 @@ async def test_a_photo_sent_while_the_media_disk_is_read_only_is_answered_busy(
     assert len(kept) == 1  # the original (its clean copies live under derived/)
 
 
+@pytest.mark.skipif(ON_POSTGRES, reason="makes SQLite refuse writes (PRAGMA query_only); "
+                    "a PostgreSQL counterpart is still to be written")
 async def test_a_database_that_refuses_writes_is_answered_busy_and_loses_nothing(
         client, db):
     """SQLite refuses every write for a while (`PRAGMA query_only`, the answer a read-only
