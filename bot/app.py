@@ -26,6 +26,7 @@ from handlers.engine import Engine
 from handlers.registry import build_features
 from handlers.window_warning import WindowWarnings
 from scheduler.outbox import OutboxWorker
+from scheduler.retention import RetentionCounts
 from scheduler.service import OUTBOX_CONNECTIONS, SchedulerService
 from settings import Settings
 from storage.db import Database
@@ -43,6 +44,9 @@ def build_services(settings: Settings, clock: Clock) -> Services:
         tz=settings.tz,
         default_language=settings.default_language,
         draft_resume_after=timedelta(hours=settings.draft_resume_prompt_hours),
+        retention_days=settings.retention_days_after_close,
+        messages_per_minute=settings.messages_per_minute,
+        feedback_per_day=settings.feedback_per_day,
         features=build_features(feedback_categories=settings.feedback_category_list),
     )
 
@@ -144,7 +148,9 @@ class App:
         senders = self.host.outbox_senders(timeout=self.settings.outbox_send_timeout_seconds,
                                            connections=OUTBOX_CONNECTIONS)
         senders[WebNoticeSender.channel] = WebNoticeSender(self.db, self.clock)
-        return SchedulerService.build(self.settings, self.db, self._services, senders)
+        scheduler = SchedulerService.build(self.settings, self.db, self._services, senders)
+        scheduler.retention.on_erased = self._count_retention
+        return scheduler
 
     def _polls(self, channel: Channel) -> bool:
         if channel.channel == "telegram":
@@ -174,6 +180,10 @@ class App:
     def channels(self) -> list[Channel]:
         """The channels running now (one unreachable at start joins when it connects)."""
         return self.host.running if self.host is not None else []
+
+    def _count_retention(self, counts: RetentionCounts) -> None:
+        self.metrics.retention_erased.inc("feedback", counts.feedback)
+        self.metrics.retention_erased.inc("photos", counts.photos)
 
     @property
     def telegram(self):  # noqa: ANN201

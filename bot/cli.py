@@ -11,6 +11,7 @@ settings and the parsed arguments and returns the exit status.
     dvk deadlines list | add | move | remove    the evaluation calendar (scheduler/cli.py)
     dvk backup --to DIR | restore --from DIR    database and media, with a manifest
     dvk audit [--since] [--person] [--unit] [--format csv|jsonl]   export the audit log
+    dvk person erase <person id> [--yes]    erase a person's data (a request on paper)
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import asyncio
 import sys
 from collections.abc import Callable, Sequence
 
-from bot import audit_cli, backup_cli, officials_admin
+from bot import audit_cli, backup_cli, officials_admin, person_cli
 from bot.logs import configure_logging
 from bot.web import demo
 from bot.zalo_oa import cli as zalo_oa_cli
@@ -60,6 +61,7 @@ SUBCOMMANDS: tuple[Register, ...] = (
     scheduler_cli.register,
     backup_cli.register,
     audit_cli.register,
+    person_cli.register,
 )
 
 

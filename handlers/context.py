@@ -33,6 +33,10 @@ class Services:
     default_language: str = "vi"
     draft_resume_after: timedelta = timedelta(hours=12)
     retention_days: int = 365
+    messages_per_minute: int = 30
+    """Per account, on every channel (handlers/flood.py)."""
+    feedback_per_day: int = 5
+    """New feedback one person may send in 24 hours."""
     """Personal data of closed feedback is erased this long after closing (the notice says so)."""
     features: Features = field(default=None)  # type: ignore[assignment]
 

@@ -15,7 +15,8 @@ from handlers import router
 from handlers.clock import to_db
 from handlers.context import Context, Services
 from handlers.events import Event
-from handlers.i18n import Translator
+from handlers.flood import AccountFlood, Verdict
+from handlers.i18n import LANGUAGES, Translator
 from handlers.replies import (
     ACTION_TOKEN,
     MenuReply,
@@ -53,11 +54,23 @@ class Engine:
         self.services = services
         self.on_notices: Callable[[], None] | None = None
         """Called after a transaction queued notices, to wake the outbox sender."""
+        self.flood = AccountFlood(services.messages_per_minute)
 
     async def handle(self, event: Event, *, keep_answer: bool = False) -> list[Reply]:
         """The replies to `event`, handled once. `keep_answer`: for a client that retries a
         request whose answer it lost (the web chat), a copy of the event gets the replies the
         first one got, kept with the processed mark, instead of nothing."""
+        verdict = self.flood.check(f"{event.sender.channel}:{event.sender.external_id}",
+                                   self.services.clock.now())
+        if verdict is not Verdict.SERVE:
+            log.info("message set aside: too many from one account", extra={
+                "channel": event.sender.channel, "update_id": event.update_id,
+                "verdict": verdict.value})
+            if verdict is Verdict.DROP:
+                return []
+            language = event.sender.language_code if event.sender.language_code in LANGUAGES \
+                else self.services.default_language
+            return [TextReply(Translator(language)("flood.slow_down"))]
         attempt = waits = 0
         while True:
             attempt += 1

@@ -9,6 +9,7 @@ and a receipt code to follow it with /tracuu. Diagram: `feedback.mmd`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 from handlers.clock import to_db
@@ -48,6 +49,11 @@ def feedback_form(categories: Sequence[str] = DEFAULT_CATEGORIES) -> Form:
 
 class FeedbackFlow(FormFlow):
     async def start(self, ctx: Context) -> list[Reply]:
+        limit = ctx.services.feedback_per_day
+        sent = await feedback_repo.count_sent_since(
+            ctx.session, reporter_id=ctx.person.id or 0, since=to_db(ctx.now - timedelta(days=1)))
+        if sent >= limit:
+            return [TextReply(ctx.t("feedback.daily_limit", limit=limit))]
         replies = await super().start(ctx)
         last = await feedback_repo.last_commune_of(ctx.session, person_id=ctx.person.id)
         if last:

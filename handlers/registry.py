@@ -17,6 +17,7 @@ from handlers import (
     feedback,
     followup,
     linking,
+    my_data,
     my_practices,
     practice_fix,
     reports,
@@ -40,7 +41,7 @@ FEATURE_MODULES: tuple[ModuleType, ...] = (
     submit_practice, feedback, my_practices, tracking, followup, practice_fix, consensus,
     inbox, feedback_actions, review, changes, recognition, stats, invites,
     deadlines, reports, audit,
-    linking, consent,
+    linking, consent, my_data,
 )
 
 

@@ -37,6 +37,7 @@ from scheduler.ratelimit import ChatRateLimiter, RateLimits
 from scheduler.reminders import DeadlineReminders, LeaderReminders, ReminderPolicy
 from scheduler.report_process import ReportBuilder
 from scheduler.reports import PeriodicReports
+from scheduler.retention import Retention
 from settings import Settings
 from storage.db import Database
 from storage.repositories import web_notices
@@ -83,6 +84,8 @@ class SchedulerService:
             web_session_lifetime=web_notices.SESSION_LIFETIME,
             answers_keep=timedelta(hours=settings.web_chat_answer_keep_hours),
             media=services.media)
+        self.retention = Retention(db, clock, services.media,
+                                   days=settings.retention_days_after_close)
         self.scheduler = AsyncIOScheduler(timezone=settings.tz, job_defaults={
             "coalesce": True, "max_instances": 1, "misfire_grace_time": None})
         self._lock = asyncio.Lock()
@@ -145,10 +148,12 @@ class SchedulerService:
             if queued:
                 self.outbox.wake()
             self._schedule_wake()
-            try:
-                await self.housekeeping.run()
-            except Exception:
-                log.exception("scheduler pass failed", extra={"scheduler_pass": "housekeeping"})
+            for name, chore in (("housekeeping", self.housekeeping.run),
+                                ("retention", self.retention.run)):
+                try:
+                    await chore()
+                except Exception:
+                    log.exception("scheduler pass failed", extra={"scheduler_pass": name})
             return queued
 
     def _schedule_wake(self) -> None:

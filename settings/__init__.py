@@ -104,6 +104,13 @@ class Settings(BaseSettings):
     # Several workers, one leader (bot/leadership.py, storage/leader.py).
     leader_lease_seconds: float = Field(default=15, ge=3, le=300)
     worker_id: str | None = Field(default=None, max_length=100)
+    # Personal data on closed feedback is erased this many days after closing
+    # (scheduler/retention.py); the privacy notice quotes it.
+    retention_days_after_close: int = Field(default=365, ge=1, le=36_500)
+    # Abuse limits on every channel (handlers/flood.py, handlers/feedback.py): messages one
+    # account may send per minute, new feedback one person may send per day.
+    messages_per_minute: int = Field(default=30, ge=1, le=10_000)
+    feedback_per_day: int = Field(default=5, ge=1, le=10_000)
 
     web_host: str = "127.0.0.1"
     web_port: int = Field(default=8080, ge=0, le=65535)

@@ -62,6 +62,10 @@ class Metrics:
     flow_completions: Counter = field(default_factory=lambda: Counter(
         "dvk_flow_completions_total", "Flows completed by confirming their summary, by flow.",
         "flow"))
+    retention_erased: Counter = field(default_factory=lambda: Counter(
+        "dvk_retention_erased_total", "Personal data erased by the retention job: feedback "
+        "whose sender's name and phone went, and photos deleted.", "what",
+        seed=("feedback", "photos")))
     outbox_backlog: Callable[[], Awaitable[int]] | None = None
     """Counts messages waiting to be delivered; None until the outbox exists (reported as 0)."""
 
@@ -69,7 +73,7 @@ class Metrics:
         backlog = await self.outbox_backlog() if self.outbox_backlog is not None else 0
         lines: list[str] = []
         for counter in (self.updates_processed, self.errors, self.reminders_sent,
-                        self.flow_completions):
+                        self.flow_completions, self.retention_erased):
             lines += counter.render()
         lines += ["# HELP dvk_outbox_backlog Messages waiting in the outbox to be delivered.",
                   "# TYPE dvk_outbox_backlog gauge", f"dvk_outbox_backlog {backlog}"]

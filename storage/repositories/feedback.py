@@ -125,3 +125,10 @@ async def count_open_in_scope(session: AsyncSession, *, scope: Scope) -> int:
                                 .where(col(Feedback.status).in_(OPEN_FEEDBACK_STATUSES),
                                        scope.feedback_clause()))
     return int(result.one())
+
+
+async def count_sent_since(session: AsyncSession, *, reporter_id: int, since: datetime) -> int:
+    """How many feedback this person sent since then (the daily limit)."""
+    query = select(func.count()).select_from(Feedback).where(
+        Feedback.reporter_id == reporter_id, col(Feedback.created_at) >= since)
+    return int((await session.exec(query)).one())

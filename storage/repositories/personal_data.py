@@ -1,0 +1,277 @@
+"""Everything stored about one person, to hand it to them (/dulieucuatoi) or to erase it
+(/xoadulieu, `dvk person erase`, the retention job).
+
+Erasure keeps what accountability needs: the feedback itself, its status history and the
+officials' answers stay, with the sender replaced by `ERASED_NAME`; a collective's practice
+stays under the collective's name. What goes: names, phone numbers, usernames, channel
+identifiers, the sender's photos, drafts, messages waiting for them, and every copy of their
+name or phone in messages kept for others (the officials' notices).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import String, and_, cast, delete, exists, or_
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import (
+    CLOSED_FEEDBACK_STATUSES,
+    MAX_ID,
+    ChannelAccount,
+    Consent,
+    ConsentDecision,
+    Conversation,
+    DeliveryFallback,
+    Feedback,
+    FeedbackEvent,
+    FeedbackPhoto,
+    LinkCode,
+    OutboxMessage,
+    Person,
+    Practice,
+    PracticePhoto,
+    PracticeVote,
+    WebNotice,
+)
+from storage.repositories.officials import OFFICIAL_ROLES
+
+ERASED_NAME = "Người dân đã xoá dữ liệu"
+"""Stands for the person wherever their name was (stored, so one language)."""
+REPORTER = "reporter"
+_SHORTEST_SCRUBBED = 4
+"""Shorter strings (a one-letter name) would replace innocent text in others' messages."""
+
+
+def _dump(row: Any) -> dict[str, Any]:
+    return row.model_dump(mode="json")
+
+
+async def _all(session: AsyncSession, query: Any) -> Sequence[Any]:
+    return (await session.exec(query)).all()
+
+
+async def export_person(session: AsyncSession, person_id: int) -> dict[str, Any] | None:
+    """The person's own rows: profile, linked accounts, consents, practices, feedback (with
+    their history and photos' metadata), votes."""
+    person = await session.get(Person, person_id) if person_id <= MAX_ID else None
+    if person is None:
+        return None
+    accounts = await _all(session, select(ChannelAccount).where(
+        ChannelAccount.person_id == person_id).order_by(col(ChannelAccount.id)))
+    consents = await _all(session, select(Consent).where(
+        Consent.person_id == person_id).order_by(col(Consent.id)))
+    practices = await _all(session, select(Practice).where(
+        Practice.submitter_id == person_id).order_by(col(Practice.id)))
+    feedback = await _all(session, select(Feedback).where(
+        Feedback.reporter_id == person_id).order_by(col(Feedback.id)))
+    votes = await _all(session, select(PracticeVote).where(
+        PracticeVote.person_id == person_id).order_by(col(PracticeVote.id)))
+    practice_photos = await _all(session, select(PracticePhoto).where(
+        col(PracticePhoto.practice_id).in_([p.id for p in practices])))
+    feedback_ids = [f.id for f in feedback]
+    events = await _all(session, select(FeedbackEvent).where(
+        col(FeedbackEvent.feedback_id).in_(feedback_ids)).order_by(col(FeedbackEvent.id)))
+    feedback_photos = await _all(session, select(FeedbackPhoto).where(
+        col(FeedbackPhoto.feedback_id).in_(feedback_ids)))
+    return {
+        "person": _dump(person),
+        "accounts": [_dump(a) for a in accounts],
+        "consents": [_dump(c) for c in consents],
+        "practices": [{**_dump(p), "photos": [_dump(ph) for ph in practice_photos
+                                              if ph.practice_id == p.id]} for p in practices],
+        "feedback": [{**_dump(f),
+                      "history": [_dump(e) for e in events if e.feedback_id == f.id],
+                      "photos": [_dump(ph) for ph in feedback_photos
+                                 if ph.feedback_id == f.id]} for f in feedback],
+        "votes": [_dump(v) for v in votes],
+    }
+
+
+@dataclass
+class Erasure:
+    person_id: int
+    accounts: int = 0
+    feedback: int = 0
+    practices: int = 0
+    photos: int = 0
+    messages: int = 0
+    media_keys: list[str] = field(default_factory=list)
+    """Photo files no row refers to any more: the caller deletes them after committing."""
+
+
+class StillOfficial(Exception):
+    """An official's data is erased only once their role has been removed."""
+
+
+async def erase_person(session: AsyncSession, *, person_id: int, channel: str,
+                       now: datetime, version: str) -> Erasure | None:
+    """Erase the person's personal data in the caller's transaction; None if no such person.
+    `version` is the privacy notice's, for the withdrawn consent recorded."""
+    person = await session.get(Person, person_id) if person_id <= MAX_ID else None
+    if person is None:
+        return None
+    if person.role in OFFICIAL_ROLES:
+        raise StillOfficial(person_id)
+    report = Erasure(person_id)
+    strings = {person.display_name}
+    accounts = await _all(session, select(ChannelAccount).where(
+        ChannelAccount.person_id == person_id))
+    for account in accounts:
+        strings |= {account.external_id, account.chat_id, account.username or "",
+                    account.display_name}
+        await session.exec(delete(WebNotice).where(col(WebNotice.chat_id) == account.chat_id))
+        account.external_id = account.chat_id = f"erased-{account.id}"
+        account.username, account.display_name, account.menu_role = None, "", None
+        session.add(account)
+        report.accounts += 1
+    await _clear_conversations(session, [a.id for a in accounts])
+    report.messages = await _drop_own_messages(session, person_id)
+    await session.exec(delete(LinkCode).where(col(LinkCode.person_id) == person_id))
+    strings |= await _erase_feedback(session, person_id, report)
+    strings |= await _erase_practices(session, person_id, report)
+    person.display_name, person.notify_channel, person.consent_version = "", None, None
+    session.add(person)
+    session.add(Consent(person_id=person_id, version=version,
+                        decision=ConsentDecision.WITHDRAWN, channel=channel, at=now))
+    await session.flush()
+    await _scrub_copies(session, {s for s in strings if s and len(s) >= _SHORTEST_SCRUBBED})
+    report.media_keys = await _unreferenced(session, report.media_keys)
+    return report
+
+
+async def _clear_conversations(session: AsyncSession, account_ids: list[int | None]) -> None:
+    for conversation in await _all(session, select(Conversation).where(
+            col(Conversation.account_id).in_(account_ids))):
+        conversation.flow, conversation.step, conversation.data = None, None, {}
+        session.add(conversation)
+
+
+async def _drop_own_messages(session: AsyncSession, person_id: int) -> int:
+    """Messages kept for the person (sent or waiting) go: they are copies of their own data."""
+    ids = [m.id for m in await _all(session, select(OutboxMessage).where(
+        OutboxMessage.person_id == person_id))]
+    if ids:
+        await session.exec(delete(DeliveryFallback).where(
+            col(DeliveryFallback.message_id).in_(ids)))
+        await session.exec(delete(OutboxMessage).where(col(OutboxMessage.id).in_(ids)))
+    return len(ids)
+
+
+async def _erase_feedback(session: AsyncSession, person_id: int, report: Erasure) -> set[str]:
+    feedback = await _all(session, select(Feedback).where(Feedback.reporter_id == person_id))
+    return await erase_senders_data(session, feedback, report)
+
+
+async def erase_senders_data(session: AsyncSession, feedback: Sequence[Feedback],
+                             report: Erasure) -> set[str]:
+    """The sender's name, phone and photos on these feedback; returns the strings removed,
+    for scrubbing their copies."""
+    strings: set[str] = set()
+    for item in feedback:
+        strings |= {item.reporter_name or "", item.reporter_phone or ""}
+        if item.reporter_phone and item.reporter_phone.startswith("+84"):
+            strings.add("0" + item.reporter_phone[3:])
+        if not item.anonymous:
+            item.reporter_name = ERASED_NAME
+        item.reporter_phone = None
+        session.add(item)
+    ids = [f.id for f in feedback]
+    photos = await _all(session, select(FeedbackPhoto).where(
+        col(FeedbackPhoto.feedback_id).in_(ids), _senders_photo()))
+    for photo in photos:
+        report.media_keys.append(photo.path)
+        await session.delete(photo)
+    report.feedback, report.photos = len(feedback), report.photos + len(photos)
+    strings.discard(ERASED_NAME)
+    return strings
+
+
+def _senders_photo() -> Any:
+    """A photo the sender sent (with the feedback or added later), not an official's proof."""
+    senders_events = select(FeedbackEvent.id).where(
+        FeedbackEvent.feedback_id == FeedbackPhoto.feedback_id,
+        FeedbackEvent.actor_role == REPORTER)
+    return or_(col(FeedbackPhoto.event_id).is_(None),
+               col(FeedbackPhoto.event_id).in_(senders_events))
+
+
+async def closed_feedback_due(session: AsyncSession, *, closed_before: datetime,
+                              limit: int) -> Sequence[Feedback]:
+    """Closed before `closed_before` and still holding its sender's name, phone or photos."""
+    photo_left = exists().where(col(FeedbackPhoto.feedback_id) == col(Feedback.id),
+                                _senders_photo())
+    return await _all(session, select(Feedback).where(
+        col(Feedback.status).in_(CLOSED_FEEDBACK_STATUSES),
+        col(Feedback.closed_at) < closed_before,
+        or_(and_(col(Feedback.reporter_name).is_not(None),
+                 col(Feedback.reporter_name) != ERASED_NAME),
+            col(Feedback.reporter_phone).is_not(None), photo_left),
+    ).order_by(col(Feedback.id)).limit(limit))
+
+
+async def erase_closed_feedback(session: AsyncSession, feedback: Sequence[Feedback]) -> Erasure:
+    """The retention job's erasure of one batch: the feedback stay, their senders' personal
+    data goes (and its copies in kept messages)."""
+    report = Erasure(person_id=0)
+    strings = await erase_senders_data(session, feedback, report)
+    await session.flush()
+    await _scrub_copies(session, {s for s in strings if s and len(s) >= _SHORTEST_SCRUBBED})
+    report.media_keys = await _unreferenced(session, report.media_keys)
+    return report
+
+
+async def _erase_practices(session: AsyncSession, person_id: int, report: Erasure) -> set[str]:
+    """An individual's practice loses its author's name; a collective's keeps the collective."""
+    strings: set[str] = set()
+    for practice in await _all(session, select(Practice).where(
+            Practice.submitter_id == person_id)):
+        report.practices += 1
+        if practice.submitter_kind == "collective":
+            continue
+        strings.add(practice.submitter_name)
+        practice.submitter_name = ERASED_NAME
+        practice.answers = {**practice.answers, "submitter_name": ERASED_NAME}
+        session.add(practice)
+    return strings
+
+
+async def _scrub_copies(session: AsyncSession, strings: set[str]) -> None:
+    """Messages kept for others (an official's notice of a named feedback) lose the person's
+    name, phone and identifiers."""
+    if not strings:
+        return
+    for model in (OutboxMessage, WebNotice):
+        column = model.payload  # type: ignore[attr-defined]
+        found = await _all(session, select(model).where(
+            or_(*(cast(column, String).contains(s) for s in strings))))
+        for row in found:
+            row.payload = _replace(row.payload, strings)
+            session.add(row)
+
+
+def _replace(value: Any, strings: set[str]) -> Any:
+    if isinstance(value, str):
+        for item in sorted(strings, key=len, reverse=True):
+            value = value.replace(item, ERASED_NAME)
+        return value
+    if isinstance(value, list):
+        return [_replace(v, strings) for v in value]
+    if isinstance(value, dict):
+        return {k: _replace(v, strings) for k, v in value.items()}
+    return value
+
+
+async def _unreferenced(session: AsyncSession, keys: list[str]) -> list[str]:
+    """Of these media keys, those no photo row still refers to (one file may serve many)."""
+    if not keys:
+        return []
+    used = set(await _all(session, select(FeedbackPhoto.path).where(
+        col(FeedbackPhoto.path).in_(keys))))
+    used |= set(await _all(session, select(PracticePhoto.path).where(
+        col(PracticePhoto.path).in_(keys))))
+    return sorted(set(keys) - used)

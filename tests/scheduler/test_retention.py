@@ -1,0 +1,99 @@
+"""Retention: RETENTION_DAYS_AFTER_CLOSE days after a feedback closes, its sender's name,
+phone and photos are erased by the scheduler, in batches, counted in the log and /metrics;
+the feedback, its history and the official's answer stay. Time moves on the injected clock."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlmodel import select
+
+from bot.web.metrics import Metrics
+from scheduler.retention import Retention, RetentionCounts
+from storage.models import Feedback, FeedbackEvent, FeedbackPhoto, OutboxMessage
+from tests.handlers.test_feedback import send_feedback
+from tests.officials.test_officials import official
+from tests.support.officials import feedback_walk
+
+ERASED = "Người dân đã xoá dữ liệu"
+
+
+async def resolved_named_feedback(make_chat, db, clock, count: int = 1):  # noqa: ANN001, ANN201
+    """Nam's named feedback with his phone and a photo, resolved by the commune's official."""
+    nam = make_chat(2001, "Trần Văn Nam")
+    for _ in range(count):
+        await send_feedback(nam, feedback_walk(anonymous=False, photos=1, phone="0912345678"))
+    minh = await official(make_chat, db, clock)
+    for feedback_id in range(1, count + 1):
+        await minh.press_raw("a", f"fb_resolve:{feedback_id}")
+        await minh.text("Đã thay bóng đèn.")
+        await minh.press("Không có ảnh (nêu lý do)")
+        await minh.text("Xử lý qua điện thoại.")
+        await minh.press("Gửi")
+        assert "Đã giải quyết" in minh.last.text, minh.last.text
+
+
+async def stored(db):  # noqa: ANN001, ANN201
+    async with db.session() as session:
+        feedback = (await session.exec(select(Feedback).order_by(Feedback.id))).all()
+        photos = (await session.exec(select(FeedbackPhoto))).all()
+        events = (await session.exec(select(FeedbackEvent))).all()
+        messages = (await session.exec(select(OutboxMessage))).all()
+    return feedback, photos, events, messages
+
+
+async def test_personal_data_goes_after_the_configured_days(make_chat, db, clock, services,
+                                                            caplog):
+    await resolved_named_feedback(make_chat, db, clock)
+    [feedback], [photo], events_before, _ = await stored(db)
+    assert services.media.objects.exists(photo.path)
+    retention = Retention(db, clock, services.media, days=30)
+    metrics = Metrics()
+    retention.on_erased = lambda c: metrics.retention_erased.inc("feedback", c.feedback)
+
+    clock.advance(days=29, hours=23)
+    assert await retention.run() == RetentionCounts()
+    assert (await stored(db))[0][0].reporter_phone == "+84912345678"
+
+    clock.advance(hours=2)
+    with caplog.at_level(logging.INFO, logger="scheduler.retention"):
+        assert await retention.run() == RetentionCounts(feedback=1, photos=1, batches=1)
+    [feedback], photos, events, messages = await stored(db)
+    assert (feedback.reporter_name, feedback.reporter_phone) == (ERASED, None)
+    assert photos == [] and not services.media.objects.exists(photo.path)
+    assert feedback.status == "resolved" and feedback.text.startswith("Đèn đường")
+    assert [(e.kind, e.text) for e in events] == [(e.kind, e.text) for e in events_before]
+    assert any(e.text and "Đã thay bóng đèn" in e.text for e in events)
+    assert not any("Trần Văn Nam" in str(m.payload) or "912345678" in str(m.payload)
+                   for m in messages)
+    [record] = [r for r in caplog.records if r.name == "scheduler.retention"]
+    assert (record.retention_feedback, record.retention_photos) == (1, 1)
+    assert "dvk_retention_erased_total{what=\"feedback\"} 1" in await metrics.render()
+    assert await retention.run() == RetentionCounts()  # nothing left to erase
+
+
+async def test_open_feedback_is_kept_however_old(make_chat, db, clock, services):
+    nam = make_chat(2001, "Trần Văn Nam")
+    await send_feedback(nam, feedback_walk(anonymous=False, photos=1, phone="0912345678"))
+    clock.advance(days=3000)
+    assert await Retention(db, clock, services.media, days=365).run() == RetentionCounts()
+    [feedback], photos, _, _ = await stored(db)
+    assert feedback.reporter_phone == "+84912345678" and len(photos) == 1
+
+
+async def test_a_backlog_goes_in_batches(make_chat, db, clock, services):
+    await resolved_named_feedback(make_chat, db, clock, count=5)
+    clock.advance(days=366)
+    counts = await Retention(db, clock, services.media, days=365, batch=2).run()
+    assert counts == RetentionCounts(feedback=5, photos=5, batches=3)
+    feedback, photos, _, _ = await stored(db)
+    assert {f.reporter_name for f in feedback} == {ERASED} and photos == []
+
+
+async def test_the_setting_reaches_the_scheduler_and_the_notice(make_service, settings,
+                                                                  make_chat):
+    service = make_service()
+    assert service.retention.keep.days == settings.retention_days_after_close == 365
+    chat = make_chat(2002, "Hà")
+    await chat.command("quyenriengtu")
+    assert "sau 365 ngày" in chat.last.text
