@@ -630,9 +630,9 @@ async def _fall_back(session, job: _Job, error: DeliveryError, now: datetime,  #
 
 async def _outside_window(session, job: _Job, error: DeliveryError, now: datetime,  # noqa: ANN001
                           channels: dict[str, ChannelSender]) -> dict[str, Any]:
-    """The channel may not write to this person until they write to it (an `OutsideWindow`
-    from bot/zalo_oa/): another linked channel takes the message; with none, it waits,
-    `awaiting_contact` since `now`, until the person next writes (`_release_awaiting`)."""
+    """The channel may not write to this person until they write to it (an `OutsideWindow`,
+    raised by the Zalo OA adapter): another linked channel takes the message; with none, it
+    waits, `awaiting_contact` since `now`, until the person next writes (`_release_awaiting`)."""
     if await _fall_back(session, job, error, now, channels):
         return {"status": OutboxStatus.PENDING, "not_before": now, "parts_sent": 0,
                 "attempts": 0}
