@@ -41,6 +41,7 @@ import aiohttp  # noqa: E402
 import asyncpg  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
+from bench.workers import wait_until_healthy  # noqa: E402
 from bot.telegram.webhook import SECRET_HEADER  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from tests.fakes.telegram_api import FakeTelegram, FakeUser, make_jpeg  # noqa: E402
@@ -142,18 +143,8 @@ async def start_workers(n: int, database_url: str, fake: FakeTelegram, workdir: 
             env={**env, "WEB_PORT": str(port), "WORKER_ID": f"bench-{i}"},
             stdout=asyncio.subprocess.DEVNULL, stderr=(workdir / f"w{i}.log").open("ab"))
         workers.append((process, f"http://127.0.0.1:{port}/"))
-    for process, url in workers:
-        deadline = time.monotonic() + 120
-        while True:
-            assert process.returncode is None, (workdir / "w0.log").read_text()[-2000:]
-            try:
-                async with http.get(url + "healthz") as response:
-                    if response.status == 200:
-                        break
-            except aiohttp.ClientError:
-                pass
-            assert time.monotonic() < deadline, "a worker did not start"
-            await asyncio.sleep(0.1)
+    for i, (process, url) in enumerate(workers):
+        await wait_until_healthy(http, url, process, workdir / f"w{i}.log")
     return workers
 
 

@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 import aiohttp  # noqa: E402
 
+from bench.workers import wait_until_healthy  # noqa: E402
 from bot.telegram.webhook import SECRET_HEADER  # noqa: E402
 from tests.fakes.telegram_api import FakeTelegram  # noqa: E402
 from tests.support.consent import AGREE, is_privacy_notice  # noqa: E402
@@ -81,17 +82,7 @@ async def main() -> None:
                 stdout=asyncio.subprocess.DEVNULL, stderr=(workdir / "w.log").open("wb"))
             url = f"http://127.0.0.1:{port}/"
             try:
-                deadline = time.monotonic() + 120
-                while True:
-                    assert worker.returncode is None, (workdir / "w.log").read_text()[-2000:]
-                    try:
-                        async with http.get(url + "healthz") as response:
-                            if response.status == 200:
-                                break
-                    except aiohttp.ClientError:
-                        pass
-                    assert time.monotonic() < deadline, "the worker did not start"
-                    await asyncio.sleep(0.1)
+                await wait_until_healthy(http, url, worker, workdir / "w.log")
                 before = memory_mb(worker.pid)
                 queue: asyncio.Queue[int] = asyncio.Queue()
                 for i in range(args.conversations):
