@@ -47,6 +47,7 @@ def build_services(settings: Settings, clock: Clock) -> Services:
         retention_days=settings.retention_days_after_close,
         messages_per_minute=settings.messages_per_minute,
         feedback_per_day=settings.feedback_per_day,
+        duplicate_radius_m=settings.duplicate_radius_m,
         features=build_features(feedback_categories=settings.feedback_category_list),
     )
 
@@ -184,6 +185,7 @@ class App:
     def _count_retention(self, counts: RetentionCounts) -> None:
         self.metrics.retention_erased.inc("feedback", counts.feedback)
         self.metrics.retention_erased.inc("photos", counts.photos)
+        self.metrics.retention_erased.inc("followers", counts.followers)
 
     @property
     def telegram(self):  # noqa: ANN201

@@ -38,6 +38,8 @@ class Services:
     feedback_per_day: int = 5
     """New feedback one person may send in 24 hours."""
     """Personal data of closed feedback is erased this long after closing (the notice says so)."""
+    duplicate_radius_m: int = 150
+    """Open feedback pinned this close to a new one is offered to follow (handlers/duplicates)."""
     features: Features = field(default=None)  # type: ignore[assignment]
 
 

@@ -3,7 +3,8 @@
 The conversation, top to bottom: what it is about (a configurable list of categories), what
 happened, 0–5 photos, an optional map pin, the commune (the last one used is offered first),
 named or anonymous, and for named feedback an optional phone number; then a summary to check,
-and a receipt code to follow it with /tracuu. Diagram: `feedback.mmd`.
+similar open feedback to follow instead (handlers/duplicates.py), and a receipt code to follow
+it with /tracuu. Diagram: `feedback.mmd`.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
+from handlers import duplicates
 from handlers.clock import to_db
 from handlers.commands import Command
 from handlers.context import Context
+from handlers.events import Event
 from handlers.flow import FormFlow
 from handlers.forms import FieldSpec, Form, Kind
 from handlers.officials import notices
@@ -59,6 +62,29 @@ class FeedbackFlow(FormFlow):
         if last:
             ctx.state["suggest"] = {"commune": last}
         return replies
+
+    async def confirmed(self, ctx: Context) -> list[Reply]:
+        """Before sending: is it a problem someone already reported and may be followed?"""
+        matches = await duplicates.find(ctx, ctx.answers)
+        if not matches:
+            return await self.complete(ctx)
+        return duplicates.offer(ctx, matches)
+
+    async def handle(self, ctx: Context, event: Event) -> list[Reply]:
+        if ctx.conversation.step == duplicates.STEP:
+            return await duplicates.on_answer(ctx, event, send=lambda: self.complete(ctx),
+                                              back=lambda lead: self._summary(ctx, lead))
+        return await super().handle(ctx, event)
+
+    async def reask(self, ctx: Context, lead: str | None = None) -> list[Reply]:
+        if ctx.conversation.step == duplicates.STEP:
+            return await duplicates.reask(ctx, lambda lead: self._summary(ctx, lead), lead)
+        return await super().reask(ctx, lead)
+
+    async def back(self, ctx: Context) -> list[Reply]:
+        if ctx.conversation.step == duplicates.STEP:
+            return self._summary(ctx, ctx.t("back.done"))
+        return await super().back(ctx)
 
 
 async def submit(ctx: Context, answers: dict[str, Any]) -> list[Reply]:

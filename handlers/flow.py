@@ -171,14 +171,22 @@ class FormFlow:
     async def _on_summary(self, ctx: Context, event: Event) -> list[Reply]:
         picked = fields.resolve_option(ctx, event)
         if picked == CONFIRM:
-            answers = dict(ctx.answers)
-            replies = await self.on_complete(ctx, answers)
-            reset_state(ctx, flow=None)
-            return replies
+            return await self.confirmed(ctx)
         if picked == EDIT:
             return self._edit_menu(ctx)
         key = picked.key if isinstance(picked, fields.Invalid) else "error.summary_pick"
         return self._summary(ctx, lead="⚠️ " + ctx.t(key))
+
+    async def confirmed(self, ctx: Context) -> list[Reply]:
+        """The summary was confirmed. A flow may ask one more thing first (the feedback flow
+        offers similar open feedback), then calls `complete`."""
+        return await self.complete(ctx)
+
+    async def complete(self, ctx: Context) -> list[Reply]:
+        answers = dict(ctx.answers)
+        replies = await self.on_complete(ctx, answers)
+        reset_state(ctx, flow=None)
+        return replies
 
     def _edit_menu(self, ctx: Context, lead: str | None = None) -> list[Reply]:
         ctx.conversation.step = EDIT_PICK

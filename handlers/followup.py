@@ -14,7 +14,7 @@ from handlers.clock import to_db
 from handlers.commands import Action
 from handlers.context import Context
 from handlers.forms import FieldSpec, Form, Kind
-from handlers.officials import feedback_actions, jurisdiction, notices, sender_view
+from handlers.officials import feedback_actions, follower_view, jurisdiction, notices, sender_view
 from handlers.replies import Reply, TextReply
 from handlers.targeted import TargetedFlow, begin, target_of
 from storage.models import (
@@ -25,6 +25,7 @@ from storage.models import (
     is_open,
 )
 from storage.repositories import feedback as feedback_repo
+from storage.repositories import followers as followers_repo
 
 log = logging.getLogger(__name__)
 
@@ -61,10 +62,22 @@ async def view(ctx: Context, args: list[str]) -> list[Reply]:
                 and await feedback_repo.get(ctx.session, int(args[0])))
         if not (mine and mine.reporter_id == ctx.person.id):
             return await feedback_actions.open_card(ctx, args)
+    if followed := await _followed_feedback(ctx, args):
+        return await follower_view.follower_view(ctx, followed)
     feedback = await _own_feedback(ctx, args, "fb_view")
     if feedback is None:
         return _not_yours(ctx)
     return await sender_view.reporter_view(ctx, feedback)
+
+
+async def _followed_feedback(ctx: Context, args: list[str]) -> Feedback | None:
+    """The feedback an action names, if this person follows it (handlers/duplicates.py)."""
+    if not (args and args[0].isdigit() and len(args[0]) <= 12):
+        return None
+    if not await followers_repo.is_follower(ctx.session, feedback_id=int(args[0]),
+                                            person_id=ctx.person.id or 0):
+        return None
+    return await feedback_repo.get(ctx.session, int(args[0]))
 
 
 async def add(ctx: Context, args: list[str]) -> list[Reply]:
@@ -199,6 +212,7 @@ async def _reopened(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
         to_status=feedback.status, text=answers["reason"])
     await notices.feedback_to_officials(ctx, feedback, "reopened", event.id,
                                         detail=answers["reason"])
+    await follower_view.notify_followers(ctx, feedback, event)
     return [TextReply(ctx.t("tracking.reopened", code=feedback.code))]
 
 

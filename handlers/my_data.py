@@ -65,6 +65,9 @@ def _summary(ctx: Context, data: dict[str, Any]) -> str:
              consent_line]
     if codes:
         lines.append(t("mydata.codes", codes=", ".join(c for c in codes if c)))
+    if data["following"]:
+        lines.append(t("mydata.following", codes=", ".join(
+            row["feedback_code"] for row in data["following"] if row["feedback_code"])))
     lines.append(t("mydata.rights"))
     return "\n".join(lines)
 
@@ -126,7 +129,8 @@ async def erase_me(ctx: Context) -> list[Reply]:
 
 def _counts(erasure: personal_data.Erasure) -> str:
     return (f"accounts {erasure.accounts}, feedback {erasure.feedback}, practices "
-            f"{erasure.practices}, photos {erasure.photos}, messages {erasure.messages}")
+            f"{erasure.practices}, photos {erasure.photos}, messages {erasure.messages}, "
+            f"followed {erasure.followed}")
 
 
 async def delete_files(media: Any, erasure: personal_data.Erasure, person_id: int) -> None:

@@ -17,6 +17,7 @@ from handlers import (
     feedback,
     followup,
     linking,
+    merge,
     my_data,
     my_practices,
     practice_fix,
@@ -39,7 +40,7 @@ from handlers.officials import (
 
 FEATURE_MODULES: tuple[ModuleType, ...] = (
     submit_practice, feedback, my_practices, tracking, followup, practice_fix, consensus,
-    inbox, feedback_actions, review, changes, recognition, stats, invites,
+    inbox, feedback_actions, merge, review, changes, recognition, stats, invites,
     deadlines, reports, audit,
     linking, consent, my_data,
 )

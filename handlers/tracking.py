@@ -15,9 +15,12 @@ import re
 from handlers.commands import Command
 from handlers.context import Context
 from handlers.officials import feedback_actions, render, review
+from handlers.officials.follower_view import follower_view
 from handlers.officials.sender_view import reporter_view
 from handlers.replies import Option, Reply, TextReply
+from storage.models import Feedback
 from storage.repositories import feedback as feedback_repo
+from storage.repositories import followers as followers_repo
 
 CODE = re.compile(r"^(PA|MH)[\s-]*(\d{4})[\s-]*(\d{1,6})$")
 
@@ -52,6 +55,9 @@ async def _feedback_lookup(ctx: Context, code: str) -> list[Reply] | None:
     feedback = await feedback_repo.get_by_code(ctx.session, code)
     if feedback is not None and feedback.reporter_id == ctx.person.id:
         return await reporter_view(ctx, feedback)
+    if feedback is not None and await followers_repo.is_follower(
+            ctx.session, feedback_id=feedback.id or 0, person_id=ctx.person.id or 0):
+        return await follower_view(ctx, feedback)
     return await feedback_actions.open_by_code(ctx, code, feedback)
 
 
@@ -66,15 +72,24 @@ _LOOKUPS = (_feedback_lookup, _practice_lookup)
 
 async def _my_feedback(ctx: Context) -> list[Reply]:
     mine = await feedback_repo.list_for_reporter(ctx.session, person_id=ctx.person.id)
-    if not mine:
+    followed = await followers_repo.followed_by(ctx.session, person_id=ctx.person.id or 0)
+    if not mine and not followed:
         return [TextReply(ctx.t("tracking.none"))]
-    lines = [ctx.t("tracking.mine", count=len(mine))]
-    for feedback in mine:
-        lines.append(ctx.t("tracking.mine_item", code=feedback.code,
-                           status=ctx.t(f"status.feedback.{feedback.status}"),
-                           text=render.excerpt(feedback.text, 60)))
-    options = [Option(f"🔎 {f.code}", f"fb_view:{f.id}") for f in mine]
+    lines = [ctx.t("tracking.mine", count=len(mine))] if mine else []
+    lines += [_item(ctx, feedback) for feedback in mine]
+    if followed:
+        if mine:
+            lines.append("")
+        lines.append(ctx.t("follow.list", count=len(followed)))
+        lines += [_item(ctx, feedback) for feedback in followed]
+    options = [Option(f"🔎 {f.code}", f"fb_view:{f.id}") for f in [*mine, *followed]]
     return [TextReply("\n".join(lines), tuple(options), token=ctx.offer_actions(options))]
+
+
+def _item(ctx: Context, feedback: Feedback) -> str:
+    return ctx.t("tracking.mine_item", code=feedback.code,
+                 status=ctx.t(f"status.feedback.{feedback.status}"),
+                 text=render.excerpt(feedback.text, 60))
 
 
 COMMANDS = [Command("status", aliases=("tracuu",), run=status, menu=True)]

@@ -26,12 +26,12 @@ from handlers.replies import ACTION_TOKEN, Option, TextReply, to_payload
 from scheduler.calendar import QuietHours
 from storage.db import Database
 from storage.models import (
-    CLOSED_FEEDBACK_STATUSES,
     Feedback,
     FeedbackEventKind,
     FeedbackStatus,
     Person,
     ReminderRunStatus,
+    is_open,
 )
 from storage.repositories import feedback as feedback_repo
 from storage.repositories import reminders as reminders_repo
@@ -106,7 +106,7 @@ class FeedbackEscalation:
     async def _escalate(self, feedback: Feedback, key: str, now: datetime) -> int:
         async with self.db.session() as session:
             current = await feedback_repo.get(session, feedback.id)
-            if current is None or current.status in CLOSED_FEEDBACK_STATUSES:
+            if current is None or not is_open(current.status):  # closed or merged meanwhile
                 return 0
             officials = await reminders_repo.province_officials(
                 session, province_code=current.assigned_province_code)

@@ -1,6 +1,7 @@
-"""Retention: the personal data on closed feedback (the sender's name, phone and photos) is
-erased RETENTION_DAYS_AFTER_CLOSE days after closing, in batches, at every scheduler pass. The
-feedback, its history and the officials' answers stay (storage/repositories/personal_data.py).
+"""Retention: the personal data on closed feedback (the sender's name, phone and photos, and
+who followed it) is erased RETENTION_DAYS_AFTER_CLOSE days after closing, in batches, at every
+scheduler pass. The feedback, its history and the officials' answers stay
+(storage/repositories/personal_data.py).
 The counts go to the log and to /metrics (`on_erased`)."""
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ MAX_BATCHES = 25
 class RetentionCounts:
     feedback: int = 0
     photos: int = 0
+    followers: int = 0
+    """Links of people to feedback they followed, cut."""
     batches: int = 0
 
 
@@ -55,12 +58,14 @@ class Retention:
             await asyncio.to_thread(self._delete, erased.media_keys)
             counts.feedback += erased.feedback
             counts.photos += erased.photos
+            counts.followers += erased.followed
             counts.batches += 1
             if len(due) < self.batch:
                 break
         if counts.feedback:
             log.info("retention erased personal data of closed feedback", extra={
                 "retention_feedback": counts.feedback, "retention_photos": counts.photos,
+                "retention_followers": counts.followers,
                 "retention_batches": counts.batches, "retention_days": self.keep.days})
             if self.on_erased is not None:
                 self.on_erased(counts)

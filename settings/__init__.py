@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     # `option.category.<name>` in the catalogues.
     feedback_categories: str = ("infrastructure,environment,public_order,"
                                 "administrative_procedures,social_policy,online_fraud,other")
+    # Open feedback of the same category pinned within this many metres of a new one is offered
+    # to follow instead of sending a duplicate (handlers/duplicates.py).
+    duplicate_radius_m: int = Field(default=150, ge=1, le=10_000)
 
     # Scheduler (scheduler/): reminders, quiet hours, feedback escalation.
     reminder_offsets_days: str = "30,7,1"

@@ -298,11 +298,15 @@ class FeedbackStatus(StrEnum):
     FORWARDED = "forwarded"  # handed to another unit, waiting for it to take it up
     RESOLVED = "resolved"
     REJECTED = "rejected"
+    MERGED = "merged"  # a duplicate, closed into another feedback (`Feedback.merged_into_id`)
 
 
 OPEN_FEEDBACK_STATUSES = (FeedbackStatus.NEW, FeedbackStatus.RECEIVED,
                           FeedbackStatus.IN_PROGRESS, FeedbackStatus.FORWARDED)
 CLOSED_FEEDBACK_STATUSES = (FeedbackStatus.RESOLVED, FeedbackStatus.REJECTED)
+"""Closed with an answer: the sender may rate it and reopen it."""
+ENDED_FEEDBACK_STATUSES = (*CLOSED_FEEDBACK_STATUSES, FeedbackStatus.MERGED)
+"""Closed in any way, merged duplicates too: retention counts from `closed_at`."""
 
 
 def is_open(status: str) -> bool:
@@ -317,6 +321,8 @@ class FeedbackEventKind(StrEnum):
     ADDITION = "addition"  # the sender added text or photos
     RATED = "rated"
     REOPENED = "reopened"
+    MERGED = "merged"  # on the duplicate: closed into the feedback its text names
+    MERGED_IN = "merged_in"  # on the survivor: the duplicate its text names was merged into it
 
 
 class Feedback(SQLModel, table=True):
@@ -351,6 +357,9 @@ class Feedback(SQLModel, table=True):
     rated_at: datetime | None = None
     reopened_at: datetime | None = None
     reopen_count: int = 0
+    merged_into_id: int | None = None
+    """A duplicate's surviving feedback (status MERGED); its sender follows that one. Not a
+    foreign key, so the column is added without rebuilding the table on SQLite."""
 
 
 class FeedbackEvent(SQLModel, table=True):
@@ -367,6 +376,23 @@ class FeedbackEvent(SQLModel, table=True):
     unit_code: str | None = Field(default=None, max_length=16)
     text: str | None = Field(default=None, max_length=2000)
     rating: int | None = None
+    created_at: datetime
+
+
+class FeedbackFollower(SQLModel, table=True):
+    """A person with the same problem as a feedback's sender: they chose to follow it instead of
+    sending a duplicate (`via` "offer"), or their own feedback was merged into it ("merge").
+    Told of its status changes like the sender, counted on the officials' card ("people
+    affected"), never shown to anyone. Erasure and retention cut `person_id` (the count stays)."""
+
+    __table_args__ = (UniqueConstraint("feedback_id", "person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    feedback_id: int = Field(foreign_key="feedback.id", index=True)
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    via: str = Field(max_length=16)
+    from_feedback_id: int | None = None
+    """For "merge": the duplicate that brought this person here."""
     created_at: datetime
 
 

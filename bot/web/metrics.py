@@ -64,8 +64,8 @@ class Metrics:
         "flow"))
     retention_erased: Counter = field(default_factory=lambda: Counter(
         "dvk_retention_erased_total", "Personal data erased by the retention job: feedback "
-        "whose sender's name and phone went, and photos deleted.", "what",
-        seed=("feedback", "photos")))
+        "whose sender's name and phone went, photos deleted, followers unlinked.", "what",
+        seed=("feedback", "photos", "followers")))
     outbox_backlog: Callable[[], Awaitable[int]] | None = None
     """Counts messages waiting to be delivered; None until the outbox exists (reported as 0)."""
 

@@ -16,12 +16,13 @@ from handlers.commands import Action
 from handlers.context import Context
 from handlers.forms import FieldSpec, Form, Kind
 from handlers.i18n import Translator
-from handlers.officials import audit, notices, render, sender_view
+from handlers.officials import audit, follower_view, notices, render
 from handlers.officials.jurisdiction import Refused, feedback_for_official, official_scope, refuse
 from handlers.replies import Option, Reply, TextReply
 from handlers.targeted import TargetedFlow, begin, target_of
 from storage.models import Feedback, FeedbackEventKind, FeedbackStatus, is_open
 from storage.repositories import feedback as feedback_repo
+from storage.repositories import followers as followers_repo
 from storage.repositories import officials as officials_repo
 
 OFFICIAL = "official"
@@ -65,7 +66,11 @@ async def card(ctx: Context, feedback: Feedback, lead: str | None = None) -> lis
     photos = await feedback_repo.photos_of(ctx.session, feedback.id)
     actors = await officials_repo.people_by_id(
         ctx.session, [e.actor_id for e in events if e.actor_role == OFFICIAL])
-    replies, text = render.feedback_card(ctx, ctx.t, feedback, events, photos, actors)
+    affected = await followers_repo.people_affected(ctx.session, feedback.id or 0)
+    merged_into = (await feedback_repo.get(ctx.session, feedback.merged_into_id)
+                   if feedback.merged_into_id else None)
+    replies, text = render.feedback_card(ctx, ctx.t, feedback, events, photos, actors,
+                                         affected, merged_into)
     if lead:
         text = f"{lead}\n\n{text}"
     options = card_options(ctx.t, feedback)
@@ -82,7 +87,8 @@ def card_options(t: Translator, feedback: Feedback) -> list[Option]:
         options.append(Option(t("fbact.ack"), f"fb_ack:{feedback.id}"))
     options += [Option(t("fbact.reply"), f"fb_reply:{feedback.id}"),
                 Option(t("fbact.status"), f"fb_status:{feedback.id}"),
-                Option(t("fbact.forward"), f"fb_fwd:{feedback.id}"), back]
+                Option(t("fbact.forward"), f"fb_fwd:{feedback.id}"),
+                Option(t("fbact.merge"), f"fb_merge:{feedback.id}"), back]
     return options
 
 
@@ -113,7 +119,7 @@ async def _move(ctx: Context, args: list[str], to: FeedbackStatus, *, action: st
         actor_role=OFFICIAL, now=to_db(ctx.now), from_status=feedback.status, to_status=to)
     feedback.status = to
     await audit.on_feedback(ctx, "feedback.status", feedback, detail=str(to))
-    await sender_view.notify_reporter(ctx, feedback, event)
+    await follower_view.tell_sender_and_followers(ctx, feedback, event)
     return await card(ctx, feedback, lead="✅ " + ctx.t(
         "fbact.moved", status=ctx.t(f"status.feedback.{to}")))
 
@@ -227,7 +233,7 @@ async def _answer(ctx: Context, feedback: Feedback, kind: str, text: str, *,
         await audit.on_feedback(ctx, "feedback.status", feedback, detail=str(to))
     stored = [p for p in await feedback_repo.photos_of(ctx.session, feedback.id)
               if p.event_id == event.id]
-    await sender_view.notify_reporter(ctx, feedback, event, stored)
+    await follower_view.tell_sender_and_followers(ctx, feedback, event, stored)
 
 
 async def _forwarded(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
@@ -247,7 +253,7 @@ async def _forwarded(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
     feedback.status = S.FORWARDED
     await audit.on_feedback(ctx, "feedback.forward", feedback, detail=unit.code)
     feedback.assigned_unit_code, feedback.assigned_province_code = unit.code, unit.province_code
-    await sender_view.notify_reporter(ctx, feedback, event)
+    await follower_view.tell_sender_and_followers(ctx, feedback, event)
     await notices.feedback_to_officials(ctx, feedback, "forwarded", event.id,
                                         detail=answers.get("note"))
     return [TextReply("✅ " + ctx.t("fbact.forwarded", code=feedback.code, unit=unit.label))]

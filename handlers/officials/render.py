@@ -74,8 +74,10 @@ def feedback_line(ctx: Context, t: Translator, feedback: Feedback, number: int) 
 
 def feedback_card(ctx: Context, t: Translator, feedback: Feedback,
                   events: Sequence[FeedbackEvent], photos: Sequence[FeedbackPhoto],
-                  actors: Mapping[int, Person]) -> tuple[list[Reply], str]:
-    """Photos, then the card's text (to carry the action buttons)."""
+                  actors: Mapping[int, Person], affected: int = 1,
+                  merged_into: Feedback | None = None) -> tuple[list[Reply], str]:
+    """Photos, then the card's text (to carry the action buttons). `affected`: the sender and
+    the people following it (a count only: who they are is never shown)."""
     lines = [
         t("fbcard.title", code=feedback.code),
         t("fbcard.status", status=t(f"status.feedback.{feedback.status}")),
@@ -84,6 +86,10 @@ def feedback_card(ctx: Context, t: Translator, feedback: Feedback,
         t("fbcard.sent", when=when(ctx, feedback.created_at)),
         _sender_line(t, feedback),
     ]
+    if affected > 1:
+        lines.append(t("fbcard.affected", count=affected))
+    if merged_into is not None:
+        lines.append(t("fbcard.merged_into", code=merged_into.code))
     if feedback.assigned_unit_code != feedback.commune_code:
         lines.append(t("fbcard.assigned", unit=unit_label(ctx, feedback.assigned_unit_code)))
     if link := map_link(feedback.latitude, feedback.longitude):
@@ -126,15 +132,17 @@ def _history_line(ctx: Context, t: Translator, event: FeedbackEvent,
     return f"• {when(ctx, event.created_at)} — {actor}: {what}"
 
 
-def history_what(ctx: Context, t: Translator, event: FeedbackEvent) -> str:
-    """What an event did, in words shared by the officials' and the sender's views."""
+def history_what(ctx: Context, t: Translator, event: FeedbackEvent, *,
+                 with_text: bool = True) -> str:
+    """What an event did, in words shared by the officials', the sender's and the followers'
+    views (followers see no one's words but an official's on a status change)."""
     params = {
         "status": t(f"status.feedback.{event.to_status}") if event.to_status else "",
         "unit": unit_label(ctx, event.unit_code),
         "rating": event.rating or "",
     }
     what = t(f"history.{event.kind}", **params)
-    if event.text and event.kind != FeedbackEventKind.CREATED:
+    if with_text and event.text and event.kind != FeedbackEventKind.CREATED:
         what += f" «{excerpt(event.text, 500)}»"
     return what
 

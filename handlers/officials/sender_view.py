@@ -19,6 +19,7 @@ from storage.models import (
     Feedback,
     FeedbackEvent,
     FeedbackPhoto,
+    FeedbackStatus,
     Person,
     is_open,
 )
@@ -42,6 +43,9 @@ async def reporter_view(ctx: Context, feedback: Feedback, lead: str | None = Non
     ]
     if feedback.satisfaction is not None:
         lines.append(ctx.t("fbcard.rating", rating=feedback.satisfaction))
+    if feedback.merged_into_id and (survivor := await feedback_repo.get(
+            ctx.session, feedback.merged_into_id)):
+        lines.append(ctx.t("fbcard.merged_into", code=survivor.code))
     lines += ["", ctx.t("fbcard.text"), render.excerpt(feedback.text, 1000), "",
               ctx.t("fbcard.history")]
     lines += [_reporter_history_line(ctx, ctx.t, e, actors) for e in events]
@@ -54,9 +58,12 @@ async def reporter_view(ctx: Context, feedback: Feedback, lead: str | None = Non
 
 
 def reporter_options(ctx: Context, t: Translator, feedback: Feedback) -> list[Option]:
-    """What the sender can do now: add to open feedback; rate or reopen closed feedback."""
+    """What the sender can do now: add to open feedback; rate or reopen closed feedback; see
+    the feedback a merged one was merged into (they follow it)."""
     if is_open(feedback.status):
         return [Option(t("tracking.add"), f"fb_add:{feedback.id}")]
+    if feedback.status == FeedbackStatus.MERGED:
+        return [Option(t("tracking.view"), f"fb_view:{feedback.merged_into_id}")]
     options = []
     if feedback.satisfaction is None:
         options += [Option("⭐" * n, f"fb_rate:{feedback.id}:{n}") for n in range(1, 6)]

@@ -1,6 +1,10 @@
 """Everything stored about one person, to hand it to them (/dulieucuatoi) or to erase it
 (/xoadulieu, `dvk person erase`, the retention job).
 
+A person who follows someone else's feedback (storage/repositories/followers.py) has that link
+exported with their data; erasure and retention cut it (`person_id` becomes NULL), so the
+officials' count of people affected stays and nothing points at the person any more.
+
 Erasure keeps what accountability needs: the feedback itself, its status history and the
 officials' answers stay, with the sender replaced by `ERASED_NAME`; a collective's practice
 stays under the collective's name. What goes: names, phone numbers, usernames, channel
@@ -20,7 +24,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import (
-    CLOSED_FEEDBACK_STATUSES,
+    ENDED_FEEDBACK_STATUSES,
     MAX_ID,
     ChannelAccount,
     Consent,
@@ -29,6 +33,7 @@ from storage.models import (
     DeliveryFallback,
     Feedback,
     FeedbackEvent,
+    FeedbackFollower,
     FeedbackPhoto,
     LinkCode,
     OutboxMessage,
@@ -71,6 +76,9 @@ async def export_person(session: AsyncSession, person_id: int) -> dict[str, Any]
         Feedback.reporter_id == person_id).order_by(col(Feedback.id)))
     votes = await _all(session, select(PracticeVote).where(
         PracticeVote.person_id == person_id).order_by(col(PracticeVote.id)))
+    following = await _all(session, select(FeedbackFollower, Feedback.code).join(
+        Feedback, col(Feedback.id) == FeedbackFollower.feedback_id).where(
+        FeedbackFollower.person_id == person_id).order_by(col(FeedbackFollower.id)))
     practice_photos = await _all(session, select(PracticePhoto).where(
         col(PracticePhoto.practice_id).in_([p.id for p in practices])))
     feedback_ids = [f.id for f in feedback]
@@ -89,6 +97,7 @@ async def export_person(session: AsyncSession, person_id: int) -> dict[str, Any]
                       "photos": [_dump(ph) for ph in feedback_photos
                                  if ph.feedback_id == f.id]} for f in feedback],
         "votes": [_dump(v) for v in votes],
+        "following": [{**_dump(row), "feedback_code": code} for row, code in following],
     }
 
 
@@ -100,6 +109,8 @@ class Erasure:
     practices: int = 0
     photos: int = 0
     messages: int = 0
+    followed: int = 0
+    """Links to feedback the person followed, cut."""
     media_keys: list[str] = field(default_factory=list)
     """Photo files no row refers to any more: the caller deletes them after committing."""
 
@@ -134,6 +145,8 @@ async def erase_person(session: AsyncSession, *, person_id: int, channel: str,
     await session.exec(delete(LinkCode).where(col(LinkCode.person_id) == person_id))
     strings |= await _erase_feedback(session, person_id, report)
     strings |= await _erase_practices(session, person_id, report)
+    report.followed = await _unlink_follower(
+        session, col(FeedbackFollower.person_id) == person_id)
     person.display_name, person.notify_channel, person.consent_version = "", None, None
     session.add(person)
     session.add(Consent(person_id=person_id, version=version,
@@ -160,6 +173,16 @@ async def _drop_own_messages(session: AsyncSession, person_id: int) -> int:
             col(DeliveryFallback.message_id).in_(ids)))
         await session.exec(delete(OutboxMessage).where(col(OutboxMessage.id).in_(ids)))
     return len(ids)
+
+
+async def _unlink_follower(session: AsyncSession, where: Any) -> int:
+    """Followers' rows lose their person (the count of people affected stays)."""
+    rows = await _all(session, select(FeedbackFollower).where(
+        where, col(FeedbackFollower.person_id).is_not(None)))
+    for row in rows:
+        row.person_id = None
+        session.add(row)
+    return len(rows)
 
 
 async def _erase_feedback(session: AsyncSession, person_id: int, report: Erasure) -> set[str]:
@@ -202,15 +225,18 @@ def _senders_photo() -> Any:
 
 async def closed_feedback_due(session: AsyncSession, *, closed_before: datetime,
                               limit: int) -> Sequence[Feedback]:
-    """Closed before `closed_before` and still holding its sender's name, phone or photos."""
+    """Closed (or merged) before `closed_before` and still holding its sender's name, phone or
+    photos, or a link to a follower."""
     photo_left = exists().where(col(FeedbackPhoto.feedback_id) == col(Feedback.id),
                                 _senders_photo())
+    follower_left = exists().where(col(FeedbackFollower.feedback_id) == col(Feedback.id),
+                                   col(FeedbackFollower.person_id).is_not(None))
     return await _all(session, select(Feedback).where(
-        col(Feedback.status).in_(CLOSED_FEEDBACK_STATUSES),
+        col(Feedback.status).in_(ENDED_FEEDBACK_STATUSES),
         col(Feedback.closed_at) < closed_before,
         or_(and_(col(Feedback.reporter_name).is_not(None),
                  col(Feedback.reporter_name) != ERASED_NAME),
-            col(Feedback.reporter_phone).is_not(None), photo_left),
+            col(Feedback.reporter_phone).is_not(None), photo_left, follower_left),
     ).order_by(col(Feedback.id)).limit(limit))
 
 
@@ -219,6 +245,8 @@ async def erase_closed_feedback(session: AsyncSession, feedback: Sequence[Feedba
     data goes (and its copies in kept messages)."""
     report = Erasure(person_id=0)
     strings = await erase_senders_data(session, feedback, report)
+    report.followed = await _unlink_follower(
+        session, col(FeedbackFollower.feedback_id).in_([f.id for f in feedback]))
     await session.flush()
     await _scrub_copies(session, {s for s in strings if s and len(s) >= _SHORTEST_SCRUBBED})
     report.media_keys = await _unreferenced(session, report.media_keys)

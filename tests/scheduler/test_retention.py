@@ -10,8 +10,9 @@ from sqlmodel import select
 
 from bot.web.metrics import Metrics
 from scheduler.retention import Retention, RetentionCounts
-from storage.models import Feedback, FeedbackEvent, FeedbackPhoto, OutboxMessage
-from tests.handlers.test_feedback import send_feedback
+from storage.models import Feedback, FeedbackEvent, FeedbackFollower, FeedbackPhoto, OutboxMessage
+from storage.repositories.followers import people_affected
+from tests.handlers.test_feedback import do, send_feedback
 from tests.officials.test_officials import official
 from tests.support.officials import feedback_walk
 
@@ -97,3 +98,38 @@ async def test_the_setting_reaches_the_scheduler_and_the_notice(make_service, se
     chat = make_chat(2002, "Hà")
     await chat.command("quyenriengtu")
     assert "sau 365 ngày" in chat.last.text
+
+
+async def test_who_followed_a_closed_feedback_is_unlinked_after_the_days(make_chat, db, clock,
+                                                                         services):
+    """Lan followed Nam's feedback instead of sending the same; once it has been closed for the
+    configured days her link goes with Nam's data, and the count of people affected stays."""
+    lan = make_chat(1001, "Lan")
+    await lan.command("phananh")
+    nam = make_chat(2001, "Trần Văn Nam")
+    await send_feedback(nam, feedback_walk(anonymous=False, photos=1, phone="0912345678"))
+    for step in feedback_walk(photos=0):
+        await do(lan, step)
+    await lan.press("Gửi")
+    await lan.press("Đúng, theo dõi phản ánh này")
+    assert "Bạn đang theo dõi phản ánh PA-2026-000001" in lan.last.text
+    minh = await official(make_chat, db, clock)
+    await minh.press_raw("a", "fb_resolve:1")
+    await minh.text("Đã thay bóng đèn.")
+    await minh.press("Không có ảnh (nêu lý do)")
+    await minh.text("Xử lý qua điện thoại.")
+    await minh.press("Gửi")
+    retention = Retention(db, clock, services.media, days=30)
+    clock.advance(days=29)
+    assert await retention.run() == RetentionCounts()
+    async with db.session() as session:
+        [row] = (await session.exec(select(FeedbackFollower))).all()
+    assert row.person_id is not None
+
+    clock.advance(days=2)
+    assert await retention.run() == RetentionCounts(feedback=1, photos=1, followers=1,
+                                                    batches=1)
+    async with db.session() as session:
+        [row] = (await session.exec(select(FeedbackFollower))).all()
+        assert row.person_id is None and await people_affected(session, 1) == 2
+    assert await retention.run() == RetentionCounts()

@@ -26,7 +26,9 @@ from storage.models import (
 
 FEEDBACK_ACTIONS = {FeedbackEventKind.STATUS: "feedback.status",
                     FeedbackEventKind.ANSWER: "feedback.reply",
-                    FeedbackEventKind.FORWARDED: "feedback.forward"}
+                    FeedbackEventKind.FORWARDED: "feedback.forward",
+                    FeedbackEventKind.MERGED: "feedback.merge",
+                    FeedbackEventKind.MERGED_IN: "feedback.merge"}
 PRACTICE_ACTIONS = {PracticeEventKind.APPROVED: "practice.approve",
                     PracticeEventKind.REJECTED: "practice.reject",
                     PracticeEventKind.CHANGES_REQUESTED: "practice.changes",

@@ -19,6 +19,7 @@ from storage.models import (
     ChannelAccount,
     Consent,
     Feedback,
+    FeedbackFollower,
     FeedbackPhoto,
     Person,
     PracticeVote,
@@ -29,6 +30,7 @@ from tests.support.officials import (
     feedback_walk,
     store_practice,
     tg_become_official,
+    tg_do,
     tg_open,
     tg_send_feedback,
 )
@@ -189,3 +191,49 @@ async def test_dvk_person_erase_for_a_request_on_paper(fast_settings, clock, db,
         erased = (await session.exec(sm_select(AuditEntry).where(
             AuditEntry.action == "person.erase"))).one()
     assert (erased.actor_id, erased.record_id, erased.channel) == (None, nam.id, "cli")
+
+
+async def test_a_followers_link_is_exported_and_erased_while_the_count_stays(
+        fast_settings, clock, db):
+    """Binh follows Nam's feedback instead of sending the same: the link is Binh's data (in his
+    export, not in Nam's); erasing Binh cuts it, and the officials' count stays."""
+    async with FakeTelegram() as fake, running_app(fast_settings, fake, clock) as app:
+        nam = fake.user(NAM_ID, first_name="Trần Văn", last_name="Nam", username=NAM["username"])
+        binh = fake.user(BINH_ID, first_name="Bình", username="binh_le")
+        minh = fake.user(3001, first_name="Minh")
+        citizen, follower = TelegramDriver(app, fake, nam), TelegramDriver(app, fake, binh)
+        official = TelegramDriver(app, fake, minh)
+        await tg_become_official(official, db, clock, unit=HOAN_KIEM)
+        await tg_send_feedback(citizen, feedback_walk(anonymous=False, phone=NAM["phone"]))
+        await follower.command("phananh")
+        for step in feedback_walk(photos=0):
+            await tg_do(follower, step)
+        await follower.press("✅ Gửi")
+        assert "Có phải vấn đề này?" in binh.last.text
+        await follower.press("Đúng, theo dõi phản ánh này")
+        binh_person = await person_of(db, BINH_ID)
+
+        await follower.command("dulieucuatoi")
+        [binh_file] = [m for m in fake.messages(BINH_ID) if m.kind == "document"]
+        binh_data = json.loads(fake.file_bytes(binh_file.document["file_id"]))
+        assert "Đang theo dõi: PA-2026-000001" in fake.messages(BINH_ID)[-2].plain_text
+        await citizen.command("dulieucuatoi")
+        [nam_file] = [m for m in fake.messages(NAM_ID) if m.kind == "document"]
+        nam_data = json.loads(fake.file_bytes(nam_file.document["file_id"]))
+
+        await follower.command("xoadulieu")
+        await follower.press("Xoá vĩnh viễn")
+        assert "Đã xoá dữ liệu của bạn" in fake.user(BINH_ID).last.text
+        await tg_open(official, "PA-2026-000001")
+        card = minh.last.plain_text
+    [following] = binh_data["following"]
+    assert (following["feedback_code"], following["person_id"], following["via"]) == (
+        "PA-2026-000001", binh_person.id, "offer")
+    assert binh_data["feedback"] == [] and nam_data["following"] == []
+    assert "binh_le" not in json.dumps(nam_data, ensure_ascii=False)
+    assert "Trần Văn Nam" not in json.dumps(binh_data, ensure_ascii=False)  # never the sender
+    async with db.session() as session:
+        [row] = (await session.exec(sm_select(FeedbackFollower))).all()
+    assert row.person_id is None and row.feedback_id == 1
+    assert "👥 2 người cùng phản ánh" in card
+    assert await text_columns_holding(db, ["binh_le", str(BINH_ID)]) == []
