@@ -10,8 +10,10 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from bot.web.chat_notices import WebNoticeSender
 from bot.web.metrics import Metrics
 from bot.web.server import create_web_app
+from scheduler.outbox import OutboxWorker
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_bot_api import FakeZaloBot
 from tests.fakes.zalo_oa_api import FakeZaloOA
@@ -53,7 +55,9 @@ async def chat_on(channel: str, settings, clock, db, services, engine  # noqa: A
         web_app = create_web_app(settings=relaxed, db=db, services=services, engine=engine,
                                  metrics=Metrics())
         async with TestClient(TestServer(web_app, host="127.0.0.1")) as client:
-            yield WebChat(WebChatClient(client))
+            notices = WebNoticeSender(db, clock)
+            yield WebChat(WebChatClient(client),
+                          drain=lambda: OutboxWorker(db, {"web": notices}, clock).drain())
 
 
 @pytest.fixture(params=CHANNELS)

@@ -31,6 +31,10 @@ class ChatDriver(Protocol):
     def last_text(self) -> str:
         """The text of the latest message the person received."""
 
+    async def notices(self) -> list[str]:
+        """What the bot sent the person on its own (an official's answer, a status change)
+        since the last action: the outbox is drained first."""
+
 
 async def walk(driver: ChatDriver, steps: Iterable[Step]) -> None:
     """Take each step: press a button by label, type text, share a location, send photos,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
@@ -203,8 +204,16 @@ class WebChatClient:
 
 
 class WebChat:
-    def __init__(self, client: WebChatClient) -> None:
+    def __init__(self, client: WebChatClient,
+                 drain: Callable[[], Awaitable[object]] | None = None) -> None:
         self.client = client
+        self.drain = drain
+        """Runs the outbox (the web chat's own notice sender) when there is no app."""
+
+    async def notices(self) -> list[str]:
+        assert self.drain is not None, "a web chat without an outbox to drain"
+        await self.drain()
+        return [bubble.text for bubble in await self.client.notices()]
 
     async def open_menu(self) -> None:
         await self.client.start()

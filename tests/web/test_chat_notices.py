@@ -19,7 +19,13 @@ from handlers.replies import Option, TextReply
 from scheduler.outbox import OutboxWorker
 from storage.models import ChannelAccount, Feedback, OutboxStatus, WebNotice
 from tests.scheduler.factories import queue, row
-from tests.support.officials import HOAN_KIEM, Step, feedback_walk, make_invite
+from tests.support.officials import (
+    DUPLICATE_OFFER,
+    HOAN_KIEM,
+    Step,
+    feedback_walk,
+    make_invite,
+)
 from tests.web.chat_client import PAGE_HEADER, WebChatClient
 
 ANSWER = "Phường đã báo điện lực, sẽ thay bóng trong tuần này."
@@ -33,6 +39,8 @@ async def web_send_feedback(chat: WebChatClient, steps: list[Step]) -> str:
         await chat.do(step)
         assert chat.status == 200, chat.transcript[-1]
     await chat.press("✅ Gửi")
+    if DUPLICATE_OFFER in chat.last.text:  # similar open feedback: send anyway
+        await chat.press("Không, gửi phản ánh mới")
     found = re.search(r"PA-\d{4}-\d{6}", chat.last.text)
     assert found, chat.last.text
     return found.group(0)

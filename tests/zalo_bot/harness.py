@@ -23,7 +23,7 @@ from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_bot_api import FakeZaloBot, FakeZaloUser, ZaloMessage
 from tests.support.chat_driver import walk
 from tests.support.consent import AGREE, is_privacy_notice
-from tests.support.officials import Step, feedback_walk, make_invite
+from tests.support.officials import DUPLICATE_OFFER, Step, feedback_walk, make_invite
 
 WEBHOOK_URL = "https://dvk.example.org/zalo/webhook"
 WEBHOOK_SECRET = "zalo-webhook-secret-1234"
@@ -162,6 +162,8 @@ async def zalo_send_feedback(driver: ZaloDriver, **walk: object) -> str:
     for step in feedback_walk(**walk):
         await do(driver, step)
     await driver.pick("Gửi")
+    if DUPLICATE_OFFER in (driver.last.text or ""):  # similar open feedback: send anyway
+        await driver.pick("Không, gửi phản ánh mới")
     found = re.search(r"PA-\d{4}-\d{6}", driver.last.text)
     assert found, driver.last.text
     return found.group(0)
@@ -190,6 +192,11 @@ class ZaloBotChat:
 
     async def contact(self, phone: str) -> None:
         await self.driver.text(phone)  # no contact button: the number is typed
+
+    async def notices(self) -> list[str]:
+        before = len(self.driver.user.inbox)
+        await self.driver.app.outbox.drain()
+        return [m.text for m in self.driver.user.inbox[before:] if m.text]
 
     @property
     def last_text(self) -> str:

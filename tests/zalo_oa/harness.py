@@ -175,6 +175,11 @@ class ZaloOAChat:
     async def contact(self, phone: str) -> None:
         await self.driver.submit_info(phone)
 
+    async def notices(self) -> list[str]:
+        before = len(self.driver.user.inbox)
+        await self.driver.app.outbox.drain()
+        return [m.text for m in self.driver.user.inbox[before:] if m.text]
+
     @property
     def last_text(self) -> str:
         return self.driver.last_text
