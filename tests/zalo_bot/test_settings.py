@@ -47,12 +47,12 @@ async def test_a_refused_token_or_webhook_leaves_zalo_off_and_the_rest_running(
     one line naming the setting, and the map, the web chat and /healthz keep serving."""
     async with FakeZaloBot() as fake:
         if refusal == "token":
-            configured, reason = (zalo_settings(settings, fake, zalo_bot_token=SecretStr("0:other")),
-                                  "ZALO_BOT_TOKEN")
+            configured = zalo_settings(settings, fake, zalo_bot_token=SecretStr("0:other"))
+            reason = "ZALO_BOT_TOKEN"
         else:
-            configured, reason = (zalo_settings(settings, fake, webhook=True,
-                                                zalo_webhook_url="https://localhost/zalo/webhook"),
-                                  "ZALO_WEBHOOK_URL")
+            configured = zalo_settings(settings, fake, webhook=True,
+                                       zalo_webhook_url="https://localhost/zalo/webhook")
+            reason = "ZALO_WEBHOOK_URL"
         app = App(configured, clock=clock)
         await app.start()
         try:
