@@ -34,7 +34,7 @@ def _what(ctx: Context, t: Translator, event: FeedbackEvent) -> str:
 
 async def follower_view(ctx: Context, feedback: Feedback, lead: str | None = None
                         ) -> list[Reply]:
-    events = await feedback_repo.events_of(ctx.session, feedback.id)
+    events = await feedback_repo.events_of(ctx.session, feedback.id or 0)
     actors = await officials_repo.people_by_id(
         ctx.session, [e.actor_id for e in events if e.actor_role == OFFICIAL])
     t = ctx.t

@@ -24,7 +24,7 @@ async def follow(session: AsyncSession, *, feedback: Feedback, person_id: int, v
     if person_id == feedback.reporter_id or await is_follower(
             session, feedback_id=feedback.id or 0, person_id=person_id):
         return False
-    session.add(FeedbackFollower(feedback_id=feedback.id, person_id=person_id, via=via,
+    session.add(FeedbackFollower(feedback_id=feedback.id or 0, person_id=person_id, via=via,
                                  from_feedback_id=from_feedback_id, created_at=now))
     await session.flush()
     return True
