@@ -47,6 +47,13 @@ async def test_without_a_pin_a_similar_text_in_the_commune_is_offered(make_chat,
     await lan.press("Đúng, theo dõi phản ánh này")
     feedback, [follower] = await stored(db)
     assert len(feedback) == 1 and follower.feedback_id == feedback[0].id
+    await lan.command("tracuu")
+    assert "Phản ánh bạn đang theo dõi (1)" in lan.last.text
+    assert "PA-2026-000001" in lan.last.text and "Phản ánh của bạn" not in lan.last.text
+    await lan.press("PA-2026-000001")
+    assert "Bạn đang theo dõi phản ánh này" in lan.last.text
+    await lan.press_raw("a", "fb_add:1")  # only its sender may add to it
+    assert "⛔" in lan.last.text
 
 
 async def test_a_different_text_or_category_is_not_offered(make_chat, db):
