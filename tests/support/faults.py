@@ -1,4 +1,5 @@
-"""Real storage faults for tests: a directory made read-only for a while.
+"""Real storage faults for tests: a directory made read-only for a while; a database that
+refuses writes for a while.
 
 As an ordinary user, write permission is taken away (the disk answers EACCES). As root, who
 ignores permissions, the directory is bind-mounted read-only over itself, so the kernel
@@ -13,8 +14,14 @@ import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+
+from storage.db import Database
+from tests.support.backend import ON_POSTGRES
 
 
 @contextmanager
@@ -47,3 +54,48 @@ def read_only(directory: Path) -> Iterator[str]:
 
 def partial_files(directory: Path) -> list[Path]:
     return [path for path in directory.rglob("*") if ".part" in path.name]
+
+
+@contextmanager
+def database_refusing_writes(db: Database) -> Iterator[str]:
+    """Within the block the database answers reads and refuses every write; yields the reason
+    /healthz is expected to give ("read_only").
+
+    SQLite: each connection the product takes is set `PRAGMA query_only` (the answer a
+    read-only database file gives). PostgreSQL: the database's `default_transaction_read_only`
+    is turned on and its open connections are cut, as when a server fails over to a read-only
+    standby: the pool reconnects, and the server refuses every write with
+    read_only_sql_transaction (25006). Both are undone after."""
+    if ON_POSTGRES:
+        name = make_url(db.url).database
+        _postgres_read_only(name, True)
+        try:
+            yield "read_only"
+        finally:
+            _postgres_read_only(name, False)
+        return
+    refusing = {"on": True}
+
+    def query_only(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA query_only={int(refusing['on'])}")
+        cursor.close()
+
+    # Stays for the engine's life: once the block ends it turns query_only off again on each
+    # connection as it is taken.
+    event.listen(db.engine.sync_engine, "checkout", query_only)
+    try:
+        yield "read_only"
+    finally:
+        refusing["on"] = False
+
+
+def _postgres_read_only(database: str | None, on: bool) -> None:
+    from tests.conftest import _postgres_admin
+
+    assert database and database.isidentifier()
+    setting = ("SET default_transaction_read_only = on" if on
+               else "RESET default_transaction_read_only")
+    _postgres_admin(f"ALTER DATABASE {database} {setting}",
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    f"WHERE datname = '{database}' AND pid <> pg_backend_pid()")
