@@ -1,5 +1,5 @@
-"""Real storage faults for tests: a directory made read-only for a while; a database that
-refuses writes for a while.
+"""Real storage faults for tests: a directory made read-only or full for a while; a database
+that refuses writes for a while.
 
 As an ordinary user, write permission is taken away (the disk answers EACCES). As root, who
 ignores permissions, the directory is bind-mounted read-only over itself, so the kernel
@@ -8,6 +8,7 @@ test is skipped only where neither is possible (root without the right to mount)
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import subprocess
@@ -48,6 +49,38 @@ def read_only(directory: Path) -> Iterator[str]:
         subprocess.run(["mount", "-o", "remount,bind,ro", target], check=True,
                        capture_output=True)
         yield "read_only"
+    finally:
+        subprocess.run(["umount", target], check=True, capture_output=True)
+
+
+FILLER = ".filler"
+"""The file that takes the last byte of a full disk (`full_disk`)."""
+
+
+@contextmanager
+def full_disk(directory: Path, *, size: str = "256k") -> Iterator[None]:
+    """Within the block `directory` is a disk with no room left: a small tmpfs is mounted over
+    it and filled to the last byte (`FILLER`), so a write there fails with ENOSPC exactly as
+    on a full disk, while files can still be created empty. Afterwards the mount is removed and
+    the directory as it was shows again. Needs root with the right to mount; skipped without."""
+    directory.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() != 0:
+        pytest.skip("filling a disk takes a tmpfs mount, which needs root")
+    target = str(directory)
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=755",
+                              "dvk-full-disk", target], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"running as root without the right to mount: {mounted.stderr!r}")
+    try:
+        handle = os.open(directory / FILLER, os.O_WRONLY | os.O_CREAT, 0o644)
+        try:
+            while True:
+                os.write(handle, bytes(4096))
+        except OSError as full:
+            assert full.errno == errno.ENOSPC, full
+        finally:
+            os.close(handle)
+        yield
     finally:
         subprocess.run(["umount", target], check=True, capture_output=True)
 
