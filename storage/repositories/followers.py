@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Feedback, FeedbackFollower
+from storage.models import MAX_ID, Feedback, FeedbackFollower
 
 OFFER, MERGE = "offer", "merge"
 """How a person came to follow: chose it when about to send a duplicate; their own feedback
@@ -31,6 +31,8 @@ async def follow(session: AsyncSession, *, feedback: Feedback, person_id: int, v
 
 
 async def is_follower(session: AsyncSession, *, feedback_id: int, person_id: int) -> bool:
+    if feedback_id > MAX_ID:  # a typed or forged id no row can have (PostgreSQL would refuse it)
+        return False
     found = await session.exec(select(FeedbackFollower.id).where(
         FeedbackFollower.feedback_id == feedback_id, FeedbackFollower.person_id == person_id))
     return found.first() is not None
