@@ -3,8 +3,9 @@ merged (status MERGED, `merged_into_id`), its sender and followers follow the su
 are told so, and are then told of its status changes like its own sender.
 
 From the duplicate's card ("🔗 Gộp phản ánh trùng"): the open feedback of the official's
-jurisdiction that look like the same problem (handlers/duplicates.py's search) are offered, a
-confirmation follows, and only then is anything changed. Every step loads both feedback through
+jurisdiction that look like the same problem (handlers/duplicates.py's search) are offered, or
+any other is named with `/gop <duplicate> <survivor>`; a confirmation follows, and only then
+is anything changed. Every step loads both feedback through
 `jurisdiction.feedback_for_official` (a forged payload is refused and logged), and the merge is
 audited on both records. Nobody learns who sent the other feedback or who follows it.
 """
@@ -13,12 +14,18 @@ from __future__ import annotations
 
 from handlers import duplicates
 from handlers.clock import to_db
-from handlers.commands import Action
+from handlers.commands import Action, Command
 from handlers.context import Context
 from handlers.i18n import Translator
 from handlers.officials import audit, feedback_actions, notices
-from handlers.officials.jurisdiction import Refused, feedback_for_official, official_scope
+from handlers.officials.jurisdiction import (
+    OFFICIAL_COMMAND_ROLES,
+    Refused,
+    feedback_for_official,
+    official_scope,
+)
 from handlers.replies import ACTION_TOKEN, Option, Reply, TextReply
+from handlers.tracking import normalise_code
 from storage.models import Feedback, FeedbackEventKind, FeedbackStatus, is_open
 from storage.repositories import feedback as feedback_repo
 from storage.repositories import followers as followers_repo
@@ -132,6 +139,21 @@ async def _tell_duplicates_people(ctx: Context, duplicate: Feedback, survivor: F
         await notices.to_person(ctx, person_id,
                                 f"fb:{duplicate.id}:ev:{event_id}:to:{person_id}", build)
 
+
+async def merge_command(ctx: Context, args: str) -> list[Reply]:
+    """``/gop <duplicate> <survivor>`` (``/merge``): by codes, for a survivor the search did
+    not offer (another category, no pin); then the same confirmation and checks as the card."""
+    codes = [normalise_code(part) for part in args.split()]
+    if len(codes) != 2 or None in codes:
+        return [TextReply("⚠️ " + ctx.t("merge.usage"))]
+    ids = []
+    for code in codes:
+        found = await feedback_repo.get_by_code(ctx.session, code or "")
+        ids.append(str(found.id) if found else "0")  # 0: refused as not found, and logged
+    return await confirm(ctx, ids)
+
+
+COMMANDS = [Command("merge", aliases=("gop",), run=merge_command, roles=OFFICIAL_COMMAND_ROLES)]
 
 ACTIONS = [
     Action("fb_merge", choose),
