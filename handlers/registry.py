@@ -33,6 +33,7 @@ from handlers.officials import (
     feedback_actions,
     inbox,
     invites,
+    mute,
     recognition,
     review,
     stats,
@@ -40,7 +41,7 @@ from handlers.officials import (
 
 FEATURE_MODULES: tuple[ModuleType, ...] = (
     submit_practice, feedback, my_practices, tracking, followup, practice_fix, consensus,
-    inbox, feedback_actions, merge, review, changes, recognition, stats, invites,
+    inbox, feedback_actions, merge, mute, review, changes, recognition, stats, invites,
     deadlines, reports, audit,
     linking, consent, my_data,
 )

@@ -74,12 +74,15 @@ def feedback_line(ctx: Context, t: Translator, feedback: Feedback, number: int) 
 
 def feedback_card(ctx: Context, t: Translator, feedback: Feedback,
                   events: Sequence[FeedbackEvent], photos: Sequence[FeedbackPhoto],
-                  actors: Mapping[int, Person], affected: int = 1,
-                  merged_into: Feedback | None = None) -> tuple[list[Reply], str]:
-    """Photos, then the card's text (to carry the action buttons). `affected`: the sender and
-    the people following it (a count only: who they are is never shown)."""
+                  actors: Mapping[int, Person], warnings: Sequence[str] = (),
+                  affected: int = 1, merged_into: Feedback | None = None
+                  ) -> tuple[list[Reply], str]:
+    """Photos, then the card's text (to carry the action buttons). `warnings`: lines shown
+    under the title (possible spam, a muted sender: handlers/abuse/). `affected`: the sender
+    and the people following it (a count only: who they are is never shown)."""
     lines = [
         t("fbcard.title", code=feedback.code),
+        *warnings,
         t("fbcard.status", status=t(f"status.feedback.{feedback.status}")),
         t("fbcard.category", category=t(f"option.category.{feedback.category}")),
         t("fbcard.place", place=unit_label(ctx, feedback.commune_code)),
