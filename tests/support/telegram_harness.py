@@ -44,6 +44,9 @@ class TelegramDriver:
     user: FakeUser
     auto_consent: bool = True
     """Agree to the privacy notice whenever it is shown (tests/support/consent.py)."""
+    acted: int = 0
+    """How many messages the person had once their last action was answered: whatever comes
+    after was sent by the bot on its own (`notices`)."""
 
     async def _after(self, *update_ids: int) -> list[BotMessage]:
         before = len(self.user.inbox)
@@ -52,7 +55,14 @@ class TelegramDriver:
         shown = self.user.inbox[before:]
         if self.auto_consent and shown and is_privacy_notice(shown[-1].text):
             return shown + await self.press(AGREE)
+        self.acted = len(self.user.inbox)
         return shown
+
+    async def notices(self) -> list[BotMessage]:
+        """What the bot sent on its own since the last action was answered (outbox drained)."""
+        await self.app.outbox.drain()
+        sent, self.acted = self.user.inbox[self.acted:], len(self.user.inbox)
+        return sent
 
     @property
     def last(self) -> BotMessage:
@@ -134,9 +144,7 @@ class TelegramChat:
         await self.driver._after(self.driver.user.send_contact(phone))
 
     async def notices(self) -> list[str]:
-        before = len(self.driver.user.inbox)
-        await self.driver.app.outbox.drain()
-        return [m.text for m in self.driver.user.inbox[before:] if m.text]
+        return [m.text for m in await self.driver.notices() if m.text]
 
     @property
     def last_text(self) -> str:

@@ -74,6 +74,9 @@ class OADriver:
     user: FakeOAUser
     auto_consent: bool = True
     """Agree to the privacy notice whenever it is shown (tests/support/consent.py)."""
+    acted: int = 0
+    """How many messages the person had once their last action was answered: whatever comes
+    after was sent by the bot on its own (`notices`)."""
 
     @property
     def last(self) -> OAMessage:
@@ -92,7 +95,14 @@ class OADriver:
         texts = [m.text for m in shown if m.text]
         if self.auto_consent and texts and is_privacy_notice(texts[-1]):
             return shown + await self.press(AGREE)
+        self.acted = len(self.user.inbox)
         return shown
+
+    async def notices(self) -> list[OAMessage]:
+        """What the bot sent on its own since the last action was answered (outbox drained)."""
+        await self.app.outbox.drain()
+        sent, self.acted = self.user.inbox[self.acted:], len(self.user.inbox)
+        return sent
 
     async def text(self, text: str) -> list[OAMessage]:
         return await self._after(self.user.send_text(text))
@@ -179,9 +189,7 @@ class ZaloOAChat:
         await self.driver.submit_info(phone)
 
     async def notices(self) -> list[str]:
-        before = len(self.driver.user.inbox)
-        await self.driver.app.outbox.drain()
-        return [m.text for m in self.driver.user.inbox[before:] if m.text]
+        return [m.text for m in await self.driver.notices() if m.text]
 
     @property
     def last_text(self) -> str:
