@@ -5,15 +5,16 @@ and keyed what × recipient × occurrence, so it is queued once however often it
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
+from handlers.abuse import flags as abuse_flags
 from handlers.context import Context
 from handlers.i18n import Translator
 from handlers.officials import render
 from handlers.replies import ACTION_TOKEN, Option, Reply, TextReply
 from storage.models import Feedback, Person, Practice
+from storage.repositories import feedback_flags, people
 from storage.repositories import officials as officials_repo
-from storage.repositories import people
 from storage.repositories.unassigned import WaitingItems
 
 Build = Callable[[Translator], list[Reply]]
@@ -21,8 +22,10 @@ log = logging.getLogger(__name__)
 
 
 async def feedback_to_officials(ctx: Context, feedback: Feedback, what: str,
-                                occurrence: int | str, detail: str | None = None) -> int:
-    """Tell the officials who answer for it; how many there are (0: nobody yet, anywhere)."""
+                                occurrence: int | str, detail: str | None = None,
+                                flags: Sequence[tuple[str, str | None]] = ()) -> int:
+    """Tell the officials who answer for it; how many there are (0: nobody yet, anywhere).
+    `flags`: warnings found on a new feedback (handlers/abuse/flags.py), shown first."""
     responsible = await officials_repo.responsible_officials(
         ctx.session, unit_code=feedback.assigned_unit_code,
         province_code=feedback.assigned_province_code)
@@ -33,7 +36,7 @@ async def feedback_to_officials(ctx: Context, feedback: Feedback, what: str,
             continue
         ctx.notify(official.id, f"fb:{feedback.id}:{what}:{occurrence}:to:{official.id}",
                    [_feedback_notice(ctx, Translator(official.language), feedback, what,
-                                     detail)])
+                                     detail, flags)])
     return len(responsible)
 
 
@@ -53,9 +56,14 @@ async def practice_to_officials(ctx: Context, practice: Practice, what: str,
 
 
 def _feedback_notice(ctx: Context, t: Translator, feedback: Feedback, what: str,
-                     detail: str | None = None) -> TextReply:
-    return TextReply(render.feedback_notice(ctx, t, feedback, what, detail),
-                     (Option(t("officials.open"), f"fb_open:{feedback.id}"),), token=ACTION_TOKEN)
+                     detail: str | None = None,
+                     flags: Sequence[tuple[str, str | None]] = ()) -> TextReply:
+    """A feedback as an official's notice, its warnings first, with the button to open it."""
+    text = render.feedback_notice(ctx, t, feedback, what, detail)
+    if flags:
+        text = "\n".join([*abuse_flags.lines(t, flags), text])
+    return TextReply(text, (Option(t("officials.open"), f"fb_open:{feedback.id}"),),
+                     token=ACTION_TOKEN)
 
 
 def _practice_notice(ctx: Context, t: Translator, practice: Practice, what: str) -> TextReply:
@@ -87,9 +95,12 @@ async def waiting_to_new_official(ctx: Context, waiting: WaitingItems) -> None:
         return render.unit_label(ctx, official.unit_code) if official.unit_code else \
             tr("level.everywhere")
 
-    for feedback in waiting.feedback[:NOTICES_PER_KIND]:
+    announced = waiting.feedback[:NOTICES_PER_KIND]
+    flags = await feedback_flags.of_many(ctx.session, [f.id for f in announced if f.id])
+    for feedback in announced:
+        pairs = [(flag.kind, flag.detail) for flag in flags.get(feedback.id or 0, [])]
         ctx.notify(official.id, f"fb:{feedback.id}:new:0:to:{official.id}",
-                   [_feedback_notice(ctx, t, feedback, "new")])
+                   [_feedback_notice(ctx, t, feedback, "new", flags=pairs)])
     for practice in waiting.practices[:NOTICES_PER_KIND]:
         ctx.notify(official.id, f"pr:{practice.id}:new:0:to:{official.id}",
                    [_practice_notice(ctx, t, practice, "new")])

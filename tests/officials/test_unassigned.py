@@ -124,3 +124,21 @@ async def test_of_many_waiting_items_the_oldest_ten_come_as_notices_and_all_are_
     keys = await _keys(db)
     assert [i for i in ids if f"pr:{i}:new:0:to:{minh}" in keys] == ids[:10]
     assert all(f"pr:{i}:assigned:to:999" in keys for i in ids)  # every sender hears
+
+
+async def test_a_handed_over_feedback_keeps_its_warnings(make_chat, db, clock) -> None:
+    """The notice a new official gets for a waiting feedback is the one it would have had:
+    with the warnings found when it was sent (handlers/abuse/flags.py)."""
+    from tests.support.officials import Step
+
+    walk = feedback_walk(photos=0)
+    walk[1] = Step("text", "text", "Đèn đường hỏng, xem ảnh ở https://bit.ly/3xYzAbc nhé.")
+    await send_feedback(make_chat(2001, "Hoa"), walk)
+    await _accept(make_chat, db, clock, 3001, "Minh", unit=HOAN_KIEM, level="commune")
+    minh = await _person(db, "Minh")
+    async with db.session() as session:
+        notice = (await session.exec(select(OutboxMessage).where(
+            OutboxMessage.idempotency_key == f"fb:1:new:0:to:{minh}"))).one()
+    text = notice.payload[0]["text"]
+    assert text.startswith("⚠️ Có thể là spam: có liên kết rút gọn (bit.ly)")
+    assert "Phản ánh mới PA-2026-000001" in text
