@@ -16,7 +16,7 @@ from bot.leadership import Leadership, default_worker_id
 from bot.media_store import open_media_store
 from bot.telegram.channel import TelegramChannel
 from bot.web.chat_notices import WebNoticeSender
-from bot.web.metrics import ErrorLogCounter, Metrics, outbox_backlog
+from bot.web.metrics import ErrorLogCounter, Metrics, outbox_backlog, unassigned_items
 from bot.web.server import WebServer, create_web_app
 from bot.zalo_bot.channel import ZaloChannel
 from bot.zalo_oa.channel import ZaloOAChannel
@@ -114,6 +114,7 @@ class App:
         self._error_counter = ErrorLogCounter(self.metrics)
         logging.getLogger().addHandler(self._error_counter)
         self.metrics.outbox_backlog = outbox_backlog(self.db)
+        self.metrics.unassigned_items = unassigned_items(self.db)
         self.host = ChannelHost(configured_channels(self.settings, self.engine, services,
                                                     self.db, self.clock),
                                 retry_seconds=self.settings.channel_retry_seconds)

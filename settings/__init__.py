@@ -89,6 +89,10 @@ class Settings(BaseSettings):
     draft_reminder_hours: str = "24,168"
     escalation_ack_days: float = Field(default=3, gt=0)
     escalation_resolve_days: float = Field(default=15, gt=0)
+    # Practices awaiting review (scheduler/review_reminders.py): its officials are reminded
+    # after this many days, and the next level up is told after that many.
+    review_remind_days: float = Field(default=7, gt=0)
+    review_escalate_days: float = Field(default=30, gt=0)
     # The outbox sender (scheduler/outbox.py) paces itself to Telegram's limits.
     telegram_global_rate: float = Field(default=25, gt=0)
     telegram_per_chat_rate: float = Field(default=1, gt=0)
