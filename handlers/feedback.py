@@ -2,8 +2,9 @@
 
 The conversation, top to bottom: what it is about (a configurable list of categories), what
 happened, 0–5 photos, an optional map pin, the commune (the last one used is offered first),
-named or anonymous, and for named feedback an optional phone number; then a summary to check,
-and a receipt code to follow it with /tracuu. Diagram: `feedback.mmd`.
+named or anonymous, and for named feedback the sender's name where the channel gives none (the
+web chat; Zalo OA until the person shares their info) and an optional phone number; then a
+summary to check, and a receipt code to follow it with /tracuu. Diagram: `feedback.mmd`.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ DEFAULT_CATEGORIES = (
     "social_policy", "online_fraud", "other",
 )
 NAMED, ANONYMOUS = "named", "anonymous"
+NAMED_BY_CHANNEL = "named_by_channel"
+"""The fact the flow records when it starts: the channel gave the sender's name (Telegram, Zalo
+Bot), so named feedback need not ask for it."""
 
 
 def feedback_form(categories: Sequence[str] = DEFAULT_CATEGORIES) -> Form:
@@ -39,6 +43,8 @@ def feedback_form(categories: Sequence[str] = DEFAULT_CATEGORIES) -> Form:
             FieldSpec("location", Kind.LOCATION, required=False, personal=True),
             FieldSpec("commune", Kind.UNIT),
             FieldSpec("identity", Kind.CHOICE, options=(NAMED, ANONYMOUS), personal=True),
+            FieldSpec("name", Kind.TEXT, max_length=100, when=("identity", NAMED),
+                      unless=NAMED_BY_CHANNEL, personal=True),
             FieldSpec("phone", Kind.PHONE, required=False, when=("identity", NAMED),
                       personal=True),
         ),
@@ -55,6 +61,7 @@ class FeedbackFlow(FormFlow):
         if sent >= limit:
             return [TextReply(ctx.t("feedback.daily_limit", limit=limit))]
         replies = await super().start(ctx)
+        ctx.answers[NAMED_BY_CHANNEL] = bool(channel_name(ctx))
         last = await feedback_repo.last_commune_of(ctx.session, person_id=ctx.person.id)
         if last:
             ctx.state["suggest"] = {"commune": last}
@@ -74,8 +81,7 @@ async def submit(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
         text=answers["text"],
         reporter_id=ctx.person.id,
         anonymous=anonymous,
-        reporter_name=None if anonymous else (
-            ctx.account.display_name or ctx.person.display_name or None),
+        reporter_name=None if anonymous else (answers.get("name") or channel_name(ctx) or None),
         reporter_phone=None if anonymous else answers.get("phone"),
         commune_code=commune.code,
         province_code=commune.province_code,
@@ -94,6 +100,11 @@ async def submit(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
     if not officials:  # promise nobody's answer: say it is recorded and waits for officials
         key += "_unassigned"
     return [TextReply(ctx.t(key, code=stored.code))]
+
+
+def channel_name(ctx: Context) -> str:
+    """The sender's name as their channel gives it; empty where it gives none."""
+    return ctx.account.display_name or ctx.person.display_name or ""
 
 
 def build_flow(categories: Sequence[str] = DEFAULT_CATEGORIES) -> FormFlow:

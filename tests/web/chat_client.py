@@ -39,7 +39,7 @@ class Bubble:
     pushed: bool = False
     """Sent by the bot on its own (a notice fetched from /chat/notices)."""
     src: str | None = None
-    """A photo's image (a data: URL), as the page shows it."""
+    """A photo's image or a document's file (a data: URL), as the page shows it."""
 
     def button(self, label: str) -> Button:
         for button in self.buttons:
@@ -72,6 +72,8 @@ class _RepliesParser(HTMLParser):
             return
         if self._depth and tag == "img":
             self.bubbles[-1].src = a.get("src")
+        if self._depth and tag == "a" and "download" in a:  # a document's data: URL
+            self.bubbles[-1].src = a.get("href")
         if self._depth and tag not in _VOID:
             self._depth += 1
             if "text" in classes:
