@@ -13,10 +13,14 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
+from handlers import fields
+from handlers.abuse import flags as abuse_flags
+from handlers.abuse import muting
 from handlers.clock import to_db
 from handlers.commands import Command
 from handlers.context import Context
-from handlers.flow import FormFlow
+from handlers.events import Event
+from handlers.flow import CONFIRM, SUMMARY, FormFlow
 from handlers.forms import FieldSpec, Form, Kind
 from handlers.officials import notices
 from handlers.replies import Reply, TextReply
@@ -55,6 +59,8 @@ def feedback_form(categories: Sequence[str] = DEFAULT_CATEGORIES) -> Form:
 
 class FeedbackFlow(FormFlow):
     async def start(self, ctx: Context) -> list[Reply]:
+        if muting.muted_until(ctx) is not None:  # an official muted this sender for now
+            return muting.refusal(ctx)
         limit = ctx.services.feedback_per_day
         sent = await feedback_repo.count_sent_since(
             ctx.session, reporter_id=ctx.person.id or 0, since=to_db(ctx.now - timedelta(days=1)))
@@ -66,6 +72,13 @@ class FeedbackFlow(FormFlow):
         if last:
             ctx.state["suggest"] = {"commune": last}
         return replies
+
+    async def handle(self, ctx: Context, event: Event) -> list[Reply]:
+        """A sender muted while writing keeps the draft: sending waits for the mute's end."""
+        if (ctx.conversation.step == SUMMARY and muting.muted_until(ctx) is not None
+                and fields.resolve_option(ctx, event) == CONFIRM):
+            return self._summary(ctx, lead=muting.refusal_text(ctx))
+        return await super().handle(ctx, event)
 
 
 async def submit(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
@@ -92,10 +105,12 @@ async def submit(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
         created_at=now,
         updated_at=now,
     )
+    found = await abuse_flags.find(ctx, text=feedback.text, anonymous=anonymous)
     stored = await feedback_repo.create_feedback(
         ctx.session, feedback=feedback, photos=answers.get("photos") or [],
         year=ctx.local(ctx.now).year)
-    officials = await notices.feedback_to_officials(ctx, stored, "new", 0)
+    await abuse_flags.store(ctx, stored, found)  # a warning for officials, never a drop
+    officials = await notices.feedback_to_officials(ctx, stored, "new", 0, flags=found)
     key = "feedback.receipt_anonymous" if anonymous else "feedback.receipt"
     if not officials:  # promise nobody's answer: say it is recorded and waits for officials
         key += "_unassigned"

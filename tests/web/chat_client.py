@@ -219,6 +219,9 @@ class WebChat:
         await self.client.text(text)
         assert self.client.status == 200, self.client.transcript[-1]
 
+    async def command(self, name: str, args: str = "") -> None:
+        await self.text(f"/{name} {args}".strip())
+
     async def location(self, latitude: float, longitude: float) -> None:
         await self.client.location(latitude, longitude)
 
