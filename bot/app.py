@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -33,8 +34,11 @@ from storage.db import Database
 from storage.leader import OUTBOX_CHANNEL, PostgresLeaderLock, SoleProcessLock
 from storage.migrate import upgrade_async
 from storage.units import UnitDirectory
+from storage.upgrade_process import upgrade_in_child
 
 log = logging.getLogger(__name__)
+
+Migrate = Callable[[str], Awaitable[None]]
 
 def build_services(settings: Settings, clock: Clock) -> Services:
     return Services(
@@ -77,6 +81,9 @@ class App:
 
     settings: Settings
     clock: Clock = field(default_factory=SystemClock)
+    migrate: Migrate = upgrade_async
+    """How the schema is brought up to date at start: here, in a thread, by default; `serve`
+    (a long-lived worker) uses a child process (storage/upgrade_process.py)."""
     db: Database = field(init=False)
     engine: Engine = field(init=False)
     host: ChannelHost | None = field(default=None, init=False)
@@ -105,7 +112,7 @@ class App:
             raise
 
     async def _start(self, lock, worker: str) -> None:  # noqa: ANN001
-        await upgrade_async(self.settings.database_url)
+        await self.migrate(self.settings.database_url)
         self.db = Database(self.settings.database_url)
         services = build_services(self.settings, self.clock)
         self._services = services
@@ -220,7 +227,7 @@ class _SchedulerState:
 
 async def serve(settings: Settings) -> None:
     """Run until Ctrl-C or SIGTERM, then stop every channel cleanly."""
-    app = App(settings)
+    app = App(settings, migrate=upgrade_in_child)
     await app.start()
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
