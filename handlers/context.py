@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.clock import Clock
 from handlers.events import Event
-from handlers.i18n import Translator
+from handlers.i18n import Capabilities, Translator
 from handlers.replies import ACTION_TOKEN, Notice, Option, Reply
 from storage.media import MediaStore
 from storage.models import ChannelAccount, Conversation, Person
@@ -39,6 +39,9 @@ class Services:
     """New feedback one person may send in 24 hours."""
     """Personal data of closed feedback is erased this long after closing (the notice says so)."""
     features: Features = field(default=None)  # type: ignore[assignment]
+    capabilities: dict[str, Capabilities] = field(default_factory=dict)
+    """What each channel offers (by its name), so texts name the actions it has; channels
+    declare it (bot/channels/base.py) and the app fills this in."""
 
 
 @dataclass

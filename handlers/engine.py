@@ -171,7 +171,8 @@ class Engine:
             account, person, conversation = (identity.account, identity.person,
                                              identity.conversation)
             ctx = Context(session, self.services, account, person, conversation, event,
-                          Translator(person.language))
+                          Translator(person.language,
+                                     self.services.capabilities.get(sender.channel)))
             # Where the event arrived, for the log: after a failed flush the session refuses
             # to read even the conversation's attributes until it is rolled back.
             where = {"channel": sender.channel, "update_id": event.update_id,

@@ -14,7 +14,7 @@ from handlers.commands import Command
 from handlers.context import Context
 from handlers.events import ChoiceEvent, CommandEvent, Event, TextEvent
 from handlers.flow import Flow, reset_state
-from handlers.i18n import LANGUAGES, Translator
+from handlers.i18n import LANGUAGES
 from handlers.options import match_option
 from handlers.replies import ACTION_TOKEN, MENU_TOKEN, Option, Reply, TextReply
 
@@ -167,7 +167,7 @@ async def _on_side_answer(ctx: Context, event: Event, side: dict) -> list[Reply]
     lead = None
     if kind == "language":
         ctx.person.language = picked
-        ctx.t = Translator(picked)
+        ctx.t = ctx.t.in_language(picked)
         lead = ctx.t("language.set")
     elif kind == "cancel":
         lead = ctx.t("cancel.kept")

@@ -46,12 +46,15 @@ from bot.web.templating import page_language, render_page
 from handlers.clock import to_db
 from handlers.engine import Engine
 from handlers.events import ChoiceEvent, CommandEvent, Event, PhotoEvent, Sender, UnsupportedEvent
-from handlers.i18n import LANGUAGES, Translator
+from handlers.i18n import LANGUAGES, Capabilities, Translator
 from handlers.replies import Reply, RightsGained, TextReply
 from storage.media import MediaRejected, MediaStore
 from storage.province_centres import VIETNAM_BBOX
 from storage.repositories import web_sessions
 
+CAPABILITIES = Capabilities(buttons=True, location_button=True, contact_button=False)
+"""The page shows buttons, and a button that shares the browser's location (or a map to pick
+from); a phone number is typed."""
 CSRF_HEADER = "X-DVK-Chat"
 NOTICE_POLL_SECONDS = 25
 _NOTICE_ID = re.compile(r"^\d{1,12}$")
