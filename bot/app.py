@@ -49,6 +49,7 @@ def build_services(settings: Settings, clock: Clock) -> Services:
         tz=settings.tz,
         default_language=settings.default_language,
         draft_resume_after=timedelta(hours=settings.draft_resume_prompt_hours),
+        text_join_window=timedelta(seconds=settings.text_join_seconds),
         retention_days=settings.retention_days_after_close,
         messages_per_minute=settings.messages_per_minute,
         feedback_per_day=settings.feedback_per_day,

@@ -139,7 +139,7 @@ def _side_question(ctx: Context, kind: str, text: str,
     options = tuple(Option(ctx.t(key), value) for value, key in choices)
     side = ctx.state.get("side") or {}
     flow_question = side.get("resume") or {
-        k: ctx.state.get(k) for k in ("token", "options", "labels", "free_input")}
+        k: ctx.state.get(k) for k in ("token", "options", "labels", "free_input", "long_text")}
     token = ctx.issue_token(options, free_input=False)
     ctx.state["side"] = {"kind": kind, "token": token, "resume": flow_question}
     return [TextReply(text, options, token=token)]
