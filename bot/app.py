@@ -15,11 +15,15 @@ from bot.channels.host import ChannelHost
 from bot.instrumentation import MeteredEngine, instrument_flows
 from bot.leadership import Leadership, default_worker_id
 from bot.media_store import open_media_store
+from bot.telegram import channel as telegram_channel
 from bot.telegram.channel import TelegramChannel
+from bot.web import webchat
 from bot.web.chat_notices import WebNoticeSender
 from bot.web.metrics import ErrorLogCounter, Metrics, outbox_backlog, unassigned_items
 from bot.web.server import WebServer, create_web_app
+from bot.zalo_bot import channel as zalo_bot_channel
 from bot.zalo_bot.channel import ZaloChannel
+from bot.zalo_oa import channel as zalo_oa_channel
 from bot.zalo_oa.channel import ZaloOAChannel
 from handlers.clock import Clock, SystemClock
 from handlers.context import Services
@@ -33,6 +37,7 @@ from settings import Settings
 from storage.db import Database
 from storage.leader import OUTBOX_CHANNEL, PostgresLeaderLock, SoleProcessLock
 from storage.migrate import upgrade_async
+from storage.models import Channel as ChannelName
 from storage.units import UnitDirectory
 from storage.upgrade_process import upgrade_in_child
 
@@ -48,11 +53,23 @@ def build_services(settings: Settings, clock: Clock) -> Services:
         tz=settings.tz,
         default_language=settings.default_language,
         draft_resume_after=timedelta(hours=settings.draft_resume_prompt_hours),
+        text_join_window=timedelta(seconds=settings.text_join_seconds),
         retention_days=settings.retention_days_after_close,
         messages_per_minute=settings.messages_per_minute,
         feedback_per_day=settings.feedback_per_day,
         features=build_features(feedback_categories=settings.feedback_category_list),
+        capabilities=dict(CHANNEL_CAPABILITIES),
     )
+
+
+CHANNEL_CAPABILITIES = {
+    TelegramChannel.channel: telegram_channel.LIMITS.capabilities,
+    ZaloChannel.channel: zalo_bot_channel.LIMITS.capabilities,
+    ZaloOAChannel.channel: zalo_oa_channel.LIMITS.capabilities,
+    ChannelName.WEB.value: webchat.CAPABILITIES,
+}
+"""Each channel's own declaration (its `LIMITS`), whether it is configured or not: a person
+may write on any of them."""
 
 
 def configured_channels(settings: Settings, engine: Engine, services: Services, db: Database,
