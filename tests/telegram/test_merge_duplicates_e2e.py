@@ -85,7 +85,7 @@ async def test_an_official_merges_a_duplicate_and_everyone_follows_the_survivor(
             merged = minh.last.text
             assert "Đã gộp PA-2026-000002 vào PA-2026-000001" in merged
             assert "👥 3 người cùng phản ánh" in merged  # Hoa, Tú and Xuân
-            assert "gộp một phản ánh trùng vào đây «PA-2026-000002»" in merged
+            assert "gộp một phản ánh trùng vào đây: «PA-2026-000002»" in merged
             for citizen in (second, third):
                 told = "\n".join(m.text for m in await citizen.notices())
                 assert "gộp vào PA-2026-000001" in told, told
