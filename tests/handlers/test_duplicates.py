@@ -100,7 +100,7 @@ async def test_one_closed_meanwhile_cannot_be_followed(make_chat, db):
         await session.commit()
     await lan.press("Đúng, theo dõi phản ánh này")
     assert "PA-2026-000001 vừa được đóng" in lan.last.text
-    assert "Bấm Gửi nếu đã đúng" in lan.last.text  # back at the summary
+    assert [o.value for o in lan.last.options] == ["__confirm__", "__edit__"]  # the summary
     await lan.press("Gửi")
     assert "PA-2026-000002" in lan.last.text
     feedback, followers = await stored(db)
