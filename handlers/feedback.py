@@ -1,8 +1,9 @@
 """Send feedback (gửi phản ánh, kiến nghị).
 
 The conversation, top to bottom: what it is about (a configurable list of categories), what
-happened, 0–5 photos, an optional map pin, the commune (the last one used is offered first),
-named or anonymous, and for named feedback an optional phone number; then a summary to check,
+happened (typed, or a voice note with an optional one-line summary: handlers/voice.py), 0–5
+photos, an optional map pin, the commune (the last one used is offered first), named or
+anonymous, and for named feedback an optional phone number; then a summary to check,
 and a receipt code to follow it with /tracuu. Diagram: `feedback.mmd`.
 """
 
@@ -12,6 +13,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
+from handlers import voice
 from handlers.clock import to_db
 from handlers.commands import Command
 from handlers.context import Context
@@ -34,7 +36,7 @@ def feedback_form(categories: Sequence[str] = DEFAULT_CATEGORIES) -> Form:
         "feedback",
         (
             FieldSpec("category", Kind.CHOICE, options=tuple(categories)),
-            FieldSpec("text", Kind.TEXT, max_length=2000),
+            FieldSpec("text", Kind.TEXT, max_length=2000, voice=True),
             FieldSpec("photos", Kind.PHOTOS, min_items=0, max_items=5, personal=True),
             FieldSpec("location", Kind.LOCATION, required=False, personal=True),
             FieldSpec("commune", Kind.UNIT),
@@ -88,8 +90,11 @@ async def submit(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
     )
     stored = await feedback_repo.create_feedback(
         ctx.session, feedback=feedback, photos=answers.get("photos") or [],
-        year=ctx.local(ctx.now).year)
-    officials = await notices.feedback_to_officials(ctx, stored, "new", 0)
+        voice=answers.get("text_voice"), year=ctx.local(ctx.now).year)
+    note = answers.get("text_voice")
+    detail = ctx.t("fbnotice.voice", length=voice.length(note["duration_seconds"])) \
+        if note and not stored.text else None
+    officials = await notices.feedback_to_officials(ctx, stored, "new", 0, detail=detail)
     key = "feedback.receipt_anonymous" if anonymous else "feedback.receipt"
     if not officials:  # promise nobody's answer: say it is recorded and waits for officials
         key += "_unassigned"

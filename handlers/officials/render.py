@@ -13,12 +13,14 @@ from collections.abc import Mapping, Sequence
 from handlers.clock import from_db
 from handlers.context import Context
 from handlers.i18n import Translator
-from handlers.replies import PhotoReply, Reply
+from handlers.replies import PhotoReply, Reply, VoiceReply
+from handlers.voice import length
 from storage.models import (
     Feedback,
     FeedbackEvent,
     FeedbackEventKind,
     FeedbackPhoto,
+    FeedbackVoice,
     Person,
     Practice,
     PracticeEvent,
@@ -74,8 +76,9 @@ def feedback_line(ctx: Context, t: Translator, feedback: Feedback, number: int) 
 
 def feedback_card(ctx: Context, t: Translator, feedback: Feedback,
                   events: Sequence[FeedbackEvent], photos: Sequence[FeedbackPhoto],
-                  actors: Mapping[int, Person]) -> tuple[list[Reply], str]:
-    """Photos, then the card's text (to carry the action buttons)."""
+                  actors: Mapping[int, Person],
+                  voices: Sequence[FeedbackVoice] = ()) -> tuple[list[Reply], str]:
+    """Photos and voice notes, then the card's text (to carry the action buttons)."""
     lines = [
         t("fbcard.title", code=feedback.code),
         t("fbcard.status", status=t(f"status.feedback.{feedback.status}")),
@@ -90,9 +93,13 @@ def feedback_card(ctx: Context, t: Translator, feedback: Feedback,
         lines.append(t("fbcard.map", link=link))
     if feedback.satisfaction is not None:
         lines.append(t("fbcard.rating", rating=feedback.satisfaction))
-    lines += ["", t("fbcard.text"), feedback.text, "", t("fbcard.history")]
+    if voices:
+        lines.append(t("fbcard.voices", count=len(voices)))
+    lines += ["", t("fbcard.text"), feedback.text or "—", "", t("fbcard.history")]
     lines += [_history_line(ctx, t, event, actors) for event in events]
-    return _photo_replies(t, feedback.code or "", photos), "\n".join(lines)
+    code = feedback.code or ""
+    return (_photo_replies(t, code, photos) + _voice_replies(t, code, voices),
+            "\n".join(lines))
 
 
 def feedback_notice(ctx: Context, t: Translator, feedback: Feedback, what: str,
@@ -143,6 +150,16 @@ def _photo_replies(t: Translator, code: str, photos: Sequence[FeedbackPhoto]) ->
     return [PhotoReply(photo.path, caption=t("fbcard.photo", code=code, number=index,
                                              count=len(photos)))
             for index, photo in enumerate(photos, start=1)]
+
+
+def _voice_replies(t: Translator, code: str, voices: Sequence[FeedbackVoice]) -> list[Reply]:
+    """The sender's voice notes, each as the clean file (no tags; its caption names the
+    feedback, never who sent it)."""
+    return [VoiceReply(voice.path, caption=t("fbcard.voice", code=code, number=index,
+                                             count=len(voices),
+                                             length=length(voice.duration_seconds)),
+                       duration_seconds=voice.duration_seconds)
+            for index, voice in enumerate(voices, start=1)]
 
 
 # -- practices ------------------------------------------------------------------------------

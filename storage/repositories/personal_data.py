@@ -30,6 +30,7 @@ from storage.models import (
     Feedback,
     FeedbackEvent,
     FeedbackPhoto,
+    FeedbackVoice,
     LinkCode,
     OutboxMessage,
     Person,
@@ -78,6 +79,8 @@ async def export_person(session: AsyncSession, person_id: int) -> dict[str, Any]
         col(FeedbackEvent.feedback_id).in_(feedback_ids)).order_by(col(FeedbackEvent.id)))
     feedback_photos = await _all(session, select(FeedbackPhoto).where(
         col(FeedbackPhoto.feedback_id).in_(feedback_ids)))
+    voices = await _all(session, select(FeedbackVoice).where(
+        col(FeedbackVoice.feedback_id).in_(feedback_ids)).order_by(col(FeedbackVoice.id)))
     return {
         "person": _dump(person),
         "accounts": [_dump(a) for a in accounts],
@@ -87,7 +90,9 @@ async def export_person(session: AsyncSession, person_id: int) -> dict[str, Any]
         "feedback": [{**_dump(f),
                       "history": [_dump(e) for e in events if e.feedback_id == f.id],
                       "photos": [_dump(ph) for ph in feedback_photos
-                                 if ph.feedback_id == f.id]} for f in feedback],
+                                 if ph.feedback_id == f.id],
+                      "voice_notes": [_dump(v) for v in voices if v.feedback_id == f.id]}
+                     for f in feedback],
         "votes": [_dump(v) for v in votes],
     }
 
@@ -99,9 +104,11 @@ class Erasure:
     feedback: int = 0
     practices: int = 0
     photos: int = 0
+    voice_notes: int = 0
     messages: int = 0
     media_keys: list[str] = field(default_factory=list)
-    """Photo files no row refers to any more: the caller deletes them after committing."""
+    """Photo and voice files no row refers to any more: the caller deletes them after
+    committing."""
 
 
 class StillOfficial(Exception):
@@ -169,8 +176,8 @@ async def _erase_feedback(session: AsyncSession, person_id: int, report: Erasure
 
 async def erase_senders_data(session: AsyncSession, feedback: Sequence[Feedback],
                              report: Erasure) -> set[str]:
-    """The sender's name, phone and photos on these feedback; returns the strings removed,
-    for scrubbing their copies."""
+    """The sender's name, phone, photos and voice notes on these feedback; returns the
+    strings removed, for scrubbing their copies."""
     strings: set[str] = set()
     for item in feedback:
         strings |= {item.reporter_name or "", item.reporter_phone or ""}
@@ -186,7 +193,13 @@ async def erase_senders_data(session: AsyncSession, feedback: Sequence[Feedback]
     for photo in photos:
         report.media_keys.append(photo.path)
         await session.delete(photo)
+    voices = await _all(session, select(FeedbackVoice).where(
+        col(FeedbackVoice.feedback_id).in_(ids)))  # only ever the sender's own voice
+    for voice in voices:
+        report.media_keys.append(voice.path)
+        await session.delete(voice)
     report.feedback, report.photos = len(feedback), report.photos + len(photos)
+    report.voice_notes += len(voices)
     strings.discard(ERASED_NAME)
     return strings
 
@@ -202,15 +215,17 @@ def _senders_photo() -> Any:
 
 async def closed_feedback_due(session: AsyncSession, *, closed_before: datetime,
                               limit: int) -> Sequence[Feedback]:
-    """Closed before `closed_before` and still holding its sender's name, phone or photos."""
+    """Closed before `closed_before` and still holding its sender's name, phone, photos or
+    voice notes."""
     photo_left = exists().where(col(FeedbackPhoto.feedback_id) == col(Feedback.id),
                                 _senders_photo())
+    voice_left = exists().where(col(FeedbackVoice.feedback_id) == col(Feedback.id))
     return await _all(session, select(Feedback).where(
         col(Feedback.status).in_(CLOSED_FEEDBACK_STATUSES),
         col(Feedback.closed_at) < closed_before,
         or_(and_(col(Feedback.reporter_name).is_not(None),
                  col(Feedback.reporter_name) != ERASED_NAME),
-            col(Feedback.reporter_phone).is_not(None), photo_left),
+            col(Feedback.reporter_phone).is_not(None), photo_left, voice_left),
     ).order_by(col(Feedback.id)).limit(limit))
 
 
@@ -267,11 +282,14 @@ def _replace(value: Any, strings: set[str]) -> Any:
 
 
 async def _unreferenced(session: AsyncSession, keys: list[str]) -> list[str]:
-    """Of these media keys, those no photo row still refers to (one file may serve many)."""
+    """Of these media keys, those no photo or voice row still refers to (one file may serve
+    many)."""
     if not keys:
         return []
     used = set(await _all(session, select(FeedbackPhoto.path).where(
         col(FeedbackPhoto.path).in_(keys))))
     used |= set(await _all(session, select(PracticePhoto.path).where(
         col(PracticePhoto.path).in_(keys))))
+    used |= set(await _all(session, select(FeedbackVoice.path).where(
+        col(FeedbackVoice.path).in_(keys))))
     return sorted(set(keys) - used)

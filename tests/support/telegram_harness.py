@@ -95,8 +95,8 @@ class TelegramDriver:
     async def sticker(self) -> list[BotMessage]:
         return await self._after(self.user.send_sticker())
 
-    async def voice(self) -> list[BotMessage]:
-        return await self._after(self.user.send_voice())
+    async def voice(self, data: bytes | None = None, duration: int = 3) -> list[BotMessage]:
+        return await self._after(self.user.send_voice(duration=duration, data=data))
 
     async def document(self, data: bytes, mime_type: str, file_name: str) -> list[BotMessage]:
         return await self._after(self.user.send_document(data, mime_type=mime_type,

@@ -112,8 +112,8 @@ class ZaloDriver:
     async def sticker(self) -> list[ZaloMessage]:
         return await self._after(self.user.send_sticker())
 
-    async def voice(self) -> list[ZaloMessage]:
-        return await self._after(self.user.send_voice())
+    async def voice(self, data: bytes | None = None) -> list[ZaloMessage]:
+        return await self._after(self.user.send_voice(data))
 
     async def unsupported(self) -> list[ZaloMessage]:
         return await self._after(self.user.send_unsupported())
