@@ -14,6 +14,9 @@ class Failure(StrEnum):
     TRANSIENT = "transient"  # network error, timeout, 5xx: try again later
     BLOCKED = "blocked"  # the person blocked the bot or left: stop writing to this account
     PERMANENT = "permanent"  # the platform refuses this message for good
+    # the platform refuses this person until they write to us again (Zalo OA's 7-day window):
+    # never dropped; the message goes through another linked channel or waits for contact
+    OUTSIDE_WINDOW = "outside_window"
 
 
 class DeliveryError(Exception):
@@ -25,7 +28,15 @@ class DeliveryError(Exception):
 
 
 class ChannelSender(Protocol):
+    """One channel's way out for the outbox. `start` and `stop` bracket the outbox's run (a
+    sender that borrows its channel's client does nothing in them); `deliver` sends one
+    message's replies, or says in a `DeliveryError` which `Failure` kind stopped it."""
+
     channel: str
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
 
     async def deliver(self, chat_id: str, replies: list[Reply]) -> None:
         """Send, or raise DeliveryError."""

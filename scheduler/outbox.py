@@ -561,7 +561,7 @@ class OutboxWorker:
         elif error.failure is Failure.BLOCKED:
             await delivery.deactivate_account(session, account_id=job.account_id)
             values |= {"status": OutboxStatus.PENDING, "not_before": now, "parts_sent": 0}
-        elif getattr(error, "wait_for_contact", False):  # issue 7: Zalo OA's 7-day window
+        elif error.failure is Failure.OUTSIDE_WINDOW:  # issue 7: Zalo OA's 7-day window
             values |= await _outside_window(session, job, error, now, self.senders)
         elif error.failure is Failure.PERMANENT or message.attempts >= MAX_ATTEMPTS:
             if await _fall_back(session, job, error, now, self.senders):

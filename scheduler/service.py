@@ -111,8 +111,7 @@ class SchedulerService:
     async def start(self) -> None:
         """Settle interrupted sends, catch up on what fell due while down, then run."""
         for sender in self.senders.values():
-            if hasattr(sender, "start"):
-                await sender.start()
+            await sender.start()
         await self.outbox.recover()
         await self.tick()
         self.scheduler.add_job(self.tick, IntervalTrigger(minutes=TICK_MINUTES), id=TICK_JOB,
@@ -129,8 +128,7 @@ class SchedulerService:
         self.report_builder.close()
         await self.outbox.stop()
         for sender in self.senders.values():
-            if hasattr(sender, "stop"):
-                await sender.stop()
+            await sender.stop()
 
     async def tick(self) -> int:
         """One pass: everything due by now is queued (or recorded as skipped). Returns how

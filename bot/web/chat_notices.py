@@ -34,6 +34,12 @@ class WebNoticeSender:
         self.clock = clock
         self.session_lifetime = session_lifetime
 
+    async def start(self) -> None:
+        """Nothing to open: notices are rows the chat page polls."""
+
+    async def stop(self) -> None:
+        """Nothing to close."""
+
     async def deliver(self, chat_id: str, replies: list[Reply]) -> None:
         """Keep the replies for the chat's page; a chat whose browser cookie has expired can
         never ask for them, so it counts as blocked (the outbox tries the person's other

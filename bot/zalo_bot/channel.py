@@ -17,7 +17,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.channels.base import ChannelLimits, Site
-from bot.channels.errors import ChannelUnavailable
+from bot.channels.errors import ChannelRefused, ChannelUnavailable
 from bot.channels.processed import ProcessedSignal
 from bot.ordering import ChatLocks
 from bot.proxies import Proxies
@@ -112,8 +112,8 @@ class ZaloChannel:
             await self.client.close()
             if error.status >= 500:  # Zalo's side is down: it may answer later
                 raise ChannelUnavailable(f"Zalo Bot: {error.status}") from None
-            raise RuntimeError(f"Zalo refused ZALO_BOT_TOKEN ({error.status}): check the token "
-                               "Zalo Bot Creator sent you") from None
+            raise ChannelRefused(f"Zalo refused ZALO_BOT_TOKEN ({error.status}): check the "
+                                 "token Zalo Bot Creator sent you") from None
         name = (me or {}).get("account_name")
         if self.webhook_mode:
             assert self.settings.zalo_webhook_url and self.settings.zalo_webhook_secret
@@ -123,8 +123,8 @@ class ZaloChannel:
                     self.settings.zalo_webhook_secret.get_secret_value())
             except ZaloApiError as error:
                 await self.client.close()
-                raise RuntimeError(f"Zalo refused ZALO_WEBHOOK_URL: {error.description} (it must "
-                                   "be a public https address)") from None
+                raise ChannelRefused(f"Zalo refused ZALO_WEBHOOK_URL: {error.description} (it "
+                                     "must be a public https address)") from None
             log.info("zalo webhook set", extra={"bot": name})
             return
         await self.client.delete_webhook()  # getUpdates is refused while a webhook is set
@@ -274,6 +274,12 @@ class ZaloOutboxSender:
 
     def __init__(self, zalo: ZaloChannel) -> None:
         self.zalo = zalo
+
+    async def start(self) -> None:
+        """Nothing to open: the channel's client is already running."""
+
+    async def stop(self) -> None:
+        """Nothing to close: the channel closes its client after the outbox stopped."""
 
     async def deliver(self, chat_id: str, replies: list[Reply]) -> None:
         await self.zalo.deliver(chat_id, replies)

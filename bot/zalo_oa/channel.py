@@ -58,10 +58,8 @@ class OutsideWindow(DeliveryError):
     OA's quota). Not a reason to drop the message: the outbox sends it through another linked
     channel, or keeps it until the person next writes."""
 
-    wait_for_contact = True
-
     def __init__(self, detail: str) -> None:
-        super().__init__(Failure.PERMANENT, detail)
+        super().__init__(Failure.OUTSIDE_WINDOW, detail)
 
 
 LIMITS = ChannelLimits(text_length=api.MAX_TEXT, buttons_per_message=api.MAX_BUTTONS,
@@ -248,6 +246,12 @@ class ZaloOAOutboxSender:
 
     def __init__(self, oa: ZaloOAChannel) -> None:
         self.oa = oa
+
+    async def start(self) -> None:
+        """Nothing to open: the channel's client is already running."""
+
+    async def stop(self) -> None:
+        """Nothing to close: the channel closes its client after the outbox stopped."""
 
     async def deliver(self, chat_id: str, replies: list[Reply]) -> None:
         await self.oa.deliver(chat_id, replies)

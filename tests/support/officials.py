@@ -79,6 +79,12 @@ class RecordingChannel:
     def __init__(self) -> None:
         self.delivered: dict[str, list] = {}
 
+    async def start(self) -> None:
+        pass
+
+    async def stop(self) -> None:
+        pass
+
     async def deliver(self, chat_id: str, replies: list) -> None:
         self.delivered.setdefault(chat_id, []).extend(replies)
 

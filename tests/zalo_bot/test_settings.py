@@ -1,4 +1,5 @@
-"""Zalo settings: a webhook needs https and a secret Zalo accepts; bad values stop start-up."""
+"""Zalo settings: a webhook needs https and a secret Zalo accepts; bad values stop start-up,
+values Zalo refuses leave only Zalo off."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pydantic import SecretStr, ValidationError
 from bot.app import App
 from settings import Settings
 from tests.fakes.zalo_bot_api import FakeZaloBot
+from tests.telegram.test_channel_states import health_of
 from tests.zalo_bot.harness import zalo_settings
 
 
@@ -38,18 +40,29 @@ def test_the_token_never_shows() -> None:
     assert "secret-part" not in repr(settings) and "secret-part" not in str(settings)
 
 
-async def test_a_refused_token_or_webhook_stops_start_up_with_a_clear_reason(settings, clock):
+@pytest.mark.parametrize("refusal", ["token", "webhook"])
+async def test_a_refused_token_or_webhook_leaves_zalo_off_and_the_rest_running(
+        settings, clock, caplog, refusal: str) -> None:
+    """Credentials Zalo refuses will not start working by retrying: Zalo Bot stays off with
+    one line naming the setting, and the map, the web chat and /healthz keep serving."""
     async with FakeZaloBot() as fake:
-        refused = [(zalo_settings(settings, fake, zalo_bot_token=SecretStr("0:other")),
-                    "ZALO_BOT_TOKEN"),
-                   (zalo_settings(settings, fake, webhook=True,
-                                  zalo_webhook_url="https://localhost/zalo/webhook"),
-                    "ZALO_WEBHOOK_URL")]
-        for configured, reason in refused:
-            app = App(configured, clock=clock)
-            with pytest.raises(RuntimeError, match=reason):
-                await app.start()
+        if refusal == "token":
+            configured = zalo_settings(settings, fake, zalo_bot_token=SecretStr("0:other"))
+            reason = "ZALO_BOT_TOKEN"
+        else:
+            configured = zalo_settings(settings, fake, webhook=True,
+                                       zalo_webhook_url="https://localhost/zalo/webhook")
+            reason = "ZALO_WEBHOOK_URL"
+        app = App(configured, clock=clock)
+        await app.start()
+        try:
+            status, body = await health_of(app)
+        finally:
             await app.stop()
+    assert status == 200 and body["channels"] == {"zalo_bot": "off"}
+    refused = [r for r in caplog.records if reason in r.getMessage()]
+    assert refused and refused[0].levelname == "ERROR"
+    assert "0:other" not in caplog.text
 
 
 async def test_zalo_down_at_start_leaves_the_rest_running_and_joins_later(settings, clock):
