@@ -1,7 +1,8 @@
 """Retention: the personal data on closed feedback (the sender's name, phone, photos and voice
 notes) is erased RETENTION_DAYS_AFTER_CLOSE days after closing, in batches, at every scheduler
-pass. The feedback, its history and the officials' answers stay (storage/repositories/personal_data.py).
-The counts go to the log and to /metrics (`on_erased`)."""
+pass. The feedback, its history and the officials' answers stay
+(storage/repositories/personal_data.py). The counts go to the log and to /metrics
+(`on_erased`)."""
 
 from __future__ import annotations
 

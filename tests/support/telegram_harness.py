@@ -130,6 +130,9 @@ class TelegramChat:
     async def contact(self, phone: str) -> None:
         await self.driver._after(self.driver.user.send_contact(phone))
 
+    async def voice(self, data: bytes, seconds: int) -> None:
+        await self.driver.voice(data, duration=seconds)
+
     @property
     def last_text(self) -> str:
         return self.driver.last.text

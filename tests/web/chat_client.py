@@ -243,6 +243,10 @@ class WebChat:
     async def contact(self, phone: str) -> None:
         await self.client.text(phone)
 
+    async def voice(self, data: bytes, seconds: int) -> None:
+        await self.client.voice(data)
+        assert self.client.status == 200, self.client.transcript[-1]
+
     @property
     def last_text(self) -> str:
         return self.client.last.text

@@ -148,7 +148,7 @@ async def test_a_voice_note_over_the_length_cap_is_refused_and_the_draft_kept(
             assert "Tin nhắn thoại dài quá: bot nhận tối đa 10 giây và 2 MB" in refusal
             assert "Hãy mô tả sự việc" in refusal
             await hoa.voice(b"not sound" * 100, content_type="audio/mp4")
-            assert "Không nghe được tệp âm thanh này" in hoa.last.text
+            assert "Không nghe được tin nhắn thoại (tệp âm thanh) này" in hoa.last.text
             for step in walk[1:]:
                 await hoa.do(step)
             assert "Hạ tầng" in hoa.last.text

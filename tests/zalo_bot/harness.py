@@ -191,6 +191,9 @@ class ZaloBotChat:
     async def contact(self, phone: str) -> None:
         await self.driver.text(phone)  # no contact button: the number is typed
 
+    async def voice(self, data: bytes, seconds: int) -> None:
+        await self.driver.voice(data)  # Zalo says nothing of the length
+
     @property
     def last_text(self) -> str:
         return self.driver.last.text or ""

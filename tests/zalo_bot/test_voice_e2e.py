@@ -81,7 +81,7 @@ async def test_a_voice_note_over_the_size_cap_is_refused_and_the_draft_kept(
             assert "Tệp ghi âm lớn quá: bot nhận tối đa 0,1 MB và 2 phút" in refusal
             assert "Hãy mô tả sự việc" in refusal
             await citizen.voice(b"\xff\xf1 not sound at all" * 10)
-            assert "Không nghe được tệp âm thanh này" in hoa.last.text
+            assert "Không nghe được tin nhắn thoại (tệp âm thanh) này" in hoa.last.text
             for step in walk[1:]:
                 await do(citizen, step)
             await citizen.pick("Gửi")
