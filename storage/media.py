@@ -36,9 +36,11 @@ _IMAGE_TYPES = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"),
                 "WEBP": ("image/webp", "webp"), "GIF": ("image/gif", "gif"),
                 "HEIF": ("image/heic", "heic")}
 _PHOTO_PATH = re.compile(r"^[0-9a-f]{2}/([0-9a-f]{64})\.(?:jpg|png|webp|gif|heic)$")
-_VOICE_PATH = re.compile(r"^([0-9a-f]{2}/[0-9a-f]{64})\.(ogg|aac|m4a)$")
-"""A kept voice note is `ab/<sha256>.ogg`, already clean; `.aac` and `.m4a` name its AAC
-copies (for Zalo and for browsers without Opus), made on first use like a photo's copies."""
+VOICE_DIR = "voice"
+_VOICE_PATH = re.compile(r"^(voice/[0-9a-f]{2}/[0-9a-f]{64})\.(ogg|aac|m4a)$")
+"""A kept voice note is `voice/ab/<sha256>.ogg`, already clean (a folder of its own, so notes
+nobody kept can be swept without listing every photo); `.aac` and `.m4a` name its AAC copies
+(for Zalo and for browsers without Opus), made on first use like a photo's copies."""
 VOICE_MIME = "audio/ogg"
 _AAC_CONTAINERS = {"aac": "adts", "m4a": "ipod"}
 DEFAULT_MAX_VOICE_BYTES = 2 * 1024 * 1024
@@ -201,7 +203,7 @@ class MediaStore:
             except OSError as error:  # the working folder cannot take the clean copy
                 raise MediaUnavailable(error) from error
             digest = _sha256(clean)
-            relative = f"{digest[:2]}/{digest}.ogg"
+            relative = f"{VOICE_DIR}/{digest[:2]}/{digest}.ogg"
             size = clean.stat().st_size
             try:
                 if not self.objects.exists(relative):

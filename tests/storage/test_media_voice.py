@@ -28,7 +28,8 @@ def _keep(media: MediaStore, tmp_path: Path, data: bytes):
 @pytest.mark.parametrize("kind", ["ogg", "m4a", "webm", "aac"])
 def test_a_voice_note_is_kept_clean_whatever_the_phone_recorded(media, tmp_path, kind):
     stored = _keep(media, tmp_path, voice_note(6, kind=kind))
-    assert stored.path.endswith(".ogg") and stored.mime_type == "audio/ogg"
+    assert stored.path == f"voice/{stored.sha256[:2]}/{stored.sha256}.ogg"
+    assert stored.mime_type == "audio/ogg"
     assert stored.duration_seconds == 6 and stored.platform_file_id == "f1"
     kept = media.objects.get(stored.path)
     assert len(kept) == stored.size_bytes
@@ -63,6 +64,6 @@ def test_what_is_refused_says_why_and_leaves_nothing(media, tmp_path, data, reas
 
 def test_an_unknown_voice_copy_is_not_found(media):
     with pytest.raises(FileNotFoundError):
-        media.outgoing("ab/" + "0" * 64 + ".aac")
+        media.outgoing("voice/ab/" + "0" * 64 + ".aac")
     with pytest.raises(FileNotFoundError):
-        media.voice_variant("ab/" + "0" * 64 + ".jpg", "aac")
+        media.voice_variant("voice/ab/" + "0" * 64 + ".jpg", "aac")
