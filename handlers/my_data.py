@@ -66,6 +66,8 @@ def _summary(ctx: Context, data: dict[str, Any]) -> str:
     if codes:
         lines.append(t("mydata.codes", codes=", ".join(c for c in codes if c)))
     voices = [v for f in data["feedback"] for v in f.get("voice_notes", [])]
+    voices += [p["answers"]["description_voice"] for p in data["practices"]
+               if isinstance((p.get("answers") or {}).get("description_voice"), dict)]
     if voices:
         lines.append(t("mydata.voice_notes", count=len(voices),
                        seconds=sum(v["duration_seconds"] for v in voices)))

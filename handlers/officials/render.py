@@ -30,6 +30,8 @@ from storage.models import (
 from storage.repositories.reviews import Consensus
 
 REPORTER = "reporter"
+PRACTICE_VOICE = "description_voice"
+"""Where a practice keeps the voice note of its description (`FieldSpec.voice_answer`)."""
 
 
 def excerpt(text: str, limit: int) -> str:
@@ -201,6 +203,8 @@ def practice_card(ctx: Context, t: Translator, practice: Practice,
     if consensus.votes:
         lines.append(t("prcard.consensus", agree=consensus.agree, disagree=consensus.disagree,
                        mean=f"{consensus.mean_satisfaction:.1f}", votes=consensus.votes))
+    if practice_voice(practice):
+        lines.append(t("fbcard.voices", count=1))
     lines.append("")
     for name in _PRACTICE_TEXT_FIELDS:
         lines.append(f"• {t(f'practice.{name}.label')}: {excerpt(getattr(practice, name), 600)}")
@@ -216,7 +220,18 @@ def practice_card(ctx: Context, t: Translator, practice: Practice,
         PhotoReply(photo.path, caption=t("fbcard.photo", code=practice.code, number=index,
                                          count=len(photos)))
         for index, photo in enumerate(photos, start=1)]
+    if note := practice_voice(practice):
+        replies.append(VoiceReply(note["path"], caption=t(
+            "fbcard.voice", code=practice.code, number=1, count=1,
+            length=length(note.get("duration_seconds"))),
+            duration_seconds=note.get("duration_seconds")))
     return replies, "\n".join(lines)
+
+
+def practice_voice(practice: Practice) -> dict | None:
+    """The voice note its leader gave as the description, kept among its answers."""
+    note = (practice.answers or {}).get(PRACTICE_VOICE)
+    return note if isinstance(note, dict) and note.get("path") else None
 
 
 def practice_event_what(t: Translator, event: PracticeEvent) -> str:

@@ -240,12 +240,24 @@ async def erase_closed_feedback(session: AsyncSession, feedback: Sequence[Feedba
     return report
 
 
+PRACTICE_VOICE = "description_voice"
+"""A practice's voice note, among its answers (handlers/practice_form.py)."""
+
+
 async def _erase_practices(session: AsyncSession, person_id: int, report: Erasure) -> set[str]:
-    """An individual's practice loses its author's name; a collective's keeps the collective."""
+    """An individual's practice loses its author's name; a collective's keeps the collective.
+    Either loses the leader's voice note: their own voice, whoever they spoke for."""
     strings: set[str] = set()
     for practice in await _all(session, select(Practice).where(
             Practice.submitter_id == person_id)):
         report.practices += 1
+        note = practice.answers.get(PRACTICE_VOICE)
+        if isinstance(note, dict):
+            report.media_keys.append(str(note.get("path")))
+            report.voice_notes += 1
+            practice.answers = {k: v for k, v in practice.answers.items()
+                                if k != PRACTICE_VOICE}
+            session.add(practice)
         if practice.submitter_kind == "collective":
             continue
         strings.add(practice.submitter_name)
