@@ -70,6 +70,13 @@ class MediaUnavailable(MediaRejected):
 
 _WHY = {errno.EROFS: "read_only", errno.ENOSPC: "full", errno.EDQUOT: "full",
         errno.EACCES: "not_writable", errno.EPERM: "not_writable"}
+_DISK_REFUSALS = {*_WHY, errno.EIO, errno.EFBIG}
+"""A disk that will not take a file now (full, read-only, failing, over a size limit)."""
+
+
+def _why(error: OSError) -> str:
+    """The refusal in a word, for logs and /healthz."""
+    return _WHY.get(error.errno or 0, error.strerror or type(error).__name__)
 
 
 @dataclass(frozen=True)
@@ -123,7 +130,11 @@ class MediaStore:
     def incoming_file(self) -> Iterator[Path]:
         """A temporary file for an upload streamed to disk (or an original fetched from a
         bucket), removed after: in the working folder, or in the system's temporary folder
-        when that one refuses writes (whose refusal then comes when the photo is kept)."""
+        when that one refuses writes (whose refusal then comes when the photo is kept).
+
+        Whoever fills it (a channel downloading a photo, a bucket's client) may meet a disk
+        that fills up or fails half-way: that refusal leaves the block as `MediaUnavailable`
+        ("busy, try again"), the same answer on every channel, and the file is removed."""
         folder = self.root / INCOMING_DIR
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -137,8 +148,14 @@ class MediaStore:
         path = Path(name)
         try:
             yield path
+        except OSError as error:
+            if error.errno not in _DISK_REFUSALS:
+                raise
+            log.warning("media disk refused a file", extra={"reason": _why(error)})
+            raise MediaUnavailable(error) from error
         finally:
-            path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
 
     def save_image(self, data: bytes, *, platform_file_id: str | None = None) -> StoredMedia:
         """Check the bytes really are an image we accept, then keep them under their hash."""
@@ -224,7 +241,7 @@ class MediaStore:
                 store.put(key, b"ok")
                 store.delete(key)
             except OSError as error:
-                return _WHY.get(error.errno or 0, error.strerror or type(error).__name__)
+                return _why(error)
             except Exception as error:  # noqa: BLE001  (a bucket's client raises its own kinds)
                 return type(error).__name__
         return None
