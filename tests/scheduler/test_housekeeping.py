@@ -106,7 +106,7 @@ async def test_report_workbooks_go_after_a_month(db, clock, tmp_path) -> None:
 
 async def test_voice_notes_nobody_holds_go_after_a_day(make_chat, db, clock, services) -> None:
     """Kept: a feedback's note and one a draft holds (waiting for its summary). Gone: one sent
-    outside any flow and one sent at a question of the practice form, which takes none."""
+    outside any flow and one sent at a question that takes none (the photos)."""
     media = services.media
     hoa = make_chat(2001, "Hoa")
     steps = feedback_walk(photos=0)
@@ -123,8 +123,10 @@ async def test_voice_notes_nobody_holds_go_after_a_day(make_chat, db, clock, ser
     await lan.voice(voice_note(2, tone=400))  # waiting for its summary
     nam = make_chat(2003, "Nam")
     await nam.voice(voice_note(2, tone=500))  # no flow: the menu
-    await nam.command("mohinh")
-    await nam.voice(voice_note(2, tone=600))  # "this step needs a typed answer"
+    await nam.command("phananh")
+    for step in steps[:2]:  # the category, the description typed
+        await feedback_do(nam, step)
+    await nam.voice(voice_note(2, tone=600))  # at the photos: "needs a typed answer"
     assert "cần câu trả lời bằng chữ" in nam.last.text
     notes = sorted(info.key for info in media.objects.list("voice/"))
     assert len(notes) == 4
