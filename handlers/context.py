@@ -51,6 +51,8 @@ class Context:
     event: Event
     t: Translator
     notices: list[Notice] = field(default_factory=list)
+    mute_told: bool = False
+    """Set when this turn told the person of their mute (handlers/abuse/muting.py)."""
     rights_gained: bool = False
     """Set by a step that gave this chat's person more rights (see `RightsGained`)."""
 

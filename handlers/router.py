@@ -8,7 +8,9 @@ and action buttons come from `handlers/registry.py`.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
+from handlers.abuse import muting
 from handlers.clock import from_db
 from handlers.commands import Command
 from handlers.context import Context
@@ -28,6 +30,17 @@ CONTINUE, RESTART = "continue", "restart"
 
 
 async def route(ctx: Context, event: Event) -> list[Reply]:
+    # A person an official muted hears of it first, once (handlers/abuse/muting.py).
+    notice = await muting.tell_once(ctx) if ctx.person.muted_until else None
+    replies = await _route(ctx, event)
+    if notice is None:
+        return replies
+    if replies and isinstance(replies[-1], TextReply):  # one message: the notice, then the answer
+        return [*replies[:-1], replace(replies[-1], text=f"{notice}\n\n{replies[-1].text}")]
+    return [*replies, TextReply(notice)]
+
+
+async def _route(ctx: Context, event: Event) -> list[Reply]:
     side = ctx.state.get("side")
     if side and not isinstance(event, CommandEvent):
         answered = await _on_side_answer(ctx, event, side)

@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from handlers.abuse import flags as abuse_flags
 from handlers.clock import to_db
 from handlers.i18n import Translator
 from handlers.periods import Period, jurisdiction_label, months_before
@@ -192,7 +193,7 @@ def write_workbook(data: ReportData, figures: ReportFigures, path: Path, *,
            (t("report.col.code"), t("report.col.category"), t("report.col.status"),
             t("report.col.commune"), t("report.col.sender"), t("report.col.date"),
             t("report.col.first_answer_hours"), t("report.col.resolution_hours"),
-            t("report.col.satisfaction")),
+            t("report.col.satisfaction"), t("report.col.warnings")),
            [(f.code, _label(t, f"option.category.{f.category}", f.category),
              _label(t, f"status.feedback.{f.status}", f.status), _unit(units, f.commune_code),
              f.named_sender or t("report.anonymous"),
@@ -200,7 +201,10 @@ def write_workbook(data: ReportData, figures: ReportFigures, path: Path, *,
              _blank(round(_hours(f.first_answered_at - f.created_at), 1)
                     if f.first_answered_at else None),
              _blank(round(_hours(f.resolved_at - f.created_at), 1) if f.resolved_at else None),
-             _blank(f.satisfaction)) for f in data.feedback])
+             _blank(f.satisfaction),
+             # flagged, never left out: officials decide (handlers/abuse/flags.py)
+             "; ".join(abuse_flags.describe(t, kind, detail) for kind, detail in f.flags))
+            for f in data.feedback])
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
     return path

@@ -176,10 +176,11 @@ def _quiet_http_client_logs():
 
 @pytest.fixture(autouse=True)
 async def _official_actions_are_audited(request: pytest.FixtureRequest):
-    """After each officials or Telegram end-to-end test: every official action it stored has
+    """After each officials, abuse or Telegram end-to-end test: every official action it stored has
     its audit row (tests/support/audit_check.py)."""
     folder = request.node.path.parent.name
-    if folder not in ("officials", "telegram") or "database_url" not in request.fixturenames:
+    if (folder not in ("officials", "telegram", "abuse")
+            or "database_url" not in request.fixturenames):
         yield
         return
     url = request.getfixturevalue("database_url")

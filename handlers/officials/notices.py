@@ -5,8 +5,9 @@ and keyed what × recipient × occurrence, so it is queued once however often it
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
+from handlers.abuse import flags as abuse_flags
 from handlers.context import Context
 from handlers.i18n import Translator
 from handlers.officials import render
@@ -20,8 +21,10 @@ log = logging.getLogger(__name__)
 
 
 async def feedback_to_officials(ctx: Context, feedback: Feedback, what: str,
-                                occurrence: int | str, detail: str | None = None) -> int:
-    """Tell the officials who answer for it; how many there are (0: nobody yet, anywhere)."""
+                                occurrence: int | str, detail: str | None = None,
+                                flags: Sequence[tuple[str, str | None]] = ()) -> int:
+    """Tell the officials who answer for it; how many there are (0: nobody yet, anywhere).
+    `flags`: warnings found on a new feedback (handlers/abuse/flags.py), shown first."""
     responsible = await officials_repo.responsible_officials(
         ctx.session, unit_code=feedback.assigned_unit_code,
         province_code=feedback.assigned_province_code)
@@ -32,6 +35,8 @@ async def feedback_to_officials(ctx: Context, feedback: Feedback, what: str,
             continue
         t = Translator(official.language)
         text = render.feedback_notice(ctx, t, feedback, what, detail)
+        if flags:
+            text = "\n".join([*abuse_flags.lines(t, flags), text])
         options = (Option(t("officials.open"), f"fb_open:{feedback.id}"),)
         ctx.notify(official.id, f"fb:{feedback.id}:{what}:{occurrence}:to:{official.id}",
                    [TextReply(text, options, token=ACTION_TOKEN)])

@@ -79,10 +79,13 @@ def feedback_line(ctx: Context, t: Translator, feedback: Feedback, number: int) 
 def feedback_card(ctx: Context, t: Translator, feedback: Feedback,
                   events: Sequence[FeedbackEvent], photos: Sequence[FeedbackPhoto],
                   actors: Mapping[int, Person],
+                  warnings: Sequence[str] = (),
                   voices: Sequence[FeedbackVoice] = ()) -> tuple[list[Reply], str]:
-    """Photos and voice notes, then the card's text (to carry the action buttons)."""
+    """Photos and voice notes, then the card's text (to carry the action buttons).
+    `warnings`: lines shown under the title (possible spam, a muted sender: handlers/abuse/)."""
     lines = [
         t("fbcard.title", code=feedback.code),
+        *warnings,
         t("fbcard.status", status=t(f"status.feedback.{feedback.status}")),
         t("fbcard.category", category=t(f"option.category.{feedback.category}")),
         t("fbcard.place", place=unit_label(ctx, feedback.commune_code)),

@@ -39,7 +39,7 @@ class Bubble:
     pushed: bool = False
     """Sent by the bot on its own (a notice fetched from /chat/notices)."""
     src: str | None = None
-    """A photo's image or a document's link (a data: URL), as the page shows it."""
+    """A photo's image or a document's file (a data: URL), as the page shows it."""
     sources: list[tuple[str, str]] = field(default_factory=list)
     """A voice note's <audio> sources: (data: URL, type)."""
 
@@ -75,7 +75,7 @@ class _RepliesParser(HTMLParser):
             return
         if self._depth and tag == "img":
             self.bubbles[-1].src = a.get("src")
-        if self._depth and tag == "a" and self.bubbles[-1].kind == "document":
+        if self._depth and tag == "a" and "download" in a:  # a document's data: URL
             self.bubbles[-1].src = a.get("href")
         if self._depth and tag == "source":
             self.bubbles[-1].sources.append((a.get("src") or "", a.get("type") or ""))
@@ -232,6 +232,9 @@ class WebChat:
     async def text(self, text: str) -> None:
         await self.client.text(text)
         assert self.client.status == 200, self.client.transcript[-1]
+
+    async def command(self, name: str, args: str = "") -> None:
+        await self.text(f"/{name} {args}".strip())
 
     async def location(self, latitude: float, longitude: float) -> None:
         await self.client.location(latitude, longitude)
