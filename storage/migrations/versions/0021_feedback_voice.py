@@ -1,7 +1,7 @@
 """feedback voice notes: a citizen's voice note with a feedback or an addition
 
-Revision ID: 0020_feedback_voice
-Revises: 0019_leader_lease
+Revision ID: 0021_feedback_voice
+Revises: 0020_abuse_flags_and_mutes
 Create Date: 2026-12-04
 """
 from collections.abc import Sequence
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = '0020_feedback_voice'
-down_revision: str | None = '0019_leader_lease'
+revision: str = '0021_feedback_voice'
+down_revision: str | None = '0020_abuse_flags_and_mutes'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
