@@ -133,8 +133,9 @@ class MediaStore:
         when that one refuses writes (whose refusal then comes when the photo is kept).
 
         Whoever fills it (a channel downloading a photo, a bucket's client) may meet a disk
-        that fills up or fails half-way: that refusal leaves the block as `MediaUnavailable`
-        ("busy, try again"), the same answer on every channel, and the file is removed."""
+        that fills up or fails half-way, or a bucket that refuses: that refusal leaves the block
+        as `MediaUnavailable` ("busy, try again"), the same answer on every channel, and the
+        file is removed."""
         folder = self.root / INCOMING_DIR
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -151,7 +152,6 @@ class MediaStore:
         except OSError as error:
             if error.errno not in _DISK_REFUSALS:
                 raise
-            log.warning("media disk refused a file", extra={"reason": _why(error)})
             raise MediaUnavailable(error) from error
         finally:
             with contextlib.suppress(OSError):
@@ -262,12 +262,46 @@ class MediaStore:
 
     def outgoing(self, relative: str, *, size: str = "send") -> Path:
         """The file that may leave the server for a stored path: a clean copy for a photo,
-        the file itself for a document we made (reports). Raises FileNotFoundError."""
-        if self.is_photo(relative):
-            return self.photo_copy(relative, size)
-        voice = _VOICE_PATH.match(relative)
-        if voice is not None and voice.group(2) in _AAC_CONTAINERS:
-            return self._voice_copy(voice.group(1), voice.group(2))
+        the file itself for a document we made (reports).
+
+        Raises FileNotFoundError for a path not kept, BadImage for a photo that cannot be read
+        as one, and MediaUnavailable when the store refuses now (a bucket unreachable or
+        refusing, a disk too full for the copy): logged here, naming the object key."""
+        with self._serving(relative):
+            if self.is_photo(relative):
+                return self._photo_copy(relative, size)
+            voice = _VOICE_PATH.match(relative)
+            if voice is not None and voice.group(2) in _AAC_CONTAINERS:
+                return self._voice_copy(voice.group(1), voice.group(2))
+            return self._document(relative)
+
+    def photo_copy(self, relative: str, size: str = "send") -> Path:
+        """The clean JPEG copy of a stored photo at `size` (SIZES), made once and kept.
+
+        Raises as `outgoing` does."""
+        with self._serving(relative):
+            return self._photo_copy(relative, size)
+
+    @contextmanager
+    def _serving(self, key: str) -> Iterator[None]:
+        """A refusal of the store while a file is got ready to leave becomes MediaUnavailable,
+        logged with the object key (a content hash or a report's name, never personal data)
+        so an operator can find it in the bucket."""
+        try:
+            yield
+        except FileNotFoundError:
+            raise
+        except (MediaUnavailable, OSError) as refused:
+            error = refused.error if isinstance(refused, MediaUnavailable) else refused
+            log.warning("media store refused a file on its way out",
+                        extra={"key": key, "store": self.objects.location,
+                               "reason": _why(error) if isinstance(error, OSError)
+                               else type(error).__name__})
+            if isinstance(refused, MediaUnavailable):
+                raise
+            raise MediaUnavailable(refused) from refused
+
+    def _document(self, relative: str) -> Path:
         try:
             key = check_key(relative)
         except ValueError:  # a key that would leave the store
@@ -288,10 +322,7 @@ class MediaStore:
             os.replace(partial, fetched)
         return fetched
 
-    def photo_copy(self, relative: str, size: str = "send") -> Path:
-        """The clean JPEG copy of a stored photo at `size` (SIZES), made once and kept.
-
-        Raises FileNotFoundError for an unknown photo, BadImage for one that cannot be read."""
+    def _photo_copy(self, relative: str, size: str) -> Path:
         if _PHOTO_PATH.match(relative) is None or size not in SIZES:
             raise FileNotFoundError(relative)
         key = self._copy_key(relative, size)

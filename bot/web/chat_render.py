@@ -16,9 +16,10 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from bot.plain_text import media_unavailable
 from bot.web.templating import render_fragment
 from handlers.replies import DocumentReply, Option, PhotoReply, Reply, TextReply, VoiceReply
-from storage.media import MediaStore
+from storage.media import MediaStore, MediaUnavailable
 from storage.media_audio import BadAudio
 from storage.media_copies import BadImage
 
@@ -49,14 +50,23 @@ async def reply_views(replies: list[Reply], media: MediaStore) -> list[ReplyView
                 reply.ask.value if reply.ask else None, reply.ask_label,
                 reply.free_input or not reply.options))
         elif isinstance(reply, PhotoReply):
-            src = await asyncio.to_thread(_photo_data_url, media, reply.path)
+            try:
+                src = await asyncio.to_thread(_photo_data_url, media, reply.path)
+            except MediaUnavailable:  # logged by the store, with the key
+                views.append(ReplyView("photo", media_unavailable(reply).text))
+                continue
             views.append(ReplyView("photo", reply.caption or "", src=src))
         elif isinstance(reply, VoiceReply):
             sources = await asyncio.to_thread(_voice_sources, media, reply.path)
             views.append(ReplyView("voice", reply.caption or "", sources=sources))
         elif isinstance(reply, DocumentReply):
-            document: str | None = await asyncio.to_thread(
-                _document_data_url, media, reply.path, reply.filename)
+            try:
+                document: str | None = await asyncio.to_thread(
+                    _document_data_url, media, reply.path, reply.filename)
+            except MediaUnavailable:
+                views.append(ReplyView("document", media_unavailable(reply).text,
+                                       filename=reply.filename))
+                continue
             views.append(ReplyView("document", reply.caption or "", src=document,
                                    filename=reply.filename))
     return views
@@ -80,7 +90,7 @@ def _voice_sources(media: MediaStore, relative: str) -> tuple[tuple[str, str], .
             data = media.outgoing(path).read_bytes()
             sources.append((f"data:{kind.split(';')[0]};base64,"
                             + base64.b64encode(data).decode("ascii"), kind))
-    except (FileNotFoundError, BadAudio):
+    except (FileNotFoundError, BadAudio, MediaUnavailable):  # shown without a player
         pass
     return tuple(sources)
 

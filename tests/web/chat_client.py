@@ -81,7 +81,7 @@ class _RepliesParser(HTMLParser):
             self.bubbles[-1].sources.append((a.get("src") or "", a.get("type") or ""))
         if self._depth and tag not in _VOID:
             self._depth += 1
-            if "text" in classes:
+            if "text" in classes or tag == "figcaption":  # a photo's caption is its text
                 self._in_text = self._depth
             if tag == "button":
                 self._button = Button("", a.get("data-token"), a.get("data-value"),
