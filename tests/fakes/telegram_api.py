@@ -345,6 +345,8 @@ class RecordedCall:
     status: int | None = None
     response: JSON | None = None
     files: dict[str, UploadedFile] = field(default_factory=dict)
+    client_port: int | None = None
+    """The TCP port the request came from: which process made it (tests/support/processes.py)."""
 
     @property
     def time(self) -> float:
@@ -1267,6 +1269,8 @@ class FakeTelegram:
                 call, 400, _error_body(400, "Bad Request: invalid request body")
             )
         call = RecordedCall(method, params, params.get("chat_id"), arrived, files=files)
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        call.client_port = peer[1] if peer else None
         if (
             method == "answerCallbackQuery"
             and str(params.get("callback_query_id")) in self._callbacks
