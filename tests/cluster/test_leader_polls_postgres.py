@@ -134,7 +134,7 @@ async def test_only_the_leader_calls_get_updates_and_the_next_leader_takes_it_ov
     await fake.wait_for_message(first.id, count=1, since=0, timeout=60)
     polled = await fake.wait_for_call("getUpdates", since=0, timeout=30)
     calls = fake.calls_to("getUpdates")
-    assert polled in calls and len(calls) >= 2
+    assert polled in calls
     assert pollers(fake, running, calls) == {leader.name}
     assert all(c.ok for c in calls), calls
 

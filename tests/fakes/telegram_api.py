@@ -1142,6 +1142,16 @@ class FakeTelegram:
             ) from None
         return found[0]
 
+    async def wait_until(self, condition: Callable[[], bool], timeout: float = 5.0, *,
+                         what: str = "the condition") -> None:
+        """Wait until ``condition()`` holds, checked again after every call the fake answers
+        (a count across chats, a keyboard that may come in a new message or by an edit)."""
+        try:
+            async with asyncio.timeout(timeout), self._changed:
+                await self._changed.wait_for(condition)
+        except TimeoutError:
+            raise AssertionError(f"not within {timeout}s: {what}") from None
+
     async def delivered(self, update_id: int, timeout: float = 5.0, *, times: int = 1) -> None:
         """Wait until a getUpdates response has carried this update ``times`` times."""
 
