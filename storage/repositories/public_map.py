@@ -207,14 +207,15 @@ async def grid_clusters(
     Done in the database so a whole-country view costs one aggregate, not 100,000 rows. Pinned
     practices are summed per cell from one index range on plain columns; those without a pin
     are counted per province and added to the cell of its centre here, which spares the
-    aggregate a per-row CASE and lets it use the index (about five times faster at 100,000).
+    aggregate a per-row CASE and an OR that made it scan every public row.
     """
     lat, lon = col(Practice.latitude), col(Practice.longitude)
     gx = _cell_index((lon + 180.0) / cell_degrees)
     gy = _cell_index((lat + 90.0) / cell_degrees)
     narrowing = _narrowing(filters)
     pinned = (
-        select(gx, gy, func.count(), func.sum(cast(lat, Float)), func.sum(cast(lon, Float)))
+        select(gx, gy, func.count(),  # type: ignore[call-overload]
+               func.sum(cast(lat, Float)), func.sum(cast(lon, Float)))
         .where(_pinned_in(filters.bbox), *narrowing)
         .group_by(gx, gy)
     )
