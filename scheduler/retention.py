@@ -1,8 +1,8 @@
-"""Retention: the personal data on closed feedback (the sender's name, phone and photos, and
-who followed it) is erased RETENTION_DAYS_AFTER_CLOSE days after closing, in batches, at every
-scheduler pass. The feedback, its history and the officials' answers stay
-(storage/repositories/personal_data.py).
-The counts go to the log and to /metrics (`on_erased`)."""
+"""Retention: the personal data on closed feedback (the sender's name, phone, photos and voice
+notes, and who followed it) is erased RETENTION_DAYS_AFTER_CLOSE days after closing, in
+batches, at every scheduler pass. The feedback, its history and the officials' answers stay
+(storage/repositories/personal_data.py). The counts go to the log and to /metrics
+(`on_erased`)."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ class RetentionCounts:
     followers: int = 0
     """Links of people to feedback they followed, cut."""
     batches: int = 0
+    voice_notes: int = 0
 
 
 class Retention:
@@ -59,6 +60,7 @@ class Retention:
             counts.feedback += erased.feedback
             counts.photos += erased.photos
             counts.followers += erased.followed
+            counts.voice_notes += erased.voice_notes
             counts.batches += 1
             if len(due) < self.batch:
                 break
@@ -66,6 +68,7 @@ class Retention:
             log.info("retention erased personal data of closed feedback", extra={
                 "retention_feedback": counts.feedback, "retention_photos": counts.photos,
                 "retention_followers": counts.followers,
+                "retention_voice_notes": counts.voice_notes,
                 "retention_batches": counts.batches, "retention_days": self.keep.days})
             if self.on_erased is not None:
                 self.on_erased(counts)

@@ -105,8 +105,8 @@ class TelegramDriver:
     async def sticker(self) -> list[BotMessage]:
         return await self._after(self.user.send_sticker())
 
-    async def voice(self) -> list[BotMessage]:
-        return await self._after(self.user.send_voice())
+    async def voice(self, data: bytes | None = None, duration: int = 3) -> list[BotMessage]:
+        return await self._after(self.user.send_voice(duration=duration, data=data))
 
     async def document(self, data: bytes, mime_type: str, file_name: str) -> list[BotMessage]:
         return await self._after(self.user.send_document(data, mime_type=mime_type,
@@ -145,6 +145,9 @@ class TelegramChat:
 
     async def notices(self) -> list[str]:
         return [m.text for m in await self.driver.notices() if m.text]
+
+    async def voice(self, data: bytes, seconds: int) -> None:
+        await self.driver.voice(data, duration=seconds)
 
     @property
     def last_text(self) -> str:

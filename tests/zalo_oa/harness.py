@@ -136,6 +136,9 @@ class OADriver:
     async def location(self, latitude: float, longitude: float) -> list[OAMessage]:
         return await self._after(self.user.send_location(latitude, longitude, "Nhà văn hoá"))
 
+    async def voice(self, data: bytes) -> list[OAMessage]:
+        return await self._after(self.user.send_audio(data))
+
     async def submit_info(self, phone: str) -> list[OAMessage]:
         return await self._after(self.user.submit_info(phone))
 
@@ -190,6 +193,9 @@ class ZaloOAChat:
 
     async def notices(self) -> list[str]:
         return [m.text for m in await self.driver.notices() if m.text]
+
+    async def voice(self, data: bytes, seconds: int) -> None:
+        await self.driver.voice(data)
 
     @property
     def last_text(self) -> str:
