@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
 import random
 import subprocess
@@ -163,12 +164,13 @@ async def result_of(process: subprocess.Popen) -> dict:
 
 
 async def fixture_for_readers(db: Database, path: Path) -> None:
-    """Codes of public practices and ids of their photos, for popups and thumbnails."""
+    """Codes of public practices and ids of their photos, for popups and thumbnails. The demo
+    practices with photos were stored first: they are the oldest."""
     async with db.reading() as session:
-        points = await public_map.list_points(session, filters=MapFilters(), limit=5000)
+        points = await public_map.list_points(session, filters=MapFilters(), limit=10**6)
         codes = [point.code for point in points]
         photos: list[int] = []
-        for code in random.Random(3).sample(codes, 200):
+        for code in codes[-DEMO_WITH_PHOTOS:]:
             practice = await public_map.get_public_practice(session, code=code)
             photos += [photo.id for photo in practice.photos] if practice else []
     assert photos, "no public practice with photos"
@@ -181,6 +183,7 @@ def chat_figures(latencies: list[float]) -> str:
 
 
 async def main(arguments: argparse.Namespace) -> dict:
+    logging.getLogger().setLevel(logging.ERROR)  # the flows' warnings are not figures
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite+aiosqlite:///{tmp}/bench.db"
         settings = Settings(_env_file=None, database_url=url, media_dir=Path(tmp) / "media",
