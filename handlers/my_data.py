@@ -65,6 +65,10 @@ def _summary(ctx: Context, data: dict[str, Any]) -> str:
              consent_line]
     if codes:
         lines.append(t("mydata.codes", codes=", ".join(c for c in codes if c)))
+    if follows := data.get("follows"):
+        lines.append(t("mydata.follows", units=", ".join(
+            unit.label if (unit := ctx.units.get(f["unit_code"])) else f["unit_code"]
+            for f in follows)))
     lines.append(t("mydata.rights"))
     return "\n".join(lines)
 

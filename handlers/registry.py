@@ -15,6 +15,7 @@ from handlers import (
     consent,
     deadlines,
     feedback,
+    follows,
     followup,
     linking,
     my_data,
@@ -42,7 +43,7 @@ FEATURE_MODULES: tuple[ModuleType, ...] = (
     submit_practice, feedback, my_practices, tracking, followup, practice_fix, consensus,
     inbox, feedback_actions, mute, review, changes, recognition, stats, invites,
     deadlines, reports, audit,
-    linking, consent, my_data,
+    linking, consent, my_data, follows,
 )
 
 

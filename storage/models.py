@@ -643,3 +643,18 @@ class AccountMute(SQLModel, table=True):
     lifted_by: int | None = Field(default=None, foreign_key="person.id")
     told_at: datetime | None = None
     """When the muted person was told (once, at their next message)."""
+
+
+class Follow(SQLModel, table=True):
+    """A person follows a commune or a province (/theodoi): its weekly digest of newly approved
+    and recognised practices, and its officials' announcements. Personal data: exported by
+    /dulieucuatoi, erased by /xoadulieu."""
+
+    __table_args__ = (UniqueConstraint("person_id", "unit_code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    unit_code: str = Field(max_length=16, index=True)
+    province_code: str = Field(max_length=16, index=True)
+    """The unit's province (itself for a province), so a province's followers are one query."""
+    created_at: datetime
