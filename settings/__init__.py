@@ -77,6 +77,10 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Ho_Chi_Minh"
     default_language: str = "vi"
     draft_resume_prompt_hours: float = Field(default=12, ge=0)
+    # Split messages are joined (handlers/text_join.py): text that answers a free-text question
+    # waits this long for a further part (an app cuts a long paste into several messages);
+    # 0 answers every message at once.
+    text_join_seconds: float = Field(default=1.5, ge=0, le=10)
     # Feedback (handlers/feedback.py): the categories offered, in order; each needs a label
     # `option.category.<name>` in the catalogues.
     feedback_categories: str = ("infrastructure,environment,public_order,"

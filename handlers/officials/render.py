@@ -28,6 +28,9 @@ from storage.models import (
 from storage.repositories.reviews import Consensus
 
 REPORTER = "reporter"
+NOTED_KINDS = (FeedbackEventKind.STATUS, FeedbackEventKind.FORWARDED)
+"""Changes whose text is the official's note on them; other texts (an answer, an addition, the
+reason for reopening) are quoted as said."""
 
 
 def excerpt(text: str, limit: int) -> str:
@@ -138,7 +141,10 @@ def history_what(ctx: Context, t: Translator, event: FeedbackEvent) -> str:
     }
     what = t(f"history.{event.kind}", **params)
     if event.text and event.kind != FeedbackEventKind.CREATED:
-        what += f" «{excerpt(event.text, 500)}»"
+        # a sentence: an official's note on a change follows it; what someone said is quoted
+        noted = event.kind in NOTED_KINDS and event.actor_role != REPORTER
+        what = t("history.with_note" if noted else "history.with_text", what=what,
+                 text=excerpt(event.text, 500))
     return what
 
 
