@@ -28,6 +28,7 @@ from handlers import (
 from handlers.commands import Features
 from handlers.flow import Flow
 from handlers.officials import (
+    announce,
     audit,
     changes,
     feedback_actions,
@@ -42,7 +43,7 @@ from handlers.officials import (
 FEATURE_MODULES: tuple[ModuleType, ...] = (
     submit_practice, feedback, my_practices, tracking, followup, practice_fix, consensus,
     inbox, feedback_actions, mute, review, changes, recognition, stats, invites,
-    deadlines, reports, audit,
+    deadlines, reports, audit, announce,
     linking, consent, my_data, follows,
 )
 

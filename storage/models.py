@@ -658,3 +658,30 @@ class Follow(SQLModel, table=True):
     province_code: str = Field(max_length=16, index=True)
     """The unit's province (itself for a province), so a province's followers are one query."""
     created_at: datetime
+
+
+class AnnouncementStatus(StrEnum):
+    DRAFT = "draft"
+    SENDING = "sending"
+    CANCELLED = "cancelled"
+
+
+class Announcement(SQLModel, table=True):
+    """An official's message to the followers (or everyone who wrote to the bot) of their
+    jurisdiction (handlers/officials/announce.py). One outbox row per recipient, keyed
+    ``ann:<id>:p<person>``, so progress is counted there and a cancel withdraws what waits."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    author_id: int = Field(foreign_key="person.id", index=True)
+    level: str = Field(max_length=16)
+    unit_code: str | None = Field(default=None, max_length=16, index=True)
+    """The jurisdiction it was written for (None: the central level, the whole country)."""
+    audience: str = Field(max_length=16)  # "followers" | "everyone"
+    text: str = Field(max_length=2000)
+    photo_path: str | None = Field(default=None, max_length=300)
+    link: str | None = Field(default=None, max_length=500)
+    status: str = Field(default=AnnouncementStatus.DRAFT, max_length=16)
+    recipients: int = 0
+    created_at: datetime
+    sent_at: datetime | None = None
+    cancelled_at: datetime | None = None
