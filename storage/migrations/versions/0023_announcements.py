@@ -1,7 +1,7 @@
 """announcements: officials' messages to the followers of their jurisdiction
 
-Revision ID: 0022_announcements
-Revises: 0021_follows
+Revision ID: 0023_announcements
+Revises: 0022_follows
 Create Date: 2026-12-04
 """
 from collections.abc import Sequence
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = '0022_announcements'
-down_revision: str | None = '0021_follows'
+revision: str = '0023_announcements'
+down_revision: str | None = '0022_follows'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """follows: people following a commune or a province (weekly digest, announcements)
 
-Revision ID: 0021_follows
-Revises: 0020_abuse_flags_and_mutes
+Revision ID: 0022_follows
+Revises: 0021_feedback_voice
 Create Date: 2026-12-04
 """
 from collections.abc import Sequence
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = '0021_follows'
-down_revision: str | None = '0020_abuse_flags_and_mutes'
+revision: str = '0022_follows'
+down_revision: str | None = '0021_feedback_voice'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
