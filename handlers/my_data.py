@@ -68,6 +68,10 @@ def _summary(ctx: Context, data: dict[str, Any]) -> str:
     if data["following"]:
         lines.append(t("mydata.following", codes=", ".join(
             row["feedback_code"] for row in data["following"] if row["feedback_code"])))
+    if follows := data.get("follows"):
+        lines.append(t("mydata.follows", units=", ".join(
+            unit.label if (unit := ctx.units.get(f["unit_code"])) else f["unit_code"]
+            for f in follows)))
     voices = [v for f in data["feedback"] for v in f.get("voice_notes", [])]
     voices += [p["answers"]["description_voice"] for p in data["practices"]
                if isinstance((p.get("answers") or {}).get("description_voice"), dict)]
