@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 
 from aiohttp import web
 
-from bot.web import api, health, metrics, openapi, privacy, webchat
+from bot.web import api, health, metrics, openapi, poster_pages, privacy, webchat
 from bot.web import map as map_pages
 from bot.web.api import PRACTICE_CODE
 from bot.web.keys import (
@@ -76,6 +76,9 @@ def setup_routes(app: web.Application) -> None:
     add.add_get("/", map_pages.map_page, name="map")
     add.add_get(f"/practices/{code}", map_pages.practice_page, name="practice")
     add.add_get(f"/practices/{code}/popup", map_pages.practice_popup)
+    # Printables: a practice's plaque, a commune's or province's poster (bot/posters.py).
+    add.add_get(f"/practices/{code}/plaque.pdf", poster_pages.practice_plaque)
+    add.add_get(f"/posters/{{unit:{poster_pages.UNIT_CODE}}}.pdf", poster_pages.unit_poster)
     # The public JSON API (described at /api/openapi.json).
     add.add_get("/api/openapi.json", openapi.openapi_document)
     add.add_get("/api/practices.geojson", api.practices_geojson)
