@@ -11,6 +11,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.text import shorten
+from bot.web import press
 from bot.web.api import PRACTICE_CODE, load_public_practice, photo_urls
 from bot.web.keys import DB, SERVICES, SETTINGS
 from bot.web.templating import page_language, render_fragment, render_page
@@ -24,6 +25,7 @@ from storage.repositories import public_map
 from storage.units import UnitDirectory
 
 POPUP_SUMMARY_CHARS = 280
+SHARE_SUMMARY_CHARS = 200  # what link previews show of the summary
 SIX_CLEAR = ("clear_who", "clear_what", "clear_when", "clear_responsibility", "clear_product",
              "clear_authority")
 
@@ -48,6 +50,8 @@ class PracticeCard:
     submitted_at: datetime
     consensus: ConsensusPublic
     photos: list[dict[str, str]]
+    hq_photos: list[str]
+    """Recognised practices only: photos in high quality for the press."""
     recognitions: list[tuple[str, str, datetime]]
 
 
@@ -77,6 +81,8 @@ def practice_card(practice: PracticePublic, units: UnitDirectory, t: Translator,
         people_mobilised=practice.people_mobilised, results=practice.results,
         submitted_at=practice.submitted_at, consensus=practice.consensus,
         photos=[photo_urls(photo.id) for photo in practice.photos],
+        hq_photos=([f"/api/photos/{photo.id}/hq.jpg" for photo in practice.photos]
+                   if practice.status == "recognised" else []),
         recognitions=recognitions,
     )
 
@@ -130,4 +136,9 @@ async def practice_page(request: web.Request) -> web.Response:
     practice = await load_public_practice(request)
     language = page_language(request)
     card = practice_card(practice, request.app[SERVICES].units, Translator(language))
-    return render_page(request, "practice.html", language=language, card=card, full=True)
+    root = press.base_url(request)
+    share = {"url": f"{root}/practices/{card.code}",
+             "image": f"{root}/practices/{card.code}/card.png?lang={language}",
+             "description": shorten(card.summary, SHARE_SUMMARY_CHARS)}
+    return render_page(request, "practice.html", language=language, card=card, full=True,
+                       share=share)

@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 
 from aiohttp import web
 
-from bot.web import api, health, metrics, openapi, poster_pages, privacy, webchat
+from bot.web import api, health, metrics, openapi, poster_pages, press, privacy, webchat
 from bot.web import map as map_pages
 from bot.web.api import PRACTICE_CODE
 from bot.web.keys import (
@@ -76,6 +76,10 @@ def setup_routes(app: web.Application) -> None:
     add.add_get("/", map_pages.map_page, name="map")
     add.add_get(f"/practices/{code}", map_pages.practice_page, name="practice")
     add.add_get(f"/practices/{code}/popup", map_pages.practice_popup)
+    # For the press and sharing: link-preview card images and Atom feeds (bot/web/press.py).
+    add.add_get(f"/practices/{code}/card.png", press.card_image)
+    add.add_get("/feed.atom", press.feed)
+    add.add_get(r"/feed/{province:\d{2}}.atom", press.feed)
     # Printables: a practice's plaque, a commune's or province's poster (bot/posters.py).
     add.add_get(f"/practices/{code}/plaque.pdf", poster_pages.practice_plaque)
     add.add_get(f"/posters/{{unit:{poster_pages.UNIT_CODE}}}.pdf", poster_pages.unit_poster)
@@ -86,7 +90,7 @@ def setup_routes(app: web.Application) -> None:
     add.add_get("/api/provinces", api.provinces)
     add.add_get(r"/api/provinces/{code:\d{2}}/communes", api.communes)
     add.add_get("/api/units/search", api.search_units)
-    add.add_get(r"/api/photos/{photo_id:[1-9]\d{0,11}}/{size:thumb|large}.jpg", api.photo)
+    add.add_get(r"/api/photos/{photo_id:[1-9]\d{0,11}}/{size:thumb|large|hq}.jpg", api.photo)
     # The web chat: a channel adapter beside Telegram.
     add.add_get("/chat", webchat.chat_page, name="chat")
     add.add_get("/privacy", privacy.privacy_page, name="privacy")
