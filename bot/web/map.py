@@ -13,6 +13,7 @@ from aiohttp import web
 from bot.text import shorten
 from bot.web import press
 from bot.web.api import PRACTICE_CODE, load_public_practice, photo_urls
+from bot.web.caching import CACHE_PAGE
 from bot.web.keys import DB, SERVICES, SETTINGS
 from bot.web.templating import page_language, render_fragment, render_page
 from handlers.clock import from_db
@@ -112,12 +113,14 @@ async def map_page(request: web.Request) -> web.Response:
                   "formerly")},
         "allLabel": t("web.filter.all"),
     }
-    return render_page(
+    response = render_page(
         request, "map.html", language=language, config=config, provinces=provinces,
         fields=[(value, t(f"option.field.{value}")) for value in FIELDS],
         levels=[(level.value, t(f"web.level.{level.value}")) for level in Level],
         years=list(range(max(first, last), min(first, last) - 1, -1)),
     )
+    response.headers.update(CACHE_PAGE)
+    return response
 
 
 async def practice_popup(request: web.Request) -> web.Response:
@@ -128,7 +131,7 @@ async def practice_popup(request: web.Request) -> web.Response:
                          summary_chars=POPUP_SUMMARY_CHARS)
     html = render_fragment(request, "practice_card.html", language=language, card=card,
                            full=False)
-    return web.Response(text=html, content_type="text/html")
+    return web.Response(text=html, content_type="text/html", headers=CACHE_PAGE)
 
 
 async def practice_page(request: web.Request) -> web.Response:
@@ -140,5 +143,7 @@ async def practice_page(request: web.Request) -> web.Response:
     share = {"url": f"{root}/practices/{card.code}",
              "image": f"{root}/practices/{card.code}/card.png?lang={language}",
              "description": shorten(card.summary, SHARE_SUMMARY_CHARS)}
-    return render_page(request, "practice.html", language=language, card=card, full=True,
-                       share=share)
+    response = render_page(request, "practice.html", language=language, card=card, full=True,
+                           share=share)
+    response.headers.update(CACHE_PAGE)
+    return response

@@ -60,4 +60,5 @@ def _font(request: web.Request) -> Path:
 
 def _pdf(body: bytes, filename: str) -> web.Response:
     return web.Response(body=body, content_type="application/pdf", headers={
-        **CACHE_SHORT, "Content-Disposition": f'inline; filename="{filename}"'})
+        **CACHE_SHORT, "Vary": "Cookie",  # the language may come from the cookie
+        "Content-Disposition": f'inline; filename="{filename}"'})

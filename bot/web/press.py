@@ -80,7 +80,7 @@ async def feed(request: web.Request) -> web.Response:
     body = render_fragment(request, "feed.atom.xml", language=t.language, feed=head,
                            entries=entries)
     return web.Response(text=body, content_type="application/atom+xml", charset="utf-8",
-                        headers=CACHE_SHORT)
+                        headers={**CACHE_SHORT, "Vary": "Cookie"})
 
 
 def _rfc3339(moment: datetime) -> str:
@@ -110,7 +110,8 @@ async def card_image(request: web.Request) -> web.Response:
     place = posters.practice_place(practice, services.units)
     png = await asyncio.to_thread(render_card, title=practice.title, place=place,
                                   site=t("web.site.name"), photo=photo_path, font=font)
-    return web.Response(body=png, content_type="image/png", headers=CACHE_LONG)
+    return web.Response(body=png, content_type="image/png",
+                        headers={**CACHE_LONG, "Vary": "Cookie"})
 
 
 def render_card(*, title: str, place: str, site: str, photo: Path | None, font: Path) -> bytes:

@@ -15,6 +15,7 @@ from aiohttp import web
 from bot.web import api, health, metrics, openapi, poster_pages, press, privacy, webchat
 from bot.web import map as map_pages
 from bot.web.api import PRACTICE_CODE
+from bot.web.caching import conditional_get
 from bot.web.keys import (
     DB,
     LEADERSHIP,
@@ -48,7 +49,7 @@ def create_web_app(
     scheduler: RunningFlag | None = None,
     leadership: LeaderFlag | None = None,
 ) -> web.Application:
-    app = web.Application(middlewares=[json_api_errors, security_headers])
+    app = web.Application(middlewares=[json_api_errors, security_headers, conditional_get])
     app[SETTINGS] = settings
     app[DB] = db
     app[SERVICES] = services
