@@ -14,7 +14,7 @@ from bot.text import shorten
 from bot.web import press
 from bot.web.api import PRACTICE_CODE, load_public_practice, photo_urls
 from bot.web.caching import CACHE_PAGE
-from bot.web.keys import DB, SERVICES, SETTINGS
+from bot.web.keys import DB, EMBEDDABLE, SERVICES, SETTINGS
 from bot.web.templating import page_language, render_fragment, render_page
 from handlers.clock import from_db
 from handlers.i18n import Translator
@@ -89,6 +89,17 @@ def practice_card(practice: PracticePublic, units: UnitDirectory, t: Translator,
 
 
 async def map_page(request: web.Request) -> web.Response:
+    return await _map(request, embed=False)
+
+
+async def embed_page(request: web.Request) -> web.Response:
+    """`/embed?province=01`: the map alone, for a newspaper's page, in an iframe of any size
+    (it fills it), with a credit linking the full map. Only this page may be framed."""
+    request[EMBEDDABLE] = True
+    return await _map(request, embed=True)
+
+
+async def _map(request: web.Request, *, embed: bool) -> web.Response:
     language = page_language(request)
     t = Translator(language)
     services, settings = request.app[SERVICES], request.app[SETTINGS]
@@ -101,12 +112,14 @@ async def map_page(request: web.Request) -> web.Response:
                   "bbox": list(PROVINCE_CENTRES[u.code].bbox())}
                  for u in services.units.provinces() if u.code in PROVINCE_CENTRES]
     wanted = request.query.get("practice", "")
+    province = request.query.get("province", "")
     config: dict[str, Any] = {
         "lang": language,
         "tileUrl": settings.map_tile_url,
         "tileAttribution": settings.map_tile_attribution,
         "bounds": list(VIETNAM_BBOX),
         "practice": wanted if re.fullmatch(PRACTICE_CODE, wanted) else None,
+        "province": province if any(p["code"] == province for p in provinces) else None,
         "provinces": provinces,
         "text": {key: t(f"web.map.{key}") for key in
                  ("loading", "count", "clustered", "none", "error", "zoom_in", "approximate",
@@ -118,6 +131,8 @@ async def map_page(request: web.Request) -> web.Response:
         fields=[(value, t(f"option.field.{value}")) for value in FIELDS],
         levels=[(level.value, t(f"web.level.{level.value}")) for level in Level],
         years=list(range(max(first, last), min(first, last) - 1, -1)),
+        embed=embed, full_map_url=press.base_url(request) + "/" + (
+            f"?province={config['province']}" if config["province"] else ""),
     )
     response.headers.update(CACHE_PAGE)
     return response

@@ -18,6 +18,7 @@ from bot.web.api import PRACTICE_CODE
 from bot.web.caching import conditional_get
 from bot.web.keys import (
     DB,
+    EMBEDDABLE,
     LEADERSHIP,
     SCHEDULER,
     SERVICES,
@@ -75,6 +76,7 @@ def setup_routes(app: web.Application) -> None:
     add = app.router
     # The digital map and a practice's own page.
     add.add_get("/", map_pages.map_page, name="map")
+    add.add_get("/embed", map_pages.embed_page)
     add.add_get(f"/practices/{code}", map_pages.practice_page, name="practice")
     add.add_get(f"/practices/{code}/popup", map_pages.practice_popup)
     # For the press and sharing: link-preview card images and Atom feeds (bot/web/press.py).
@@ -124,12 +126,13 @@ async def json_api_errors(request: web.Request, handler: Handler) -> web.StreamR
 async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
     response = await handler(request)
     tiles = tile_origin(request.app[SETTINGS].map_tile_url)
+    framing = "*" if request.get(EMBEDDABLE) else "'none'"
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault(
         "Content-Security-Policy",
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-        f"img-src 'self' data: blob: {tiles}; connect-src 'self'; frame-ancestors 'none'; "
+        f"img-src 'self' data: blob: {tiles}; connect-src 'self'; frame-ancestors {framing}; "
         "base-uri 'self'; form-action 'self'",
     )
     return response

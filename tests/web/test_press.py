@@ -115,3 +115,41 @@ async def test_a_shared_practice_link_previews_with_its_title_summary_and_card_i
     card = Image.open(io.BytesIO(await response.read()))
     assert card.size == (1200, 630)
     assert (int(tags["og:image:width"]), int(tags["og:image:height"])) == card.size
+
+
+async def test_the_embeddable_map_may_be_framed_and_credits_the_full_map(client) -> None:
+    embed = await client.get("/embed", params={"province": "79"})
+    html = await embed.text()
+    assert embed.status == 200
+    assert "frame-ancestors *" in embed.headers["Content-Security-Policy"]
+    assert 'class="page-map embedded"' in html and 'class="topbar"' not in html
+    assert '<option value="79" selected>' in html
+    assert '/?province=79"' in html and "Bản đồ số “Dân vận khéo”" in html
+    full = await client.get("/")
+    assert "frame-ancestors 'none'" in full.headers["Content-Security-Policy"]
+    unknown = await (await client.get("/embed", params={"province": "xx"})).text()
+    assert " selected>" not in unknown.split('name="province"')[1].split("</select>")[0]
+
+
+@needs_chromium
+async def test_a_newspaper_page_frames_the_map_of_one_province(browser, client, db,
+                                                               services) -> None:
+    saigon = services.units.communes("79")[0].code
+    for index in range(3):
+        await add_practice(db, lat=10.77 + index * 0.01, lon=106.69, commune=saigon,
+                           province="79", title=f"Camera {index}")
+    await add_practice(db, title="Hà Nội")
+    page = await browser.new_page()
+    try:
+        await page.goto(str(client.make_url("/embed?province=79")))
+        await page.wait_for_function(
+            "() => ['ready', 'clustered'].includes(document.getElementById('status')"
+            ".dataset.state)", timeout=15_000)
+        total = await page.get_attribute("#status", "data-total")
+        centre = await page.evaluate("() => window.dvkMap.getCenter()")
+        panel_visible = await page.locator(".panel").is_visible()
+    finally:
+        await page.close()
+    assert total == "3"  # Hồ Chí Minh's practices, not Hà Nội's
+    assert 9 < centre["lat"] < 12 and 105 < centre["lng"] < 108
+    assert not panel_visible
