@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from handlers.i18n import Translator
 from handlers.options import short_label
-from handlers.replies import Ask, TextReply
+from handlers.replies import Ask, DocumentReply, PhotoReply, TextReply
 
 
 def plain_text(reply: TextReply, *, numbered: bool = True) -> str:
@@ -37,3 +37,13 @@ def plain_text(reply: TextReply, *, numbered: bool = True) -> str:
                 else t("plain.pick_number", last=len(reply.options)))
         parts.append("\n".join(lines) + "\n" + hint)
     return "\n\n".join(part for part in parts if part)
+
+
+def media_unavailable(reply: PhotoReply | DocumentReply) -> TextReply:
+    """What goes out instead of a photo or file the media store cannot give now (a bucket that
+    refuses, a full disk): its caption, and why it is missing, in the reader's language."""
+    t = Translator(reply.language or "vi")
+    why = t("media.photo_unavailable" if isinstance(reply, PhotoReply)
+            else "media.document_unavailable")
+    return TextReply("\n".join(part for part in (reply.caption, why) if part),
+                     language=reply.language)

@@ -2,8 +2,9 @@
 
 The conversation, top to bottom: what it is about (a configurable list of categories), what
 happened, 0–5 photos, an optional map pin, the commune (the last one used is offered first),
-named or anonymous, and for named feedback an optional phone number; then a summary to check,
-and a receipt code to follow it with /tracuu. Diagram: `feedback.mmd`.
+named or anonymous, and for named feedback the sender's name where the channel gives none (the
+web chat; Zalo OA until the person shares their info) and an optional phone number; then a
+summary to check, and a receipt code to follow it with /tracuu. Diagram: `feedback.mmd`.
 """
 
 from __future__ import annotations
@@ -12,10 +13,14 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
+from handlers import fields
+from handlers.abuse import flags as abuse_flags
+from handlers.abuse import muting
 from handlers.clock import to_db
 from handlers.commands import Command
 from handlers.context import Context
-from handlers.flow import FormFlow
+from handlers.events import Event
+from handlers.flow import CONFIRM, SUMMARY, FormFlow
 from handlers.forms import FieldSpec, Form, Kind
 from handlers.officials import notices
 from handlers.replies import Reply, TextReply
@@ -27,6 +32,9 @@ DEFAULT_CATEGORIES = (
     "social_policy", "online_fraud", "other",
 )
 NAMED, ANONYMOUS = "named", "anonymous"
+NAMED_BY_CHANNEL = "named_by_channel"
+"""The fact the flow records when it starts: the channel gave the sender's name (Telegram, Zalo
+Bot), so named feedback need not ask for it."""
 
 
 def feedback_form(categories: Sequence[str] = DEFAULT_CATEGORIES) -> Form:
@@ -39,6 +47,8 @@ def feedback_form(categories: Sequence[str] = DEFAULT_CATEGORIES) -> Form:
             FieldSpec("location", Kind.LOCATION, required=False, personal=True),
             FieldSpec("commune", Kind.UNIT),
             FieldSpec("identity", Kind.CHOICE, options=(NAMED, ANONYMOUS), personal=True),
+            FieldSpec("name", Kind.TEXT, max_length=100, when=("identity", NAMED),
+                      unless=NAMED_BY_CHANNEL, personal=True),
             FieldSpec("phone", Kind.PHONE, required=False, when=("identity", NAMED),
                       personal=True),
         ),
@@ -49,16 +59,26 @@ def feedback_form(categories: Sequence[str] = DEFAULT_CATEGORIES) -> Form:
 
 class FeedbackFlow(FormFlow):
     async def start(self, ctx: Context) -> list[Reply]:
+        if muting.muted_until(ctx) is not None:  # an official muted this sender for now
+            return muting.refusal(ctx)
         limit = ctx.services.feedback_per_day
         sent = await feedback_repo.count_sent_since(
             ctx.session, reporter_id=ctx.person.id or 0, since=to_db(ctx.now - timedelta(days=1)))
         if sent >= limit:
             return [TextReply(ctx.t("feedback.daily_limit", limit=limit))]
         replies = await super().start(ctx)
+        ctx.answers[NAMED_BY_CHANNEL] = bool(channel_name(ctx))
         last = await feedback_repo.last_commune_of(ctx.session, person_id=ctx.person.id)
         if last:
             ctx.state["suggest"] = {"commune": last}
         return replies
+
+    async def handle(self, ctx: Context, event: Event) -> list[Reply]:
+        """A sender muted while writing keeps the draft: sending waits for the mute's end."""
+        if (ctx.conversation.step == SUMMARY and muting.muted_until(ctx) is not None
+                and fields.resolve_option(ctx, event) == CONFIRM):
+            return self._summary(ctx, lead=muting.refusal_text(ctx))
+        return await super().handle(ctx, event)
 
 
 async def submit(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
@@ -74,8 +94,7 @@ async def submit(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
         text=answers["text"],
         reporter_id=ctx.person.id,
         anonymous=anonymous,
-        reporter_name=None if anonymous else (
-            ctx.account.display_name or ctx.person.display_name or None),
+        reporter_name=None if anonymous else (answers.get("name") or channel_name(ctx) or None),
         reporter_phone=None if anonymous else answers.get("phone"),
         commune_code=commune.code,
         province_code=commune.province_code,
@@ -86,14 +105,21 @@ async def submit(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
         created_at=now,
         updated_at=now,
     )
+    found = await abuse_flags.find(ctx, text=feedback.text, anonymous=anonymous)
     stored = await feedback_repo.create_feedback(
         ctx.session, feedback=feedback, photos=answers.get("photos") or [],
         year=ctx.local(ctx.now).year)
-    officials = await notices.feedback_to_officials(ctx, stored, "new", 0)
+    await abuse_flags.store(ctx, stored, found)  # a warning for officials, never a drop
+    officials = await notices.feedback_to_officials(ctx, stored, "new", 0, flags=found)
     key = "feedback.receipt_anonymous" if anonymous else "feedback.receipt"
     if not officials:  # promise nobody's answer: say it is recorded and waits for officials
         key += "_unassigned"
     return [TextReply(ctx.t(key, code=stored.code))]
+
+
+def channel_name(ctx: Context) -> str:
+    """The sender's name as their channel gives it; empty where it gives none."""
+    return ctx.account.display_name or ctx.person.display_name or ""
 
 
 def build_flow(categories: Sequence[str] = DEFAULT_CATEGORIES) -> FormFlow:

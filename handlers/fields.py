@@ -113,7 +113,7 @@ async def prompt(
                                     else "common.skip"), SKIP))
     if lead:
         text = f"{lead}\n\n{text}"
-    token = ctx.issue_token(options, free_input=free_input)
+    token = ctx.issue_token(options, free_input=free_input, long_text=spec.kind is Kind.TEXT)
     return [TextReply(text, tuple(options), token=token, ask=ask, ask_label=ask_label,
                       free_input=free_input)]
 

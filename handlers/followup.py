@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from handlers.abuse import muting
 from handlers.clock import to_db
 from handlers.commands import Action
 from handlers.context import Context
@@ -73,6 +74,8 @@ async def add(ctx: Context, args: list[str]) -> list[Reply]:
         return _not_yours(ctx)
     if not is_open(feedback.status):
         return await _view(ctx, feedback, "tracking.closed_no_add")
+    if muting.muted_until(ctx) is not None:  # adding would reach the officials, like new feedback
+        return [TextReply(muting.refusal_text(ctx))]
     return await begin(ctx, "fb_addition", feedback.id)
 
 

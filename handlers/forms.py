@@ -36,6 +36,9 @@ class FieldSpec:
     max_items: int = 10
     when: tuple[str, str] | None = None
     """Ask only when an earlier answer equals a value: ``("submitter_kind", "collective")``."""
+    unless: str | None = None
+    """Do not ask when this answer is truthy: a fact the flow records when it starts (the
+    feedback form asks for a name only where the channel gives none, ``"named_by_channel"``)."""
     personal: bool = False
     """The answer is personal data (a name, a phone, a photo, a place): the privacy notice is
     shown before it to anyone who has not agreed to it (handlers/consent.py)."""
@@ -43,6 +46,8 @@ class FieldSpec:
     """Literal prompts per language (``{"vi": "...", "en": "..."}``) for configured questions."""
 
     def applies(self, answers: dict[str, Any]) -> bool:
+        if self.unless and answers.get(self.unless):
+            return False
         if self.when is None:
             return True
         other, expected = self.when
@@ -86,7 +91,8 @@ class Form:
         for other in self.fields:
             if other.applies(answers):
                 counted.append(other.name)
-            elif other.when and other.when[0] not in answers and other.when[0] not in waiting_on:
+            elif (other.when and other.when[0] not in answers and other.when[0] not in waiting_on
+                  and not (other.unless and answers.get(other.unless))):
                 waiting_on.add(other.when[0])
                 counted.append(other.name)
         return counted

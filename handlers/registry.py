@@ -32,6 +32,7 @@ from handlers.officials import (
     feedback_actions,
     inbox,
     invites,
+    mute,
     recognition,
     review,
     stats,
@@ -39,7 +40,7 @@ from handlers.officials import (
 
 FEATURE_MODULES: tuple[ModuleType, ...] = (
     submit_practice, feedback, my_practices, tracking, followup, practice_fix, consensus,
-    inbox, feedback_actions, review, changes, recognition, stats, invites,
+    inbox, feedback_actions, mute, review, changes, recognition, stats, invites,
     deadlines, reports, audit,
     linking, consent, my_data,
 )

@@ -61,6 +61,9 @@ class PhotoReply(Reply):
     path: str
     caption: str | None = None
     platform_file_id: str | None = None
+    language: str | None = None
+    """The reader's language, for the words an adapter sends instead when the media store
+    cannot give the photo now."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,7 @@ class DocumentReply(Reply):
     path: str
     filename: str
     caption: str | None = None
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -115,10 +119,11 @@ def to_payload(replies: list[Reply]) -> list[dict[str, Any]]:
             payload.append(item)
         elif isinstance(reply, PhotoReply):
             payload.append({"type": "photo", "path": reply.path, "caption": reply.caption,
-                            "platform_file_id": reply.platform_file_id})
+                            "platform_file_id": reply.platform_file_id,
+                            "language": reply.language})
         elif isinstance(reply, DocumentReply):
             payload.append({"type": "document", "path": reply.path, "filename": reply.filename,
-                            "caption": reply.caption})
+                            "caption": reply.caption, "language": reply.language})
     return payload
 
 
@@ -136,14 +141,16 @@ def from_payload(payload: list[dict[str, Any]]) -> list[Reply]:
                                      ask_label=item.get("ask_label")))
         elif kind == "photo":
             replies.append(PhotoReply(item["path"], item.get("caption"),
-                                      item.get("platform_file_id")))
+                                      item.get("platform_file_id"), item.get("language")))
         elif kind == "document":
-            replies.append(DocumentReply(item["path"], item["filename"], item.get("caption")))
+            replies.append(DocumentReply(item["path"], item["filename"], item.get("caption"),
+                                         item.get("language")))
     return replies
 
 
 def in_language(replies: list[Reply], language: str) -> list[Reply]:
     """The replies with their reader's language noted (where not noted already)."""
     return [replace(r, language=language)
-            if isinstance(r, TextReply | MenuReply) and r.language is None else r
+            if isinstance(r, TextReply | MenuReply | PhotoReply | DocumentReply)
+            and r.language is None else r
             for r in replies]

@@ -8,13 +8,15 @@ and action buttons come from `handlers/registry.py`.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
+from handlers.abuse import muting
 from handlers.clock import from_db
 from handlers.commands import Command
 from handlers.context import Context
 from handlers.events import ChoiceEvent, CommandEvent, Event, TextEvent
 from handlers.flow import Flow, reset_state
-from handlers.i18n import LANGUAGES, Translator
+from handlers.i18n import LANGUAGES
 from handlers.options import match_option
 from handlers.replies import ACTION_TOKEN, MENU_TOKEN, Option, Reply, TextReply
 
@@ -28,6 +30,17 @@ CONTINUE, RESTART = "continue", "restart"
 
 
 async def route(ctx: Context, event: Event) -> list[Reply]:
+    # A person an official muted hears of it first, once (handlers/abuse/muting.py).
+    notice = await muting.tell_once(ctx) if ctx.person.muted_until else None
+    replies = await _route(ctx, event)
+    if notice is None:
+        return replies
+    if replies and isinstance(replies[-1], TextReply):  # one message: the notice, then the answer
+        return [*replies[:-1], replace(replies[-1], text=f"{notice}\n\n{replies[-1].text}")]
+    return [*replies, TextReply(notice)]
+
+
+async def _route(ctx: Context, event: Event) -> list[Reply]:
     side = ctx.state.get("side")
     if side and not isinstance(event, CommandEvent):
         answered = await _on_side_answer(ctx, event, side)
@@ -139,7 +152,7 @@ def _side_question(ctx: Context, kind: str, text: str,
     options = tuple(Option(ctx.t(key), value) for value, key in choices)
     side = ctx.state.get("side") or {}
     flow_question = side.get("resume") or {
-        k: ctx.state.get(k) for k in ("token", "options", "labels", "free_input")}
+        k: ctx.state.get(k) for k in ("token", "options", "labels", "free_input", "long_text")}
     token = ctx.issue_token(options, free_input=False)
     ctx.state["side"] = {"kind": kind, "token": token, "resume": flow_question}
     return [TextReply(text, options, token=token)]
@@ -167,7 +180,7 @@ async def _on_side_answer(ctx: Context, event: Event, side: dict) -> list[Reply]
     lead = None
     if kind == "language":
         ctx.person.language = picked
-        ctx.t = Translator(picked)
+        ctx.t = ctx.t.in_language(picked)
         lead = ctx.t("language.set")
     elif kind == "cancel":
         lead = ctx.t("cancel.kept")

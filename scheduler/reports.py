@@ -25,9 +25,7 @@ from statistics import median
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
+from handlers.abuse import flags as abuse_flags
 from handlers.clock import to_db
 from handlers.i18n import Translator
 from handlers.periods import Period, jurisdiction_label, months_before
@@ -136,6 +134,10 @@ async def gather(session, *, scope: Scope, period: Period, tz: ZoneInfo) -> Repo
 def write_workbook(data: ReportData, figures: ReportFigures, path: Path, *,
                    units: UnitDirectory, tz: ZoneInfo, generated_at: datetime) -> Path:
     """Write the workbook (blocking: run it in a thread)."""
+    # openpyxl is imported here, not at the top: it costs a worker ~20 MB (it loads numpy when
+    # installed), and only the report process (scheduler/report_process.py) writes workbooks.
+    from openpyxl import Workbook
+
     t = Translator("vi")
     book = Workbook()
     summary = book.active
@@ -192,7 +194,7 @@ def write_workbook(data: ReportData, figures: ReportFigures, path: Path, *,
            (t("report.col.code"), t("report.col.category"), t("report.col.status"),
             t("report.col.commune"), t("report.col.sender"), t("report.col.date"),
             t("report.col.first_answer_hours"), t("report.col.resolution_hours"),
-            t("report.col.satisfaction")),
+            t("report.col.satisfaction"), t("report.col.warnings")),
            [(f.code, _label(t, f"option.category.{f.category}", f.category),
              _label(t, f"status.feedback.{f.status}", f.status), _unit(units, f.commune_code),
              f.named_sender or t("report.anonymous"),
@@ -200,13 +202,18 @@ def write_workbook(data: ReportData, figures: ReportFigures, path: Path, *,
              _blank(round(_hours(f.first_answered_at - f.created_at), 1)
                     if f.first_answered_at else None),
              _blank(round(_hours(f.resolved_at - f.created_at), 1) if f.resolved_at else None),
-             _blank(f.satisfaction)) for f in data.feedback])
+             _blank(f.satisfaction),
+             # flagged, never left out: officials decide (handlers/abuse/flags.py)
+             "; ".join(abuse_flags.describe(t, kind, detail) for kind, detail in f.flags))
+            for f in data.feedback])
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
     return path
 
 
 def _table(sheet, header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:  # noqa: ANN001
+    from openpyxl.styles import Font  # see write_workbook: only a report process needs it
+
     sheet.append(list(header))
     for cell in sheet[1]:
         cell.font = Font(bold=True)

@@ -6,7 +6,7 @@ by now?" and each occurrence is processed once (see `scheduler/reminders.py`). S
 keeps only two jobs with fixed ids, rebuilt at every start:
 
 - `scheduler:tick` every few minutes (drafts, practices awaiting changes, feedback escalation,
-  housekeeping, and a safety net for everything else);
+  practices awaiting review, housekeeping, and a safety net for everything else);
 - `scheduler:wake` at the next instant a calendar occurrence fires (a reminder at 08:00, a
   periodic report), replaced after each pass.
 
@@ -38,6 +38,7 @@ from scheduler.reminders import DeadlineReminders, LeaderReminders, ReminderPoli
 from scheduler.report_process import ReportBuilder
 from scheduler.reports import PeriodicReports
 from scheduler.retention import Retention
+from scheduler.review_reminders import ReviewReminders
 from settings import Settings
 from storage.db import Database
 from storage.repositories import web_notices
@@ -76,6 +77,10 @@ class SchedulerService:
             db, clock, self.policy.quiet, services.units, services.features,
             ack_after=timedelta(days=settings.escalation_ack_days),
             resolve_after=timedelta(days=settings.escalation_resolve_days))
+        self.reviews = ReviewReminders(
+            db, clock, self.policy.quiet, services.units, services.features,
+            remind_after=timedelta(days=settings.review_remind_days),
+            escalate_after=timedelta(days=settings.review_escalate_days))
         self.ondemand_reports = OnDemandReports(db, clock, services.units, services.media,
                                                 settings.tz, on_queued=worker.wake,
                                                 builder=self.report_builder)
@@ -137,7 +142,8 @@ class SchedulerService:
             queued = 0
             passes: list[tuple[str, Pass]] = [("deadlines", self.deadlines.run),
                                              ("leaders", self.leaders.run),
-                                             ("escalation", self.escalation.run)]
+                                             ("escalation", self.escalation.run),
+                                             ("reviews", self.reviews.run)]
             for name, run in passes:
                 try:
                     queued += await run()

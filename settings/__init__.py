@@ -77,6 +77,10 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Ho_Chi_Minh"
     default_language: str = "vi"
     draft_resume_prompt_hours: float = Field(default=12, ge=0)
+    # Split messages are joined (handlers/text_join.py): text that answers a free-text question
+    # waits this long for a further part (an app cuts a long paste into several messages);
+    # 0 answers every message at once.
+    text_join_seconds: float = Field(default=1.5, ge=0, le=10)
     # Feedback (handlers/feedback.py): the categories offered, in order; each needs a label
     # `option.category.<name>` in the catalogues.
     feedback_categories: str = ("infrastructure,environment,public_order,"
@@ -89,6 +93,10 @@ class Settings(BaseSettings):
     draft_reminder_hours: str = "24,168"
     escalation_ack_days: float = Field(default=3, gt=0)
     escalation_resolve_days: float = Field(default=15, gt=0)
+    # Practices awaiting review (scheduler/review_reminders.py): its officials are reminded
+    # after this many days, and the next level up is told after that many.
+    review_remind_days: float = Field(default=7, gt=0)
+    review_escalate_days: float = Field(default=30, gt=0)
     # The outbox sender (scheduler/outbox.py) paces itself to Telegram's limits.
     telegram_global_rate: float = Field(default=25, gt=0)
     telegram_per_chat_rate: float = Field(default=1, gt=0)

@@ -60,6 +60,13 @@ class MediaUnavailable(MediaRejected):
 
 _WHY = {errno.EROFS: "read_only", errno.ENOSPC: "full", errno.EDQUOT: "full",
         errno.EACCES: "not_writable", errno.EPERM: "not_writable"}
+_DISK_REFUSALS = {*_WHY, errno.EIO, errno.EFBIG}
+"""A disk that will not take a file now (full, read-only, failing, over a size limit)."""
+
+
+def _why(error: OSError) -> str:
+    """The refusal in a word, for logs and /healthz."""
+    return _WHY.get(error.errno or 0, error.strerror or type(error).__name__)
 
 
 @dataclass(frozen=True)
@@ -107,7 +114,12 @@ class MediaStore:
     def incoming_file(self) -> Iterator[Path]:
         """A temporary file for an upload streamed to disk (or an original fetched from a
         bucket), removed after: in the working folder, or in the system's temporary folder
-        when that one refuses writes (whose refusal then comes when the photo is kept)."""
+        when that one refuses writes (whose refusal then comes when the photo is kept).
+
+        Whoever fills it (a channel downloading a photo, a bucket's client) may meet a disk
+        that fills up or fails half-way, or a bucket that refuses: that refusal leaves the block
+        as `MediaUnavailable` ("busy, try again"), the same answer on every channel, and the
+        file is removed."""
         folder = self.root / INCOMING_DIR
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -121,8 +133,13 @@ class MediaStore:
         path = Path(name)
         try:
             yield path
+        except OSError as error:
+            if error.errno not in _DISK_REFUSALS:
+                raise
+            raise MediaUnavailable(error) from error
         finally:
-            path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
 
     def save_image(self, data: bytes, *, platform_file_id: str | None = None) -> StoredMedia:
         """Check the bytes really are an image we accept, then keep them under their hash."""
@@ -181,7 +198,7 @@ class MediaStore:
                 store.put(key, b"ok")
                 store.delete(key)
             except OSError as error:
-                return _WHY.get(error.errno or 0, error.strerror or type(error).__name__)
+                return _why(error)
             except Exception as error:  # noqa: BLE001  (a bucket's client raises its own kinds)
                 return type(error).__name__
         return None
@@ -194,9 +211,43 @@ class MediaStore:
 
     def outgoing(self, relative: str, *, size: str = "send") -> Path:
         """The file that may leave the server for a stored path: a clean copy for a photo,
-        the file itself for a document we made (reports). Raises FileNotFoundError."""
-        if self.is_photo(relative):
-            return self.photo_copy(relative, size)
+        the file itself for a document we made (reports).
+
+        Raises FileNotFoundError for a path not kept, BadImage for a photo that cannot be read
+        as one, and MediaUnavailable when the store refuses now (a bucket unreachable or
+        refusing, a disk too full for the copy): logged here, naming the object key."""
+        with self._serving(relative):
+            if self.is_photo(relative):
+                return self._photo_copy(relative, size)
+            return self._document(relative)
+
+    def photo_copy(self, relative: str, size: str = "send") -> Path:
+        """The clean JPEG copy of a stored photo at `size` (SIZES), made once and kept.
+
+        Raises as `outgoing` does."""
+        with self._serving(relative):
+            return self._photo_copy(relative, size)
+
+    @contextmanager
+    def _serving(self, key: str) -> Iterator[None]:
+        """A refusal of the store while a file is got ready to leave becomes MediaUnavailable,
+        logged with the object key (a content hash or a report's name, never personal data)
+        so an operator can find it in the bucket."""
+        try:
+            yield
+        except FileNotFoundError:
+            raise
+        except (MediaUnavailable, OSError) as refused:
+            error = refused.error if isinstance(refused, MediaUnavailable) else refused
+            log.warning("media store refused a file on its way out",
+                        extra={"key": key, "store": self.objects.location,
+                               "reason": _why(error) if isinstance(error, OSError)
+                               else type(error).__name__})
+            if isinstance(refused, MediaUnavailable):
+                raise
+            raise MediaUnavailable(refused) from refused
+
+    def _document(self, relative: str) -> Path:
         try:
             key = check_key(relative)
         except ValueError:  # a key that would leave the store
@@ -217,10 +268,7 @@ class MediaStore:
             os.replace(partial, fetched)
         return fetched
 
-    def photo_copy(self, relative: str, size: str = "send") -> Path:
-        """The clean JPEG copy of a stored photo at `size` (SIZES), made once and kept.
-
-        Raises FileNotFoundError for an unknown photo, BadImage for one that cannot be read."""
+    def _photo_copy(self, relative: str, size: str) -> Path:
         if _PHOTO_PATH.match(relative) is None or size not in SIZES:
             raise FileNotFoundError(relative)
         key = self._copy_key(relative, size)

@@ -67,34 +67,29 @@ class S3Objects:
         return self.prefix + check_key(key)
 
     def put(self, key: str, data: bytes) -> None:
-        with _refusal_as_oserror():
+        with _refusal_as_oserror("write", key):
             self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data)
 
     def put_file(self, key: str, source: Path) -> None:
-        with _refusal_as_oserror():
+        with _refusal_as_oserror("write", key):
             self.client.upload_file(str(source), self.bucket, self._key(key))
 
     def get(self, key: str) -> bytes:
-        try:
+        with _refusal_as_oserror("read", key):
             response = self.client.get_object(Bucket=self.bucket, Key=self._key(key))
-        except ClientError as error:
-            raise _missing_or(error, key) from None
-        with response["Body"] as body:
-            return body.read()
+            with response["Body"] as body:
+                return body.read()
 
     def get_file(self, key: str, target: Path) -> None:
-        try:
+        with _refusal_as_oserror("read", key):
             self.client.download_file(self.bucket, self._key(key), str(target))
-        except ClientError as error:
-            raise _missing_or(error, key) from None
 
     def exists(self, key: str) -> bool:
         try:
-            self.client.head_object(Bucket=self.bucket, Key=self._key(key))
-        except ClientError as error:
-            if _error_code(error) in _MISSING:
-                return False
-            raise
+            with _refusal_as_oserror("read", key):
+                self.client.head_object(Bucket=self.bucket, Key=self._key(key))
+        except MediaMissing:
+            return False
         return True
 
     def delete(self, key: str) -> None:
@@ -112,19 +107,19 @@ class S3Objects:
 
 
 @contextmanager
-def _refusal_as_oserror() -> Iterator[None]:
-    """A bucket that refuses a write (unreachable, denied, full) fails like a disk that does:
-    with an OSError, which the media store answers as "busy, try again"."""
+def _refusal_as_oserror(what: str, key: str) -> Iterator[None]:
+    """A bucket that refuses (unreachable, denied, throttled, an object archived out of reach)
+    fails like a disk that does: with an OSError, which the media store answers as "busy, try
+    again"; an object that is not there is `MediaMissing`, as in a local folder."""
     try:
         yield
     except (BotoCoreError, ClientError) as error:
-        why = _error_code(error) or type(error).__name__
-        raise OSError(errno.EIO, f"bucket refused the write: {why}") from error
+        code = _error_code(error)
+        if code in _MISSING:
+            raise MediaMissing(key) from None
+        raise OSError(errno.EIO, f"bucket refused the {what}: {code or type(error).__name__}"
+                      ) from error
 
 
 def _error_code(error: Exception) -> str:
     return str(getattr(error, "response", {}).get("Error", {}).get("Code", ""))
-
-
-def _missing_or(error: Exception, key: str) -> Exception:
-    return MediaMissing(key) if _error_code(error) in _MISSING else error

@@ -64,6 +64,10 @@ class Person(SQLModel, table=True):
     consent_version: str | None = Field(default=None, max_length=16)
     """The version of the privacy notice this person agreed to, None if they have not (or
     withdrew); the history is in `Consent`."""
+    muted_until: datetime | None = None
+    """Until when an official has muted this person (no new feedback); None or past: not muted.
+    Read on every turn with the person, so no extra query; the mutes themselves, with who and
+    why, are `AccountMute` rows (storage/repositories/mutes.py keeps the two in step)."""
 
 
 class ChannelAccount(SQLModel, table=True):
@@ -596,3 +600,46 @@ class Consent(SQLModel, table=True):
     decision: str = Field(max_length=16)
     channel: str = Field(max_length=16)
     at: datetime
+
+
+# -- Spam and abuse (issue 14, item 5) --------------------------------------------------------
+
+
+class FeedbackFlagKind(StrEnum):
+    """Why a feedback may be spam or abuse (handlers/abuse/): shown to officials, never a
+    reason to drop it."""
+
+    PROFANITY = "profanity"
+    SHORTENER = "shortener"  # a link through a URL shortener (bit.ly, tinyurl.com…)
+    REPEATED = "repeated"  # the same text as earlier feedback of the same sender
+
+
+class FeedbackFlag(SQLModel, table=True):
+    """One warning on a feedback, found when it was sent. `detail` says what was found (the
+    shortener's host, how many earlier copies): never a word of the sender's identity."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    feedback_id: int = Field(foreign_key="feedback.id", index=True)
+    kind: str = Field(max_length=16)
+    detail: str | None = Field(default=None, max_length=200)
+    created_at: datetime
+
+
+class AccountMute(SQLModel, table=True):
+    """An official muted the sender of a feedback for some days: no new feedback meanwhile.
+    The person is muted, not one channel account: linked accounts are one person. It ends by
+    itself at `ends_at`, or earlier when an official lifts it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    feedback_id: int | None = Field(default=None, foreign_key="feedback.id")
+    """The feedback whose card it was set from: its jurisdiction decides who may lift it."""
+    muted_by: int | None = Field(default=None, foreign_key="person.id")
+    reason: str = Field(max_length=500)
+    """The official's words, for the record; the muted person is told in neutral words."""
+    starts_at: datetime
+    ends_at: datetime = Field(index=True)
+    lifted_at: datetime | None = None
+    lifted_by: int | None = Field(default=None, foreign_key="person.id")
+    told_at: datetime | None = None
+    """When the muted person was told (once, at their next message)."""

@@ -129,6 +129,9 @@ def settings(tmp_path: Path, database_url: str, media_settings: dict[str, str]) 
         # Tests act faster than people: the per-account limits are tested on their own
         # (tests/telegram/test_flood_e2e.py).
         messages_per_minute=10_000,
+        # Nor do they paste long texts: split messages are joined in tests of their own
+        # (tests/test_split_messages_e2e.py), the rest are answered at once.
+        text_join_seconds=0,
         **media_settings,
     )
 
@@ -176,10 +179,11 @@ def _quiet_http_client_logs():
 
 @pytest.fixture(autouse=True)
 async def _official_actions_are_audited(request: pytest.FixtureRequest):
-    """After each officials or Telegram end-to-end test: every official action it stored has
+    """After each officials, abuse or Telegram end-to-end test: every official action it stored has
     its audit row (tests/support/audit_check.py)."""
     folder = request.node.path.parent.name
-    if folder not in ("officials", "telegram") or "database_url" not in request.fixturenames:
+    if (folder not in ("officials", "telegram", "abuse")
+            or "database_url" not in request.fixturenames):
         yield
         return
     url = request.getfixturevalue("database_url")

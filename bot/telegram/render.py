@@ -22,10 +22,11 @@ from telegram import (
 )
 from telegram.constants import MessageLimit
 
+from bot.plain_text import media_unavailable
 from bot.text import shorten, split_text
 from handlers.i18n import Translator
 from handlers.replies import Ask, DocumentReply, MenuReply, PhotoReply, Reply, TextReply
-from storage.media import MediaStore
+from storage.media import MediaStore, MediaUnavailable
 
 CALLBACK_DATA_BYTES = 64
 _KNOWN_UPLOADS = 512
@@ -81,10 +82,7 @@ class Renderer:
             elif isinstance(reply, PhotoReply):
                 await self._photo(chat_id, reply)
             elif isinstance(reply, DocumentReply):
-                path = await asyncio.to_thread(self.media.outgoing, reply.path)
-                with path.open("rb") as handle:
-                    await self.bot.send_document(chat_id, handle, filename=reply.filename,
-                                                 caption=_caption(reply.caption))
+                await self._document(chat_id, reply)
             elif isinstance(reply, MenuReply):
                 await self._menu(chat_id, reply)
 
@@ -118,13 +116,27 @@ class Renderer:
         if file_id is not None:
             await self.bot.send_photo(chat_id, file_id, caption=caption)
             return
-        path = await asyncio.to_thread(self.media.outgoing, reply.path)
+        try:
+            path = await asyncio.to_thread(self.media.outgoing, reply.path)
+        except MediaUnavailable:  # logged by the store, with the key
+            await self._text(chat_id, media_unavailable(reply))
+            return
         with path.open("rb") as handle:
             sent = await self.bot.send_photo(chat_id, handle, caption=caption)
         if sent.photo:
             self._uploaded[reply.path] = sent.photo[-1].file_id
             while len(self._uploaded) > _KNOWN_UPLOADS:
                 self._uploaded.popitem(last=False)
+
+    async def _document(self, chat_id: int, reply: DocumentReply) -> None:
+        try:
+            path = await asyncio.to_thread(self.media.outgoing, reply.path)
+        except MediaUnavailable:  # logged by the store, with the key
+            await self._text(chat_id, media_unavailable(reply))
+            return
+        with path.open("rb") as handle:
+            await self.bot.send_document(chat_id, handle, filename=reply.filename,
+                                         caption=_caption(reply.caption))
 
 
 def _caption(caption: str | None) -> str | None:

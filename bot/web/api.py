@@ -16,6 +16,8 @@ from aiohttp import web
 
 from bot.web.api_params import bad_parameter, parse_map_query
 from bot.web.keys import DB, SERVICES
+from bot.web.signed_media import BUSY_HEADERS
+from storage.media import MediaUnavailable
 from storage.media_copies import BadImage
 from storage.province_centres import PROVINCE_CENTRES
 from storage.public_shapes import ClusterCell, PracticePoint, PracticePublic
@@ -167,6 +169,8 @@ async def photo(request: web.Request) -> web.StreamResponse:
     try:  # a clean copy, never the original (storage/media_copies.py)
         path = await asyncio.to_thread(request.app[SERVICES].media.photo_copy, found.path,
                                        HQ_COPY if size == "hq" else size)
-    except (FileNotFoundError, BadImage, OSError):
+    except (FileNotFoundError, BadImage):
         raise web.HTTPNotFound(reason="photo file missing") from None
+    except MediaUnavailable:  # the store refuses now (logged there, with the key)
+        raise web.HTTPServiceUnavailable(headers=BUSY_HEADERS) from None
     return web.FileResponse(path, headers={**CACHE_LONG, "Content-Type": "image/jpeg"})

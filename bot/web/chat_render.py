@@ -16,9 +16,10 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from bot.plain_text import media_unavailable
 from bot.web.templating import render_fragment
 from handlers.replies import DocumentReply, Option, PhotoReply, Reply, TextReply
-from storage.media import MediaStore
+from storage.media import MediaStore, MediaUnavailable
 from storage.media_copies import BadImage
 
 MAX_INLINE_DOCUMENT_BYTES = 5 * 1024 * 1024
@@ -46,11 +47,20 @@ async def reply_views(replies: list[Reply], media: MediaStore) -> list[ReplyView
                 reply.ask.value if reply.ask else None, reply.ask_label,
                 reply.free_input or not reply.options))
         elif isinstance(reply, PhotoReply):
-            src = await asyncio.to_thread(_photo_data_url, media, reply.path)
+            try:
+                src = await asyncio.to_thread(_photo_data_url, media, reply.path)
+            except MediaUnavailable:  # logged by the store, with the key
+                views.append(ReplyView("photo", media_unavailable(reply).text))
+                continue
             views.append(ReplyView("photo", reply.caption or "", src=src))
         elif isinstance(reply, DocumentReply):
-            document: str | None = await asyncio.to_thread(
-                _document_data_url, media, reply.path, reply.filename)
+            try:
+                document: str | None = await asyncio.to_thread(
+                    _document_data_url, media, reply.path, reply.filename)
+            except MediaUnavailable:
+                views.append(ReplyView("document", media_unavailable(reply).text,
+                                       filename=reply.filename))
+                continue
             views.append(ReplyView("document", reply.caption or "", src=document,
                                    filename=reply.filename))
     return views

@@ -19,7 +19,7 @@ from aiohttp import web
 from bot.web.keys import SETTINGS
 from storage.db import Database
 from storage.models import Channel
-from storage.repositories import outbox
+from storage.repositories import outbox, unassigned
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -68,15 +68,24 @@ class Metrics:
         seed=("feedback", "photos")))
     outbox_backlog: Callable[[], Awaitable[int]] | None = None
     """Counts messages waiting to be delivered; None until the outbox exists (reported as 0)."""
+    unassigned_items: Callable[[], Awaitable[dict[str, int]]] | None = None
+    """Counts items waiting with no official anywhere on their path, by kind; None until the
+    database is open (reported as 0)."""
 
     async def render(self) -> str:
         backlog = await self.outbox_backlog() if self.outbox_backlog is not None else 0
+        waiting = await self.unassigned_items() if self.unassigned_items is not None else {}
         lines: list[str] = []
         for counter in (self.updates_processed, self.errors, self.reminders_sent,
                         self.flow_completions, self.retention_erased):
             lines += counter.render()
         lines += ["# HELP dvk_outbox_backlog Messages waiting in the outbox to be delivered.",
                   "# TYPE dvk_outbox_backlog gauge", f"dvk_outbox_backlog {backlog}"]
+        lines += ["# HELP dvk_unassigned_items Items waiting with no official at their commune, "
+                  "its province or the central level (invite one), by kind.",
+                  "# TYPE dvk_unassigned_items gauge"]
+        lines += [f'dvk_unassigned_items{{kind="{kind}"}} {waiting.get(kind, 0)}'
+                  for kind in unassigned.KINDS]
         return "\n".join(lines) + "\n"
 
 
@@ -86,6 +95,16 @@ def outbox_backlog(db: Database) -> Callable[[], Awaitable[int]]:
     async def count() -> int:
         async with db.session() as session:
             return await outbox.backlog(session)
+
+    return count
+
+
+def unassigned_items(db: Database) -> Callable[[], Awaitable[dict[str, int]]]:
+    """Counts items no official anywhere can take, read fresh at each scrape."""
+
+    async def count() -> dict[str, int]:
+        async with db.session() as session:
+            return await unassigned.counts(session)
 
     return count
 

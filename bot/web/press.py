@@ -23,6 +23,7 @@ from bot.web.keys import DB, SERVICES, SETTINGS
 from bot.web.templating import page_language, render_fragment
 from handlers.clock import from_db
 from handlers.i18n import Translator
+from storage.media import MediaUnavailable
 from storage.media_copies import BadImage
 from storage.repositories import public_feed, public_map
 from storage.units import UnitDirectory
@@ -100,8 +101,8 @@ async def card_image(request: web.Request) -> web.Response:
             try:
                 photo_path = await asyncio.to_thread(services.media.photo_copy, found.path,
                                                      "large")
-            except (FileNotFoundError, BadImage, OSError):
-                photo_path = None  # the card still shows the title
+            except (FileNotFoundError, BadImage, MediaUnavailable):
+                photo_path = None  # the card still shows the title (a refusal is logged)
     try:
         font = posters.find_font(settings.poster_font)
     except posters.PosterFontMissing as missing:

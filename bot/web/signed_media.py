@@ -20,7 +20,7 @@ from urllib.parse import quote, urlencode
 from aiohttp import web
 
 from handlers.clock import Clock
-from storage.media import MediaStore
+from storage.media import MediaStore, MediaUnavailable
 from storage.media_copies import BadImage
 
 ROUTE = "/media/{path:.+}"
@@ -61,6 +61,9 @@ class SignedMediaUrls:
         return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
+BUSY_HEADERS = {"Retry-After": "60", "Cache-Control": "no-store"}
+"""A 503 for a stored file the media store refuses now: try again in a minute, keep nothing."""
+
 MEDIA_LINKS = web.AppKey("signed_media_urls", SignedMediaUrls)
 MEDIA_STORE = web.AppKey("signed_media_store", MediaStore)
 
@@ -83,8 +86,8 @@ async def signed_file(request: web.Request) -> web.StreamResponse:
         target = await asyncio.to_thread(request.app[MEDIA_STORE].outgoing, path)
     except (FileNotFoundError, BadImage):
         raise web.HTTPNotFound() from None
-    except OSError:  # the copy could not be written (a full or read-only disk)
-        raise web.HTTPServiceUnavailable(headers={"Retry-After": "60"}) from None
+    except MediaUnavailable:  # the store refuses now (logged there, with the key)
+        raise web.HTTPServiceUnavailable(headers=BUSY_HEADERS) from None
     headers = {"Cache-Control": "private, max-age=3600"}
     if filename:
         headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"

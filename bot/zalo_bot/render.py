@@ -13,7 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.plain_text import plain_text
+from bot.plain_text import media_unavailable, plain_text
 from bot.text import shorten, split_text
 from bot.web.signed_media import SignedMediaUrls
 from bot.zalo_bot.client import MAX_TEXT, ZaloApiError, ZaloBotClient, ZaloNetworkError
@@ -56,7 +56,16 @@ class ZaloRenderer:
                 await self.text(chat_id, reply.caption)
             return
         caption = shorten(reply.caption, MAX_TEXT) if reply.caption else None
-        await self._call(lambda: self.client.send_photo(chat_id, link, caption=caption))
+        try:
+            await self._call(lambda: self.client.send_photo(chat_id, link, caption=caption))
+        except ZaloApiError as error:
+            if error.status != 400:
+                raise
+            # Zalo could not fetch the photo from our link: our server answers 503 while the
+            # media store refuses it (logged there, with the key). Say so instead.
+            log.warning("zalo photo not sent: zalo could not fetch our link",
+                        extra={"status": error.status})
+            await self.text(chat_id, plain_text(media_unavailable(reply)))
 
     async def _document(self, chat_id: str, reply: DocumentReply) -> None:
         """Zalo Bot cannot send files: a link to download it, valid for a while."""

@@ -113,6 +113,20 @@ class ZaloOAChannel:
         self._recent: OrderedDict[str, None] = OrderedDict()
         self._processed = ProcessedSignal()
         self._keeper: asyncio.Task | None = None
+        engine.answer_later[self.channel] = self._answer_later
+
+    async def _answer_later(self, chat_id: str, job: Callable[[], Awaitable[list[Reply]]]
+                            ) -> None:
+        """A held text's answer (handlers/text_join.py), in the chat's order."""
+        async with self._chats.hold(chat_id):
+            replies = await job()
+            if not replies:
+                return
+            try:
+                await self.renderer.send(chat_id, replies)
+            except (OAApiError, OANetworkError, TokenUnavailable) as error:
+                log.error("zalo oa: held text's answer not sent",
+                          extra={"error": str(error)[:300]})
 
     # -- life cycle --------------------------------------------------------------------------
 

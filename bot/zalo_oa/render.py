@@ -25,14 +25,14 @@ from typing import Any
 
 from PIL import Image
 
-from bot.plain_text import plain_text
+from bot.plain_text import media_unavailable, plain_text
 from bot.text import shorten, split_text
 from bot.zalo_oa.client import MAX_BUTTONS, MAX_TEXT, ZaloOAClient
 from bot.zalo_oa.payloads import PayloadCodec
 from handlers.i18n import Translator
 from handlers.options import short_label
 from handlers.replies import Ask, DocumentReply, PhotoReply, Reply, TextReply
-from storage.media import MediaStore
+from storage.media import MediaStore, MediaUnavailable
 
 CARD_TITLE_MAX = 100
 _KNOWN_UPLOADS = 512
@@ -109,7 +109,11 @@ class OARenderer:
     async def _photo(self, user_id: str, reply: PhotoReply) -> None:
         attachment_id = self._uploaded.get(reply.path)
         if attachment_id is None:
-            data, mime, name = await asyncio.to_thread(self._fitted, reply.path)
+            try:
+                data, mime, name = await asyncio.to_thread(self._fitted, reply.path)
+            except MediaUnavailable:  # logged by the store, with the key
+                await self.send(user_id, [media_unavailable(reply)])
+                return
             attachment_id = await self.client.upload_image(data, filename=name, mime_type=mime)
             self._remember(reply.path, attachment_id)
         message: dict[str, Any] = {"attachment": {"type": "template", "payload": {
@@ -120,7 +124,11 @@ class OARenderer:
         await self.client.send(user_id, message)
 
     async def _document(self, user_id: str, reply: DocumentReply) -> None:
-        data = await asyncio.to_thread(lambda: self.media.outgoing(reply.path).read_bytes())
+        try:
+            data = await asyncio.to_thread(lambda: self.media.outgoing(reply.path).read_bytes())
+        except MediaUnavailable:  # logged by the store, with the key
+            await self.send(user_id, [media_unavailable(reply)])
+            return
         mime = mimetypes.guess_type(reply.filename)[0] or "application/octet-stream"
         token = await self.client.upload_file(data, filename=reply.filename, mime_type=mime)
         if reply.caption:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from handlers.abuse import flags as abuse_flags
+from handlers.abuse import muting
 from handlers.clock import to_db
 from handlers.commands import Action
 from handlers.context import Context
@@ -22,6 +24,8 @@ from handlers.replies import Option, Reply, TextReply
 from handlers.targeted import TargetedFlow, begin, target_of
 from storage.models import Feedback, FeedbackEventKind, FeedbackStatus, is_open
 from storage.repositories import feedback as feedback_repo
+from storage.repositories import feedback_flags
+from storage.repositories import mutes as mutes_repo
 from storage.repositories import officials as officials_repo
 
 OFFICIAL = "official"
@@ -65,24 +69,35 @@ async def card(ctx: Context, feedback: Feedback, lead: str | None = None) -> lis
     photos = await feedback_repo.photos_of(ctx.session, feedback.id)
     actors = await officials_repo.people_by_id(
         ctx.session, [e.actor_id for e in events if e.actor_role == OFFICIAL])
-    replies, text = render.feedback_card(ctx, ctx.t, feedback, events, photos, actors)
+    warnings = abuse_flags.lines(ctx.t, await feedback_flags.of_feedback(ctx.session,
+                                                                         feedback.id or 0))
+    mutes = await mutes_repo.active_of(ctx.session, person_id=feedback.reporter_id,
+                                       now=to_db(ctx.now))
+    if mutes:  # whoever sent it, named or not: the official sees the mute, not the person
+        warnings.append(muting.SIGN + ctx.t("fbcard.sender_muted",
+                                            until=render.when(ctx, mutes[-1].ends_at)))
+    replies, text = render.feedback_card(ctx, ctx.t, feedback, events, photos, actors,
+                                         warnings)
     if lead:
         text = f"{lead}\n\n{text}"
-    options = card_options(ctx.t, feedback)
+    options = card_options(ctx.t, feedback, muted=bool(mutes))
     photos = replies if lead is None else []
     return photos + [TextReply(text, tuple(options), token=ctx.offer_actions(options))]
 
 
-def card_options(t: Translator, feedback: Feedback) -> list[Option]:
+def card_options(t: Translator, feedback: Feedback, *, muted: bool = False) -> list[Option]:
     back = Option(t("inbox.back"), "inbox:1")
+    # Muting an abusive sender (handlers/officials/mute.py) stays possible once it is closed.
+    mute = (Option(t("fbact.unmute"), f"fb_unmute:{feedback.id}") if muted
+            else Option(t("fbact.mute"), f"fb_mute:{feedback.id}"))
     if not is_open(feedback.status):
-        return [back]
+        return [mute, back]
     options = []
     if feedback.status in (S.NEW, S.FORWARDED):
         options.append(Option(t("fbact.ack"), f"fb_ack:{feedback.id}"))
     options += [Option(t("fbact.reply"), f"fb_reply:{feedback.id}"),
                 Option(t("fbact.status"), f"fb_status:{feedback.id}"),
-                Option(t("fbact.forward"), f"fb_fwd:{feedback.id}"), back]
+                Option(t("fbact.forward"), f"fb_fwd:{feedback.id}"), mute, back]
     return options
 
 

@@ -10,14 +10,20 @@ from handlers import router
 from handlers.clock import to_db
 from handlers.commands import Command
 from handlers.context import Context
-from handlers.officials import audit
+from handlers.officials import audit, notices
 from handlers.officials.render import unit_label
 from handlers.replies import Reply, TextReply
 from storage.models import Level
 from storage.repositories import invites as invites_repo
 from storage.repositories import officials as officials_repo
+from storage.repositories import unassigned
+from storage.repositories.officials import Scope
 
 log = logging.getLogger("handlers.officials")
+
+WAITING_HANDED_OVER = 200
+"""At most this many waiting items of each kind are announced to their senders when an official
+arrives (the official gets the oldest few as notices; every one is in the inbox)."""
 
 
 async def accept(ctx: Context, code: str) -> list[Reply]:
@@ -31,6 +37,11 @@ async def accept(ctx: Context, code: str) -> list[Reply]:
         return [TextReply("⛔ " + ctx.t(f"invite.{problem}"))]
     invites_repo.mark_used(invite, person_id=ctx.person.id, now=now)
     ctx.rights_gained = True
+    # Asked before the official is made: what waited with nobody anywhere on its path is what
+    # this official is now the first to answer for.
+    scope = Scope(invite.level, None if invite.level == Level.CENTRAL else invite.unit_code)
+    waiting = await unassigned.waiting_in_scope(ctx.session, scope=scope,
+                                                limit=WAITING_HANDED_OVER)
     await officials_repo.make_official(ctx.session, person=ctx.person, role=invite.role,
                                        level=invite.level, unit_code=invite.unit_code)
     province = None
@@ -44,6 +55,13 @@ async def accept(ctx: Context, code: str) -> list[Reply]:
     where = ctx.t("level.everywhere") if invite.level == Level.CENTRAL else \
         unit_label(ctx, invite.unit_code)
     welcome = ctx.t("invite.welcome", level=ctx.t(f"level.{invite.level}"), unit=where)
+    if waiting.feedback_total or waiting.practice_total:
+        await notices.waiting_to_new_official(ctx, waiting)
+        log.info("waiting items handed to a new official", extra={
+            "person_id": ctx.person.id, "unit": invite.unit_code,
+            "feedback": waiting.feedback_total, "practices": waiting.practice_total})
+        welcome += "\n" + ctx.t("invite.waiting", feedback=waiting.feedback_total,
+                                 practices=waiting.practice_total)
     return router.menu(ctx, lead=welcome)
 
 

@@ -5,23 +5,27 @@ and keyed what × recipient × occurrence, so it is queued once however often it
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
+from handlers.abuse import flags as abuse_flags
 from handlers.context import Context
 from handlers.i18n import Translator
 from handlers.officials import render
 from handlers.replies import ACTION_TOKEN, Option, Reply, TextReply
 from storage.models import Feedback, Person, Practice
+from storage.repositories import feedback_flags, people
 from storage.repositories import officials as officials_repo
-from storage.repositories import people
+from storage.repositories.unassigned import WaitingItems
 
 Build = Callable[[Translator], list[Reply]]
 log = logging.getLogger(__name__)
 
 
 async def feedback_to_officials(ctx: Context, feedback: Feedback, what: str,
-                                occurrence: int | str, detail: str | None = None) -> int:
-    """Tell the officials who answer for it; how many there are (0: nobody yet, anywhere)."""
+                                occurrence: int | str, detail: str | None = None,
+                                flags: Sequence[tuple[str, str | None]] = ()) -> int:
+    """Tell the officials who answer for it; how many there are (0: nobody yet, anywhere).
+    `flags`: warnings found on a new feedback (handlers/abuse/flags.py), shown first."""
     responsible = await officials_repo.responsible_officials(
         ctx.session, unit_code=feedback.assigned_unit_code,
         province_code=feedback.assigned_province_code)
@@ -30,11 +34,9 @@ async def feedback_to_officials(ctx: Context, feedback: Feedback, what: str,
     for official in responsible:
         if official.id == ctx.person.id:
             continue
-        t = Translator(official.language)
-        text = render.feedback_notice(ctx, t, feedback, what, detail)
-        options = (Option(t("officials.open"), f"fb_open:{feedback.id}"),)
         ctx.notify(official.id, f"fb:{feedback.id}:{what}:{occurrence}:to:{official.id}",
-                   [TextReply(text, options, token=ACTION_TOKEN)])
+                   [_feedback_notice(ctx, Translator(official.language), feedback, what,
+                                     detail, flags)])
     return len(responsible)
 
 
@@ -48,13 +50,27 @@ async def practice_to_officials(ctx: Context, practice: Practice, what: str,
     for official in responsible:
         if official.id == ctx.person.id:
             continue
-        t = Translator(official.language)
-        text = t(f"prnotice.{what}", code=practice.code, title=render.excerpt(practice.title, 120),
-                 place=render.unit_label(ctx, practice.commune_code))
-        options = (Option(t("officials.open"), f"pr_open:{practice.id}"),)
         ctx.notify(official.id, f"pr:{practice.id}:{what}:{occurrence}:to:{official.id}",
-                   [TextReply(text, options, token=ACTION_TOKEN)])
+                   [_practice_notice(ctx, Translator(official.language), practice, what)])
     return len(responsible)
+
+
+def _feedback_notice(ctx: Context, t: Translator, feedback: Feedback, what: str,
+                     detail: str | None = None,
+                     flags: Sequence[tuple[str, str | None]] = ()) -> TextReply:
+    """A feedback as an official's notice, its warnings first, with the button to open it."""
+    text = render.feedback_notice(ctx, t, feedback, what, detail)
+    if flags:
+        text = "\n".join([*abuse_flags.lines(t, flags), text])
+    return TextReply(text, (Option(t("officials.open"), f"fb_open:{feedback.id}"),),
+                     token=ACTION_TOKEN)
+
+
+def _practice_notice(ctx: Context, t: Translator, practice: Practice, what: str) -> TextReply:
+    text = t(f"prnotice.{what}", code=practice.code, title=render.excerpt(practice.title, 120),
+             place=render.unit_label(ctx, practice.commune_code))
+    return TextReply(text, (Option(t("officials.open"), f"pr_open:{practice.id}"),),
+                     token=ACTION_TOKEN)
 
 
 def _unassigned(item_code: str, unit_code: str) -> None:
@@ -62,6 +78,43 @@ def _unassigned(item_code: str, unit_code: str) -> None:
     The item waits in the database and is in the first such official's inbox."""
     log.warning("no official anywhere for this item; invite one (dvk invite)",
                 extra={"item": item_code, "unit": unit_code})
+
+
+NOTICES_PER_KIND = 10
+"""Of what waited for a new official, the oldest this many of each kind come as notices; the
+welcome says how many there are in all, and the inbox has every one."""
+
+
+async def waiting_to_new_official(ctx: Context, waiting: WaitingItems) -> None:
+    """Items that waited with no official anywhere reach the first official there: the notice
+    each would have brought when it came in (the same key, so never twice), and its sender
+    hears that an official now has it, as the honest receipt promised."""
+    official, t = ctx.person, ctx.t
+
+    def unit_for(tr: Translator) -> str:
+        return render.unit_label(ctx, official.unit_code) if official.unit_code else \
+            tr("level.everywhere")
+
+    announced = waiting.feedback[:NOTICES_PER_KIND]
+    flags = await feedback_flags.of_many(ctx.session, [f.id for f in announced if f.id])
+    for feedback in announced:
+        pairs = [(flag.kind, flag.detail) for flag in flags.get(feedback.id or 0, [])]
+        ctx.notify(official.id, f"fb:{feedback.id}:new:0:to:{official.id}",
+                   [_feedback_notice(ctx, t, feedback, "new", flags=pairs)])
+    for practice in waiting.practices[:NOTICES_PER_KIND]:
+        ctx.notify(official.id, f"pr:{practice.id}:new:0:to:{official.id}",
+                   [_practice_notice(ctx, t, practice, "new")])
+    for feedback in waiting.feedback:
+        await to_person(ctx, feedback.reporter_id,
+                        f"fb:{feedback.id}:assigned:to:{feedback.reporter_id}",
+                        lambda tr, f=feedback: [TextReply(tr(
+                            "fbnotice.assigned", code=f.code, unit=unit_for(tr)))])
+    for practice in waiting.practices:
+        await to_person(ctx, practice.submitter_id,
+                        f"pr:{practice.id}:assigned:to:{practice.submitter_id}",
+                        lambda tr, p=practice: [TextReply(tr(
+                            "prnotice.assigned", code=p.code, unit=unit_for(tr),
+                            title=render.excerpt(p.title, 120)))])
 
 
 async def to_person(ctx: Context, person_id: int, key: str, build: Build) -> None:

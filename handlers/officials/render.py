@@ -28,6 +28,9 @@ from storage.models import (
 from storage.repositories.reviews import Consensus
 
 REPORTER = "reporter"
+NOTED_KINDS = (FeedbackEventKind.STATUS, FeedbackEventKind.FORWARDED)
+"""Changes whose text is the official's note on them; other texts (an answer, an addition, the
+reason for reopening) are quoted as said."""
 
 
 def excerpt(text: str, limit: int) -> str:
@@ -74,10 +77,13 @@ def feedback_line(ctx: Context, t: Translator, feedback: Feedback, number: int) 
 
 def feedback_card(ctx: Context, t: Translator, feedback: Feedback,
                   events: Sequence[FeedbackEvent], photos: Sequence[FeedbackPhoto],
-                  actors: Mapping[int, Person]) -> tuple[list[Reply], str]:
-    """Photos, then the card's text (to carry the action buttons)."""
+                  actors: Mapping[int, Person],
+                  warnings: Sequence[str] = ()) -> tuple[list[Reply], str]:
+    """Photos, then the card's text (to carry the action buttons). `warnings`: lines shown
+    under the title (possible spam, a muted sender: handlers/abuse/)."""
     lines = [
         t("fbcard.title", code=feedback.code),
+        *warnings,
         t("fbcard.status", status=t(f"status.feedback.{feedback.status}")),
         t("fbcard.category", category=t(f"option.category.{feedback.category}")),
         t("fbcard.place", place=unit_label(ctx, feedback.commune_code)),
@@ -135,7 +141,10 @@ def history_what(ctx: Context, t: Translator, event: FeedbackEvent) -> str:
     }
     what = t(f"history.{event.kind}", **params)
     if event.text and event.kind != FeedbackEventKind.CREATED:
-        what += f" «{excerpt(event.text, 500)}»"
+        # a sentence: an official's note on a change follows it; what someone said is quoted
+        noted = event.kind in NOTED_KINDS and event.actor_role != REPORTER
+        what = t("history.with_note" if noted else "history.with_text", what=what,
+                 text=excerpt(event.text, 500))
     return what
 
 

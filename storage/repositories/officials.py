@@ -65,24 +65,50 @@ def scope_of(person: Person) -> Scope | None:
     return Scope(person.level, person.unit_code if person.level != Level.CENTRAL else None)
 
 
+def _path(unit_code: str, province_code: str) -> tuple[tuple[str | None, str | None], ...]:
+    """The levels an item of `unit_code` climbs, nearest first: (level, code) pairs, None
+    standing for the unit's own officials."""
+    return ((None, unit_code), (Level.PROVINCE, province_code), (Level.CENTRAL, None))
+
+
+async def _officials_at(session: AsyncSession, level: str | None,
+                        code: str | None) -> Sequence[Person]:
+    query = select(Person).where(col(Person.role).in_(OFFICIAL_ROLES))
+    if level is None:
+        query = query.where(Person.unit_code == code)
+    elif level == Level.PROVINCE:
+        query = query.where(Person.level == Level.PROVINCE, Person.unit_code == code)
+    else:
+        query = query.where(Person.level == Level.CENTRAL)
+    return (await session.exec(query.order_by(col(Person.id)))).all()
+
+
 async def responsible_officials(
     session: AsyncSession, *, unit_code: str, province_code: str
 ) -> Sequence[Person]:
     """Who answers for an item of `unit_code`: its own officials; if it has none, the province's;
     failing that, the central level's."""
-    for level, code in ((None, unit_code), (Level.PROVINCE, province_code),
-                        (Level.CENTRAL, None)):
-        query = select(Person).where(col(Person.role).in_(OFFICIAL_ROLES))
-        if level is None:
-            query = query.where(Person.unit_code == unit_code)
-        elif level == Level.PROVINCE:
-            query = query.where(Person.level == Level.PROVINCE, Person.unit_code == code)
-        else:
-            query = query.where(Person.level == Level.CENTRAL)
-        found = (await session.exec(query.order_by(col(Person.id)))).all()
+    for level, code in _path(unit_code, province_code):
+        found = await _officials_at(session, level, code)
         if found:
             return found
     return []
+
+
+async def officials_above(
+    session: AsyncSession, *, unit_code: str, province_code: str
+) -> tuple[str | None, Sequence[Person]]:
+    """The next level up from whoever answers for an item (see `responsible_officials`), and its
+    officials: the province's above the commune's (the central level's if the province has
+    none), the central level's above the province's. (None, []) when the central level itself
+    answers for it, or nobody does."""
+    answered = False
+    for level, code in _path(unit_code, province_code):
+        found = await _officials_at(session, level, code)
+        if answered and found:
+            return level, found
+        answered = answered or bool(found)
+    return None, []
 
 
 async def people_by_id(session: AsyncSession, ids: Sequence[int | None]) -> dict[int, Person]:

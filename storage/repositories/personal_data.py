@@ -22,6 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.models import (
     CLOSED_FEEDBACK_STATUSES,
     MAX_ID,
+    AccountMute,
     ChannelAccount,
     Consent,
     ConsentDecision,
@@ -57,7 +58,7 @@ async def _all(session: AsyncSession, query: Any) -> Sequence[Any]:
 
 async def export_person(session: AsyncSession, person_id: int) -> dict[str, Any] | None:
     """The person's own rows: profile, linked accounts, consents, practices, feedback (with
-    their history and photos' metadata), votes."""
+    their history and photos' metadata), votes, mutes."""
     person = await session.get(Person, person_id) if person_id <= MAX_ID else None
     if person is None:
         return None
@@ -78,6 +79,8 @@ async def export_person(session: AsyncSession, person_id: int) -> dict[str, Any]
         col(FeedbackEvent.feedback_id).in_(feedback_ids)).order_by(col(FeedbackEvent.id)))
     feedback_photos = await _all(session, select(FeedbackPhoto).where(
         col(FeedbackPhoto.feedback_id).in_(feedback_ids)))
+    mutes = await _all(session, select(AccountMute).where(
+        AccountMute.person_id == person_id).order_by(col(AccountMute.id)))
     return {
         "person": _dump(person),
         "accounts": [_dump(a) for a in accounts],
@@ -89,6 +92,8 @@ async def export_person(session: AsyncSession, person_id: int) -> dict[str, Any]
                       "photos": [_dump(ph) for ph in feedback_photos
                                  if ph.feedback_id == f.id]} for f in feedback],
         "votes": [_dump(v) for v in votes],
+        # Mutes an official set on them: when, how long, why; not which official.
+        "mutes": [_dump(m) | {"muted_by": None, "lifted_by": None} for m in mutes],
     }
 
 
@@ -132,6 +137,10 @@ async def erase_person(session: AsyncSession, *, person_id: int, channel: str,
     await _clear_conversations(session, [a.id for a in accounts])
     report.messages = await _drop_own_messages(session, person_id)
     await session.exec(delete(LinkCode).where(col(LinkCode.person_id) == person_id))
+    # Mutes on them go too (the reason is words about them); the audit log keeps that a mute
+    # was set and lifted, without them.
+    await session.exec(delete(AccountMute).where(col(AccountMute.person_id) == person_id))
+    person.muted_until = None
     strings |= await _erase_feedback(session, person_id, report)
     strings |= await _erase_practices(session, person_id, report)
     person.display_name, person.notify_channel, person.consent_version = "", None, None

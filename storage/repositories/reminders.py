@@ -129,6 +129,21 @@ async def practices_awaiting_changes(
     return result.all()
 
 
+async def practices_awaiting_review(
+    session: AsyncSession, *, waiting_since_before: datetime
+) -> Sequence[Practice]:
+    """Practices awaiting review since before an instant (sent, or sent again after changes:
+    either sets `updated_at`, and nothing else touches a practice awaiting review), oldest
+    first."""
+    result = await session.exec(
+        select(Practice)
+        .where(Practice.status == PracticeStatus.SUBMITTED,
+               Practice.updated_at <= waiting_since_before)
+        .order_by(col(Practice.updated_at), col(Practice.id))
+    )
+    return result.all()
+
+
 async def people(session: AsyncSession, *, ids: Iterable[int]) -> dict[int, Person]:
     wanted = sorted(set(ids))
     if not wanted:

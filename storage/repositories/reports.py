@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Feedback, Practice, Recognition
+from storage.repositories import feedback_flags
 from storage.repositories.officials import Scope
 
 
@@ -56,6 +57,8 @@ class FeedbackRow:
     first_answered_at: datetime | None
     resolved_at: datetime | None
     satisfaction: int | None
+    flags: tuple[tuple[str, str | None], ...] = ()
+    """Warnings found when it was sent (kind, detail): possible spam, rude words."""
 
 
 async def practices(session: AsyncSession, *, scope: Scope, start: datetime,
@@ -104,9 +107,12 @@ async def feedback(session: AsyncSession, *, scope: Scope, start: datetime,
         select(Feedback).where(scope.feedback_clause(), Feedback.created_at >= start,
                                Feedback.created_at < end)
         .order_by(col(Feedback.created_at), col(Feedback.id)))
+    rows = result.all()
+    flags = await feedback_flags.of_many(session, [f.id for f in rows if f.id is not None])
     return [FeedbackRow(f.code or "", f.category, f.status, f.commune_code,
                         None if f.anonymous else (f.reporter_name or None),
                         from_db(f.created_at),
                         from_db(f.first_answered_at) if f.first_answered_at else None,
-                        from_db(f.resolved_at) if f.resolved_at else None, f.satisfaction)
-            for f in result.all()]
+                        from_db(f.resolved_at) if f.resolved_at else None, f.satisfaction,
+                        tuple((g.kind, g.detail) for g in flags.get(f.id or 0, ())))
+            for f in rows]

@@ -13,7 +13,8 @@ from settings import Settings
 ENV_EXAMPLE = Path(__file__).resolve().parents[2] / ".env.example"
 SCHEDULER_SETTINGS = (
     "reminder_offsets_days", "reminder_hour", "quiet_hours", "draft_reminder_hours",
-    "escalation_ack_days", "escalation_resolve_days", "telegram_global_rate",
+    "escalation_ack_days", "escalation_resolve_days", "review_remind_days",
+    "review_escalate_days", "telegram_global_rate",
     "telegram_per_chat_rate", "telegram_group_rate_per_minute", "outbox_send_timeout_seconds",
     "outbox_max_in_flight", "outbox_resend_unconfirmed",
 )
@@ -35,6 +36,7 @@ def test_defaults_and_parsing() -> None:
     assert settings.reminder_hour == 8
     assert settings.quiet_window == (time(21), time(7))
     assert settings.draft_reminder_steps == (24, 168)
+    assert (settings.review_remind_days, settings.review_escalate_days) == (7, 30)
     custom = Settings(_env_file=None, reminder_offsets_days="1, 14,3", quiet_hours="22:30-06:15")
     assert custom.reminder_offsets == (14, 3, 1)
     assert custom.quiet_window == (time(22, 30), time(6, 15))
@@ -44,7 +46,8 @@ def test_defaults_and_parsing() -> None:
 @pytest.mark.parametrize("field, value", [
     ("reminder_offsets_days", "30,0"), ("reminder_offsets_days", "soon"),
     ("quiet_hours", "25-7"), ("quiet_hours", "7-7"), ("reminder_hour", 24),
-    ("escalation_ack_days", 0), ("telegram_per_chat_rate", 0),
+    ("escalation_ack_days", 0), ("telegram_per_chat_rate", 0), ("review_remind_days", 0),
+    ("review_escalate_days", -1),
 ])
 def test_bad_values_are_refused(field: str, value: object) -> None:
     with pytest.raises(ValidationError, match=field):

@@ -13,6 +13,7 @@ from sqlmodel import select
 
 from storage.db import Database
 from storage.models import (
+    AccountMute,
     AuditEntry,
     Deadline,
     Feedback,
@@ -45,6 +46,7 @@ async def missing_audit_rows(db: Database) -> list[str]:
             Deadline.created_by != None))).all()  # noqa: E711
         reports = (await session.exec(select(ReportRequest))).all()
         senders = (await session.exec(select(Feedback))).all()
+        mutes = (await session.exec(select(AccountMute))).all()
     logged = Counter((e.actor_id, e.action, e.record_id) for e in entries)
     wanted: Counter = Counter()
     for event in feedback_events:
@@ -56,6 +58,10 @@ async def missing_audit_rows(db: Database) -> list[str]:
         wanted[(invite.used_by, "role.grant", invite.used_by)] += 1
     for deadline in deadlines:
         wanted[(deadline.created_by, "deadline.add", deadline.id)] += 1
+    for mute in mutes:
+        wanted[(mute.muted_by, "account.mute", mute.id)] += 1
+        if mute.lifted_by is not None:
+            wanted[(mute.lifted_by, "account.unmute", mute.id)] += 1
     problems = [f"{key} done {count}×, logged {logged[key]}×"
                 for key, count in wanted.items() if logged[key] < count]
     if reports and not any(e.action == "report.export" for e in entries):

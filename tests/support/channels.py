@@ -5,9 +5,10 @@ written once runs on each. `channel_chat` is the fixture for tests that take eve
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 
 import pytest
+from aiohttp import ClientSession, CookieJar
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.web.metrics import Metrics
@@ -56,6 +57,50 @@ async def chat_on(channel: str, settings, clock, db, services, engine  # noqa: A
             yield WebChat(WebChatClient(client))
 
 
+People = Callable[[str], ChatDriver]
+"""`person("Hoa")`: a new person's chat on the channel (each name once)."""
+
+
+@asynccontextmanager
+async def people_on(channel: str, settings, clock, db, services, engine  # noqa: ANN001
+                    ) -> AsyncIterator[People]:
+    """Several people on one channel (a citizen and an official), each in their own chat,
+    through the same running adapter and fake platform."""
+    if channel == "telegram":
+        async with FakeTelegram() as fake, \
+                telegram_harness.running_app(settings, fake, clock) as app:
+            ids = iter(range(2001, 3000))
+            yield lambda name: TelegramChat(telegram_harness.TelegramDriver(
+                app, fake, fake.user(next(ids), first_name=name, language_code="vi")))
+    elif channel == "zalo_bot":
+        async with FakeZaloBot() as fake, zalo_harness.running_app(settings, clock, fake) as app:
+            ids = iter(range(8_412_001, 8_413_000))
+            yield lambda name: zalo_harness.ZaloBotChat(zalo_harness.ZaloDriver(
+                app, fake, fake.user(str(next(ids)), name)))
+            assert fake.errors == [], fake.errors
+    elif channel == "zalo_oa":
+        async with FakeZaloOA(clock) as fake, oa_harness.running_app(
+                settings, clock, fake, refresh_token=fake.issue_refresh_token()) as app:
+            ids = iter(range(8_431_756_230_985_132_001, 8_431_756_230_985_133_000))
+            yield lambda name: oa_harness.ZaloOAChat(oa_harness.OADriver(
+                app, fake, fake.user(str(next(ids)), name)))
+            assert fake.errors == []
+    else:
+        relaxed = settings.model_copy(update={"web_chat_rate_per_minute": 1000,
+                                              "web_chat_new_sessions_per_hour": 1000})
+        web_app = create_web_app(settings=relaxed, db=db, services=services, engine=engine,
+                                 metrics=Metrics())
+        async with TestServer(web_app, host="127.0.0.1") as server, AsyncExitStack() as stack:
+            def person(name: str) -> ChatDriver:
+                # each person their own browser: their own cookie jar, so their own session
+                session = ClientSession(base_url=str(server.make_url("/")),
+                                        cookie_jar=CookieJar(unsafe=True))
+                stack.push_async_callback(session.close)
+                return WebChat(WebChatClient(session))
+
+            yield person
+
+
 @pytest.fixture(params=CHANNELS)
 def channel_chat(request, settings, clock, db, services, engine  # noqa: ANN001
                  ) -> Callable[[], AbstractAsyncContextManager[ChatDriver]]:
@@ -68,3 +113,10 @@ async def walk_practice_until(chat: ChatDriver, field: str) -> None:
     await chat.open_menu()
     await chat.press("Gửi mô hình")
     await walk(chat, COMPLETE_PRACTICE[:[s.field for s in COMPLETE_PRACTICE].index(field)])
+
+
+@pytest.fixture(params=CHANNELS)
+def channel_people(request, settings, clock, db, services, engine  # noqa: ANN001
+                   ) -> Callable[[], AbstractAsyncContextManager[People]]:
+    """`async with channel_people() as person:` — several people on each channel in turn."""
+    return lambda: people_on(request.param, settings, clock, db, services, engine)

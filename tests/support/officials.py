@@ -39,9 +39,11 @@ BEN_THANH_PIN = (10.7725, 106.6980)
 
 def feedback_walk(*, commune_query: str = "hoan kiem", commune_pick: str | None = None,
                   anonymous: bool = True, photos: int = 1, phone: str | None = None,
-                  pin: tuple[float, float] = HOAN_KIEM_PIN) -> list[Step]:
+                  pin: tuple[float, float] = HOAN_KIEM_PIN, name: str | None = None
+                  ) -> list[Step]:
     """A complete feedback, answer by answer (the pin must lie in the commune's province, or
-    the bot rightly asks whether it is right)."""
+    the bot rightly asks whether it is right). `name`: typed where the channel gives none (the
+    web chat, Zalo OA before the person shares their info), so the bot asks for it."""
     steps = [
         Step("category", "press", "Hạ tầng: đường, điện, nước, chiếu sáng"),
         Step("text", "text",
@@ -54,6 +56,8 @@ def feedback_walk(*, commune_query: str = "hoan kiem", commune_pick: str | None 
     if commune_pick:
         steps.append(Step("commune", "press", commune_pick))
     steps.append(Step("identity", "press", "Gửi ẩn danh" if anonymous else "Ghi tên tôi"))
+    if not anonymous and name:
+        steps.append(Step("name", "text", name))
     if not anonymous:
         steps.append(Step("phone", "contact", phone) if phone
                      else Step("phone", "press", "Bỏ qua"))
@@ -67,6 +71,7 @@ FEEDBACK_QUESTIONS = {
     "location": "Gửi vị trí nơi xảy ra sự việc",
     "commune": "xã, phường, đặc khu",
     "identity": "ghi tên hay gửi ẩn danh",
+    "name": "Bạn tên là gì?",
     "phone": "Để lại số điện thoại",
 }
 

@@ -4,17 +4,19 @@ spoken to over HTTP by the real boto3 client, one bucket per test."""
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 import threading
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from storage.media import MediaStore
+from storage.media import COPIES_DIR, MediaStore
 from storage.media_objects import LocalObjects, ObjectStore
 from storage.media_s3 import S3Objects
 
@@ -110,3 +112,25 @@ def media_store_on(objects: ObjectStore, tmp_path: Path, **limits: int) -> Media
     production); a bucket gets `tmp_path/work` as this machine's."""
     work = None if objects.local_path("x") is not None else tmp_path / "work"
     return MediaStore(objects, work_dir=work, **limits)
+
+
+@contextmanager
+def bucket_refusing_photos(bucket: Bucket, media_dir: Path) -> Iterator[list[str]]:
+    """Within the block S3 refuses to give any photo kept in `bucket`: each original is archived
+    (storage class GLACIER), so S3 answers 403 InvalidObjectState to every read, and this
+    machine's clean copies in `media_dir` are gone (as on a worker that never showed them), so
+    each photo must come from the bucket. Yields their keys in the store. Afterwards they are
+    restored, as S3 restores an archived object, and can be read again."""
+    client = bucket.client()
+    kept = bucket.keys()
+    keys = [key for key in kept if MediaStore.is_photo(key.removeprefix("media/"))]
+    assert keys
+    for key in keys:
+        client.copy_object(Bucket=bucket.name, Key=key, StorageClass="GLACIER",
+                           CopySource={"Bucket": bucket.name, "Key": key})
+    shutil.rmtree(media_dir / COPIES_DIR, ignore_errors=True)
+    try:
+        yield [key.removeprefix("media/") for key in keys]
+    finally:
+        for key in keys:
+            client.restore_object(Bucket=bucket.name, Key=key, RestoreRequest={"Days": 1})

@@ -118,6 +118,9 @@ class TelegramChat:
     async def text(self, text: str) -> None:
         await self.driver.text(text)
 
+    async def command(self, name: str, args: str = "") -> None:
+        await self.driver.command(name, args or None)
+
     async def location(self, latitude: float, longitude: float) -> None:
         await self.driver.location(latitude, longitude)
 

@@ -39,7 +39,7 @@ class Bubble:
     pushed: bool = False
     """Sent by the bot on its own (a notice fetched from /chat/notices)."""
     src: str | None = None
-    """A photo's image (a data: URL), as the page shows it."""
+    """A photo's image or a document's file (a data: URL), as the page shows it."""
 
     def button(self, label: str) -> Button:
         for button in self.buttons:
@@ -72,9 +72,11 @@ class _RepliesParser(HTMLParser):
             return
         if self._depth and tag == "img":
             self.bubbles[-1].src = a.get("src")
+        if self._depth and tag == "a" and "download" in a:  # a document's data: URL
+            self.bubbles[-1].src = a.get("href")
         if self._depth and tag not in _VOID:
             self._depth += 1
-            if "text" in classes:
+            if "text" in classes or tag == "figcaption":  # a photo's caption is its text
                 self._in_text = self._depth
             if tag == "button":
                 self._button = Button("", a.get("data-token"), a.get("data-value"),
@@ -216,6 +218,9 @@ class WebChat:
     async def text(self, text: str) -> None:
         await self.client.text(text)
         assert self.client.status == 200, self.client.transcript[-1]
+
+    async def command(self, name: str, args: str = "") -> None:
+        await self.text(f"/{name} {args}".strip())
 
     async def location(self, latitude: float, longitude: float) -> None:
         await self.client.location(latitude, longitude)

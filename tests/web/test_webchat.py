@@ -14,8 +14,7 @@ from bot.web.server import create_web_app
 from scheduler.housekeeping import Housekeeping
 from storage.models import Channel, Conversation, Feedback
 from storage.repositories import practices
-from tests.support.backend import ON_POSTGRES
-from tests.support.faults import partial_files, read_only
+from tests.support.faults import database_refusing_writes, partial_files, read_only
 from tests.support.images import jpeg_bytes
 from tests.support.officials import feedback_walk
 from tests.support.practice_walk import COMPLETE_PRACTICE
@@ -188,22 +187,12 @@ async def test_a_photo_sent_while_the_media_disk_is_read_only_is_answered_busy(
     assert len(kept) == 1  # the original (its clean copies live under derived/)
 
 
-@pytest.mark.skipif(ON_POSTGRES, reason="makes SQLite refuse writes (PRAGMA query_only); "
-                    "a PostgreSQL counterpart is still to be written")
 async def test_a_database_that_refuses_writes_is_answered_busy_and_loses_nothing(
         client, db):
-    """SQLite refuses every write for a while (`PRAGMA query_only`, the answer a read-only
-    database file gives): the person is told the system is busy, nothing of the turn is
-    stored, /healthz says why; the same press once the database is back is taken."""
-    from sqlalchemy import event
-
-    refusing = {"on": False}
-
-    def query_only(dbapi_connection, _record, _proxy) -> None:  # noqa: ANN001
-        cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA query_only={int(refusing['on'])}")
-        cursor.close()
-
+    """The database refuses every write for a while (SQLite: `PRAGMA query_only`, the answer
+    a read-only database file gives; PostgreSQL: a read-only server, `tests/support/faults.py`):
+    the person is told the system is busy, nothing of the turn is stored, /healthz says why;
+    the same press once the database is back is taken."""
     chat = WebChatClient(client)
     await chat.start()
     await chat.press("📝 Gửi mô hình")
@@ -211,26 +200,21 @@ async def test_a_database_that_refuses_writes_is_answered_busy_and_loses_nothing
     press = {"type": "choice", "token": button.token, "value": button.value}
     async with db.session() as session:
         before = (await session.exec(select(Conversation))).one().data
-    event.listen(db.engine.sync_engine, "checkout", query_only)
-    try:
-        refusing["on"] = True
+    with database_refusing_writes(db) as reason:
         [answer] = await chat.action(press)
         assert chat.status == 200
         assert answer.text == "Hệ thống đang bận, thử lại sau. Các câu trả lời trước đó vẫn " \
                               "được giữ."
         health = await client.get("/healthz")
-        assert health.status == 503 and (await health.json())["database"] == "read_only"
-        refusing["on"] = False
-        async with db.session() as session:
-            assert (await session.exec(select(Conversation))).one().data == before
-        assert (await client.get("/healthz")).status == 200
+        assert health.status == 503 and (await health.json())["database"] == reason
+    async with db.session() as session:
+        assert (await session.exec(select(Conversation))).one().data == before
+    assert (await client.get("/healthz")).status == 200
 
-        replies = await chat.action(press)
-        assert "⚠️" not in replies[-1].text and replies[-1].text != answer.text
-        async with db.session() as session:
-            assert (await session.exec(select(Conversation))).one().data != before
-    finally:
-        event.remove(db.engine.sync_engine, "checkout", query_only)
+    replies = await chat.action(press)
+    assert "⚠️" not in replies[-1].text and replies[-1].text != answer.text
+    async with db.session() as session:
+        assert (await session.exec(select(Conversation))).one().data != before
 
 
 async def test_switching_language_switches_the_bot_too(client):

@@ -180,6 +180,9 @@ class ZaloBotChat:
     async def text(self, text: str) -> None:
         await self.driver.text(text)
 
+    async def command(self, name: str, args: str = "") -> None:
+        await self.driver.command(name, args)
+
     async def location(self, latitude: float, longitude: float) -> None:
         await self.driver.text(maps_link(latitude, longitude))  # no location button: a link
 

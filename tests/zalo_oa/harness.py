@@ -166,6 +166,9 @@ class ZaloOAChat:
     async def text(self, text: str) -> None:
         await self.driver.text(text)
 
+    async def command(self, name: str, args: str = "") -> None:
+        await self.driver.command(name, args)
+
     async def location(self, latitude: float, longitude: float) -> None:
         await self.driver.location(latitude, longitude)
 

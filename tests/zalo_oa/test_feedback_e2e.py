@@ -34,7 +34,8 @@ async def test_feedback_with_phone_card_location_and_an_answer(settings, clock, 
             assert "Chào mừng" in official.last_text
 
             await citizen.command("phananh")
-            steps = feedback_walk(anonymous=False, phone="84912345678", photos=1)
+            steps = feedback_walk(anonymous=False, phone="84912345678", photos=1,
+                                  name="Nguyễn Thị Hoa")
             for step in steps:
                 if step.kind == "contact":
                     card = hoa.last

@@ -51,6 +51,8 @@
       .then(function (data) {
         if (data && typeof data.html === "string") appendBot(data.html);
         else appendNotice(config.text.network_error);
+        // a text the bot holds for its further parts: its answer comes as a notice
+        if (data && data.held) setTimeout(fetchNotices, data.held * 1000 + 300);
       })
       .catch(function () { appendNotice(config.text.network_error); });
   }
