@@ -26,6 +26,9 @@ from storage.repositories import public_map
 PRACTICE_CODE = r"MH-\d{4}-\d{1,12}"
 CACHE_SHORT = {"Cache-Control": "public, max-age=30"}
 CACHE_LONG = {"Cache-Control": "public, max-age=86400"}
+HQ_COPY = "send"
+"""A recognised practice's photos in high quality for the press ("Tải ảnh chất lượng cao"):
+the largest clean copy we make (storage/media_copies.SIZES), never the original."""
 
 
 def cell_degrees(zoom: int) -> float:
@@ -161,11 +164,12 @@ async def photo(request: web.Request) -> web.StreamResponse:
     async with request.app[DB].reading() as session:
         found = await public_map.get_public_photo(session,
                                                   photo_id=int(request.match_info["photo_id"]))
-    if found is None:
+    size = request.match_info["size"]
+    if found is None or (size == "hq" and not found.recognised):
         raise web.HTTPNotFound(reason="photo not found")
     try:  # a clean copy, never the original (storage/media_copies.py)
         path = await asyncio.to_thread(request.app[SERVICES].media.photo_copy, found.path,
-                                       request.match_info["size"])
+                                       HQ_COPY if size == "hq" else size)
     except (FileNotFoundError, BadImage):
         raise web.HTTPNotFound(reason="photo file missing") from None
     except MediaUnavailable:  # the store refuses now (logged there, with the key)

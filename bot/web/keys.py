@@ -42,5 +42,7 @@ SERVICES = web.AppKey("services", Services)
 TEMPLATES = web.AppKey("templates", Environment)
 SCHEDULER: web.AppKey[RunningFlag | None] = web.AppKey("scheduler")
 LEADERSHIP: web.AppKey[LeaderFlag | None] = web.AppKey("leadership")
+EMBEDDABLE = web.RequestKey("embeddable", bool)
+"""Set by a handler whose page other sites may frame (/embed); every other page may not."""
 CHANNEL_HEALTH: web.AppKey[dict[str, HealthSource]] = web.AppKey("channel_health")
 """Channels that report their own health, by name; set as each channel attaches."""
