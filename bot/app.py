@@ -175,6 +175,7 @@ class App:
         senders[WebNoticeSender.channel] = WebNoticeSender(self.db, self.clock)
         scheduler = SchedulerService.build(self.settings, self.db, self._services, senders)
         scheduler.retention.on_erased = self._count_retention
+        scheduler.on_queued = self.metrics.reminders_sent.inc
         return scheduler
 
     def _polls(self, channel: Channel) -> bool:

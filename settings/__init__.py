@@ -73,6 +73,10 @@ class Settings(BaseSettings):
     max_photo_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
     # Checked from the header before decoding: a small file can claim billions of pixels.
     max_photo_pixels: int = Field(default=40_000_000, gt=0)
+    # Voice notes (feedback's description and additions): the longest and largest accepted,
+    # both stated to the person when they are asked and when a note is refused.
+    voice_max_seconds: int = Field(default=120, ge=5, le=600)
+    voice_max_bytes: int = Field(default=2 * 1024 * 1024, ge=64 * 1024, le=20 * 1024 * 1024)
 
     timezone: str = "Asia/Ho_Chi_Minh"
     default_language: str = "vi"
