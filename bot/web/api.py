@@ -9,13 +9,14 @@ approved or recognised practices and their public fields.
 from __future__ import annotations
 
 import asyncio
+import json
 import math
 from typing import Any, Literal, cast
 
 from aiohttp import web
 
-from bot.web.api_params import bad_parameter, parse_map_query
-from bot.web.keys import DB, SERVICES
+from bot.web.api_params import MapQuery, bad_parameter, parse_map_query
+from bot.web.keys import DB, MAP_FLIGHTS, SERVICES
 from bot.web.signed_media import BUSY_HEADERS
 from storage.media import MediaUnavailable
 from storage.media_copies import BadImage
@@ -39,6 +40,17 @@ def cell_degrees(zoom: int) -> float:
 async def practices_geojson(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
     parsed = parse_map_query(request.query, tz=services.tz, units=services.units)
+    # Readers asking for the same view at the same moment share one computation.
+    text = await request.app[MAP_FLIGHTS].run(
+        request.query_string, lambda: _geojson_text(request, parsed))
+    return web.json_response(text=text, headers=CACHE_SHORT)
+
+
+async def _geojson_text(request: web.Request, parsed: MapQuery) -> str:
+    return json.dumps(await _geojson_body(request, parsed))
+
+
+async def _geojson_body(request: web.Request, parsed: MapQuery) -> dict[str, Any]:
     filters, cell = parsed.filters, cell_degrees(parsed.zoom)
     clusters: list[ClusterCell] | None = None
     async with request.app[DB].reading() as session:
@@ -58,9 +70,8 @@ async def practices_geojson(request: web.Request) -> web.Response:
             total = len(points)
     features = ([_cluster_feature(c) for c in clusters] if clusters is not None
                 else [_point_feature(p) for p in points])
-    body = {"type": "FeatureCollection", "features": features, "total": total,
+    return {"type": "FeatureCollection", "features": features, "total": total,
             "clustered": clusters is not None}
-    return web.json_response(body, headers=CACHE_SHORT)
 
 
 def cluster_points(points: list[PracticePoint], cell: float) -> list[ClusterCell]:

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from aiohttp import web
 from jinja2 import Environment
 
+from bot.web.single_flight import SingleFlight
 from handlers.context import Services
 from settings import Settings
 from storage.db import Database
@@ -38,6 +39,8 @@ class HealthSource(Protocol):
 
 SETTINGS = web.AppKey("settings", Settings)
 DB = web.AppKey("db", Database)
+MAP_FLIGHTS = web.AppKey("map_flights", SingleFlight[str])
+"""GeoJSON answers being computed, by query (bot/web/single_flight.py)."""
 SERVICES = web.AppKey("services", Services)
 TEMPLATES = web.AppKey("templates", Environment)
 SCHEDULER: web.AppKey[RunningFlag | None] = web.AppKey("scheduler")

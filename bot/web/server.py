@@ -20,6 +20,7 @@ from bot.web.keys import (
     DB,
     EMBEDDABLE,
     LEADERSHIP,
+    MAP_FLIGHTS,
     SCHEDULER,
     SERVICES,
     SETTINGS,
@@ -28,6 +29,7 @@ from bot.web.keys import (
     RunningFlag,
 )
 from bot.web.metrics import METRICS, METRICS_PORTS, Metrics
+from bot.web.single_flight import SingleFlight
 from bot.web.templating import STATIC_DIR, environment
 from bot.web.webchat import CHAT, WebChat
 from handlers.context import Services
@@ -53,6 +55,7 @@ def create_web_app(
     app = web.Application(middlewares=[json_api_errors, security_headers, conditional_get])
     app[SETTINGS] = settings
     app[DB] = db
+    app[MAP_FLIGHTS] = SingleFlight()
     app[SERVICES] = services
     app[METRICS] = metrics
     app[METRICS_PORTS] = set()
