@@ -15,6 +15,7 @@ from handlers import (
     consent,
     deadlines,
     feedback,
+    follows,
     followup,
     linking,
     my_data,
@@ -27,6 +28,7 @@ from handlers import (
 from handlers.commands import Features
 from handlers.flow import Flow
 from handlers.officials import (
+    announce,
     audit,
     changes,
     feedback_actions,
@@ -41,8 +43,8 @@ from handlers.officials import (
 FEATURE_MODULES: tuple[ModuleType, ...] = (
     submit_practice, feedback, my_practices, tracking, followup, practice_fix, consensus,
     inbox, feedback_actions, mute, review, changes, recognition, stats, invites,
-    deadlines, reports, audit,
-    linking, consent, my_data,
+    deadlines, reports, audit, announce,
+    linking, consent, my_data, follows,
 )
 
 

@@ -101,6 +101,10 @@ class Settings(BaseSettings):
     # after this many days, and the next level up is told after that many.
     review_remind_days: float = Field(default=7, gt=0)
     review_escalate_days: float = Field(default=30, gt=0)
+    # The weekly digest of followed communes and provinces (scheduler/digest.py): the local
+    # weekday (1 = Monday … 7 = Sunday) and hour it goes out; quiet hours hold it back.
+    digest_weekday: int = Field(default=7, ge=1, le=7)
+    digest_hour: int = Field(default=9, ge=0, le=23)
     # The outbox sender (scheduler/outbox.py) paces itself to Telegram's limits.
     telegram_global_rate: float = Field(default=25, gt=0)
     telegram_per_chat_rate: float = Field(default=1, gt=0)
@@ -127,6 +131,11 @@ class Settings(BaseSettings):
     web_host: str = "127.0.0.1"
     web_port: int = Field(default=8080, ge=0, le=65535)
     public_base_url: str | None = None
+    # Posters and plaques (bot/posters.py, `dvk poster`): the link people open to chat on Zalo
+    # (the OA's https://zalo.me/<OA id>, or the one Zalo Bot Creator shows), printed as a QR
+    # code; and a .ttf with Vietnamese letters when fonts-dejavu-core is not installed.
+    zalo_chat_link: str | None = None
+    poster_font: Path | None = None
     # Telegram webhook (bot/web/webhook.py): when set, Telegram POSTs updates instead of polling.
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
@@ -245,6 +254,13 @@ class Settings(BaseSettings):
             return None
         if value and not value.startswith(("http://", "https://")):
             raise ValueError("must be an http:// or https:// URL")
+        return value or None
+
+    @field_validator("zalo_chat_link")
+    @classmethod
+    def _zalo_link(cls, value: str | None) -> str | None:
+        if value and not value.startswith("https://"):
+            raise ValueError("must be an https:// link, like https://zalo.me/<OA id>")
         return value or None
 
     @field_validator("webhook_url")
