@@ -12,9 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import av
-import av.error
-
 VOICE_RATE = 48_000
 VOICE_BIT_RATE = 32_000
 """Opus at 32 kbit/s mono: clear speech, about 240 KB a minute."""
@@ -51,6 +48,11 @@ def aac_copy(source: Path, target: Path, *, container: str) -> None:
 
 def _transcode(source: Path, target: Path, *, container: str, codec: str, rate: int,
                bit_rate: int, max_seconds: float | None) -> CleanAudio:
+    # PyAV is imported when a voice note arrives, not with the media store: FFmpeg's libraries
+    # cost every worker about 20 MB, and most workers' traffic is text and photos.
+    import av
+    import av.error
+
     try:
         with av.open(str(source), metadata_errors="ignore") as reader:
             stream = next((s for s in reader.streams if s.type == "audio"), None)
@@ -70,6 +72,8 @@ def _transcode(source: Path, target: Path, *, container: str, codec: str, rate: 
 
 def _pipe(reader, stream, writer, codec: str, rate: int, bit_rate: int,  # noqa: ANN001
           max_seconds: float | None) -> float:
+    import av  # loaded by _transcode already
+
     out = writer.add_stream(codec, rate=rate)
     out.layout = "mono"
     out.bit_rate = bit_rate
@@ -93,4 +97,6 @@ def _pipe(reader, stream, writer, codec: str, rate: int, bit_rate: int,  # noqa:
 
 
 def _claimed_seconds(reader) -> float:  # noqa: ANN001
+    import av  # loaded by _transcode already
+
     return (reader.duration or 0) / av.time_base

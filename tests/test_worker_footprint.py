@@ -15,9 +15,9 @@ from tests.support.images import assert_clean_photo, heic_photo
 ROOT = Path(__file__).resolve().parent.parent
 
 # Imported only when needed: a report workbook (openpyxl, which loads numpy when installed),
-# a HEIC photo (pillow-heif), a bucket as the media store (boto3), a migration (Alembic, which
-# a worker runs in a child process: storage/upgrade_process.py).
-LOADED_WHEN_NEEDED = ("openpyxl", "numpy", "pillow_heif", "boto3", "botocore", "alembic",
+# a HEIC photo (pillow-heif), a voice note (PyAV), a bucket as the media store (boto3), a
+# migration (Alembic, which a worker runs in a child process: storage/upgrade_process.py).
+LOADED_WHEN_NEEDED = ("openpyxl", "numpy", "pillow_heif", "av", "boto3", "botocore", "alembic",
                       "mako")
 
 
