@@ -23,7 +23,8 @@ from storage.repositories import reviews
 _COLUMNS = (
     "submitter_kind", "submitter_name", "field", "title", "description", "clear_who",
     "clear_what", "clear_when", "clear_responsibility", "clear_product", "clear_authority",
-    "people_mobilised", "people_groups", "contribution_workdays", "contribution_money_vnd",
+    "people_mobilised", "organisations_taking_part", "people_groups", "contribution_workdays",
+    "contribution_money_vnd",
     "contribution_other", "results", "village",
 )
 

@@ -132,6 +132,9 @@ class Practice(SQLModel, table=True):
     clear_authority: str = Field(max_length=500)
 
     people_mobilised: int = 0
+    organisations_taking_part: int | None = None
+    """Organisations (enterprises, unions, associations…) taking part, counted apart from the
+    people mobilised: the form once asked "bao nhiêu người, tổ chức" as one number."""
     people_groups: str | None = Field(default=None, max_length=500)
     contribution_workdays: int | None = None
     contribution_money_vnd: int | None = Field(
