@@ -16,6 +16,7 @@ from handlers import (
     deadlines,
     feedback,
     followup,
+    guide,
     linking,
     my_data,
     my_practices,
@@ -42,7 +43,7 @@ FEATURE_MODULES: tuple[ModuleType, ...] = (
     submit_practice, feedback, my_practices, tracking, followup, practice_fix, consensus,
     inbox, feedback_actions, mute, review, changes, recognition, stats, invites,
     deadlines, reports, audit,
-    linking, consent, my_data,
+    linking, consent, my_data, guide,
 )
 
 
