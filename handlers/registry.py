@@ -21,6 +21,7 @@ from handlers import (
     my_data,
     my_practices,
     practice_fix,
+    practice_revise,
     reports,
     submit_practice,
     tracking,
@@ -40,7 +41,8 @@ from handlers.officials import (
 )
 
 FEATURE_MODULES: tuple[ModuleType, ...] = (
-    submit_practice, feedback, my_practices, tracking, followup, practice_fix, consensus,
+    submit_practice, feedback, my_practices, tracking, followup, practice_fix, practice_revise,
+    consensus,
     inbox, feedback_actions, mute, review, changes, recognition, stats, invites,
     deadlines, reports, audit,
     linking, consent, my_data, guide,

@@ -39,6 +39,8 @@ class PracticeStatus(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
     RECOGNISED = "recognised"
+    WITHDRAWN = "withdrawn"
+    """Taken back by its submitter while it awaited review; it can be revised and sent again."""
 
 
 PUBLIC_PRACTICE_STATUSES = (PracticeStatus.APPROVED, PracticeStatus.RECOGNISED)
@@ -414,6 +416,7 @@ class PracticeEventKind(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
     RECOGNISED = "recognised"
+    WITHDRAWN = "withdrawn"
 
 
 class PracticeEvent(SQLModel, table=True):

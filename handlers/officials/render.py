@@ -198,7 +198,7 @@ def practice_card(ctx: Context, t: Translator, practice: Practice,
               t("prhistory.submitted", when=when(ctx, practice.created_at))]
     for event in events:
         actor = official_label(ctx, t, actors.get(event.actor_id))
-        if event.kind == "resubmitted":
+        if event.kind in ("resubmitted", "withdrawn"):
             actor = t("prcard.leader")
         lines.append(f"• {when(ctx, event.created_at)} — {actor}: "
                      + practice_event_what(t, event))
