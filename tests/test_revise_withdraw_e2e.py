@@ -6,6 +6,8 @@ withdraw (forged buttons are refused, over Telegram)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlmodel import col, select
 
@@ -21,6 +23,7 @@ __all__ = ["channel_people"]  # the fixture, parametrised over the channels
 
 CODE = "MH-2026-000001"
 REASON = "Chưa rõ kết quả: cần số liệu cụ thể."
+LINK_CODE = re.compile(r"[A-Z2-9]{4}-[A-Z2-9]{4}")
 NEW_RESULTS = "Trong 6 tháng không còn vụ trộm; 120 hộ cam kết giữ an ninh."
 
 
@@ -163,3 +166,21 @@ async def test_only_the_submitter_may_withdraw_or_revise(fast_settings, clock, d
         assert "không cần sửa lúc này" in lan.driver.last.text
     assert await events(db) == []
     assert (await stored(db)).status == "submitted"
+
+
+async def test_a_linked_account_of_the_submitter_may_withdraw(fast_settings, clock, db):  # noqa: ANN001
+    """Linked accounts are one person (handlers/linking.py): the practice is theirs on both."""
+    async with FakeTelegram() as fake, running_app(fast_settings, fake, clock) as app:
+        lan = TelegramChat(TelegramDriver(app, fake, fake.user(2001, first_name="Lan")))
+        lan_phone = TelegramChat(TelegramDriver(app, fake, fake.user(2003, first_name="Lan")))
+        await submit(lan)
+        await lan_phone.command("lienket")
+        code = LINK_CODE.search(lan_phone.last_text).group(0)
+        await lan.command("lienket", code)
+        assert "Đã liên kết" in lan.last_text, lan.last_text
+        await lan_phone.command("tracuu", CODE)
+        assert "📄 Nội dung đã gửi:" in lan_phone.last_text
+        await lan_phone.press("↩️ Rút lại")
+        await lan_phone.press("↩️ Rút lại")
+        assert f"Đã rút lại mô hình {CODE}" in lan_phone.last_text
+    assert (await stored(db)).status == "withdrawn"
