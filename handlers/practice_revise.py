@@ -64,7 +64,13 @@ class ReviseFlow(TargetedFlow):
             reset_state(ctx, flow=None)
             return [TextReply("⛔ " + ctx.t("tracking.not_yours"))]
         ctx.answers.update(practice.answers)
-        return self._summary(ctx, lead=await _intro(ctx, practice))
+        lead = await _intro(ctx, practice)
+        # A question the form gained since it was sent (or a gap) is asked first, then the
+        # summary; otherwise the summary straight away.
+        if (missing := self.form.next_unanswered(ctx.answers)) is not None:
+            ctx.conversation.step = missing.name
+            return await self.reask(ctx, lead=lead)
+        return self._summary(ctx, lead=lead)
 
 
 async def _intro(ctx: Context, practice: Practice) -> str:

@@ -184,3 +184,34 @@ async def test_a_linked_account_of_the_submitter_may_withdraw(fast_settings, clo
         await lan_phone.press("↩️ Rút lại")
         assert f"Đã rút lại mô hình {CODE}" in lan_phone.last_text
     assert (await stored(db)).status == "withdrawn"
+
+
+async def test_a_practice_sent_before_a_question_existed_is_asked_it_when_revised(
+        fast_settings, clock, db):  # noqa: ANN001
+    """Practices sent before organisations were asked apart lack that answer: revising asks
+    it first, then shows the summary, and stores it."""
+    async with FakeTelegram() as fake, running_app(fast_settings, fake, clock) as app:
+        lan = TelegramChat(TelegramDriver(app, fake, fake.user(2001, first_name="Lan")))
+        await submit(lan)
+        await lan.command("tracuu", CODE)
+        await lan.press("↩️ Rút lại")
+        await lan.press("↩️ Rút lại")
+        async with db.session() as session:  # as sent before migration 0021
+            practice = (await session.exec(select(Practice))).one()
+            practice.answers = {k: v for k, v in practice.answers.items()
+                                if k != "organisations_taking_part"}
+            practice.organisations_taking_part = None
+            session.add(practice)
+            await session.commit()
+        await lan.command("tracuu", CODE)
+        await lan.press("✏️ Sửa và gửi lại")
+        assert "bao nhiêu tổ chức" in lan.last_text, lan.last_text
+        await lan.text("3")
+        summary = lan.last_text
+        assert "Kiểm tra lại mô hình" in summary and "Số tổ chức tham gia: 3" in summary
+        await lan.press("Gửi")
+        assert f"Đã gửi lại mô hình {CODE}" in lan.last_text
+    practice = await stored(db)
+    assert practice.organisations_taking_part == 3 and practice.status == "submitted"
+    assert await events(db) == [("withdrawn", "withdrawn", []),
+                                ("resubmitted", "submitted", ["organisations_taking_part"])]
