@@ -159,6 +159,7 @@ async def run_product(users: int, workdir: Path) -> Run:
             telegram_bot_token=SecretStr(fake["token"]), telegram_api_base_url=fake["base_url"],
             telegram_file_base_url=fake["file_base_url"], telegram_poll_timeout_seconds=1,
             telegram_reply_rate_per_second=0,  # like the echo bot: measure code, not the cap
+            text_join_seconds=0,  # nor the wait for the rest of a split text
         )
         app = App(settings)
         await app.start()

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -14,11 +15,15 @@ from bot.channels.host import ChannelHost
 from bot.instrumentation import MeteredEngine, instrument_flows
 from bot.leadership import Leadership, default_worker_id
 from bot.media_store import open_media_store
+from bot.telegram import channel as telegram_channel
 from bot.telegram.channel import TelegramChannel
+from bot.web import webchat
 from bot.web.chat_notices import WebNoticeSender
 from bot.web.metrics import ErrorLogCounter, Metrics, outbox_backlog, unassigned_items
 from bot.web.server import WebServer, create_web_app
+from bot.zalo_bot import channel as zalo_bot_channel
 from bot.zalo_bot.channel import ZaloChannel
+from bot.zalo_oa import channel as zalo_oa_channel
 from bot.zalo_oa.channel import ZaloOAChannel
 from handlers.clock import Clock, SystemClock
 from handlers.context import Services
@@ -32,9 +37,13 @@ from settings import Settings
 from storage.db import Database
 from storage.leader import OUTBOX_CHANNEL, PostgresLeaderLock, SoleProcessLock
 from storage.migrate import upgrade_async
+from storage.models import Channel as ChannelName
 from storage.units import UnitDirectory
+from storage.upgrade_process import upgrade_in_child
 
 log = logging.getLogger(__name__)
+
+Migrate = Callable[[str], Awaitable[None]]
 
 def build_services(settings: Settings, clock: Clock) -> Services:
     return Services(
@@ -44,11 +53,23 @@ def build_services(settings: Settings, clock: Clock) -> Services:
         tz=settings.tz,
         default_language=settings.default_language,
         draft_resume_after=timedelta(hours=settings.draft_resume_prompt_hours),
+        text_join_window=timedelta(seconds=settings.text_join_seconds),
         retention_days=settings.retention_days_after_close,
         messages_per_minute=settings.messages_per_minute,
         feedback_per_day=settings.feedback_per_day,
         features=build_features(feedback_categories=settings.feedback_category_list),
+        capabilities=dict(CHANNEL_CAPABILITIES),
     )
+
+
+CHANNEL_CAPABILITIES = {
+    TelegramChannel.channel: telegram_channel.LIMITS.capabilities,
+    ZaloChannel.channel: zalo_bot_channel.LIMITS.capabilities,
+    ZaloOAChannel.channel: zalo_oa_channel.LIMITS.capabilities,
+    ChannelName.WEB.value: webchat.CAPABILITIES,
+}
+"""Each channel's own declaration (its `LIMITS`), whether it is configured or not: a person
+may write on any of them."""
 
 
 def configured_channels(settings: Settings, engine: Engine, services: Services, db: Database,
@@ -77,6 +98,9 @@ class App:
 
     settings: Settings
     clock: Clock = field(default_factory=SystemClock)
+    migrate: Migrate = upgrade_async
+    """How the schema is brought up to date at start: here, in a thread, by default; `serve`
+    (a long-lived worker) uses a child process (storage/upgrade_process.py)."""
     db: Database = field(init=False)
     engine: Engine = field(init=False)
     host: ChannelHost | None = field(default=None, init=False)
@@ -105,7 +129,7 @@ class App:
             raise
 
     async def _start(self, lock, worker: str) -> None:  # noqa: ANN001
-        await upgrade_async(self.settings.database_url)
+        await self.migrate(self.settings.database_url)
         self.db = Database(self.settings.database_url)
         services = build_services(self.settings, self.clock)
         self._services = services
@@ -151,6 +175,7 @@ class App:
         senders[WebNoticeSender.channel] = WebNoticeSender(self.db, self.clock)
         scheduler = SchedulerService.build(self.settings, self.db, self._services, senders)
         scheduler.retention.on_erased = self._count_retention
+        scheduler.on_queued = self.metrics.reminders_sent.inc
         return scheduler
 
     def _polls(self, channel: Channel) -> bool:
@@ -220,7 +245,7 @@ class _SchedulerState:
 
 async def serve(settings: Settings) -> None:
     """Run until Ctrl-C or SIGTERM, then stop every channel cleanly."""
-    app = App(settings)
+    app = App(settings, migrate=upgrade_in_child)
     await app.start()
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()

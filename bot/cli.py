@@ -27,7 +27,7 @@ from bot.web import demo
 from bot.zalo_oa import cli as zalo_oa_cli
 from scheduler import cli as scheduler_cli
 from settings import Settings, load_settings
-from storage.migrate import DatabaseUnavailable
+from storage.upgrade_process import DatabaseUnavailable
 
 Register = Callable[[argparse._SubParsersAction], None]
 

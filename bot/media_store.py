@@ -23,4 +23,6 @@ def media_objects(settings: Settings) -> ObjectStore:
 
 def open_media_store(settings: Settings) -> MediaStore:
     return MediaStore(media_objects(settings), max_image_bytes=settings.max_photo_bytes,
-                      max_image_pixels=settings.max_photo_pixels, work_dir=settings.media_dir)
+                      max_image_pixels=settings.max_photo_pixels,
+                      max_voice_bytes=settings.voice_max_bytes,
+                      max_voice_seconds=settings.voice_max_seconds, work_dir=settings.media_dir)

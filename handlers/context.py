@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.clock import Clock
 from handlers.events import Event
-from handlers.i18n import Translator
+from handlers.i18n import Capabilities, Translator
 from handlers.replies import ACTION_TOKEN, Notice, Option, Reply
 from storage.media import MediaStore
 from storage.models import ChannelAccount, Conversation, Person
@@ -39,6 +39,11 @@ class Services:
     """New feedback one person may send in 24 hours."""
     """Personal data of closed feedback is erased this long after closing (the notice says so)."""
     features: Features = field(default=None)  # type: ignore[assignment]
+    text_join_window: timedelta = timedelta(0)
+    """How long a text answer waits for a further part (handlers/text_join.py); 0: none."""
+    capabilities: dict[str, Capabilities] = field(default_factory=dict)
+    """What each channel offers (by its name), so texts name the actions it has; channels
+    declare it (bot/channels/base.py) and the app fills this in."""
 
 
 @dataclass
@@ -55,6 +60,10 @@ class Context:
     """Set when this turn told the person of their mute (handlers/abuse/muting.py)."""
     rights_gained: bool = False
     """Set by a step that gave this chat's person more rights (see `RightsGained`)."""
+    can_hold: bool = False
+    """The channel can send an answer later, so a text may wait for its further parts."""
+    held_until: datetime | None = None
+    """A text is held until then (handlers/text_join.py): the engine sets a timer."""
 
     @property
     def features(self) -> Features:
@@ -96,12 +105,16 @@ class Context:
         self.state["actions"] = {o.value: o.label for o in options}
         return ACTION_TOKEN
 
-    def issue_token(self, options: Sequence[Option], *, free_input: bool) -> str:
-        """Name a new question, so presses on buttons of older questions can be told apart."""
+    def issue_token(self, options: Sequence[Option], *, free_input: bool,
+                    long_text: bool = False) -> str:
+        """Name a new question, so presses on buttons of older questions can be told apart.
+        `long_text`: its typed answer may arrive split over several messages, to be joined
+        (handlers/text_join.py)."""
         seq = int(self.state.get("seq", 0)) + 1
         self.state["seq"] = seq
         self.state["token"] = token = f"q{seq:x}"  # never ACTION_TOKEN or MENU_TOKEN
         self.state["options"] = [o.value for o in options]
         self.state["labels"] = {o.value: o.label for o in options}
         self.state["free_input"] = free_input
+        self.state["long_text"] = long_text
         return token

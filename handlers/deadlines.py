@@ -6,6 +6,9 @@
     /deadlines move 12 20/09/2027               change a date
     /deadlines remove 12                        take a deadline off the calendar
 
+Vietnamese help names the Vietnamese verbs (/hanchot them, doi or dời, xoa), typed with or
+without diacritics; the English ones work in every language.
+
 Officials see the deadlines of their level and of the levels below within their jurisdiction,
 and change only those scoped inside it (the national defaults are changed by central officials
 and by admins from the command line: `python -m scheduler.cli`). Reminders follow the change at
@@ -27,7 +30,7 @@ from handlers.replies import Reply, TextReply
 from storage.models import Deadline, DeadlineKind, Level
 from storage.repositories import deadlines as deadlines_repo
 from storage.repositories.officials import Scope
-from storage.units import UnitDirectory
+from storage.units import UnitDirectory, fold
 
 HORIZON_DAYS = 400
 KIND_WORDS = {
@@ -41,6 +44,9 @@ KIND_WORDS = {
 LEVEL_WORDS = {"commune": Level.COMMUNE, "xa": Level.COMMUNE, "coso": Level.COMMUNE,
                "province": Level.PROVINCE, "tinh": Level.PROVINCE,
                "central": Level.CENTRAL, "trunguong": Level.CENTRAL}
+VERBS = {"add": "add", "them": "add", "move": "move", "doi": "move", "remove": "remove",
+         "xoa": "remove", "bo": "remove"}
+"""Each subcommand by its English word and its Vietnamese ones (folded: "dời", "đổi" → "doi")."""
 _DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 
@@ -90,12 +96,12 @@ async def deadlines_command(ctx: Context, args: str) -> list[Reply]:
     if scope is None:
         return refuse(ctx, action="deadlines", reason="not_official").replies
     words = args.split()
-    verb = words[0].lower() if words else ""
-    if verb in ("add", "them"):
+    verb = VERBS.get(fold(words[0]), "?") if words else ""
+    if verb == "add":
         return await _add(ctx, scope, words[1:])
-    if verb in ("move", "doi"):
+    if verb == "move":
         return await _move(ctx, scope, words[1:])
-    if verb in ("remove", "xoa"):
+    if verb == "remove":
         return await _remove(ctx, scope, words[1:])
     if verb:
         return [TextReply(ctx.t("deadlines.usage"))]

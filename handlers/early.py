@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers import fields
+from handlers import fields, voice
 from handlers.context import Context
-from handlers.events import Event, LocationEvent, PhotoEvent, TextEvent
+from handlers.events import Event, LocationEvent, PhotoEvent, TextEvent, VoiceEvent
 from handlers.forms import FieldSpec, Form, Kind
 from handlers.geo import parse_coordinates
 
@@ -37,6 +37,12 @@ def keep(ctx: Context, form: Form, spec: FieldSpec, event: Event) -> str | None:
             albums[event.album_id] = albums.get(event.album_id, 0) + 1
             return ctx.t("early.album_kept", count=albums[event.album_id])
         return ctx.t("early.photo_kept", count=len(kept))
+    if isinstance(event, VoiceEvent) and not spec.voice:
+        if not any(other.voice and other.applies(ctx.answers) and other.name not in ctx.answers
+                   for other in form.fields):
+            return None
+        _early(ctx)["voice"] = voice.record(event)  # a second note replaces the first
+        return ctx.t("early.voice_kept", length=voice.length(event.media.duration_seconds))
     if spec.kind is Kind.LOCATION or _wanting(form, Kind.LOCATION, ctx.answers) is None:
         return None
     if isinstance(event, LocationEvent):
@@ -65,6 +71,11 @@ def take_photos(ctx: Context, spec: FieldSpec) -> list[dict[str, Any]]:
     have = {photo["sha256"] for photo in ctx.scratch.get("photos", [])}
     room = spec.max_items - len(have)
     return [photo for photo in photos if photo["sha256"] not in have][:max(room, 0)]
+
+
+def take_voice(ctx: Context) -> dict[str, Any] | None:
+    """The voice note kept for the question a note may answer, now that it is asked."""
+    return _early(ctx).pop("voice", None)
 
 
 def take_location(ctx: Context) -> dict[str, Any] | None:

@@ -9,12 +9,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 
-from handlers import router
-from handlers.clock import to_db
+from handlers import text_join
+from handlers.clock import Timer, to_db
 from handlers.context import Context, Services
-from handlers.events import Event
+from handlers.events import Event, Sender
 from handlers.flood import AccountFlood, Verdict
 from handlers.i18n import LANGUAGES, Translator
 from handlers.replies import (
@@ -48,6 +49,11 @@ class ChatWasBusy(Exception):
     """Another worker was handling this chat: it has finished; run the turn again."""
 
 
+AnswerLater = Callable[[str, Callable[[], Awaitable[list[Reply]]]], Awaitable[None]]
+"""A channel's way to answer a chat after its update was handled (a held text, answered when
+its join window passed): run the job in the chat's order and send what it returns."""
+
+
 class Engine:
     def __init__(self, db: Database, services: Services) -> None:
         self.db = db
@@ -55,11 +61,17 @@ class Engine:
         self.on_notices: Callable[[], None] | None = None
         """Called after a transaction queued notices, to wake the outbox sender."""
         self.flood = AccountFlood(services.messages_per_minute)
+        self.answer_later: dict[str, AnswerLater] = {}
+        """Per channel name: set by each channel that can send an answer on its own; only
+        there may a text answer wait for its further parts (handlers/text_join.py)."""
+        self._held: dict[tuple[str, str], Timer] = {}
 
     async def handle(self, event: Event, *, keep_answer: bool = False) -> list[Reply]:
         """The replies to `event`, handled once. `keep_answer`: for a client that retries a
         request whose answer it lost (the web chat), a copy of the event gets the replies the
         first one got, kept with the processed mark, instead of nothing."""
+        if isinstance(event, text_join.HeldTextDue):  # our own timer, not the person
+            return await self._handle(event, keep_answer)
         verdict = self.flood.check(f"{event.sender.channel}:{event.sender.external_id}",
                                    self.services.clock.now())
         if verdict is not Verdict.SERVE:
@@ -71,6 +83,9 @@ class Engine:
             language = event.sender.language_code if event.sender.language_code in LANGUAGES \
                 else self.services.default_language
             return [TextReply(Translator(language)("flood.slow_down"))]
+        return await self._handle(event, keep_answer)
+
+    async def _handle(self, event: Event, keep_answer: bool) -> list[Reply]:
         attempt = waits = 0
         while True:
             attempt += 1
@@ -171,14 +186,16 @@ class Engine:
             account, person, conversation = (identity.account, identity.person,
                                              identity.conversation)
             ctx = Context(session, self.services, account, person, conversation, event,
-                          Translator(person.language))
+                          Translator(person.language,
+                                     self.services.capabilities.get(sender.channel)))
             # Where the event arrived, for the log: after a failed flush the session refuses
             # to read even the conversation's attributes until it is rolled back.
             where = {"channel": sender.channel, "update_id": event.update_id,
                      "event": type(event).__name__, "flow": conversation.flow,
                      "step": conversation.step}
+            ctx.can_hold = sender.channel in self.answer_later
             try:
-                replies = await router.route(ctx, event)
+                replies = await text_join.route(ctx, event)
                 replies = in_language([*replies, *self._menu_change(account, person)],
                                       ctx.t.language)
                 if ctx.rights_gained:
@@ -207,7 +224,26 @@ class Engine:
                 await updates.keep_answer(session, channel=sender.channel,
                                           update_id=event.update_id, answer=to_payload(replies))
             await session.commit()
-        self.handled(event)
+        if not isinstance(event, text_join.HeldTextDue):
+            self.handled(event)
+        if ctx.held_until is not None:
+            self._hold(sender, ctx.held_until)
         if ctx.notices and self.on_notices is not None:
             self.on_notices()
         return replies
+
+    def _hold(self, sender: Sender, until: datetime) -> None:
+        """Answer the chat's held text when its window has passed, unless a further part moves
+        the window (the timer then finds it not due yet, and the later part's timer answers)."""
+        key = (sender.channel, sender.external_id)
+        if (earlier := self._held.pop(key, None)) is not None:
+            earlier.cancel()
+
+        async def release() -> None:
+            self._held.pop(key, None)
+            answer = self.answer_later.get(sender.channel)
+            if answer is not None:
+                await answer(sender.chat_id,
+                             lambda: self.handle(text_join.HeldTextDue(sender)))
+
+        self._held[key] = self.services.clock.call_at(until, release)

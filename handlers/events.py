@@ -92,6 +92,14 @@ class PhotoEvent(Event):
 
 
 @dataclass(frozen=True)
+class VoiceEvent(Event):
+    """A voice note (or a sound file), already kept clean in the media store; its length is
+    `media.duration_seconds`. Notes past the caps arrive as `UnsupportedEvent`s instead."""
+
+    media: StoredMedia
+
+
+@dataclass(frozen=True)
 class LocationEvent(Event):
     latitude: float
     longitude: float

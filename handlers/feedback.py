@@ -1,10 +1,11 @@
 """Send feedback (gửi phản ánh, kiến nghị).
 
 The conversation, top to bottom: what it is about (a configurable list of categories), what
-happened, 0–5 photos, an optional map pin, the commune (the last one used is offered first),
-named or anonymous, and for named feedback the sender's name where the channel gives none (the
-web chat; Zalo OA until the person shares their info) and an optional phone number; then a
-summary to check, and a receipt code to follow it with /tracuu. Diagram: `feedback.mmd`.
+happened (typed, or a voice note with an optional one-line summary: handlers/voice.py), 0–5
+photos, an optional map pin, the commune (the last one used is offered first), named or
+anonymous, and for named feedback the sender's name where the channel gives none (the web chat;
+Zalo OA until the person shares their info) and an optional phone number; then a summary to
+check, and a receipt code to follow it with /tracuu. Diagram: `feedback.mmd`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from handlers import fields
+from handlers import fields, voice
 from handlers.abuse import flags as abuse_flags
 from handlers.abuse import muting
 from handlers.clock import to_db
@@ -42,7 +43,7 @@ def feedback_form(categories: Sequence[str] = DEFAULT_CATEGORIES) -> Form:
         "feedback",
         (
             FieldSpec("category", Kind.CHOICE, options=tuple(categories)),
-            FieldSpec("text", Kind.TEXT, max_length=2000),
+            FieldSpec("text", Kind.TEXT, max_length=2000, voice=True),
             FieldSpec("photos", Kind.PHOTOS, min_items=0, max_items=5, personal=True),
             FieldSpec("location", Kind.LOCATION, required=False, personal=True),
             FieldSpec("commune", Kind.UNIT),
@@ -108,9 +109,13 @@ async def submit(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
     found = await abuse_flags.find(ctx, text=feedback.text, anonymous=anonymous)
     stored = await feedback_repo.create_feedback(
         ctx.session, feedback=feedback, photos=answers.get("photos") or [],
-        year=ctx.local(ctx.now).year)
+        voice=answers.get("text_voice"), year=ctx.local(ctx.now).year)
     await abuse_flags.store(ctx, stored, found)  # a warning for officials, never a drop
-    officials = await notices.feedback_to_officials(ctx, stored, "new", 0, flags=found)
+    note = answers.get("text_voice")
+    detail = ctx.t("fbnotice.voice", length=voice.length(note["duration_seconds"])) \
+        if note and not stored.text else None
+    officials = await notices.feedback_to_officials(ctx, stored, "new", 0, detail=detail,
+                                                    flags=found)
     key = "feedback.receipt_anonymous" if anonymous else "feedback.receipt"
     if not officials:  # promise nobody's answer: say it is recorded and waits for officials
         key += "_unassigned"

@@ -20,6 +20,7 @@ from handlers.events import (
     PhotoEvent,
     TextEvent,
     UnsupportedEvent,
+    VoiceEvent,
 )
 from handlers.forms import FieldSpec, Form, Kind
 from handlers.geo import parse_coordinates
@@ -36,6 +37,8 @@ CLEAR = "__clear__"
 class Accepted:
     value: Any
     note: str | None = None
+    also: dict[str, Any] = field(default_factory=dict)
+    """Other answers this one sets (None: removes), such as the voice note beside a text."""
 
 
 @dataclass(frozen=True)
@@ -66,9 +69,23 @@ def question_text(ctx: Context, form: Form, spec: FieldSpec) -> str:
         hints.append(ctx.t("hint.progress", step=at[0], total=at[1]))
     if spec.kind is Kind.TEXT:
         hints.append(ctx.t("hint.max_chars", max=spec.max_length))
+    if spec.voice:
+        hints.append(ctx.t("hint.voice", **voice_limits(ctx)))
     if not spec.required:
         hints.append(ctx.t("hint.optional"))
     return f"{text}\n({'; '.join(hints)})" if hints else text
+
+
+def voice_limits(ctx: Context) -> dict[str, str]:
+    """The voice note caps as a person reads them: "2 phút", "2 MB"."""
+    media = ctx.services.media
+    seconds = media.max_voice_seconds
+    length = (ctx.t("voice.minutes", count=seconds // 60) if seconds % 60 == 0
+              else ctx.t("voice.seconds", count=seconds))
+    megabytes = f"{media.max_voice_bytes / (1024 * 1024):.1f}".removesuffix(".0")
+    if ctx.t.language == "vi":
+        megabytes = megabytes.replace(".", ",")
+    return {"length": length, "size": f"{megabytes} MB"}
 
 
 def option_label(ctx: Context, spec: FieldSpec, value: str) -> str:
@@ -113,7 +130,7 @@ async def prompt(
                                     else "common.skip"), SKIP))
     if lead:
         text = f"{lead}\n\n{text}"
-    token = ctx.issue_token(options, free_input=free_input)
+    token = ctx.issue_token(options, free_input=free_input, long_text=spec.kind is Kind.TEXT)
     return [TextReply(text, tuple(options), token=token, ask=ask, ask_label=ask_label,
                       free_input=free_input)]
 
@@ -125,7 +142,9 @@ async def accept(ctx: Context, form: Form, spec: FieldSpec, event: Event) -> Out
     if picked == SKIP and not spec.required:
         return Accepted(None)
     if isinstance(event, UnsupportedEvent):
-        return Invalid(f"error.unsupported.{event.what}")
+        return Invalid(f"error.unsupported.{event.what}", voice_limits(ctx))
+    if isinstance(event, VoiceEvent):  # a question no voice note answers (handlers/voice.py)
+        return Invalid("error.unsupported.voice")
     handler = _ACCEPTORS[spec.kind]
     return await handler(ctx, form, spec, event, picked)
 

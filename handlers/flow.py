@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
-from handlers import consent, early, fields
+from handlers import consent, early, fields, voice
 from handlers.context import Context
 from handlers.events import ChoiceEvent, Event, TextEvent
 from handlers.forms import FieldSpec, Form, Kind
@@ -64,7 +64,9 @@ class FormFlow:
         spec = self.form.field(step or "")
         if kept := early.keep(ctx, self.form, spec, event):
             return await self._ask(ctx, spec, lead=kept)
-        outcome = await fields.accept(ctx, self.form, spec, event)
+        outcome = await voice.accept(ctx, self.form, spec, event)
+        if outcome is None:
+            outcome = await fields.accept(ctx, self.form, spec, event)
         if isinstance(outcome, fields.Invalid):
             return await self._ask(ctx, spec, lead=_warn(ctx, outcome))
         if isinstance(outcome, fields.Pending):
@@ -92,7 +94,8 @@ class FormFlow:
         return await self._ask(ctx, previous, lead=ctx.t("back.done"))
 
     def has_progress(self, ctx: Context) -> bool:
-        return bool(ctx.answers) or bool(ctx.scratch.get("photos"))
+        return (bool(ctx.answers) or bool(ctx.scratch.get("photos"))
+                or voice.PENDING in ctx.scratch)
 
     # -- steps ------------------------------------------------------------------------------
 
@@ -114,7 +117,14 @@ class FormFlow:
                 return outcome.replies
             if isinstance(outcome, fields.Accepted):
                 return await self._store(ctx, spec, outcome)
-        current = ctx.answers.get(spec.name)
+        if spec.voice and (kept := early.take_voice(ctx)):
+            ctx.scratch[voice.PENDING] = kept
+            attached = ctx.t("early.voice_attached",
+                             length=voice.length(kept["duration_seconds"]))
+            lead = f"{lead}\n{attached}" if lead else attached
+        if voice.waiting(ctx, spec):
+            return voice.ask_summary(ctx, lead)
+        current = voice.describe(ctx, spec, ctx.answers) or ctx.answers.get(spec.name)
         if current is not None and spec.kind in (Kind.TEXT, Kind.NUMBER, Kind.MONEY):
             shown = str(current) if len(str(current)) <= 300 else str(current)[:300] + "…"
             note = ctx.t("answer.current", value=shown)
@@ -123,6 +133,11 @@ class FormFlow:
 
     async def _store(self, ctx: Context, spec: FieldSpec, outcome: fields.Accepted) -> list[Reply]:
         ctx.answers[spec.name] = outcome.value
+        for name, value in outcome.also.items():
+            if value is None:
+                ctx.answers.pop(name, None)
+            else:
+                ctx.answers[name] = value
         history: list[str] = ctx.state.setdefault("history", [])
         if not history or history[-1] != spec.name:
             history.append(spec.name)

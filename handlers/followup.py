@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from handlers import voice
 from handlers.abuse import muting
 from handlers.clock import to_db
 from handlers.commands import Action
@@ -141,7 +142,7 @@ def _intro(key: str):  # noqa: ANN202
 
 
 ADDITION_FORM = Form("fb_addition", (
-    FieldSpec("text", Kind.TEXT, required=False, max_length=2000),
+    FieldSpec("text", Kind.TEXT, required=False, max_length=2000, voice=True),
     FieldSpec("photos", Kind.PHOTOS, min_items=0, max_items=5),
 ))
 COMMENT_FORM = Form("fb_rating", (FieldSpec("comment", Kind.TEXT, required=False,
@@ -156,15 +157,17 @@ async def _added(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
     if not is_open(feedback.status):
         return [TextReply("⚠️ " + ctx.t("tracking.closed_no_add"))]
     text, photos = answers.get("text"), answers.get("photos") or []
-    if not text and not photos:
+    note = answers.get("text_voice")
+    if not text and not photos and not note:
         return [TextReply(ctx.t("tracking.nothing_added"))]
     await feedback_repo.add_event(ctx.session, feedback=feedback,
                                   kind=FeedbackEventKind.ADDITION, actor_id=_actor_id(feedback),
-                                  actor_role=REPORTER, now=to_db(ctx.now), text=text,
-                                  photos=photos)
+                                  actor_role=REPORTER, now=to_db(ctx.now), text=text or None,
+                                  photos=photos, voice=note)
     events = await feedback_repo.events_of(ctx.session, feedback.id)
-    await notices.feedback_to_officials(ctx, feedback, "addition", events[-1].id,
-                                        detail=text or ctx.t("summary.photos", count=len(photos)))
+    detail = text or (ctx.t("voice.answer", length=voice.length(note["duration_seconds"]))
+                      if note else ctx.t("summary.photos", count=len(photos)))
+    await notices.feedback_to_officials(ctx, feedback, "addition", events[-1].id, detail=detail)
     return [TextReply(ctx.t("tracking.added", code=feedback.code))]
 
 

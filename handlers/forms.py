@@ -44,6 +44,14 @@ class FieldSpec:
     shown before it to anyone who has not agreed to it (handlers/consent.py)."""
     text: dict[str, str] = field(default_factory=dict)
     """Literal prompts per language (``{"vi": "...", "en": "..."}``) for configured questions."""
+    voice: bool = False
+    """A text question a voice note may answer (handlers/voice.py): the note is kept beside
+    the answer (`voice_answer`), and the text becomes an optional one-line summary."""
+
+    @property
+    def voice_answer(self) -> str:
+        """Where a voice note answering this question is kept among the answers."""
+        return f"{self.name}_voice"
 
     def applies(self, answers: dict[str, Any]) -> bool:
         if self.unless and answers.get(self.unless):

@@ -66,7 +66,7 @@ async def redeem(ctx: Context, typed: str) -> list[Reply]:
     ctx.account.person_id = keep.id
     ctx.rights_gained = True
     ctx.person = keep
-    ctx.t = Translator(keep.language)
+    ctx.t = ctx.t.in_language(keep.language)
     log.info("accounts linked", extra={"person_id": keep.id, "merged_person_id": drop.id,
                                        "channel": ctx.account.channel,
                                        "update_id": ctx.event.update_id})

@@ -65,6 +65,12 @@ def _summary(ctx: Context, data: dict[str, Any]) -> str:
              consent_line]
     if codes:
         lines.append(t("mydata.codes", codes=", ".join(c for c in codes if c)))
+    voices = [v for f in data["feedback"] for v in f.get("voice_notes", [])]
+    voices += [p["answers"]["description_voice"] for p in data["practices"]
+               if isinstance((p.get("answers") or {}).get("description_voice"), dict)]
+    if voices:
+        lines.append(t("mydata.voice_notes", count=len(voices),
+                       seconds=sum(v["duration_seconds"] for v in voices)))
     lines.append(t("mydata.rights"))
     return "\n".join(lines)
 
@@ -126,11 +132,13 @@ async def erase_me(ctx: Context) -> list[Reply]:
 
 def _counts(erasure: personal_data.Erasure) -> str:
     return (f"accounts {erasure.accounts}, feedback {erasure.feedback}, practices "
-            f"{erasure.practices}, photos {erasure.photos}, messages {erasure.messages}")
+            f"{erasure.practices}, photos {erasure.photos}, voice notes {erasure.voice_notes}, "
+            f"messages {erasure.messages}")
 
 
 async def delete_files(media: Any, erasure: personal_data.Erasure, person_id: int) -> None:
-    """The sender's photos no row refers to any more, and earlier exports of their data."""
+    """The sender's photos and voice notes no row refers to any more, and earlier exports of
+    their data."""
     def run() -> None:
         keys = list(erasure.media_keys)
         keys += [item.key for item in media.objects.list(export_prefix(person_id))]

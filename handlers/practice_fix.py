@@ -60,6 +60,7 @@ async def _prefill(ctx: Context, target: int) -> dict[str, Any]:
     if practice is None:
         return {}
     requested = set(await _requested(ctx, target))
+    requested |= {f"{name}_voice" for name in requested}  # a spoken answer is asked again too
     return {name: value for name, value in practice.answers.items() if name not in requested}
 
 

@@ -28,7 +28,7 @@ PRACTICE_FORM = Form(
         FieldSpec("submitter_name", Kind.TEXT, max_length=200, personal=True),
         FieldSpec("field", Kind.CHOICE, options=FIELDS),
         FieldSpec("title", Kind.TEXT, max_length=200),
-        FieldSpec("description", Kind.TEXT, max_length=3000),
+        FieldSpec("description", Kind.TEXT, max_length=3000, voice=True),
         FieldSpec("clear_who", Kind.TEXT, max_length=500),
         FieldSpec("clear_what", Kind.TEXT, max_length=500),
         FieldSpec("clear_when", Kind.TEXT, max_length=500),

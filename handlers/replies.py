@@ -67,6 +67,16 @@ class PhotoReply(Reply):
 
 
 @dataclass(frozen=True)
+class VoiceReply(Reply):
+    """A voice note to play: `path` is its clean OGG/Opus copy in the media store (no tags);
+    channels that cannot play it send a file or a signed link instead."""
+
+    path: str
+    caption: str | None = None
+    duration_seconds: int | None = None
+
+
+@dataclass(frozen=True)
 class DocumentReply(Reply):
     path: str
     filename: str
@@ -106,7 +116,7 @@ class Notice:
 
 def to_payload(replies: list[Reply]) -> list[dict[str, Any]]:
     """Replies as JSON, to wait in the outbox."""
-    payload = []
+    payload: list[dict[str, Any]] = []
     for reply in replies:
         if isinstance(reply, TextReply):
             item = {"type": "text", "text": reply.text, "token": reply.token,
@@ -121,6 +131,9 @@ def to_payload(replies: list[Reply]) -> list[dict[str, Any]]:
             payload.append({"type": "photo", "path": reply.path, "caption": reply.caption,
                             "platform_file_id": reply.platform_file_id,
                             "language": reply.language})
+        elif isinstance(reply, VoiceReply):
+            payload.append({"type": "voice", "path": reply.path, "caption": reply.caption,
+                            "duration_seconds": reply.duration_seconds})
         elif isinstance(reply, DocumentReply):
             payload.append({"type": "document", "path": reply.path, "filename": reply.filename,
                             "caption": reply.caption, "language": reply.language})
@@ -142,6 +155,9 @@ def from_payload(payload: list[dict[str, Any]]) -> list[Reply]:
         elif kind == "photo":
             replies.append(PhotoReply(item["path"], item.get("caption"),
                                       item.get("platform_file_id"), item.get("language")))
+        elif kind == "voice":
+            replies.append(VoiceReply(item["path"], item.get("caption"),
+                                      item.get("duration_seconds")))
         elif kind == "document":
             replies.append(DocumentReply(item["path"], item["filename"], item.get("caption"),
                                          item.get("language")))

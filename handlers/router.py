@@ -16,7 +16,7 @@ from handlers.commands import Command
 from handlers.context import Context
 from handlers.events import ChoiceEvent, CommandEvent, Event, TextEvent
 from handlers.flow import Flow, reset_state
-from handlers.i18n import LANGUAGES, Translator
+from handlers.i18n import LANGUAGES
 from handlers.options import match_option
 from handlers.replies import ACTION_TOKEN, MENU_TOKEN, Option, Reply, TextReply
 
@@ -154,7 +154,7 @@ def _side_question(ctx: Context, kind: str, text: str,
     options = tuple(Option(ctx.t(key), value) for value, key in choices)
     side = ctx.state.get("side") or {}
     flow_question = side.get("resume") or {
-        k: ctx.state.get(k) for k in ("token", "options", "labels", "free_input")}
+        k: ctx.state.get(k) for k in ("token", "options", "labels", "free_input", "long_text")}
     token = ctx.issue_token(options, free_input=False)
     ctx.state["side"] = {"kind": kind, "token": token, "resume": flow_question}
     return [TextReply(text, options, token=token)]
@@ -182,7 +182,7 @@ async def _on_side_answer(ctx: Context, event: Event, side: dict) -> list[Reply]
     lead = None
     if kind == "language":
         ctx.person.language = picked
-        ctx.t = Translator(picked)
+        ctx.t = ctx.t.in_language(picked)
         lead = ctx.t("language.set")
     elif kind == "cancel":
         lead = ctx.t("cancel.kept")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers import places
+from handlers import places, voice
 from handlers.context import Context
 from handlers.forms import FieldSpec, Form, Kind
 from handlers.numbers import grouped, in_words
@@ -16,7 +16,9 @@ def render_summary(ctx: Context, form: Form) -> str:
     lines = [ctx.t(f"{form.name}.summary.title"), ""]
     for spec in form.applicable(ctx.answers):
         label = ctx.t(f"{form.name}.{spec.name}.label")
-        lines.append(f"• {label}: {display_value(ctx, spec, ctx.answers.get(spec.name))}")
+        shown = voice.describe(ctx, spec, ctx.answers) or display_value(
+            ctx, spec, ctx.answers.get(spec.name))
+        lines.append(f"• {label}: {shown}")
     lines += ["", ctx.t("summary.check")]
     return "\n".join(lines)
 

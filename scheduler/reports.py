@@ -25,9 +25,6 @@ from statistics import median
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from handlers.abuse import flags as abuse_flags
 from handlers.clock import to_db
 from handlers.i18n import Translator
@@ -138,6 +135,10 @@ async def gather(session, *, scope: Scope, period: Period, tz: ZoneInfo) -> Repo
 def write_workbook(data: ReportData, figures: ReportFigures, path: Path, *,
                    units: UnitDirectory, tz: ZoneInfo, generated_at: datetime) -> Path:
     """Write the workbook (blocking: run it in a thread)."""
+    # openpyxl is imported here, not at the top: it costs a worker ~20 MB (it loads numpy when
+    # installed), and only the report process (scheduler/report_process.py) writes workbooks.
+    from openpyxl import Workbook
+
     t = Translator("vi")
     book = Workbook()
     summary = book.active
@@ -219,6 +220,8 @@ def write_workbook(data: ReportData, figures: ReportFigures, path: Path, *,
 
 
 def _table(sheet, header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:  # noqa: ANN001
+    from openpyxl.styles import Font  # see write_workbook: only a report process needs it
+
     sheet.append(list(header))
     for cell in sheet[1]:
         cell.font = Font(bold=True)

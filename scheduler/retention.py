@@ -1,7 +1,8 @@
-"""Retention: the personal data on closed feedback (the sender's name, phone and photos) is
-erased RETENTION_DAYS_AFTER_CLOSE days after closing, in batches, at every scheduler pass. The
-feedback, its history and the officials' answers stay (storage/repositories/personal_data.py).
-The counts go to the log and to /metrics (`on_erased`)."""
+"""Retention: the personal data on closed feedback (the sender's name, phone, photos and voice
+notes) is erased RETENTION_DAYS_AFTER_CLOSE days after closing, in batches, at every scheduler
+pass. The feedback, its history and the officials' answers stay
+(storage/repositories/personal_data.py). The counts go to the log and to /metrics
+(`on_erased`)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ class RetentionCounts:
     feedback: int = 0
     photos: int = 0
     batches: int = 0
+    voice_notes: int = 0
 
 
 class Retention:
@@ -55,12 +57,14 @@ class Retention:
             await asyncio.to_thread(self._delete, erased.media_keys)
             counts.feedback += erased.feedback
             counts.photos += erased.photos
+            counts.voice_notes += erased.voice_notes
             counts.batches += 1
             if len(due) < self.batch:
                 break
         if counts.feedback:
             log.info("retention erased personal data of closed feedback", extra={
                 "retention_feedback": counts.feedback, "retention_photos": counts.photos,
+                "retention_voice_notes": counts.voice_notes,
                 "retention_batches": counts.batches, "retention_days": self.keep.days})
             if self.on_erased is not None:
                 self.on_erased(counts)

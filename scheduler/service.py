@@ -77,6 +77,9 @@ class SchedulerService:
             db, clock, self.policy.quiet, services.units, services.features,
             ack_after=timedelta(days=settings.escalation_ack_days),
             resolve_after=timedelta(days=settings.escalation_resolve_days))
+        self.on_queued: Callable[[str, int], None] | None = None
+        """Told how many reminders each pass queued, by kind (deadline, leader_report,
+        feedback_escalation, practice_review): /metrics counts them (bot/app.py)."""
         self.reviews = ReviewReminders(
             db, clock, self.policy.quiet, services.units, services.features,
             remind_after=timedelta(days=settings.review_remind_days),
@@ -140,15 +143,19 @@ class SchedulerService:
         many messages were queued."""
         async with self._lock:
             queued = 0
-            passes: list[tuple[str, Pass]] = [("deadlines", self.deadlines.run),
-                                             ("leaders", self.leaders.run),
-                                             ("escalation", self.escalation.run),
-                                             ("reviews", self.reviews.run)]
+            passes: list[tuple[str, Pass]] = [("deadline", self.deadlines.run),
+                                             ("leader_report", self.leaders.run),
+                                             ("feedback_escalation", self.escalation.run),
+                                             ("practice_review", self.reviews.run)]
             for name, run in passes:
                 try:
-                    queued += await run()
+                    count = await run()
                 except Exception:
                     log.exception("scheduler pass failed", extra={"scheduler_pass": name})
+                    continue
+                queued += count
+                if count and self.on_queued is not None:
+                    self.on_queued(name, count)
             if queued:
                 self.outbox.wake()
             self._schedule_wake()

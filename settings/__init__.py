@@ -73,10 +73,18 @@ class Settings(BaseSettings):
     max_photo_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
     # Checked from the header before decoding: a small file can claim billions of pixels.
     max_photo_pixels: int = Field(default=40_000_000, gt=0)
+    # Voice notes (feedback's description and additions): the longest and largest accepted,
+    # both stated to the person when they are asked and when a note is refused.
+    voice_max_seconds: int = Field(default=120, ge=5, le=600)
+    voice_max_bytes: int = Field(default=2 * 1024 * 1024, ge=64 * 1024, le=20 * 1024 * 1024)
 
     timezone: str = "Asia/Ho_Chi_Minh"
     default_language: str = "vi"
     draft_resume_prompt_hours: float = Field(default=12, ge=0)
+    # Split messages are joined (handlers/text_join.py): text that answers a free-text question
+    # waits this long for a further part (an app cuts a long paste into several messages);
+    # 0 answers every message at once.
+    text_join_seconds: float = Field(default=1.5, ge=0, le=10)
     # Feedback (handlers/feedback.py): the categories offered, in order; each needs a label
     # `option.category.<name>` in the catalogues.
     feedback_categories: str = ("infrastructure,environment,public_order,"

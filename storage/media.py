@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from storage.media_audio import BadAudio, aac_copy, clean_voice
 from storage.media_copies import SIZES, BadImage, clean_jpeg, open_checked
 from storage.media_objects import LocalObjects, MediaMissing, ObjectStore, check_key
 
@@ -35,6 +36,15 @@ _IMAGE_TYPES = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"),
                 "WEBP": ("image/webp", "webp"), "GIF": ("image/gif", "gif"),
                 "HEIF": ("image/heic", "heic")}
 _PHOTO_PATH = re.compile(r"^[0-9a-f]{2}/([0-9a-f]{64})\.(?:jpg|png|webp|gif|heic)$")
+VOICE_DIR = "voice"
+_VOICE_PATH = re.compile(r"^(voice/[0-9a-f]{2}/[0-9a-f]{64})\.(ogg|aac|m4a)$")
+"""A kept voice note is `voice/ab/<sha256>.ogg`, already clean (a folder of its own, so notes
+nobody kept can be swept without listing every photo); `.aac` and `.m4a` name its AAC copies
+(for Zalo and for browsers without Opus), made on first use like a photo's copies."""
+VOICE_MIME = "audio/ogg"
+_AAC_CONTAINERS = {"aac": "adts", "m4a": "ipod"}
+DEFAULT_MAX_VOICE_BYTES = 2 * 1024 * 1024
+DEFAULT_MAX_VOICE_SECONDS = 120
 COPIES_DIR = "derived"
 INCOMING_DIR = "incoming"
 FETCHED_DIR = "fetched"
@@ -76,6 +86,8 @@ class StoredMedia:
     mime_type: str
     size_bytes: int
     platform_file_id: str | None = None
+    duration_seconds: int | None = None
+    """How long a voice note plays (None for photos)."""
 
 
 DERIVED_PREFIXES = (f"{COPIES_DIR}/", f"{INCOMING_DIR}/", f"{FETCHED_DIR}/", "web-cache/",
@@ -91,6 +103,8 @@ class MediaStore:
 
     def __init__(self, objects: ObjectStore | Path, *, max_image_bytes: int,
                  max_image_pixels: int = DEFAULT_MAX_PIXELS,
+                 max_voice_bytes: int = DEFAULT_MAX_VOICE_BYTES,
+                 max_voice_seconds: int = DEFAULT_MAX_VOICE_SECONDS,
                  work_dir: Path | None = None) -> None:
         self.objects: ObjectStore = (LocalObjects(objects) if isinstance(objects, Path)
                                      else objects)
@@ -104,6 +118,8 @@ class MediaStore:
         """This machine's working folder, as a store of its own (atomic writes)."""
         self.max_image_bytes = max_image_bytes
         self.max_image_pixels = max_image_pixels
+        self.max_voice_bytes = max_voice_bytes
+        self.max_voice_seconds = max_voice_seconds
 
     def absolute(self, relative: str) -> Path:
         return self.root / relative
@@ -187,6 +203,33 @@ class MediaStore:
             raise MediaUnavailable(error) from error
         return StoredMedia(digest, relative, mime, size, platform_file_id)
 
+    def save_voice_file(self, source: Path, *,
+                        platform_file_id: str | None = None) -> StoredMedia:
+        """Keep a voice note (a file the caller removes) as a clean OGG/Opus copy, once it is
+        known to be sound within the caps; the original, with whatever tags the phone wrote,
+        is never kept. Refusals: "voice_too_large", "voice_too_long", "not_audio"."""
+        if source.stat().st_size > self.max_voice_bytes:
+            raise MediaRejected("voice_too_large")
+        with self.incoming_file() as clean:
+            try:
+                sound = clean_voice(source, clean, max_seconds=self.max_voice_seconds)
+            except BadAudio as bad:
+                log.info("voice refused", extra={"reason": bad.reason})
+                raise MediaRejected("voice_too_long" if bad.reason == "too_long"
+                                    else "not_audio") from None
+            except OSError as error:  # the working folder cannot take the clean copy
+                raise MediaUnavailable(error) from error
+            digest = _sha256(clean)
+            relative = f"{VOICE_DIR}/{digest[:2]}/{digest}.ogg"
+            size = clean.stat().st_size
+            try:
+                if not self.objects.exists(relative):
+                    self.objects.put_file(relative, clean)
+            except OSError as error:
+                raise MediaUnavailable(error) from error
+        return StoredMedia(digest, relative, VOICE_MIME, size, platform_file_id,
+                           duration_seconds=max(1, round(sound.seconds)))
+
     def probe(self) -> str | None:
         """None if an object can be written to the store (and, beside a bucket, a file to the
         working folder) and removed again, else why not, in a word for /healthz ("read_only",
@@ -209,6 +252,14 @@ class MediaStore:
     def is_photo(relative: str) -> bool:
         return _PHOTO_PATH.match(relative) is not None
 
+    @staticmethod
+    def voice_variant(relative: str, extension: str) -> str:
+        """The path of a kept voice note's copy in another format ("aac", "m4a")."""
+        found = _VOICE_PATH.match(relative)
+        if found is None or extension not in _AAC_CONTAINERS:
+            raise FileNotFoundError(relative)
+        return f"{found.group(1)}.{extension}"
+
     def outgoing(self, relative: str, *, size: str = "send") -> Path:
         """The file that may leave the server for a stored path: a clean copy for a photo,
         the file itself for a document we made (reports).
@@ -219,6 +270,9 @@ class MediaStore:
         with self._serving(relative):
             if self.is_photo(relative):
                 return self._photo_copy(relative, size)
+            voice = _VOICE_PATH.match(relative)
+            if voice is not None and voice.group(2) in _AAC_CONTAINERS:
+                return self._voice_copy(voice.group(1), voice.group(2))
             return self._document(relative)
 
     def photo_copy(self, relative: str, size: str = "send") -> Path:
@@ -282,6 +336,16 @@ class MediaStore:
                 raise MediaMissing(relative)
             else:
                 self._make_copy(relative, source, size)
+        return self.root / key
+
+    def _voice_copy(self, stem: str, extension: str) -> Path:
+        """The AAC copy of a kept voice note, made from the clean OGG once and kept."""
+        key = f"{COPIES_DIR}/voice/{stem}.{extension}"
+        if not self.work.exists(key):
+            with self.incoming_file() as made:
+                aac_copy(self.outgoing(f"{stem}.ogg"), made,
+                         container=_AAC_CONTAINERS[extension])
+                self.work.put_file(key, made)
         return self.root / key
 
     def _make_copy(self, relative: str, source: Path, size: str) -> None:

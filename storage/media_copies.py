@@ -13,20 +13,13 @@ before anything is decoded, and Pillow's own decompression-bomb checks are error
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 import warnings
 from pathlib import Path
 
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
-
-try:  # iPhones send HEIC/HEIF; the opener registers itself with Pillow.
-    from pillow_heif import register_heif_opener
-except ImportError:  # pragma: no cover - pillow-heif is a dependency
-    HEIF = False
-else:
-    register_heif_opener()
-    HEIF = True
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +44,8 @@ def open_checked(source: Path | io.BytesIO, max_pixels: int) -> Image.Image:
     """Open an image lazily (header only) and refuse it if it has more than `max_pixels`.
 
     The caller closes the image. Nothing has been decoded when this returns."""
+    if _is_heif(source):
+        _register_heif()
     try:
         image = Image.open(source)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -62,6 +57,28 @@ def open_checked(source: Path | io.BytesIO, max_pixels: int) -> Image.Image:
         image.close()
         raise BadImage("too_many_pixels")
     return image
+
+
+def _is_heif(source: Path | io.BytesIO) -> bool:
+    """Whether the file is ISO base media (an iPhone's HEIC, or AVIF): an `ftyp` box first."""
+    if isinstance(source, Path):
+        try:
+            with source.open("rb") as file:
+                head = file.read(12)
+        except OSError:
+            return False
+    else:
+        head = source.getvalue()[:12]
+    return head[4:8] == b"ftyp"
+
+
+@functools.cache
+def _register_heif() -> None:
+    """Teach Pillow HEIC/HEIF when the first such photo arrives. pillow-heif is imported here,
+    not at the top: its codecs cost every worker several MB, and most photos are JPEGs."""
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
 
 
 def clean_jpeg(source: Path, side: int, max_pixels: int) -> bytes:

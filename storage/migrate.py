@@ -1,28 +1,38 @@
-"""Apply Alembic migrations, so a fresh machine gets its database on first start."""
+"""Apply Alembic migrations, so a fresh machine gets its database on first start.
+
+`python -m storage.migrate` does it for the URL read from stdin (a worker starts it that way:
+storage/upgrade_process.py)."""
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy.exc import SQLAlchemyError
+
+from storage.upgrade_process import UNAVAILABLE_EXIT, DatabaseUnavailable
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+__all__ = ["DatabaseUnavailable", "alembic_config", "upgrade", "upgrade_async"]
 
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def alembic_config(database_url: str) -> Config:
+    # Alembic (with Mako) is imported when a migration runs, not with this module: every
+    # process that can migrate imports this module, and a worker, which migrates through a
+    # child (storage/upgrade_process.py), would otherwise carry it for nothing.
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
     return config
-
-
-class DatabaseUnavailable(Exception):
-    """The database cannot be opened or written at start (a path that is no directory, a
-    read-only disk, a server that refuses): a setting to fix, said in one line."""
 
 
 def upgrade(database_url: str) -> None:
@@ -33,6 +43,8 @@ def upgrade(database_url: str) -> None:
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
                 _open_for_writing(path)
+        from alembic import command  # see alembic_config
+
         command.upgrade(alembic_config(database_url), "head")
     except (OSError, SQLAlchemyError, sqlite3.Error) as error:
         raise DatabaseUnavailable(_reason(error)) from error
@@ -62,3 +74,17 @@ def _reason(error: BaseException) -> str:
 async def upgrade_async(database_url: str) -> None:
     """The same from inside a running loop: Alembic's env runs its own loop, so use a thread."""
     await asyncio.to_thread(upgrade, database_url)
+
+
+def main() -> int:
+    """`python -m storage.migrate`: the URL on stdin; the reason on stdout if it fails."""
+    try:
+        upgrade(sys.stdin.read().strip())
+    except DatabaseUnavailable as problem:
+        print(problem)
+        return UNAVAILABLE_EXIT
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

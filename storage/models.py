@@ -394,6 +394,23 @@ class FeedbackPhoto(SQLModel, table=True):
     platform_file_id: str | None = Field(default=None, max_length=255)
 
 
+class FeedbackVoice(SQLModel, table=True):
+    """A voice note the sender sent with a feedback or added later: the clean OGG/Opus file the
+    media store keeps (re-encoded, no tags; storage/media_audio.py) and how long it plays. Its
+    summary, if the sender typed one, is the feedback's or the addition's text."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    feedback_id: int = Field(foreign_key="feedback.id", index=True)
+    event_id: int | None = Field(default=None, foreign_key="feedbackevent.id")
+    sha256: str = Field(max_length=64)
+    path: str = Field(max_length=300)
+    mime_type: str = Field(max_length=64)
+    size_bytes: int
+    duration_seconds: int
+    channel: str = Field(max_length=16)
+    platform_file_id: str | None = Field(default=None, max_length=255)
+
+
 class Invite(SQLModel, table=True):
     """A single-use invitation to become an official of a unit; only the token's hash is kept."""
 

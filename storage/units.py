@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import functools
 import math
-from bisect import bisect_left
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
 from vietnam_provinces import Province, Ward
 
 from storage.former_units import FormerNames, FormerUnit, load_commune_centres
-from storage.unit_names import core_name, fold, lower
+from storage.name_index import NameIndex
+from storage.unit_names import fold
 
 __all__ = ["FormerUnit", "Kind", "UnitDirectory", "UnitInfo", "UnitMatch", "fold"]
 
@@ -50,75 +50,6 @@ class UnitMatch:
     formerly: FormerUnit | None = None
 
 
-class _NameIndex:
-    """Diacritic-insensitive word-prefix search over names, each with context words (a
-    commune's province, a former commune's district) that a query may add."""
-
-    def __init__(self, names: Sequence[tuple[str, Sequence[str]]]) -> None:
-        self._folded: list[tuple[str, str]] = []  # (full, core) folded names
-        self._name_tokens: list[tuple[str, ...]] = []
-        self._exact: list[frozenset[str]] = []
-        self._accented: list[frozenset[str]] = []  # whole names with diacritics, lower-case
-        postings: dict[str, set[int]] = {}
-        for i, (name, context) in enumerate(names):
-            full = fold(name)
-            keys = {full, core_name(full)}
-            for other in context:
-                other_full = fold(other)
-                keys |= {f"{k} {c}" for k in tuple(keys) for c in (other_full,
-                                                                     core_name(other_full))}
-            self._exact.append(frozenset(keys))
-            self._folded.append((full, core_name(full)))
-            accented = lower(name).split()
-            type_words = len(full.split()) - len(core_name(full).split())
-            self._accented.append(frozenset({" ".join(accented), " ".join(accented[type_words:])}))
-            self._name_tokens.append(tuple(full.split()))
-            tokens = set(full.split()).union(*(fold(other).split() for other in context))
-            for token in tokens:
-                postings.setdefault(token, set()).add(i)
-        self._vocab = sorted(postings)
-        self._postings = {t: frozenset(ids) for t, ids in postings.items()}
-
-    def ranked(self, query: str, wanted: Callable[[int], bool]) -> Iterator[tuple[int, int, int]]:
-        """(tier, accent miss, index) of every wanted entry matching each query word: tier 0 an
-        exact name, 1 a name starting with the query, 2 every query word prefixing a name word,
-        3 a match that needed the context words."""
-        q = fold(query)
-        ids: frozenset[int] | None = None
-        for token in sorted(set(q.split()), key=len, reverse=True):  # longest: fewest hits
-            hits = self._prefix_hits(token)
-            ids = hits if ids is None else ids & hits
-            if not ids:
-                return
-        q_tokens, q_accented = q.split(), lower(query)
-        for i in ids or ():
-            if not wanted(i):
-                continue
-            (full, core), names, accent_miss = self._folded[i], self._name_tokens[i], 0
-            if q in self._exact[i]:
-                tier, accent_miss = 0, int(q_accented not in self._accented[i])
-            elif core.startswith(q) or (full.startswith(q) and len(q) > len(full) - len(core)):
-                tier = 1
-            elif all(any(n.startswith(t) for n in names) for t in q_tokens):
-                tier = 2
-            else:
-                tier = 3
-            yield tier, accent_miss, i
-
-    def core_length(self, i: int) -> int:
-        return len(self._folded[i][1])
-
-    def _prefix_hits(self, token: str) -> frozenset[int]:
-        """Entries with a word starting with `token`: a range scan of the sorted vocabulary."""
-        start = bisect_left(self._vocab, token)
-        sets = []
-        for j in range(start, len(self._vocab)):
-            if not self._vocab[j].startswith(token):
-                break
-            sets.append(self._postings[self._vocab[j]])
-        return frozenset().union(*sets)
-
-
 class UnitDirectory:
     """In-memory lookup and diacritic-insensitive search over all units, by today's names and
     by the names they had before the 2025 reorganisation."""
@@ -132,7 +63,7 @@ class UnitDirectory:
         self._by_province: dict[str, list[UnitInfo]] = {p.code: [] for p in self._provinces}
         for u in self._communes:
             self._by_province[u.province_code].append(u)
-        self._index = _NameIndex([
+        self._index = NameIndex([
             (u.name, (u.province_name,) if u.kind == "commune" else ()) for u in self._units])
 
         self._centres = dict(centres or {})
@@ -140,7 +71,7 @@ class UnitDirectory:
         self._formers: list[tuple[FormerUnit, tuple[UnitInfo, ...]]] = [
             (unit, tuple(self._by_code[code] for code in codes if code in self._by_code))
             for unit, codes in (former.former_units() if former else ())]
-        self._former_index = _NameIndex([
+        self._former_index = NameIndex([
             (f.name, tuple(n for n in (f.district, f.province) if n and n != f.name))
             for f, _ in self._formers])
 

@@ -129,6 +129,9 @@ def settings(tmp_path: Path, database_url: str, media_settings: dict[str, str]) 
         # Tests act faster than people: the per-account limits are tested on their own
         # (tests/telegram/test_flood_e2e.py).
         messages_per_minute=10_000,
+        # Nor do they paste long texts: split messages are joined in tests of their own
+        # (tests/test_split_messages_e2e.py), the rest are answered at once.
+        text_join_seconds=0,
         **media_settings,
     )
 

@@ -13,6 +13,7 @@ from typing import Protocol, runtime_checkable
 
 from aiohttp import web
 
+from handlers.i18n import Capabilities
 from scheduler.delivery import ChannelSender
 
 
@@ -29,6 +30,13 @@ class ChannelLimits:
     contact_button: bool
     media_by_url: bool
     """Photos go out as links the platform fetches (signed, short-lived), not as uploads."""
+
+    @property
+    def capabilities(self) -> Capabilities:
+        """What the flows' texts may tell the person to do here ("bấm Xong" or "gõ Xong")."""
+        return Capabilities(buttons=self.buttons_per_message > 0,
+                            location_button=self.location_button,
+                            contact_button=self.contact_button)
 
 
 @dataclass

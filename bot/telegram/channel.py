@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -66,12 +66,12 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
 
     def __init__(self, max_concurrent_updates: int = 256) -> None:
         super().__init__(max_concurrent_updates)
-        self._chats = ChatLocks()
+        self.chats = ChatLocks()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         chat = update.effective_chat if isinstance(update, Update) else None
         key = chat.id if chat is not None else 0
-        async with self._chats.hold(key):
+        async with self.chats.hold(key):
             await coroutine
 
     async def initialize(self) -> None:
@@ -88,12 +88,13 @@ class TelegramChannel:
         self.engine = engine
         self.media = media
         proxies = Proxies.from_settings(settings)  # HTTPS_PROXY/ALL_PROXY: Telegram is blocked
+        self._ordered = ChatOrderedProcessor()
         builder = (
             Application.builder()
             .token(settings.telegram_bot_token.get_secret_value())
             .base_url(settings.telegram_api_base_url)
             .base_file_url(settings.telegram_file_base_url)
-            .concurrent_updates(ChatOrderedProcessor())
+            .concurrent_updates(self._ordered)
             # aiohttp instead of PTB's httpx transport, with PTB's sizes and timeouts
             .request(AiohttpRequest(connection_pool_size=BOT_CONNECTIONS, proxies=proxies))
             .get_updates_request(AiohttpRequest(connection_pool_size=POLL_CONNECTIONS,
@@ -110,6 +111,21 @@ class TelegramChannel:
         self.renderer = Renderer(self.application.bot, media)
         self._albums: dict[tuple[int, str], tuple[list[Reply], asyncio.TimerHandle]] = {}
         self._processed = ProcessedSignal()
+        engine.answer_later[self.channel] = self._answer_later
+
+    async def _answer_later(self, chat_id: str, job: Callable[[], Awaitable[list[Reply]]]
+                            ) -> None:
+        """A held text's answer (handlers/text_join.py), in the chat's order."""
+        key = int(chat_id)
+        async with self._ordered.chats.hold(key):
+            replies = await job()
+            if not replies:
+                return
+            await self._flush_chat(key)
+            try:
+                await self.renderer.send(key, replies)
+            except TelegramError:
+                log.exception("held text's answer not sent", extra={"chat": key})
 
     async def start(self) -> None:
         """Connect and start polling (or set the webhook). A failure leaves nothing open, so

@@ -2,7 +2,9 @@
 
 A photo goes out as its clean copy (`MediaStore.outgoing`: re-encoded, no metadata), uploaded
 once; later sends reuse the file id Telegram gave that upload. The file id of a citizen's own
-upload is never reused: it is their original (a document keeps every byte of it).
+upload is never reused: it is their original (a document keeps every byte of it). A voice note
+goes the same way, as a playable voice message (`sendVoice`, OGG/Opus), or as a file to a
+person whose privacy settings refuse voice messages.
 """
 
 from __future__ import annotations
@@ -21,14 +23,26 @@ from telegram import (
     ReplyKeyboardRemove,
 )
 from telegram.constants import MessageLimit
+from telegram.error import BadRequest
 
 from bot.plain_text import media_unavailable
 from bot.text import shorten, split_text
 from handlers.i18n import Translator
-from handlers.replies import Ask, DocumentReply, MenuReply, PhotoReply, Reply, TextReply
+from handlers.replies import (
+    Ask,
+    DocumentReply,
+    MenuReply,
+    PhotoReply,
+    Reply,
+    TextReply,
+    VoiceReply,
+)
 from storage.media import MediaStore, MediaUnavailable
 
 CALLBACK_DATA_BYTES = 64
+VOICE_FORBIDDEN = "voice_messages_forbidden"
+"""Telegram's answer when the recipient accepts no voice messages (a privacy setting)."""
+VOICE_FILENAME = "tin-nhan-thoai.ogg"
 _KNOWN_UPLOADS = 512
 CORE_COMMANDS = ("cancel", "back", "language", "help")
 """In every "/" menu, after the feature commands: they work at any step of any flow."""
@@ -81,6 +95,8 @@ class Renderer:
                 await self._text(chat_id, reply)
             elif isinstance(reply, PhotoReply):
                 await self._photo(chat_id, reply)
+            elif isinstance(reply, VoiceReply):
+                await self._voice(chat_id, reply)
             elif isinstance(reply, DocumentReply):
                 await self._document(chat_id, reply)
             elif isinstance(reply, MenuReply):
@@ -125,6 +141,32 @@ class Renderer:
             sent = await self.bot.send_photo(chat_id, handle, caption=caption)
         if sent.photo:
             self._uploaded[reply.path] = sent.photo[-1].file_id
+            while len(self._uploaded) > _KNOWN_UPLOADS:
+                self._uploaded.popitem(last=False)
+
+    async def _voice(self, chat_id: int, reply: VoiceReply) -> None:
+        caption = _caption(reply.caption)
+        known = self._uploaded.get(reply.path)
+        try:
+            if known is not None:
+                await self.bot.send_voice(chat_id, known, caption=caption,
+                                          duration=reply.duration_seconds)
+                return
+            path = await asyncio.to_thread(self.media.outgoing, reply.path)
+            with path.open("rb") as handle:
+                sent = await self.bot.send_voice(chat_id, handle, caption=caption,
+                                                 duration=reply.duration_seconds,
+                                                 filename=path.name)
+        except BadRequest as error:
+            if VOICE_FORBIDDEN not in str(error).lower():
+                raise
+            path = await asyncio.to_thread(self.media.outgoing, reply.path)
+            with path.open("rb") as handle:
+                await self.bot.send_document(chat_id, handle, caption=caption,
+                                             filename=VOICE_FILENAME)
+            return
+        if sent.voice:
+            self._uploaded[reply.path] = sent.voice.file_id
             while len(self._uploaded) > _KNOWN_UPLOADS:
                 self._uploaded.popitem(last=False)
 

@@ -18,8 +18,9 @@ from aiohttp import web
 
 from bot.plain_text import media_unavailable
 from bot.web.templating import render_fragment
-from handlers.replies import DocumentReply, Option, PhotoReply, Reply, TextReply
+from handlers.replies import DocumentReply, Option, PhotoReply, Reply, TextReply, VoiceReply
 from storage.media import MediaStore, MediaUnavailable
+from storage.media_audio import BadAudio
 from storage.media_copies import BadImage
 
 MAX_INLINE_DOCUMENT_BYTES = 5 * 1024 * 1024
@@ -36,6 +37,8 @@ class ReplyView:
     free_input: bool = True
     src: str | None = None
     filename: str | None = None
+    sources: tuple[tuple[str, str], ...] = ()
+    """A voice note's (data URL, type) pairs, for an <audio> element: Opus, then AAC."""
 
 
 async def reply_views(replies: list[Reply], media: MediaStore) -> list[ReplyView]:
@@ -53,6 +56,9 @@ async def reply_views(replies: list[Reply], media: MediaStore) -> list[ReplyView
                 views.append(ReplyView("photo", media_unavailable(reply).text))
                 continue
             views.append(ReplyView("photo", reply.caption or "", src=src))
+        elif isinstance(reply, VoiceReply):
+            sources = await asyncio.to_thread(_voice_sources, media, reply.path)
+            views.append(ReplyView("voice", reply.caption or "", sources=sources))
         elif isinstance(reply, DocumentReply):
             try:
                 document: str | None = await asyncio.to_thread(
@@ -72,6 +78,21 @@ def _photo_data_url(media: MediaStore, relative: str) -> str | None:
     except (FileNotFoundError, BadImage):
         return None
     return "data:image/jpeg;base64," + base64.b64encode(data).decode("ascii")
+
+
+def _voice_sources(media: MediaStore, relative: str) -> tuple[tuple[str, str], ...]:
+    """The clean voice note as Opus (most browsers) and as AAC in M4A (Safari on old
+    iPhones), inlined like photos: the store is private."""
+    sources = []
+    try:
+        for path, kind in ((relative, "audio/ogg; codecs=opus"),
+                           (media.voice_variant(relative, "m4a"), "audio/mp4")):
+            data = media.outgoing(path).read_bytes()
+            sources.append((f"data:{kind.split(';')[0]};base64,"
+                            + base64.b64encode(data).decode("ascii"), kind))
+    except (FileNotFoundError, BadAudio, MediaUnavailable):  # shown without a player
+        pass
+    return tuple(sources)
 
 
 def _document_data_url(media: MediaStore, relative: str, filename: str) -> str | None:

@@ -1,4 +1,5 @@
-"""A web chat photo upload, read part by part straight to temporary files beside the store.
+"""A web chat upload (photos, or a voice note), read part by part straight to temporary files
+beside the store.
 
 Nothing of a photo is held in memory: each part is written to disk in 64 KiB chunks and
 abandoned (file removed, rest of the part drained) as soon as it passes the byte cap. The files
@@ -30,9 +31,13 @@ class Upload:
 
 
 @asynccontextmanager
-async def streamed_upload(request: web.Request, media: MediaStore) -> AsyncIterator[Upload]:
-    """The action id and up to ten photos of a multipart upload, on disk while in use."""
+async def streamed_upload(request: web.Request, media: MediaStore, *, part_name: str = "photo",
+                          max_files: int = MAX_PHOTOS_PER_UPLOAD,
+                          max_bytes: int | None = None) -> AsyncIterator[Upload]:
+    """The action id and up to `max_files` files (ten photos, or one voice note) of a
+    multipart upload, on disk while in use."""
     upload = Upload()
+    limit = media.max_image_bytes if max_bytes is None else max_bytes
     async with AsyncExitStack() as files:
         try:
             reader = await request.multipart()
@@ -42,8 +47,8 @@ async def streamed_upload(request: web.Request, media: MediaStore) -> AsyncItera
                 if part.name == "id":
                     raw = await _read_small(part, 64)
                     upload.action_id = raw.decode("utf-8", "replace") if raw else None
-                elif part.name == "photo" and len(upload.files) < MAX_PHOTOS_PER_UPLOAD:
-                    upload.files.append(await _kept(part, media, files))
+                elif part.name == part_name and len(upload.files) < max_files:
+                    upload.files.append(await _kept(part, media, files, limit))
                 else:
                     await part.release()
         except (AssertionError, ValueError, KeyError, LookupError):  # aiohttp's checks
@@ -51,10 +56,11 @@ async def streamed_upload(request: web.Request, media: MediaStore) -> AsyncItera
         yield upload
 
 
-async def _kept(part: BodyPartReader, media: MediaStore, files: AsyncExitStack) -> Path | str:
+async def _kept(part: BodyPartReader, media: MediaStore, files: AsyncExitStack,
+                limit: int) -> Path | str:
     try:
         path = files.enter_context(media.incoming_file())
-        kept = await _write_at_most(part, path, media.max_image_bytes)
+        kept = await _write_at_most(part, path, limit)
     except MediaRejected as refused:
         await part.release()
         return refused.reason

@@ -58,7 +58,9 @@ class Metrics:
         "dvk_errors_total", "Errors logged, by the logger (component) that logged them.",
         "source"))
     reminders_sent: Counter = field(default_factory=lambda: Counter(
-        "dvk_reminders_sent_total", "Reminders delivered to officials, by kind.", "kind"))
+        "dvk_reminders_sent_total", "Reminders the scheduler handed to the outbox, by kind "
+        "(deadline, leader_report, feedback_escalation, practice_review).", "kind",
+        seed=("deadline", "leader_report", "feedback_escalation", "practice_review")))
     flow_completions: Counter = field(default_factory=lambda: Counter(
         "dvk_flow_completions_total", "Flows completed by confirming their summary, by flow.",
         "flow"))

@@ -64,13 +64,17 @@ class SignedMediaUrls:
 BUSY_HEADERS = {"Retry-After": "60", "Cache-Control": "no-store"}
 """A 503 for a stored file the media store refuses now: try again in a minute, keep nothing."""
 
-MEDIA_LINKS = web.AppKey("signed_media_urls", SignedMediaUrls)
+MEDIA_LINKS = web.AppKey("signed_media_urls", list[SignedMediaUrls])
 MEDIA_STORE = web.AppKey("signed_media_store", MediaStore)
 
 
 def register(app: web.Application, urls: SignedMediaUrls, media: MediaStore) -> None:
-    """Serve signed links on `app` (called before the server starts)."""
-    app[MEDIA_LINKS] = urls
+    """Serve signed links on `app` (called before the server starts). Each channel signs with
+    its own key (Zalo Bot, Zalo OA); one route serves the links of all of them."""
+    if MEDIA_LINKS in app:
+        app[MEDIA_LINKS].append(urls)
+        return
+    app[MEDIA_LINKS] = [urls]
     app[MEDIA_STORE] = media
     app.router.add_get(ROUTE, signed_file)
 
@@ -79,8 +83,8 @@ async def signed_file(request: web.Request) -> web.StreamResponse:
     path = request.match_info["path"]
     query = request.query
     filename = query.get("n", "")
-    if not request.app[MEDIA_LINKS].valid(path, query.get("e", ""), query.get("s", ""),
-                                          filename):
+    if not any(urls.valid(path, query.get("e", ""), query.get("s", ""), filename)
+               for urls in request.app[MEDIA_LINKS]):
         raise web.HTTPForbidden()
     try:
         target = await asyncio.to_thread(request.app[MEDIA_STORE].outgoing, path)

@@ -18,6 +18,7 @@ import json
 import logging
 import re
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -45,13 +46,27 @@ from bot.web.ratelimit import SlidingWindowLimiter
 from bot.web.templating import page_language, render_page
 from handlers.clock import to_db
 from handlers.engine import Engine
-from handlers.events import ChoiceEvent, CommandEvent, Event, PhotoEvent, Sender, UnsupportedEvent
-from handlers.i18n import LANGUAGES, Translator
-from handlers.replies import Reply, RightsGained, TextReply
+from handlers.events import (
+    ChoiceEvent,
+    CommandEvent,
+    Event,
+    PhotoEvent,
+    Sender,
+    TextEvent,
+    UnsupportedEvent,
+    VoiceEvent,
+)
+from handlers.i18n import LANGUAGES, Capabilities, Translator
+from handlers.replies import MenuReply, Reply, RightsGained, TextReply, to_payload
 from storage.media import MediaRejected, MediaStore
+from storage.models import Channel
 from storage.province_centres import VIETNAM_BBOX
-from storage.repositories import web_sessions
+from storage.repositories import web_notices, web_sessions
 
+CAPABILITIES = Capabilities(buttons=True, location_button=True, contact_button=False)
+"""The page shows buttons, and a button that shares the browser's location (or a map to pick
+from); a phone number is typed."""
+CHANNEL = Channel.WEB.value
 CSRF_HEADER = "X-DVK-Chat"
 NOTICE_POLL_SECONDS = 25
 _NOTICE_ID = re.compile(r"^\d{1,12}$")
@@ -75,6 +90,21 @@ class WebChat:
         # polls for notices have their own budget: they never use up what a person may do
         self.polls_per_session = SlidingWindowLimiter(rate_per_minute)
         self._chats = ChatLocks()
+        engine.answer_later[CHANNEL] = self._answer_later
+
+    async def _answer_later(self, chat_id: str, job: Callable[[], Awaitable[list[Reply]]]
+                            ) -> None:
+        """A held text's answer (handlers/text_join.py): kept for the chat's page, which asks
+        for it once the join window has passed (`held` in the answer that held the text)."""
+        async with self._chats.hold(chat_id):
+            replies = [r for r in await job() if not isinstance(r, MenuReply | RightsGained)]
+            if not replies:
+                return
+            async with self.engine.db.session() as session:
+                await web_notices.add_notice(session, chat_id=chat_id,
+                                             payload=to_payload(replies),
+                                             now=to_db(self.engine.services.clock.now()))
+                await session.commit()
 
     async def session_of(self, request: web.Request) -> ChatSession:
         """The session the cookie names, if the server issued it and it is still alive;
@@ -173,7 +203,7 @@ async def chat_page(request: web.Request) -> web.Response:
         "noticePollSeconds": NOTICE_POLL_SECONDS,
         "text": {key: t(f"web.chat.{key}") for key in
                  ("you_photos", "you_location", "geo_failed", "network_error",
-                  "too_many_photos")},
+                  "too_many_photos", "you_voice")},
     }
     return render_page(request, "chat.html", language=language, config=config)
 
@@ -196,7 +226,8 @@ async def post_event(request: web.Request) -> web.Response:
     if session.is_new and language != request.app[SETTINGS].default_language:
         await chat.switch_language(sender, language)
     replies, session = await chat.handle(session, sender, [event])
-    return await _answer(request, session, language, replies)
+    held = not replies and isinstance(event, TextEvent)  # or an action sent twice: harmless
+    return await _answer(request, session, language, replies, held=held)
 
 
 async def post_photos(request: web.Request) -> web.Response:
@@ -224,6 +255,34 @@ async def post_photos(request: web.Request) -> web.Response:
     if session.is_new and language != request.app[SETTINGS].default_language:
         await chat.switch_language(sender, language)
     replies, session = await chat.handle(session, sender, events)
+    return await _answer(request, session, language, replies)
+
+
+async def post_voice(request: web.Request) -> web.Response:
+    """One voice note (a file the phone recorded, or the page's recorder), as a voice message
+    on the other channels: kept clean, or refused with the caps."""
+    _require_page_header(request)
+    chat, language = request.app[CHAT], page_language(request)
+    session = await chat.session_of(request)
+    limit = chat.media.max_voice_bytes
+    if request.content_length and request.content_length > 2 * limit + 65536:
+        raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=request.content_length)
+    try:
+        async with streamed_upload(request, chat.media, part_name="voice", max_files=1,
+                                   max_bytes=limit) as upload:
+            action_id, files = event_id(upload.action_id), upload.files
+            if not files:
+                raise BadEvent("no voice note in the upload")
+            if not chat.admit(request, session):
+                return await _rate_limited(request, language)
+            sender = session.sender(language)
+            event = await _voice_event(chat.media, sender, files[0],
+                                       f"{session.chat_id}:{action_id}")
+    except BadEvent as problem:
+        raise _bad_request(str(problem)) from None
+    if session.is_new and language != request.app[SETTINGS].default_language:
+        await chat.switch_language(sender, language)
+    replies, session = await chat.handle(session, sender, [event])
     return await _answer(request, session, language, replies)
 
 
@@ -291,10 +350,25 @@ async def _photo_event(media: MediaStore, sender: Sender, path: Path | str,
     return PhotoEvent(sender, media=stored, album_id=album, update_id=update_id)
 
 
+async def _voice_event(media: MediaStore, sender: Sender, path: Path | str,
+                       update_id: str) -> Event:
+    if isinstance(path, str):  # not kept: why ("too_large" is over the voice cap here)
+        reason = "voice_too_large" if path == "too_large" else path
+        return UnsupportedEvent(sender, what=reason, update_id=update_id)
+    try:
+        stored = await asyncio.to_thread(media.save_voice_file, path)
+    except MediaRejected as rejected:
+        return UnsupportedEvent(sender, what=rejected.reason, update_id=update_id)
+    return VoiceEvent(sender, media=stored, update_id=update_id)
+
+
 async def _answer(request: web.Request, session: ChatSession | None, language: str,
-                  replies: list[Reply]) -> web.Response:
+                  replies: list[Reply], *, held: bool = False) -> web.Response:
     views = await reply_views(replies, request.app[CHAT].media)
-    response = web.json_response({"html": render_replies(request, views, language=language)})
+    body: dict[str, Any] = {"html": render_replies(request, views, language=language)}
+    if held:  # a text waiting for its further parts: its answer comes as a notice
+        body["held"] = request.app[SERVICES].text_join_window.total_seconds()
+    response = web.json_response(body)
     if session is not None:  # set again on every answer: 30 days from the latest action
         response.set_cookie(SESSION_COOKIE, session.token, max_age=SESSION_DAYS * 24 * 3600,
                             httponly=True, samesite="Lax",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -75,6 +76,20 @@ class ZaloChannel:
         self._processed = ProcessedSignal()
         self._site = Site()
         self._poller: asyncio.Task | None = None
+        engine.answer_later[self.channel] = self._answer_later
+
+    async def _answer_later(self, chat_id: str, job: Callable[[], Awaitable[list[Reply]]]
+                            ) -> None:
+        """A held text's answer (handlers/text_join.py), in the chat's order."""
+        async with self._chats.hold(chat_id):
+            replies = await job()
+            if not replies:
+                return
+            await self._flush_held(chat_id, locked=True)
+            try:
+                await self.renderer.send(chat_id, replies)
+            except (ZaloApiError, ZaloNetworkError) as error:
+                log.warning("held text's answer not sent", extra={"error": str(error)})
 
     @property
     def webhook_mode(self) -> bool:

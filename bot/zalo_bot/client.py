@@ -99,6 +99,11 @@ class ZaloBotClient:
         await self._paced()
         return await self.call("sendPhoto", params)
 
+    async def send_voice(self, chat_id: str, voice_url: str) -> dict[str, Any]:
+        """A voice message Zalo plays: `voice_url` is an .aac file (ZALO-NOTES §1.3)."""
+        await self._paced()
+        return await self.call("sendVoice", {"chat_id": chat_id, "voice_url": voice_url})
+
     async def send_chat_action(self, chat_id: str, action: str = "typing") -> None:
         await self.call("sendChatAction", {"chat_id": chat_id, "action": action})
 

@@ -17,7 +17,16 @@ from bot.plain_text import media_unavailable, plain_text
 from bot.text import shorten, split_text
 from bot.web.signed_media import SignedMediaUrls
 from bot.zalo_bot.client import MAX_TEXT, ZaloApiError, ZaloBotClient, ZaloNetworkError
-from handlers.replies import ACTION_TOKEN, DocumentReply, PhotoReply, Reply, TextReply
+from handlers.i18n import Translator
+from handlers.replies import (
+    ACTION_TOKEN,
+    DocumentReply,
+    PhotoReply,
+    Reply,
+    TextReply,
+    VoiceReply,
+)
+from storage.media import MediaStore
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +44,8 @@ class ZaloRenderer:
     async def send(self, chat_id: str, replies: list[Reply], *,
                    actions_numbered: bool = True) -> None:
         """Send in order. `actions_numbered` false lists action buttons for reading only."""
+        language = next((r.language for r in replies
+                         if isinstance(r, TextReply) and r.language), "vi")
         for reply in replies:
             if isinstance(reply, TextReply):
                 numbered = actions_numbered or reply.token != ACTION_TOKEN
@@ -43,6 +54,8 @@ class ZaloRenderer:
                 await self._photo(chat_id, reply)
             elif isinstance(reply, DocumentReply):
                 await self._document(chat_id, reply)
+            elif isinstance(reply, VoiceReply):
+                await self._voice(chat_id, reply, language)
 
     async def text(self, chat_id: str, text: str) -> None:
         for chunk in split_text(text, MAX_TEXT):
@@ -74,6 +87,22 @@ class ZaloRenderer:
             log.warning("zalo document link not sent: the web server has no public address")
         lines = [reply.caption, f"📎 {reply.filename}", link]
         await self.text(chat_id, "\n".join(line for line in lines if line))
+
+    async def _voice(self, chat_id: str, reply: VoiceReply, language: str) -> None:
+        """Zalo plays an .aac voice message (`sendVoice`); its caption, with a link that any
+        phone's browser plays, follows as text (sendVoice takes no caption). Both open the
+        clean copy only, for a while."""
+        aac = self.links.url_for(MediaStore.voice_variant(reply.path, "aac"))
+        m4a = self.links.url_for(MediaStore.voice_variant(reply.path, "m4a"),
+                                 filename="tin-nhan-thoai.m4a")
+        if aac is None or m4a is None:
+            log.warning("zalo voice not sent: the web server has no public address")
+            if reply.caption:
+                await self.text(chat_id, reply.caption)
+            return
+        await self._call(lambda: self.client.send_voice(chat_id, aac))
+        t = Translator(language)
+        await self.text(chat_id, t("voice.listen", caption=reply.caption or "", link=m4a))
 
     async def _call(self, send: Callable[[], Awaitable[Any]]) -> Any:
         for attempt in range(self.retries + 1):

@@ -27,6 +27,8 @@ from bot.channels.base import ChannelLimits, Site
 from bot.channels.processed import ProcessedSignal
 from bot.ordering import ChatLocks
 from bot.proxies import Proxies
+from bot.web import signed_media
+from bot.web.signed_media import SignedMediaUrls
 from bot.zalo_oa import client as api
 from bot.zalo_oa import signature, webhook
 from bot.zalo_oa.client import OAApiError, OANetworkError, ZaloOAClient
@@ -100,10 +102,16 @@ class ZaloOAChannel:
         self.client = ZaloOAClient(settings.zalo_oa_api_base_url, self.tokens, timeout=timeout,
                                    proxies=proxies)
         self.codec = PayloadCodec(self._secret_key)
+        # Zalo OA sends no sound: a voice note goes out as a signed link to its clean copy.
+        self.links = SignedMediaUrls.from_secret(
+            "zalo oa\0" + settings.zalo_oa_app_secret.get_secret_value(), clock=clock,
+            ttl=timedelta(hours=settings.zalo_media_link_hours))
+        self._site = Site()
         self.renderer = OARenderer(
             self.client, media, self.codec, title_max=settings.zalo_oa_button_title_max,
             info_image_url=settings.zalo_oa_info_image_url,
-            upload_max_bytes=settings.zalo_oa_upload_max_bytes)
+            upload_max_bytes=settings.zalo_oa_upload_max_bytes, links=self.links,
+            public_url=lambda: self.settings.public_base_url or self._site.url or None)
         self.window_warning = window_warning
         self.on_activity: Callable[[], None] | None = None
         """Called after a person's event was handled (wakes the outbox: messages waiting for
@@ -113,12 +121,29 @@ class ZaloOAChannel:
         self._recent: OrderedDict[str, None] = OrderedDict()
         self._processed = ProcessedSignal()
         self._keeper: asyncio.Task | None = None
+        engine.answer_later[self.channel] = self._answer_later
+
+    async def _answer_later(self, chat_id: str, job: Callable[[], Awaitable[list[Reply]]]
+                            ) -> None:
+        """A held text's answer (handlers/text_join.py), in the chat's order."""
+        async with self._chats.hold(chat_id):
+            replies = await job()
+            if not replies:
+                return
+            try:
+                await self.renderer.send(chat_id, replies)
+            except (OAApiError, OANetworkError, TokenUnavailable) as error:
+                log.error("zalo oa: held text's answer not sent",
+                          extra={"error": str(error)[:300]})
 
     # -- life cycle --------------------------------------------------------------------------
 
     def attach(self, web_app: web.Application, site: Site) -> None:
-        """Its webhook route; /healthz shows its token's health."""
+        """Its webhook route, and the signed links voice notes go out by; /healthz shows its
+        token's health."""
         webhook.register(web_app, self, path=self.settings.zalo_oa_webhook_path)
+        self._site = site
+        signed_media.register(web_app, self.links, self.media)
 
     async def start(self) -> None:
         await self.tokens.setup()

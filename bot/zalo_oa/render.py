@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 import mimetypes
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -27,12 +29,15 @@ from PIL import Image
 
 from bot.plain_text import media_unavailable, plain_text
 from bot.text import shorten, split_text
+from bot.web.signed_media import SignedMediaUrls
 from bot.zalo_oa.client import MAX_BUTTONS, MAX_TEXT, ZaloOAClient
 from bot.zalo_oa.payloads import PayloadCodec
 from handlers.i18n import Translator
 from handlers.options import short_label
-from handlers.replies import Ask, DocumentReply, PhotoReply, Reply, TextReply
+from handlers.replies import Ask, DocumentReply, PhotoReply, Reply, TextReply, VoiceReply
 from storage.media import MediaStore, MediaUnavailable
+
+log = logging.getLogger(__name__)
 
 CARD_TITLE_MAX = 100
 _KNOWN_UPLOADS = 512
@@ -41,16 +46,22 @@ _KNOWN_UPLOADS = 512
 class OARenderer:
     def __init__(self, client: ZaloOAClient, media: MediaStore, codec: PayloadCodec, *,
                  title_max: int = 20, info_image_url: str | None = None,
-                 upload_max_bytes: int = 1_000_000) -> None:
+                 upload_max_bytes: int = 1_000_000, links: SignedMediaUrls | None = None,
+                 public_url: Callable[[], str | None] = lambda: None) -> None:
         self.client = client
         self.media = media
         self.codec = codec
         self.title_max = title_max
         self.info_image_url = info_image_url
         self.upload_max_bytes = upload_max_bytes
+        self.links = links
+        self.public_url = public_url
+        """The web server's public address, once known (the links of voice notes need it)."""
         self._uploaded: OrderedDict[str, str] = OrderedDict()
 
     async def send(self, user_id: str, replies: list[Reply]) -> None:
+        language = next((r.language for r in replies
+                         if isinstance(r, TextReply) and r.language), "vi")
         for reply in replies:
             if isinstance(reply, TextReply):
                 for message in self.text_messages(user_id, reply):
@@ -59,6 +70,8 @@ class OARenderer:
                 await self._photo(user_id, reply)
             elif isinstance(reply, DocumentReply):
                 await self._document(user_id, reply)
+            elif isinstance(reply, VoiceReply):
+                await self._voice(user_id, reply, language)
 
     # -- text --------------------------------------------------------------------------------
 
@@ -136,6 +149,22 @@ class OARenderer:
                 await self.client.send(user_id, {"text": chunk})
         await self.client.send(user_id, {"attachment": {"type": "file",
                                                         "payload": {"token": token}}})
+
+    async def _voice(self, user_id: str, reply: VoiceReply, language: str) -> None:
+        """The OA API sends no sound (its file upload takes documents only): a signed link to
+        the clean AAC copy, which any phone's browser plays, valid for a while."""
+        link = None
+        if self.links is not None:
+            self.links.base_url = self.links.base_url or self.public_url()
+            link = self.links.url_for(MediaStore.voice_variant(reply.path, "m4a"),
+                                      filename="tin-nhan-thoai.m4a")
+        if link is None:
+            log.warning("zalo oa voice note not sent: the web server has no public address")
+        t = Translator(language)
+        text = t("voice.listen", caption=reply.caption or "", link=link) if link \
+            else reply.caption or ""
+        for chunk in split_text(text, MAX_TEXT):
+            await self.client.send(user_id, {"text": chunk})
 
     def _fitted(self, relative: str) -> tuple[bytes, str, str]:
         return fit_image(self.media.outgoing(relative), self.upload_max_bytes)

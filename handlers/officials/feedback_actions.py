@@ -64,9 +64,11 @@ async def open_by_code(ctx: Context, code: str, feedback: Feedback | None) -> li
 
 
 async def card(ctx: Context, feedback: Feedback, lead: str | None = None) -> list[Reply]:
-    """The feedback for an official; its photos only when opened (not after each action)."""
+    """The feedback for an official; its photos and voice notes only when opened (not after
+    each action)."""
     events = await feedback_repo.events_of(ctx.session, feedback.id)
     photos = await feedback_repo.photos_of(ctx.session, feedback.id)
+    voices = await feedback_repo.voices_of(ctx.session, feedback.id)
     actors = await officials_repo.people_by_id(
         ctx.session, [e.actor_id for e in events if e.actor_role == OFFICIAL])
     warnings = abuse_flags.lines(ctx.t, await feedback_flags.of_feedback(ctx.session,
@@ -77,7 +79,7 @@ async def card(ctx: Context, feedback: Feedback, lead: str | None = None) -> lis
         warnings.append(muting.SIGN + ctx.t("fbcard.sender_muted",
                                             until=render.when(ctx, mutes[-1].ends_at)))
     replies, text = render.feedback_card(ctx, ctx.t, feedback, events, photos, actors,
-                                         warnings)
+                                         warnings, voices)
     if lead:
         text = f"{lead}\n\n{text}"
     options = card_options(ctx.t, feedback, muted=bool(mutes))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from handlers.abuse import flags as abuse_flags
 from handlers.clock import from_db
 from handlers.commands import Action, Command
 from handlers.context import Context
@@ -18,7 +19,7 @@ from handlers.officials.jurisdiction import (
 from handlers.replies import Option, Reply, TextReply
 from storage.models import Feedback, Level, Practice
 from storage.repositories import feedback as feedback_repo
-from storage.repositories import reviews
+from storage.repositories import feedback_flags, reviews
 from storage.repositories.officials import Scope
 
 PAGE_SIZE = 5
@@ -60,9 +61,13 @@ async def show_page(ctx: Context, number: int) -> list[Reply]:
     lines = [ctx.t("inbox.title", scope=where, feedback=open_feedback, practices=pending,
                    page=number, pages=pages), ""]
     options: list[Option] = []
+    flags = await feedback_flags.of_many(
+        ctx.session, [f.id for f in shown if isinstance(f, Feedback) and f.id is not None])
     for index, item in enumerate(shown, start=1):  # numbered as the buttons are
         if isinstance(item, Feedback):
             lines.append(render.feedback_line(ctx, ctx.t, item, index))
+            lines += ["    " + line for line in abuse_flags.lines(ctx.t, flags.get(item.id or 0,
+                                                                                      []))]
             options.append(Option(f"📣 {item.code}", f"fb_open:{item.id}"))
         else:
             lines.append(render.practice_line(ctx, ctx.t, item, index))

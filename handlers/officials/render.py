@@ -14,12 +14,14 @@ from handlers.clock import from_db
 from handlers.context import Context
 from handlers.i18n import Translator
 from handlers.numbers import grouped, in_words
-from handlers.replies import PhotoReply, Reply
+from handlers.replies import PhotoReply, Reply, VoiceReply
+from handlers.voice import length
 from storage.models import (
     Feedback,
     FeedbackEvent,
     FeedbackEventKind,
     FeedbackPhoto,
+    FeedbackVoice,
     Person,
     Practice,
     PracticeEvent,
@@ -29,6 +31,11 @@ from storage.models import (
 from storage.repositories.reviews import Consensus
 
 REPORTER = "reporter"
+PRACTICE_VOICE = "description_voice"
+"""Where a practice keeps the voice note of its description (`FieldSpec.voice_answer`)."""
+NOTED_KINDS = (FeedbackEventKind.STATUS, FeedbackEventKind.FORWARDED)
+"""Changes whose text is the official's note on them; other texts (an answer, an addition, the
+reason for reopening) are quoted as said."""
 
 
 def excerpt(text: str, limit: int) -> str:
@@ -76,9 +83,10 @@ def feedback_line(ctx: Context, t: Translator, feedback: Feedback, number: int) 
 def feedback_card(ctx: Context, t: Translator, feedback: Feedback,
                   events: Sequence[FeedbackEvent], photos: Sequence[FeedbackPhoto],
                   actors: Mapping[int, Person],
-                  warnings: Sequence[str] = ()) -> tuple[list[Reply], str]:
-    """Photos, then the card's text (to carry the action buttons). `warnings`: lines shown
-    under the title (possible spam, a muted sender: handlers/abuse/)."""
+                  warnings: Sequence[str] = (),
+                  voices: Sequence[FeedbackVoice] = ()) -> tuple[list[Reply], str]:
+    """Photos and voice notes, then the card's text (to carry the action buttons).
+    `warnings`: lines shown under the title (possible spam, a muted sender: handlers/abuse/)."""
     lines = [
         t("fbcard.title", code=feedback.code),
         *warnings,
@@ -94,9 +102,13 @@ def feedback_card(ctx: Context, t: Translator, feedback: Feedback,
         lines.append(t("fbcard.map", link=link))
     if feedback.satisfaction is not None:
         lines.append(t("fbcard.rating", rating=feedback.satisfaction))
-    lines += ["", t("fbcard.text"), feedback.text, "", t("fbcard.history")]
+    if voices:
+        lines.append(t("fbcard.voices", count=len(voices)))
+    lines += ["", t("fbcard.text"), feedback.text or "—", "", t("fbcard.history")]
     lines += [_history_line(ctx, t, event, actors) for event in events]
-    return _photo_replies(t, feedback.code or "", photos), "\n".join(lines)
+    code = feedback.code or ""
+    return (_photo_replies(t, code, photos) + _voice_replies(t, code, voices),
+            "\n".join(lines))
 
 
 def feedback_notice(ctx: Context, t: Translator, feedback: Feedback, what: str,
@@ -139,7 +151,10 @@ def history_what(ctx: Context, t: Translator, event: FeedbackEvent) -> str:
     }
     what = t(f"history.{event.kind}", **params)
     if event.text and event.kind != FeedbackEventKind.CREATED:
-        what += f" «{excerpt(event.text, 500)}»"
+        # a sentence: an official's note on a change follows it; what someone said is quoted
+        noted = event.kind in NOTED_KINDS and event.actor_role != REPORTER
+        what = t("history.with_note" if noted else "history.with_text", what=what,
+                 text=excerpt(event.text, 500))
     return what
 
 
@@ -147,6 +162,16 @@ def _photo_replies(t: Translator, code: str, photos: Sequence[FeedbackPhoto]) ->
     return [PhotoReply(photo.path, caption=t("fbcard.photo", code=code, number=index,
                                              count=len(photos)))
             for index, photo in enumerate(photos, start=1)]
+
+
+def _voice_replies(t: Translator, code: str, voices: Sequence[FeedbackVoice]) -> list[Reply]:
+    """The sender's voice notes, each as the clean file (no tags; its caption names the
+    feedback, never who sent it)."""
+    return [VoiceReply(voice.path, caption=t("fbcard.voice", code=code, number=index,
+                                             count=len(voices),
+                                             length=length(voice.duration_seconds)),
+                       duration_seconds=voice.duration_seconds)
+            for index, voice in enumerate(voices, start=1)]
 
 
 # -- practices ------------------------------------------------------------------------------
@@ -191,6 +216,8 @@ def practice_card(ctx: Context, t: Translator, practice: Practice,
     if consensus.votes:
         lines.append(t("prcard.consensus", agree=consensus.agree, disagree=consensus.disagree,
                        mean=f"{consensus.mean_satisfaction:.1f}", votes=consensus.votes))
+    if practice_voice(practice):
+        lines.append(t("fbcard.voices", count=1))
     lines.append("")
     for name in _PRACTICE_TEXT_FIELDS:
         lines.append(f"• {t(f'practice.{name}.label')}: {excerpt(getattr(practice, name), 600)}")
@@ -206,6 +233,11 @@ def practice_card(ctx: Context, t: Translator, practice: Practice,
         PhotoReply(photo.path, caption=t("fbcard.photo", code=practice.code, number=index,
                                          count=len(photos)))
         for index, photo in enumerate(photos, start=1)]
+    if note := practice_voice(practice):
+        replies.append(VoiceReply(note["path"], caption=t(
+            "fbcard.voice", code=practice.code, number=1, count=1,
+            length=length(note.get("duration_seconds"))),
+            duration_seconds=note.get("duration_seconds")))
     return replies, "\n".join(lines)
 
 
@@ -225,6 +257,12 @@ def contribution_lines(t: Translator, practice: Practice) -> list[str]:
 def money_text(t: Translator, amount: int) -> str:
     """ "200.000.000 đồng (hai trăm triệu đồng)"."""
     return t("money.amount", amount=grouped(amount), words=in_words(amount))
+
+
+def practice_voice(practice: Practice) -> dict | None:
+    """The voice note its leader gave as the description, kept among its answers."""
+    note = (practice.answers or {}).get(PRACTICE_VOICE)
+    return note if isinstance(note, dict) and note.get("path") else None
 
 
 def practice_event_what(t: Translator, event: PracticeEvent) -> str:

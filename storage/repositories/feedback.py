@@ -1,4 +1,4 @@
-"""Feedback (phản ánh, kiến nghị), its history and its photos."""
+"""Feedback (phản ánh, kiến nghị), its history, its photos and voice notes."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from storage.models import (
     FeedbackEvent,
     FeedbackEventKind,
     FeedbackPhoto,
+    FeedbackVoice,
     Practice,
 )
 from storage.repositories.officials import Scope
@@ -25,15 +26,17 @@ REPORTER, OFFICIAL = "reporter", "official"
 
 async def create_feedback(
     session: AsyncSession, *, feedback: Feedback, photos: Sequence[dict[str, Any]], year: int,
+    voice: dict[str, Any] | None = None,
 ) -> Feedback:
-    """Store a new feedback with its photos, its first history entry and its receipt code."""
+    """Store a new feedback with its photos and voice note, its first history entry and its
+    receipt code."""
     session.add(feedback)
     await session.flush()
     feedback.code = f"PA-{year}-{feedback.id:06d}"
     await add_event(session, feedback=feedback, kind=FeedbackEventKind.CREATED,
                     actor_id=None if feedback.anonymous else feedback.reporter_id,
                     actor_role=REPORTER, to_status=feedback.status, photos=photos,
-                    now=feedback.created_at)
+                    voice=voice, now=feedback.created_at)
     return feedback
 
 
@@ -42,6 +45,7 @@ async def add_event(
     actor_role: str, now: datetime, from_status: str | None = None,
     to_status: str | None = None, text: str | None = None, unit_code: str | None = None,
     rating: int | None = None, photos: Sequence[dict[str, Any]] = (),
+    voice: dict[str, Any] | None = None,
 ) -> FeedbackEvent:
     event = FeedbackEvent(feedback_id=feedback.id, kind=kind, actor_id=actor_id,
                           actor_role=actor_role, from_status=from_status, to_status=to_status,
@@ -52,6 +56,8 @@ async def add_event(
     for position, photo in enumerate(photos, start=start):
         session.add(FeedbackPhoto(feedback_id=feedback.id, event_id=event.id,
                                   position=position, **photo))
+    if voice:
+        session.add(FeedbackVoice(feedback_id=feedback.id, event_id=event.id, **voice))
     feedback.updated_at = now
     session.add(feedback)
     await session.flush()
@@ -84,6 +90,18 @@ async def photos_of(session: AsyncSession, feedback_id: int) -> Sequence[Feedbac
                                 .where(FeedbackPhoto.feedback_id == feedback_id)
                                 .order_by(col(FeedbackPhoto.position), col(FeedbackPhoto.id)))
     return result.all()
+
+
+async def voices_of(session: AsyncSession, feedback_id: int) -> Sequence[FeedbackVoice]:
+    result = await session.exec(select(FeedbackVoice)
+                                .where(FeedbackVoice.feedback_id == feedback_id)
+                                .order_by(col(FeedbackVoice.id)))
+    return result.all()
+
+
+async def voice_of_event(session: AsyncSession, event_id: int) -> FeedbackVoice | None:
+    return (await session.exec(select(FeedbackVoice)
+                               .where(FeedbackVoice.event_id == event_id))).first()
 
 
 async def list_for_reporter(

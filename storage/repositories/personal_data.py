@@ -31,6 +31,7 @@ from storage.models import (
     Feedback,
     FeedbackEvent,
     FeedbackPhoto,
+    FeedbackVoice,
     LinkCode,
     OutboxMessage,
     Person,
@@ -79,6 +80,8 @@ async def export_person(session: AsyncSession, person_id: int) -> dict[str, Any]
         col(FeedbackEvent.feedback_id).in_(feedback_ids)).order_by(col(FeedbackEvent.id)))
     feedback_photos = await _all(session, select(FeedbackPhoto).where(
         col(FeedbackPhoto.feedback_id).in_(feedback_ids)))
+    voices = await _all(session, select(FeedbackVoice).where(
+        col(FeedbackVoice.feedback_id).in_(feedback_ids)).order_by(col(FeedbackVoice.id)))
     mutes = await _all(session, select(AccountMute).where(
         AccountMute.person_id == person_id).order_by(col(AccountMute.id)))
     return {
@@ -90,7 +93,9 @@ async def export_person(session: AsyncSession, person_id: int) -> dict[str, Any]
         "feedback": [{**_dump(f),
                       "history": [_dump(e) for e in events if e.feedback_id == f.id],
                       "photos": [_dump(ph) for ph in feedback_photos
-                                 if ph.feedback_id == f.id]} for f in feedback],
+                                 if ph.feedback_id == f.id],
+                      "voice_notes": [_dump(v) for v in voices if v.feedback_id == f.id]}
+                     for f in feedback],
         "votes": [_dump(v) for v in votes],
         # Mutes an official set on them: when, how long, why; not which official.
         "mutes": [_dump(m) | {"muted_by": None, "lifted_by": None} for m in mutes],
@@ -104,9 +109,11 @@ class Erasure:
     feedback: int = 0
     practices: int = 0
     photos: int = 0
+    voice_notes: int = 0
     messages: int = 0
     media_keys: list[str] = field(default_factory=list)
-    """Photo files no row refers to any more: the caller deletes them after committing."""
+    """Photo and voice files no row refers to any more: the caller deletes them after
+    committing."""
 
 
 class StillOfficial(Exception):
@@ -178,8 +185,8 @@ async def _erase_feedback(session: AsyncSession, person_id: int, report: Erasure
 
 async def erase_senders_data(session: AsyncSession, feedback: Sequence[Feedback],
                              report: Erasure) -> set[str]:
-    """The sender's name, phone and photos on these feedback; returns the strings removed,
-    for scrubbing their copies."""
+    """The sender's name, phone, photos and voice notes on these feedback; returns the
+    strings removed, for scrubbing their copies."""
     strings: set[str] = set()
     for item in feedback:
         strings |= {item.reporter_name or "", item.reporter_phone or ""}
@@ -195,7 +202,13 @@ async def erase_senders_data(session: AsyncSession, feedback: Sequence[Feedback]
     for photo in photos:
         report.media_keys.append(photo.path)
         await session.delete(photo)
+    voices = await _all(session, select(FeedbackVoice).where(
+        col(FeedbackVoice.feedback_id).in_(ids)))  # only ever the sender's own voice
+    for voice in voices:
+        report.media_keys.append(voice.path)
+        await session.delete(voice)
     report.feedback, report.photos = len(feedback), report.photos + len(photos)
+    report.voice_notes += len(voices)
     strings.discard(ERASED_NAME)
     return strings
 
@@ -211,15 +224,17 @@ def _senders_photo() -> Any:
 
 async def closed_feedback_due(session: AsyncSession, *, closed_before: datetime,
                               limit: int) -> Sequence[Feedback]:
-    """Closed before `closed_before` and still holding its sender's name, phone or photos."""
+    """Closed before `closed_before` and still holding its sender's name, phone, photos or
+    voice notes."""
     photo_left = exists().where(col(FeedbackPhoto.feedback_id) == col(Feedback.id),
                                 _senders_photo())
+    voice_left = exists().where(col(FeedbackVoice.feedback_id) == col(Feedback.id))
     return await _all(session, select(Feedback).where(
         col(Feedback.status).in_(CLOSED_FEEDBACK_STATUSES),
         col(Feedback.closed_at) < closed_before,
         or_(and_(col(Feedback.reporter_name).is_not(None),
                  col(Feedback.reporter_name) != ERASED_NAME),
-            col(Feedback.reporter_phone).is_not(None), photo_left),
+            col(Feedback.reporter_phone).is_not(None), photo_left, voice_left),
     ).order_by(col(Feedback.id)).limit(limit))
 
 
@@ -234,12 +249,24 @@ async def erase_closed_feedback(session: AsyncSession, feedback: Sequence[Feedba
     return report
 
 
+PRACTICE_VOICE = "description_voice"
+"""A practice's voice note, among its answers (handlers/practice_form.py)."""
+
+
 async def _erase_practices(session: AsyncSession, person_id: int, report: Erasure) -> set[str]:
-    """An individual's practice loses its author's name; a collective's keeps the collective."""
+    """An individual's practice loses its author's name; a collective's keeps the collective.
+    Either loses the leader's voice note: their own voice, whoever they spoke for."""
     strings: set[str] = set()
     for practice in await _all(session, select(Practice).where(
             Practice.submitter_id == person_id)):
         report.practices += 1
+        note = practice.answers.get(PRACTICE_VOICE)
+        if isinstance(note, dict):
+            report.media_keys.append(str(note.get("path")))
+            report.voice_notes += 1
+            practice.answers = {k: v for k, v in practice.answers.items()
+                                if k != PRACTICE_VOICE}
+            session.add(practice)
         if practice.submitter_kind == "collective":
             continue
         strings.add(practice.submitter_name)
@@ -276,11 +303,14 @@ def _replace(value: Any, strings: set[str]) -> Any:
 
 
 async def _unreferenced(session: AsyncSession, keys: list[str]) -> list[str]:
-    """Of these media keys, those no photo row still refers to (one file may serve many)."""
+    """Of these media keys, those no photo or voice row still refers to (one file may serve
+    many)."""
     if not keys:
         return []
     used = set(await _all(session, select(FeedbackPhoto.path).where(
         col(FeedbackPhoto.path).in_(keys))))
     used |= set(await _all(session, select(PracticePhoto.path).where(
         col(PracticePhoto.path).in_(keys))))
+    used |= set(await _all(session, select(FeedbackVoice.path).where(
+        col(FeedbackVoice.path).in_(keys))))
     return sorted(set(keys) - used)

@@ -48,7 +48,10 @@ async def test_an_official_mutes_an_anonymous_sender_who_is_told_and_can_still_t
         minh, hoa = person("Minh"), person("Hoa")
         await become_official(minh, db, clock)
         code = await send_feedback(hoa)
+        await person.settle()  # the notice to Minh, before he acts
 
+        await minh.command("hopthu")  # the inbox warns before the card is opened
+        assert "⚠️ Có thể là spam: có liên kết rút gọn (bit.ly)" in minh.last_text
         await minh.command("tracuu", code)
         card = minh.last_text
         assert "⚠️ Có thể là spam: có liên kết rút gọn (bit.ly)" in card
@@ -121,6 +124,7 @@ async def test_a_draft_waits_out_the_mute_which_ends_by_itself(channel_people, d
         await become_official(minh, db, clock)
         text = "Cống thoát nước ngõ 5 tắc, nước tràn lên mặt đường."
         first = await send_feedback(hoa, text)
+        await person.settle()
         await hoa.command("phananh")  # the same text again, not sent yet
         await walk(hoa, spam_walk(text))
         assert "Kiểm tra lại" in hoa.last_text
@@ -146,6 +150,7 @@ async def test_a_draft_waits_out_the_mute_which_ends_by_itself(channel_people, d
         await hoa.press("Gửi")
         second = re.search(r"PA-\d{4}-\d{6}", hoa.last_text)
         assert second and second.group(0) != first, hoa.last_text
+        await person.settle()
 
         await minh.command("tracuu", second.group(0))
         card = minh.last_text

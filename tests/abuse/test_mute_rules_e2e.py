@@ -61,6 +61,7 @@ async def test_only_a_responsible_official_mutes_or_lifts(fast_settings, clock, 
         in_saigon = await tg_send_feedback(citizen, walk_with(
             "Vỉa hè đường Lê Lợi bị lấn chiếm.", commune_query="ben thanh",
             pin=BEN_THANH_PIN, commune_pick="Phường Bến Thành, Thành phố Hồ Chí Minh"))
+        await app.outbox.drain()  # the officials' notices, before they act
 
         await stranger.command("start")
         for forged_by in (stranger, in_hcm):  # a citizen, an official elsewhere
@@ -98,7 +99,12 @@ async def test_warnings_reach_the_report_and_a_mute_is_the_persons_data(
         citizen, official = TelegramDriver(app, fake, hoa), TelegramDriver(app, fake, minh)
         await tg_become_official(official, db, clock, unit=HOAN_KIEM)
         flagged = await tg_send_feedback(citizen, walk_with(SPAM))
+        await app.outbox.drain()  # the officials' notice of it warns them first
+        assert minh.last.text.startswith("⚠️ Có thể là spam: có liên kết rút gọn (tinyurl.com)"
+                                         f"\n📥 Phản ánh mới {flagged}"), minh.last.text
         plain = await tg_send_feedback(citizen, walk_with("Đèn đường ngõ 8 hỏng."))
+        await app.outbox.drain()
+        assert minh.last.text.startswith(f"📥 Phản ánh mới {plain}"), minh.last.text
         await mute(official, flagged, days="2")
 
         await official.command("baocao")

@@ -263,6 +263,17 @@ def telegram_html_to_text(text: str, *, strict_ampersand: bool = True) -> str:
 _jpeg_seq = itertools.count(1)
 
 
+def _voice_mime(data: bytes) -> str | None:
+    """What Telegram plays as a voice message: OGG/Opus, MP3, M4A (None: something else)."""
+    if data.startswith(b"OggS") and b"OpusHead" in data[:200]:
+        return "audio/ogg"
+    if data.startswith(b"ID3") or data[:2] in (b"\xff\xfb", b"\xff\xf3", b"\xff\xf2"):
+        return "audio/mpeg"
+    if data[4:8] == b"ftyp":
+        return "audio/mp4"
+    return None
+
+
 def make_jpeg(seed: int | None = None, size: tuple[int, int] = (400, 300)) -> bytes:
     """A small valid JPEG, different for every call (or reproducible with ``seed``).
 
@@ -417,6 +428,10 @@ class BotMessage:
     @property
     def location(self) -> JSON | None:
         return self.payload.get("location")
+
+    @property
+    def voice(self) -> JSON | None:
+        return self.payload.get("voice")
 
     def button(self, label: str) -> JSON:
         """The inline button whose text or callback_data equals ``label``."""
@@ -904,6 +919,7 @@ class FakeTelegram:
             "sendMessage": self._send_message,
             "sendPhoto": self._send_photo,
             "sendDocument": self._send_document,
+            "sendVoice": self._send_voice,
             "sendMediaGroup": self._send_media_group,
             "sendLocation": self._send_location,
             "sendChatAction": self._send_chat_action,
@@ -1934,6 +1950,55 @@ class FakeTelegram:
             parse_mode=p.get("parse_mode"),
             markup=markup,
             content=self._with_caption({"document": document}, plain),
+            reply_to=reply_to,
+        )
+        return msg.payload
+
+    async def _send_voice(self, call: RecordedCall) -> JSON:
+        """sendVoice as the Bot API describes it: a playable voice message when the audio is
+        OGG/Opus, MP3 or M4A; other formats "may be sent as Audio or Document" (sent here as a
+        document). ``duration`` is taken as given; a file id must name a voice already sent.
+        A recipient who refuses voice messages: ``fail("sendVoice", 400, description=
+        "Bad Request: VOICE_MESSAGES_FORBIDDEN")``."""
+        p = call.params
+        chat = self._target_chat(p)
+        plain = self._check_text(p.get("caption"), p.get("parse_mode"), caption=True)
+        markup = self._check_markup(p.get("reply_markup"), chat)
+        reply_to = self._reply_to(p, p["chat_id"])
+        value = self._resolve_input_file(p.get("voice"), call)
+        duration = p.get("duration")
+        if duration is not None and (not str(duration).isdigit()):
+            raise _bad("can't parse duration")
+        if isinstance(value, UploadedFile):
+            if len(value.data) > MAX_FILE_UPLOAD:
+                raise _ApiError(413, "Request Entity Too Large")
+            mime = _voice_mime(value.data)
+            if mime is None:
+                content: JSON = {"document": self._resolve_file("document", value, call)}
+                kind = "document"
+            else:
+                meta: JSON = {"duration": int(duration or 0), "mime_type": mime}
+                stored = self._store_file("voice", value.data, ext="oga", meta=meta)
+                content, kind = {"voice": stored.as_object()}, "voice"
+        elif isinstance(value, str) and value and not re.match(r"https?://", value):
+            known = self._files.get(value)
+            if known is None:
+                raise _bad("wrong file identifier/HTTP URL specified")
+            if known.kind != "voice":
+                raise _bad("type of file mismatch")
+            content, kind = {"voice": known.as_object()}, "voice"
+        else:
+            raise _bad("there is no voice in the request")
+        self._admit_send(p["chat_id"])
+        msg = self._new_bot_message(
+            call,
+            chat,
+            kind=kind,
+            text=p.get("caption"),
+            plain=plain,
+            parse_mode=p.get("parse_mode"),
+            markup=markup,
+            content=self._with_caption(content, plain),
             reply_to=reply_to,
         )
         return msg.payload

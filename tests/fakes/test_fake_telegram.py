@@ -633,3 +633,25 @@ async def test_commands_menu_button_and_webhook(fake: FakeTelegram, bot: Bot) ->
     assert await bot.get_updates() == ()
     assert await bot.log_out() and await bot.close()
     assert [c.status for c in fake.errors] == [400, 409]
+
+
+async def test_send_voice_plays_opus_mp3_m4a_and_files_the_rest(fake: FakeTelegram,
+                                                                bot: Bot) -> None:
+    """As the Bot API says of sendVoice: OGG/Opus, MP3 or M4A become a playable voice message,
+    "other formats may be sent as Audio or Document"; a file id must name a voice."""
+    from tests.support.voices import voice_note
+
+    alice = fake.user(1001, first_name="Lan")
+    opus = await bot.send_voice(alice.id, voice_note(1), duration=1, caption="PA-1")
+    m4a = await bot.send_voice(alice.id, voice_note(1, kind="m4a"), duration=1)
+    wav = await bot.send_voice(alice.id, b"RIFF\x00\x00\x00\x00WAVEfmt ", filename="x.wav")
+    again = await bot.send_voice(alice.id, opus.voice.file_id)
+    assert (opus.voice.mime_type, m4a.voice.mime_type) == ("audio/ogg", "audio/mp4")
+    assert opus.caption == "PA-1" and wav.voice is None and wav.document is not None
+    assert again.voice.file_unique_id == opus.voice.file_unique_id
+    with pytest.raises(BadRequest, match="(?i)type of file mismatch"):
+        await bot.send_voice(alice.id, wav.document.file_id)
+    fake.fail("sendVoice", 400, description="Bad Request: VOICE_MESSAGES_FORBIDDEN")
+    with pytest.raises(BadRequest, match="(?i)voice_messages_forbidden"):
+        await bot.send_voice(alice.id, voice_note(1))
+    assert [m.kind for m in alice.inbox] == ["voice", "voice", "document", "voice"]

@@ -26,6 +26,7 @@ import io
 import ipaddress
 import itertools
 import json
+import mimetypes
 import time
 import uuid
 from dataclasses import dataclass
@@ -47,6 +48,7 @@ REQUIRED = {
     "sendMessage": ("chat_id", "text"),
     "sendPhoto": ("chat_id", "photo"),
     "sendSticker": ("chat_id", "sticker"),
+    "sendVoice": ("chat_id", "voice_url"),
     "sendChatAction": ("chat_id", "action"),
 }
 
@@ -83,10 +85,12 @@ class ZaloMessage:
 
     chat_id: str
     message_id: str
-    method: str  # sendMessage | sendPhoto | sendSticker
+    method: str  # sendMessage | sendPhoto | sendSticker | sendVoice
     text: str | None = None
     photo_url: str | None = None
     photo_bytes: bytes | None = None
+    voice_url: str | None = None
+    voice_bytes: bytes | None = None
 
     def __repr__(self) -> str:
         body = (self.text or self.photo_url or "").replace("\n", "⏎")
@@ -157,9 +161,12 @@ class FakeZaloUser:
         return self.send("message.sticker.received", sticker="bfe8a1a2c8e3",
                          url=f"{self._fake.base_url.removesuffix('/bot')}/sticker.webp")
 
-    def send_voice(self) -> str:
-        return self.send("message.voice.received",
-                         voice_url=f"{self._fake.base_url.removesuffix('/bot')}/voice.aac")
+    def send_voice(self, data: bytes | None = None) -> str:
+        """A voice message: Zalo hands over `voice_url` (an .aac file on its CDN) and nothing
+        of its length (ZALO-NOTES §1.4); without `data`, a URL that answers 404."""
+        url = (self._fake.host_file(data, "aac") if data is not None
+               else f"{self._fake.base_url.removesuffix('/bot')}/voice.aac")
+        return self.send("message.voice.received", voice_url=url)
 
     def send_unsupported(self) -> str:
         """What a protected user's content, or a shared contact card, arrives as."""
@@ -199,6 +206,7 @@ class FakeZaloBot:
             "setWebhook": self._set_webhook, "deleteWebhook": self._delete_webhook,
             "getWebhookInfo": self._get_webhook_info, "sendMessage": self._send_message,
             "sendPhoto": self._send_photo, "sendSticker": self._send_sticker,
+            "sendVoice": self._send_voice,
             "sendChatAction": self._send_chat_action,
         }
 
@@ -249,7 +257,10 @@ class FakeZaloBot:
         return self._users[user_id]
 
     def host_image(self, data: bytes) -> str:
-        name = f"{next(self._ids)}-{uuid.uuid4().hex[:8]}.jpg"
+        return self.host_file(data, "jpg")
+
+    def host_file(self, data: bytes, extension: str) -> str:
+        name = f"{next(self._ids)}-{uuid.uuid4().hex[:8]}.{extension}"
         self._images[name] = data
         return f"{self.base_url.removesuffix('/bot')}/cdn/{name}"
 
@@ -399,7 +410,8 @@ class FakeZaloBot:
         data = self._images.get(request.match_info["name"])
         if data is None:
             raise web.HTTPNotFound()
-        return web.Response(body=data, content_type="image/jpeg")
+        kind = mimetypes.guess_type(request.match_info["name"])[0] or "application/octet-stream"
+        return web.Response(body=data, content_type=kind)
 
     # -- methods ---------------------------------------------------------------------------
 
@@ -470,6 +482,16 @@ class FakeZaloBot:
         return self._store(ZaloMessage(str(call.params["chat_id"]), "", "sendPhoto",
                                        caption, url, data))
 
+    async def _send_voice(self, call: RecordedCall) -> JSON:
+        """sendVoice takes `voice_url`, an .aac file Zalo fetches (ZALO-NOTES §1.3): here a URL
+        that cannot be fetched or is not AAC (an ADTS stream) is a 400, to fail the test."""
+        url = str(call.params["voice_url"])
+        data = await self._fetch(url, "voice_url")
+        if len(data) < 2 or data[0] != 0xFF or data[1] & 0xF0 != 0xF0:
+            raise _ApiError(400, "voice_url is not an .aac file")
+        return self._store(ZaloMessage(str(call.params["chat_id"]), "", "sendVoice",
+                                       voice_url=url, voice_bytes=data))
+
     async def _send_sticker(self, call: RecordedCall) -> JSON:
         return self._store(ZaloMessage(str(call.params["chat_id"]), "", "sendSticker",
                                        str(call.params["sticker"])))
@@ -479,17 +501,21 @@ class FakeZaloBot:
             raise _ApiError(400, "action must be typing")
         return _NO_RESULT
 
-    async def _fetch_image(self, url: str) -> bytes:
-        """Zalo fetches the photo URL itself; here a broken link is a 400, to fail the test."""
+    async def _fetch(self, url: str, what: str) -> bytes:
         assert self._http is not None
         try:
             async with self._http.get(url) as response:
                 data = await response.read()
                 status = response.status
         except aiohttp.ClientError:
-            raise _ApiError(400, "photo url cannot be fetched") from None
+            raise _ApiError(400, f"{what} cannot be fetched") from None
         if status != 200:
-            raise _ApiError(400, f"photo url answered {status}")
+            raise _ApiError(400, f"{what} answered {status}")
+        return data
+
+    async def _fetch_image(self, url: str) -> bytes:
+        """Zalo fetches the photo URL itself; here a broken link is a 400, to fail the test."""
+        data = await self._fetch(url, "photo url")
         try:
             Image.open(io.BytesIO(data)).verify()
         except Exception:

@@ -126,6 +126,13 @@ class FakeOAUser:
         return await self._message("user_send_file", {"attachments": [
             {"type": "file", "payload": {"url": url, "name": name, "size": str(len(data))}}]})
 
+    async def send_audio(self, data: bytes) -> str:
+        """A voice message: `user_send_audio` with the recording's URL on Zalo's CDN (the
+        attachment read like an image's or a file's `payload.url`; ZALO-NOTES §2.2)."""
+        url = self.fake.host_file(data)
+        return await self._message("user_send_audio", {"attachments": [
+            {"type": "audio", "payload": {"url": url}}]})
+
     async def send_sticker(self) -> str:
         return await self._message("user_send_sticker", {"attachments": [
             {"type": "sticker", "payload": {"id": "abc", "url": "https://example.invalid/s"}}]})

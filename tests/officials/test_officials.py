@@ -108,7 +108,7 @@ async def test_forwarding_moves_the_feedback_to_the_other_unit(make_chat, db, cl
     assert "Đã chuyển phản ánh PA-2026-000001 đến Phường Thanh Xuân" in minh.last.text
     await worker.drain()
     assert any("được chuyển đến đơn vị của bạn" in t for t in channel.texts(3002))
-    assert any("chuyển đến Phường Thanh Xuân" in t for t in channel.texts(2001))
+    assert any("đã chuyển phản ánh đến Phường Thanh Xuân" in t for t in channel.texts(2001))
     await minh.press_raw("a", "fb_ack:1")
     assert minh.last.text.startswith("⛔")
     await lan.command("hopthu")
@@ -180,7 +180,7 @@ async def test_notices_are_in_the_readers_language(make_chat, db, clock, outbox)
     await minh.press("Send")
     await worker.drain()
     assert any(t.startswith("📥 New feedback PA-2026-000001") for t in channel.texts(3001))
-    assert any("Cán bộ dân vận Phường Hoàn Kiếm: trả lời «We will fix it this week.»" in t
+    assert any("Cán bộ dân vận Phường Hoàn Kiếm đã trả lời: «We will fix it this week.»" in t
                for t in channel.texts(2001))
 
 

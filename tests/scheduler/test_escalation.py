@@ -69,7 +69,7 @@ async def test_unacknowledged_feedback_is_recalled_on_day_3_and_escalated_on_day
     official = make_chat(user_id=9_600_002, name="Cán bộ tỉnh")
     card = "\n".join(r.text for r in await official.press_raw("a", f"fb_open:{feedback.id}")
                      if hasattr(r, "text"))
-    assert "quá hạn giải quyết, chuyển Thành phố Hà Nội theo dõi" in card
+    assert "quá hạn giải quyết, đã chuyển Thành phố Hà Nội theo dõi" in card
 
 
 async def test_escalation_happens_on_day_m_even_at_night_and_its_message_waits_for_7(

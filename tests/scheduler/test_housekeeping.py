@@ -1,5 +1,6 @@
 """Housekeeping: processed-update marks and shown web notices are forgotten when they can no
-longer matter, in batches; everything still useful stays."""
+longer matter, in batches, and voice notes nobody holds are deleted; everything still useful
+stays."""
 
 from __future__ import annotations
 
@@ -12,8 +13,11 @@ from sqlmodel import select
 from handlers.events import Sender, TextEvent
 from scheduler.housekeeping import Housekeeping
 from storage.media import MediaStore
-from storage.models import ProcessedUpdate, WebNotice
+from storage.models import Conversation, FeedbackVoice, ProcessedUpdate, WebNotice
 from storage.repositories import updates, web_notices
+from tests.handlers.test_feedback import do as feedback_do
+from tests.support.officials import feedback_walk
+from tests.support.voices import voice_note
 
 NOTICE = [{"kind": "text", "text": "Cán bộ đã trả lời phản ánh của bạn."}]
 
@@ -98,3 +102,45 @@ async def test_report_workbooks_go_after_a_month(db, clock, tmp_path) -> None:
     assert await cleaner.run() == 2
 
     assert sorted(p.name for p in reports.iterdir()) == ["ondemand-2.xlsx"]
+
+
+async def test_voice_notes_nobody_holds_go_after_a_day(make_chat, db, clock, services) -> None:
+    """Kept: a feedback's note and one a draft holds (waiting for its summary). Gone: one sent
+    outside any flow and one sent at a question that takes none (the photos)."""
+    media = services.media
+    hoa = make_chat(2001, "Hoa")
+    steps = feedback_walk(photos=0)
+    await hoa.command("phananh")
+    await feedback_do(hoa, steps[0])
+    await hoa.voice(voice_note(2, tone=300))
+    await hoa.press("Bỏ qua")
+    for step in steps[2:]:
+        await feedback_do(hoa, step)
+    await hoa.press("Gửi")
+    lan = make_chat(2002, "Lan")
+    await lan.command("phananh")
+    await feedback_do(lan, steps[0])
+    await lan.voice(voice_note(2, tone=400))  # waiting for its summary
+    nam = make_chat(2003, "Nam")
+    await nam.voice(voice_note(2, tone=500))  # no flow: the menu
+    await nam.command("phananh")
+    for step in steps[:2]:  # the category, the description typed
+        await feedback_do(nam, step)
+    await nam.voice(voice_note(2, tone=600))  # at the photos: "needs a typed answer"
+    assert "cần câu trả lời bằng chữ" in nam.last.text
+    notes = sorted(info.key for info in media.objects.list("voice/"))
+    assert len(notes) == 4
+    async with db.session() as session:
+        [kept] = (await session.exec(select(FeedbackVoice.path))).all()
+        [draft] = (await session.exec(select(Conversation).where(
+            Conversation.step == "text"))).all()
+    held = draft.data["scratch"]["voice"]["path"]
+
+    def cleaner(keep: timedelta) -> Housekeeping:
+        return Housekeeping(db, clock, processed_updates_keep=timedelta(days=7),
+                            web_session_lifetime=timedelta(days=30), media=media,
+                            unused_voice_keep=keep)
+
+    assert await cleaner(timedelta(days=1)).run() == 0  # all of them are new
+    assert await cleaner(timedelta(0)).run() == 2
+    assert sorted(info.key for info in media.objects.list("voice/")) == sorted([kept, held])

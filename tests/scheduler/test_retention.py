@@ -10,10 +10,11 @@ from sqlmodel import select
 
 from bot.web.metrics import Metrics
 from scheduler.retention import Retention, RetentionCounts
-from storage.models import Feedback, FeedbackEvent, FeedbackPhoto, OutboxMessage
-from tests.handlers.test_feedback import send_feedback
+from storage.models import Feedback, FeedbackEvent, FeedbackPhoto, FeedbackVoice, OutboxMessage
+from tests.handlers.test_feedback import do, send_feedback
 from tests.officials.test_officials import official
 from tests.support.officials import feedback_walk
+from tests.support.voices import voice_note
 
 ERASED = "Người dân đã xoá dữ liệu"
 
@@ -70,6 +71,37 @@ async def test_personal_data_goes_after_the_configured_days(make_chat, db, clock
     assert (record.retention_feedback, record.retention_photos) == (1, 1)
     assert "dvk_retention_erased_total{what=\"feedback\"} 1" in await metrics.render()
     assert await retention.run() == RetentionCounts()  # nothing left to erase
+
+
+async def test_voice_notes_go_with_the_rest_of_the_senders_data(make_chat, db, clock,
+                                                               services):
+    nam = make_chat(2001, "Trần Văn Nam")
+    walk = feedback_walk(anonymous=False, photos=0, phone="0912345678")
+    await nam.command("phananh")
+    await do(nam, walk[0])
+    await nam.voice(voice_note(3))
+    await nam.text("Đèn đường hỏng")
+    for step in walk[2:]:
+        await do(nam, step)
+    await nam.press("Gửi")
+    minh = await official(make_chat, db, clock)
+    await minh.press_raw("a", "fb_resolve:1")
+    await minh.text("Đã thay bóng đèn.")
+    await minh.press("Không có ảnh (nêu lý do)")
+    await minh.text("Xử lý qua điện thoại.")
+    await minh.press("Gửi")
+    async with db.session() as session:
+        [note] = (await session.exec(select(FeedbackVoice))).all()
+    assert services.media.objects.exists(note.path)
+    retention = Retention(db, clock, services.media, days=30)
+    clock.advance(days=31)
+    assert await retention.run() == RetentionCounts(feedback=1, batches=1, voice_notes=1)
+    async with db.session() as session:
+        assert (await session.exec(select(FeedbackVoice))).all() == []
+        [feedback] = (await session.exec(select(Feedback))).all()
+    assert not services.media.objects.exists(note.path)
+    assert feedback.text == "Đèn đường hỏng" and feedback.reporter_phone is None
+    assert await retention.run() == RetentionCounts()
 
 
 async def test_open_feedback_is_kept_however_old(make_chat, db, clock, services):

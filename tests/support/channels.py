@@ -4,7 +4,7 @@ written once runs on each. `channel_chat` is the fixture for tests that take eve
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 
 import pytest
@@ -57,8 +57,21 @@ async def chat_on(channel: str, settings, clock, db, services, engine  # noqa: A
             yield WebChat(WebChatClient(client))
 
 
-People = Callable[[str], ChatDriver]
-"""`person("Hoa")`: a new person's chat on the channel (each name once)."""
+class People:
+    """`person("Hoa")`: a new person's chat on the channel (each name once). `await
+    person.settle()`: deliver what the bot queued on its own (an official's notice of new
+    feedback), so it cannot arrive in the middle of a later exchange."""
+
+    def __init__(self, make: Callable[[str], ChatDriver],
+                 drain: Callable[[], Awaitable[object]] | None = None) -> None:
+        self._make, self._drain = make, drain
+
+    def __call__(self, name: str) -> ChatDriver:
+        return self._make(name)
+
+    async def settle(self) -> None:
+        if self._drain is not None:
+            await self._drain()
 
 
 @asynccontextmanager
@@ -70,20 +83,21 @@ async def people_on(channel: str, settings, clock, db, services, engine  # noqa:
         async with FakeTelegram() as fake, \
                 telegram_harness.running_app(settings, fake, clock) as app:
             ids = iter(range(2001, 3000))
-            yield lambda name: TelegramChat(telegram_harness.TelegramDriver(
-                app, fake, fake.user(next(ids), first_name=name, language_code="vi")))
+            yield People(lambda name: TelegramChat(telegram_harness.TelegramDriver(
+                app, fake, fake.user(next(ids), first_name=name, language_code="vi"))),
+                app.outbox.drain)
     elif channel == "zalo_bot":
         async with FakeZaloBot() as fake, zalo_harness.running_app(settings, clock, fake) as app:
             ids = iter(range(8_412_001, 8_413_000))
-            yield lambda name: zalo_harness.ZaloBotChat(zalo_harness.ZaloDriver(
-                app, fake, fake.user(str(next(ids)), name)))
+            yield People(lambda name: zalo_harness.ZaloBotChat(zalo_harness.ZaloDriver(
+                app, fake, fake.user(str(next(ids)), name))), app.outbox.drain)
             assert fake.errors == [], fake.errors
     elif channel == "zalo_oa":
         async with FakeZaloOA(clock) as fake, oa_harness.running_app(
                 settings, clock, fake, refresh_token=fake.issue_refresh_token()) as app:
             ids = iter(range(8_431_756_230_985_132_001, 8_431_756_230_985_133_000))
-            yield lambda name: oa_harness.ZaloOAChat(oa_harness.OADriver(
-                app, fake, fake.user(str(next(ids)), name)))
+            yield People(lambda name: oa_harness.ZaloOAChat(oa_harness.OADriver(
+                app, fake, fake.user(str(next(ids)), name))), app.outbox.drain)
             assert fake.errors == []
     else:
         relaxed = settings.model_copy(update={"web_chat_rate_per_minute": 1000,
@@ -98,7 +112,7 @@ async def people_on(channel: str, settings, clock, db, services, engine  # noqa:
                 stack.push_async_callback(session.close)
                 return WebChat(WebChatClient(session))
 
-            yield person
+            yield People(person)  # notices wait in the database until the page asks
 
 
 @pytest.fixture(params=CHANNELS)

@@ -16,6 +16,7 @@ from handlers.events import (
     Sender,
     TextEvent,
     UnsupportedEvent,
+    VoiceEvent,
 )
 from handlers.replies import MenuReply, Reply, RightsGained, TextReply
 from storage.media import MediaStore
@@ -82,6 +83,17 @@ class EngineChat:
         stored = self.media.save_image(jpeg_bytes())
         return await self._send(PhotoEvent(self.sender, media=stored, album_id=album_id,
                                            **self._meta()))
+
+    async def voice(self, data: bytes) -> list[Reply]:
+        """A voice note, kept clean by the store as an adapter would before the engine."""
+        path = self.media.root / f"voice-{next(_ids)}.upload"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        try:
+            stored = self.media.save_voice_file(path)
+        finally:
+            path.unlink()
+        return await self._send(VoiceEvent(self.sender, media=stored, **self._meta()))
 
     async def open_menu(self) -> list[Reply]:
         return await self.command("start")

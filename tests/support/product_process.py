@@ -17,10 +17,13 @@ _ADDRESS = re.compile(r"web server: map (http://\S+?/) ")
 
 
 def product_env(settings: Mapping[str, str]) -> dict[str, str]:
-    """The environment without any channel's token, plus `settings`."""
+    """The environment without any channel's token, plus `settings`. A typed answer is
+    answered at once, as in tests/conftest.py (tests act faster than people; split messages
+    are joined in tests/test_split_messages_e2e.py)."""
     env = {key: value for key, value in os.environ.items()
            if not key.startswith(("TELEGRAM_", "ZALO_", "DATABASE_URL", "MEDIA_", "WEB_"))}
-    env.update({"WEB_HOST": "127.0.0.1", "WEB_PORT": "0", "LOG_FORMAT": "json"}, **settings)
+    env.update({"WEB_HOST": "127.0.0.1", "WEB_PORT": "0", "LOG_FORMAT": "json",
+                "TEXT_JOIN_SECONDS": "0"}, **settings)
     return env
 
 

@@ -95,8 +95,8 @@ class TelegramDriver:
     async def sticker(self) -> list[BotMessage]:
         return await self._after(self.user.send_sticker())
 
-    async def voice(self) -> list[BotMessage]:
-        return await self._after(self.user.send_voice())
+    async def voice(self, data: bytes | None = None, duration: int = 3) -> list[BotMessage]:
+        return await self._after(self.user.send_voice(duration=duration, data=data))
 
     async def document(self, data: bytes, mime_type: str, file_name: str) -> list[BotMessage]:
         return await self._after(self.user.send_document(data, mime_type=mime_type,
@@ -132,6 +132,9 @@ class TelegramChat:
 
     async def contact(self, phone: str) -> None:
         await self.driver._after(self.driver.user.send_contact(phone))
+
+    async def voice(self, data: bytes, seconds: int) -> None:
+        await self.driver.voice(data, duration=seconds)
 
     @property
     def last_text(self) -> str:

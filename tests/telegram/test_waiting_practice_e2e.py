@@ -80,6 +80,9 @@ async def test_a_practice_waits_for_its_first_official_then_reminds_and_escalate
             await app.scheduler.tick()
             await app.outbox.drain()
             assert "quá 30 ngày, được chuyển lên cấp tỉnh theo dõi" in hai.last.text
+            metrics = await app.metrics.render()
+            assert 'dvk_reminders_sent_total{kind="practice_review"} 2' in metrics  # both
+            assert 'dvk_reminders_sent_total{kind="feedback_escalation"} 0' in metrics
         assert fake.errors == []
 
     async with db.session() as session:

@@ -32,7 +32,7 @@ class Button:
 
 @dataclass
 class Bubble:
-    kind: str  # "bot" | "notice" | "photo" | "document"
+    kind: str  # "bot" | "notice" | "photo" | "document" | "voice"
     text: str = ""
     buttons: list[Button] = field(default_factory=list)
     ask: str | None = None
@@ -40,6 +40,8 @@ class Bubble:
     """Sent by the bot on its own (a notice fetched from /chat/notices)."""
     src: str | None = None
     """A photo's image or a document's file (a data: URL), as the page shows it."""
+    sources: list[tuple[str, str]] = field(default_factory=list)
+    """A voice note's <audio> sources: (data: URL, type)."""
 
     def button(self, label: str) -> Button:
         for button in self.buttons:
@@ -64,7 +66,8 @@ class _RepliesParser(HTMLParser):
         a = dict(attrs)
         classes = (a.get("class") or "").split()
         if self._depth == 0 and "msg" in classes:
-            kind = next(k for k in ("notice", "photo", "document", "bot") if k in classes)
+            kind = next(k for k in ("notice", "photo", "document", "voice", "bot")
+                        if k in classes)
             self.bubbles.append(Bubble(kind, ask=a.get("data-ask"), pushed="pushed" in classes))
             self._depth = 1
             if kind == "notice":
@@ -74,6 +77,8 @@ class _RepliesParser(HTMLParser):
             self.bubbles[-1].src = a.get("src")
         if self._depth and tag == "a" and "download" in a:  # a document's data: URL
             self.bubbles[-1].src = a.get("href")
+        if self._depth and tag == "source":
+            self.bubbles[-1].sources.append((a.get("src") or "", a.get("type") or ""))
         if self._depth and tag not in _VOID:
             self._depth += 1
             if "text" in classes or tag == "figcaption":  # a photo's caption is its text
@@ -174,6 +179,15 @@ class WebChatClient:
                                           headers=PAGE_HEADER)
         return await self._receive(response)
 
+    async def voice(self, data: bytes, *, name: str = "ghi-am.m4a",
+                    content_type: str = "audio/mp4") -> list[Bubble]:
+        form = FormData()
+        form.add_field("id", f"v{next(_seq)}-{uuid.uuid4().hex[:8]}")
+        form.add_field("voice", data, filename=name, content_type=content_type)
+        response = await self.client.post(self._path("/chat/voice"), data=form,
+                                          headers=PAGE_HEADER)
+        return await self._receive(response)
+
     async def do(self, step: Step) -> list[Bubble]:
         """One step of a walk (tests/support/practice_walk.py): a press, a text, a location,
         or photos."""
@@ -231,6 +245,10 @@ class WebChat:
 
     async def contact(self, phone: str) -> None:
         await self.client.text(phone)
+
+    async def voice(self, data: bytes, seconds: int) -> None:
+        await self.client.voice(data)
+        assert self.client.status == 200, self.client.transcript[-1]
 
     @property
     def last_text(self) -> str:

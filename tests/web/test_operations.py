@@ -120,8 +120,8 @@ def test_metrics_text_format():
     finally:
         component.removeHandler(handler)
     assert metrics.errors.value("bot.telegram.channel") == 1
-    assert metrics.reminders_sent.render()[-1] == (
-        'dvk_reminders_sent_total{kind="deadline \\"province\\"\\n"} 1')
+    assert ('dvk_reminders_sent_total{kind="deadline \\"province\\"\\n"} 1'
+            in metrics.reminders_sent.render())
 
 
 async def test_health_reports_database_and_scheduler(settings, db, services, engine, metrics,

@@ -112,8 +112,8 @@ class ZaloDriver:
     async def sticker(self) -> list[ZaloMessage]:
         return await self._after(self.user.send_sticker())
 
-    async def voice(self) -> list[ZaloMessage]:
-        return await self._after(self.user.send_voice())
+    async def voice(self, data: bytes | None = None) -> list[ZaloMessage]:
+        return await self._after(self.user.send_voice(data))
 
     async def unsupported(self) -> list[ZaloMessage]:
         return await self._after(self.user.send_unsupported())
@@ -193,6 +193,9 @@ class ZaloBotChat:
 
     async def contact(self, phone: str) -> None:
         await self.driver.text(phone)  # no contact button: the number is typed
+
+    async def voice(self, data: bytes, seconds: int) -> None:
+        await self.driver.voice(data)  # Zalo says nothing of the length
 
     @property
     def last_text(self) -> str:

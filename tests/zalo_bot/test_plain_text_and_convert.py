@@ -86,7 +86,7 @@ async def test_updates_become_neutral_events(zalo):
     link = await event("message.link.received", text="https://maps.app.goo.gl/x")
     assert isinstance(link, TextEvent) and link.text == "https://maps.app.goo.gl/x"
     for name, what in (("message.sticker.received", "sticker"),
-                       ("message.voice.received", "voice"),
+                       ("message.voice.received", "voice_download_failed"),  # no voice_url
                        ("message.unsupported.received", "other"),
                        ("message.something_new.received", "other")):
         found = await event(name)

@@ -126,6 +126,9 @@ class OADriver:
     async def location(self, latitude: float, longitude: float) -> list[OAMessage]:
         return await self._after(self.user.send_location(latitude, longitude, "Nhà văn hoá"))
 
+    async def voice(self, data: bytes) -> list[OAMessage]:
+        return await self._after(self.user.send_audio(data))
+
     async def submit_info(self, phone: str) -> list[OAMessage]:
         return await self._after(self.user.submit_info(phone))
 
@@ -177,6 +180,9 @@ class ZaloOAChat:
 
     async def contact(self, phone: str) -> None:
         await self.driver.submit_info(phone)
+
+    async def voice(self, data: bytes, seconds: int) -> None:
+        await self.driver.voice(data)
 
     @property
     def last_text(self) -> str:

@@ -13,6 +13,7 @@
   var form = document.getElementById("composer");
   var input = document.getElementById("message");
   var photoInput = document.getElementById("photo-input");
+  var voiceInput = document.getElementById("voice-input");
   var STORE = "dvk-chat-transcript";
   var SHOWN = "dvk-chat-notices-shown";
   var shownNotices = 0;  // the highest notice id on screen: each fetch acknowledges it
@@ -51,6 +52,8 @@
       .then(function (data) {
         if (data && typeof data.html === "string") appendBot(data.html);
         else appendNotice(config.text.network_error);
+        // a text the bot holds for its further parts: its answer comes as a notice
+        if (data && data.held) setTimeout(fetchNotices, data.held * 1000 + 300);
       })
       .catch(function () { appendNotice(config.text.network_error); });
   }
@@ -159,6 +162,16 @@
     enqueue("/chat/photos", body, false);
   }
 
+  /* A voice note: the phone's recorder (accept="audio/*" capture) or a sound file. */
+  function sendVoice(file) {
+    if (!file) return;
+    var body = new FormData();
+    body.append("id", newId());
+    body.append("voice", file, file.name || "voice");
+    appendMine(config.text.you_voice);
+    enqueue("/chat/voice", body, false);
+  }
+
   function sendLocation(lat, lon) {
     sendEvent({ type: "location", lat: lat, lon: lon },
               config.text.you_location.replace("{lat}", lat.toFixed(5)).replace("{lon}", lon.toFixed(5)));
@@ -228,6 +241,11 @@
   photoInput.addEventListener("change", function () {
     sendPhotos(photoInput.files);
     photoInput.value = "";
+  });
+
+  voiceInput.addEventListener("change", function () {
+    sendVoice(voiceInput.files[0]);
+    voiceInput.value = "";
   });
 
   /* The language link switches the page and, for someone chatting, the bot's language too. */
