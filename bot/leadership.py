@@ -50,12 +50,25 @@ class Leadership:
         """The current term's epoch while this worker holds the lock (even while starting)."""
         self._leading = False
         self._task: asyncio.Task | None = None
-        self._changed = asyncio.Event()
+        self._settled = False  # `_leading` once the transition's lead/follow has completed
+        self._changed = asyncio.Condition()
 
     @property
     def leader(self) -> bool:
         """True once this worker's term has begun and what the leader runs is running."""
         return self._leading
+
+    async def wait_until(self, *, leading: bool) -> None:
+        """Until this worker's term has begun (what the leader runs is running) or, with
+        `leading=False`, has ended (what it ran has stopped): something to wait on for whoever
+        must know, instead of asking again and again."""
+        async with self._changed:
+            await self._changed.wait_for(lambda: self._settled is leading)
+
+    async def _transition_done(self) -> None:
+        async with self._changed:
+            self._settled = self._leading
+            self._changed.notify_all()
 
     async def start(self) -> None:
         """First attempt now (so a lone worker leads before `start` returns), then a loop.
@@ -92,6 +105,7 @@ class Leadership:
                         await self._step_down("its term could not start")
                         raise
                     self._leading = True
+                    await self._transition_done()
             elif not await asyncio.wait_for(self.lock.holds(), self.interval):
                 await self._step_down("the lock is no longer held")
         except (TimeoutError, OSError, ConnectionError) as error:
@@ -114,4 +128,7 @@ class Leadership:
             self.lock.abort()
         (log.info if clean else log.warning)("this worker no longer leads", extra={
             "worker": self.worker, "epoch": epoch, "reason": why})
-        await self._follow(epoch)
+        try:
+            await self._follow(epoch)
+        finally:
+            await self._transition_done()

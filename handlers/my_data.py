@@ -65,6 +65,10 @@ def _summary(ctx: Context, data: dict[str, Any]) -> str:
              consent_line]
     if codes:
         lines.append(t("mydata.codes", codes=", ".join(c for c in codes if c)))
+    if follows := data.get("follows"):
+        lines.append(t("mydata.follows", units=", ".join(
+            unit.label if (unit := ctx.units.get(f["unit_code"])) else f["unit_code"]
+            for f in follows)))
     voices = [v for f in data["feedback"] for v in f.get("voice_notes", [])]
     voices += [p["answers"]["description_voice"] for p in data["practices"]
                if isinstance((p.get("answers") or {}).get("description_voice"), dict)]

@@ -15,6 +15,7 @@ from handlers import (
     consent,
     deadlines,
     feedback,
+    follows,
     followup,
     guide,
     linking,
@@ -29,6 +30,7 @@ from handlers import (
 from handlers.commands import Features
 from handlers.flow import Flow
 from handlers.officials import (
+    announce,
     audit,
     changes,
     feedback_actions,
@@ -44,8 +46,8 @@ FEATURE_MODULES: tuple[ModuleType, ...] = (
     submit_practice, feedback, my_practices, tracking, followup, practice_fix, practice_revise,
     consensus,
     inbox, feedback_actions, mute, review, changes, recognition, stats, invites,
-    deadlines, reports, audit,
-    linking, consent, my_data, guide,
+    deadlines, reports, audit, announce,
+    linking, consent, my_data, follows, guide,
 )
 
 

@@ -6,7 +6,8 @@ by now?" and each occurrence is processed once (see `scheduler/reminders.py`). S
 keeps only two jobs with fixed ids, rebuilt at every start:
 
 - `scheduler:tick` every few minutes (drafts, practices awaiting changes, feedback escalation,
-  practices awaiting review, housekeeping, and a safety net for everything else);
+  practices awaiting review, the weekly digest of followed units, housekeeping, and a safety
+  net for everything else);
 - `scheduler:wake` at the next instant a calendar occurrence fires (a reminder at 08:00, a
   periodic report), replaced after each pass.
 
@@ -29,6 +30,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from handlers.clock import Clock
 from handlers.context import Services
 from scheduler.delivery import ChannelSender
+from scheduler.digest import WeeklyDigest
 from scheduler.escalation import FeedbackEscalation
 from scheduler.housekeeping import Housekeeping
 from scheduler.ondemand_reports import OnDemandReports
@@ -84,6 +86,11 @@ class SchedulerService:
             db, clock, self.policy.quiet, services.units, services.features,
             remind_after=timedelta(days=settings.review_remind_days),
             escalate_after=timedelta(days=settings.review_escalate_days))
+        self.digest = WeeklyDigest(
+            db, clock, self.policy.quiet, services.units, settings.tz,
+            site_url=settings.public_base_url
+            or f"http://{settings.web_host}:{settings.web_port}",
+            weekday=settings.digest_weekday, hour=settings.digest_hour)
         self.ondemand_reports = OnDemandReports(db, clock, services.units, services.media,
                                                 settings.tz, on_queued=worker.wake,
                                                 builder=self.report_builder)
@@ -146,7 +153,8 @@ class SchedulerService:
             passes: list[tuple[str, Pass]] = [("deadline", self.deadlines.run),
                                              ("leader_report", self.leaders.run),
                                              ("feedback_escalation", self.escalation.run),
-                                             ("practice_review", self.reviews.run)]
+                                             ("practice_review", self.reviews.run),
+                                             ("digest", self.digest.run)]
             for name, run in passes:
                 try:
                     count = await run()

@@ -101,6 +101,10 @@ class Settings(BaseSettings):
     # after this many days, and the next level up is told after that many.
     review_remind_days: float = Field(default=7, gt=0)
     review_escalate_days: float = Field(default=30, gt=0)
+    # The weekly digest of followed communes and provinces (scheduler/digest.py): the local
+    # weekday (1 = Monday … 7 = Sunday) and hour it goes out; quiet hours hold it back.
+    digest_weekday: int = Field(default=7, ge=1, le=7)
+    digest_hour: int = Field(default=9, ge=0, le=23)
     # The outbox sender (scheduler/outbox.py) paces itself to Telegram's limits.
     telegram_global_rate: float = Field(default=25, gt=0)
     telegram_per_chat_rate: float = Field(default=1, gt=0)

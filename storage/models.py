@@ -666,3 +666,45 @@ class AccountMute(SQLModel, table=True):
     lifted_by: int | None = Field(default=None, foreign_key="person.id")
     told_at: datetime | None = None
     """When the muted person was told (once, at their next message)."""
+
+
+class Follow(SQLModel, table=True):
+    """A person follows a commune or a province (/theodoi): its weekly digest of newly approved
+    and recognised practices, and its officials' announcements. Personal data: exported by
+    /dulieucuatoi, erased by /xoadulieu."""
+
+    __table_args__ = (UniqueConstraint("person_id", "unit_code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    unit_code: str = Field(max_length=16, index=True)
+    province_code: str = Field(max_length=16, index=True)
+    """The unit's province (itself for a province), so a province's followers are one query."""
+    created_at: datetime
+
+
+class AnnouncementStatus(StrEnum):
+    DRAFT = "draft"
+    SENDING = "sending"
+    CANCELLED = "cancelled"
+
+
+class Announcement(SQLModel, table=True):
+    """An official's message to the followers (or everyone who wrote to the bot) of their
+    jurisdiction (handlers/officials/announce.py). One outbox row per recipient, keyed
+    ``ann:<id>:p<person>``, so progress is counted there and a cancel withdraws what waits."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    author_id: int = Field(foreign_key="person.id", index=True)
+    level: str = Field(max_length=16)
+    unit_code: str | None = Field(default=None, max_length=16, index=True)
+    """The jurisdiction it was written for (None: the central level, the whole country)."""
+    audience: str = Field(max_length=16)  # "followers" | "everyone"
+    text: str = Field(max_length=2000)
+    photo_path: str | None = Field(default=None, max_length=300)
+    link: str | None = Field(default=None, max_length=500)
+    status: str = Field(default=AnnouncementStatus.DRAFT, max_length=16)
+    recipients: int = 0
+    created_at: datetime
+    sent_at: datetime | None = None
+    cancelled_at: datetime | None = None

@@ -196,7 +196,7 @@ async def test_a_practice_sent_before_a_question_existed_is_asked_it_when_revise
         await lan.command("tracuu", CODE)
         await lan.press("↩️ Rút lại")
         await lan.press("↩️ Rút lại")
-        async with db.session() as session:  # as sent before migration 0022
+        async with db.session() as session:  # as sent before migration 0024
             practice = (await session.exec(select(Practice))).one()
             practice.answers = {k: v for k, v in practice.answers.items()
                                 if k != "organisations_taking_part"}

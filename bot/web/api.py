@@ -44,14 +44,15 @@ async def practices_geojson(request: web.Request) -> web.Response:
             total = len(points)
             if total > parsed.limit:
                 clusters = cluster_points(points, cell)
-        else:  # one extra point tells whether the view holds more than the limit
-            points = await public_map.list_points(session, filters=filters,
-                                                  limit=parsed.limit + 1)
+        elif await public_map.count_points(session, filters=filters,
+                                           up_to=parsed.limit + 1) > parsed.limit:
+            points = []
+            clusters = await public_map.grid_clusters(session, filters=filters,
+                                                      cell_degrees=cell)
+            total = sum(group.count for group in clusters)
+        else:
+            points = await public_map.list_points(session, filters=filters, limit=parsed.limit)
             total = len(points)
-            if total > parsed.limit:
-                clusters = await public_map.grid_clusters(session, filters=filters,
-                                                          cell_degrees=cell)
-                total = sum(group.count for group in clusters)
     features = ([_cluster_feature(c) for c in clusters] if clusters is not None
                 else [_point_feature(p) for p in points])
     body = {"type": "FeatureCollection", "features": features, "total": total,

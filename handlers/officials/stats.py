@@ -9,6 +9,7 @@ from handlers.context import Context
 from handlers.officials.inbox import scope_label
 from handlers.officials.jurisdiction import OFFICIAL_COMMAND_ROLES, official_scope, refuse
 from handlers.replies import Reply, TextReply
+from storage.repositories import follows as follows_repo
 from storage.repositories import stats as stats_repo
 
 TOP_COMMUNES = 10
@@ -39,6 +40,10 @@ async def show_stats(ctx: Context, args: str) -> list[Reply]:
             _row(ctx, "stats.by_field", figures.practice_by_field, "option.field"),
             _row(ctx, "stats.by_commune", figures.practice_by_commune, None),
         ]
+    followers, per_unit = await follows_repo.count_in_scope(ctx.session, scope=scope)
+    lines += ["", t("stats.followers", count=followers)]
+    if per_unit:
+        lines.append(_row(ctx, "stats.by_unit", per_unit, None))
     return [TextReply("\n".join(lines))]
 
 

@@ -32,6 +32,7 @@ from storage.models import (
     FeedbackEvent,
     FeedbackPhoto,
     FeedbackVoice,
+    Follow,
     LinkCode,
     OutboxMessage,
     Person,
@@ -59,7 +60,7 @@ async def _all(session: AsyncSession, query: Any) -> Sequence[Any]:
 
 async def export_person(session: AsyncSession, person_id: int) -> dict[str, Any] | None:
     """The person's own rows: profile, linked accounts, consents, practices, feedback (with
-    their history and photos' metadata), votes, mutes."""
+    their history and photos' metadata), votes, mutes, follows."""
     person = await session.get(Person, person_id) if person_id <= MAX_ID else None
     if person is None:
         return None
@@ -84,6 +85,8 @@ async def export_person(session: AsyncSession, person_id: int) -> dict[str, Any]
         col(FeedbackVoice.feedback_id).in_(feedback_ids)).order_by(col(FeedbackVoice.id)))
     mutes = await _all(session, select(AccountMute).where(
         AccountMute.person_id == person_id).order_by(col(AccountMute.id)))
+    follows = await _all(session, select(Follow).where(
+        Follow.person_id == person_id).order_by(col(Follow.id)))
     return {
         "person": _dump(person),
         "accounts": [_dump(a) for a in accounts],
@@ -99,6 +102,8 @@ async def export_person(session: AsyncSession, person_id: int) -> dict[str, Any]
         "votes": [_dump(v) for v in votes],
         # Mutes an official set on them: when, how long, why; not which official.
         "mutes": [_dump(m) | {"muted_by": None, "lifted_by": None} for m in mutes],
+        # The communes and provinces they follow (/theodoi): where they live, often.
+        "follows": [_dump(f) for f in follows],
     }
 
 
@@ -148,6 +153,7 @@ async def erase_person(session: AsyncSession, *, person_id: int, channel: str,
     # was set and lifted, without them.
     await session.exec(delete(AccountMute).where(col(AccountMute.person_id) == person_id))
     person.muted_until = None
+    await session.exec(delete(Follow).where(col(Follow.person_id) == person_id))
     strings |= await _erase_feedback(session, person_id, report)
     strings |= await _erase_practices(session, person_id, report)
     person.display_name, person.notify_channel, person.consent_version = "", None, None

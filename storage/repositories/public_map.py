@@ -54,14 +54,6 @@ LEVELS_LOW_TO_HIGH = (Level.COMMUNE, Level.PROVINCE, Level.CENTRAL)
 # -- SQL building blocks ---------------------------------------------------------------------
 
 
-def _centre(attribute: str) -> ColumnElement[float]:
-    whens = {code: getattr(centre, attribute) for code, centre in PROVINCE_CENTRES.items()}
-    return case(whens, value=Practice.province_code, else_=None)
-
-
-_PLACEABLE = tuple(PROVINCE_CENTRES)
-_LAT = func.coalesce(Practice.latitude, _centre("latitude"))
-_LON = func.coalesce(Practice.longitude, _centre("longitude"))
 _RANK = case({level.value: rank for rank, level in enumerate(LEVELS_LOW_TO_HIGH, 1)},
              value=Recognition.level, else_=0)
 
@@ -98,28 +90,45 @@ def _cell_index_floor(element: _cell_index, compiler: SQLCompiler, **kw: Any) ->
     return f"CAST(FLOOR({compiler.process(element.clauses, **kw)}) AS INTEGER)"
 
 
-def _inside(box: BBox) -> ColumnElement[bool]:
-    """In the box: by the pin, or, for a practice without one, by its province's centre.
-
-    Kept as two plain comparisons (no per-row CASE) so the database can use simple scans."""
-    unpinned = [code for code, centre in PROVINCE_CENTRES.items()
-                if box.south <= centre.latitude <= box.north
-                and box.west <= centre.longitude <= box.east]
-    pinned = and_(col(Practice.latitude).between(box.south, box.north),
-                  col(Practice.longitude).between(box.west, box.east))
-    if not unpinned:
-        return pinned
-    return or_(pinned, and_(col(Practice.latitude).is_(None),
-                            col(Practice.province_code).in_(unpinned)))
+_PUBLIC = col(Practice.status).in_(PUBLIC_STATUSES)
+_PINNED = and_(col(Practice.latitude).is_not(None), col(Practice.longitude).is_not(None))
 
 
-def _conditions(filters: MapFilters) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = [col(Practice.status).in_(PUBLIC_STATUSES)]
-    if filters.bbox is not None:
-        conditions.append(_inside(filters.bbox))
-    else:
-        conditions.append(or_(col(Practice.latitude).is_not(None),
-                              col(Practice.province_code).in_(_PLACEABLE)))
+def _unpinned_provinces(box: BBox | None) -> list[str]:
+    """Provinces whose unpinned practices fall in the box: those whose centre does."""
+    return [code for code, centre in PROVINCE_CENTRES.items()
+            if box is None or (box.south <= centre.latitude <= box.north
+                               and box.west <= centre.longitude <= box.east)]
+
+
+def _pinned_in(box: BBox | None) -> ColumnElement[bool]:
+    """Public and pinned in the box, as one range on `ix_practice_map` (status, latitude, …)."""
+    if box is None:
+        return and_(_PUBLIC, _PINNED)
+    return and_(_PUBLIC, col(Practice.latitude).between(box.south, box.north),
+                col(Practice.longitude).between(box.west, box.east))
+
+
+def _unpinned_in(box: BBox | None) -> ColumnElement[bool] | None:
+    """Public, without a pin, and placed in the box by its province's centre."""
+    provinces = _unpinned_provinces(box)
+    if not provinces:
+        return None
+    return and_(_PUBLIC, col(Practice.latitude).is_(None),
+                col(Practice.province_code).in_(provinces))
+
+
+def _placed_in(box: BBox | None) -> ColumnElement[bool]:
+    """Public and in the box: by the pin, or, for a practice without one, by its province's
+    centre. The status sits inside each branch so that each is one index range (SQLite's
+    multi-index OR, PostgreSQL's bitmap OR); with it outside, both scan every public row."""
+    unpinned = _unpinned_in(box)
+    return _pinned_in(box) if unpinned is None else or_(_pinned_in(box), unpinned)
+
+
+def _narrowing(filters: MapFilters) -> list[ColumnElement[bool]]:
+    """The filters other than the place."""
+    conditions: list[ColumnElement[bool]] = []
     if filters.field:
         conditions.append(col(Practice.field) == filters.field)
     if filters.province_code:
@@ -139,6 +148,10 @@ def _conditions(filters: MapFilters) -> list[ColumnElement[bool]]:
         )
         conditions.append(recognised_at_level)
     return conditions
+
+
+def _conditions(filters: MapFilters) -> list[ColumnElement[bool]]:
+    return [_placed_in(filters.bbox), *_narrowing(filters)]
 
 
 _POINT_COLUMNS = (col(Practice.id), col(Practice.code), col(Practice.title), col(Practice.field),
@@ -166,11 +179,18 @@ def _spread_around_centre(practice_id: int, province_code: str) -> tuple[float, 
 # -- the map ---------------------------------------------------------------------------------
 
 
+async def count_points(session: AsyncSession, *, filters: MapFilters, up_to: int) -> int:
+    """How many practices match, counting no further than `up_to`: enough to choose between
+    points and clusters, read from the index alone."""
+    matching = select(col(Practice.id)).where(*_conditions(filters)).limit(up_to).subquery()
+    return (await session.exec(select(func.count()).select_from(matching))).one()
+
+
 async def list_points(
     session: AsyncSession, *, filters: MapFilters, limit: int
 ) -> list[PracticePoint]:
-    """Matching practices, newest first, as points with what a marker needs. Ask for one more
-    than you will show to learn whether there are more (then use `grid_clusters`)."""
+    """Matching practices, newest first, as points with what a marker needs (when there are
+    more than the map shows, `count_points` says so; then use `grid_clusters`)."""
     statement = (
         select(*_POINT_COLUMNS, _best_level())  # type: ignore[call-overload]
         .where(*_conditions(filters))
@@ -185,18 +205,42 @@ async def grid_clusters(
 ) -> list[ClusterCell]:
     """Matching practices counted per square grid cell, each placed at its members' mean.
 
-    Done in the database so a whole-country view costs one aggregate, not 100,000 rows.
+    Done in the database so a whole-country view costs one aggregate, not 100,000 rows. Pinned
+    practices are summed per cell from one index range on plain columns; those without a pin
+    are counted per province and added to the cell of its centre here, which spares the
+    aggregate a per-row CASE and an OR that made it scan every public row.
     """
-    gx = _cell_index((_LON + 180.0) / cell_degrees)
-    gy = _cell_index((_LAT + 90.0) / cell_degrees)
-    statement = (
-        select(func.count(), func.avg(cast(_LAT, Float)), func.avg(cast(_LON, Float)))
-        .select_from(Practice)
-        .where(*_conditions(filters))
+    lat, lon = col(Practice.latitude), col(Practice.longitude)
+    gx = _cell_index((lon + 180.0) / cell_degrees)
+    gy = _cell_index((lat + 90.0) / cell_degrees)
+    narrowing = _narrowing(filters)
+    pinned = (
+        select(gx, gy, func.count(),  # type: ignore[call-overload]
+               func.sum(cast(lat, Float)), func.sum(cast(lon, Float)))
+        .where(_pinned_in(filters.bbox), *narrowing)
         .group_by(gx, gy)
     )
-    rows = (await session.exec(statement)).all()
-    return [ClusterCell(count=count, latitude=lat, longitude=lon) for count, lat, lon in rows]
+    cells: dict[tuple[int, int], list[float]] = {
+        (x, y): [count, lat_sum, lon_sum]
+        for x, y, count, lat_sum, lon_sum in (await session.exec(pinned)).all()
+    }
+    unpinned_in = _unpinned_in(filters.bbox)
+    if unpinned_in is not None:
+        unpinned = (
+            select(col(Practice.province_code), func.count())
+            .where(unpinned_in, *narrowing)
+            .group_by(col(Practice.province_code))
+        )
+        for province_code, count in (await session.exec(unpinned)).all():
+            centre = PROVINCE_CENTRES[province_code]
+            key = (math.floor((centre.longitude + 180.0) / cell_degrees),
+                   math.floor((centre.latitude + 90.0) / cell_degrees))
+            totals = cells.setdefault(key, [0, 0.0, 0.0])
+            totals[0] += count
+            totals[1] += count * centre.latitude
+            totals[2] += count * centre.longitude
+    return [ClusterCell(count=int(count), latitude=lat_sum / count, longitude=lon_sum / count)
+            for count, lat_sum, lon_sum in cells.values()]
 
 
 async def search_points(

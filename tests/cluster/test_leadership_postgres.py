@@ -29,11 +29,14 @@ async def healthz(app: App) -> dict:
 
 
 async def until_leads(app: App, deadline: float) -> float:
-    """Seconds until the worker reports itself leader (polled; fails at the deadline)."""
+    """Seconds until the worker leads (woken by its leadership, not polled), and then says so
+    on /healthz; fails at the deadline."""
     started = time.monotonic()
-    while not (await healthz(app))["leader"]:
-        assert time.monotonic() - started < deadline, "no new leader in time"
-        await asyncio.sleep(0.05)
+    try:
+        await asyncio.wait_for(app.leadership.wait_until(leading=True), deadline)
+    except TimeoutError:
+        raise AssertionError("no new leader in time") from None
+    assert (await healthz(app))["leader"] is True
     return time.monotonic() - started
 
 
@@ -71,10 +74,9 @@ async def test_one_leads_the_other_takes_over_when_it_stops_or_loses_its_session
                 await admin.close()
             assert await until_leads(third, 2 * LEASE + 2) <= 2 * LEASE
             assert third.outbox.epoch == 3
-            started = time.monotonic()
-            while (await healthz(second))["leader"]:
-                assert time.monotonic() - started < LEASE + 2
-                await asyncio.sleep(0.05)
+            # the old leader steps down at its next check (the lock went with its session)
+            await asyncio.wait_for(second.leadership.wait_until(leading=False), LEASE + 2)
+            assert (await healthz(second))["leader"] is False
             assert (await healthz(second))["scheduler"] == "standby"
         finally:
             await third.stop()

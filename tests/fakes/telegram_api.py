@@ -356,6 +356,8 @@ class RecordedCall:
     status: int | None = None
     response: JSON | None = None
     files: dict[str, UploadedFile] = field(default_factory=dict)
+    client_port: int | None = None
+    """The TCP port the request came from: which process made it (tests/support/processes.py)."""
 
     @property
     def time(self) -> float:
@@ -1156,6 +1158,16 @@ class FakeTelegram:
             ) from None
         return found[0]
 
+    async def wait_until(self, condition: Callable[[], bool], timeout: float = 5.0, *,
+                         what: str = "the condition") -> None:
+        """Wait until ``condition()`` holds, checked again after every call the fake answers
+        (a count across chats, a keyboard that may come in a new message or by an edit)."""
+        try:
+            async with asyncio.timeout(timeout), self._changed:
+                await self._changed.wait_for(condition)
+        except TimeoutError:
+            raise AssertionError(f"not within {timeout}s: {what}") from None
+
     async def delivered(self, update_id: int, timeout: float = 5.0, *, times: int = 1) -> None:
         """Wait until a getUpdates response has carried this update ``times`` times."""
 
@@ -1283,6 +1295,8 @@ class FakeTelegram:
                 call, 400, _error_body(400, "Bad Request: invalid request body")
             )
         call = RecordedCall(method, params, params.get("chat_id"), arrived, files=files)
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        call.client_port = peer[1] if peer else None
         if (
             method == "answerCallbackQuery"
             and str(params.get("callback_query_id")) in self._callbacks

@@ -20,6 +20,7 @@ from storage.models import (
     Consent,
     Feedback,
     FeedbackPhoto,
+    Follow,
     Person,
     PracticeVote,
 )
@@ -100,6 +101,8 @@ async def test_mydata_sends_exactly_the_persons_rows(fast_settings, clock, db):
                                          agrees=True, satisfaction=4,
                                          updated_at=clock.now()))
             await session.commit()
+        await citizen.command("theodoi", "hoan kiem")  # follows are theirs too (/theodoi)
+        await other.command("theodoi", "ben thanh")
         await citizen.command("dulieucuatoi")
         summary = next(m for m in reversed(fake.messages(NAM_ID)) if m.kind == "text")
         [document] = [m for m in fake.messages(NAM_ID) if m.kind == "document"]
@@ -107,6 +110,7 @@ async def test_mydata_sends_exactly_the_persons_rows(fast_settings, clock, db):
     assert "telegram @namtran_hb" in summary.plain_text
     assert "1 phản ánh, 1 mô hình, 1 phiếu đánh giá" in summary.plain_text
     assert "PA-2026-000001" in summary.plain_text and "đã đồng ý" in summary.plain_text
+    assert "Nơi bạn theo dõi: Phường Hoàn Kiếm, Thành phố Hà Nội" in summary.plain_text
     assert document.document["file_name"] == "dulieucuatoi.json"
     exported = json.loads(fake.file_bytes(document.document["file_id"]))
     async with db.session() as session:
@@ -119,11 +123,14 @@ async def test_mydata_sends_exactly_the_persons_rows(fast_settings, clock, db):
                 Consent.person_id == nam.id))).all()],
             "votes": [v.id for v in (await session.exec(sm_select(PracticeVote).where(
                 PracticeVote.person_id == nam.id))).all()],
+            "follows": [f.id for f in (await session.exec(sm_select(Follow).where(
+                Follow.person_id == nam.id))).all()],
         }
     assert exported["person"]["id"] == nam.id
     for key, ids in mine.items():
         assert [row["id"] for row in exported[key]] == ids and ids, key
     assert [p["submitter_id"] for p in exported["practices"]] == [nam.id]
+    assert [f["unit_code"] for f in exported["follows"]] == [HOAN_KIEM]
     [feedback] = exported["feedback"]
     assert feedback["reporter_phone"] == NAM["phone_e164"] and len(feedback["photos"]) == 1
     assert "Phường đã báo điện lực" in json.dumps(feedback["history"], ensure_ascii=False)
@@ -134,13 +141,15 @@ async def test_mydata_sends_exactly_the_persons_rows(fast_settings, clock, db):
 async def test_erasure_leaves_no_trace_and_the_official_still_reads_the_history(
         fast_settings, clock, db):
     async with FakeTelegram() as fake, running_app(fast_settings, fake, clock) as app:
-        citizen, _, official = await nam_and_binh_with_feedback(app, fake, db, clock)
+        citizen, other, official = await nam_and_binh_with_feedback(app, fake, db, clock)
         nam = await person_of(db, NAM_ID)
         await citizen.command("dulieucuatoi")  # an export file exists, and goes too
         assert await text_columns_holding(db, list(NAM.values()))  # the scan finds him
         async with db.session() as session:
             photo = (await session.exec(sm_select(FeedbackPhoto))).one()
         assert app.engine.services.media.objects.exists(photo.path)
+        await citizen.command("theodoi", "hoan kiem")
+        await other.command("theodoi", "hoan kiem")
 
         await citizen.command("xoadulieu")
         assert "Xoá dữ liệu của bạn?" in fake.user(NAM_ID).last.text
@@ -162,9 +171,12 @@ async def test_erasure_leaves_no_trace_and_the_official_still_reads_the_history(
             Consent.person_id == nam.id))).all()
         erased = (await session.exec(sm_select(AuditEntry).where(
             AuditEntry.action == "person.erase"))).one()
+        follows = (await session.exec(sm_select(Follow))).all()
     assert (feedback.reporter_name, feedback.reporter_phone) == ("Người dân đã xoá dữ liệu", None)
     assert feedback.status == "received" and feedback.text.startswith("Đèn đường")
     assert [c.decision for c in consents] == ["given", "withdrawn"]
+    binh = await person_of(db, BINH_ID)
+    assert [(f.person_id, f.unit_code) for f in follows] == [(binh.id, HOAN_KIEM)]
     assert (erased.actor_id, erased.record_id, erased.channel) == (nam.id, nam.id, "telegram")
 
 

@@ -53,6 +53,8 @@ async def test_a_spoken_description_reaches_the_reviewer_and_can_be_spoken_again
             assert practice.description == "Đánh kẻng nhắc đóng cửa mỗi tối"
             assert first["duration_seconds"] == 5 and media.objects.exists(first["path"])
 
+            await app.outbox.drain()  # the notice of the new practice, before the inbox
+            assert "MH-2026-000001" in tuan.last.text
             await official.command("hopthu")
             shown = await official.press("📝 MH-2026-000001")
             assert [m.kind for m in shown] == ["photo"] * 3 + ["voice", "text"]

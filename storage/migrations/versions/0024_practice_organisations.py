@@ -1,7 +1,7 @@
 """practice.organisations_taking_part: the organisations taking part, apart from the people
 
-Revision ID: 0022_practice_organisations
-Revises: 0021_feedback_voice
+Revision ID: 0024_practice_organisations
+Revises: 0023_announcements
 Create Date: 2026-12-04
 """
 from collections.abc import Sequence
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0022_practice_organisations'
-down_revision: str | None = '0021_feedback_voice'
+revision: str = '0024_practice_organisations'
+down_revision: str | None = '0023_announcements'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
