@@ -62,6 +62,7 @@ async def test_contributions_and_both_counts_reach_the_officials_card_on_every_c
         await minh.command("moi", await make_invite(db, clock, unit=THANH_XUAN))
         assert "Chào mừng" in minh.last_text, minh.last_text
         code = await submit_contributing_practice(lan)
+        await person.settle()  # the notice to Minh, before he acts
 
         await minh.command("tracuu", code)
         card = minh.last_text
@@ -88,6 +89,7 @@ async def test_an_official_card_says_when_no_contribution_was_declared(
         await walk(lan, [Step(s.field, "press", "Bỏ qua") if s.field in GIVEN else s
                          for s in COMPLETE_PRACTICE])
         await lan.press("Gửi")
+        await person.settle()
         await minh.command("tracuu", "MH-2026-000001")
         card = minh.last_text
         assert "Đóng góp: chưa kê khai" in card and "Số tổ chức tham gia" not in card

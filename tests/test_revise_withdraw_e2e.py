@@ -57,6 +57,7 @@ async def test_a_rejected_practice_is_read_back_revised_and_resubmitted_under_it
         minh, lan = person("Minh"), person("Lan")
         await become_official(minh, db, clock)
         await submit(lan)
+        await person.settle()  # the notice to Minh, before anyone acts
 
         await lan.command("cuatoi")  # one practice: shown in full, not only its status
         mine = lan.last_text
@@ -72,6 +73,7 @@ async def test_a_rejected_practice_is_read_back_revised_and_resubmitted_under_it
         await minh.text(REASON)
         await minh.press("Gửi")
         assert "Đã gửi lý do không duyệt" in minh.last_text, minh.last_text
+        await person.settle()  # the notice to Lan
 
         await lan.command("tracuu", CODE)
         assert "Không được duyệt" in lan.last_text and REASON in lan.last_text
@@ -87,6 +89,7 @@ async def test_a_rejected_practice_is_read_back_revised_and_resubmitted_under_it
         assert NEW_RESULTS in lan.last_text and "Kiểm tra lại mô hình" in lan.last_text
         await lan.press("Gửi")
         assert f"Đã gửi lại mô hình {CODE}" in lan.last_text, lan.last_text
+        await person.settle()  # the resubmission's notice to Minh
 
         await minh.command("tracuu", CODE)
         card = minh.last_text
@@ -113,6 +116,7 @@ async def test_a_pending_practice_is_withdrawn_then_sent_again(
         minh, lan = person("Minh"), person("Lan")
         await become_official(minh, db, clock)
         await submit(lan)
+        await person.settle()  # the notice to Minh, before anyone acts
         await lan.command("tracuu", CODE)
         await lan.press("↩️ Rút lại")
         assert f"Rút lại mô hình {CODE}?" in lan.last_text
