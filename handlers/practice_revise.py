@@ -49,6 +49,7 @@ async def revise(ctx: Context, args: list[str]) -> list[Reply]:
         return [TextReply("⛔ " + ctx.t("tracking.not_yours"))]
     if practice.status not in REVISABLE:
         return _not_now(ctx, practice)
+    assert practice.id is not None  # a stored practice
     return await begin(ctx, "practice_revise", practice.id)
 
 
@@ -74,6 +75,7 @@ class ReviseFlow(TargetedFlow):
 
 
 async def _intro(ctx: Context, practice: Practice) -> str:
+    assert practice.id is not None  # a stored practice
     rejected = await reviews.latest_event(ctx.session, practice_id=practice.id,
                                           kind=PracticeEventKind.REJECTED)
     reason = rejected.note if rejected and practice.status == PracticeStatus.REJECTED else None
@@ -114,6 +116,7 @@ async def withdraw_confirmed(ctx: Context, args: list[str]) -> list[Reply]:
         return [TextReply("⛔ " + ctx.t("tracking.not_yours"))]
     if practice.status != PracticeStatus.SUBMITTED:
         return _not_now(ctx, practice)
+    assert ctx.person.id is not None  # a stored person
     await reviews.add_event(ctx.session, practice=practice, kind=PracticeEventKind.WITHDRAWN,
                             actor_id=ctx.person.id, now=to_db(ctx.now),
                             to_status=PracticeStatus.WITHDRAWN)
