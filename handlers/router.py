@@ -23,7 +23,9 @@ from handlers.replies import ACTION_TOKEN, MENU_TOKEN, Option, Reply, TextReply
 log = logging.getLogger(__name__)
 
 CORE_ALIASES = {"huy": "cancel", "quaylai": "back", "ngonngu": "language", "trogiup": "help"}
-CORE_MENU = ("language", "help")
+CORE_MENU = ("language",)
+"""After the features' entries; the menu's "❓ Hướng dẫn" is the guide (handlers/guide.py), while
+/help (/trogiup) still lists the commands."""
 
 YES, NO = "yes", "no"
 CONTINUE, RESTART = "continue", "restart"
