@@ -23,8 +23,7 @@ from storage.repositories.officials import OFFICIAL_ROLES
 
 log = logging.getLogger(__name__)
 
-CORE_ALIASES = {"huy": "cancel", "quaylai": "back", "ngonngu": "language", "trogiup": "help",
-                "huongdan": "help"}
+CORE_ALIASES = {"huy": "cancel", "quaylai": "back", "ngonngu": "language", "trogiup": "help"}
 CORE_MENU = ("language", "help")
 
 YES, NO = "yes", "no"

@@ -24,7 +24,7 @@ from handlers.flow import FormFlow
 from handlers.i18n import Translator
 
 EXCERPTS_DIR = Path(__file__).resolve().parent / "guides"
-CORE_COMMANDS = {"back": "quaylai", "cancel": "huy", "help": "huongdan"}
+CORE_COMMANDS = {"back": "quaylai", "cancel": "huy", "help": "trogiup"}
 """The router's own commands (handlers/router.py) and their Vietnamese names."""
 
 

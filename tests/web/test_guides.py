@@ -110,7 +110,7 @@ async def test_the_map_and_the_web_chat_link_the_guides(client, page):
 async def test_the_help_links_the_guides_and_officials_get_theirs(make_chat, services, db, clock):
     assert services.guides_url == "http://127.0.0.1:0/huong-dan/"
     chat = make_chat(user_id=4001)
-    await chat.command("huongdan")
+    await chat.command("trogiup")
     assert "📖 Hướng dẫn từng bước, in được: http://127.0.0.1:0/huong-dan/" in chat.last_text
     assert "can-bo-hop-thu" not in chat.last_text
     await chat.command("help")
@@ -118,7 +118,7 @@ async def test_the_help_links_the_guides_and_officials_get_theirs(make_chat, ser
 
     official = make_chat(user_id=4002, name="Minh")
     await official.command("moi", await make_invite(db, clock, unit=THANH_XUAN))
-    await official.command("huongdan")
+    await official.command("trogiup")
     assert "http://127.0.0.1:0/huong-dan/can-bo-hop-thu" in official.last_text
     async with db.session() as session:
         people = {p.display_name: p.role for p in (await session.exec(
