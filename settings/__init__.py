@@ -131,6 +131,11 @@ class Settings(BaseSettings):
     web_host: str = "127.0.0.1"
     web_port: int = Field(default=8080, ge=0, le=65535)
     public_base_url: str | None = None
+    # Posters and plaques (bot/posters.py, `dvk poster`): the link people open to chat on Zalo
+    # (the OA's https://zalo.me/<OA id>, or the one Zalo Bot Creator shows), printed as a QR
+    # code; and a .ttf with Vietnamese letters when fonts-dejavu-core is not installed.
+    zalo_chat_link: str | None = None
+    poster_font: Path | None = None
     # Telegram webhook (bot/web/webhook.py): when set, Telegram POSTs updates instead of polling.
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
@@ -249,6 +254,13 @@ class Settings(BaseSettings):
             return None
         if value and not value.startswith(("http://", "https://")):
             raise ValueError("must be an http:// or https:// URL")
+        return value or None
+
+    @field_validator("zalo_chat_link")
+    @classmethod
+    def _zalo_link(cls, value: str | None) -> str | None:
+        if value and not value.startswith("https://"):
+            raise ValueError("must be an https:// link, like https://zalo.me/<OA id>")
         return value or None
 
     @field_validator("webhook_url")

@@ -116,3 +116,23 @@ class PublicPhotoFile(SQLModel):
     path: str
     sha256: str
     mime_type: str
+    recognised: bool = False
+    """The practice is recognised: journalists may download the photo in high quality."""
+
+
+class RecognisedItem(SQLModel):
+    """One recognition of a public practice, as the press feed tells it."""
+
+    recognition_id: int
+    level: str
+    unit_code: str | None
+    recognised_at: datetime
+    code: str
+    title: str
+    description: str
+    field: str
+    collective_name: str | None
+    village: str | None
+    commune_code: str
+    province_code: str
+    photo_id: int | None

@@ -9,13 +9,14 @@ approved or recognised practices and their public fields.
 from __future__ import annotations
 
 import asyncio
+import json
 import math
 from typing import Any, Literal, cast
 
 from aiohttp import web
 
-from bot.web.api_params import bad_parameter, parse_map_query
-from bot.web.keys import DB, SERVICES
+from bot.web.api_params import MapQuery, bad_parameter, parse_map_query
+from bot.web.keys import DB, MAP_FLIGHTS, SERVICES
 from bot.web.signed_media import BUSY_HEADERS
 from storage.media import MediaUnavailable
 from storage.media_copies import BadImage
@@ -26,6 +27,9 @@ from storage.repositories import public_map
 PRACTICE_CODE = r"MH-\d{4}-\d{1,12}"
 CACHE_SHORT = {"Cache-Control": "public, max-age=30"}
 CACHE_LONG = {"Cache-Control": "public, max-age=86400"}
+HQ_COPY = "send"
+"""A recognised practice's photos in high quality for the press ("Tải ảnh chất lượng cao"):
+the largest clean copy we make (storage/media_copies.SIZES), never the original."""
 
 
 def cell_degrees(zoom: int) -> float:
@@ -36,6 +40,17 @@ def cell_degrees(zoom: int) -> float:
 async def practices_geojson(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
     parsed = parse_map_query(request.query, tz=services.tz, units=services.units)
+    # Readers asking for the same view at the same moment share one computation.
+    text = await request.app[MAP_FLIGHTS].run(
+        request.query_string, lambda: _geojson_text(request, parsed))
+    return web.json_response(text=text, headers=CACHE_SHORT)
+
+
+async def _geojson_text(request: web.Request, parsed: MapQuery) -> str:
+    return json.dumps(await _geojson_body(request, parsed))
+
+
+async def _geojson_body(request: web.Request, parsed: MapQuery) -> dict[str, Any]:
     filters, cell = parsed.filters, cell_degrees(parsed.zoom)
     clusters: list[ClusterCell] | None = None
     async with request.app[DB].reading() as session:
@@ -55,9 +70,8 @@ async def practices_geojson(request: web.Request) -> web.Response:
             total = len(points)
     features = ([_cluster_feature(c) for c in clusters] if clusters is not None
                 else [_point_feature(p) for p in points])
-    body = {"type": "FeatureCollection", "features": features, "total": total,
+    return {"type": "FeatureCollection", "features": features, "total": total,
             "clustered": clusters is not None}
-    return web.json_response(body, headers=CACHE_SHORT)
 
 
 def cluster_points(points: list[PracticePoint], cell: float) -> list[ClusterCell]:
@@ -161,11 +175,12 @@ async def photo(request: web.Request) -> web.StreamResponse:
     async with request.app[DB].reading() as session:
         found = await public_map.get_public_photo(session,
                                                   photo_id=int(request.match_info["photo_id"]))
-    if found is None:
+    size = request.match_info["size"]
+    if found is None or (size == "hq" and not found.recognised):
         raise web.HTTPNotFound(reason="photo not found")
     try:  # a clean copy, never the original (storage/media_copies.py)
         path = await asyncio.to_thread(request.app[SERVICES].media.photo_copy, found.path,
-                                       request.match_info["size"])
+                                       HQ_COPY if size == "hq" else size)
     except (FileNotFoundError, BadImage):
         raise web.HTTPNotFound(reason="photo file missing") from None
     except MediaUnavailable:  # the store refuses now (logged there, with the key)

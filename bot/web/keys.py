@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from aiohttp import web
 from jinja2 import Environment
 
+from bot.web.single_flight import SingleFlight
 from handlers.context import Services
 from settings import Settings
 from storage.db import Database
@@ -38,9 +39,13 @@ class HealthSource(Protocol):
 
 SETTINGS = web.AppKey("settings", Settings)
 DB = web.AppKey("db", Database)
+MAP_FLIGHTS = web.AppKey("map_flights", SingleFlight[str])
+"""GeoJSON answers being computed, by query (bot/web/single_flight.py)."""
 SERVICES = web.AppKey("services", Services)
 TEMPLATES = web.AppKey("templates", Environment)
 SCHEDULER: web.AppKey[RunningFlag | None] = web.AppKey("scheduler")
 LEADERSHIP: web.AppKey[LeaderFlag | None] = web.AppKey("leadership")
+EMBEDDABLE = web.RequestKey("embeddable", bool)
+"""Set by a handler whose page other sites may frame (/embed); every other page may not."""
 CHANNEL_HEALTH: web.AppKey[dict[str, HealthSource]] = web.AppKey("channel_health")
 """Channels that report their own health, by name; set as each channel attaches."""

@@ -11,8 +11,10 @@ from typing import Any
 from aiohttp import web
 
 from bot.text import shorten
+from bot.web import press
 from bot.web.api import PRACTICE_CODE, load_public_practice, photo_urls
-from bot.web.keys import DB, SERVICES, SETTINGS
+from bot.web.caching import CACHE_PAGE
+from bot.web.keys import DB, EMBEDDABLE, SERVICES, SETTINGS
 from bot.web.templating import page_language, render_fragment, render_page
 from handlers.clock import from_db
 from handlers.i18n import Translator
@@ -24,6 +26,7 @@ from storage.repositories import public_map
 from storage.units import UnitDirectory
 
 POPUP_SUMMARY_CHARS = 280
+SHARE_SUMMARY_CHARS = 200  # what link previews show of the summary
 SIX_CLEAR = ("clear_who", "clear_what", "clear_when", "clear_responsibility", "clear_product",
              "clear_authority")
 
@@ -48,6 +51,8 @@ class PracticeCard:
     submitted_at: datetime
     consensus: ConsensusPublic
     photos: list[dict[str, str]]
+    hq_photos: list[str]
+    """Recognised practices only: photos in high quality for the press."""
     recognitions: list[tuple[str, str, datetime]]
 
 
@@ -77,11 +82,24 @@ def practice_card(practice: PracticePublic, units: UnitDirectory, t: Translator,
         people_mobilised=practice.people_mobilised, results=practice.results,
         submitted_at=practice.submitted_at, consensus=practice.consensus,
         photos=[photo_urls(photo.id) for photo in practice.photos],
+        hq_photos=([f"/api/photos/{photo.id}/hq.jpg" for photo in practice.photos]
+                   if practice.status == "recognised" else []),
         recognitions=recognitions,
     )
 
 
 async def map_page(request: web.Request) -> web.Response:
+    return await _map(request, embed=False)
+
+
+async def embed_page(request: web.Request) -> web.Response:
+    """`/embed?province=01`: the map alone, for a newspaper's page, in an iframe of any size
+    (it fills it), with a credit linking the full map. Only this page may be framed."""
+    request[EMBEDDABLE] = True
+    return await _map(request, embed=True)
+
+
+async def _map(request: web.Request, *, embed: bool) -> web.Response:
     language = page_language(request)
     t = Translator(language)
     services, settings = request.app[SERVICES], request.app[SETTINGS]
@@ -94,24 +112,30 @@ async def map_page(request: web.Request) -> web.Response:
                   "bbox": list(PROVINCE_CENTRES[u.code].bbox())}
                  for u in services.units.provinces() if u.code in PROVINCE_CENTRES]
     wanted = request.query.get("practice", "")
+    province = request.query.get("province", "")
     config: dict[str, Any] = {
         "lang": language,
         "tileUrl": settings.map_tile_url,
         "tileAttribution": settings.map_tile_attribution,
         "bounds": list(VIETNAM_BBOX),
         "practice": wanted if re.fullmatch(PRACTICE_CODE, wanted) else None,
+        "province": province if any(p["code"] == province for p in provinces) else None,
         "provinces": provinces,
         "text": {key: t(f"web.map.{key}") for key in
                  ("loading", "count", "clustered", "none", "error", "zoom_in", "approximate",
                   "formerly")},
         "allLabel": t("web.filter.all"),
     }
-    return render_page(
+    response = render_page(
         request, "map.html", language=language, config=config, provinces=provinces,
         fields=[(value, t(f"option.field.{value}")) for value in FIELDS],
         levels=[(level.value, t(f"web.level.{level.value}")) for level in Level],
         years=list(range(max(first, last), min(first, last) - 1, -1)),
+        embed=embed, full_map_url=press.base_url(request) + "/" + (
+            f"?province={config['province']}" if config["province"] else ""),
     )
+    response.headers.update(CACHE_PAGE)
+    return response
 
 
 async def practice_popup(request: web.Request) -> web.Response:
@@ -122,7 +146,7 @@ async def practice_popup(request: web.Request) -> web.Response:
                          summary_chars=POPUP_SUMMARY_CHARS)
     html = render_fragment(request, "practice_card.html", language=language, card=card,
                            full=False)
-    return web.Response(text=html, content_type="text/html")
+    return web.Response(text=html, content_type="text/html", headers=CACHE_PAGE)
 
 
 async def practice_page(request: web.Request) -> web.Response:
@@ -130,4 +154,11 @@ async def practice_page(request: web.Request) -> web.Response:
     practice = await load_public_practice(request)
     language = page_language(request)
     card = practice_card(practice, request.app[SERVICES].units, Translator(language))
-    return render_page(request, "practice.html", language=language, card=card, full=True)
+    root = press.base_url(request)
+    share = {"url": f"{root}/practices/{card.code}",
+             "image": f"{root}/practices/{card.code}/card.png?lang={language}",
+             "description": shorten(card.summary, SHARE_SUMMARY_CHARS)}
+    response = render_page(request, "practice.html", language=language, card=card, full=True,
+                           share=share)
+    response.headers.update(CACHE_PAGE)
+    return response

@@ -138,8 +138,9 @@ def build_document() -> dict[str, Any]:
                 "summary": "A photo of a public practice, re-encoded without metadata",
                 "parameters": [
                     _param("photo_id", {"type": "integer", "minimum": 1}, "photo id", "path"),
-                    _param("size", {"type": "string", "enum": ["thumb", "large"]}, "size",
-                           "path")],
+                    _param("size", {"type": "string", "enum": ["thumb", "large", "hq"]},
+                           "thumb (320 px), large (1280 px), or hq (2048 px, only for "
+                           "recognised practices: for the press)", "path")],
                 "responses": {"200": {"description": "JPEG",
                                       "content": {"image/jpeg": {}}},
                               "404": _error("no such public photo")}}},

@@ -12,12 +12,15 @@ from urllib.parse import urlparse
 
 from aiohttp import web
 
-from bot.web import api, health, metrics, openapi, privacy, webchat
+from bot.web import api, health, metrics, openapi, poster_pages, press, privacy, webchat
 from bot.web import map as map_pages
 from bot.web.api import PRACTICE_CODE
+from bot.web.caching import conditional_get
 from bot.web.keys import (
     DB,
+    EMBEDDABLE,
     LEADERSHIP,
+    MAP_FLIGHTS,
     SCHEDULER,
     SERVICES,
     SETTINGS,
@@ -26,6 +29,7 @@ from bot.web.keys import (
     RunningFlag,
 )
 from bot.web.metrics import METRICS, METRICS_PORTS, Metrics
+from bot.web.single_flight import SingleFlight
 from bot.web.templating import STATIC_DIR, environment
 from bot.web.webchat import CHAT, WebChat
 from handlers.context import Services
@@ -48,9 +52,10 @@ def create_web_app(
     scheduler: RunningFlag | None = None,
     leadership: LeaderFlag | None = None,
 ) -> web.Application:
-    app = web.Application(middlewares=[json_api_errors, security_headers])
+    app = web.Application(middlewares=[json_api_errors, security_headers, conditional_get])
     app[SETTINGS] = settings
     app[DB] = db
+    app[MAP_FLIGHTS] = SingleFlight()
     app[SERVICES] = services
     app[METRICS] = metrics
     app[METRICS_PORTS] = set()
@@ -74,8 +79,16 @@ def setup_routes(app: web.Application) -> None:
     add = app.router
     # The digital map and a practice's own page.
     add.add_get("/", map_pages.map_page, name="map")
+    add.add_get("/embed", map_pages.embed_page)
     add.add_get(f"/practices/{code}", map_pages.practice_page, name="practice")
     add.add_get(f"/practices/{code}/popup", map_pages.practice_popup)
+    # For the press and sharing: link-preview card images and Atom feeds (bot/web/press.py).
+    add.add_get(f"/practices/{code}/card.png", press.card_image)
+    add.add_get("/feed.atom", press.feed)
+    add.add_get(r"/feed/{province:\d{2}}.atom", press.feed)
+    # Printables: a practice's plaque, a commune's or province's poster (bot/posters.py).
+    add.add_get(f"/practices/{code}/plaque.pdf", poster_pages.practice_plaque)
+    add.add_get(f"/posters/{{unit:{poster_pages.UNIT_CODE}}}.pdf", poster_pages.unit_poster)
     # The public JSON API (described at /api/openapi.json).
     add.add_get("/api/openapi.json", openapi.openapi_document)
     add.add_get("/api/practices.geojson", api.practices_geojson)
@@ -83,7 +96,7 @@ def setup_routes(app: web.Application) -> None:
     add.add_get("/api/provinces", api.provinces)
     add.add_get(r"/api/provinces/{code:\d{2}}/communes", api.communes)
     add.add_get("/api/units/search", api.search_units)
-    add.add_get(r"/api/photos/{photo_id:[1-9]\d{0,11}}/{size:thumb|large}.jpg", api.photo)
+    add.add_get(r"/api/photos/{photo_id:[1-9]\d{0,11}}/{size:thumb|large|hq}.jpg", api.photo)
     # The web chat: a channel adapter beside Telegram.
     add.add_get("/chat", webchat.chat_page, name="chat")
     add.add_get("/privacy", privacy.privacy_page, name="privacy")
@@ -121,12 +134,13 @@ async def json_api_errors(request: web.Request, handler: Handler) -> web.StreamR
 async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
     response = await handler(request)
     tiles = tile_origin(request.app[SETTINGS].map_tile_url)
+    framing = "*" if request.get(EMBEDDABLE) else "'none'"
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault(
         "Content-Security-Policy",
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-        f"img-src 'self' data: blob: {tiles}; connect-src 'self'; frame-ancestors 'none'; "
+        f"img-src 'self' data: blob: {tiles}; connect-src 'self'; frame-ancestors {framing}; "
         "base-uri 'self'; form-action 'self'",
     )
     return response

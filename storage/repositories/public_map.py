@@ -29,6 +29,7 @@ from storage.models import (
     Level,
     Practice,
     PracticePhoto,
+    PracticeStatus,
     PracticeVote,
     Recognition,
 )
@@ -382,15 +383,17 @@ async def get_public_photo(session: AsyncSession, *, photo_id: int) -> PublicPho
         return None
     row = (
         await session.exec(
-            select(PracticePhoto.path, PracticePhoto.sha256, PracticePhoto.mime_type)
+            select(PracticePhoto.path, PracticePhoto.sha256, PracticePhoto.mime_type,
+                   Practice.status)
             .join(Practice, col(Practice.id) == col(PracticePhoto.practice_id))
             .where(col(PracticePhoto.id) == photo_id, col(Practice.status).in_(PUBLIC_STATUSES))
         )
     ).first()
     if row is None:
         return None
-    path, sha256, mime_type = row
-    return PublicPhotoFile(path=path, sha256=sha256, mime_type=mime_type)
+    path, sha256, mime_type, status = row
+    return PublicPhotoFile(path=path, sha256=sha256, mime_type=mime_type,
+                           recognised=status == PracticeStatus.RECOGNISED)
 
 
 async def submission_span(session: AsyncSession) -> tuple[datetime, datetime] | None:

@@ -253,6 +253,13 @@
   });
 
   window.dvkMap = map;
+  if (config.province) {  // /embed?province=… or ?province=…: start on that province
+    var start = config.provinces.find(function (p) { return p.code === config.province; });
+    if (start) {
+      map.fitBounds([[start.bbox[1], start.bbox[0]], [start.bbox[3], start.bbox[2]]]);
+      loadCommunes(start.code);
+    }
+  }
   refresh();
   if (config.practice) openPermalink(config.practice);
 })();
