@@ -58,9 +58,17 @@ def build_services(settings: Settings, clock: Clock) -> Services:
         messages_per_minute=settings.messages_per_minute,
         feedback_per_day=settings.feedback_per_day,
         duplicate_radius_m=settings.duplicate_radius_m,
+        guides_url=guides_url(settings),
         features=build_features(feedback_categories=settings.feedback_category_list),
         capabilities=dict(CHANNEL_CAPABILITIES),
     )
+
+
+def guides_url(settings: Settings) -> str:
+    """The guides' address people can open: under PUBLIC_BASE_URL, else on this server."""
+    host = settings.web_host if ":" not in settings.web_host else f"[{settings.web_host}]"
+    base = settings.public_base_url or f"http://{host}:{settings.web_port}"
+    return base.rstrip("/") + "/huong-dan/"
 
 
 CHANNEL_CAPABILITIES = {

@@ -37,6 +37,8 @@ class Services:
     """Per account, on every channel (handlers/flood.py)."""
     feedback_per_day: int = 5
     """New feedback one person may send in 24 hours."""
+    guides_url: str = "/huong-dan/"
+    """Where the printable guides are on the web (bot/web/guides.py); the help links them."""
     """Personal data of closed feedback is erased this long after closing (the notice says so)."""
     duplicate_radius_m: int = 150
     """Open feedback pinned this close to a new one is offered to follow (handlers/duplicates)."""

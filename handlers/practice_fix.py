@@ -23,12 +23,13 @@ from storage.repositories import reviews
 _COLUMNS = (
     "submitter_kind", "submitter_name", "field", "title", "description", "clear_who",
     "clear_what", "clear_when", "clear_responsibility", "clear_product", "clear_authority",
-    "people_mobilised", "people_groups", "contribution_workdays", "contribution_money_vnd",
+    "people_mobilised", "organisations_taking_part", "people_groups", "contribution_workdays",
+    "contribution_money_vnd",
     "contribution_other", "results", "village",
 )
 
 
-async def _own_practice(ctx: Context, practice_id: int) -> Practice | None:
+async def own_practice(ctx: Context, practice_id: int) -> Practice | None:
     practice = await reviews.get_practice(ctx.session, practice_id)
     if practice is None or practice.submitter_id != ctx.person.id:
         return None
@@ -39,7 +40,7 @@ async def edit(ctx: Context, args: list[str]) -> list[Reply]:
     """``pr_edit:<id>``: only the submitter, only while changes are asked for."""
     practice = None
     if args and args[0].isdigit() and len(args[0]) <= 12:
-        practice = await _own_practice(ctx, int(args[0]))
+        practice = await own_practice(ctx, int(args[0]))
     if practice is None:
         return [TextReply("⛔ " + ctx.t("tracking.not_yours"))]
     if practice.status != PracticeStatus.CHANGES_REQUESTED:
@@ -55,7 +56,7 @@ async def _requested(ctx: Context, practice_id: int) -> list[str]:
 
 
 async def _prefill(ctx: Context, target: int) -> dict[str, Any]:
-    practice = await _own_practice(ctx, target)
+    practice = await own_practice(ctx, target)
     if practice is None:
         return {}
     requested = set(await _requested(ctx, target))
@@ -73,10 +74,21 @@ async def _intro(ctx: Context, target: int) -> str:
 
 
 async def _resubmitted(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
-    practice = await _own_practice(ctx, target_of(ctx))
+    practice = await own_practice(ctx, target_of(ctx))
     if practice is None or practice.status != PracticeStatus.CHANGES_REQUESTED:
         return [TextReply("⚠️ " + ctx.t("pr_fix.too_late"))]
     requested = await _requested(ctx, practice.id)
+    await resubmit(ctx, practice, answers,
+                   changed=[name for name in requested if name in answers],
+                   answered_kind=PracticeEventKind.CHANGES_REQUESTED)
+    return [TextReply(ctx.t("pr_fix.sent", code=practice.code))]
+
+
+async def resubmit(ctx: Context, practice: Practice, answers: dict[str, Any], *,
+                   changed: list[str], answered_kind: str) -> None:
+    """Store the revised answers under the same code, back to "submitted", with a history
+    step naming what changed; officials hear of it as of a new practice, and the official
+    whose `answered_kind` step (changes asked, rejection) it answers hears back."""
     commune = ctx.units.get(answers["commune"])
     assert commune is not None
     location = answers.get("location") or {}
@@ -91,13 +103,12 @@ async def _resubmitted(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
     event = await reviews.add_event(
         ctx.session, practice=practice, kind=PracticeEventKind.RESUBMITTED,
         actor_id=ctx.person.id, now=to_db(ctx.now), to_status=PracticeStatus.SUBMITTED,
-        field_names=[name for name in requested if name in answers])
+        field_names=changed)
     await notices.practice_to_officials(ctx, practice, "resubmitted", event.id)
     asked_by = await reviews.latest_event(ctx.session, practice_id=practice.id,
-                                          kind=PracticeEventKind.CHANGES_REQUESTED)
+                                          kind=answered_kind)
     if asked_by is not None:
         await _tell_reviewer(ctx, practice, asked_by.actor_id, event.id)
-    return [TextReply(ctx.t("pr_fix.sent", code=practice.code))]
 
 
 async def _tell_reviewer(ctx: Context, practice: Practice, reviewer_id: int,

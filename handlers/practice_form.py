@@ -36,6 +36,8 @@ PRACTICE_FORM = Form(
         FieldSpec("clear_product", Kind.TEXT, max_length=500),
         FieldSpec("clear_authority", Kind.TEXT, max_length=500),
         FieldSpec("people_mobilised", Kind.NUMBER, max_value=100_000_000),
+        FieldSpec("organisations_taking_part", Kind.NUMBER, required=False,
+                  max_value=1_000_000),
         FieldSpec("people_groups", Kind.TEXT, required=False, max_length=500),
         FieldSpec("contribution_workdays", Kind.NUMBER, required=False, max_value=100_000_000),
         FieldSpec("contribution_money_vnd", Kind.MONEY, required=False,

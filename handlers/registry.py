@@ -17,11 +17,13 @@ from handlers import (
     feedback,
     follows,
     followup,
+    guide,
     linking,
     merge,
     my_data,
     my_practices,
     practice_fix,
+    practice_revise,
     reports,
     submit_practice,
     tracking,
@@ -42,10 +44,11 @@ from handlers.officials import (
 )
 
 FEATURE_MODULES: tuple[ModuleType, ...] = (
-    submit_practice, feedback, my_practices, tracking, followup, practice_fix, consensus,
+    submit_practice, feedback, my_practices, tracking, followup, practice_fix, practice_revise,
+    consensus,
     inbox, feedback_actions, merge, mute, review, changes, recognition, stats, invites,
     deadlines, reports, audit, announce,
-    linking, consent, my_data, follows,
+    linking, consent, my_data, follows, guide,
 )
 
 

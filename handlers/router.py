@@ -19,11 +19,14 @@ from handlers.flow import Flow, reset_state
 from handlers.i18n import LANGUAGES
 from handlers.options import match_option
 from handlers.replies import ACTION_TOKEN, MENU_TOKEN, Option, Reply, TextReply
+from storage.repositories.officials import OFFICIAL_ROLES
 
 log = logging.getLogger(__name__)
 
 CORE_ALIASES = {"huy": "cancel", "quaylai": "back", "ngonngu": "language", "trogiup": "help"}
-CORE_MENU = ("language", "help")
+CORE_MENU = ("language",)
+"""After the features' entries; the menu's "❓ Hướng dẫn" is the guide (handlers/guide.py), while
+/help (/trogiup) still lists the commands."""
 
 YES, NO = "yes", "no"
 CONTINUE, RESTART = "continue", "restart"
@@ -83,7 +86,7 @@ async def on_command(ctx: Context, name: str, args: str) -> list[Reply]:
             if (answer := await deep_link(ctx, args)) is not None:
                 return await _then_reask(ctx, flow, answer)
     if name in ("start", "help"):
-        return await _then_reask(ctx, flow, [TextReply(ctx.t("help.text"))], with_menu=True)
+        return await _then_reask(ctx, flow, [TextReply(help_text(ctx))], with_menu=True)
     if name == "language":
         return _side_question(ctx, "language", ctx.t("language.ask"),
                               [(code, f"language.{code}") for code in LANGUAGES])
@@ -120,6 +123,15 @@ async def _then_reask(ctx: Context, flow: Flow | None, replies: list[Reply],
         *head, last = replies
         return head + menu(ctx, lead=last.text)
     return replies
+
+
+def help_text(ctx: Context) -> str:
+    """The help, with the printable guides on the web (the officials' own too, for them)."""
+    url = ctx.services.guides_url
+    text = ctx.t("help.text") + "\n" + ctx.t("help.guides", url=url)
+    if ctx.person.role in OFFICIAL_ROLES:
+        text += "\n" + ctx.t("help.guides_official", url=f"{url}can-bo-hop-thu")
+    return text
 
 
 def _allowed(ctx: Context, command: Command) -> bool:

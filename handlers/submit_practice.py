@@ -24,6 +24,7 @@ from storage.repositories import practices
 _COLUMNS = (
     "submitter_name", "field", "title", "description", "clear_who", "clear_what", "clear_when",
     "clear_responsibility", "clear_product", "clear_authority", "people_mobilised",
+    "organisations_taking_part",
     "people_groups", "contribution_workdays", "contribution_money_vnd", "contribution_other",
     "results", "village",
 )

@@ -23,7 +23,14 @@ def render_summary(ctx: Context, form: Form) -> str:
     return "\n".join(lines)
 
 
-def display_value(ctx: Context, spec: FieldSpec, value: Any) -> str:
+def content_lines(ctx: Context, form: Form, answers: dict[str, Any]) -> list[str]:
+    """Every answer in full, as its submitter gave it: what they read back of their own item."""
+    return [f"• {ctx.t(f'{form.name}.{spec.name}.label')}: "
+            f"{display_value(ctx, spec, answers.get(spec.name), limit=None)}"
+            for spec in form.applicable(answers)]
+
+
+def display_value(ctx: Context, spec: FieldSpec, value: Any, *, limit: int | None = _LONG) -> str:
     if value is None or value == "":
         return "—"
     if spec.kind is Kind.CHOICE:
@@ -40,4 +47,4 @@ def display_value(ctx: Context, spec: FieldSpec, value: Any) -> str:
     if spec.kind is Kind.MONEY:
         return ctx.t("money.amount", amount=grouped(value), words=in_words(value))
     text = str(value)
-    return text if len(text) <= _LONG else text[:_LONG].rstrip() + "…"
+    return text if limit is None or len(text) <= limit else text[:limit].rstrip() + "…"

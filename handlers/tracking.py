@@ -80,7 +80,7 @@ async def _my_feedback(ctx: Context) -> list[Reply]:
     if followed:
         if mine:
             lines.append("")
-        lines.append(ctx.t("follow.list", count=len(followed)))
+        lines.append(ctx.t("follower.list", count=len(followed)))
         lines += [_item(ctx, feedback) for feedback in followed]
     options = [Option(f"🔎 {f.code}", f"fb_view:{f.id}") for f in [*mine, *followed]]
     return [TextReply("\n".join(lines), tuple(options), token=ctx.offer_actions(options))]

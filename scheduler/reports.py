@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 from handlers.abuse import flags as abuse_flags
 from handlers.clock import to_db
 from handlers.i18n import Translator
+from handlers.numbers import in_words
 from handlers.periods import Period, jurisdiction_label, months_before
 from handlers.replies import DocumentReply, to_payload
 from scheduler.calendar import QuietHours
@@ -182,14 +183,21 @@ def write_workbook(data: ReportData, figures: ReportFigures, path: Path, *,
     _table(book.create_sheet(t("report.sheet.practice_list")),
            (t("report.col.code"), t("report.col.title"), t("report.col.field"),
             t("report.col.status"), t("report.col.level"), t("report.col.commune"),
-            t("report.col.submitter"), t("report.col.date")),
+            t("report.col.submitter"), t("report.col.date"), t("report.col.people"),
+            t("report.col.organisations"), t("report.col.workdays"), t("report.col.money"),
+            t("report.col.money_words"), t("report.col.other_contribution")),
            [(p.code, p.title, _label(t, f"option.field.{p.field}", p.field),
              _label(t, f"status.practice.{p.status}", p.status),
              t("report.not_recognised") if data.practice_levels.get(p.id) is None
              else _label(t, f"deadline.level.{data.practice_levels[p.id]}",
                          data.practice_levels[p.id]),
              _unit(units, p.commune_code), p.submitter_name,
-             p.created_at.astimezone(tz).strftime("%d/%m/%Y")) for p in data.practices])
+             p.created_at.astimezone(tz).strftime("%d/%m/%Y"), p.people_mobilised,
+             _blank(p.organisations_taking_part), _blank(p.contribution_workdays),
+             _blank(p.contribution_money_vnd),
+             "" if p.contribution_money_vnd is None
+             else f"{in_words(p.contribution_money_vnd)} đồng",
+             p.contribution_other or "") for p in data.practices])
     _table(book.create_sheet(t("report.sheet.feedback_list")),
            (t("report.col.code"), t("report.col.category"), t("report.col.status"),
             t("report.col.commune"), t("report.col.sender"), t("report.col.date"),

@@ -39,6 +39,8 @@ class PracticeStatus(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
     RECOGNISED = "recognised"
+    WITHDRAWN = "withdrawn"
+    """Taken back by its submitter while it awaited review; it can be revised and sent again."""
 
 
 PUBLIC_PRACTICE_STATUSES = (PracticeStatus.APPROVED, PracticeStatus.RECOGNISED)
@@ -132,6 +134,9 @@ class Practice(SQLModel, table=True):
     clear_authority: str = Field(max_length=500)
 
     people_mobilised: int = 0
+    organisations_taking_part: int | None = None
+    """Organisations (enterprises, unions, associations…) taking part, counted apart from the
+    people mobilised: the form once asked "bao nhiêu người, tổ chức" as one number."""
     people_groups: str | None = Field(default=None, max_length=500)
     contribution_workdays: int | None = None
     contribution_money_vnd: int | None = Field(
@@ -454,6 +459,7 @@ class PracticeEventKind(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
     RECOGNISED = "recognised"
+    WITHDRAWN = "withdrawn"
 
 
 class PracticeEvent(SQLModel, table=True):

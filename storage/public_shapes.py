@@ -98,6 +98,18 @@ class PracticePublic(SQLModel):
     clear_product: str
     clear_authority: str
     people_mobilised: int
+    organisations_taking_part: int | None = Field(
+        description="Organisations (enterprises, unions, associations…) taking part; null when "
+                    "the submitter did not say")
+    contribution_workdays: int | None = Field(
+        description="Workdays residents contributed; null when not declared")
+    contribution_money_vnd: int | None = Field(
+        description="Money raised, in đồng (VND), as a whole number; null when not declared")
+    contribution_money_words: str | None = Field(
+        description="The same sum in Vietnamese words, as the bot confirmed it to the "
+                    "submitter (\"hai trăm triệu đồng\"); null when not declared")
+    contribution_other: str | None = Field(
+        description="Other contributions (land, materials, goods…), as typed; null when none")
     results: str
     village: str
     commune_code: str

@@ -18,6 +18,7 @@ from bot.web.keys import DB, EMBEDDABLE, SERVICES, SETTINGS
 from bot.web.templating import page_language, render_fragment, render_page
 from handlers.clock import from_db
 from handlers.i18n import Translator
+from handlers.numbers import grouped, in_words
 from handlers.practice_form import FIELDS
 from storage.models import Level
 from storage.province_centres import PROVINCE_CENTRES, VIETNAM_BBOX
@@ -47,6 +48,9 @@ class PracticeCard:
     summary: str
     six_clear: list[tuple[str, str]]
     people_mobilised: int
+    organisations: int | None
+    contributions: list[tuple[str, str]]
+    """(label, value) of the workdays, money and other contributions declared."""
     results: str
     submitted_at: datetime
     consensus: ConsensusPublic
@@ -79,13 +83,30 @@ def practice_card(practice: PracticePublic, units: UnitDirectory, t: Translator,
         level_label=t(f"web.level.{practice.level}") if practice.level else None,
         summary=shorten(summary, summary_chars) if summary_chars else summary,
         six_clear=[(t(f"practice.{name}.label"), getattr(practice, name)) for name in SIX_CLEAR],
-        people_mobilised=practice.people_mobilised, results=practice.results,
+        people_mobilised=practice.people_mobilised,
+        organisations=practice.organisations_taking_part,
+        contributions=contributions(practice, t), results=practice.results,
         submitted_at=practice.submitted_at, consensus=practice.consensus,
         photos=[photo_urls(photo.id) for photo in practice.photos],
         hq_photos=([f"/api/photos/{photo.id}/hq.jpg" for photo in practice.photos]
                    if practice.status == "recognised" else []),
         recognitions=recognitions,
     )
+
+
+def contributions(practice: PracticePublic, t: Translator) -> list[tuple[str, str]]:
+    """Workdays, money (with the sum in words) and other contributions, labelled."""
+    found = []
+    if practice.contribution_workdays is not None:
+        found.append((t("practice.contribution_workdays.label"),
+                      grouped(practice.contribution_workdays)))
+    if practice.contribution_money_vnd is not None:
+        found.append((t("practice.contribution_money_vnd.label"),
+                      t("money.amount", amount=grouped(practice.contribution_money_vnd),
+                        words=in_words(practice.contribution_money_vnd))))
+    if practice.contribution_other:
+        found.append((t("practice.contribution_other.label"), practice.contribution_other))
+    return found
 
 
 async def map_page(request: web.Request) -> web.Response:

@@ -100,6 +100,10 @@ def setup_routes(app: web.Application) -> None:
     # The web chat: a channel adapter beside Telegram.
     add.add_get("/chat", webchat.chat_page, name="chat")
     add.add_get("/privacy", privacy.privacy_page, name="privacy")
+    # Printable guides for leaders, citizens and officials (/huong-dan/, /guide/).
+    from bot.web import guides  # beside its routes, so the import list stays as others edit it
+
+    guides.setup_routes(app)
     add.add_post("/chat/events", webchat.post_event)
     add.add_post("/chat/photos", webchat.post_photos)
     add.add_post("/chat/voice", webchat.post_voice)

@@ -44,7 +44,7 @@ async def follower_view(ctx: Context, feedback: Feedback, lead: str | None = Non
         t("fbcard.category", category=t(f"option.category.{feedback.category}")),
         t("fbcard.place", place=render.unit_label(ctx, feedback.commune_code)),
         t("fbcard.sent", when=render.when(ctx, feedback.created_at)),
-        t("follow.you_follow"),
+        t("follower.you_follow"),
         "", t("fbcard.text"), render.excerpt(feedback.text, 300), "", t("fbcard.history"),
     ]
     lines += [_history_line(ctx, t, event, actors) for event in events]
@@ -55,7 +55,7 @@ async def follower_view(ctx: Context, feedback: Feedback, lead: str | None = Non
 def _history_line(ctx: Context, t: Translator, event: FeedbackEvent,
                   actors: dict[int, Person]) -> str:
     if event.actor_role == sender_view.REPORTER:
-        actor = t("follow.sender")
+        actor = t("follower.sender")
     elif event.actor_id is None:
         actor = t("history.system")
     else:
@@ -79,8 +79,8 @@ async def notify_followers(ctx: Context, feedback: Feedback, event: FeedbackEven
 
     def build(t: Translator) -> list[Reply]:
         official = (sender_view.official_as_seen_by_sender(ctx, t, ctx.person)
-                    if event.actor_role == OFFICIAL else t("follow.sender"))
-        text = t("follow.notice", code=feedback.code, official=official,
+                    if event.actor_role == OFFICIAL else t("follower.sender"))
+        text = t("follower.notice", code=feedback.code, official=official,
                  what=_what(ctx, t, event), status=t(f"status.feedback.{feedback.status}"))
         replies: list[Reply] = [
             PhotoReply(p.path, caption=t("tracking.proof_photo", code=feedback.code))

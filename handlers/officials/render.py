@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from handlers.clock import from_db
 from handlers.context import Context
 from handlers.i18n import Translator
+from handlers.numbers import grouped, in_words
 from handlers.replies import PhotoReply, Reply, VoiceReply
 from handlers.voice import length
 from storage.models import (
@@ -209,8 +210,11 @@ def practice_card(ctx: Context, t: Translator, practice: Practice,
           kind=t(f"{kind_key}.{practice.submitter_type}")),
         t("prcard.field", field=t(f"option.field.{practice.field}")),
         t("prcard.place", village=practice.village, place=unit_label(ctx, practice.commune_code)),
-        t("prcard.people", count=f"{practice.people_mobilised:,}".replace(",", ".")),
+        t("prcard.people", count=grouped(practice.people_mobilised)),
     ]
+    if practice.organisations_taking_part is not None:
+        lines.append(t("prcard.organisations", count=grouped(practice.organisations_taking_part)))
+    lines += contribution_lines(t, practice)
     if link := map_link(practice.latitude, practice.longitude):
         lines.append(t("fbcard.map", link=link))
     for recognition in recognitions:
@@ -229,7 +233,7 @@ def practice_card(ctx: Context, t: Translator, practice: Practice,
               t("prhistory.submitted", when=when(ctx, practice.created_at))]
     for event in events:
         actor = official_label(ctx, t, actors.get(event.actor_id))
-        if event.kind == "resubmitted":
+        if event.kind in ("resubmitted", "withdrawn"):
             actor = t("prcard.leader")
         lines.append(f"• {when(ctx, event.created_at)} — {actor}: "
                      + practice_event_what(t, event))
@@ -243,6 +247,24 @@ def practice_card(ctx: Context, t: Translator, practice: Practice,
             length=length(note.get("duration_seconds"))),
             duration_seconds=note.get("duration_seconds")))
     return replies, "\n".join(lines)
+
+
+def contribution_lines(t: Translator, practice: Practice) -> list[str]:
+    """Workdays, money (said in words too, as the form confirmed it) and other contributions:
+    what residents gave is a measure of how well they were mobilised."""
+    lines = []
+    if practice.contribution_workdays is not None:
+        lines.append(t("prcard.workdays", count=grouped(practice.contribution_workdays)))
+    if practice.contribution_money_vnd is not None:
+        lines.append(t("prcard.money", amount=money_text(t, practice.contribution_money_vnd)))
+    if practice.contribution_other:
+        lines.append(t("prcard.other", text=excerpt(practice.contribution_other, 500)))
+    return [t("prcard.contributions"), *lines] if lines else [t("prcard.no_contributions")]
+
+
+def money_text(t: Translator, amount: int) -> str:
+    """ "200.000.000 đồng (hai trăm triệu đồng)"."""
+    return t("money.amount", amount=grouped(amount), words=in_words(amount))
 
 
 def practice_voice(practice: Practice) -> dict | None:

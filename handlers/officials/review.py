@@ -22,7 +22,9 @@ from handlers.officials.jurisdiction import (
     refuse,
 )
 from handlers.officials.sender_view import official_as_seen_by_sender
+from handlers.practice_form import PRACTICE_FORM
 from handlers.replies import ACTION_TOKEN, Option, Reply, TextReply
+from handlers.summary import content_lines
 from handlers.targeted import TargetedFlow, begin, target_of
 from storage.models import (
     Level,
@@ -109,13 +111,23 @@ async def open_by_code(ctx: Context, code: str) -> list[Reply] | None:
 # -- the leader's side ----------------------------------------------------------------------
 
 
-async def leader_view(ctx: Context, practice: Practice) -> list[Reply]:
+LEADER_STEPS = (PracticeEventKind.RESUBMITTED, PracticeEventKind.WITHDRAWN)
+"""History steps the submitter took themselves."""
+
+
+async def leader_view(ctx: Context, practice: Practice, lead: str | None = None) -> list[Reply]:
+    """Everything the submitter sent, as they sent it, then where it stands and what they can
+    do: edit it when changes are asked, revise a rejected one, withdraw a pending one."""
     lines = [ctx.t("prcard.title", code=practice.code, title=practice.title),
              ctx.t("prcard.status", status=ctx.t(f"status.practice.{practice.status}")),
+             "", ctx.t("prcard.content"),
+             *content_lines(ctx, PRACTICE_FORM, practice.answers),
              "", ctx.t("fbcard.history"),
              ctx.t("prhistory.submitted", when=render.when(ctx, practice.created_at))]
+    if lead:
+        lines = [lead, "", *lines]
     for event in await reviews.events_of(ctx.session, practice.id):
-        actor = ctx.t("tracking.you") if event.kind == PracticeEventKind.RESUBMITTED else \
+        actor = ctx.t("tracking.you") if event.kind in LEADER_STEPS else \
             await _officials_unit(ctx, ctx.t, event.actor_id)
         lines.append(f"• {render.when(ctx, event.created_at)} — {actor}: "
                      + render.practice_event_what(ctx.t, event))
@@ -127,6 +139,10 @@ async def leader_view(ctx: Context, practice: Practice) -> list[Reply]:
 def leader_options(t: Translator, practice: Practice) -> list[Option]:
     if practice.status == P.CHANGES_REQUESTED:
         return [Option(t("pract.edit"), f"pr_edit:{practice.id}")]
+    if practice.status in (P.REJECTED, P.WITHDRAWN):
+        return [Option(t("pract.revise"), f"pr_revise:{practice.id}")]
+    if practice.status == P.SUBMITTED:
+        return [Option(t("pract.withdraw"), f"pr_withdraw:{practice.id}")]
     return []
 
 

@@ -3,7 +3,7 @@ of the same category, recent, and either pinned near the same place or, where a 
 missing, in the same commune with a similar text.
 
 Similar texts are measured as PostgreSQL's pg_trgm does (storage/text_similarity.py): in SQL
-where the extension exists (migration 0024 creates it when it may), in Python otherwise (SQLite,
+where the extension exists (migration 0025 creates it when it may), in Python otherwise (SQLite,
 or a PostgreSQL user without the privilege), with the same numbers either way.
 """
 

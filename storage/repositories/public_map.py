@@ -22,6 +22,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from vietnam_number import n2w
 
 from storage.models import (
     MAX_ID,
@@ -338,6 +339,11 @@ async def get_public_practice(session: AsyncSession, *, code: str) -> PracticePu
         clear_product=practice.clear_product,
         clear_authority=practice.clear_authority,
         people_mobilised=practice.people_mobilised,
+        organisations_taking_part=practice.organisations_taking_part,
+        contribution_workdays=practice.contribution_workdays,
+        contribution_money_vnd=practice.contribution_money_vnd,
+        contribution_money_words=money_words(practice.contribution_money_vnd),
+        contribution_other=practice.contribution_other,
         results=practice.results,
         village=practice.village,
         commune_code=practice.commune_code,
@@ -356,6 +362,11 @@ async def get_public_practice(session: AsyncSession, *, code: str) -> PracticePu
         ],
         consensus=await _consensus(session, practice.id),
     )
+
+
+def money_words(amount: int | None) -> str | None:
+    """200000000 -> "hai trăm triệu đồng", as the bot confirmed the sum to the submitter."""
+    return None if amount is None else f"{n2w(str(amount))} đồng"
 
 
 async def _consensus(session: AsyncSession, practice_id: int) -> ConsensusPublic:

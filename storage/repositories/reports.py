@@ -33,6 +33,11 @@ class PracticeRow:
     commune_code: str
     submitter_name: str
     created_at: datetime
+    people_mobilised: int = 0
+    organisations_taking_part: int | None = None
+    contribution_workdays: int | None = None
+    contribution_money_vnd: int | None = None
+    contribution_other: str | None = None
 
 
 @dataclass(frozen=True)
@@ -69,7 +74,10 @@ async def practices(session: AsyncSession, *, scope: Scope, start: datetime,
                                Practice.created_at < end)
         .order_by(col(Practice.created_at), col(Practice.id)))
     return [PracticeRow(p.id, p.code or "", p.title, p.field, p.status, p.commune_code,
-                        p.submitter_name, from_db(p.created_at)) for p in result.all()]
+                        p.submitter_name, from_db(p.created_at), p.people_mobilised,
+                        p.organisations_taking_part, p.contribution_workdays,
+                        p.contribution_money_vnd, p.contribution_other)
+            for p in result.all()]
 
 
 async def recognitions(session: AsyncSession, *, scope: Scope, start: datetime,

@@ -1,5 +1,5 @@
 """The search for similar open feedback (storage/repositories/duplicates.py) gives the same
-answer with pg_trgm (PostgreSQL, where migration 0024 created it) and without it (SQLite, or a
+answer with pg_trgm (PostgreSQL, where migration 0025 created it) and without it (SQLite, or a
 PostgreSQL user who may not create extensions): the Python measure is pg_trgm's own."""
 
 from __future__ import annotations

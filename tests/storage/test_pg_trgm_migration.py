@@ -1,4 +1,4 @@
-"""Migration 0020 creates pg_trgm where the database user may, and goes on without it where it
+"""Migration 0025 creates pg_trgm where the database user may, and goes on without it where it
 may not (a user without CREATE on the database): the duplicate search then compares texts in
 Python (tests/storage/test_duplicate_search.py)."""
 

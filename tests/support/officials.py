@@ -177,7 +177,8 @@ async def store_practice(db: Database, clock: Clock, *, commune: str, submitter_
                "description": "Các hộ thay nhau trực.", "clear_who": "120 hộ",
                "clear_what": "Trực đêm", "clear_when": "Từ 3/2026",
                "clear_responsibility": "Trưởng thôn", "clear_product": "Không còn trộm",
-               "clear_authority": "Đảng uỷ xã", "people_mobilised": 120, "people_groups": None,
+               "clear_authority": "Đảng uỷ xã", "people_mobilised": 120,
+               "organisations_taking_part": None, "people_groups": None,
                "contribution_workdays": None, "contribution_money_vnd": None,
                "contribution_other": None, "results": "An toàn", "commune": commune,
                "village": "Tổ 5", "location": None, "photos": []}

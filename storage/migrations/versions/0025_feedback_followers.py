@@ -1,8 +1,8 @@
 """feedback followers: people who follow a feedback instead of sending a duplicate; merged
 duplicates; pg_trgm for similar texts on PostgreSQL
 
-Revision ID: 0024_feedback_followers
-Revises: 0023_announcements
+Revision ID: 0025_feedback_followers
+Revises: 0024_practice_organisations
 Create Date: 2026-12-04
 """
 import logging
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = '0024_feedback_followers'
-down_revision: str | None = '0023_announcements'
+revision: str = '0025_feedback_followers'
+down_revision: str | None = '0024_practice_organisations'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
