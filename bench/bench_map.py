@@ -41,7 +41,6 @@ from bot.web.demo_data import demo_practices  # noqa: E402
 from bot.web.metrics import Metrics  # noqa: E402
 from bot.web.server import WebServer, create_web_app  # noqa: E402
 from handlers.clock import ManualClock  # noqa: E402
-from handlers.engine import Engine  # noqa: E402
 from settings import Settings  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.migrate import upgrade_async  # noqa: E402
@@ -152,8 +151,7 @@ async def main(count: int, runs: int) -> dict:
         await load(db, settings, count)
         print(f"loaded {count:,} practices in {time.perf_counter() - started:.1f} s")
         services = build_services(settings, ManualClock(NOW))
-        app = create_web_app(settings=settings, db=db, services=services,
-                             engine=Engine(db, services), metrics=Metrics())
+        app = create_web_app(settings=settings, db=db, services=services, metrics=Metrics())
         server = WebServer(app, "127.0.0.1", 0)
         base = await server.start()
         try:

@@ -150,7 +150,7 @@ class Settings(BaseSettings):
     metrics_token: SecretStr | None = None
     metrics_host: str = "127.0.0.1"
     metrics_port: int | None = Field(default=None, ge=0, le=65535)
-    # New web chat sessions one address may open (bot/web/webchat.py): a browser the server
+    # New web chat sessions one address may open (bot/webchat/chat.py): a browser the server
     # never saw, or one whose cookie the server never issued, counts as a new session.
     web_chat_new_sessions_per_hour: int = Field(default=20, ge=1, le=100_000)
     web_chat_new_sessions_per_day: int = Field(default=60, ge=1, le=1_000_000)

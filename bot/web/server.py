@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 
 from aiohttp import web
 
-from bot.web import api, health, metrics, openapi, poster_pages, press, privacy, webchat
+from bot.web import api, health, metrics, openapi, poster_pages, press, privacy
 from bot.web import map as map_pages
 from bot.web.api import PRACTICE_CODE
 from bot.web.caching import conditional_get
@@ -31,9 +31,7 @@ from bot.web.keys import (
 from bot.web.metrics import METRICS, METRICS_PORTS, Metrics
 from bot.web.single_flight import SingleFlight
 from bot.web.templating import STATIC_DIR, environment
-from bot.web.webchat import CHAT, WebChat
 from handlers.context import Services
-from handlers.engine import Engine
 from settings import Settings
 from storage.db import Database
 
@@ -47,7 +45,6 @@ def create_web_app(
     settings: Settings,
     db: Database,
     services: Services,
-    engine: Engine,
     metrics: Metrics,
     scheduler: RunningFlag | None = None,
     leadership: LeaderFlag | None = None,
@@ -62,13 +59,6 @@ def create_web_app(
     app[SCHEDULER] = scheduler
     app[LEADERSHIP] = leadership
     app[TEMPLATES] = environment(services.tz)
-    app[CHAT] = WebChat(
-        engine, services.media, rate_per_minute=settings.web_chat_rate_per_minute,
-        new_sessions_per_hour=settings.web_chat_new_sessions_per_hour,
-        new_sessions_per_day=settings.web_chat_new_sessions_per_day,
-        trusted_proxies=settings.trusted_proxy_networks,
-        secure_cookies=(settings.public_base_url or "").startswith("https://"),
-    )
     setup_routes(app)
     return app
 
@@ -97,22 +87,16 @@ def setup_routes(app: web.Application) -> None:
     add.add_get(r"/api/provinces/{code:\d{2}}/communes", api.communes)
     add.add_get("/api/units/search", api.search_units)
     add.add_get(r"/api/photos/{photo_id:[1-9]\d{0,11}}/{size:thumb|large|hq}.jpg", api.photo)
-    # The web chat: a channel adapter beside Telegram.
-    add.add_get("/chat", webchat.chat_page, name="chat")
     add.add_get("/privacy", privacy.privacy_page, name="privacy")
     # Printable guides for leaders, citizens and officials (/huong-dan/, /guide/).
     from bot.web import guides  # beside its routes, so the import list stays as others edit it
 
     guides.setup_routes(app)
-    add.add_post("/chat/events", webchat.post_event)
-    add.add_post("/chat/photos", webchat.post_photos)
-    add.add_post("/chat/voice", webchat.post_voice)
-    add.add_post("/chat/language", webchat.post_language)
-    add.add_get("/chat/notices", webchat.get_notices)
     # Operations.
     add.add_get("/healthz", health.healthz)
     add.add_get("/metrics", metrics.metrics_endpoint)
-    # Each channel adds its own webhook and media links (bot/channels/host.py).
+    # Each channel adds its own routes: webhooks, media links, and the web chat's page and
+    # calls (bot/webchat/routes.py), through bot/channels/host.py.
     add.add_static("/static/", STATIC_DIR)
 
 

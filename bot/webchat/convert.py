@@ -8,16 +8,29 @@ update id it has seen).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import math
 import re
 import secrets
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
-from handlers.events import ChoiceEvent, CommandEvent, Event, LocationEvent, Sender, TextEvent
+from handlers.events import (
+    ChoiceEvent,
+    CommandEvent,
+    Event,
+    LocationEvent,
+    PhotoEvent,
+    Sender,
+    TextEvent,
+    UnsupportedEvent,
+    VoiceEvent,
+)
+from storage.media import MediaRejected, MediaStore
 from storage.models import Channel
 from storage.repositories.web_notices import SESSION_LIFETIME
 
@@ -103,3 +116,28 @@ def to_event(payload: dict[str, Any], sender: Sender, update_id: str) -> Event:
 def _number(value: Any) -> bool:
     return (isinstance(value, int | float) and not isinstance(value, bool)
             and math.isfinite(value))
+
+
+async def photo_event(media: MediaStore, sender: Sender, path: Path | str,
+                      album: str | None, update_id: str) -> Event:
+    """The photo an upload kept, stored (its clean copy made); or why it was not kept."""
+    if isinstance(path, str):  # not kept: why
+        return UnsupportedEvent(sender, what=path, update_id=update_id)
+    try:
+        stored = await asyncio.to_thread(media.save_image_file, path)
+    except MediaRejected as rejected:
+        return UnsupportedEvent(sender, what=rejected.reason, update_id=update_id)
+    return PhotoEvent(sender, media=stored, album_id=album, update_id=update_id)
+
+
+async def voice_event(media: MediaStore, sender: Sender, path: Path | str,
+                      update_id: str) -> Event:
+    """The voice note an upload kept, stored; or why it was not kept."""
+    if isinstance(path, str):  # not kept: why ("too_large" is over the voice cap here)
+        reason = "voice_too_large" if path == "too_large" else path
+        return UnsupportedEvent(sender, what=reason, update_id=update_id)
+    try:
+        stored = await asyncio.to_thread(media.save_voice_file, path)
+    except MediaRejected as rejected:
+        return UnsupportedEvent(sender, what=rejected.reason, update_id=update_id)
+    return VoiceEvent(sender, media=stored, update_id=update_id)

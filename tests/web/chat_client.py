@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 from aiohttp import ClientSession, FormData
 from aiohttp.test_utils import TestClient
 
-from bot.web.chat_events import SESSION_COOKIE
+from bot.webchat.convert import SESSION_COOKIE
 from tests.support.consent import AGREE, is_privacy_notice
 from tests.support.images import jpeg_bytes
 from tests.support.practice_walk import Step

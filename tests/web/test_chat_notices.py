@@ -13,8 +13,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlmodel import select
 
 from bot.app import App
-from bot.web.chat_events import SESSION_COOKIE, ChatSession
-from bot.web.chat_notices import WebNoticeSender
+from bot.webchat.convert import SESSION_COOKIE, ChatSession
+from bot.webchat.notices import WebNoticeSender
 from handlers.replies import Option, TextReply
 from scheduler.outbox import OutboxWorker
 from storage.models import ChannelAccount, Feedback, OutboxStatus, WebNotice
@@ -62,7 +62,8 @@ async def test_an_officials_answer_reaches_a_citizen_who_wrote_from_the_web_chat
     app = App(settings, clock=clock)
     await app.start()
     try:
-        assert app.channels == [] and set(app.scheduler.senders) == {"web"}
+        assert [c.channel for c in app.channels] == ["web"]
+        assert set(app.scheduler.senders) == {"web"}
         async with browser(app.web.url) as hoa_browser, browser(app.web.url) as minh_browser:
             hoa, minh = WebChatClient(hoa_browser), WebChatClient(minh_browser)
             await minh.text("/start " + await make_invite(db, clock, unit=HOAN_KIEM))

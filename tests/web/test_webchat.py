@@ -10,7 +10,6 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlmodel import select
 
-from bot.web.server import create_web_app
 from scheduler.housekeeping import Housekeeping
 from storage.models import Channel, Conversation, Feedback
 from storage.repositories import practices
@@ -18,6 +17,7 @@ from tests.support.faults import database_refusing_writes, partial_files, read_o
 from tests.support.images import jpeg_bytes
 from tests.support.officials import feedback_walk
 from tests.support.practice_walk import COMPLETE_PRACTICE
+from tests.support.web_app import create_web_app
 from tests.web.chat_client import PAGE_HEADER, WebChatClient
 
 
