@@ -75,3 +75,18 @@ async def test_one_engine_and_one_set_of_flows_serve_every_channel(settings, clo
         assert engines == {id(app.engine)}
         flows = app.engine.services.features.flows
         assert "practice" in flows and set(flows) == set(build_features().flows)
+
+
+STORAGE_OF_THEIR_OWN = {"bot/zalo_oa/tokens.py", "bot/zalo_oa/cli.py", "bot/webchat/chat.py",
+                        "bot/webchat/notices.py", "bot/webchat/convert.py"}
+"""The OA's OAuth token row, the web chat's sessions and notices: a platform's own state, no
+flow's (pyproject.toml, import-linter, says why for each)."""
+
+
+def test_channel_adapters_write_no_repository_themselves() -> None:
+    """Offered actions, window warnings, an OA unfollow: flows' business, asked of the engine."""
+    reaching = {file for folder in ("bot/telegram", "bot/zalo_bot", "bot/zalo_oa", "bot/webchat",
+                                    "bot/channels")
+                for file, modules in imports_of(folder).items()
+                if any(m.startswith("storage.repositories") for m in modules)}
+    assert reaching == STORAGE_OF_THEIR_OWN
