@@ -8,7 +8,6 @@ update id it has seen).
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import math
 import re
@@ -19,6 +18,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.channels.media import PHOTO, VOICE_NOTE, keep, refusal
 from handlers.events import (
     ChoiceEvent,
     CommandEvent,
@@ -30,7 +30,7 @@ from handlers.events import (
     UnsupportedEvent,
     VoiceEvent,
 )
-from storage.media import MediaRejected, MediaStore
+from storage.media import MediaStore
 from storage.models import Channel
 from storage.repositories.web_notices import SESSION_LIFETIME
 
@@ -121,23 +121,18 @@ def _number(value: Any) -> bool:
 async def photo_event(media: MediaStore, sender: Sender, path: Path | str,
                       album: str | None, update_id: str) -> Event:
     """The photo an upload kept, stored (its clean copy made); or why it was not kept."""
-    if isinstance(path, str):  # not kept: why
-        return UnsupportedEvent(sender, what=path, update_id=update_id)
-    try:
-        stored = await asyncio.to_thread(media.save_image_file, path)
-    except MediaRejected as rejected:
-        return UnsupportedEvent(sender, what=rejected.reason, update_id=update_id)
+    stored = refusal(PHOTO, path) if isinstance(path, str) else await keep(PHOTO, media, path)
+    if isinstance(stored, str):
+        return UnsupportedEvent(sender, what=stored, update_id=update_id)
     return PhotoEvent(sender, media=stored, album_id=album, update_id=update_id)
 
 
 async def voice_event(media: MediaStore, sender: Sender, path: Path | str,
                       update_id: str) -> Event:
-    """The voice note an upload kept, stored; or why it was not kept."""
-    if isinstance(path, str):  # not kept: why ("too_large" is over the voice cap here)
-        reason = "voice_too_large" if path == "too_large" else path
-        return UnsupportedEvent(sender, what=reason, update_id=update_id)
-    try:
-        stored = await asyncio.to_thread(media.save_voice_file, path)
-    except MediaRejected as rejected:
-        return UnsupportedEvent(sender, what=rejected.reason, update_id=update_id)
+    """The voice note an upload kept, stored; or why it was not kept ("too_large" of an upload
+    is over the voice cap here)."""
+    stored = (refusal(VOICE_NOTE, path) if isinstance(path, str)
+              else await keep(VOICE_NOTE, media, path))
+    if isinstance(stored, str):
+        return UnsupportedEvent(sender, what=stored, update_id=update_id)
     return VoiceEvent(sender, media=stored, update_id=update_id)
