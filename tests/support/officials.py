@@ -9,6 +9,8 @@ from datetime import timedelta
 from handlers.clock import Clock
 from storage.db import Database
 from storage.repositories import invites
+from tests.support.chat_driver import walk
+from tests.support.telegram_harness import TelegramChat
 
 THANH_XUAN = "00367"  # Phường Thanh Xuân, Hà Nội (province 01)
 HOAN_KIEM = "00070"  # Phường Hoàn Kiếm, Hà Nội (province 01)
@@ -103,28 +105,13 @@ class RecordingChannel:
 # -- over Telegram ----------------------------------------------------------------------------
 
 
-async def tg_do(driver, step: Step) -> None:  # noqa: ANN001  (a TelegramDriver)
-    if step.kind == "press":
-        await driver.press(step.value)
-    elif step.kind == "text":
-        await driver.text(step.value)
-    elif step.kind == "location":
-        await driver.location(*step.value)
-    elif step.kind == "contact":
-        await driver._after(driver.user.send_contact(step.value))
-    elif step.kind == "photos":
-        for _ in range(step.value):
-            await driver.photo()
-
-
 async def tg_send_feedback(driver, steps: list[Step]) -> str:  # noqa: ANN001
     """Send a whole feedback over Telegram; returns its receipt code. Offered similar open
     feedback (handlers/duplicates.py, tested on its own), it sends a new one anyway."""
     import re
 
     await driver.command("phananh")
-    for step in steps:
-        await tg_do(driver, step)
+    await walk(TelegramChat(driver, albums=False), steps)
     await driver.press("✅ Gửi")
     if DUPLICATE_OFFER in driver.last.text:
         await driver.press("Không, gửi phản ánh mới")

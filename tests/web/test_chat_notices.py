@@ -19,6 +19,7 @@ from handlers.replies import Option, TextReply
 from scheduler.outbox import OutboxWorker
 from storage.models import ChannelAccount, Feedback, OutboxStatus, WebNotice
 from tests.scheduler.factories import queue, row
+from tests.support.chat_driver import walk
 from tests.support.officials import (
     DUPLICATE_OFFER,
     HOAN_KIEM,
@@ -26,7 +27,7 @@ from tests.support.officials import (
     feedback_walk,
     make_invite,
 )
-from tests.web.chat_client import PAGE_HEADER, WebChatClient
+from tests.web.chat_client import PAGE_HEADER, WebChat, WebChatClient
 
 ANSWER = "Phường đã báo điện lực, sẽ thay bóng trong tuần này."
 RESOLUTION = "Đã thay bóng đèn mới ngày 2/12."
@@ -36,7 +37,7 @@ async def web_send_feedback(chat: WebChatClient, steps: list[Step]) -> str:
     """A whole feedback from the web chat; returns its receipt code."""
     await chat.text("/phananh")
     for step in steps:
-        await chat.do(step)
+        await walk(WebChat(chat), [step])
         assert chat.status == 200, chat.transcript[-1]
     await chat.press("✅ Gửi")
     if DUPLICATE_OFFER in chat.last.text:  # similar open feedback: send anyway
