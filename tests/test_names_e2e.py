@@ -17,7 +17,8 @@ from handlers.i18n import Translator
 from storage.models import Feedback
 from tests.fakes.zalo_oa_api import FakeZaloOA
 from tests.support.chat_driver import walk
-from tests.support.officials import HOAN_KIEM, feedback_walk, make_invite
+from tests.support.factories import make_invite
+from tests.support.officials import HOAN_KIEM, feedback_walk
 from tests.web.chat_client import WebChat, WebChatClient
 from tests.zalo_oa.harness import OADriver, ZaloOAChat, running_app
 

@@ -23,13 +23,9 @@ from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_bot_api import FakeZaloBot
 from tests.fakes.zalo_oa_api import FakeZaloOA
 from tests.support.chat_driver import walk
+from tests.support.factories import make_invite
 from tests.support.images import assert_clean_photo
-from tests.support.officials import (
-    HOAN_KIEM,
-    feedback_walk,
-    make_invite,
-    tg_become_official,
-)
+from tests.support.officials import HOAN_KIEM, feedback_walk, tg_become_official
 from tests.support.s3 import bucket_refusing_photos
 from tests.support.telegram_harness import TelegramChat, TelegramDriver
 from tests.support.telegram_harness import running_app as telegram_app

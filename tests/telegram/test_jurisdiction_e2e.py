@@ -10,12 +10,12 @@ from sqlmodel import select
 
 from storage.models import Feedback, FeedbackEvent, Practice
 from tests.fakes.telegram_api import FakeTelegram
+from tests.support.factories import store_practice
 from tests.support.officials import (
     BEN_THANH_PIN,
     HOAN_KIEM,
     THANH_XUAN,
     feedback_walk,
-    store_practice,
     tg_become_official,
     tg_send_feedback,
 )

@@ -27,10 +27,10 @@ from storage.models import (
 )
 from tests.fakes.telegram_api import FakeTelegram
 from tests.support.chat_driver import walk
+from tests.support.factories import store_practice
 from tests.support.officials import (
     HOAN_KIEM,
     feedback_walk,
-    store_practice,
     tg_become_official,
     tg_open,
     tg_send_feedback,

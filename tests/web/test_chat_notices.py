@@ -20,13 +20,8 @@ from scheduler.outbox import OutboxWorker
 from storage.models import ChannelAccount, Feedback, OutboxStatus, WebNotice
 from tests.scheduler.factories import queue, row
 from tests.support.chat_driver import walk
-from tests.support.officials import (
-    DUPLICATE_OFFER,
-    HOAN_KIEM,
-    Step,
-    feedback_walk,
-    make_invite,
-)
+from tests.support.factories import make_invite
+from tests.support.officials import DUPLICATE_OFFER, HOAN_KIEM, Step, feedback_walk
 from tests.web.chat_client import PAGE_HEADER, WebChat, WebChatClient
 
 ANSWER = "Phường đã báo điện lực, sẽ thay bóng trong tuần này."

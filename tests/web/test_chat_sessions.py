@@ -14,7 +14,8 @@ from sqlmodel import col, select
 
 from bot.webchat.convert import SESSION_COOKIE
 from storage.models import Channel, ChannelAccount, Person
-from tests.support.officials import HOAN_KIEM, make_invite
+from tests.support.factories import make_invite
+from tests.support.officials import HOAN_KIEM
 from tests.support.web_app import create_web_app
 from tests.web.chat_client import PAGE_HEADER, WebChatClient
 

@@ -14,7 +14,8 @@ from sqlmodel import select
 from bot.app import App
 from storage.models import Feedback, FeedbackEvent, FeedbackVoice
 from tests.support.chat_driver import walk
-from tests.support.officials import HOAN_KIEM, feedback_walk, make_invite
+from tests.support.factories import make_invite
+from tests.support.officials import HOAN_KIEM, feedback_walk
 from tests.support.voices import assert_clean_voice, voice_note
 from tests.web.chat_client import WebChat, WebChatClient
 from tests.web.test_chat_notices import browser

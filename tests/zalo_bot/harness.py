@@ -23,7 +23,8 @@ from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_bot_api import FakeZaloBot, FakeZaloUser, ZaloMessage
 from tests.support.chat_driver import walk
 from tests.support.consent import AGREE, is_privacy_notice
-from tests.support.officials import DUPLICATE_OFFER, feedback_walk, make_invite
+from tests.support.factories import make_invite
+from tests.support.officials import DUPLICATE_OFFER, feedback_walk
 
 WEBHOOK_URL = "https://dvk.example.org/zalo/webhook"
 WEBHOOK_SECRET = "zalo-webhook-secret-1234"

@@ -15,7 +15,8 @@ from storage.media import MediaStore
 from storage.models import Feedback, FeedbackPhoto, OutboxMessage
 from tests.fakes.zalo_oa_api import FakeZaloOA
 from tests.support.chat_driver import walk
-from tests.support.officials import HOAN_KIEM, feedback_walk, make_invite
+from tests.support.factories import make_invite
+from tests.support.officials import HOAN_KIEM, feedback_walk
 from tests.zalo_oa.harness import OADriver, ZaloOAChat, running_app
 
 needs_feedback = pytest.mark.skipif(

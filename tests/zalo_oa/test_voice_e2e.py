@@ -10,7 +10,8 @@ import aiohttp
 
 from tests.fakes.zalo_oa_api import FakeZaloOA
 from tests.support.chat_driver import walk
-from tests.support.officials import HOAN_KIEM, feedback_walk, make_invite
+from tests.support.factories import make_invite
+from tests.support.officials import HOAN_KIEM, feedback_walk
 from tests.support.voices import assert_clean_voice, voice_note
 from tests.zalo_oa.harness import OADriver, ZaloOAChat, running_app
 
