@@ -142,6 +142,10 @@ async def test_consultation_recognition_nomination_and_the_province_cycle(
                      comment="Nên làm thêm ở tổ 6")
         await answer(residents[1], resident=True, agree=True, stars=5, comment=None)
         visitor = person("Khách")
+        if channel == "telegram":  # a consultation the bot never offered them: nothing
+            await visitor.command("start")
+            await visitor.driver.press_data("a:cs_consult:1")  # type: ignore[attr-defined]
+            assert "Đợt lấy ý kiến này đã kết thúc" in visitor.last_text
         await answer(visitor, resident=False, agree=False, stars=1, comment="Ồn ào quá")
 
         # Recognising before the consultation closed is asked again; "not yet" keeps it.

@@ -8,6 +8,7 @@ comments without who wrote them."""
 from __future__ import annotations
 
 import io
+import json
 
 import aiohttp
 import pytest
@@ -116,6 +117,17 @@ async def test_priority_flags_the_map_filter_and_the_report(fast_settings, clock
         await app.outbox.drain()
         [report] = [m for m in fake.messages(3001) if m.kind == "document"]
         book = load_workbook(io.BytesIO(fake.file_bytes(report.document["file_id"])))
+
+        # Her answer is hers: exported with her data, its words erased with it (still counted).
+        await hoa.command("dulieucuatoi")
+        [document] = [m for m in fake.messages(2002) if m.kind == "document"]
+        [own] = json.loads(fake.file_bytes(document.document["file_id"]))["consultation_answers"]
+        assert (own["comment"], own["satisfaction"]) == ("Tối nào cũng nghe kẻng, yên tâm hơn", 5)
+        await hoa.command("xoadulieu")
+        await hoa.press("Xoá vĩnh viễn")
+        assert "Đã xoá dữ liệu của bạn" in hoa.last_text
+        await minh.command("tracuu", code)
+        assert "1 ý kiến được tính" in minh.last_text and "nghe kẻng" not in minh.last_text
     header, *rows = list(book["Điển hình được công nhận"].iter_rows(values_only=True))
     [recognition] = [dict(zip(header, row, strict=True)) for row in rows]
     assert (recognition["Năm công nhận"], recognition["Số quyết định"],
