@@ -90,8 +90,11 @@ async def approved_practice(db, clock) -> str:  # noqa: ANN001
 async def answer(chat: ChatDriver, *, resident: bool, agree: bool, stars: int,
                  comment: str | None) -> None:
     await chat.command("dongthuan")
-    await chat.text("thanh xuan")
-    await chat.press(PLACE)
+    if resident:  # they follow the commune whose consultation invited them: it is offered
+        await chat.press("📍 " + PLACE)
+    else:
+        await chat.text("thanh xuan")
+        await chat.press(PLACE)
     await chat.press("🏠 Có, tôi sống ở đây" if resident else "🚶 Không, tôi không sống ở đây")
     assert "Đang lấy ý kiến Nhân dân (1)" in chat.last_text
     await chat.press("🗳 " + TITLE)
