@@ -39,7 +39,12 @@ MAX_OFFERED = 300  # payloads remembered per consultation: a long list, each pra
 
 class ConsensusFlow(TargetedFlow):
     async def prepare(self, ctx: Context, target: int) -> None:
-        if last := await feedback_repo.last_commune_of(ctx.session, person_id=ctx.person.id):
+        """Offer the commune whose consultation invited them (one they follow), else the one
+        they last sent feedback about."""
+        if invited := await consultation_vote.followed_commune_consulting(ctx):
+            ctx.state["suggest"] = {"commune": invited}
+        elif last := await feedback_repo.last_commune_of(ctx.session,
+                                                         person_id=ctx.person.id):
             ctx.state["suggest"] = {"commune": last}
 
 

@@ -22,6 +22,7 @@ from handlers.replies import Option, Reply, TextReply
 from handlers.targeted import TargetedFlow, begin, target_of
 from storage.models import Channel, Consultation
 from storage.repositories import consultations, linking, reviews
+from storage.repositories import follows as follows_repo
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,15 @@ async def may_vote(ctx: Context) -> bool:
     linked to one). Used by the consensus votes (handlers/consensus.py) and here."""
     accounts = await linking.accounts_of(ctx.session, person_id=_me(ctx))
     return any(a.channel in VOTING_CHANNELS for a in accounts)
+
+
+async def followed_commune_consulting(ctx: Context) -> str | None:
+    """A commune this person follows where a consultation is open: where they were invited."""
+    for follow in await follows_repo.of_person(ctx.session, person_id=_me(ctx)):
+        if await consultations.open_in_commune(ctx.session, commune_code=follow.unit_code,
+                                               now=to_db(ctx.now), limit=1):
+            return follow.unit_code
+    return None
 
 
 async def listed(ctx: Context, commune_code: str) -> tuple[list[str], list[Option]]:

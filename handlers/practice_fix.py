@@ -25,7 +25,7 @@ _COLUMNS = (
     "clear_what", "clear_when", "clear_responsibility", "clear_product", "clear_authority",
     "people_mobilised", "organisations_taking_part", "people_groups", "contribution_workdays",
     "contribution_money_vnd",
-    "contribution_other", "results", "village",
+    "contribution_other", "results", "village", "priority_task", "difficult_area",
 )
 
 

@@ -5,6 +5,7 @@ and the fields the map filters by."""
 from __future__ import annotations
 
 from handlers.forms import FieldSpec, Form, Kind
+from storage.models import DIFFICULT_AREAS, PRIORITY_TASKS
 
 COLLECTIVE_TYPES = (
     "village", "residential_group", "work_team", "production_team", "youth_union_branch",
@@ -44,6 +45,9 @@ PRACTICE_FORM = Form(
                   max_value=1_000_000_000_000),
         FieldSpec("contribution_other", Kind.TEXT, required=False, max_length=500),
         FieldSpec("results", Kind.TEXT, max_length=2000),
+        # "Ưu tiên" (the guidance's priorities): shown to reviewers, filterable on the map.
+        FieldSpec("priority_task", Kind.CHOICE, required=False, options=PRIORITY_TASKS),
+        FieldSpec("difficult_area", Kind.CHOICE, required=False, options=DIFFICULT_AREAS),
         FieldSpec("commune", Kind.UNIT),
         FieldSpec("village", Kind.TEXT, max_length=200),
         FieldSpec("location", Kind.LOCATION, required=False, personal=True),

@@ -34,6 +34,9 @@ class MapFilters:
     submitted_from: datetime | None = None
     submitted_before: datetime | None = None
     query: str | None = None
+    priority: str | None = None
+    """An "Ưu tiên" flag: new_practice or hard_task (a practice saying "both" has each), or a
+    difficult area (remote, border, island, ethnic_minority)."""
 
 
 class PracticePoint(SQLModel):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from handlers.clock import from_db
 from handlers.context import Context
+from handlers.i18n import Translator
 from handlers.officials import render
 from handlers.officials.jurisdiction import official_scope
 from handlers.replies import Option
@@ -92,8 +93,10 @@ async def card_options(ctx: Context, practice: Practice) -> list[Option]:
 
 
 async def card_lines(ctx: Context, practice: Practice) -> list[str]:
-    """Nominations, and why this official cannot recognise it now."""
+    """Its "Ưu tiên" flags, nominations, and why this official cannot recognise it now."""
     t, lines = ctx.t, []
+    if flags := priority_labels(t, practice):
+        lines.append(t("levels.priority", flags=", ".join(flags)))
     for n in await levels.nominations_of(ctx.session, practice_id(practice)):
         lines.append(t("levels.nominated_line", level=t(f"level.{n.to_level}"),
                        when=ctx.local(from_db(n.created_at)).strftime("%d/%m/%Y"),
@@ -106,3 +109,13 @@ async def card_lines(ctx: Context, practice: Practice) -> list[str]:
     return lines
 
 
+
+
+def priority_labels(t: Translator, practice: Practice) -> list[str]:
+    """The practice's "Ưu tiên" flags in words (none when the submitter skipped them)."""
+    labels = []
+    if practice.priority_task:
+        labels.append(t(f"option.priority_task.{practice.priority_task}"))
+    if practice.difficult_area:
+        labels.append(t(f"option.difficult_area.{practice.difficult_area}"))
+    return labels

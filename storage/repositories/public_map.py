@@ -26,6 +26,7 @@ from vietnam_number import n2w
 
 from storage.models import (
     MAX_ID,
+    PRIORITY_TASKS,
     PUBLIC_PRACTICE_STATUSES,
     Consultation,
     Level,
@@ -142,6 +143,10 @@ def _narrowing(filters: MapFilters) -> list[ColumnElement[bool]]:
         conditions.append(col(Practice.created_at) >= filters.submitted_from)
     if filters.submitted_before is not None:
         conditions.append(col(Practice.created_at) < filters.submitted_before)
+    if filters.priority in PRIORITY_TASKS:
+        conditions.append(col(Practice.priority_task).in_([filters.priority, "both"]))
+    elif filters.priority:
+        conditions.append(col(Practice.difficult_area) == filters.priority)
     if filters.level:
         recognised_at_level = (
             select(Recognition.id)

@@ -90,8 +90,11 @@ async def approved_practice(db, clock) -> str:  # noqa: ANN001
 async def answer(chat: ChatDriver, *, resident: bool, agree: bool, stars: int,
                  comment: str | None) -> None:
     await chat.command("dongthuan")
-    await chat.text("thanh xuan")
-    await chat.press(PLACE)
+    if resident:  # they follow the commune whose consultation invited them: it is offered
+        await chat.press("📍 " + PLACE)
+    else:
+        await chat.text("thanh xuan")
+        await chat.press(PLACE)
     await chat.press("🏠 Có, tôi sống ở đây" if resident else "🚶 Không, tôi không sống ở đây")
     assert "Đang lấy ý kiến Nhân dân (1)" in chat.last_text
     await chat.press("🗳 " + TITLE)
@@ -142,6 +145,10 @@ async def test_consultation_recognition_nomination_and_the_province_cycle(
                      comment="Nên làm thêm ở tổ 6")
         await answer(residents[1], resident=True, agree=True, stars=5, comment=None)
         visitor = person("Khách")
+        if channel == "telegram":  # a consultation the bot never offered them: nothing
+            await visitor.command("start")
+            await visitor.driver.press_data("a:cs_consult:1")  # type: ignore[attr-defined]
+            assert "Đợt lấy ý kiến này đã kết thúc" in visitor.last_text
         await answer(visitor, resident=False, agree=False, stars=1, comment="Ồn ào quá")
 
         # Recognising before the consultation closed is asked again; "not yet" keeps it.
