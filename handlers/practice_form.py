@@ -4,6 +4,8 @@ and the fields the map filters by."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from handlers.forms import FieldSpec, Form, Kind
 from storage.models import DIFFICULT_AREAS, PRIORITY_TASKS
 
@@ -54,3 +56,13 @@ PRACTICE_FORM = Form(
         FieldSpec("photos", Kind.PHOTOS, min_items=1, max_items=10, personal=True),
     ),
 )
+
+
+ADDED_LATER = ("priority_task", "difficult_area")
+"""Optional questions added after practices were already stored (issue 15): a stored practice
+that never saw them counts them as skipped, so editing or revising it does not ask them."""
+
+
+def stored_answers(answers: dict[str, Any]) -> dict[str, Any]:
+    """A stored practice's answers, with questions added since it was sent as skipped."""
+    return {**dict.fromkeys(ADDED_LATER), **answers}
