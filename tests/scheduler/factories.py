@@ -16,7 +16,15 @@ from storage.models import (
     Deadline,
     OutboxMessage,
 )
-from tests.support.factories import CUA_NAM, HA_NOI, HOAN_KIEM  # noqa: F401  (used from here)
+from tests.support.factories import (  # noqa: F401  (moved there; imports from here still work)
+    CUA_NAM,
+    HA_NOI,
+    HOAN_KIEM,
+    add_feedback,
+    add_person,
+    add_practice,
+    recognise,
+)
 
 VUNG_TAU, HCM = "26506", "79"  # a ward of Hồ Chí Minh City, and the city
 
