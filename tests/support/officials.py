@@ -9,10 +9,8 @@ from handlers.clock import Clock
 from storage.db import Database
 from tests.support.chat_driver import walk
 from tests.support.factories import make_invite
-from tests.support.factories import (  # noqa: F401  (moved there; imports from here still work)
-    store_practice,
-    store_recognised_practice,
-)
+from tests.support.factories import store_practice as store_practice  # moved; old imports work
+from tests.support.factories import store_recognised_practice as store_recognised_practice
 from tests.support.telegram_harness import TelegramChat
 
 THANH_XUAN = "00367"  # Phường Thanh Xuân, Hà Nội (province 01)
