@@ -13,6 +13,7 @@ from datetime import timedelta
 from bot.channels.base import Channel
 from bot.channels.host import ChannelHost
 from bot.channels.inbound import Inbound
+from bot.channels.retry import ReplyRetry
 from bot.instrumentation import MeteredEngine, instrument_flows
 from bot.leadership import Leadership, default_worker_id
 from bot.media_store import open_media_store
@@ -152,7 +153,8 @@ class App:
         self.metrics.outbox_backlog = outbox_backlog(self.db)
         self.metrics.unassigned_items = unassigned_items(self.db)
         inbound = Inbound(self.clock,
-                          burst=timedelta(seconds=self.settings.photo_burst_seconds))
+                          burst=timedelta(seconds=self.settings.photo_burst_seconds),
+                          retry=ReplyRetry(backoff_seconds=self.settings.reply_retry_seconds))
         self.host = ChannelHost(configured_channels(self.settings, self.engine, services,
                                                     self.db, self.clock, inbound),
                                 retry_seconds=self.settings.channel_retry_seconds,

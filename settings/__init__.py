@@ -116,6 +116,9 @@ class Settings(BaseSettings):
     # Photos arriving within this many seconds of each other in one chat get one answer, on
     # every channel (bot/channels/inbound.py); the photos of one message always do.
     photo_burst_seconds: float = Field(default=1.0, ge=0, le=10)
+    # A reply that fails for a passing reason (network, 5xx, quota) is sent again after this
+    # many seconds, then twice that (bot/channels/retry.py).
+    reply_retry_seconds: float = Field(default=1.0, ge=0, le=30)
     # A channel unreachable at start (Telegram blocked, a platform down): seconds before the
     # first retry, doubling up to 5 minutes.
     channel_retry_seconds: float = Field(default=10, gt=0)

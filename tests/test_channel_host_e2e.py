@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from bot.web.metrics import Metrics
 from bot.web.server import create_web_app
-from storage.models import PracticePhoto
+from storage.models import PracticePhoto, ProcessedUpdate
 from tests.fakes.telegram_api import FakeTelegram, make_jpeg
 from tests.fakes.zalo_bot_api import FakeZaloBot
 from tests.fakes.zalo_oa_api import FakeZaloOA
@@ -115,3 +115,60 @@ async def test_photos_sent_at_once_get_one_answer_on_every_channel(
     async with db.session() as session:  # every photo of the burst kept with the practice
         photos = (await session.exec(select(PracticePhoto))).all()
     assert len(photos) == 3 and {p.channel for p in photos} == {channel}
+
+
+PUSHING = [c for c in CHANNELS if c != "web"]
+"""The channels that send replies to a platform (the web chat answers in the HTTP response, and
+its page sends a lost request again: the engine then gives it the same answer)."""
+
+
+@pytest.mark.parametrize("channel", PUSHING)
+async def test_a_reply_that_fails_for_a_passing_reason_is_sent_again_on_every_channel(
+        channel, settings, clock, db):  # noqa: ANN001
+    async with _one_flaky_send(channel, settings, clock) as (act, inbox, app):
+        before = len(inbox())
+        await act()  # the first try of the answer meets a 5xx or a dropped connection
+        shown = inbox()[before:]
+        assert len(shown) == 1 and "/mohinh" in shown[0], shown  # the help, once
+    async with db.session() as session:
+        marks = (await session.exec(select(ProcessedUpdate).where(
+            ProcessedUpdate.channel == channel))).all()
+    assert len(marks) == len({m.update_id for m in marks}) >= 2  # each update handled once
+
+
+@asynccontextmanager
+async def _one_flaky_send(channel: str, settings, clock):  # noqa: ANN001, ANN202
+    """A chat that has said hello; `act` asks for help while the platform's next send fails
+    once for a passing reason."""
+    if channel == "telegram":
+        async with FakeTelegram() as fake, \
+                telegram_harness.running_app(settings, fake, clock) as app:
+            driver = TelegramDriver(app, fake, fake.user(1001, first_name="Lan"))
+            await driver.command("start")
+
+            async def act() -> None:
+                fake.fail("sendMessage", 502)
+                await driver.command("trogiup")
+
+            yield act, lambda: [m.text for m in driver.user.inbox], app
+    elif channel == "zalo_bot":
+        async with FakeZaloBot() as fake, zalo_harness.running_app(settings, clock, fake) as app:
+            driver = zalo_harness.ZaloDriver(app, fake, fake.user("8412345", "Lan"))
+            await driver.text("xin chào")
+
+            async def act() -> None:
+                fake.fail("sendMessage", 500)
+                await driver.command("trogiup")
+
+            yield act, lambda: [m.text or "" for m in driver.user.inbox], app
+    else:
+        async with FakeZaloOA(clock) as fake, oa_harness.running_app(
+                settings, clock, fake, refresh_token=fake.issue_refresh_token()) as app:
+            driver = oa_harness.OADriver(app, fake, fake.user("8431756230985132475", "Lan"))
+            await driver.follow()
+
+            async def act() -> None:
+                fake.fail("/v3.0/oa/message/cs", 503)
+                await driver.command("trogiup")
+
+            yield act, lambda: [m.text or "" for m in driver.user.inbox], app

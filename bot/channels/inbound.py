@@ -11,7 +11,7 @@
 - **The processed signal**: an update is marked once handled (its answer sent or held), and
   tests wait on that mark (`wait_processed`) instead of sleeping.
 - Replies go out through the channel's `send`, whose platform requests the host's retry
-  policy wraps (bot/channels/retry.py).
+  policy (`retry`, bot/channels/retry.py) wraps.
 
 Each channel gets a `Lane`: this, bound to its name, its engine and its way of sending.
 """
@@ -27,6 +27,7 @@ from datetime import timedelta
 
 from bot.channels.ordering import ChatLocks
 from bot.channels.processed import ProcessedSignal
+from bot.channels.retry import ReplyRetry
 from handlers.clock import Clock, Timer
 from handlers.engine import Engine
 from handlers.events import Event, PhotoEvent, UnsupportedEvent
@@ -48,9 +49,12 @@ class _Held:
 class Inbound:
     """The ordering locks, the held burst answers and the processed marks of every channel."""
 
-    def __init__(self, clock: Clock, *, burst: timedelta = DEFAULT_BURST) -> None:
+    def __init__(self, clock: Clock, *, burst: timedelta = DEFAULT_BURST,
+                 retry: ReplyRetry | None = None) -> None:
         self.clock = clock
         self.burst = burst
+        self.retry = retry or ReplyRetry()
+        """How every channel's reply requests are retried (bot/channels/retry.py)."""
         self.locks = ChatLocks()
         self.processed = ProcessedSignal()
         self._held: dict[tuple[str, str], _Held] = {}

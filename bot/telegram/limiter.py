@@ -1,0 +1,42 @@
+"""python-telegram-bot's hook around each Bot API request of the bot that answers people
+(`getUpdates` aside): there the channel host's retry policy for replies applies, one request
+at a time (bot/channels/retry.py). It stands where PTB's `AIORateLimiter` stood."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram.ext import BaseRateLimiter
+
+from bot.channels.retry import ReplyRetry
+from bot.telegram.errors import classify
+
+NOT_RETRIED = frozenset({"getMe", "setWebhook", "deleteWebhook", "getWebhookInfo",
+                         "logOut", "close"})
+"""Start-up calls: the host's start-up policy retries a channel that cannot start
+(bot/channels/host.py)."""
+
+
+class HostLimiter(BaseRateLimiter[None]):
+    def __init__(self, retry: ReplyRetry) -> None:
+        self.retry = retry
+
+    async def initialize(self) -> None:
+        """Nothing to open."""
+
+    async def shutdown(self) -> None:
+        """Nothing to close."""
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        if endpoint in NOT_RETRIED:
+            return await callback(*args, **kwargs)
+        return await self.retry.call(lambda: callback(*args, **kwargs), classify)
