@@ -28,7 +28,8 @@ class Settings(BaseSettings):
     telegram_file_base_url: str = "https://api.telegram.org/file/bot"
     telegram_poll_timeout_seconds: int = Field(default=20, ge=0, le=50)
     telegram_reply_rate_per_second: float = Field(default=30, ge=0)
-    """Overall cap on replies (Telegram allows about 30 messages/s); 0 turns the cap off."""
+    """Telegram's overall cap (about 30 messages/s), shared by the replies and the outbox,
+    replies first (bot/channels/budget.py); 0 turns the cap off."""
     telegram_bot_username: str | None = None
     """The bot's @username, for the invite links `dvk invite` prints (t.me/<username>?start=…)."""
 

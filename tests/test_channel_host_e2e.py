@@ -4,6 +4,7 @@ web server), time moved on the injected clock, never slept."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -12,9 +13,13 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlmodel import select
 
+from bot.channels.budget import RateBudget
 from bot.web.metrics import Metrics
 from bot.web.server import create_web_app
-from storage.models import PracticePhoto, ProcessedUpdate
+from handlers.replies import TextReply, to_payload
+from scheduler.ratelimit import ChatRateLimiter, RateLimits
+from storage.models import ChannelAccount, PracticePhoto, ProcessedUpdate
+from storage.repositories import outbox
 from tests.fakes.telegram_api import FakeTelegram, make_jpeg
 from tests.fakes.zalo_bot_api import FakeZaloBot
 from tests.fakes.zalo_oa_api import FakeZaloOA
@@ -172,3 +177,66 @@ async def _one_flaky_send(channel: str, settings, clock):  # noqa: ANN001, ANN20
                 await driver.command("trogiup")
 
             yield act, lambda: [m.text or "" for m in driver.user.inbox], app
+
+
+async def test_replies_go_before_a_busy_outbox_on_the_platforms_one_budget():
+    """Telegram counts every message against one cap: the outbox (paced by its own limiter,
+    scheduler/ratelimit.py) and the replies draw on one budget, and a waiting reply goes
+    first. Time moves only when the test moves it."""
+    seconds = [0.0]
+    sent: list[tuple[float, str]] = []
+
+    async def time_stands_still(delay: float) -> None:
+        await asyncio.sleep(0)  # others run; the clock moves when the test says
+
+    budget = RateBudget(10, now=lambda: seconds[0], sleep=time_stands_still)
+    pacing = ChatRateLimiter(RateLimits(global_per_second=8, per_chat_per_second=100),
+                             now=lambda: seconds[0], budget=budget)
+
+    def busy_outbox() -> int:
+        """The outbox sends whatever it is let through (100 notices waiting)."""
+        admitted = [chat for chat in range(100) if pacing.admit(f"n{len(sent)}-{chat}") == 0]
+        sent.extend((seconds[0], "notice") for _ in admitted)
+        return len(admitted)
+
+    async def reply() -> None:
+        await budget.for_reply()
+        sent.append((seconds[0], "reply"))
+
+    async def others_run() -> None:
+        for _ in range(20):
+            await asyncio.sleep(0)
+
+    assert busy_outbox() == 7  # its own pace, under the cap: room is left for people
+    replies = [asyncio.create_task(reply()) for _ in range(5)]  # five people write at once
+    await others_run()
+    assert [who for at, who in sent if who == "reply"] == ["reply"] * 3  # the room there was
+    seconds[0] = 1.0  # a second later the outbox is as busy as ever
+    assert busy_outbox() == 0  # two replies wait: they go first
+    await others_run()
+    assert [at for at, who in sent if who == "reply"] == [0.0, 0.0, 0.0, 1.0, 1.0]
+    assert busy_outbox() == 7  # then the outbox goes on
+    await asyncio.gather(*replies)
+    for start in (0.0, 1.0):  # never over the cap, both paths together
+        assert sum(start <= at < start + 1 for at, _ in sent) <= 10
+    assert (budget.replies, budget.notices) == (5, 14)
+
+
+async def test_telegrams_replies_and_outbox_draw_on_one_budget(settings, clock, db):
+    async with FakeTelegram() as fake, \
+            telegram_harness.running_app(settings, fake, clock) as app:
+        lan = TelegramDriver(app, fake, fake.user(1001, first_name="Lan"))
+        await lan.command("start")
+        budget = app.inbound.budgets["telegram"]
+        replies = budget.replies
+        assert replies >= 1 and budget.notices == 0
+        async with db.session() as session:
+            person = (await session.exec(select(ChannelAccount).where(
+                ChannelAccount.external_id == "1001"))).one().person_id
+            await outbox.enqueue(session, key="n1", person_id=person,
+                                 payload=to_payload([TextReply("🔔 Thông báo thử")]),
+                                 now=clock.now())
+            await session.commit()
+        [notice] = await lan.notices()
+        assert notice.text == "🔔 Thông báo thử"
+        assert (budget.replies, budget.notices) == (replies, 1)

@@ -102,7 +102,9 @@ class TelegramChannel:
         )
         if settings.webhook_url:  # Telegram POSTs updates to bot/telegram/webhook.py
             builder = builder.updater(None)
-        builder = builder.rate_limiter(HostLimiter(inbound.retry))  # the host's retry policy
+        # the host's retry policy, and Telegram's one rate budget, shared with the outbox
+        builder = builder.rate_limiter(HostLimiter(inbound.retry,
+                                                   inbound.budgets.get(self.channel)))
         self.application = builder.build()
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)

@@ -59,13 +59,15 @@ class ZaloChannel:
         self.engine = engine
         self.media = media
         self.client = ZaloBotClient(token, settings.zalo_bot_api_base_url,
-                                    rate_per_second=settings.zalo_rate_per_second,
                                     proxies=Proxies.from_settings(settings))
         self.links = SignedMediaUrls.from_secret(
             token, clock=clock, ttl=timedelta(hours=settings.zalo_media_link_hours))
         inbound = inbound or Inbound(clock)
-        self.renderer = ZaloRenderer(self.client, self.links, retry=inbound.retry)
-        self.outbox_renderer = ZaloRenderer(self.client, self.links)
+        budget = inbound.budgets.get(self.channel)  # Zalo's rate, replies first
+        self.renderer = ZaloRenderer(self.client, self.links, retry=inbound.retry,
+                                     pace=budget.for_reply if budget else None)
+        self.outbox_renderer = ZaloRenderer(self.client, self.links,
+                                            pace=budget.for_notice if budget else None)
         self.retry_backoff_seconds = retry_backoff_seconds
         self._tasks: set[asyncio.Task] = set()
         self.lane = inbound.lane(self.channel, engine, self.renderer.send)

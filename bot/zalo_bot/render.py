@@ -34,10 +34,15 @@ log = logging.getLogger(__name__)
 
 class ZaloRenderer:
     def __init__(self, client: ZaloBotClient, links: SignedMediaUrls, *,
-                 retry: ReplyRetry | None = None) -> None:
+                 retry: ReplyRetry | None = None,
+                 pace: Callable[[], Awaitable[None]] | None = None) -> None:
+        """`retry`: the host's policy for a reply's requests (none for the outbox's notices);
+        `pace`: waits for the message's place in Zalo's rate budget (bot/channels/budget.py,
+        shared by replies and notices, replies first)."""
         self.client = client
         self.links = links
         self.retry = retry
+        self.pace = pace
 
     async def send(self, chat_id: str, replies: list[Reply], *,
                    actions_numbered: bool = True) -> None:
@@ -103,6 +108,11 @@ class ZaloRenderer:
         await self.text(chat_id, t("voice.listen", caption=reply.caption or "", link=m4a))
 
     async def _call(self, send: Callable[[], Awaitable[Any]]) -> Any:
-        if self.retry is None:
+        async def once() -> Any:
+            if self.pace is not None:
+                await self.pace()
             return await send()
-        return await self.retry.call(send, classify)
+
+        if self.retry is None:
+            return await once()
+        return await self.retry.call(once, classify)
