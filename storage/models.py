@@ -206,6 +206,18 @@ class Recognition(SQLModel, table=True):
     valid_until: datetime
 
 
+class PublicMapVersion(SQLModel, table=True):
+    """One row whose `version` the database itself moves whenever what the public map shows
+    may have changed: triggers on `practice` (a row that is or was public) and `recognition`
+    (migration 0026_public_map_version). Each worker keeps its map answers under the version
+    they were computed at (bot/web/map_answers.py) and reads this row first: a practice
+    approved through any worker, any code path or a console is on every worker's map at once.
+    """
+
+    id: int = Field(default=1, primary_key=True)
+    version: int = Field(default=0, sa_type=BigInteger().with_variant(Integer(), "sqlite"))
+
+
 class PracticeVote(SQLModel, table=True):
     """A citizen's consensus on a recognised practice: one per person, cast through the
     consultation the bot offered them (handlers/consensus.py), from a Telegram or Zalo account.

@@ -20,6 +20,7 @@ from bot.web.keys import (
     DB,
     EMBEDDABLE,
     LEADERSHIP,
+    MAP_ANSWERS,
     MAP_FLIGHTS,
     SCHEDULER,
     SERVICES,
@@ -28,6 +29,7 @@ from bot.web.keys import (
     LeaderFlag,
     RunningFlag,
 )
+from bot.web.map_answers import MapAnswers
 from bot.web.metrics import METRICS, METRICS_PORTS, Metrics
 from bot.web.single_flight import SingleFlight
 from bot.web.templating import STATIC_DIR, environment
@@ -56,6 +58,7 @@ def create_web_app(
     app[SETTINGS] = settings
     app[DB] = db
     app[MAP_FLIGHTS] = SingleFlight()
+    app[MAP_ANSWERS] = MapAnswers()
     app[SERVICES] = services
     app[METRICS] = metrics
     app[METRICS_PORTS] = set()
