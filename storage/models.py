@@ -16,6 +16,8 @@ class Role(StrEnum):
     CITIZEN = "citizen"
     OFFICIAL = "official"
     ADMIN = "admin"
+    PARTNER = "partner"
+    """Stands for a partner application that files feedback through Open311 (`ApiKey`)."""
 
 
 class Level(StrEnum):
@@ -350,6 +352,11 @@ class Feedback(SQLModel, table=True):
     """Phản ánh, kiến nghị. Anonymous feedback keeps `reporter_id` only so its sender can follow
     it; nothing shown to officials is ever read from the reporter columns."""
 
+    __table_args__ = (
+        # Open311's list (storage/repositories/public_feedback.py): published, newest first.
+        Index("ix_feedback_published", "publish", "created_at"),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     code: str | None = Field(default=None, max_length=24, unique=True)
     status: str = Field(default=FeedbackStatus.NEW, max_length=16, index=True)
@@ -381,6 +388,9 @@ class Feedback(SQLModel, table=True):
     merged_into_id: int | None = None
     """A duplicate's surviving feedback (status MERGED); its sender follows that one. Not a
     foreign key, so the column is added without rebuilding the table on SQLite."""
+    publish: bool = False
+    """The sender agreed to publish it as open data (Open311, bot/web/open311.py): its text,
+    category, status, photos and a place rounded to ~100 m; never who sent it. Default no."""
 
 
 class FeedbackEvent(SQLModel, table=True):
@@ -746,3 +756,17 @@ class Announcement(SQLModel, table=True):
     created_at: datetime
     sent_at: datetime | None = None
     cancelled_at: datetime | None = None
+
+
+class ApiKey(SQLModel, table=True):
+    """A partner application's key for filing feedback through Open311 (`dvk apikey create`).
+    Only a hash of the key is stored: the key itself is shown once, when it is made. Feedback
+    filed with it is sent by `person_id`, a person standing for the partner, never a citizen."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100)
+    key_hash: str = Field(max_length=64, unique=True)
+    person_id: int = Field(foreign_key="person.id")
+    created_at: datetime
+    revoked_at: datetime | None = None
+    last_used_at: datetime | None = None
