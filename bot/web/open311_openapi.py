@@ -53,7 +53,7 @@ def open311_paths() -> dict[str, Any]:
                            f"rounded to ~100 m; newest first, at most {MAX_RESULTS}",
                 "parameters": [
                     _query("service_request_id", {"type": "string"},
-                           "receipt codes, comma-separated (the other filters still apply)"),
+                           "receipt codes, comma-separated (then the other filters do not apply)"),
                     _query("service_code", {"type": "string"}, "categories, comma-separated"),
                     _query("start_date", _DATE, "created at or after (default: 90 days ago)"),
                     _query("end_date", _DATE, "created at or before"),

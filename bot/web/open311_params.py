@@ -99,9 +99,14 @@ def _bbox(text: str) -> BBox | None:
 
 def parse_requests_query(query: Mapping[str, str], *, categories: tuple[str, ...],
                          tz: ZoneInfo, now: datetime) -> FeedbackFilters:
-    """GET requests.json: service_request_id, service_code, start_date, end_date, status (all
-    comma-separated lists where the spec allows) and our `bbox`."""
+    """GET requests.json: service_request_id (then nothing else counts), service_code,
+    start_date, end_date, status (comma-separated lists where the spec allows) and our
+    `bbox`."""
     codes = _list(query, "service_request_id")
+    if codes:  # "This overrides all other arguments" (GeoReport v2)
+        if len(codes) > MAX_RESULTS:
+            refuse(400, f"service_request_id: at most {MAX_RESULTS} ids")
+        return FeedbackFilters(codes=codes, limit=MAX_RESULTS)
     services = _list(query, "service_code")
     unknown = [code for code in services if code not in categories]
     if unknown:
@@ -114,12 +119,10 @@ def parse_requests_query(query: Mapping[str, str], *, categories: tuple[str, ...
     start, end = _instant(query, "start_date", tz), _instant(query, "end_date", tz)
     if start is not None and end is not None and start > end:
         refuse(400, "start_date is after end_date")
-    if not codes and start is None and end is None:
+    if start is None and end is None:
         start = now - DEFAULT_SPAN
-    if len(codes) > MAX_RESULTS:
-        refuse(400, f"service_request_id: at most {MAX_RESULTS} ids")
     return FeedbackFilters(
-        codes=codes, categories=services, statuses=tuple(statuses), created_from=start,
+        categories=services, statuses=tuple(statuses), created_from=start,
         created_before=end, bbox=_bbox(query.get("bbox", "").strip()), limit=MAX_RESULTS)
 
 

@@ -156,6 +156,7 @@ async def test_the_standard_filters(client, db, clock) -> None:
     assert await codes(client, "?start_date=2026-01-01T00:00:00Z"
                                "&end_date=2026-11-25T00:00:00Z") == [closed, old]
     assert await codes(client, f"?service_request_id={old},{recent}") == [recent, old]
+    assert await codes(client, f"?service_request_id={old}&status=closed") == [old]  # overrides
     assert await codes(client, "?bbox=105.8,21.0,105.9,21.1") == [recent, closed]
     assert await codes(client, "?bbox=106,10,107,11") == []
 
