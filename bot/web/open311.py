@@ -38,8 +38,11 @@ from bot.web.open311_params import (
 )
 from bot.web.press import base_url
 from bot.web.signed_media import BUSY_HEADERS
+from bot.web.webchat import CHAT
+from handlers.clock import to_db
 from handlers.feedback import DEFAULT_CATEGORIES, PUBLISH_NO, PUBLISH_YES
 from handlers.i18n import LANGUAGES, Translator
+from handlers.officials import notices
 from storage.media import MediaUnavailable
 from storage.media_copies import BadImage
 from storage.models import Feedback, FeedbackStatus
@@ -224,7 +227,7 @@ async def create_request(request: web.Request) -> web.Response:
         limits.allow(f"address:{address}")
         refuse(403, "api_key is required to file a service request")
     services_ = request.app[SERVICES]
-    now = services_.clock.now()
+    now = to_db(services_.clock.now())
     async with request.app[DB].session() as session:
         api_key = await api_keys.find_active(session, key=key)
         if api_key is None:
@@ -236,6 +239,7 @@ async def create_request(request: web.Request) -> web.Response:
         feedback = _new_feedback(request, form, api_key.person_id, now)
         stored = await feedback_repo.create_feedback(
             session, feedback=feedback, photos=[], year=now.astimezone(services_.tz).year)
+        await notices.queue_new_feedback_without_chat(session, services_.units, stored, now)
         await api_keys.mark_used(session, api_key=api_key, now=now)
         await audit.append(session, at=now, actor_id=api_key.person_id, actor_role="partner",
                            action="open311.create", record_kind="feedback",
@@ -243,6 +247,9 @@ async def create_request(request: web.Request) -> web.Response:
                            unit_code=stored.commune_code, province_code=stored.province_code,
                            channel=CHANNEL, detail=f"api key {api_key.id}")
         await session.commit()
+    wake_outbox = request.app[CHAT].engine.on_notices
+    if wake_outbox is not None:  # this worker's sender; others hear the NOTIFY (PostgreSQL)
+        wake_outbox()
     t = _translator(request)
     return web.json_response([{"service_request_id": stored.code,
                                "service_notice": t("open311.notice", code=stored.code),

@@ -17,7 +17,14 @@ from bot.cli import build_parser
 from bot.web.metrics import Metrics
 from bot.web.server import create_web_app
 from handlers.consent import current_version
-from storage.models import ApiKey, AuditEntry, Feedback, FeedbackStatus, Person
+from storage.models import (
+    ApiKey,
+    AuditEntry,
+    Feedback,
+    FeedbackStatus,
+    OutboxMessage,
+    Person,
+)
 from storage.repositories import feedback as feedback_repo
 from storage.repositories import personal_data
 from tests.support.chat_driver import walk
@@ -234,7 +241,13 @@ FORM = {"service_code": "environment", "description": "Cống thoát nước t�
         "email": "le@example.vn", "attribute[publish]": "yes"}
 
 
-async def test_a_partner_files_feedback_with_its_key_only(client, settings, capsys, db) -> None:
+async def test_a_partner_files_feedback_with_its_key_only(client, settings, capsys, db,
+                                                        clock) -> None:
+    async with db.session() as session:
+        official = Person(display_name="Cán bộ Hoàn Kiếm", role="official", level="commune",
+                          unit_code=HOAN_KIEM, created_at=clock.now())
+        session.add(official)
+        await session.commit()
     missing = await client.post(f"{V2}/requests.json", data=FORM)
     bad = await client.post(f"{V2}/requests.json", data={**FORM, "api_key": "dvk_guessed"})
     assert (missing.status, bad.status) == (403, 403)
@@ -262,6 +275,12 @@ async def test_a_partner_files_feedback_with_its_key_only(client, settings, caps
     assert (feedback.reporter_name, feedback.reporter_phone) == (None, None)
     assert [(e.action, e.actor_role, e.channel) for e in entries] == [
         ("open311.create", "partner", "open311")]
+    async with db.session() as session:  # the commune's official hears of it, as of any
+        [notice] = (await session.exec(select(OutboxMessage))).all()
+    assert notice.person_id == official.id
+    assert notice.idempotency_key == f"fb:{feedback.id}:new:0:to:{official.id}"
+    assert code in notice.payload[0]["text"] and "Cống thoát nước" in notice.payload[0]["text"]
+    assert notice.payload[0]["options"][0][1] == f"fb_open:{feedback.id}"
     published = await client.get(f"{V2}/requests/{code}.json")
     text = await published.text()
     for secret in ("Lê", "Đối Tác", "0987654321", "le@example.vn", key):
