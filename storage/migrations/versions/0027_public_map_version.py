@@ -3,10 +3,12 @@
 Triggers bump it on every insert, update or delete of a practice that is or was public
 (approved, recognised) and of any recognition, so each worker's cached map answers
 (bot/web/map_answers.py) are dropped by the same transaction that changes the map, whatever
-code path or console made the change.
+code path or console made the change. A later migration that rebuilds `practice` or
+`recognition` on SQLite (a batch "move and copy") drops their triggers and must create them
+again: tests/web/test_map_answers.py fails otherwise.
 
-Revision ID: 0026_public_map_version
-Revises: 0025_feedback_followers
+Revision ID: 0027_public_map_version
+Revises: 0026_levels_consultations
 Create Date: 2026-12-04
 """
 from collections.abc import Sequence
@@ -14,8 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0026_public_map_version'
-down_revision: str | None = '0025_feedback_followers'
+revision: str = '0027_public_map_version'
+down_revision: str | None = '0026_levels_consultations'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """open311: feedback its sender agreed to publish; API keys of partner applications
 
-Revision ID: 0027_open311
-Revises: 0026_public_map_version
+Revision ID: 0028_open311
+Revises: 0027_public_map_version
 Create Date: 2026-12-04
 """
 from collections.abc import Sequence
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = '0027_open311'
-down_revision: str | None = '0026_public_map_version'
+revision: str = '0028_open311'
+down_revision: str | None = '0027_public_map_version'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
