@@ -153,6 +153,9 @@ class Settings(BaseSettings):
     map_tile_url: str | None = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     map_tile_attribution: str = "© OpenStreetMap contributors"
     web_chat_rate_per_minute: int = Field(default=60, ge=1, le=10_000)
+    # Open311 (bot/web/open311.py): feedback one partner API key may file per minute (and keys
+    # one address may get wrong per minute).
+    open311_posts_per_minute: int = Field(default=10, ge=1, le=10_000)
     # /metrics (bot/web/metrics.py): a bearer token it requires, and/or an address of its own
     # (then it is answered only there, e.g. a private interface the Prometheus server reaches).
     metrics_token: SecretStr | None = None
