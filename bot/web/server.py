@@ -19,8 +19,11 @@ from bot.web.caching import conditional_get
 from bot.web.keys import (
     DB,
     EMBEDDABLE,
+    ENGINE,
     LEADERSHIP,
+    MAP_ANSWERS,
     MAP_FLIGHTS,
+    OPEN311_LIMITS,
     SCHEDULER,
     SERVICES,
     SETTINGS,
@@ -28,10 +31,13 @@ from bot.web.keys import (
     LeaderFlag,
     RunningFlag,
 )
+from bot.web.map_answers import MapAnswers
 from bot.web.metrics import METRICS, METRICS_PORTS, Metrics
+from bot.web.ratelimit import SlidingWindowLimiter
 from bot.web.single_flight import SingleFlight
 from bot.web.templating import STATIC_DIR, environment
 from handlers.context import Services
+from handlers.engine import Engine
 from settings import Settings
 from storage.db import Database
 
@@ -45,6 +51,7 @@ def create_web_app(
     settings: Settings,
     db: Database,
     services: Services,
+    engine: Engine,
     metrics: Metrics,
     scheduler: RunningFlag | None = None,
     leadership: LeaderFlag | None = None,
@@ -53,7 +60,10 @@ def create_web_app(
     app[SETTINGS] = settings
     app[DB] = db
     app[MAP_FLIGHTS] = SingleFlight()
+    app[MAP_ANSWERS] = MapAnswers()
+    app[OPEN311_LIMITS] = SlidingWindowLimiter(settings.open311_posts_per_minute)
     app[SERVICES] = services
+    app[ENGINE] = engine
     app[METRICS] = metrics
     app[METRICS_PORTS] = set()
     app[SCHEDULER] = scheduler
@@ -92,6 +102,10 @@ def setup_routes(app: web.Application) -> None:
     from bot.web import guides  # beside its routes, so the import list stays as others edit it
 
     guides.setup_routes(app)
+    # Open data: published feedback as Open311 GeoReport v2, and partners' filing (POST).
+    from bot.web import open311
+
+    open311.setup_routes(app)
     # Operations.
     add.add_get("/healthz", health.healthz)
     add.add_get("/metrics", metrics.metrics_endpoint)

@@ -19,7 +19,8 @@ from storage.db import Database
 def create_web_app(*, settings: Settings, db: Database, services: Services, engine: Engine,
                    metrics: Metrics, scheduler: RunningFlag | None = None,
                    leadership: LeaderFlag | None = None) -> web.Application:
-    app = create_server_app(settings=settings, db=db, services=services, metrics=metrics,
+    app = create_server_app(settings=settings, db=db, services=services, engine=engine,
+                            metrics=metrics,
                             scheduler=scheduler, leadership=leadership)
     WebChatChannel(settings, engine, services.media).attach(app, Site())
     return app
