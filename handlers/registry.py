@@ -24,6 +24,8 @@ from handlers import (
     my_practices,
     practice_fix,
     practice_revise,
+    practice_updates,
+    replication,
     reports,
     submit_practice,
     tracking,
@@ -35,6 +37,7 @@ from handlers.officials import (
     audit,
     changes,
     feedback_actions,
+    feedback_link,
     inbox,
     invites,
     mute,
@@ -45,8 +48,10 @@ from handlers.officials import (
 
 FEATURE_MODULES: tuple[ModuleType, ...] = (
     submit_practice, feedback, my_practices, tracking, followup, practice_fix, practice_revise,
+    practice_updates, replication,
     consensus,
-    inbox, feedback_actions, merge, mute, review, changes, recognition, stats, invites,
+    inbox, feedback_actions, feedback_link, merge, mute, review, changes, recognition, stats,
+    invites,
     deadlines, reports, audit, announce,
     linking, consent, my_data, follows, guide,
 )

@@ -3,6 +3,7 @@ practice card shown in the map's popups. Every label comes from the .po catalogu
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,7 +23,7 @@ from handlers.numbers import grouped, in_words
 from handlers.practice_form import FIELDS
 from storage.models import Level
 from storage.province_centres import PROVINCE_CENTRES, VIETNAM_BBOX
-from storage.public_shapes import ConsensusPublic, PracticePublic
+from storage.public_shapes import ConsensusPublic, PracticePublic, VideoPublic
 from storage.repositories import public_map
 from storage.units import UnitDirectory
 
@@ -58,6 +59,13 @@ class PracticeCard:
     hq_photos: list[str]
     """Recognised practices only: photos in high quality for the press."""
     recognitions: list[tuple[str, str, datetime]]
+    video: dict[str, Any] | None = None
+    """The practice's own video: url, poster_url, length ("0:42"), width, height."""
+    updates: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    """The timeline: date, text, photos (thumb_url, large_url), video, oldest first."""
+    replications: list[tuple[str, str, datetime]] = dataclasses.field(default_factory=list)
+    """(collective, place, date) of those who adopted it, newest first."""
+    feedback_resolved: int = 0
 
 
 def practice_card(practice: PracticePublic, units: UnitDirectory, t: Translator, *,
@@ -91,7 +99,28 @@ def practice_card(practice: PracticePublic, units: UnitDirectory, t: Translator,
         hq_photos=([f"/api/photos/{photo.id}/hq.jpg" for photo in practice.photos]
                    if practice.status == "recognised" else []),
         recognitions=recognitions,
+        video=_video(practice.video),
+        updates=[{"date": u.date, "text": u.text,
+                  "photos": [{"thumb_url": p.thumb_url, "large_url": p.large_url}
+                             for p in u.photos], "video": _video(u.video)}
+                 for u in practice.updates],
+        replications=[(r.collective_name, _commune_label(units, r.commune_code), r.declared_at)
+                      for r in practice.replications],
+        feedback_resolved=practice.feedback_resolved,
     )
+
+
+def _video(video: VideoPublic | None) -> dict[str, Any] | None:
+    if video is None:
+        return None
+    seconds = video.duration_seconds
+    return {"url": video.url, "poster_url": video.poster_url, "width": video.width,
+            "height": video.height, "length": f"{seconds // 60}:{seconds % 60:02d}"}
+
+
+def _commune_label(units: UnitDirectory, code: str) -> str:
+    commune = units.get(code)
+    return commune.label if commune else code
 
 
 def contributions(practice: PracticePublic, t: Translator) -> list[tuple[str, str]]:
@@ -159,6 +188,20 @@ async def _map(request: web.Request, *, embed: bool) -> web.Response:
     return response
 
 
+def adopt_links(request: web.Request, code: str) -> list[tuple[str, str]]:
+    """Where a collective that adopted the practice tells the bot so ("Chúng tôi đã học tập,
+    nhân rộng"): the web chat (always), Telegram by a deep link, Zalo by its chat link."""
+    settings = request.app[SETTINGS]
+    t = Translator(page_language(request))
+    links = [(t("web.adopt.web"), f"/chat?nhanrong={code}")]
+    if settings.telegram_bot_username:
+        links.append((t("web.adopt.telegram"),
+                      f"https://t.me/{settings.telegram_bot_username}?start=nr_{code}"))
+    if settings.zalo_chat_link:
+        links.append((t("web.adopt.zalo"), settings.zalo_chat_link))
+    return links
+
+
 async def practice_popup(request: web.Request) -> web.Response:
     """The card inside a map popup: server-rendered so its text is translated and escaped."""
     practice = await load_public_practice(request)
@@ -180,6 +223,6 @@ async def practice_page(request: web.Request) -> web.Response:
              "image": f"{root}/practices/{card.code}/card.png?lang={language}",
              "description": shorten(card.summary, SHARE_SUMMARY_CHARS)}
     response = render_page(request, "practice.html", language=language, card=card, full=True,
-                           share=share)
+                           share=share, adopt=adopt_links(request, card.code))
     response.headers.update(CACHE_PAGE)
     return response

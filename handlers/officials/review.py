@@ -132,6 +132,8 @@ async def leader_view(ctx: Context, practice: Practice, lead: str | None = None)
         lines.append(f"• {render.when(ctx, event.created_at)} — {actor}: "
                      + render.practice_event_what(ctx.t, event))
     options = leader_options(ctx.t, practice)
+    if practice.status in RECOGNISABLE:  # public: its people keep its page alive
+        options.append(Option(ctx.t("pract.add_update"), f"pu_new:{practice.id}"))
     token = ctx.offer_actions(options) if options else None
     return [TextReply("\n".join(lines), tuple(options), token=token)]
 
