@@ -111,6 +111,7 @@ def setup_routes(app: web.Application) -> None:
     add.add_post("/chat/events", webchat.post_event)
     add.add_post("/chat/photos", webchat.post_photos)
     add.add_post("/chat/voice", webchat.post_voice)
+    add.add_post("/chat/video", webchat.post_video)
     add.add_post("/chat/language", webchat.post_language)
     add.add_get("/chat/notices", webchat.get_notices)
     # Operations.

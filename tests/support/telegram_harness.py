@@ -149,6 +149,9 @@ class TelegramChat:
     async def voice(self, data: bytes, seconds: int) -> None:
         await self.driver.voice(data, duration=seconds)
 
+    async def video(self, data: bytes, seconds: int) -> None:
+        await self.driver._after(self.driver.user.send_video(data, duration=seconds))
+
     @property
     def last_text(self) -> str:
         return self.driver.last.text
