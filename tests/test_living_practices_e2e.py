@@ -25,10 +25,12 @@ from storage.models import (
     PracticeUpdatePhoto,
     PracticeVideo,
 )
+from tests.fakes.telegram_api import FakeTelegram
 from tests.support.channels import People, people_on
 from tests.support.chat_driver import ChatDriver, walk
 from tests.support.officials import THANH_XUAN, make_invite
 from tests.support.practice_walk import COMPLETE_PRACTICE
+from tests.support.telegram_harness import TelegramChat, TelegramDriver, running_app
 from tests.support.videos import SECRET_WORDS, phone_video
 
 CODE = "MH-2026-000001"
@@ -212,3 +214,32 @@ async def _resolved_feedback(db, clock, services) -> int:  # noqa: ANN001
         feedback.code = f"PA-2026-{feedback.id:06d}"
         await session.commit()
         return int(feedback.id or 0)
+
+
+@pytest.mark.parametrize("video_max_bytes", [20 * 1024 * 1024, 50 * 1024 * 1024])
+async def test_a_telegram_video_over_20_mb_is_refused_kindly_with_a_link_offered(
+        video_max_bytes, settings, db, clock):  # noqa: ANN001
+    """Over 20 MB the Bot API refuses `getFile` ("file is too big"): refused from the size
+    Telegram states (our cap), or from that refusal (a cap set higher); either way the person
+    hears the limit and is offered a link, and the question is asked again, nothing lost."""
+    relaxed = settings.model_copy(update={"telegram_per_chat_rate": 1000,
+                                          "telegram_global_rate": 1000,
+                                          "video_max_bytes": video_max_bytes})
+    async with FakeTelegram() as fake, running_app(relaxed, fake, clock) as app:
+        lan = TelegramChat(TelegramDriver(app, fake, fake.user(2001, first_name="Lan")))
+        await lan.open_menu()
+        await lan.press("Gửi mô hình")
+        await walk(lan, COMPLETE_PRACTICE[:-1])
+        big = phone_video(1.0) + bytes(21 * 1024 * 1024)
+        await lan.video(big, 40)
+        said = lan.last_text
+        assert "Video lớn quá" in said and "20 MB" in said and "đường link" in said, said
+        assert "Đã có 3/10 ảnh" in said  # the same question, the photos kept
+        asked = [c for c in fake.calls_to("getFile")
+                 if str(c.params.get("file_id")).startswith("fid-video")]
+        assert bool(asked) == (video_max_bytes > 20 * 1024 * 1024)
+        await lan.press("Xong")
+        await lan.press("Gửi")
+        assert CODE in lan.last_text
+    async with db.session() as session:
+        assert (await session.exec(select(PracticeVideo))).all() == []
