@@ -106,7 +106,10 @@ async def test_an_update_with_a_video_is_checked_then_shown_dated_on_the_page(
             await person.settle()
             notices = await minh.notices()
             assert any(f"Cập nhật mới cho mô hình {CODE}" in n for n in notices), notices
-            await minh.press("Mở")
+            # The practice's card lists what waits too, so no update is lost with a notice.
+            await minh.command("tracuu", CODE)
+            day = clock.now().astimezone(services.tz).strftime("%d/%m/%Y")
+            await minh.press(f"🗓 Cập nhật chờ xem ({day})")
             assert NEWS.split(" Video")[0] in minh.last_text and "Chờ cán bộ xem" in minh.last_text
             await minh.press("✅ Đăng")
             assert "Đã đăng cập nhật" in minh.last_text

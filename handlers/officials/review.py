@@ -32,9 +32,10 @@ from storage.models import (
     PracticeEvent,
     PracticeEventKind,
     PracticeStatus,
+    PracticeUpdateStatus,
 )
 from storage.repositories import officials as officials_repo
-from storage.repositories import people, practices, reviews
+from storage.repositories import people, practice_life, practices, reviews
 from storage.repositories.officials import scope_of
 
 P = PracticeStatus
@@ -61,7 +62,7 @@ async def card(ctx: Context, practice: Practice, lead: str | None = None) -> lis
         await reviews.consensus_of(ctx.session, practice.id))
     if lead:
         text = f"{lead}\n\n{text}"
-    options = await card_options(ctx, practice)
+    options = await pending_updates(ctx, practice) + await card_options(ctx, practice)
     shown = photos if lead is None else []
     return shown + [TextReply(text, tuple(options), token=ctx.offer_actions(options))]
 
@@ -79,6 +80,17 @@ async def card_options(ctx: Context, practice: Practice) -> list[Option]:
 
 
 RECOGNISABLE = (PracticeStatus.APPROVED, PracticeStatus.RECOGNISED)
+
+
+async def pending_updates(ctx: Context, practice: Practice) -> list[Option]:
+    """Its updates waiting for a light check (handlers/practice_updates.py), the oldest few,
+    so none is lost with a notice."""
+    if practice.status not in RECOGNISABLE or practice.id is None:
+        return []
+    waiting = await practice_life.updates_of(ctx.session, practice.id,
+                                             status=PracticeUpdateStatus.PENDING)
+    return [Option(ctx.t("pr_update.waiting", when=render.when(ctx, u.created_at)[:10]),
+                   f"pu_open:{u.id}") for u in waiting[:3]]
 
 
 async def may_recognise(ctx: Context, practice: Practice) -> bool:
