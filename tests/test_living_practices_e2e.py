@@ -246,3 +246,35 @@ async def test_a_telegram_video_over_20_mb_is_refused_kindly_with_a_link_offered
         assert CODE in lan.last_text
     async with db.session() as session:
         assert (await session.exec(select(PracticeVideo))).all() == []
+
+
+async def test_only_an_official_of_the_unit_publishes_and_never_their_own(
+        settings, db, clock, services, engine):  # noqa: ANN001
+    """Buttons can be forged: publishing or hiding an update is checked on the server (an
+    official whose jurisdiction covers the practice, not its submitter), and an update of a
+    practice no longer public cannot be added."""
+    async with people_on("telegram", settings, clock, db, services, engine) as person:
+        lan, minh, hoa = person("Lan"), person("Minh"), person("Hoa")
+        await approved_practice(person, lan, minh, db, clock)
+        await lan.command("capnhat", CODE)
+        await lan.text("Thêm 10 hộ tham gia.")
+        await lan.press("➡️ Không có ảnh, tiếp tục")
+        await lan.press("Gửi")
+        async with db.session() as session:
+            [update] = (await session.exec(select(PracticeUpdate))).all()
+        await hoa.open_menu()
+        for forger in (hoa, lan):  # a citizen; the submitter herself
+            for action in ("pu_ok", "pu_hide", "pu_open"):
+                await forger.driver.press_data(f"a:{action}:{update.id}")  # type: ignore[attr-defined]
+                assert forger.last_text.startswith("⛔"), (action, forger.last_text)
+        async with db.session() as session:
+            assert (await session.get(PracticeUpdate, update.id)).status == "pending"
+
+        await minh.command("capnhat", CODE)  # an official of the unit: published at once
+        await minh.text("Phường khen thưởng tổ dân phố số 5.")
+        await minh.press("➡️ Không có ảnh, tiếp tục")
+        await minh.press("Gửi")
+        assert f"Đã đăng cập nhật lên trang của mô hình {CODE}" in minh.last_text
+    async with db.session() as session:
+        statuses = [u.status for u in (await session.exec(select(PracticeUpdate))).all()]
+    assert statuses == ["pending", "published"]
