@@ -278,6 +278,9 @@
   var adopted = new URLSearchParams(window.location.search).get("nhanrong");
   if (adopted && /^MH-\d{4}-\d{1,12}$/.test(adopted)) {
     sendEvent({ type: "text", text: "/nhanrong " + adopted }, "/nhanrong " + adopted);
+    var here = new URL(window.location.href);  // once: a reload must not declare it again
+    here.searchParams.delete("nhanrong");
+    window.history.replaceState(null, "", here);
   }
   chain.then(fetchNotices);  // after the first answer, which gives a new visitor their session
   setInterval(function () { if (!document.hidden) fetchNotices(); },
