@@ -29,7 +29,7 @@ from tests.fakes.telegram_api import FakeTelegram
 from tests.support.channels import People, people_on
 from tests.support.chat_driver import ChatDriver, walk
 from tests.support.officials import THANH_XUAN, make_invite
-from tests.support.practice_walk import COMPLETE_PRACTICE
+from tests.support.practice_walk import COMPLETE_PRACTICE, PHOTOS_DONE
 from tests.support.telegram_harness import TelegramChat, TelegramDriver, running_app
 from tests.support.videos import SECRET_WORDS, phone_video
 
@@ -232,7 +232,7 @@ async def test_a_telegram_video_over_20_mb_is_refused_kindly_with_a_link_offered
         lan = TelegramChat(TelegramDriver(app, fake, fake.user(2001, first_name="Lan")))
         await lan.open_menu()
         await lan.press("Gửi mô hình")
-        await walk(lan, COMPLETE_PRACTICE[:-1])
+        await walk(lan, COMPLETE_PRACTICE[:PHOTOS_DONE])
         big = phone_video(1.0) + bytes(21 * 1024 * 1024)
         await lan.video(big, 40)
         said = lan.last_text
@@ -241,7 +241,7 @@ async def test_a_telegram_video_over_20_mb_is_refused_kindly_with_a_link_offered
         asked = [c for c in fake.calls_to("getFile")
                  if str(c.params.get("file_id")).startswith("fid-video")]
         assert bool(asked) == (video_max_bytes > 20 * 1024 * 1024)
-        await lan.press("Xong")
+        await walk(lan, COMPLETE_PRACTICE[PHOTOS_DONE:])
         await lan.press("Gửi")
         assert CODE in lan.last_text
     async with db.session() as session:
