@@ -58,6 +58,7 @@ def build_services(settings: Settings, clock: Clock) -> Services:
         messages_per_minute=settings.messages_per_minute,
         feedback_per_day=settings.feedback_per_day,
         duplicate_radius_m=settings.duplicate_radius_m,
+        consultation_days=settings.consultation_days,
         guides_url=guides_url(settings),
         features=build_features(feedback_categories=settings.feedback_category_list),
         capabilities=dict(CHANNEL_CAPABILITIES),

@@ -97,6 +97,9 @@ class Settings(BaseSettings):
     # Open feedback of the same category pinned within this many metres of a new one is offered
     # to follow instead of sending a duplicate (handlers/duplicates.py).
     duplicate_radius_m: int = Field(default=150, ge=1, le=10_000)
+    # Days a residents' consultation on a practice stays open when its official gives none
+    # (handlers/officials/consultation_open.py); the scheduler closes it then.
+    consultation_days: int = Field(default=14, ge=1, le=90)
 
     # Scheduler (scheduler/): reminders, quiet hours, feedback escalation.
     reminder_offsets_days: str = "30,7,1"
