@@ -124,7 +124,6 @@ def settings(tmp_path: Path, database_url: str, media_settings: dict[str, str]) 
         _env_file=None,
         database_url=database_url,
         media_dir=tmp_path / "media",
-        telegram_album_wait_seconds=0.3,  # the gap between album items under load
         web_port=0,  # App.start serves the web side too: any free port, never a running 8080
         # Tests act faster than people: the per-account limits are tested on their own
         # (tests/telegram/test_flood_e2e.py).
@@ -132,6 +131,7 @@ def settings(tmp_path: Path, database_url: str, media_settings: dict[str, str]) 
         # Nor do they paste long texts: split messages are joined in tests of their own
         # (tests/test_split_messages_e2e.py), the rest are answered at once.
         text_join_seconds=0,
+        reply_retry_seconds=0,  # a reply that failed for a passing reason goes again at once
         **media_settings,
     )
 

@@ -3,9 +3,9 @@ practice card shown in the map's popups. Every label comes from the .po catalogu
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from dataclasses import dataclass
+from dataclasses import field as default
 from datetime import datetime
 from typing import Any
 
@@ -60,11 +60,15 @@ class PracticeCard:
     hq_photos: list[str]
     """Recognised practices only: photos in high quality for the press."""
     recognitions: list[tuple[str, str, datetime]]
+    priority: list[str] = default(default_factory=list)
+    """"Ưu tiên" flags in words."""
+    consultations: list[str] = default(default_factory=list)
+    """Closed residents' consultations: counts and satisfaction only."""
     video: dict[str, Any] | None = None
     """The practice's own video: url, poster_url, length ("0:42"), width, height."""
-    updates: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    updates: list[dict[str, Any]] = default(default_factory=list)
     """The timeline: date, text, photos (thumb_url, large_url), video, oldest first."""
-    replications: list[tuple[str, str, datetime]] = dataclasses.field(default_factory=list)
+    replications: list[tuple[str, str, datetime]] = default(default_factory=list)
     """(collective, place, date) of those who adopted it, newest first."""
     feedback_resolved: int = 0
 
@@ -107,6 +111,13 @@ def practice_card(practice: PracticePublic, units: UnitDirectory, t: Translator,
         hq_photos=([f"/api/photos/{photo.id}/hq.jpg" for photo in practice.photos]
                    if practice.status == "recognised" else []),
         recognitions=recognitions,
+        priority=[t(f"option.{name}.{value}") for name, value in (
+            ("priority_task", practice.priority_task),
+            ("difficult_area", practice.difficult_area)) if value],
+        consultations=[t("web.card.consultation", agree=c.agree or 0,
+                         disagree=c.disagree or 0, votes=c.votes or 0,
+                         avg=c.satisfaction_avg if c.satisfaction_avg is not None else "—")
+                       for c in practice.consultations if c.closed_at is not None],
         video=_video(practice.video),
         updates=[{"date": u.date, "text": u.text,
                   "photos": [{"thumb_url": p.thumb_url, "large_url": p.large_url}

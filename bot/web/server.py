@@ -12,6 +12,7 @@ from urllib.parse import urlparse
 
 from aiohttp import web
 
+from bot.channels.inbound import Inbound
 from bot.web import api, health, metrics, openapi, poster_pages, press, privacy, webchat
 from bot.web import map as map_pages
 from bot.web.api import PRACTICE_CODE
@@ -20,7 +21,9 @@ from bot.web.keys import (
     DB,
     EMBEDDABLE,
     LEADERSHIP,
+    MAP_ANSWERS,
     MAP_FLIGHTS,
+    OPEN311_LIMITS,
     SCHEDULER,
     SERVICES,
     SETTINGS,
@@ -28,7 +31,9 @@ from bot.web.keys import (
     LeaderFlag,
     RunningFlag,
 )
+from bot.web.map_answers import MapAnswers
 from bot.web.metrics import METRICS, METRICS_PORTS, Metrics
+from bot.web.ratelimit import SlidingWindowLimiter
 from bot.web.single_flight import SingleFlight
 from bot.web.templating import STATIC_DIR, environment
 from bot.web.webchat import CHAT, WebChat
@@ -51,11 +56,16 @@ def create_web_app(
     metrics: Metrics,
     scheduler: RunningFlag | None = None,
     leadership: LeaderFlag | None = None,
+    inbound: Inbound | None = None,
 ) -> web.Application:
+    """`inbound`: the channel host's ordering and processed marks, which the web chat follows
+    like every channel (bot/channels/inbound.py); one of its own when the app serves alone."""
     app = web.Application(middlewares=[json_api_errors, security_headers, conditional_get])
     app[SETTINGS] = settings
     app[DB] = db
     app[MAP_FLIGHTS] = SingleFlight()
+    app[MAP_ANSWERS] = MapAnswers()
+    app[OPEN311_LIMITS] = SlidingWindowLimiter(settings.open311_posts_per_minute)
     app[SERVICES] = services
     app[METRICS] = metrics
     app[METRICS_PORTS] = set()
@@ -68,6 +78,7 @@ def create_web_app(
         new_sessions_per_day=settings.web_chat_new_sessions_per_day,
         trusted_proxies=settings.trusted_proxy_networks,
         secure_cookies=(settings.public_base_url or "").startswith("https://"),
+        inbound=inbound,
     )
     setup_routes(app)
     return app
@@ -108,6 +119,10 @@ def setup_routes(app: web.Application) -> None:
     from bot.web import guides  # beside its routes, so the import list stays as others edit it
 
     guides.setup_routes(app)
+    # Open data: published feedback as Open311 GeoReport v2, and partners' filing (POST).
+    from bot.web import open311
+
+    open311.setup_routes(app)
     add.add_post("/chat/events", webchat.post_event)
     add.add_post("/chat/photos", webchat.post_photos)
     add.add_post("/chat/voice", webchat.post_voice)
