@@ -122,7 +122,8 @@ async def readers_role(base: str, readers: int, seconds: float, fixture: Path) -
 
 async def chat_role(base: str, seconds: float) -> dict:
     from tests.support.practice_walk import COMPLETE_PRACTICE
-    from tests.web.chat_client import WebChatClient
+    from tests.support.chat_driver import walk
+    from tests.web.chat_client import WebChat, WebChatClient
 
     latencies: list[float] = []
     receipts = 0
@@ -141,7 +142,7 @@ async def chat_role(base: str, seconds: float) -> dict:
         while time.perf_counter() < deadline:
             await timed(lambda: chat.text("/mohinh"))
             for step in COMPLETE_PRACTICE:
-                await timed(lambda step=step: chat.do(step))
+                await timed(lambda step=step: walk(WebChat(chat), [step]))
             await timed(lambda: chat.press("✅ Gửi"))
             receipts += "Mã tiếp nhận: MH-" in chat.last.text
     return {"latencies": latencies, "receipts": receipts}

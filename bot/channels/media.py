@@ -29,12 +29,21 @@ class MediaKind:
     too_large: str
     busy: str
     download_failed: str
+    save: str
+    """The MediaStore method that keeps a clean copy."""
+    cap: str
+    """The MediaStore attribute holding the byte cap."""
 
 
 PHOTO = MediaKind("photo", too_large="too_large", busy="storage_busy",
-                  download_failed="download_failed")
+                  download_failed="download_failed", save="save_image_file",
+                  cap="max_image_bytes")
 VOICE_NOTE = MediaKind("voice", too_large="voice_too_large", busy="voice_storage_busy",
-                  download_failed="voice_download_failed")
+                       download_failed="voice_download_failed", save="save_voice_file",
+                       cap="max_voice_bytes")
+VIDEO = MediaKind("video", too_large="video_too_large", busy="storage_busy",
+                  download_failed="video_download_failed", save="save_video_file",
+                  cap="max_video_bytes")
 
 
 async def fetch_and_keep(kind: MediaKind, media: MediaStore, download: Download, *,
@@ -59,7 +68,7 @@ async def fetch_and_keep(kind: MediaKind, media: MediaStore, download: Download,
 async def keep(kind: MediaKind, media: MediaStore, path: Path, *,
                platform_file_id: str | None = None) -> StoredMedia | str:
     """A file already on disk kept as its clean copy, or why not."""
-    save = media.save_image_file if kind is PHOTO else media.save_voice_file
+    save = getattr(media, kind.save)
     try:
         return await asyncio.to_thread(save, path, platform_file_id=platform_file_id)
     except MediaUnavailable:
@@ -75,4 +84,5 @@ def refusal(kind: MediaKind, reason: str) -> str:
 
 
 def _cap(kind: MediaKind, media: MediaStore) -> int:
-    return media.max_image_bytes if kind is PHOTO else media.max_voice_bytes
+    cap: int = getattr(media, kind.cap)
+    return cap

@@ -97,6 +97,10 @@ def setup_routes(app: web.Application) -> None:
     add.add_get(r"/api/provinces/{code:\d{2}}/communes", api.communes)
     add.add_get("/api/units/search", api.search_units)
     add.add_get(r"/api/photos/{photo_id:[1-9]\d{0,11}}/{size:thumb|large|hq}.jpg", api.photo)
+    add.add_get(r"/api/update-photos/{photo_id:[1-9]\d{0,11}}/{size:thumb|large}.jpg",
+                api.update_photo)
+    add.add_get(r"/api/videos/{video_id:[1-9]\d{0,11}}.mp4", api.video)
+    add.add_get(r"/api/videos/{video_id:[1-9]\d{0,11}}/poster.jpg", api.video_poster)
     add.add_get("/privacy", privacy.privacy_page, name="privacy")
     # Printable guides for leaders, citizens and officials (/huong-dan/, /guide/).
     from bot.web import guides  # beside its routes, so the import list stays as others edit it

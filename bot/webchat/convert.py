@@ -8,6 +8,7 @@ update id it has seen).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import math
 import re
@@ -28,9 +29,10 @@ from handlers.events import (
     Sender,
     TextEvent,
     UnsupportedEvent,
+    VideoEvent,
     VoiceEvent,
 )
-from storage.media import MediaStore
+from storage.media import MediaRejected, MediaStore
 from storage.models import Channel
 from storage.repositories.web_notices import SESSION_LIFETIME
 
@@ -136,3 +138,17 @@ async def voice_event(media: MediaStore, sender: Sender, path: Path | str,
     if isinstance(stored, str):
         return UnsupportedEvent(sender, what=stored, update_id=update_id)
     return VoiceEvent(sender, media=stored, update_id=update_id)
+
+
+async def video_event(media: MediaStore, sender: Sender, path: Path | str,
+                      update_id: str) -> Event:
+    """The short video an upload kept, stored clean; or why it was not kept ("too_large" of an
+    upload is over the video cap here)."""
+    if isinstance(path, str):
+        reason = "video_too_large" if path == "too_large" else path
+        return UnsupportedEvent(sender, what=reason, update_id=update_id)
+    try:
+        stored = await asyncio.to_thread(media.save_video_file, path)
+    except MediaRejected as rejected:
+        return UnsupportedEvent(sender, what=rejected.reason, update_id=update_id)
+    return VideoEvent(sender, media=stored, update_id=update_id)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -22,14 +24,16 @@ from bot.webchat.convert import (
     event_id,
     photo_event,
     to_event,
+    video_event,
     voice_event,
 )
 from bot.webchat.notices import unseen_replies
 from bot.webchat.render import notice, render_replies, reply_views
 from bot.webchat.upload import MAX_PHOTOS_PER_UPLOAD, streamed_upload
-from handlers.events import TextEvent
+from handlers.events import Event, Sender, TextEvent
 from handlers.i18n import LANGUAGES, Translator
 from handlers.replies import Reply
+from storage.media import MediaStore
 from storage.province_centres import VIETNAM_BBOX
 
 CSRF_HEADER = "X-DVK-Chat"
@@ -44,6 +48,7 @@ def setup_routes(app: web.Application) -> None:
     add.add_post("/chat/events", post_event)
     add.add_post("/chat/photos", post_photos)
     add.add_post("/chat/voice", post_voice)
+    add.add_post("/chat/video", post_video)
     add.add_post("/chat/language", post_language)
     add.add_get("/chat/notices", get_notices)
 
@@ -61,7 +66,7 @@ async def chat_page(request: web.Request) -> web.Response:
         "noticePollSeconds": NOTICE_POLL_SECONDS,
         "text": {key: t(f"web.chat.{key}") for key in
                  ("you_photos", "you_location", "geo_failed", "network_error",
-                  "too_many_photos", "you_voice")},
+                  "too_many_photos", "you_voice", "you_video")},
     }
     return render_page(request, "chat.html", language=language, config=config)
 
@@ -119,23 +124,37 @@ async def post_photos(request: web.Request) -> web.Response:
 async def post_voice(request: web.Request) -> web.Response:
     """One voice note (a file the phone recorded, or the page's recorder), as a voice message
     on the other channels: kept clean, or refused with the caps."""
+    return await _post_one(request, "voice", request.app[CHAT].media.max_voice_bytes,
+                           voice_event)
+
+
+async def post_video(request: web.Request) -> web.Response:
+    """One short video (the phone's camera or a file), as a video on Telegram: kept clean
+    with a poster frame, or refused with the caps."""
+    return await _post_one(request, "video", request.app[CHAT].media.max_video_bytes,
+                           video_event)
+
+
+MakeEvent = Callable[[MediaStore, Sender, Path | str, str], Awaitable[Event]]
+
+
+async def _post_one(request: web.Request, part_name: str, limit: int,
+                    make: MakeEvent) -> web.Response:
     _require_page_header(request)
     chat, language = request.app[CHAT], page_language(request)
     session = await chat.session_of(request)
-    limit = chat.media.max_voice_bytes
     if request.content_length and request.content_length > 2 * limit + 65536:
         raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=request.content_length)
     try:
-        async with streamed_upload(request, chat.media, part_name="voice", max_files=1,
+        async with streamed_upload(request, chat.media, part_name=part_name, max_files=1,
                                    max_bytes=limit) as upload:
             action_id, files = event_id(upload.action_id), upload.files
             if not files:
-                raise BadEvent("no voice note in the upload")
+                raise BadEvent(f"no {part_name} in the upload")
             if not chat.admit(request, session):
                 return await _rate_limited(request, language)
             sender = session.sender(language)
-            event = await voice_event(chat.media, sender, files[0],
-                                       f"{session.chat_id}:{action_id}")
+            event = await make(chat.media, sender, files[0], f"{session.chat_id}:{action_id}")
     except BadEvent as problem:
         raise _bad_request(str(problem)) from None
     if session.is_new and language != request.app[SETTINGS].default_language:

@@ -188,6 +188,15 @@ class WebChatClient:
                                           headers=PAGE_HEADER)
         return await self._receive(response)
 
+    async def video(self, data: bytes, *, name: str = "video.mp4",
+                    content_type: str = "video/mp4") -> list[Bubble]:
+        form = FormData()
+        form.add_field("id", f"m{next(_seq)}-{uuid.uuid4().hex[:8]}")
+        form.add_field("video", data, filename=name, content_type=content_type)
+        response = await self.client.post(self._path("/chat/video"), data=form,
+                                          headers=PAGE_HEADER)
+        return await self._receive(response)
+
     async def notices(self) -> list[Bubble]:
         """Ask for what the bot said on its own, acknowledging what is on screen, as the page
         does when it opens and every few seconds while it stays open."""
@@ -243,6 +252,10 @@ class WebChat:
 
     async def voice(self, data: bytes, seconds: int) -> None:
         await self.client.voice(data)
+        assert self.client.status == 200, self.client.transcript[-1]
+
+    async def video(self, data: bytes, seconds: int) -> None:
+        await self.client.video(data)
         assert self.client.status == 200, self.client.transcript[-1]
 
     @property
