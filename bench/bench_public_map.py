@@ -121,8 +121,8 @@ async def readers_role(base: str, readers: int, seconds: float, fixture: Path) -
 
 
 async def chat_role(base: str, seconds: float) -> dict:
-    from tests.support.practice_walk import COMPLETE_PRACTICE
     from tests.support.chat_driver import walk
+    from tests.support.practice_walk import COMPLETE_PRACTICE
     from tests.web.chat_client import WebChat, WebChatClient
 
     latencies: list[float] = []
