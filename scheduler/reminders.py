@@ -25,6 +25,7 @@ from handlers.deadline_text import describe_deadline, when_text
 from handlers.i18n import Translator
 from handlers.replies import ACTION_TOKEN, MENU_TOKEN, Option, TextReply, to_payload
 from scheduler.calendar import QuietHours, end_of_day, local_instant, reminder_at
+from settings import SchedulerSettings
 from storage.db import Database
 from storage.models import REPORT_DEADLINE_KINDS, Deadline, Person, ReminderRunStatus
 from storage.repositories import deadlines as deadlines_repo
@@ -47,11 +48,11 @@ class ReminderPolicy:
     """How long after its date a periodic report missed during downtime is still sent."""
 
     @classmethod
-    def from_settings(cls, settings) -> ReminderPolicy:  # noqa: ANN001
+    def from_settings(cls, settings: SchedulerSettings, tz: ZoneInfo) -> ReminderPolicy:
         start, end = settings.quiet_window or (None, None)
-        return cls(tz=settings.tz, quiet=QuietHours(settings.tz, start, end),
-                   offsets_days=settings.reminder_offsets, hour=settings.reminder_hour,
-                   leader_steps_hours=settings.draft_reminder_steps)
+        return cls(tz=tz, quiet=QuietHours(tz, start, end),
+                   offsets_days=settings.reminder_offsets_days, hour=settings.reminder_hour,
+                   leader_steps_hours=settings.draft_reminder_hours)
 
 
 @dataclass(frozen=True)

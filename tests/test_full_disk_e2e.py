@@ -46,7 +46,7 @@ async def conversation(db) -> dict:  # noqa: ANN001
 async def test_a_photo_arriving_on_a_full_disk_is_answered_busy_and_nothing_is_lost(
         channel, settings, clock, db, services, engine, caplog):  # noqa: ANN001
     caplog.set_level(logging.INFO)
-    media = settings.media_dir
+    media = settings.media.dir
     async with chat_on(channel, settings, clock, db, services, engine) as chat:
         await chat.open_menu()
         await chat.press("Gửi mô hình")

@@ -74,7 +74,7 @@ async def state(db) -> dict:  # noqa: ANN001
 
 def joining(settings, clock, db):  # noqa: ANN001, ANN201
     """The product with the join window on, on the channel a test picks."""
-    joined = settings.model_copy(update={"text_join_seconds": WINDOW})
+    joined = settings.updated(text_join_seconds=WINDOW)
     services = build_services(joined, clock)
     return lambda channel: chat_on(channel, joined, clock, db, services, Engine(db, services))
 

@@ -46,7 +46,7 @@ from handlers.engine import Engine
 from handlers.events import PhotoEvent
 from handlers.replies import Reply
 from scheduler.delivery import DeliveryError, Failure
-from settings import Settings
+from settings import TelegramSettings
 from storage.media import MediaStore
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ BOT_CONNECTIONS = 256
 """PTB's own default for a bot's requests (updates are handled up to 256 at once)."""
 POLL_CONNECTIONS = 1
 """PTB's default for getUpdates: one long poll at a time. Its read timeout stays the default
-5 s: PTB adds the poll's timeout (settings.telegram_poll_timeout_seconds) to it."""
+5 s: PTB adds the poll's timeout (settings.poll_timeout_seconds) to it."""
 
 
 class ChatOrderedProcessor(BaseUpdateProcessor):
@@ -82,18 +82,20 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
 
 
 class TelegramChannel:
-    def __init__(self, settings: Settings, engine: Engine, media: MediaStore) -> None:
-        assert settings.telegram_bot_token is not None
+    def __init__(self, settings: TelegramSettings, engine: Engine, media: MediaStore, *,
+                 proxies: Proxies | None = None) -> None:
+        """`proxies`: HTTPS_PROXY/ALL_PROXY (bot/proxies.py), as Telegram is blocked in places."""
+        assert settings.bot_token is not None
         self.settings = settings
         self.engine = engine
         self.media = media
-        proxies = Proxies.from_settings(settings)  # HTTPS_PROXY/ALL_PROXY: Telegram is blocked
+        self.proxies = proxies = proxies or Proxies()
         self._ordered = ChatOrderedProcessor()
         builder = (
             Application.builder()
-            .token(settings.telegram_bot_token.get_secret_value())
-            .base_url(settings.telegram_api_base_url)
-            .base_file_url(settings.telegram_file_base_url)
+            .token(settings.bot_token.get_secret_value())
+            .base_url(settings.api_base_url)
+            .base_file_url(settings.file_base_url)
             .concurrent_updates(self._ordered)
             # aiohttp instead of PTB's httpx transport, with PTB's sizes and timeouts
             .request(AiohttpRequest(connection_pool_size=BOT_CONNECTIONS, proxies=proxies))
@@ -102,9 +104,9 @@ class TelegramChannel:
         )
         if settings.webhook_url:  # Telegram POSTs updates to bot/telegram/webhook.py
             builder = builder.updater(None)
-        if settings.telegram_reply_rate_per_second > 0:
+        if settings.reply_rate_per_second > 0:
             builder = builder.rate_limiter(AIORateLimiter(
-                overall_max_rate=settings.telegram_reply_rate_per_second, max_retries=2))
+                overall_max_rate=settings.reply_rate_per_second, max_retries=2))
         self.application = builder.build()
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
@@ -161,7 +163,7 @@ class TelegramChannel:
         assert self.application.updater is not None
         await self.application.updater.start_polling(
             poll_interval=0,
-            timeout=self.settings.telegram_poll_timeout_seconds,
+            timeout=self.settings.poll_timeout_seconds,
             allowed_updates=["message", "callback_query"],
         )
         me = self.application.bot
@@ -194,14 +196,14 @@ class TelegramChannel:
         """A sender for the outbox on a bot of its own, without PTB's AIORateLimiter (which
         pauses every send on one 429 and has no per-chat limit): the outbox paces itself per
         chat (scheduler/ratelimit.py). Call its start() and stop()."""
-        proxies = Proxies.from_settings(self.settings)
+        proxies = self.proxies
         request = AiohttpRequest(connection_pool_size=connections, connect_timeout=timeout,
                                  read_timeout=timeout, write_timeout=timeout,
                                  pool_timeout=timeout, media_write_timeout=max(timeout, 20.0),
                                  proxies=proxies)
-        bot = Bot(self.settings.telegram_bot_token.get_secret_value(),
-                  base_url=self.settings.telegram_api_base_url,
-                  base_file_url=self.settings.telegram_file_base_url, request=request,
+        bot = Bot(self.settings.bot_token.get_secret_value(),
+                  base_url=self.settings.api_base_url,
+                  base_file_url=self.settings.file_base_url, request=request,
                   get_updates_request=AiohttpRequest(connection_pool_size=1,  # never polls
                                                      proxies=proxies))
         return TelegramOutboxSender(bot, self.media)
@@ -255,7 +257,7 @@ class TelegramChannel:
             self._albums[key][1].cancel()
         loop = asyncio.get_running_loop()
         timer = loop.call_later(
-            self.settings.telegram_album_wait_seconds,
+            self.settings.album_wait_seconds,
             lambda: asyncio.ensure_future(self._flush_album(key)),
         )
         self._albums[key] = (replies, timer)

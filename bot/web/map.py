@@ -136,8 +136,8 @@ async def _map(request: web.Request, *, embed: bool) -> web.Response:
     province = request.query.get("province", "")
     config: dict[str, Any] = {
         "lang": language,
-        "tileUrl": settings.map_tile_url,
-        "tileAttribution": settings.map_tile_attribution,
+        "tileUrl": settings.web.map_tile_url,
+        "tileAttribution": settings.web.map_tile_attribution,
         "bounds": list(VIETNAM_BBOX),
         "practice": wanted if re.fullmatch(PRACTICE_CODE, wanted) else None,
         "province": province if any(p["code"] == province for p in provinces) else None,

@@ -33,7 +33,7 @@ from handlers.engine import Engine
 from handlers.events import PhotoEvent
 from handlers.replies import Reply
 from scheduler.delivery import DeliveryError, Failure
-from settings import Settings
+from settings import ZaloBotSettings
 from storage.media import MediaStore
 from storage.models import Channel
 
@@ -54,18 +54,22 @@ class ZaloChannel:
     limits = LIMITS
     starts_after_server = True  # its photos go out as links to our server
 
-    def __init__(self, settings: Settings, engine: Engine, media: MediaStore, clock: Clock,
-                 *, retry_backoff_seconds: float = 1.0) -> None:
-        assert settings.zalo_bot_token is not None
-        token = settings.zalo_bot_token.get_secret_value()
+    def __init__(self, settings: ZaloBotSettings, engine: Engine, media: MediaStore,
+                 clock: Clock, *, public_base_url: str | None = None,
+                 proxies: Proxies | None = None, retry_backoff_seconds: float = 1.0) -> None:
+        """`public_base_url`: where Zalo fetches the photos we send (PUBLIC_BASE_URL), else
+        the web server's own address; `proxies`: HTTPS_PROXY/ALL_PROXY (bot/proxies.py)."""
+        self.public_base_url = public_base_url
+        assert settings.token is not None
+        token = settings.token.get_secret_value()
         self.settings = settings
         self.engine = engine
         self.media = media
-        self.client = ZaloBotClient(token, settings.zalo_bot_api_base_url,
-                                    rate_per_second=settings.zalo_rate_per_second,
-                                    proxies=Proxies.from_settings(settings))
+        self.client = ZaloBotClient(token, settings.api_base_url,
+                                    rate_per_second=settings.rate_per_second,
+                                    proxies=proxies or Proxies())
         self.links = SignedMediaUrls.from_secret(
-            token, clock=clock, ttl=timedelta(hours=settings.zalo_media_link_hours))
+            token, clock=clock, ttl=timedelta(hours=settings.media_link_hours))
         self.renderer = ZaloRenderer(self.client, self.links, retries=2,
                                      backoff_seconds=retry_backoff_seconds)
         self.outbox_renderer = ZaloRenderer(self.client, self.links)
@@ -93,21 +97,21 @@ class ZaloChannel:
 
     @property
     def webhook_mode(self) -> bool:
-        return self.settings.zalo_webhook_url is not None
+        return self.settings.webhook_url is not None
 
     def attach(self, web_app: web.Application, site: Site) -> None:
         """Add our routes to the web server before it starts: the webhook (in webhook mode) and
         the signed links photos and files go out by (at PUBLIC_BASE_URL, else where the server
         listens)."""
         self._site = site
-        if not self.settings.public_base_url:
+        if not self.public_base_url:
             log.warning("PUBLIC_BASE_URL is not set: Zalo cannot fetch the photos and files the "
                         "bot sends; set it to the web server's public https address")
         signed_media.register(web_app, self.links, self.media)
         if self.webhook_mode:
-            assert self.settings.zalo_webhook_url and self.settings.zalo_webhook_secret
-            zalo_webhook.register(web_app, self, webhook_url=self.settings.zalo_webhook_url,
-                                  secret=self.settings.zalo_webhook_secret.get_secret_value())
+            assert self.settings.webhook_url and self.settings.webhook_secret
+            zalo_webhook.register(web_app, self, webhook_url=self.settings.webhook_url,
+                                  secret=self.settings.webhook_secret.get_secret_value())
 
     def outbox_sender(self, *, timeout: float, connections: int) -> ZaloOutboxSender:
         """The outbox sends through this channel's client (and its pacing)."""
@@ -116,7 +120,7 @@ class ZaloChannel:
     # -- life cycle --------------------------------------------------------------------------
 
     async def start(self) -> None:
-        self.links.base_url = self.settings.public_base_url or self._site.url
+        self.links.base_url = self.public_base_url or self._site.url
         await self.client.start()
         try:
             me = await self.client.get_me()
@@ -131,11 +135,11 @@ class ZaloChannel:
                                  "token Zalo Bot Creator sent you") from None
         name = (me or {}).get("account_name")
         if self.webhook_mode:
-            assert self.settings.zalo_webhook_url and self.settings.zalo_webhook_secret
+            assert self.settings.webhook_url and self.settings.webhook_secret
             try:
                 await self.client.set_webhook(
-                    self.settings.zalo_webhook_url,
-                    self.settings.zalo_webhook_secret.get_secret_value())
+                    self.settings.webhook_url,
+                    self.settings.webhook_secret.get_secret_value())
             except ZaloApiError as error:
                 await self.client.close()
                 raise ChannelRefused(f"Zalo refused ZALO_WEBHOOK_URL: {error.description} (it "
@@ -162,7 +166,7 @@ class ZaloChannel:
 
     async def _poll(self) -> None:
         failures = 0
-        timeout = self.settings.zalo_poll_timeout_seconds
+        timeout = self.settings.poll_timeout_seconds
         while True:
             try:
                 update = await self.client.get_update(timeout=timeout)
@@ -222,7 +226,7 @@ class ZaloChannel:
         replies = await self.engine.handle(event)
         if not replies:  # a redelivered update: it was answered the first time
             return
-        if isinstance(event, PhotoEvent) and self.settings.zalo_photo_wait_seconds > 0:
+        if isinstance(event, PhotoEvent) and self.settings.photo_wait_seconds > 0:
             self._hold(chat_id, replies)
             return
         await self._flush_held(chat_id, locked=True)
@@ -234,7 +238,7 @@ class ZaloChannel:
         if chat_id in self._held:
             self._held[chat_id][1].cancel()
         timer = asyncio.get_running_loop().call_later(
-            self.settings.zalo_photo_wait_seconds,
+            self.settings.photo_wait_seconds,
             lambda: self._spawn(self._flush_held(chat_id)))
         self._held[chat_id] = (replies, timer)
 

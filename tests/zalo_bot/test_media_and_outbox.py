@@ -104,7 +104,7 @@ async def test_notices_reach_zalo_with_actions_a_number_picks(settings, clock, d
             await notify(app, db, clock, person, "n2", [choice])
             assert user.last.text.endswith("• Tự động") and "Gõ 1" not in user.last.text
 
-            report = app.settings.media_dir / "reports" / "bao-cao.xlsx"
+            report = app.settings.media.dir / "reports" / "bao-cao.xlsx"
             report.parent.mkdir(parents=True, exist_ok=True)
             report.write_bytes(b"PK xlsx")
             photo = app.engine.services.media.save_image(make_jpeg())
