@@ -18,10 +18,12 @@ import re
 import sys
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import String
+
 from settings import Settings
 from storage.db import Database
 from storage.migrate import upgrade_async
-from storage.models import MAX_ID, Invite, Level, Role
+from storage.models import MAX_ID, Invite, Level, Role, table_of
 from storage.repositories import audit as audit_repo
 from storage.repositories import invites as invites_repo
 from storage.repositories import officials as officials_repo
@@ -100,7 +102,14 @@ def _check_unit(level: str | None, unit: str | None) -> str | None:
     return None
 
 
-NOTE_MAX_CHARS = Invite.__table__.c.note.type.length  # type: ignore[attr-defined]
+def _note_max_chars() -> int:
+    """The longest note the invites table keeps (its column's length)."""
+    column_type = table_of(Invite).c.note.type
+    assert isinstance(column_type, String) and column_type.length is not None
+    return column_type.length
+
+
+NOTE_MAX_CHARS = _note_max_chars()
 
 
 def _check_note(note: str | None) -> str | None:

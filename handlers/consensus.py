@@ -24,7 +24,7 @@ from handlers.forms import FieldSpec, Form, Kind
 from handlers.officials import render
 from handlers.replies import Option, Reply, TextReply
 from handlers.targeted import TargetedFlow
-from storage.models import Channel, Practice, PracticeStatus
+from storage.models import Channel, Practice, PracticeStatus, id_of
 from storage.repositories import feedback as feedback_repo
 from storage.repositories import linking, reviews
 
@@ -40,7 +40,7 @@ MAX_OFFERED = 300  # payloads remembered per consultation: a long list, each pra
 
 class ConsensusFlow(TargetedFlow):
     async def prepare(self, ctx: Context, target: int) -> None:
-        if last := await feedback_repo.last_commune_of(ctx.session, person_id=ctx.person.id):
+        if last := await feedback_repo.last_commune_of(ctx.session, person_id=id_of(ctx.person)):
             ctx.state["suggest"] = {"commune": last}
 
 
@@ -88,7 +88,7 @@ async def _offered(ctx: Context, args: list[str], action: str) -> Practice | Non
 
 
 async def _may_vote(ctx: Context) -> bool:
-    accounts = await linking.accounts_of(ctx.session, person_id=ctx.person.id)
+    accounts = await linking.accounts_of(ctx.session, person_id=id_of(ctx.person))
     return any(a.channel in VOTING_CHANNELS for a in accounts)
 
 
@@ -105,8 +105,9 @@ async def pick(ctx: Context, args: list[str]) -> list[Reply]:
     practice = await _offered(ctx, args, "cs_pick")
     if practice is None:
         return _unavailable(ctx)
-    counts = await reviews.consensus_of(ctx.session, practice.id)
-    mine = await reviews.vote_of(ctx.session, practice_id=practice.id, person_id=ctx.person.id)
+    counts = await reviews.consensus_of(ctx.session, id_of(practice))
+    mine = await reviews.vote_of(ctx.session, practice_id=id_of(practice),
+                                 person_id=id_of(ctx.person))
     lines = [ctx.t("prcard.title", code=practice.code, title=practice.title),
              ctx.t("fbcard.place", place=render.unit_label(ctx, practice.commune_code)),
              "", render.excerpt(practice.description, 800), ""]
@@ -142,14 +143,15 @@ async def satisfaction(ctx: Context, args: list[str]) -> list[Reply]:
     resident = bool(consultation.get("resident")) and \
         consultation.get("commune") == practice.commune_code
     _, changed = await reviews.cast_vote(
-        ctx.session, practice_id=practice.id, person_id=ctx.person.id, agrees=args[1] == "1",
+        ctx.session, practice_id=id_of(practice), person_id=id_of(ctx.person),
+        agrees=args[1] == "1",
         satisfaction=int(args[2]), resident_of=practice.commune_code if resident else None,
         now=to_db(ctx.now))
     # This practice's agree and star buttons are spent; its entry in the list stays offered.
     spent = (f"cs_vote:{practice.id}:", f"cs_sat:{practice.id}:")
     consultation["offered"] = [p for p in consultation["offered"] if not p.startswith(spent)]
     ctx.state.pop("actions", None)
-    counts = await reviews.consensus_of(ctx.session, practice.id)
+    counts = await reviews.consensus_of(ctx.session, id_of(practice))
     text = ctx.t("consensus.changed" if changed else "consensus.thanks", code=practice.code)
     if not resident:
         text += "\n" + ctx.t("consensus.not_counted")

@@ -75,15 +75,18 @@ def take_photos(ctx: Context, spec: FieldSpec) -> list[dict[str, Any]]:
 
 def take_voice(ctx: Context) -> dict[str, Any] | None:
     """The voice note kept for the question a note may answer, now that it is asked."""
-    return _early(ctx).pop("voice", None)
+    voice: dict[str, Any] | None = _early(ctx).pop("voice", None)
+    return voice
 
 
 def take_location(ctx: Context) -> dict[str, Any] | None:
-    return _early(ctx).pop("location", None)
+    location: dict[str, Any] | None = _early(ctx).pop("location", None)
+    return location
 
 
 def _early(ctx: Context) -> dict[str, Any]:
-    return ctx.state.setdefault(STATE_KEY, {})
+    early: dict[str, Any] = ctx.state.setdefault(STATE_KEY, {})
+    return early
 
 
 def _wanting(form: Form, kind: Kind, answers: dict[str, Any]) -> FieldSpec | None:

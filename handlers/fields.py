@@ -167,7 +167,8 @@ def resolve_option(ctx: Context, event: Event) -> str | Invalid | None:
     return None
 
 
-async def _accept_text(ctx, form, spec, event, picked) -> Outcome:  # noqa: ANN001
+async def _accept_text(ctx: Context, form: Form, spec: FieldSpec, event: Event,
+                       picked: str | None) -> Outcome:
     if not isinstance(event, TextEvent):
         return Invalid("error.expect_text")
     text = event.text.strip()
@@ -178,7 +179,8 @@ async def _accept_text(ctx, form, spec, event, picked) -> Outcome:  # noqa: ANN0
     return Accepted(text)
 
 
-async def _accept_number(ctx, form, spec, event, picked) -> Outcome:  # noqa: ANN001
+async def _accept_number(ctx: Context, form: Form, spec: FieldSpec, event: Event,
+                         picked: str | None) -> Outcome:
     if not isinstance(event, TextEvent):
         return Invalid("error.expect_number")
     value = parse_count(event.text)
@@ -190,7 +192,8 @@ async def _accept_number(ctx, form, spec, event, picked) -> Outcome:  # noqa: AN
     return Accepted(value)
 
 
-async def _accept_money(ctx, form, spec, event, picked) -> Outcome:  # noqa: ANN001
+async def _accept_money(ctx: Context, form: Form, spec: FieldSpec, event: Event,
+                        picked: str | None) -> Outcome:
     if not isinstance(event, TextEvent):
         return Invalid("error.expect_money")
     value = parse_money(event.text)
@@ -204,19 +207,21 @@ async def _accept_money(ctx, form, spec, event, picked) -> Outcome:  # noqa: ANN
                                       words=in_words(value)))
 
 
-async def _accept_choice(ctx, form, spec, event, picked) -> Outcome:  # noqa: ANN001
+async def _accept_choice(ctx: Context, form: Form, spec: FieldSpec, event: Event,
+                         picked: str | None) -> Outcome:
     if picked in spec.options:
         return Accepted(picked)
     return Invalid("error.pick_option")
 
 
-async def _accept_unit(ctx, form, spec, event, picked) -> Outcome:  # noqa: ANN001
+async def _accept_unit(ctx: Context, form: Form, spec: FieldSpec, event: Event,
+                       picked: str | None) -> Outcome:
     if (far := ctx.scratch.pop("far_commune", None)) and picked in (places.KEEP, places.DROP):
         if picked == places.DROP and (location := _location_spec(form)):
             ctx.answers[location.name] = None
-        return Accepted(far, note=ctx.t("unit.chosen", label=ctx.units.get(far).label))
-    if picked and picked != SKIP and ctx.units.get(picked):
-        return _checked_commune(ctx, form, picked, ctx.units.get(picked).label)
+        return Accepted(far, note=ctx.t("unit.chosen", label=_unit_label(ctx, far, None)))
+    if picked and picked != SKIP and (unit := ctx.units.get(picked)):
+        return _checked_commune(ctx, form, picked, unit.label)
     if not isinstance(event, TextEvent):
         return Invalid("error.expect_unit")
     query = event.text.strip()
@@ -226,7 +231,8 @@ async def _accept_unit(ctx, form, spec, event, picked) -> Outcome:  # noqa: ANN0
     if not found:
         return Invalid("error.unit_not_found", {"query": query[:60]})
     if len(found) == 1:
-        label = _unit_label(ctx, found[0].unit.code, found[0].formerly and found[0].formerly.label)
+        formerly = found[0].formerly
+        label = _unit_label(ctx, found[0].unit.code, formerly.label if formerly else None)
         return _checked_commune(ctx, form, found[0].unit.code, label)
     ctx.scratch["candidates"] = [match.unit.code for match in found]
     # Found by the name a commune had before 2025: say so, or the list looks unrelated.
@@ -256,11 +262,13 @@ def _commune_answer(ctx: Context, form: Form) -> str | None:
 
 
 def _unit_label(ctx: Context, code: str, formerly: str | None) -> str:
-    label = ctx.units.get(code).label
+    unit = ctx.units.get(code)
+    label = unit.label if unit else code  # a code the directory no longer has
     return ctx.t("unit.formerly", label=label, former=formerly) if formerly else label
 
 
-async def _accept_location(ctx, form, spec, event, picked) -> Outcome:  # noqa: ANN001
+async def _accept_location(ctx: Context, form: Form, spec: FieldSpec, event: Event,
+                           picked: str | None) -> Outcome:
     far = ctx.scratch.pop("far_location", None)
     if far and picked == places.KEEP:
         return Accepted(far, note=ctx.t("location.understood", place=places.describe(ctx, far)))
@@ -288,7 +296,8 @@ async def accept_location(ctx: Context, form: Form, spec: FieldSpec,
                                          place=places.describe(ctx, location)))
 
 
-async def _accept_phone(ctx, form, spec, event, picked) -> Outcome:  # noqa: ANN001
+async def _accept_phone(ctx: Context, form: Form, spec: FieldSpec, event: Event,
+                        picked: str | None) -> Outcome:
     if isinstance(event, ContactEvent):
         if not event.is_own:
             return Invalid("error.contact_not_own")
@@ -301,7 +310,8 @@ async def _accept_phone(ctx, form, spec, event, picked) -> Outcome:  # noqa: ANN
     return Accepted(phone) if phone else Invalid("error.bad_phone")
 
 
-async def _accept_photos(ctx, form, spec, event, picked) -> Outcome:  # noqa: ANN001
+async def _accept_photos(ctx: Context, form: Form, spec: FieldSpec, event: Event,
+                         picked: str | None) -> Outcome:
     photos: list[dict[str, Any]] = ctx.scratch.setdefault("photos", [])
     if picked == CLEAR:
         photos.clear()

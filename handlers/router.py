@@ -8,7 +8,9 @@ and action buttons come from `handlers/registry.py`.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable
 from dataclasses import replace
+from typing import Any
 
 from handlers.abuse import muting
 from handlers.clock import from_db
@@ -119,9 +121,9 @@ async def _then_reask(ctx: Context, flow: Flow | None, replies: list[Reply],
         if isinstance(last, TextReply) and not last.options:
             return head + await flow.reask(ctx, lead=last.text)
         return replies + await flow.reask(ctx)
-    if with_menu and replies and isinstance(replies[-1], TextReply):
-        *head, last = replies
-        return head + menu(ctx, lead=last.text)
+    final = replies[-1] if replies else None
+    if with_menu and isinstance(final, TextReply):
+        return replies[:-1] + menu(ctx, lead=final.text)
     return replies
 
 
@@ -170,7 +172,8 @@ def _side_question(ctx: Context, kind: str, text: str,
     return [TextReply(text, options, token=token)]
 
 
-async def _on_side_answer(ctx: Context, event: Event, side: dict) -> list[Reply] | None:
+async def _on_side_answer(ctx: Context, event: Event,
+                          side: dict[str, Any]) -> list[Reply] | None:
     """Handle the answer to a side question; None means the event was not an answer to it."""
     picked = _picked(ctx, event, side)
     if picked is None and side["kind"] == "cancel":
@@ -201,7 +204,7 @@ async def _on_side_answer(ctx: Context, event: Event, side: dict) -> list[Reply]
     return await flow.reask(ctx, lead=lead)
 
 
-def _picked(ctx: Context, event: Event, side: dict) -> str | None:
+def _picked(ctx: Context, event: Event, side: dict[str, Any]) -> str | None:
     values = ctx.state.get("options") or []
     if isinstance(event, ChoiceEvent):
         return event.value if event.token == side["token"] and event.value in values else None
@@ -223,7 +226,7 @@ def menu(ctx: Context, lead: str | None = None) -> list[Reply]:
     return [TextReply(f"{lead}\n\n{text}" if lead else text, options, token=MENU_TOKEN)]
 
 
-def _typed_pick(ctx: Context, text: str):  # noqa: ANN202
+def _typed_pick(ctx: Context, text: str) -> Awaitable[list[Reply]] | None:
     """Typed text outside a flow may name a menu entry or an offered action."""
     actions: dict[str, str] = ctx.state.get("actions") or {}
     if actions and (value := match_option(text, list(actions.items()), loose=True)):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from handlers import router
 from handlers.clock import from_db
@@ -74,7 +75,7 @@ def _window(ctx: Context) -> timedelta:
     return ctx.services.text_join_window
 
 
-def _due(ctx: Context, held: dict) -> datetime:
+def _due(ctx: Context, held: dict[str, Any]) -> datetime:
     return from_db(datetime.fromisoformat(held["at"])) + _window(ctx)
 
 

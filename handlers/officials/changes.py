@@ -18,7 +18,7 @@ from handlers.forms import FieldSpec, Form, Kind
 from handlers.officials import audit, render, review
 from handlers.practice_form import PRACTICE_FORM
 from handlers.replies import ACTION_TOKEN, Option, Reply, TextReply
-from storage.models import Practice, PracticeEventKind, PracticeStatus
+from storage.models import Practice, PracticeEventKind, PracticeStatus, id_of
 from storage.repositories import reviews
 
 FIELDS, NOTE = "fields", "note"
@@ -46,6 +46,8 @@ class ChangesFlow:
             outcome = await fields.accept(ctx, NOTE_FORM, NOTE_FORM.fields[0], event)
             if isinstance(outcome, fields.Invalid):
                 return self._ask_note(ctx, _warn(ctx, outcome))
+            if isinstance(outcome, fields.Pending):
+                return outcome.replies
             ctx.answers["note"] = outcome.value
             return self._summary(ctx)
         if step == SUMMARY:
@@ -160,7 +162,7 @@ async def _send(ctx: Context) -> list[Reply]:
         return practice
     event = await reviews.add_event(
         ctx.session, practice=practice, kind=PracticeEventKind.CHANGES_REQUESTED,
-        actor_id=ctx.person.id, now=to_db(ctx.now), to_status=PracticeStatus.CHANGES_REQUESTED,
+        actor_id=id_of(ctx.person), now=to_db(ctx.now), to_status=PracticeStatus.CHANGES_REQUESTED,
         note=ctx.answers.get("note"), field_names=ctx.state.get("picked") or [])
     await audit.on_practice(ctx, "practice.changes", practice)
     await review.notify_leader(ctx, practice, event)
