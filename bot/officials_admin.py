@@ -18,12 +18,12 @@ import re
 import sys
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import String
+from annotated_types import MaxLen
 
 from settings import Settings
 from storage.db import Database
 from storage.migrate import upgrade_async
-from storage.models import MAX_ID, Invite, Level, Role, table_of
+from storage.models import MAX_ID, Invite, Level, Role
 from storage.repositories import audit as audit_repo
 from storage.repositories import invites as invites_repo
 from storage.repositories import officials as officials_repo
@@ -103,10 +103,9 @@ def _check_unit(level: str | None, unit: str | None) -> str | None:
 
 
 def _note_max_chars() -> int:
-    """The longest note the invites table keeps (its column's length)."""
-    column_type = table_of(Invite).c.note.type
-    assert isinstance(column_type, String) and column_type.length is not None
-    return column_type.length
+    """The longest note an invite keeps (its field's max_length, the column's length)."""
+    return next(rule.max_length for rule in Invite.model_fields["note"].metadata
+                if isinstance(rule, MaxLen))
 
 
 NOTE_MAX_CHARS = _note_max_chars()
