@@ -26,6 +26,7 @@ from handlers.flow import CONFIRM, SUMMARY, FormFlow
 from handlers.forms import FieldSpec, Form, Kind
 from handlers.officials import notices
 from handlers.replies import Reply, TextReply
+from handlers.state import FeedbackDraft
 from storage.models import Feedback, FeedbackStatus, id_of
 from storage.repositories import feedback as feedback_repo
 
@@ -60,6 +61,8 @@ def feedback_form(categories: Sequence[str] = DEFAULT_CATEGORIES) -> Form:
 
 
 class FeedbackFlow(FormFlow):
+    draft_model = FeedbackDraft
+
     async def start(self, ctx: Context) -> list[Reply]:
         if muting.muted_until(ctx) is not None:  # an official muted this sender for now
             return muting.refusal(ctx)
@@ -72,7 +75,7 @@ class FeedbackFlow(FormFlow):
         ctx.answers[NAMED_BY_CHANNEL] = bool(channel_name(ctx))
         last = await feedback_repo.last_commune_of(ctx.session, person_id=id_of(ctx.person))
         if last:
-            ctx.state["suggest"] = {"commune": last}
+            ctx.draft.suggest = {"commune": last}
         return replies
 
     async def confirmed(self, ctx: Context) -> list[Reply]:

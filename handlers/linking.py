@@ -82,14 +82,14 @@ def _refused(ctx: Context, problem: str) -> list[Reply]:
 
 
 def _failures(ctx: Context) -> int:
-    recent = [at for at in ctx.state.get("link_failures", [])
+    recent = [at for at in ctx.state.link_failures
               if ctx.now - from_db(datetime.fromisoformat(at)) < FAILURE_WINDOW]
-    ctx.state["link_failures"] = recent
+    ctx.state.link_failures = recent
     return len(recent)
 
 
 def _count_failure(ctx: Context) -> None:
-    ctx.state.setdefault("link_failures", []).append(ctx.now.isoformat())
+    ctx.state.link_failures.append(ctx.now.isoformat())
 
 
 def _linked(t: Translator, accounts: Sequence[ChannelAccount]) -> str:
