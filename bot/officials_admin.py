@@ -18,6 +18,8 @@ import re
 import sys
 from datetime import UTC, datetime, timedelta
 
+from annotated_types import MaxLen
+
 from settings import Settings
 from storage.db import Database
 from storage.migrate import upgrade_async
@@ -100,7 +102,13 @@ def _check_unit(level: str | None, unit: str | None) -> str | None:
     return None
 
 
-NOTE_MAX_CHARS = Invite.__table__.c.note.type.length  # type: ignore[attr-defined]
+def _note_max_chars() -> int:
+    """The longest note an invite keeps (its field's max_length, the column's length)."""
+    return next(rule.max_length for rule in Invite.model_fields["note"].metadata
+                if isinstance(rule, MaxLen))
+
+
+NOTE_MAX_CHARS = _note_max_chars()
 
 
 def _check_note(note: str | None) -> str | None:

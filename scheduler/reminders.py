@@ -24,6 +24,7 @@ from handlers.commands import Features
 from handlers.deadline_text import describe_deadline, when_text
 from handlers.i18n import Translator
 from handlers.replies import ACTION_TOKEN, MENU_TOKEN, Option, TextReply, to_payload
+from handlers.state import has_draft_answers
 from scheduler.calendar import QuietHours, end_of_day, local_instant, reminder_at
 from settings import SchedulerSettings
 from storage.db import Database
@@ -194,7 +195,7 @@ class LeaderReminders:
         items: list[tuple[str, datetime, Person, Callable[[Translator], TextReply]]] = []
         for conversation, account in drafts:
             person = persons.get(account.person_id)
-            if person is None or not conversation.data.get("answers"):
+            if person is None or not has_draft_answers(conversation.data):
                 continue  # a flow just opened, nothing typed yet: nothing to lose
             anchor = from_db(conversation.updated_at)
             items.append((f"draft:{conversation.id}", anchor, person,

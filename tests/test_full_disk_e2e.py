@@ -39,7 +39,7 @@ async def conversation(db) -> dict:  # noqa: ANN001
     (`scratch`, until the person says they are done)."""
     async with db.session() as session:
         data = (await session.exec(select(Conversation))).one().data
-    return {"answers": data["answers"], "scratch": data.get("scratch") or {}}
+    return {"answers": data["draft"]["answers"], "scratch": data["draft"].get("scratch") or {}}
 
 
 @pytest.mark.parametrize("channel", ["telegram", "zalo_bot", "zalo_oa", "web"])

@@ -11,7 +11,7 @@ from handlers.context import Context
 from handlers.officials import audit, review
 from handlers.officials.jurisdiction import Refused, official_scope, practice_for_official
 from handlers.replies import Reply
-from storage.models import PracticeEventKind, PracticeStatus
+from storage.models import PracticeEventKind, PracticeStatus, id_of
 from storage.repositories import reviews
 
 RECOGNITION_PERIOD = timedelta(days=365)
@@ -27,10 +27,10 @@ async def recognise(ctx: Context, args: list[str]) -> list[Reply]:
     assert scope is not None
     now = to_db(ctx.now)
     await reviews.recognise(ctx.session, practice=practice, level=scope.level,
-                            unit_code=scope.unit_code, by=ctx.person.id, now=now,
+                            unit_code=scope.unit_code, by=id_of(ctx.person), now=now,
                             valid_until=now + RECOGNITION_PERIOD)
     event = await reviews.add_event(ctx.session, practice=practice,
-                                    kind=PracticeEventKind.RECOGNISED, actor_id=ctx.person.id,
+                                    kind=PracticeEventKind.RECOGNISED, actor_id=id_of(ctx.person),
                                     now=now, to_status=PracticeStatus.RECOGNISED)
     await audit.on_practice(ctx, "practice.recognise", practice, detail=str(scope.level))
     await review.notify_leader(ctx, practice, event)

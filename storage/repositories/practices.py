@@ -8,7 +8,7 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Practice, PracticePhoto
+from storage.models import Practice, PracticePhoto, id_of
 
 
 async def create_practice(
@@ -23,7 +23,7 @@ async def create_practice(
     await session.flush()
     practice.code = f"MH-{year}-{practice.id:06d}"
     for position, photo in enumerate(photos):
-        session.add(PracticePhoto(practice_id=practice.id, position=position, **photo))
+        session.add(PracticePhoto(practice_id=id_of(practice), position=position, **photo))
     await session.flush()
     return practice
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Feedback, Practice, Recognition
+from storage.models import Feedback, Practice, Recognition, id_of
 from storage.repositories import feedback_flags
 from storage.repositories.officials import Scope
 
@@ -73,7 +73,7 @@ async def practices(session: AsyncSession, *, scope: Scope, start: datetime,
         select(Practice).where(scope.practice_clause(), Practice.created_at >= start,
                                Practice.created_at < end)
         .order_by(col(Practice.created_at), col(Practice.id)))
-    return [PracticeRow(p.id, p.code or "", p.title, p.field, p.status, p.commune_code,
+    return [PracticeRow(id_of(p), p.code or "", p.title, p.field, p.status, p.commune_code,
                         p.submitter_name, from_db(p.created_at), p.people_mobilised,
                         p.organisations_taking_part, p.contribution_workdays,
                         p.contribution_money_vnd, p.contribution_other)
@@ -89,7 +89,7 @@ async def recognitions(session: AsyncSession, *, scope: Scope, start: datetime,
         .where(scope.practice_clause(), Recognition.recognised_at >= start,
                Recognition.recognised_at < end)
         .order_by(col(Recognition.recognised_at), col(Recognition.id)))
-    return [RecognitionRow(p.id, p.code or "", p.title, r.level, r.unit_code,
+    return [RecognitionRow(id_of(p), p.code or "", p.title, r.level, r.unit_code,
                            from_db(r.recognised_at)) for r, p in result.all()]
 
 

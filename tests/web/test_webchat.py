@@ -179,7 +179,7 @@ async def test_a_photo_sent_while_the_media_disk_is_read_only_is_answered_busy(
     assert [p for p in services.media.root.rglob("*") if p.is_file()] == []
     async with db.session() as session:
         [conversation] = (await session.exec(select(Conversation))).all()
-        assert not conversation.data["answers"].get("photos")
+        assert not conversation.data["draft"]["answers"].get("photos")
 
     [accepted] = await chat.photos(1)
     assert accepted.text.startswith("📷 Đã nhận ảnh."), accepted.text

@@ -13,7 +13,14 @@ from sqlmodel import select
 
 from bot.web import signed_media
 from bot.web.signed_media import SignedMediaUrls
-from handlers.replies import DocumentReply, Option, PhotoReply, TextReply, to_payload
+from handlers.replies import (
+    ACTION_TOKEN,
+    DocumentReply,
+    Option,
+    PhotoReply,
+    TextReply,
+    to_payload,
+)
 from storage.models import ChannelAccount, OutboxMessage
 from storage.repositories import outbox
 from tests.fakes.zalo_bot_api import FakeZaloBot, make_jpeg
@@ -95,7 +102,8 @@ async def test_notices_reach_zalo_with_actions_a_number_picks(settings, clock, d
             await driver.text("xin chào")
             person = await zalo_person(db, "4002")
             choice = TextReply("🔔 Chọn nơi nhận thông báo:",
-                               (Option("Tự động", "notify:auto"),), token="a", language="vi")
+                               (Option("Tự động", "notify:auto"),), token=ACTION_TOKEN,
+                               language="vi")
             await notify(app, db, clock, person, "n1", [choice])
             assert user.last.text.endswith("1. Tự động\n👉 Gõ 1 để chọn.")
             [done] = await driver.text("1")
