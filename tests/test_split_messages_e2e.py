@@ -135,4 +135,5 @@ async def test_a_button_pressed_within_the_window_answers_the_held_text_first(
         assert NEXT in shown[-1] and "Các hộ thay nhau" not in shown[-1], shown[-2:]
         await clock.pass_time(seconds=WINDOW)  # the timer finds nothing left to answer
         assert seen(chat) == shown
-    assert (await state(db))["draft"]["answers"]["description"] == "Các hộ thay nhau đánh kẻng mỗi tối."
+    answers = (await state(db))["draft"]["answers"]
+    assert answers["description"] == "Các hộ thay nhau đánh kẻng mỗi tối."
