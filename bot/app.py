@@ -59,6 +59,7 @@ def build_services(settings: Settings, clock: Clock) -> Services:
         messages_per_minute=settings.flows.messages_per_minute,
         feedback_per_day=settings.flows.feedback_per_day,
         duplicate_radius_m=settings.flows.duplicate_radius_m,
+        consultation_days=settings.flows.consultation_days,
         guides_url=guides_url(settings),
         features=build_features(feedback_categories=settings.flows.feedback_categories),
         capabilities=dict(CHANNEL_CAPABILITIES),

@@ -245,6 +245,9 @@ class FlowSettings(Section):
     # Open feedback of the same category pinned within this many metres of a new one is offered
     # to follow instead of sending a duplicate (handlers/duplicates.py).
     duplicate_radius_m: int = Field(default=150, ge=1, le=10_000)
+    # Days a residents' consultation on a practice stays open when its official gives none
+    # (handlers/officials/consultation_open.py); the scheduler closes it then.
+    consultation_days: int = Field(default=14, ge=1, le=90)
     # Personal data on closed feedback is erased this many days after closing
     # (scheduler/retention.py); the privacy notice quotes it.
     retention_days_after_close: int = Field(default=365, ge=1, le=36_500)
