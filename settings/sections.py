@@ -60,7 +60,6 @@ class TelegramSettings(Section):
     bot_token: SecretStr | None = None
     api_base_url: HttpUrlText = "https://api.telegram.org/bot"
     file_base_url: HttpUrlText = "https://api.telegram.org/file/bot"
-    album_wait_seconds: float = Field(default=1.0, ge=0, le=10)
     poll_timeout_seconds: int = Field(default=20, ge=0, le=50)
     reply_rate_per_second: float = Field(default=30, ge=0)
     """Overall cap on replies (Telegram allows about 30 messages/s); 0 turns the cap off."""
@@ -123,8 +122,6 @@ class ZaloBotSettings(Section):
                                       validation_alias=named("ZALO_POLL_TIMEOUT_SECONDS"))
     rate_per_second: float = Field(default=10, ge=0,
                                    validation_alias=named("ZALO_RATE_PER_SECOND"))
-    photo_wait_seconds: float = Field(default=1.0, ge=0, le=10,
-                                      validation_alias=named("ZALO_PHOTO_WAIT_SECONDS"))
     media_link_hours: float = Field(default=24, gt=0, le=24 * 30,
                                     validation_alias=named("ZALO_MEDIA_LINK_HOURS"))
     """How long a photo link sent to Zalo (Bot and OA) stays valid."""
@@ -311,11 +308,15 @@ class OutboxSettings(Section):
 
 
 class WorkerSettings(Section):
-    """Running as one of several workers (bot/leadership.py) and channels' start-up retries."""
+    """Running as one of several workers (bot/leadership.py), and what the channel host does
+    for every channel (bot/channels/)."""
     model_config = _config("")
 
     # A channel unreachable at start: seconds before the first retry, doubling up to 5 minutes.
     channel_retry_seconds: float = Field(default=10, gt=0)
+    # Photos arriving within this many seconds of each other in one chat get one answer, on
+    # every channel (bot/channels/inbound.py); the photos of one message always do.
+    photo_burst_seconds: float = Field(default=1.0, ge=0, le=10)
     leader_lease_seconds: float = Field(default=15, ge=3, le=300)
     worker_id: str | None = Field(default=None, max_length=100)
 

@@ -64,7 +64,7 @@ async def test_a_burst_of_photos_gets_one_answer(settings, clock):
     async with FakeZaloBot() as fake:
         user = fake.user("4001", "An")
         # The longest wait the setting allows: the burst's answer waits for the next message.
-        async with running_app(settings, clock, fake, zalo_photo_wait_seconds=10) as app:
+        async with running_app(settings, clock, fake, photo_burst_seconds=10) as app:
             driver = ZaloDriver(app, fake, user)
             await driver.command("phananh")
             await driver.pick("Hạ tầng")
