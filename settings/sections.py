@@ -62,7 +62,8 @@ class TelegramSettings(Section):
     file_base_url: HttpUrlText = "https://api.telegram.org/file/bot"
     poll_timeout_seconds: int = Field(default=20, ge=0, le=50)
     reply_rate_per_second: float = Field(default=30, ge=0)
-    """Overall cap on replies (Telegram allows about 30 messages/s); 0 turns the cap off."""
+    """Telegram's overall cap (about 30 messages/s), shared by the replies and the outbox,
+    replies first (bot/channels/budget.py); 0 turns the cap off."""
     bot_username: str | None = None
     """The bot's @username, for the invite links `dvk invite` prints (t.me/<username>?start=…)."""
     # Webhook (bot/telegram/webhook.py): when set, Telegram POSTs updates instead of polling.
@@ -317,6 +318,9 @@ class WorkerSettings(Section):
     # Photos arriving within this many seconds of each other in one chat get one answer, on
     # every channel (bot/channels/inbound.py); the photos of one message always do.
     photo_burst_seconds: float = Field(default=1.0, ge=0, le=10)
+    # A reply that fails for a passing reason (network, 5xx, quota) is sent again after this
+    # many seconds, then twice that (bot/channels/retry.py).
+    reply_retry_seconds: float = Field(default=1.0, ge=0, le=30)
     leader_lease_seconds: float = Field(default=15, ge=3, le=300)
     worker_id: str | None = Field(default=None, max_length=100)
 
@@ -353,6 +357,10 @@ class WebSettings(Section):
     trusted_proxies: Networks = Field(default=(), validation_alias=named("TRUSTED_PROXIES"))
     # Hours the answer to a web chat action is kept, so a retry that lost it gets it again.
     chat_answer_keep_hours: float = Field(default=24, gt=0, le=24 * 30)
+    # Open311 (bot/web/open311.py): feedback one partner API key may file per minute (and keys
+    # one address may get wrong per minute).
+    open311_posts_per_minute: int = Field(default=10, ge=1, le=10_000,
+                                          validation_alias=named("OPEN311_POSTS_PER_MINUTE"))
 
 
 class MetricsSettings(Section):
