@@ -78,6 +78,8 @@ class Scratch(_Part):
     far_location: dict[str, Any] | None = None
     voice: dict[str, Any] | None = None
     """A voice note waiting to be confirmed as the answer (handlers/voice.py)."""
+    video: dict[str, Any] | None = None
+    """A short video sent at the photo question (a practice and its updates)."""
 
 
 class FormAnswers(_Part):

@@ -215,6 +215,12 @@ class MediaSettings(Section):
                                    validation_alias=named("VOICE_MAX_SECONDS"))
     voice_max_bytes: int = Field(default=2 * 1024 * 1024, ge=64 * 1024, le=20 * 1024 * 1024,
                                  validation_alias=named("VOICE_MAX_BYTES"))
+    # Short videos (a practice and its updates): the longest and largest accepted. 20 MB is
+    # what Telegram's Bot API lets a bot download; above it people are asked for a link.
+    video_max_seconds: int = Field(default=180, ge=5, le=900,
+                                   validation_alias=named("VIDEO_MAX_SECONDS"))
+    video_max_bytes: int = Field(default=20 * 1024 * 1024, ge=256 * 1024, le=200 * 1024 * 1024,
+                                 validation_alias=named("VIDEO_MAX_BYTES"))
 
     @field_validator("store", mode="wrap")
     @classmethod
