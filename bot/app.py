@@ -59,6 +59,7 @@ def build_services(settings: Settings, clock: Clock) -> Services:
         feedback_per_day=settings.feedback_per_day,
         duplicate_radius_m=settings.duplicate_radius_m,
         guides_url=guides_url(settings),
+        console_url=web_base(settings) + "/console/",
         features=build_features(feedback_categories=settings.feedback_category_list),
         capabilities=dict(CHANNEL_CAPABILITIES),
     )
@@ -66,9 +67,14 @@ def build_services(settings: Settings, clock: Clock) -> Services:
 
 def guides_url(settings: Settings) -> str:
     """The guides' address people can open: under PUBLIC_BASE_URL, else on this server."""
+    return web_base(settings) + "/huong-dan/"
+
+
+def web_base(settings: Settings) -> str:
+    """Where people open this server: PUBLIC_BASE_URL, else its own address (no final /)."""
     host = settings.web_host if ":" not in settings.web_host else f"[{settings.web_host}]"
     base = settings.public_base_url or f"http://{host}:{settings.web_port}"
-    return base.rstrip("/") + "/huong-dan/"
+    return base.rstrip("/")
 
 
 CHANNEL_CAPABILITIES = {

@@ -34,6 +34,7 @@ from handlers.officials import (
     announce,
     audit,
     changes,
+    console_signin,
     feedback_actions,
     inbox,
     invites,
@@ -47,7 +48,7 @@ FEATURE_MODULES: tuple[ModuleType, ...] = (
     submit_practice, feedback, my_practices, tracking, followup, practice_fix, practice_revise,
     consensus,
     inbox, feedback_actions, merge, mute, review, changes, recognition, stats, invites,
-    deadlines, reports, audit, announce,
+    deadlines, reports, audit, announce, console_signin,
     linking, consent, my_data, follows, guide,
 )
 

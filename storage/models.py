@@ -734,3 +734,28 @@ class Announcement(SQLModel, table=True):
     created_at: datetime
     sent_at: datetime | None = None
     cancelled_at: datetime | None = None
+
+
+class ConsoleSignInLink(SQLModel, table=True):
+    """A one-time link into the officials' web console, asked for with /dangnhap in the chat
+    (handlers/officials/console_signin.py). Only its token's hash is kept, so the database
+    never holds a usable link; it works once, until `expires_at`."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+
+
+class ConsoleSession(SQLModel, table=True):
+    """A signed-in browser of the officials' console (bot/web/console/): the cookie holds a random
+    token, this row its hash. It ends after 12 hours unused or 7 days in all, at sign-out, and
+    when the person loses their official role."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    created_at: datetime
+    last_seen_at: datetime
