@@ -759,3 +759,42 @@ class ConsoleSession(SQLModel, table=True):
     person_id: int = Field(foreign_key="person.id", index=True)
     created_at: datetime
     last_seen_at: datetime
+
+
+class ConsoleNote(SQLModel, table=True):
+    """An internal note on a feedback or a practice, written in the console: officials of the
+    record's jurisdiction read it, its sender never does (it is not an event of the record)."""
+
+    __table_args__ = (Index("ix_consolenote_record", "record_kind", "record_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    record_kind: str = Field(max_length=16)  # "feedback" | "practice"
+    record_id: int
+    author_id: int = Field(foreign_key="person.id")
+    text: str = Field(max_length=2000)
+    created_at: datetime
+
+
+class ReplyTemplate(SQLModel, table=True):
+    """A unit's ready answer, picked in the console to fill a reply (then edited if need be)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_code: str | None = Field(default=None, max_length=16, index=True)
+    """The unit whose officials use it (None: the central level)."""
+    title: str = Field(max_length=100)
+    text: str = Field(max_length=2000)
+    created_by: int = Field(foreign_key="person.id")
+    created_at: datetime
+
+
+class Assignment(SQLModel, table=True):
+    """Who of the unit handles a record now (one at a time), set in the console."""
+
+    __table_args__ = (UniqueConstraint("record_kind", "record_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    record_kind: str = Field(max_length=16)
+    record_id: int
+    assignee_id: int = Field(foreign_key="person.id", index=True)
+    assigned_by: int = Field(foreign_key="person.id")
+    assigned_at: datetime

@@ -173,3 +173,10 @@ def _warn(ctx: Context, invalid: fields.Invalid) -> str:
 
 def build_flow() -> ChangesFlow:
     return ChangesFlow()
+
+
+async def send_request(ctx: Context) -> list[Reply]:
+    """Send the request for changes the state holds (``target``, ``picked``, the note): what
+    the summary's confirm runs, and what the web console calls (handlers/officials/
+    desk_actions.py)."""
+    return await _send(ctx)

@@ -13,6 +13,7 @@ from aiohttp.test_utils import TestClient
 from bot.web.console.auth import COOKIE
 from handlers.clock import Clock
 from storage.db import Database
+from storage.models import Feedback
 from tests.support.engine_chat import EngineChat
 from tests.support.officials import make_invite
 
@@ -42,7 +43,8 @@ class Browser:
 
     async def get(self, path: str) -> tuple[int, str]:
         async with self.http.get(path) as response:
-            return response.status, await response.text()
+            body = await response.read()
+            return response.status, body.decode("utf-8", "replace")
 
     async def post(self, path: str, data: dict | None = None, *,
                    csrf: bool = True) -> tuple[int, str]:
@@ -78,3 +80,49 @@ class Browser:
 def new_browser(client: TestClient) -> Browser:
     return Browser(aiohttp.ClientSession(base_url=str(client.make_url("/")),
                                          cookie_jar=aiohttp.CookieJar(unsafe=True)))
+
+
+async def store_feedback(db: Database, clock: Clock, *, commune: str, text: str,
+                         category: str = "infrastructure", anonymous: bool = True,
+                         reporter_name: str = "Nguyễn Thị Hoa", phone: str | None = None,
+                         days_ago: float = 0, status: str = "new",
+                         reporter_id: int | None = None) -> Feedback:
+    """A feedback stored through the repository, as the feedback flow stores one (the flow has
+    its own tests); its sender is a person of their own with a name, anonymous or not."""
+    from datetime import timedelta
+
+    from storage.models import Person
+    from storage.repositories import feedback as feedback_repo
+    from storage.units import UnitDirectory
+
+    unit = UnitDirectory.load().get(commune)
+    assert unit is not None
+    when = clock.now() - timedelta(days=days_ago)
+    async with db.session() as session:
+        if reporter_id is None:
+            person = Person(display_name=reporter_name, created_at=when)
+            session.add(person)
+            await session.flush()
+            reporter_id = person.id
+        feedback = Feedback(
+            category=category, text=text, reporter_id=reporter_id, anonymous=anonymous,
+            reporter_name=None if anonymous else reporter_name,
+            reporter_phone=None if anonymous else phone, commune_code=commune,
+            province_code=unit.province_code, assigned_unit_code=commune,
+            assigned_province_code=unit.province_code, latitude=21.0341, longitude=105.8521,
+            created_at=when, updated_at=when, status=status)
+        stored = await feedback_repo.create_feedback(session, feedback=feedback, photos=[],
+                                                     year=when.year)
+        await session.commit()
+        return stored
+
+
+async def signed_in(client: TestClient, make_chat, db: Database, clock: Clock, *,  # noqa: ANN001
+                    user_id: int, name: str, unit: str | None,
+                    level: str = "commune") -> Browser:
+    """A browser signed in as a new official of `unit` (made by invite in a chat)."""
+    chat = make_chat(user_id, name)
+    await become_official(chat, db, clock, unit=unit, level=level)
+    browser = new_browser(client)
+    await browser.sign_in(await ask_link(chat))
+    return browser

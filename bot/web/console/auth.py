@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from aiohttp import web
+from aiohttp import BodyPartReader, MultipartReader, web
 
 from bot.web.keys import DB, SERVICES, SETTINGS
 from bot.web.templating import page_language, render_page
@@ -33,6 +33,9 @@ COOKIE = "dvk_console"
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "X-CSRF-Token"
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
+MULTIPART = web.RequestKey("console_multipart", MultipartReader)
+"""A multipart POST's reader, after its first part (the CSRF token) was read: the handler
+reads the rest (photos) part by part, never the whole body at once."""
 WakeOutbox = Callable[[], None]
 WAKE_OUTBOX: web.AppKey[WakeOutbox] = web.AppKey("console_wake_outbox")
 """Wakes the outbox sender after a console action queued notices (the engine's hook)."""
@@ -91,7 +94,14 @@ def sign_in_page(request: web.Request, *, status: int = 401, reason: str = "sign
 async def _posted_csrf(request: web.Request) -> str:
     if header := request.headers.get(CSRF_HEADER):
         return header
-    if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+    if request.content_type == "multipart/form-data":  # the CSRF field comes first
+        reader = await request.multipart()
+        part = await reader.next()
+        if not isinstance(part, BodyPartReader) or part.name != CSRF_FIELD:
+            return ""
+        request[MULTIPART] = reader
+        return (await part.read_chunk(128)).decode("ascii", "replace")
+    if request.content_type == "application/x-www-form-urlencoded":
         form = await request.post()
         value = form.get(CSRF_FIELD)
         return value if isinstance(value, str) else ""

@@ -27,3 +27,15 @@
   // Every form the page builds later, or any fetch, carries the CSRF token.
   window.consoleCsrf = csrf;
 })();
+// A record's place on a small map (Leaflet, served by us; tiles only when a tile server is set).
+(function () {
+  "use strict";
+  var box = document.getElementById("record-map");
+  if (!box || !window.L) { return; }
+  var at = [parseFloat(box.dataset.lat), parseFloat(box.dataset.lon)];
+  var map = window.L.map(box, { attributionControl: !!box.dataset.tiles }).setView(at, 15);
+  if (box.dataset.tiles) {
+    window.L.tileLayer(box.dataset.tiles, { attribution: box.dataset.attribution, maxZoom: 19 }).addTo(map);
+  }
+  window.L.circleMarker(at, { radius: 9, color: "#8b1d1d", weight: 3 }).addTo(map);
+})();
