@@ -108,6 +108,7 @@ async def test_the_inbox_pages_and_lists_practices_too(client, make_chat, db, cl
         _, html = await browser.get("/console/?kind=practice&category=economy")
         assert codes(html) == []
         _, html = await browser.get("/console/?kind=practice&lang=en")
-        assert "Practices" in html and "Submitted, awaiting review" in html and "Mô hình" not in html
+        assert "Practices" in html and "Submitted, awaiting review" in html
+        assert "Mô hình" not in html
     finally:
         await browser.close()
