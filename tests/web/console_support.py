@@ -126,3 +126,29 @@ async def signed_in(client: TestClient, make_chat, db: Database, clock: Clock, *
     browser = new_browser(client)
     await browser.sign_in(await ask_link(chat))
     return browser
+
+
+async def unaudited(database_url: str) -> list[str]:
+    """The chat's audit check (tests/support/audit_check.py), and the console's own actions:
+    each internal note and assignment has its row."""
+    from collections import Counter
+
+    from sqlmodel import select
+
+    from storage.models import Assignment, AuditEntry, ConsoleNote
+    from tests.support.audit_check import missing_audit_rows
+
+    db = Database(database_url)
+    try:
+        problems = await missing_audit_rows(db)
+        async with db.session() as session:
+            entries = Counter(e.action for e in (await session.exec(select(AuditEntry))).all())
+            notes = len((await session.exec(select(ConsoleNote))).all())
+            assigned = len((await session.exec(select(Assignment))).all())
+    finally:
+        await db.dispose()
+    if entries["console.note"] != notes:
+        problems.append(f"{notes} notes, {entries['console.note']} audited")
+    if entries["console.assign"] < assigned:
+        problems.append(f"{assigned} assignments, {entries['console.assign']} audited")
+    return problems

@@ -11,7 +11,7 @@ from storage.models import Person, PracticePhoto
 from storage.repositories import console_desk, console_sessions
 from tests.support.images import jpeg_bytes
 from tests.support.officials import HANOI, HOAN_KIEM, THANH_XUAN, store_practice
-from tests.web.console_support import Browser, new_browser, signed_in, store_feedback
+from tests.web.console_support import Browser, new_browser, signed_in, store_feedback, unaudited
 
 PERSONAS = ("anonymous", "citizen", "other_unit", "unit", "province", "central")
 SIGN_IN, OK, FORBIDDEN = 401, 200, 403
@@ -51,6 +51,13 @@ TABLE = [
 """Actions that change a record are sent with input the chat would refuse too (an empty
 answer…), so one table can run every persona against the same record; what they do when
 valid is in test_console_record.py. The state-changing one-press actions are below."""
+
+
+@pytest.fixture(autouse=True)
+async def _every_action_is_audited(database_url):
+    """After each test: every action it made from the console has its audit row."""
+    yield
+    assert await unaudited(database_url) == []
 
 
 @pytest.fixture

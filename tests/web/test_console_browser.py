@@ -4,9 +4,14 @@ citizen sees of them in their own web chat."""
 
 from __future__ import annotations
 
+import io
+import os
 import re
+from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
+from PIL import Image
 from sqlmodel import select
 
 from bot.app import App
@@ -173,3 +178,56 @@ async def test_a_practice_is_approved_and_another_communes_record_is_refused(
             AuditEntry.action == "console.refused"))).all()
     assert practice.status == "approved"  # approved, and not recognised without the token
     assert [(e.record_kind, e.record_id) for e in refused] == [("feedback", elsewhere.id)]
+
+
+TABLET = {"width": 768, "height": 1024}
+PICTURES = Path(__file__).resolve().parents[2] / "docs" / "img"
+
+
+async def test_the_console_fits_a_laptop_and_a_tablet_with_every_asset_local(
+        browser, client, db, clock, settings):
+    """Inbox and record at 1366×768 and on a tablet (768×1024): nothing wider than the screen,
+    nothing fetched from elsewhere but the map tiles of MAP_TILE_URL (cut off here, as
+    offline: the record's map still shows its pin). UPDATE_SCREENSHOTS=1 writes the pictures docs/console.md
+    shows (docs/img/console-inbox.png, console-record.png)."""
+    for number in range(8):
+        await store_feedback(db, clock, commune=HOAN_KIEM, days_ago=number * 1.7,
+                             category=("infrastructure", "environment", "public_order")[number % 3],
+                             status=("new", "received", "in_progress", "resolved")[number % 4],
+                             text=f"Phản ánh số {number + 1}: đèn đường, rác, lấn chiếm vỉa hè.")
+    lamp = await store_feedback(db, clock, commune=HOAN_KIEM,
+                                text="Đèn đường ngõ 12 phố Hàng Bạc hỏng hai tuần nay.")
+    context = await browser.new_context(locale="vi-VN", viewport=LAPTOP)
+    elsewhere: list[str] = []
+
+    async def only_local(route) -> None:  # noqa: ANN001
+        if urlparse(route.request.url).hostname == "127.0.0.1":
+            await route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            await route.abort("internetdisconnected")
+
+    await context.route("**/*", only_local)
+    page, errors, _ = await sign_in_from_the_web_chat(context, base_of(client), db, clock)
+    shots = {}
+    for size in (LAPTOP, TABLET):
+        await page.set_viewport_size(size)
+        for name, path in (("inbox", "console/"), ("record", f"console/feedback/{lamp.id}")):
+            await page.goto(base_of(client) + path)
+            overflow = await page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            assert overflow <= 0, (name, size)
+            if size is LAPTOP:
+                shots[name] = await page.screenshot()
+    await context.close()
+    tiles = urlparse((settings.map_tile_url or "").replace("{s}", "a")).hostname
+    assert [url for url in elsewhere if urlparse(url).hostname != tiles] == []
+    assert errors == []
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1":
+        for name, png in shots.items():
+            picture = Image.open(io.BytesIO(png)).convert("RGB")
+            picture.quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(
+                PICTURES / f"console-{name}.png", optimize=True)
+    for name in shots:
+        committed = Image.open(PICTURES / f"console-{name}.png")
+        assert committed.size == (LAPTOP["width"], LAPTOP["height"])

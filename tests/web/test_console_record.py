@@ -20,10 +20,17 @@ from storage.models import (
 )
 from tests.support.images import jpeg_bytes
 from tests.support.officials import HANOI, HOAN_KIEM, THANH_XUAN, store_practice
-from tests.web.console_support import signed_in, store_feedback
+from tests.web.console_support import signed_in, store_feedback, unaudited
 
 SECRET_NAME = "Trần Bí Mật"
 SECRET_PHONE = "0912345678"
+
+
+@pytest.fixture(autouse=True)
+async def _every_action_is_audited(database_url):
+    """After each test: every action it made from the console has its audit row."""
+    yield
+    assert await unaudited(database_url) == []
 
 
 @pytest.fixture

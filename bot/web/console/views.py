@@ -24,7 +24,8 @@ class Header:
 def page(request: web.Request, desk: Desk, template: str, *, status: int = 200,
          **context: Any) -> web.Response:
     scope = official_scope(desk.ctx)
-    header = Header(desk.ctx.person.display_name or f"#{desk.ctx.person.id}",
+    header = Header(desk.ctx.person.display_name
+                    or desk.ctx.t("console.official_no_name", id=desk.ctx.person.id),
                     scope_label(desk.ctx, scope) if scope else "", desk.csrf)
     return render_page(request, template, language=desk.language, status=status,
                        desk=header, **context)
