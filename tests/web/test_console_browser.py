@@ -188,8 +188,8 @@ async def test_the_console_fits_a_laptop_and_a_tablet_with_every_asset_local(
         browser, client, db, clock, settings):
     """Inbox and record at 1366×768 and on a tablet (768×1024): nothing wider than the screen,
     nothing fetched from elsewhere but the map tiles of MAP_TILE_URL (cut off here, as
-    offline: the record's map still shows its pin). UPDATE_SCREENSHOTS=1 writes the pictures docs/console.md
-    shows (docs/img/console-inbox.png, console-record.png)."""
+    offline: the record's map still shows its pin). UPDATE_SCREENSHOTS=1 writes the pictures
+    docs/console.md shows (docs/img/console-inbox.png, console-record.png)."""
     for number in range(8):
         await store_feedback(db, clock, commune=HOAN_KIEM, days_ago=number * 1.7,
                              category=("infrastructure", "environment", "public_order")[number % 3],
