@@ -191,10 +191,11 @@ async def test_the_console_fits_a_laptop_and_a_tablet_with_every_asset_local(
     offline: the record's map still shows its pin). UPDATE_SCREENSHOTS=1 writes the pictures
     docs/console.md shows (docs/img/console-inbox.png, console-record.png)."""
     for number in range(8):
-        await store_feedback(db, clock, commune=HOAN_KIEM, days_ago=number * 1.7,
-                             category=("infrastructure", "environment", "public_order")[number % 3],
-                             status=("new", "received", "in_progress", "resolved")[number % 4],
-                             text=f"Phản ánh số {number + 1}: đèn đường, rác, lấn chiếm vỉa hè.")
+        await store_feedback(
+            db, clock, commune=HOAN_KIEM, days_ago=number * 1.7,
+            category=("infrastructure", "environment", "public_order")[number % 3],
+            status=("new", "received", "in_progress", "resolved")[number % 4],
+            text=f"Phản ánh số {number + 1}: đèn đường, rác, lấn chiếm vỉa hè.")
     lamp = await store_feedback(db, clock, commune=HOAN_KIEM,
                                 text="Đèn đường ngõ 12 phố Hàng Bạc hỏng hai tuần nay.")
     context = await browser.new_context(locale="vi-VN", viewport=LAPTOP)
