@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 
+import aiohttp
 import pytest
 from sqlmodel import select
 
@@ -82,8 +83,6 @@ async def test_acknowledge_reply_and_resolve_with_proof_reach_the_sender(officia
     assert status == 200 and "Phường đã báo điện lực." in html  # in the history
 
     form = {"csrf": await official.csrf(), "answer": "Đã thay bóng đèn mới."}
-    import aiohttp
-
     data = aiohttp.FormData()
     for key, value in form.items():
         data.add_field(key, value)
@@ -216,6 +215,13 @@ async def test_a_post_without_the_csrf_token_is_refused(official, db, clock):
     assert status == 403 and "mã bảo vệ" in html
     async with official.http.post(f"/console/feedback/{feedback.id}/ack",
                                   headers={"X-CSRF-Token": "0" * 40}) as response:
+        assert response.status == 403
+    upload = aiohttp.FormData()  # a multipart form: its CSRF field must come first
+    upload.add_field("answer", "Đã xử lý.")
+    upload.add_field("csrf", await official.csrf())
+    upload.add_field("proof", jpeg_bytes(), filename="anh.jpg", content_type="image/jpeg")
+    async with official.http.post(f"/console/feedback/{feedback.id}/resolve",
+                                  data=upload) as response:
         assert response.status == 403
     [stored] = await _all(db, Feedback, Feedback.id == feedback.id)
     assert stored.status == "new"

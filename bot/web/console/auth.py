@@ -100,12 +100,21 @@ async def _posted_csrf(request: web.Request) -> str:
         if not isinstance(part, BodyPartReader) or part.name != CSRF_FIELD:
             return ""
         request[MULTIPART] = reader
-        return (await part.read_chunk(128)).decode("ascii", "replace")
+        return await small_text(part, limit=128)
     if request.content_type == "application/x-www-form-urlencoded":
         form = await request.post()
         value = form.get(CSRF_FIELD)
         return value if isinstance(value, str) else ""
     return ""
+
+
+async def small_text(part: BodyPartReader, *, limit: int = 16_384) -> str:
+    """A text field of a multipart form, read whole but never more than `limit` bytes (a
+    longer one is cut there, and the chat's own checks then say it is too long)."""
+    data = b""
+    while len(data) <= limit and (chunk := await part.read_chunk()):
+        data += chunk
+    return data[:limit].decode("utf-8", "replace")
 
 
 def official_page(handler: DeskHandler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:

@@ -14,7 +14,7 @@ from typing import Any
 
 from aiohttp import BodyPartReader, web
 
-from bot.web.console.auth import MULTIPART, Desk
+from bot.web.console.auth import MULTIPART, Desk, small_text
 from bot.web.console.views import page
 from bot.web.keys import SERVICES, SETTINGS
 from handlers.abuse import flags as abuse_flags
@@ -264,7 +264,7 @@ async def _proof_upload(request: web.Request, desk: Desk
                           "mime_type": stored.mime_type, "size_bytes": stored.size_bytes,
                           "platform_file_id": None, "channel": "console"})
         elif part.name in ("answer", "no_proof_reason"):
-            form[part.name] = (await part.read_chunk(16_384)).decode("utf-8", "replace")
+            form[part.name] = await small_text(part)
         else:
             await part.release()
     return form, proof, problem
