@@ -16,7 +16,7 @@ from handlers.clock import to_db
 from handlers.context import Context
 from handlers.events import TextEvent
 from handlers.forms import FieldSpec, Form, Kind
-from handlers.officials import audit, changes, feedback_actions, recognition, review
+from handlers.officials import audit, changes, feedback_actions, levels, review
 from handlers.officials.jurisdiction import (
     Refused,
     feedback_for_official,
@@ -24,6 +24,7 @@ from handlers.officials.jurisdiction import (
     practice_for_official,
     refuse,
 )
+from handlers.officials.level_rules import may_nominate, refusal
 from handlers.practice_form import PRACTICE_FORM
 from handlers.replies import Reply, TextReply
 from storage.models import Feedback, Practice, is_open
@@ -36,7 +37,7 @@ TEMPLATE_FORM = Form("console_template", (FieldSpec("title", Kind.TEXT, max_leng
 FEEDBACK_FORMS = {"reply": "fb_reply", "resolve": "fb_resolve", "reject": "fb_reject",
                   "forward": "fb_forward"}
 FEEDBACK_VERBS = ("ack", "progress", *FEEDBACK_FORMS)
-PRACTICE_VERBS = ("approve", "changes", "reject", "recognise")
+PRACTICE_VERBS = ("approve", "changes", "reject", "recognise", "nominate")
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,8 @@ def outcome_of(replies: list[Reply]) -> Outcome:
     texts = [r.text for r in replies if isinstance(r, TextReply)]
     text = texts[-1] if texts else ""
     first = text.split("\n\n", 1)[0]
-    return Outcome(first, done=first.startswith(("✅", "🏅")), refused=first.startswith("⛔"))
+    return Outcome(first, done=first.startswith(("✅", "🏅", "📤")),
+                   refused=first.startswith("⛔"))
 
 
 def _warning(ctx: Context, key: str, **params: Any) -> Outcome:
@@ -149,14 +151,17 @@ async def on_practice(ctx: Context, practice_id: int, verb: str,
     args = [str(practice_id)]
     if verb == "approve":
         return outcome_of(await review.approve(ctx, args))
-    if verb == "recognise":
-        return outcome_of(await recognition.recognise(ctx, args))
-    if verb not in ("changes", "reject"):
+    if verb not in ("changes", "reject", "recognise", "nominate"):
         return outcome_of(refuse(ctx, action=f"console.{verb}", reason="malformed",
                                  item="practice").replies)
-    practice = await practice_for_official(ctx, args, action=f"pr_{verb}")
+    action = {"recognise": "pr_rec"}.get(verb, f"pr_{verb}")
+    practice = await practice_for_official(ctx, args, action=action)
     if isinstance(practice, Refused):
         return outcome_of(practice.replies)
+    if verb == "recognise":
+        return await _recognise(ctx, practice, form)
+    if verb == "nominate":
+        return await _nominate(ctx, practice, form)
     if verb == "reject":
         flow_form: Form = ctx.features.flows["pr_reject"].form  # type: ignore[attr-defined]
         reason = await _accepted_text(ctx, flow_form, flow_form.fields[0], form.get("reason"))
@@ -174,6 +179,38 @@ async def on_practice(ctx: Context, practice_id: int, verb: str,
     ctx.state.update(target=practice_id, picked=chosen)
     ctx.answers["note"] = note
     return outcome_of(await changes.send_request(ctx))
+
+
+async def _recognise(ctx: Context, practice: Practice, form: dict[str, str]) -> Outcome:
+    """The chat's recognition form (handlers/officials/levels.py) in one go: the level's rules
+    first, then the decision's number and date, and, when no residents' consultation has
+    closed, the official's explicit "recognise anyway"."""
+    if (why := await refusal(ctx, practice)) is not None:
+        return Outcome("⚠️ " + why, done=False)
+    flow = ctx.features.flows["pr_rec"]
+    flow_form: Form = flow.form  # type: ignore[attr-defined]
+    specs = {spec.name: spec for spec in flow_form.fields}
+    answers: dict[str, Any] = await flow.prefill(ctx, practice.id or 0)  # type: ignore[attr-defined]
+    if not answers.get("consulted"):
+        if form.get("without_consultation") != levels.CONFIRM:
+            return Outcome(ctx.t("pr_rec.without_consultation.ask"), done=False)
+        answers["without_consultation"] = levels.CONFIRM
+    for name in ("decision_number", "decision_date"):
+        value = await _accepted_text(ctx, flow_form, specs[name], form.get(name))
+        if isinstance(value, Outcome):
+            return value
+        answers[name] = value
+    return await _complete(ctx, "pr_rec", practice.id or 0, answers)
+
+
+async def _nominate(ctx: Context, practice: Practice, form: dict[str, str]) -> Outcome:
+    if not await may_nominate(ctx, practice):
+        return _warning(ctx, "levels.cannot_nominate")
+    flow_form: Form = ctx.features.flows["pr_nominate"].form  # type: ignore[attr-defined]
+    text = await _accepted_text(ctx, flow_form, flow_form.fields[0], form.get("justification"))
+    if isinstance(text, Outcome):
+        return text
+    return await _complete(ctx, "pr_nominate", practice.id or 0, {"justification": text})
 
 
 # -- what the console adds: notes, assignment, templates -------------------------------------

@@ -16,8 +16,10 @@ from storage.models import (
     Feedback,
     FeedbackEvent,
     FeedbackPhoto,
+    Nomination,
     OutboxMessage,
     Practice,
+    Recognition,
 )
 from tests.support.images import jpeg_bytes
 from tests.support.officials import HANOI, HOAN_KIEM, THANH_XUAN, store_practice
@@ -124,7 +126,7 @@ async def test_reject_and_forward_use_the_chats_forms(official, db, clock):
     assert status == 403
 
 
-async def test_a_practice_is_approved_asked_for_changes_and_rejected(official, db, clock):
+async def test_a_practice_is_approved_recognised_nominated_or_sent_back(official, db, clock):
     approved = await store_practice(db, clock, commune=HOAN_KIEM, submitter_id=951)
     changed = await store_practice(db, clock, commune=HOAN_KIEM, submitter_id=951,
                                    title="Câu lạc bộ dưỡng sinh")
@@ -132,8 +134,20 @@ async def test_a_practice_is_approved_asked_for_changes_and_rejected(official, d
                                     title="Mô hình trùng")
     status, html = await official.post(f"/console/practices/{approved}/approve")
     assert status == 200 and "✅" in html and 'id="do-recognise"' in html
-    status, html = await official.post(f"/console/practices/{approved}/recognise")
-    assert status == 200 and "🏅" in html
+    status, html = await official.post(f"/console/practices/{approved}/recognise",
+                                       {"decision_number": "125/QĐ-UBND"})
+    assert status == 400 and "Vẫn công nhận?" in html  # no residents' consultation closed
+    status, html = await official.post(f"/console/practices/{approved}/recognise", {
+        "decision_number": "125/QĐ-UBND", "decision_date": "31/02/2026",
+        "without_consultation": "confirm"})
+    assert status == 400 and "⚠️" in html  # the chat's own date check
+    status, html = await official.post(f"/console/practices/{approved}/recognise", {
+        "decision_number": "125/QĐ-UBND", "decision_date": "28/11/2026",
+        "without_consultation": "confirm"})
+    assert status == 200 and "🏅" in html and 'id="do-nominate"' in html
+    status, html = await official.post(f"/console/practices/{approved}/nominate",
+                                       {"justification": "Cả phường học tập."})
+    assert status == 200 and "📤" in html
     status, html = await official.post(f"/console/practices/{changed}/changes",
                                        {"note": "Bổ sung số người tham gia."})
     assert status == 400  # no field picked: the chat asks for one too
@@ -149,6 +163,10 @@ async def test_a_practice_is_approved_asked_for_changes_and_rejected(official, d
                      rejected: "rejected"}
     told = " ".join(await _outbox_texts(db, 951))
     assert "Bổ sung số người tham gia." in told and "Trùng với mô hình đã gửi." in told
+    [recognition] = await _all(db, Recognition)
+    assert (recognition.level, recognition.decision_number) == ("commune", "125/QĐ-UBND")
+    [nomination] = await _all(db, Nomination)
+    assert nomination.to_level == "province" and nomination.justification == "Cả phường học tập."
 
 
 async def test_notes_and_assignment_stay_among_the_units_officials(

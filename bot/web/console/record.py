@@ -18,7 +18,7 @@ from bot.web.console.auth import MULTIPART, Desk, small_text
 from bot.web.console.views import page
 from bot.web.keys import SERVICES, SETTINGS
 from handlers.abuse import flags as abuse_flags
-from handlers.officials import audit, desk_actions, render, review
+from handlers.officials import audit, desk_actions, level_rules, render
 from handlers.officials.desk_actions import FEEDBACK, PRACTICE, Outcome
 from handlers.officials.jurisdiction import Refused, official_scope
 from handlers.practice_form import PRACTICE_FORM
@@ -138,7 +138,9 @@ async def show_practice(request: web.Request, desk: Desk, practice_id: int,
         content=content_lines(ctx, PRACTICE_FORM, practice.answers), history=history,
         recognitions=recognitions, photos=photos, outcome=outcome,
         awaiting=practice.status == PracticeStatus.SUBMITTED,
-        can_recognise=await review.may_recognise(ctx, practice),
+        can_recognise=await level_rules.refusal(ctx, practice) is None,
+        can_nominate=await level_rules.may_nominate(ctx, practice),
+        level_lines=await level_rules.card_lines(ctx, practice),
         change_fields=[(s.name, t(f"practice.{s.name}.label"))
                        for s in PRACTICE_FORM.applicable(practice.answers)],
         **await _desk_extras(request, desk, PRACTICE, practice_id),
