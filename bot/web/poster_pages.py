@@ -29,8 +29,8 @@ async def unit_poster(request: web.Request) -> web.Response:
         raise web.HTTPNotFound(reason="unit not found")
     t = Translator(page_language(request))
     links = posters.channel_links(t, base_url=_base_url(request),
-                                  zalo_link=settings.zalo_chat_link,
-                                  telegram_username=settings.telegram_bot_username)
+                                  zalo_link=settings.web.zalo_chat_link,
+                                  telegram_username=settings.telegram.bot_username)
     pdf = await asyncio.to_thread(posters.unit_poster, t, unit_label=unit.label, links=links,
                                   font_path=_font(request))
     return _pdf(pdf, f"poster-{unit.code}.pdf")
@@ -48,12 +48,12 @@ async def practice_plaque(request: web.Request) -> web.Response:
 
 def _base_url(request: web.Request) -> str:
     """The address printed in the codes: PUBLIC_BASE_URL, or the one this request came to."""
-    return request.app[SETTINGS].public_base_url or str(request.url.origin())
+    return request.app[SETTINGS].web.public_base_url or str(request.url.origin())
 
 
 def _font(request: web.Request) -> Path:
     try:
-        return posters.find_font(request.app[SETTINGS].poster_font)
+        return posters.find_font(request.app[SETTINGS].web.poster_font)
     except posters.PosterFontMissing as missing:
         raise web.HTTPServiceUnavailable(reason=str(missing)) from None
 
