@@ -65,6 +65,7 @@ def build_services(settings: Settings, clock: Clock) -> Services:
         duplicate_radius_m=settings.flows.duplicate_radius_m,
         consultation_days=settings.flows.consultation_days,
         guides_url=guides_url(settings),
+        console_url=web_base(settings) + "/console/",
         features=build_features(feedback_categories=settings.flows.feedback_categories),
         capabilities=dict(CHANNEL_CAPABILITIES),
     )
@@ -72,9 +73,14 @@ def build_services(settings: Settings, clock: Clock) -> Services:
 
 def guides_url(settings: Settings) -> str:
     """The guides' address people can open: under PUBLIC_BASE_URL, else on this server."""
+    return web_base(settings) + "/huong-dan/"
+
+
+def web_base(settings: Settings) -> str:
+    """Where people open this server: PUBLIC_BASE_URL, else its own address (no final /)."""
     host = settings.web.host if ":" not in settings.web.host else f"[{settings.web.host}]"
     base = settings.web.public_base_url or f"http://{host}:{settings.web.port}"
-    return base.rstrip("/") + "/huong-dan/"
+    return base.rstrip("/")
 
 
 def rate_budgets(settings: Settings) -> dict[str, RateBudget]:

@@ -40,6 +40,8 @@ class Services:
     """New feedback one person may send in 24 hours."""
     guides_url: str = "/huong-dan/"
     """Where the printable guides are on the web (bot/web/guides.py); the help links them."""
+    console_url: str = "/console/"
+    """Where the officials' web console is (bot/web/console/); /dangnhap links into it."""
     """Personal data of closed feedback is erased this long after closing (the notice says so)."""
     duplicate_radius_m: int = 150
     consultation_days: int = 14

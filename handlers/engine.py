@@ -48,6 +48,20 @@ MAX_WAITS = 100
 each wait means that turn is over)."""
 
 
+async def queue_notices(ctx: Context, *, now: datetime) -> None:
+    """Put what a turn told other people (`ctx.notify`) in the outbox, each in its reader's
+    language, within the turn's transaction. The officials' web console (handlers/officials/
+    desk.py) ends its requests with this too, so a notice leaves the same way from both."""
+    for notice in ctx.notices:
+        recipient = await people.get_person(ctx.session, notice.person_id)
+        language = recipient.language if recipient else ctx.services.default_language
+        await outbox.enqueue(
+            ctx.session, key=notice.key, person_id=notice.person_id,
+            payload=to_payload(in_language(notice.replies, language)), now=now)
+    if ctx.notices:
+        await outbox.announce(ctx.session)
+
+
 class ChatWasBusy(Exception):
     """Another worker was handling this chat: it has finished; run the turn again."""
 
@@ -206,15 +220,7 @@ class Engine:
                                       ctx.t.language)
                 if ctx.rights_gained:
                     replies.append(RightsGained())
-                for notice in ctx.notices:
-                    recipient = await people.get_person(session, notice.person_id)
-                    language = (recipient.language if recipient
-                                else self.services.default_language)
-                    await outbox.enqueue(
-                        session, key=notice.key, person_id=notice.person_id,
-                        payload=to_payload(in_language(notice.replies, language)), now=now)
-                if ctx.notices:
-                    await outbox.announce(session)
+                await queue_notices(ctx, now=now)
                 conversation.data = ctx.state.dump()
                 conversations.touch(conversation, now=now)
                 if conversation.started_at is None and conversation.flow:
@@ -228,8 +234,9 @@ class Engine:
                 self.handled(event)
                 return [TextReply(ctx.t("error.internal"))]
             if event.update_id is not None and keep_answer:
+                kept = [r for r in replies if not (isinstance(r, TextReply) and r.secret)]
                 await updates.keep_answer(session, channel=sender.channel,
-                                          update_id=event.update_id, answer=to_payload(replies))
+                                          update_id=event.update_id, answer=to_payload(kept))
             await session.commit()
         if not isinstance(event, text_join.HeldTextDue):
             self.handled(event)

@@ -17,6 +17,7 @@ from bot.web import api, health, metrics, openapi, poster_pages, press, privacy,
 from bot.web import map as map_pages
 from bot.web.api import PRACTICE_CODE
 from bot.web.caching import conditional_get
+from bot.web.console.auth import WAKE_OUTBOX
 from bot.web.keys import (
     DB,
     EMBEDDABLE,
@@ -80,6 +81,7 @@ def create_web_app(
         secure_cookies=(settings.web.public_base_url or "").startswith("https://"),
         inbound=inbound,
     )
+    app[WAKE_OUTBOX] = lambda: engine.on_notices() if engine.on_notices else None
     setup_routes(app)
     return app
 
@@ -129,6 +131,10 @@ def setup_routes(app: web.Application) -> None:
     add.add_post("/chat/video", webchat.post_video)
     add.add_post("/chat/language", webchat.post_language)
     add.add_get("/chat/notices", webchat.get_notices)
+    # The officials' console (bot/web/console/): sign-in by a one-time link, inbox, records.
+    from bot.web.console import routes as console_routes  # beside its routes, as guides above
+
+    console_routes.setup_routes(app)
     # Operations.
     add.add_get("/healthz", health.healthz)
     add.add_get("/metrics", metrics.metrics_endpoint)

@@ -178,5 +178,12 @@ def build_flow() -> ChangesFlow:
     return ChangesFlow()
 
 
+async def send_request(ctx: Context) -> list[Reply]:
+    """Send the request for changes the state holds (``target``, ``picked``, the note): what
+    the summary's confirm runs, and what the web console calls (handlers/officials/
+    desk_actions.py)."""
+    return await _send(ctx)
+
+
 def _draft(ctx: Context) -> ChangesDraft:
     return ctx.state.draft_as(ChangesDraft)

@@ -304,3 +304,8 @@ def practice_event_what(t: Translator, event: PracticeEvent) -> str:
 
 def field_labels(t: Translator, names: Sequence[str]) -> str:
     return ", ".join(t(f"practice.{name}.label") for name in names)
+
+
+def sender_line(t: Translator, feedback: Feedback) -> str:
+    """Who sent a feedback, as officials see it: for an anonymous one, only that it is."""
+    return _sender_line(t, feedback)
