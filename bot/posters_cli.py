@@ -46,6 +46,9 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     t = Translator(args.lang)
     if args.unit:
+        from bot import poster_pdf  # reportlab and qrcode: loaded for this command only
+
+
         unit = UnitDirectory.load().get(args.unit)
         if unit is None:
             print(f"dvk poster: no commune or province with code {args.unit}", file=sys.stderr)
@@ -53,7 +56,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         links = posters.channel_links(t, base_url=settings.web.public_base_url,
                                       zalo_link=settings.web.zalo_chat_link,
                                       telegram_username=settings.telegram.bot_username)
-        pdf = posters.unit_poster(t, unit_label=unit.label, links=links, font_path=font)
+        pdf = poster_pdf.unit_poster(t, unit_label=unit.label, links=links, font_path=font)
         return _write(args.out or Path(f"poster-{unit.code}.pdf"), pdf)
     plaque = asyncio.run(_plaque(settings, t, args.practice, font))
     if plaque is None:
@@ -73,7 +76,9 @@ async def _plaque(settings: Settings, t: Translator, code: str, font: Path) -> b
     if practice is None:
         return None
     assert settings.web.public_base_url
-    return posters.practice_plaque(
+    from bot import poster_pdf  # reportlab and qrcode: loaded for this command only
+
+    return poster_pdf.practice_plaque(
         t, title=practice.title, place=posters.practice_place(practice, UnitDirectory.load()),
         url=posters.practice_url(settings.web.public_base_url, practice.code), font_path=font)
 

@@ -3,7 +3,8 @@ board, and a practice's A6 plaque, linked from the practice's page and the map's
 
 Both are public: they carry only the bot's own addresses and a public practice's name, so a
 shared cache may keep them. Building a PDF takes tens of milliseconds of CPU, so it runs in a
-thread, off the event loop that answers chats.
+thread, off the event loop that answers chats. The drawing module (reportlab, qrcode) is loaded
+at the first PDF asked for, not at start: it costs every worker about 10 MB that most never use.
 """
 
 from __future__ import annotations
@@ -31,7 +32,9 @@ async def unit_poster(request: web.Request) -> web.Response:
     links = posters.channel_links(t, base_url=_base_url(request),
                                   zalo_link=settings.web.zalo_chat_link,
                                   telegram_username=settings.telegram.bot_username)
-    pdf = await asyncio.to_thread(posters.unit_poster, t, unit_label=unit.label, links=links,
+    from bot import poster_pdf  # at the first PDF, not at start (see above)
+
+    pdf = await asyncio.to_thread(poster_pdf.unit_poster, t, unit_label=unit.label, links=links,
                                   font_path=_font(request))
     return _pdf(pdf, f"poster-{unit.code}.pdf")
 
@@ -39,8 +42,10 @@ async def unit_poster(request: web.Request) -> web.Response:
 async def practice_plaque(request: web.Request) -> web.Response:
     practice = await load_public_practice(request)
     t = Translator(page_language(request))
+    from bot import poster_pdf  # at the first PDF, not at start (see above)
+
     pdf = await asyncio.to_thread(
-        posters.practice_plaque, t, title=practice.title,
+        poster_pdf.practice_plaque, t, title=practice.title,
         place=posters.practice_place(practice, request.app[SERVICES].units),
         url=posters.practice_url(_base_url(request), practice.code), font_path=_font(request))
     return _pdf(pdf, f"plaque-{practice.code}.pdf")
