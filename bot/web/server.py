@@ -16,6 +16,7 @@ from bot.web import api, health, metrics, openapi, poster_pages, press, privacy
 from bot.web import map as map_pages
 from bot.web.api import PRACTICE_CODE
 from bot.web.caching import conditional_get
+from bot.web.console.auth import WAKE_OUTBOX
 from bot.web.keys import (
     DB,
     EMBEDDABLE,
@@ -61,7 +62,7 @@ def create_web_app(
     app[DB] = db
     app[MAP_FLIGHTS] = SingleFlight()
     app[MAP_ANSWERS] = MapAnswers()
-    app[OPEN311_LIMITS] = SlidingWindowLimiter(settings.open311_posts_per_minute)
+    app[OPEN311_LIMITS] = SlidingWindowLimiter(settings.web.open311_posts_per_minute)
     app[SERVICES] = services
     app[ENGINE] = engine
     app[METRICS] = metrics
@@ -69,6 +70,7 @@ def create_web_app(
     app[SCHEDULER] = scheduler
     app[LEADERSHIP] = leadership
     app[TEMPLATES] = environment(services.tz)
+    app[WAKE_OUTBOX] = lambda: engine.on_notices() if engine.on_notices else None
     setup_routes(app)
     return app
 
@@ -110,6 +112,10 @@ def setup_routes(app: web.Application) -> None:
     from bot.web import open311
 
     open311.setup_routes(app)
+    # The officials' console (bot/web/console/): sign-in by a one-time link, inbox, records.
+    from bot.web.console import routes as console_routes  # beside its routes, as guides above
+
+    console_routes.setup_routes(app)
     # Operations.
     add.add_get("/healthz", health.healthz)
     add.add_get("/metrics", metrics.metrics_endpoint)
@@ -135,7 +141,7 @@ async def json_api_errors(request: web.Request, handler: Handler) -> web.StreamR
 @web.middleware
 async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
     response = await handler(request)
-    tiles = tile_origin(request.app[SETTINGS].map_tile_url)
+    tiles = tile_origin(request.app[SETTINGS].web.map_tile_url)
     framing = "*" if request.get(EMBEDDABLE) else "'none'"
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
@@ -172,9 +178,9 @@ class WebServer:
         await site.start()
         self.port = self._runner.addresses[0][1]
         settings = self.app[SETTINGS]
-        if settings.metrics_port is not None:  # /metrics on an address of its own
+        if settings.metrics.port is not None:  # /metrics on an address of its own
             web_ports = {address[1] for address in self._runner.addresses}
-            metrics_site = web.TCPSite(self._runner, settings.metrics_host, settings.metrics_port)
+            metrics_site = web.TCPSite(self._runner, settings.metrics.host, settings.metrics.port)
             await metrics_site.start()
             self.app[METRICS_PORTS].update(
                 address[1] for address in self._runner.addresses if address[1] not in web_ports)
@@ -187,7 +193,7 @@ class WebServer:
         ports = sorted(listening)
         if not ports:
             return None
-        host = self.app[SETTINGS].metrics_host
+        host = self.app[SETTINGS].metrics.host
         host = f"[{host}]" if ":" in host else host
         return f"http://{host}:{ports[0]}/metrics"
 

@@ -16,7 +16,7 @@ from bot.webchat.chat import CHANNEL, CHAT, LIMITS, WebChat
 from bot.webchat.notices import WebNoticeSender
 from handlers.engine import Engine
 from scheduler.delivery import ChannelSender
-from settings import Settings
+from settings import WebChatSettings, WebSettings
 from storage.media import MediaStore
 
 
@@ -26,17 +26,20 @@ class WebChatChannel:
     limits = LIMITS
     starts_after_server = False
 
-    def __init__(self, settings: Settings, engine: Engine, media: MediaStore, *,
-                 inbound: Inbound | None = None) -> None:
-        """`inbound`: the host's ordering, burst rule and processed marks (one of its own when
-        the web server runs alone, as in tests)."""
+    def __init__(self, settings: WebChatSettings, engine: Engine, media: MediaStore, *,
+                 server: WebSettings, inbound: Inbound | None = None) -> None:
+        """`settings`: the web chat's own section; `server`: the web server it is served from
+        (the proxies it believes, its public address, the map's tiles). `inbound`: the host's
+        ordering, burst rule and processed marks (one of its own when the web server runs
+        alone, as in tests)."""
         self.engine = engine
         self.chat = WebChat(
-            engine, media, rate_per_minute=settings.web_chat_rate_per_minute,
-            new_sessions_per_hour=settings.web_chat_new_sessions_per_hour,
-            new_sessions_per_day=settings.web_chat_new_sessions_per_day,
-            trusted_proxies=settings.trusted_proxy_networks,
-            secure_cookies=(settings.public_base_url or "").startswith("https://"),
+            engine, media, rate_per_minute=settings.rate_per_minute,
+            new_sessions_per_hour=settings.new_sessions_per_hour,
+            new_sessions_per_day=settings.new_sessions_per_day,
+            trusted_proxies=server.trusted_proxies,
+            secure_cookies=(server.public_base_url or "").startswith("https://"),
+            map_tiles=(server.map_tile_url, server.map_tile_attribution),
             inbound=inbound)
 
     def attach(self, web_app: web.Application, site: Site) -> None:

@@ -52,9 +52,12 @@ class WebChat:
     def __init__(self, engine: Engine, media: MediaStore, *, rate_per_minute: int,
                  new_sessions_per_hour: int, new_sessions_per_day: int,
                  trusted_proxies: Networks = (), secure_cookies: bool = False,
+                 map_tiles: tuple[str | None, str] = (None, ""),
                  inbound: Inbound | None = None) -> None:
         self.engine = engine
         self.media = media
+        self.map_tiles = map_tiles
+        """The map the page picks a place on: tile URL (None: no tiles) and attribution."""
         self.secure_cookies = secure_cookies
         """Always mark the cookie Secure (the public address is https)."""
         self.trusted_proxies = trusted_proxies

@@ -12,7 +12,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.web.json_body import json_body
-from bot.web.keys import DB, SERVICES, SETTINGS
+from bot.web.keys import DB, SERVICES
 from bot.web.templating import page_language, render_page
 from bot.webchat.chat import CHAT
 from bot.webchat.convert import (
@@ -56,11 +56,11 @@ def setup_routes(app: web.Application) -> None:
 async def chat_page(request: web.Request) -> web.Response:
     language = page_language(request)
     t = Translator(language)
-    settings = request.app[SETTINGS]
+    tile_url, tile_attribution = request.app[CHAT].map_tiles
     config: dict[str, Any] = {
         "lang": language,
-        "tileUrl": settings.map_tile_url,
-        "tileAttribution": settings.map_tile_attribution,
+        "tileUrl": tile_url,
+        "tileAttribution": tile_attribution,
         "bounds": list(VIETNAM_BBOX),
         "maxPhotos": MAX_PHOTOS_PER_UPLOAD,
         "noticePollSeconds": NOTICE_POLL_SECONDS,
@@ -86,7 +86,7 @@ async def post_event(request: web.Request) -> web.Response:
         raise _bad_request(str(problem)) from None
     if not chat.admit(request, session):
         return await _rate_limited(request, language)
-    if session.is_new and language != request.app[SETTINGS].default_language:
+    if session.is_new and language != chat.engine.services.default_language:
         await chat.switch_language(sender, language)
     replies, session = await chat.handle(session, sender, [event])
     held = not replies and isinstance(event, TextEvent)  # or an action sent twice: harmless
@@ -115,7 +115,7 @@ async def post_photos(request: web.Request) -> web.Response:
                       for index, path in enumerate(files)]
     except BadEvent as problem:
         raise _bad_request(str(problem)) from None
-    if session.is_new and language != request.app[SETTINGS].default_language:
+    if session.is_new and language != chat.engine.services.default_language:
         await chat.switch_language(sender, language)
     replies, session = await chat.handle(session, sender, events)
     return await _answer(request, session, language, replies)
@@ -157,7 +157,7 @@ async def _post_one(request: web.Request, part_name: str, limit: int,
             event = await make(chat.media, sender, files[0], f"{session.chat_id}:{action_id}")
     except BadEvent as problem:
         raise _bad_request(str(problem)) from None
-    if session.is_new and language != request.app[SETTINGS].default_language:
+    if session.is_new and language != chat.engine.services.default_language:
         await chat.switch_language(sender, language)
     replies, session = await chat.handle(session, sender, [event])
     return await _answer(request, session, language, replies)

@@ -22,5 +22,6 @@ def create_web_app(*, settings: Settings, db: Database, services: Services, engi
     app = create_server_app(settings=settings, db=db, services=services, engine=engine,
                             metrics=metrics,
                             scheduler=scheduler, leadership=leadership)
-    WebChatChannel(settings, engine, services.media).attach(app, Site())
+    WebChatChannel(settings.webchat, engine, services.media,
+                   server=settings.web).attach(app, Site())
     return app

@@ -19,8 +19,8 @@ from tests.support.telegram_harness import TelegramChat, TelegramDriver, running
 
 @pytest.fixture
 def fast_settings(settings):
-    return settings.model_copy(update={"telegram_per_chat_rate": 1000,
-                                       "telegram_global_rate": 1000})
+    return settings.updated(telegram_per_chat_rate=1000,
+                            telegram_global_rate=1000)
 
 
 async def test_changes_resubmission_approval_recognition_and_consensus(fast_settings, clock, db):
