@@ -81,7 +81,7 @@ async def test_a_voice_note_arriving_on_a_full_disk_is_answered_busy_about_the_v
         channel, settings, clock, db, services, engine, caplog):  # noqa: ANN001
     """The same refusal for a voice note names the voice note (it used to say "this photo")."""
     caplog.set_level(logging.INFO)
-    media = settings.media_dir
+    media = settings.media.dir
     async with chat_on(channel, settings, clock, db, services, engine) as chat:
         await chat.open_menu()
         await chat.press("Gửi phản ánh")
