@@ -21,7 +21,7 @@ from bot.media_store import open_media_store
 from bot.proxies import Proxies
 from bot.telegram import channel as telegram_channel
 from bot.telegram.channel import TelegramChannel
-from bot.web.keys import CHANNEL_HEALTH
+from bot.web.keys import CHANNEL_HEALTH, ServerSettings
 from bot.web.metrics import ErrorLogCounter, Metrics, outbox_backlog, unassigned_items
 from bot.web.server import WebServer, create_web_app
 from bot.webchat import chat as webchat
@@ -191,8 +191,8 @@ class App:
         self.leadership = Leadership(lock, worker=worker,
                                      lease_seconds=self.settings.workers.leader_lease_seconds,
                                      lead=self._lead, follow=self._follow)
-        web_app = create_web_app(settings=self.settings, db=self.db, services=services,
-                                 engine=self.engine, metrics=self.metrics,
+        web_app = create_web_app(settings=ServerSettings.of(self.settings), db=self.db,
+                                 services=services, engine=self.engine, metrics=self.metrics,
                                  scheduler=_SchedulerState(self), leadership=self.leadership)
         self.host.attach(web_app)  # each channel's routes: the web chat, webhooks, media links
         web_app.setdefault(CHANNEL_HEALTH, {})["channels"] = self.host  # their states
