@@ -27,6 +27,7 @@ from bot.zalo_oa import channel as zalo_oa_channel
 from bot.zalo_oa.channel import ZaloOAChannel
 from handlers.clock import Clock, SystemClock
 from handlers.context import Services
+from handlers.criteria import load_catalogue
 from handlers.engine import Engine
 from handlers.registry import build_features
 from handlers.window_warning import WindowWarnings
@@ -59,6 +60,7 @@ def build_services(settings: Settings, clock: Clock) -> Services:
         feedback_per_day=settings.feedback_per_day,
         duplicate_radius_m=settings.duplicate_radius_m,
         guides_url=guides_url(settings),
+        criteria=load_catalogue(settings.criteria_dir),
         features=build_features(feedback_categories=settings.feedback_category_list),
         capabilities=dict(CHANNEL_CAPABILITIES),
     )

@@ -32,6 +32,7 @@ from handlers.commands import Features
 from handlers.flow import Flow
 from handlers.officials import (
     announce,
+    assessment,
     audit,
     changes,
     feedback_actions,
@@ -46,7 +47,8 @@ from handlers.officials import (
 FEATURE_MODULES: tuple[ModuleType, ...] = (
     submit_practice, feedback, my_practices, tracking, followup, practice_fix, practice_revise,
     consensus,
-    inbox, feedback_actions, merge, mute, review, changes, recognition, stats, invites,
+    inbox, feedback_actions, merge, mute, review, changes, recognition, assessment, stats,
+    invites,
     deadlines, reports, audit, announce,
     linking, consent, my_data, follows, guide,
 )

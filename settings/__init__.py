@@ -92,6 +92,9 @@ class Settings(BaseSettings):
     # Open feedback of the same category pinned within this many metres of a new one is offered
     # to follow instead of sending a duplicate (handlers/duplicates.py).
     duplicate_radius_m: int = Field(default=150, ge=1, le=10_000)
+    # Criteria (handlers/criteria.py): a folder of criteria files (common.yaml, commune.yaml,
+    # province.yaml, central.yaml) used instead of the built-in ones; empty: the built-in ones.
+    criteria_dir: Path | None = None
 
     # Scheduler (scheduler/): reminders, quiet hours, feedback escalation.
     reminder_offsets_days: str = "30,7,1"

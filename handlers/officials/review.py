@@ -14,7 +14,7 @@ from handlers.commands import Action
 from handlers.context import Context
 from handlers.forms import FieldSpec, Form, Kind
 from handlers.i18n import Translator
-from handlers.officials import audit, notices, render
+from handlers.officials import assessment_view, audit, notices, render
 from handlers.officials.jurisdiction import (
     Refused,
     official_scope,
@@ -33,6 +33,7 @@ from storage.models import (
     PracticeEventKind,
     PracticeStatus,
 )
+from storage.repositories import criteria as criteria_repo
 from storage.repositories import officials as officials_repo
 from storage.repositories import people, practices, reviews
 from storage.repositories.officials import scope_of
@@ -59,6 +60,8 @@ async def card(ctx: Context, practice: Practice, lead: str | None = None) -> lis
         ctx, ctx.t, practice, events, await practices.photos_of(ctx.session, practice.id),
         actors, await reviews.recognitions_of(ctx.session, practice.id),
         await reviews.consensus_of(ctx.session, practice.id))
+    text = assessment_view.with_section(
+        ctx.t, text, await criteria_repo.assessments_of(ctx.session, practice.id))
     if lead:
         text = f"{lead}\n\n{text}"
     options = await card_options(ctx, practice)
@@ -72,9 +75,11 @@ async def card_options(ctx: Context, practice: Practice) -> list[Option]:
     if practice.status == P.SUBMITTED:
         options = [Option(t("pract.approve"), f"pr_ok:{pid}"),
                    Option(t("pract.changes"), f"pr_changes:{pid}"),
-                   Option(t("pract.reject"), f"pr_reject:{pid}")]
+                   Option(t("pract.reject"), f"pr_reject:{pid}"),
+                   Option(t("pract.assess"), f"pr_assess:{pid}")]
     elif await may_recognise(ctx, practice):  # approved or recognised, in scope
-        options = [Option(t("pract.recognise"), f"pr_rec:{pid}")]
+        options = [Option(t("pract.recognise"), f"pr_rec:{pid}"),
+                   Option(t("pract.assess"), f"pr_assess:{pid}")]
     return options + [Option(t("inbox.back"), "inbox:1")]
 
 
