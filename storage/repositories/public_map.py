@@ -27,8 +27,10 @@ from vietnam_number import n2w
 from storage.models import (
     MAX_ID,
     PUBLIC_PRACTICE_STATUSES,
+    AssessmentKind,
     Level,
     Practice,
+    PracticeAssessment,
     PracticePhoto,
     PracticeStatus,
     PracticeVote,
@@ -36,9 +38,11 @@ from storage.models import (
 )
 from storage.province_centres import PROVINCE_CENTRES
 from storage.public_shapes import (
+    AssessmentPublic,
     BBox,
     ClusterCell,
     ConsensusPublic,
+    CriterionScorePublic,
     MapFilters,
     PhotoPublic,
     PracticePoint,
@@ -361,7 +365,26 @@ async def get_public_practice(session: AsyncSession, *, code: str) -> PracticePu
             for r in recognitions
         ],
         consensus=await _consensus(session, practice.id),
+        assessments=await _assessments(session, practice.id),
     )
+
+
+async def _assessments(session: AsyncSession, practice_id: int) -> list[AssessmentPublic]:
+    """The latest self-assessment and the latest scores of each official level: the answers
+    only, never an official's comment or who gave them."""
+    rows = (await session.exec(select(PracticeAssessment)
+                               .where(col(PracticeAssessment.practice_id) == practice_id)
+                               .order_by(col(PracticeAssessment.id)))).all()
+    latest: dict[str, PracticeAssessment] = {}
+    for row in rows:
+        latest[AssessmentKind.SELF.value if row.kind == AssessmentKind.SELF else row.level] = row
+    return [AssessmentPublic(
+        by=by, criteria_version=row.criteria_version, assessed_at=row.created_at,
+        scores=[CriterionScorePublic(
+            code=item["code"], text=item["text"]["vi"], kind=item["kind"],
+            unit=(item.get("unit") or {}).get("vi"), value=row.scores.get(item["code"]))
+            for item in row.criteria if item["code"] in row.scores])
+        for by, row in sorted(latest.items(), key=lambda pair: pair[0] != "self")]
 
 
 def money_words(amount: int | None) -> str | None:
