@@ -50,7 +50,7 @@ def ask(ctx: Context, criterion: Criterion, *, heading: str, current: Any = None
     if criterion.kind is CriterionKind.YES_NO:
         options = [Option(ctx.t("criteria.yes"), YES), Option(ctx.t("criteria.no"), NO)]
     elif criterion.kind is CriterionKind.SCALE:
-        options = [Option(value, value) for value in SCALE]
+        options = [Option(ctx.t(f"criteria.scale.{value}"), value) for value in SCALE]
     free_input = criterion.kind in (CriterionKind.NUMBER, CriterionKind.TEXT)
     if not criterion.required:
         options.append(Option(ctx.t("common.skip"), SKIP))

@@ -73,12 +73,12 @@ async def score_as_official(minh: ChatDriver) -> None:
     await minh.press("📋 Chấm theo tiêu chí")
     assert f"Chấm mô hình {CODE} theo tiêu chí cấp cơ sở: 5 tiêu chí" in minh.last_text
     assert "📋 Tiêu chí 1/5" in minh.last_text and MOBILISED in minh.last_text
-    await minh.press("3")
+    await minh.press("3 – Đạt")
     await minh.text("7")  # out of the scale
     assert "⚠️" in minh.last_text and "📋 Tiêu chí 2/5" in minh.last_text, minh.last_text
-    await minh.press("4")
+    await minh.text("4")  # typed, as on a channel without buttons
     await minh.press("Không")
-    await minh.press("3")
+    await minh.press("3 – Đạt")
     assert "📋 Tiêu chí 5/5" in minh.last_text
     await minh.press("Bỏ qua")
     assert "Nhận xét của anh/chị" in minh.last_text

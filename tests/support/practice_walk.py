@@ -17,10 +17,10 @@ class Step:
 
 
 SELF_ASSESSMENT = [
-    Step("criterion:mobilised", "press", "4"),
-    Step("criterion:people_roles", "press", "5"),
+    Step("criterion:mobilised", "press", "4 – Tốt"),
+    Step("criterion:people_roles", "press", "5 – Rất tốt"),
     Step("criterion:six_clear", "press", "Có"),
-    Step("criterion:lasting", "press", "4"),
+    Step("criterion:lasting", "press", "4 – Tốt"),
     Step("criterion:months_running", "text", "8"),
 ]
 """The self-assessment against the commune level's built-in criteria
