@@ -79,12 +79,26 @@ class TelegramDriver:
         last = self.user.last
         if last.keyboard and any(b.get("text") == label for b in last.keyboard):
             return await self.text(label)
-        keyboard = next(m for m in reversed(self.user.inbox) if m.buttons)
-        if label not in keyboard.buttons:  # allow leaving out a leading emoji
-            matches = [b for b in keyboard.buttons if b.endswith(label)]
-            assert len(matches) == 1, f"no single button {label!r} in {keyboard.buttons}"
-            label = matches[0]
-        return await self._after(self.user.press(label))
+        message, button = self._button(label)
+        return await self._after(self.user.press(button, message_id=message.message_id))
+
+    def _button(self, label: str) -> tuple[BotMessage, str]:
+        """The newest inline button with this label (a leading emoji may be left out).
+
+        A person scrolls up to the card they were reading: a notice the outbox delivered
+        after it (its own "📂 Mở" button) does not hide the card's buttons. Delivery order of
+        such notices depends on load, so picking only the newest keyboard made tests flaky."""
+        keyboards = [m for m in reversed(self.user.inbox) if m.buttons and not m.deleted]
+        assert keyboards, f"no inline buttons in the chat; pressing {label!r}"
+        for message in keyboards:
+            if label in message.buttons:
+                return message, label
+            matches = [b for b in message.buttons if b.endswith(label)]
+            if matches:
+                assert len(matches) == 1, f"no single button {label!r} in {message.buttons}"
+                return message, matches[0]
+        raise AssertionError(
+            f"no button {label!r}; the newest keyboard has {keyboards[0].buttons}")
 
     async def press_data(self, data: str) -> list[BotMessage]:
         return await self._after(self.user.press_data(data))
