@@ -11,7 +11,7 @@ from sqlmodel import select
 from handlers.practice_form import PRACTICE_FORM
 from storage.models import Conversation, Practice, PracticePhoto
 from tests.fakes.telegram_api import FakeTelegram, make_jpeg
-from tests.support.practice_walk import COMPLETE_PRACTICE, QUESTIONS
+from tests.support.practice_walk import COMPLETE_PRACTICE, QUESTIONS, SELF_ASSESSMENT
 from tests.support.telegram_harness import TelegramDriver, running_app
 from tests.telegram.test_submit_practice_e2e import do
 
@@ -119,6 +119,8 @@ async def test_album_of_twelve_keeps_ten_and_says_so(bot: TelegramDriver, db):
     [reply] = await bot.photo()
     assert "không được lưu" in reply.text
     await bot.press("Xong")
+    for step in SELF_ASSESSMENT:
+        await do(bot, step)
     assert "10 ảnh" in bot.last.text
     await bot.press("Gửi")
     async with db.session() as session:
