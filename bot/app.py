@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from bot.channels.base import Channel
 from bot.channels.host import ChannelHost
+from bot.channels.inbound import Inbound
 from bot.instrumentation import MeteredEngine, instrument_flows
 from bot.leadership import Leadership, default_worker_id
 from bot.media_store import open_media_store
@@ -19,6 +20,7 @@ from bot.telegram import channel as telegram_channel
 from bot.telegram.channel import TelegramChannel
 from bot.web import webchat
 from bot.web.chat_notices import WebNoticeSender
+from bot.web.keys import CHANNEL_HEALTH
 from bot.web.metrics import ErrorLogCounter, Metrics, outbox_backlog, unassigned_items
 from bot.web.server import WebServer, create_web_app
 from bot.zalo_bot import channel as zalo_bot_channel
@@ -59,6 +61,7 @@ def build_services(settings: Settings, clock: Clock) -> Services:
         messages_per_minute=settings.messages_per_minute,
         feedback_per_day=settings.feedback_per_day,
         duplicate_radius_m=settings.duplicate_radius_m,
+        consultation_days=settings.consultation_days,
         guides_url=guides_url(settings),
         criteria=load_catalogue(settings.criteria_dir),
         features=build_features(feedback_categories=settings.feedback_category_list),
@@ -84,22 +87,23 @@ may write on any of them."""
 
 
 def configured_channels(settings: Settings, engine: Engine, services: Services, db: Database,
-                        clock: Clock) -> list[Channel]:
-    """The one wiring list: every channel whose settings are present, in start-up order."""
+                        clock: Clock, inbound: Inbound) -> list[Channel]:
+    """The one wiring list: every channel whose settings are present, in start-up order, each
+    under the host's ordering, burst rule and processed marks (`inbound`)."""
     channels: list[Channel] = []
     if settings.telegram_bot_token is None:
         log.warning("TELEGRAM_BOT_TOKEN is not set: Telegram is off. Put "
                     "TELEGRAM_BOT_TOKEN=<token from @BotFather> in .env to turn it on.")
     else:
-        channels.append(TelegramChannel(settings, engine, services.media))
+        channels.append(TelegramChannel(settings, engine, services.media, inbound=inbound))
     if settings.zalo_bot_token is not None:
-        channels.append(ZaloChannel(settings, engine, services.media, clock))
+        channels.append(ZaloChannel(settings, engine, services.media, clock, inbound=inbound))
     if settings.zalo_oa_enabled:
         warnings = WindowWarnings(db, clock, settings.tz,
                                   window=timedelta(days=settings.zalo_oa_window_days),
                                   warn_before=timedelta(days=settings.zalo_oa_window_warn_days))
         channels.append(ZaloOAChannel(settings, engine, services.media, db, clock,
-                                      window_warning=warnings.add_to))
+                                      window_warning=warnings.add_to, inbound=inbound))
     return channels
 
 
@@ -150,17 +154,23 @@ class App:
         logging.getLogger().addHandler(self._error_counter)
         self.metrics.outbox_backlog = outbox_backlog(self.db)
         self.metrics.unassigned_items = unassigned_items(self.db)
+        inbound = Inbound(self.clock,
+                          burst=timedelta(seconds=self.settings.photo_burst_seconds))
         self.host = ChannelHost(configured_channels(self.settings, self.engine, services,
-                                                    self.db, self.clock),
-                                retry_seconds=self.settings.channel_retry_seconds)
+                                                    self.db, self.clock, inbound),
+                                retry_seconds=self.settings.channel_retry_seconds,
+                                inbound=inbound)
         self.scheduler = self._build_scheduler()
         self.leadership = Leadership(lock, worker=worker,
                                      lease_seconds=self.settings.leader_lease_seconds,
                                      lead=self._lead, follow=self._follow)
         web_app = create_web_app(settings=self.settings, db=self.db, services=services,
                                  engine=self.engine, metrics=self.metrics,
-                                 scheduler=_SchedulerState(self), leadership=self.leadership)
+                                 scheduler=_SchedulerState(self), leadership=self.leadership,
+                                 inbound=inbound)
         self.host.attach(web_app)  # each channel's webhook and media links
+        if self.host.channels:  # their states in /healthz
+            web_app.setdefault(CHANNEL_HEALTH, {})["channels"] = self.host
         # Webhooks are served by every worker; a channel that long-polls, by the leader alone.
         await self.host.start(after_server=False, which=self._serves)
         self.web = WebServer(web_app, self.settings.web_host, self.settings.web_port)

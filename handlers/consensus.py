@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from handlers import consultation_vote
 from handlers.clock import to_db
 from handlers.commands import Action, Command
 from handlers.context import Context
@@ -24,23 +25,26 @@ from handlers.forms import FieldSpec, Form, Kind
 from handlers.officials import render
 from handlers.replies import Option, Reply, TextReply
 from handlers.targeted import TargetedFlow
-from storage.models import Channel, Practice, PracticeStatus
+from storage.models import Practice, PracticeStatus
 from storage.repositories import feedback as feedback_repo
-from storage.repositories import linking, reviews
+from storage.repositories import reviews
 
 log = logging.getLogger(__name__)
 
 YES, NO = "yes", "no"
 COMMUNE_FORM = Form("consensus", (FieldSpec("commune", Kind.UNIT),
                                   FieldSpec("resident", Kind.CHOICE, options=(YES, NO))))
-VOTING_CHANNELS = (Channel.TELEGRAM, Channel.ZALO_BOT, Channel.ZALO_OA)
-"""Accounts a platform vouches for; a web chat session is only a cookie."""
 MAX_OFFERED = 300  # payloads remembered per consultation: a long list, each practice opened
 
 
 class ConsensusFlow(TargetedFlow):
     async def prepare(self, ctx: Context, target: int) -> None:
-        if last := await feedback_repo.last_commune_of(ctx.session, person_id=ctx.person.id):
+        """Offer the commune whose consultation invited them (one they follow), else the one
+        they last sent feedback about."""
+        if invited := await consultation_vote.followed_commune_consulting(ctx):
+            ctx.state["suggest"] = {"commune": invited}
+        elif last := await feedback_repo.last_commune_of(ctx.session,
+                                                         person_id=ctx.person.id):
             ctx.state["suggest"] = {"commune": last}
 
 
@@ -62,13 +66,17 @@ async def _listed(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
     resident = answers.get("resident") == YES
     ctx.state["consultation"] = {"commune": commune.code, "resident": resident, "offered": []}
     found = await reviews.recognised_in_commune(ctx.session, commune_code=commune.code)
-    if not found:
+    consulting, options = await consultation_vote.listed(ctx, commune.code)
+    if not found and not consulting:
         return [TextReply(ctx.t("consensus.none", place=commune.label))]
-    lines = [ctx.t("consensus.list", place=commune.label, count=len(found))]
-    lines += [f"{n}. {render.excerpt(p.title, 80)} ({p.code})" for n, p in enumerate(found, 1)]
+    lines = [*consulting, ""] if consulting else []
+    if found:
+        lines.append(ctx.t("consensus.list", place=commune.label, count=len(found)))
+        lines += [f"{n}. {render.excerpt(p.title, 80)} ({p.code})"
+                  for n, p in enumerate(found, 1)]
     if not resident:
         lines += ["", ctx.t("consensus.not_resident", place=commune.label)]
-    options = [Option(f"🏅 {render.excerpt(p.title, 40)}", f"cs_pick:{p.id}") for p in found]
+    options += [Option(f"🏅 {render.excerpt(p.title, 40)}", f"cs_pick:{p.id}") for p in found]
     return [TextReply("\n".join(lines), tuple(options), token=_offer(ctx, options))]
 
 
@@ -85,11 +93,6 @@ async def _offered(ctx: Context, args: list[str], action: str) -> Practice | Non
         "action": action, "offered": payload in offered, "person_id": ctx.person.id,
         "update_id": ctx.event.update_id})
     return None
-
-
-async def _may_vote(ctx: Context) -> bool:
-    accounts = await linking.accounts_of(ctx.session, person_id=ctx.person.id)
-    return any(a.channel in VOTING_CHANNELS for a in accounts)
 
 
 def _unavailable(ctx: Context) -> list[Reply]:
@@ -116,7 +119,7 @@ async def pick(ctx: Context, args: list[str]) -> list[Reply]:
         lines.append(ctx.t("consensus.yours", vote=ctx.t(
             "consensus.agree" if mine.agrees else "consensus.disagree"),
             rating=mine.satisfaction))
-    if not await _may_vote(ctx):
+    if not await consultation_vote.may_vote(ctx):
         lines.append(ctx.t("consensus.needs_app"))
         return [TextReply("\n".join(lines))]
     lines.append(ctx.t("consensus.ask_agree"))
@@ -127,7 +130,7 @@ async def pick(ctx: Context, args: list[str]) -> list[Reply]:
 
 async def vote(ctx: Context, args: list[str]) -> list[Reply]:
     practice = await _offered(ctx, args, "cs_vote")
-    if practice is None or not await _may_vote(ctx):
+    if practice is None or not await consultation_vote.may_vote(ctx):
         return _unavailable(ctx)
     options = [Option("⭐" * n, f"cs_sat:{practice.id}:{args[1]}:{n}") for n in range(1, 6)]
     return [TextReply(ctx.t("consensus.ask_satisfaction"), tuple(options),
@@ -136,7 +139,7 @@ async def vote(ctx: Context, args: list[str]) -> list[Reply]:
 
 async def satisfaction(ctx: Context, args: list[str]) -> list[Reply]:
     practice = await _offered(ctx, args, "cs_sat")
-    if practice is None or not await _may_vote(ctx):
+    if practice is None or not await consultation_vote.may_vote(ctx):
         return _unavailable(ctx)
     consultation = ctx.state["consultation"]
     resident = bool(consultation.get("resident")) and \

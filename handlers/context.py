@@ -42,6 +42,8 @@ class Services:
     """Where the printable guides are on the web (bot/web/guides.py); the help links them."""
     """Personal data of closed feedback is erased this long after closing (the notice says so)."""
     duplicate_radius_m: int = 150
+    consultation_days: int = 14
+    """How long a residents' consultation stays open unless the official says otherwise."""
     """Open feedback pinned this close to a new one is offered to follow (handlers/duplicates)."""
     features: Features = field(default=None)  # type: ignore[assignment]
     text_join_window: timedelta = timedelta(0)

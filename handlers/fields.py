@@ -7,7 +7,9 @@ so far). Nothing here knows which app the person uses.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from handlers import places
@@ -100,7 +102,7 @@ async def prompt(
     ask: Ask | None = None
     ask_label = None
     free_input = spec.kind in (Kind.TEXT, Kind.NUMBER, Kind.MONEY, Kind.UNIT, Kind.PHONE,
-                              Kind.LOCATION)
+                              Kind.LOCATION, Kind.DATE)
     if spec.kind is Kind.CHOICE:
         options = [Option(option_label(ctx, spec, v), v) for v in spec.options]
     elif spec.kind is Kind.PHOTOS:
@@ -188,6 +190,25 @@ async def _accept_number(ctx, form, spec, event, picked) -> Outcome:  # noqa: AN
         return Invalid("error.number_range", {"min": grouped(spec.min_value),
                                               "max": grouped(spec.max_value)})
     return Accepted(value)
+
+
+_DAY = re.compile(r"^(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})$")
+
+
+async def _accept_date(ctx, form, spec, event, picked) -> Outcome:  # noqa: ANN001
+    """dd/mm/yyyy (or with dots or dashes), between 2000 and 2100: a decision's date."""
+    if not isinstance(event, TextEvent):
+        return Invalid("error.expect_date")
+    match = _DAY.match(event.text.strip())
+    if match is None:
+        return Invalid("error.expect_date")
+    try:
+        day = date(int(match[3]), int(match[2]), int(match[1]))
+    except ValueError:
+        return Invalid("error.expect_date")
+    if not 2000 <= day.year <= 2100:
+        return Invalid("error.expect_date")
+    return Accepted(day.isoformat())
 
 
 async def _accept_money(ctx, form, spec, event, picked) -> Outcome:  # noqa: ANN001
@@ -354,4 +375,5 @@ _ACCEPTORS = {
     Kind.LOCATION: _accept_location,
     Kind.PHONE: _accept_phone,
     Kind.PHOTOS: _accept_photos,
+    Kind.DATE: _accept_date,
 }

@@ -21,6 +21,7 @@ class Kind(StrEnum):
     LOCATION = "location"
     PHOTOS = "photos"
     PHONE = "phone"
+    DATE = "date"  # a day as people write it (dd/mm/yyyy), kept as ISO "yyyy-mm-dd"
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from handlers.commands import Action
 from handlers.context import Context
 from handlers.i18n import Translator
 from handlers.officials import notices, render
-from handlers.practice_form import PRACTICE_FORM
+from handlers.practice_form import PRACTICE_FORM, stored_answers
 from handlers.replies import ACTION_TOKEN, Option, Reply, TextReply
 from handlers.targeted import TargetedFlow, begin, target_of
 from storage.models import Practice, PracticeEventKind, PracticeStatus
@@ -25,7 +25,7 @@ _COLUMNS = (
     "clear_what", "clear_when", "clear_responsibility", "clear_product", "clear_authority",
     "people_mobilised", "organisations_taking_part", "people_groups", "contribution_workdays",
     "contribution_money_vnd",
-    "contribution_other", "results", "village",
+    "contribution_other", "results", "village", "priority_task", "difficult_area",
 )
 
 
@@ -61,7 +61,8 @@ async def _prefill(ctx: Context, target: int) -> dict[str, Any]:
         return {}
     requested = set(await _requested(ctx, target))
     requested |= {f"{name}_voice" for name in requested}  # a spoken answer is asked again too
-    return {name: value for name, value in practice.answers.items() if name not in requested}
+    return {name: value for name, value in stored_answers(practice.answers).items()
+            if name not in requested}
 
 
 async def _intro(ctx: Context, target: int) -> str:

@@ -4,7 +4,10 @@ and the fields the map filters by."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from handlers.forms import FieldSpec, Form, Kind
+from storage.models import DIFFICULT_AREAS, PRIORITY_TASKS
 
 COLLECTIVE_TYPES = (
     "village", "residential_group", "work_team", "production_team", "youth_union_branch",
@@ -44,9 +47,22 @@ PRACTICE_FORM = Form(
                   max_value=1_000_000_000_000),
         FieldSpec("contribution_other", Kind.TEXT, required=False, max_length=500),
         FieldSpec("results", Kind.TEXT, max_length=2000),
+        # "Ưu tiên" (the guidance's priorities): shown to reviewers, filterable on the map.
+        FieldSpec("priority_task", Kind.CHOICE, required=False, options=PRIORITY_TASKS),
+        FieldSpec("difficult_area", Kind.CHOICE, required=False, options=DIFFICULT_AREAS),
         FieldSpec("commune", Kind.UNIT),
         FieldSpec("village", Kind.TEXT, max_length=200),
         FieldSpec("location", Kind.LOCATION, required=False, personal=True),
         FieldSpec("photos", Kind.PHOTOS, min_items=1, max_items=10, personal=True),
     ),
 )
+
+
+ADDED_LATER = ("priority_task", "difficult_area")
+"""Optional questions added after practices were already stored (issue 15): a stored practice
+that never saw them counts them as skipped, so editing or revising it does not ask them."""
+
+
+def stored_answers(answers: dict[str, Any]) -> dict[str, Any]:
+    """A stored practice's answers, with questions added since it was sent as skipped."""
+    return {**dict.fromkeys(ADDED_LATER), **answers}

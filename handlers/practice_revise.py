@@ -19,7 +19,7 @@ from handlers.context import Context
 from handlers.flow import reset_state
 from handlers.officials import review
 from handlers.practice_fix import own_practice, resubmit
-from handlers.practice_form import PRACTICE_FORM
+from handlers.practice_form import PRACTICE_FORM, stored_answers
 from handlers.replies import Option, Reply, TextReply
 from handlers.targeted import TargetedFlow, begin, target_of
 from storage.models import Practice, PracticeEventKind, PracticeStatus
@@ -64,7 +64,7 @@ class ReviseFlow(TargetedFlow):
         if practice is None:
             reset_state(ctx, flow=None)
             return [TextReply("⛔ " + ctx.t("tracking.not_yours"))]
-        ctx.answers.update(practice.answers)
+        ctx.answers.update(stored_answers(practice.answers))
         lead = await _intro(ctx, practice)
         # A question the form gained since it was sent (or a gap) is asked first, then the
         # summary; otherwise the summary straight away.

@@ -13,6 +13,7 @@ from types import ModuleType
 from handlers import (
     consensus,
     consent,
+    consultation_vote,
     deadlines,
     feedback,
     follows,
@@ -35,20 +36,21 @@ from handlers.officials import (
     assessment,
     audit,
     changes,
+    consultation_open,
     feedback_actions,
     inbox,
     invites,
+    levels,
     mute,
-    recognition,
     review,
     stats,
 )
 
 FEATURE_MODULES: tuple[ModuleType, ...] = (
     submit_practice, feedback, my_practices, tracking, followup, practice_fix, practice_revise,
-    consensus,
-    inbox, feedback_actions, merge, mute, review, changes, recognition, assessment, stats,
-    invites,
+    consensus, consultation_vote,
+    inbox, feedback_actions, merge, mute, review, changes, levels, consultation_open,
+    assessment, stats, invites,
     deadlines, reports, audit, announce,
     linking, consent, my_data, follows, guide,
 )

@@ -27,7 +27,7 @@ _COLUMNS = (
     "clear_responsibility", "clear_product", "clear_authority", "people_mobilised",
     "organisations_taking_part",
     "people_groups", "contribution_workdays", "contribution_money_vnd", "contribution_other",
-    "results", "village",
+    "results", "village", "priority_task", "difficult_area",
 )
 
 

@@ -40,7 +40,12 @@ from storage.repositories import criteria as criteria_repo
 from storage.repositories import reminders as reminders_repo
 from storage.repositories import reports as reports_repo
 from storage.repositories.officials import Scope, scope_of
-from storage.repositories.reports import FeedbackRow, PracticeRow, RecognitionRow
+from storage.repositories.reports import (
+    ConsultationRow,
+    FeedbackRow,
+    PracticeRow,
+    RecognitionRow,
+)
 from storage.units import UnitDirectory
 
 REPORTS_DIR = "reports"  # under MEDIA_DIR, so channels send the file like any other document
@@ -71,6 +76,7 @@ class ReportData:
     feedback: Sequence[FeedbackRow]
     assessments: dict[int, list[PracticeAssessment]] = field(default_factory=dict)
     """Each practice's assessments against the criteria (scheduler/report_assessments.py)."""
+    consultations: Sequence[ConsultationRow] = ()
 
 
 @dataclass
@@ -132,7 +138,9 @@ async def gather(session, *, scope: Scope, period: Period, tz: ZoneInfo) -> Repo
         recognitions=await reports_repo.recognitions(session, scope=scope, start=start, end=end),
         feedback=await reports_repo.feedback(session, scope=scope, start=start, end=end),
         assessments=await criteria_repo.assessments_of_many(
-            session, [p.id for p in practices]))
+            session, [p.id for p in practices]),
+        consultations=await reports_repo.consultations(session, scope=scope, start=start,
+                                                       end=end))
 
 
 # -- the workbook ----------------------------------------------------------------------------
@@ -177,10 +185,24 @@ def write_workbook(data: ReportData, figures: ReportFigures, path: Path, *,
             for lv in levels])
     _table(book.create_sheet(t("report.sheet.recognitions")),
            (t("report.col.code"), t("report.col.title"), t("report.col.level"),
-            t("report.col.unit"), t("report.col.date")),
+            t("report.col.unit"), t("report.col.date"), t("report.col.cycle_year"),
+            t("report.col.decision_number"), t("report.col.decision_date"),
+            t("report.col.consultation")),
            [(r.practice_code, r.practice_title, _label(t, f"deadline.level.{r.level}", r.level),
-             _unit(units, r.unit_code), r.recognised_at.astimezone(tz).strftime("%d/%m/%Y"))
-            for r in data.recognitions])
+             _unit(units, r.unit_code), r.recognised_at.astimezone(tz).strftime("%d/%m/%Y"),
+             _blank(r.year), r.decision_number or "",
+             r.decision_date.strftime("%d/%m/%Y") if r.decision_date else "",
+             _consultation_text(t, r.consultation)) for r in data.recognitions])
+    _table(book.create_sheet(t("report.sheet.consultations")),
+           (t("report.col.code"), t("report.col.title"), t("report.col.commune"),
+            t("report.col.opened"), t("report.col.closed"), t("report.col.invited"),
+            t("report.col.votes"), t("report.col.agree"), t("report.col.disagree"),
+            t("report.col.satisfaction"), t("report.col.comments")),
+           [(c.practice_code, c.practice_title, _unit(units, c.commune_code),
+             c.opened_at.astimezone(tz).strftime("%d/%m/%Y"),
+             c.closed_at.astimezone(tz).strftime("%d/%m/%Y"), c.invited, c.votes, c.agree,
+             c.votes - c.agree, _blank(c.satisfaction_avg), " | ".join(c.comments))
+            for c in data.consultations])
     categories_statuses = sorted({s for c in figures.feedback_by_category.values() for s in c})
     _crosstab(book.create_sheet(t("report.sheet.feedback_by_category")),
               t("report.col.category"), figures.feedback_by_category, categories_statuses,
@@ -225,6 +247,13 @@ def write_workbook(data: ReportData, figures: ReportFigures, path: Path, *,
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
     return path
+
+
+def _consultation_text(t: Translator, consultation: ConsultationRow | None) -> str:
+    if consultation is None:
+        return t("report.no_consultation")
+    return t("report.consultation", agree=consultation.agree, votes=consultation.votes,
+             mean=_blank(consultation.satisfaction_avg))
 
 
 def _table(sheet, header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:  # noqa: ANN001

@@ -6,8 +6,8 @@ by now?" and each occurrence is processed once (see `scheduler/reminders.py`). S
 keeps only two jobs with fixed ids, rebuilt at every start:
 
 - `scheduler:tick` every few minutes (drafts, practices awaiting changes, feedback escalation,
-  practices awaiting review, the weekly digest of followed units, housekeeping, and a safety
-  net for everything else);
+  practices awaiting review, the weekly digest of followed units, residents' consultations
+  that reached their end, housekeeping, and a safety net for everything else);
 - `scheduler:wake` at the next instant a calendar occurrence fires (a reminder at 08:00, a
   periodic report), replaced after each pass.
 
@@ -29,6 +29,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from handlers.clock import Clock
 from handlers.context import Services
+from scheduler.consultations import ConsultationClosing
 from scheduler.delivery import ChannelSender
 from scheduler.digest import WeeklyDigest
 from scheduler.escalation import FeedbackEscalation
@@ -91,6 +92,8 @@ class SchedulerService:
             site_url=settings.public_base_url
             or f"http://{settings.web_host}:{settings.web_port}",
             weekday=settings.digest_weekday, hour=settings.digest_hour)
+        self.consultations = ConsultationClosing(db, clock, self.policy.quiet, settings.tz,
+                                                 services.features)
         self.ondemand_reports = OnDemandReports(db, clock, services.units, services.media,
                                                 settings.tz, on_queued=worker.wake,
                                                 builder=self.report_builder)
@@ -154,7 +157,8 @@ class SchedulerService:
                                              ("leader_report", self.leaders.run),
                                              ("feedback_escalation", self.escalation.run),
                                              ("practice_review", self.reviews.run),
-                                             ("digest", self.digest.run)]
+                                             ("digest", self.digest.run),
+                                             ("consultation_close", self.consultations.run)]
             for name, run in passes:
                 try:
                     count = await run()

@@ -26,7 +26,6 @@ class Settings(BaseSettings):
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str = "https://api.telegram.org/bot"
     telegram_file_base_url: str = "https://api.telegram.org/file/bot"
-    telegram_album_wait_seconds: float = Field(default=1.0, ge=0, le=10)
     telegram_poll_timeout_seconds: int = Field(default=20, ge=0, le=50)
     telegram_reply_rate_per_second: float = Field(default=30, ge=0)
     """Overall cap on replies (Telegram allows about 30 messages/s); 0 turns the cap off."""
@@ -40,7 +39,6 @@ class Settings(BaseSettings):
     zalo_webhook_secret: SecretStr | None = None
     zalo_poll_timeout_seconds: int = Field(default=30, ge=1, le=60)
     zalo_rate_per_second: float = Field(default=10, ge=0)
-    zalo_photo_wait_seconds: float = Field(default=1.0, ge=0, le=10)
     zalo_media_link_hours: float = Field(default=24, gt=0, le=24 * 30)
 
     # Zalo Official Account (bot/zalo_oa/): on when the app id, app secret and OA secret key
@@ -95,6 +93,9 @@ class Settings(BaseSettings):
     # Criteria (handlers/criteria.py): a folder of criteria files (common.yaml, commune.yaml,
     # province.yaml, central.yaml) used instead of the built-in ones; empty: the built-in ones.
     criteria_dir: Path | None = None
+    # Days a residents' consultation on a practice stays open when its official gives none
+    # (handlers/officials/consultation_open.py); the scheduler closes it then.
+    consultation_days: int = Field(default=14, ge=1, le=90)
 
     # Scheduler (scheduler/): reminders, quiet hours, feedback escalation.
     reminder_offsets_days: str = "30,7,1"
@@ -118,6 +119,9 @@ class Settings(BaseSettings):
     outbox_send_timeout_seconds: float = Field(default=10, gt=0)
     outbox_max_in_flight: int = Field(default=64, ge=1)
     outbox_resend_unconfirmed: bool = False
+    # Photos arriving within this many seconds of each other in one chat get one answer, on
+    # every channel (bot/channels/inbound.py); the photos of one message always do.
+    photo_burst_seconds: float = Field(default=1.0, ge=0, le=10)
     # A channel unreachable at start (Telegram blocked, a platform down): seconds before the
     # first retry, doubling up to 5 minutes.
     channel_retry_seconds: float = Field(default=10, gt=0)

@@ -155,6 +155,15 @@ class Practice(SQLModel, table=True):
     answers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime
     updated_at: datetime
+    priority_task: str | None = Field(default=None, max_length=16)
+    """"Ưu tiên" by the task: `PRIORITY_TASKS` (a new practice, a hard task, both); None: not
+    said. Asked in the form, shown to reviewers, filterable on the map."""
+    difficult_area: str | None = Field(default=None, max_length=16)
+    """"Ưu tiên" by the place: `DIFFICULT_AREAS` (remote, border, island, ethnic minority)."""
+
+
+PRIORITY_TASKS = ("new_practice", "hard_task", "both")
+DIFFICULT_AREAS = ("remote", "border", "island", "ethnic_minority")
 
 
 class PracticePhoto(SQLModel, table=True):
@@ -204,6 +213,15 @@ class Recognition(SQLModel, table=True):
     recognised_by: int = Field(foreign_key="person.id")
     recognised_at: datetime
     valid_until: datetime
+    year: int | None = None
+    """The cycle year it counts for (the local year it was made in; the calendar decides which
+    years a level recognises in: handlers/officials/levels.py)."""
+    decision_number: str | None = Field(default=None, max_length=60)
+    """The decision's number as the official typed it ("125/QĐ-UBND"), optional."""
+    decision_date: date | None = None
+    consultation_id: int | None = None
+    """The residents' consultation whose result it was made with (None: made without one, the
+    official confirmed that). Not a foreign key, so the column is added without a rebuild."""
 
 
 class PracticeVote(SQLModel, table=True):
@@ -734,6 +752,63 @@ class Announcement(SQLModel, table=True):
     created_at: datetime
     sent_at: datetime | None = None
     cancelled_at: datetime | None = None
+
+
+# -- Levels, nominations and residents' consultations (issue 15, items 3 and 4) ----------------
+
+
+class Nomination(SQLModel, table=True):
+    """A practice recognised at one level, put forward to the next (commune → province →
+    centre) with a short justification; it waits in the higher officials' inbox until they
+    recognise it (`recognition_id`)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    practice_id: int = Field(foreign_key="practice.id", index=True)
+    from_level: str = Field(max_length=16)
+    to_level: str = Field(max_length=16, index=True)
+    target_unit_code: str | None = Field(default=None, max_length=16, index=True)
+    """The province it goes to; None for the centre."""
+    justification: str = Field(max_length=1000)
+    nominated_by: int = Field(foreign_key="person.id")
+    created_at: datetime
+    decided_at: datetime | None = None
+    recognition_id: int | None = None
+
+
+class Consultation(SQLModel, table=True):
+    """Lấy ý kiến Nhân dân: residents of a practice's commune asked, for some days, whether
+    they agree with it and how satisfied they are. Its result is kept here when it closes."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    practice_id: int = Field(foreign_key="practice.id", index=True)
+    commune_code: str = Field(max_length=16, index=True)
+    opened_by: int = Field(foreign_key="person.id")
+    opened_at: datetime
+    closes_at: datetime = Field(index=True)
+    closed_at: datetime | None = None
+    invited: int = 0
+    votes: int | None = None
+    """Counted votes (residents of the commune) at closing; None while it is open."""
+    agree: int | None = None
+    satisfaction_avg: float | None = None
+    comments: int | None = None
+
+
+class ConsultationVote(SQLModel, table=True):
+    """One person's answer to a consultation (one per person; answering again changes it),
+    counted only when they declared they live in the commune. Officials read the comments,
+    never who wrote them."""
+
+    __table_args__ = (UniqueConstraint("consultation_id", "person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    consultation_id: int = Field(foreign_key="consultation.id", index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    agrees: bool
+    satisfaction: int = Field(ge=1, le=5)
+    comment: str | None = Field(default=None, max_length=500)
+    resident_of: str | None = Field(default=None, max_length=16)
+    updated_at: datetime
 
 
 # -- Criteria: what a practice is assessed against (handlers/criteria.py) ---------------------

@@ -8,7 +8,7 @@ query in `storage/repositories/public_map.py` can hand them to the web.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlmodel import Field, SQLModel
 
@@ -34,6 +34,9 @@ class MapFilters:
     submitted_from: datetime | None = None
     submitted_before: datetime | None = None
     query: str | None = None
+    priority: str | None = None
+    """An "Ưu tiên" flag: new_practice or hard_task (a practice saying "both" has each), or a
+    difficult area (remote, border, island, ethnic_minority)."""
 
 
 class PracticePoint(SQLModel):
@@ -64,6 +67,30 @@ class RecognitionPublic(SQLModel):
     unit_code: str | None
     recognised_at: datetime
     valid_until: datetime
+    year: int | None = Field(default=None, description="The cycle year it counts for")
+    decision_number: str | None = Field(
+        default=None, description="The decision's number as the official typed it; null if "
+                                  "not given")
+    decision_date: date | None = Field(default=None, description="The decision's date; null "
+                                                                 "if not given")
+    consulted: bool = Field(default=False, description="Made with the result of a closed "
+                                                       "residents' consultation")
+
+
+class ConsultationPublic(SQLModel):
+    """A residents' consultation (lấy ý kiến Nhân dân) on the practice: counts only, never who
+    answered nor what they wrote. Counted: one answer per person, from residents of the
+    practice's commune."""
+
+    opened_at: datetime
+    closes_at: datetime
+    closed_at: datetime | None = Field(description="null while it is open")
+    votes: int | None = Field(description="Answers counted at closing; null while open")
+    agree: int | None
+    disagree: int | None
+    satisfaction_avg: float | None = Field(description="Mean satisfaction (1-5) at closing")
+    comments: int | None = Field(description="How many counted answers carried a comment "
+                                             "(read by officials only)")
 
 
 class ConsensusPublic(SQLModel):
@@ -140,13 +167,20 @@ class PracticePublic(SQLModel):
     longitude: float | None
     approximate: bool
     submitted_at: datetime
-    level: str | None
+    level: str | None = Field(description="The highest level it is recognised at")
     photos: list[PhotoPublic]
-    recognitions: list[RecognitionPublic]
+    recognitions: list[RecognitionPublic] = Field(
+        description="Its recognitions, oldest first: the history up the levels")
     consensus: ConsensusPublic
     assessments: list[AssessmentPublic] = Field(
         default_factory=list, description="The submitter's self-assessment against the "
         "criteria, then the latest scores of each official level (never their comments)")
+    consultations: list[ConsultationPublic] = Field(default_factory=list)
+    priority_task: str | None = Field(
+        default=None, description="\"Ưu tiên\": new_practice, hard_task or both; null if not said")
+    difficult_area: str | None = Field(
+        default=None, description="\"Ưu tiên\" by place: remote, border, island or "
+                                  "ethnic_minority; null if not said")
 
 
 class PublicPhotoFile(SQLModel):

@@ -124,7 +124,6 @@ def settings(tmp_path: Path, database_url: str, media_settings: dict[str, str]) 
         _env_file=None,
         database_url=database_url,
         media_dir=tmp_path / "media",
-        telegram_album_wait_seconds=0.3,  # the gap between album items under load
         web_port=0,  # App.start serves the web side too: any free port, never a running 8080
         # Tests act faster than people: the per-account limits are tested on their own
         # (tests/telegram/test_flood_e2e.py).

@@ -147,6 +147,9 @@ async def test_the_official_inbox_transcript_is_what_the_bot_says(settings, cloc
             await person.press("📝 MH-2026-000001")
             await person.press("👍 Duyệt")
             await person.press("🏅 Công nhận điển hình")
+            await person.press("✅ Vẫn công nhận")
+            await person.text("125/QĐ-UBND")
+            await person.text("30/11/2026")
             assert "Đã công nhận điển hình cấp cơ sở" in person.last_text
             await person.act("/thongke", official.command("thongke"))
             await app.outbox.drain()

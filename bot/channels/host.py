@@ -1,5 +1,8 @@
 """One start-up policy for every channel, and what the app asks of all channels at once.
 
+What happens to each update (order per chat, the burst rule, the processed signal) is the
+host's too: `inbound`, which every channel is built with (bot/channels/inbound.py).
+
 A platform that cannot be reached at start (Telegram is blocked by Vietnam's main ISPs; any
 platform can be down) must not keep the map, the web chat and the other channels from running:
 it is tried again in the background, every `retry_seconds`, doubling up to five minutes. A
@@ -19,7 +22,7 @@ from aiohttp import web
 
 from bot.channels.base import Channel, Site
 from bot.channels.errors import ChannelRefused, ChannelUnavailable
-from bot.web.keys import CHANNEL_HEALTH
+from bot.channels.inbound import Inbound
 from scheduler.delivery import ChannelSender
 
 log = logging.getLogger(__name__)
@@ -29,8 +32,12 @@ RUNNING, RETRYING, OFF, STANDBY = "running", "retrying", "off", "standby"
 
 
 class ChannelHost:
-    def __init__(self, channels: Sequence[Channel], *, retry_seconds: float) -> None:
+    def __init__(self, channels: Sequence[Channel], *, retry_seconds: float,
+                 inbound: Inbound | None = None) -> None:
         self.channels = list(channels)
+        self.inbound = inbound
+        """Every channel's ordering, burst rule and processed marks (bot/channels/inbound.py),
+        which the channels were built with."""
         """Every configured channel, started or not."""
         self.running: list[Channel] = []
         self.states: dict[str, str] = {}
@@ -39,11 +46,9 @@ class ChannelHost:
         self._retries: list[asyncio.Task[None]] = []
 
     def attach(self, web_app: web.Application) -> None:
-        """Every channel's routes, and the channels' states in /healthz."""
+        """Every channel's routes (the app puts the channels' states in /healthz)."""
         for channel in self.channels:
             channel.attach(web_app, self.site)
-        if self.channels:
-            web_app.setdefault(CHANNEL_HEALTH, {})["channels"] = self
 
     def health(self) -> dict[str, Any]:
         return dict(self.states)

@@ -1,16 +1,15 @@
 """The Telegram adapter: python-telegram-bot in, the engine in the middle, replies out.
 
-Updates of one chat are handled in arrival order, different chats concurrently. The replies to
-the photos of an album are held for a moment and only the last one is sent, so a person who
-sends 12 photos at once gets one answer about all of them.
+Updates of one chat are handled in arrival order, different chats concurrently, and the photos
+of a burst (an album) get one answer: the channel host's rules (bot/channels/inbound.py), which
+python-telegram-bot's update processor follows here.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from typing import Any
 
 from aiohttp import web
@@ -35,15 +34,13 @@ from telegram.ext import (
 
 from bot.channels.base import ChannelLimits, Site
 from bot.channels.errors import ChannelRefused, ChannelUnavailable
-from bot.channels.processed import ProcessedSignal
-from bot.ordering import ChatLocks
+from bot.channels.inbound import Inbound, Lane
 from bot.proxies import Proxies
 from bot.telegram import webhook
 from bot.telegram.convert import to_event
 from bot.telegram.render import Renderer, bot_commands
 from bot.telegram.transport import AiohttpRequest
 from handlers.engine import Engine
-from handlers.events import PhotoEvent
 from handlers.replies import Reply
 from scheduler.delivery import DeliveryError, Failure
 from settings import Settings
@@ -62,16 +59,16 @@ POLL_CONNECTIONS = 1
 
 
 class ChatOrderedProcessor(BaseUpdateProcessor):
-    """Many chats at once, one update at a time within a chat, in arrival order."""
+    """Many chats at once, one update at a time within a chat, in arrival order: PTB hands
+    each update to the host's ordering (its `Lane`)."""
 
-    def __init__(self, max_concurrent_updates: int = 256) -> None:
+    def __init__(self, lane: Lane, max_concurrent_updates: int = 256) -> None:
         super().__init__(max_concurrent_updates)
-        self.chats = ChatLocks()
+        self.lane = lane
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         chat = update.effective_chat if isinstance(update, Update) else None
-        key = chat.id if chat is not None else 0
-        async with self.chats.hold(key):
+        async with self.lane.ordered(str(chat.id if chat is not None else 0)):
             await coroutine
 
     async def initialize(self) -> None:
@@ -82,13 +79,18 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
 
 
 class TelegramChannel:
-    def __init__(self, settings: Settings, engine: Engine, media: MediaStore) -> None:
+    def __init__(self, settings: Settings, engine: Engine, media: MediaStore, *,
+                 inbound: Inbound | None = None) -> None:
+        """`inbound`: the channel host's ordering, bursts and processed marks (one of its
+        own when the channel is used alone, e.g. for its outbox sender)."""
         assert settings.telegram_bot_token is not None
         self.settings = settings
         self.engine = engine
         self.media = media
         proxies = Proxies.from_settings(settings)  # HTTPS_PROXY/ALL_PROXY: Telegram is blocked
-        self._ordered = ChatOrderedProcessor()
+        inbound = inbound or Inbound(engine.services.clock)
+        self.lane = inbound.lane(self.channel, engine, self._send)
+        self._ordered = ChatOrderedProcessor(self.lane)
         builder = (
             Application.builder()
             .token(settings.telegram_bot_token.get_secret_value())
@@ -109,23 +111,9 @@ class TelegramChannel:
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
         self.renderer = Renderer(self.application.bot, media)
-        self._albums: dict[tuple[int, str], tuple[list[Reply], asyncio.TimerHandle]] = {}
-        self._processed = ProcessedSignal()
-        engine.answer_later[self.channel] = self._answer_later
 
-    async def _answer_later(self, chat_id: str, job: Callable[[], Awaitable[list[Reply]]]
-                            ) -> None:
-        """A held text's answer (handlers/text_join.py), in the chat's order."""
-        key = int(chat_id)
-        async with self._ordered.chats.hold(key):
-            replies = await job()
-            if not replies:
-                return
-            await self._flush_chat(key)
-            try:
-                await self.renderer.send(key, replies)
-            except TelegramError:
-                log.exception("held text's answer not sent", extra={"chat": key})
+    async def _send(self, chat_id: str, replies: list[Reply]) -> None:
+        await self.renderer.send(int(chat_id), replies)
 
     async def start(self) -> None:
         """Connect and start polling (or set the webhook). A failure leaves nothing open, so
@@ -168,8 +156,7 @@ class TelegramChannel:
         log.info("telegram polling", extra={"bot": me.username})
 
     async def stop(self) -> None:
-        for key in list(self._albums):
-            await self._flush_album(key)
+        await self.lane.flush_all()
         if self.application.updater and self.application.updater.running:
             await self.application.updater.stop()
         if self.application.running:
@@ -224,56 +211,20 @@ class TelegramChannel:
         await self.application.update_queue.put(update)
 
     async def wait_processed(self, update_id: int | str, timeout: float = 10.0) -> None:
-        """Wait until an update has been handled (its replies sent or held for an album)."""
-        await self._processed.wait(str(update_id), timeout)
+        """Wait until an update has been handled (its replies sent or held for a burst)."""
+        await self.lane.wait_processed(str(update_id), timeout)
 
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """In the chat's turn already (`ChatOrderedProcessor`); errors go to `_on_error`."""
         try:
-            await self._handle(update)
+            event = await to_event(update, self.application.bot, self.media)
+            if event is None:
+                return
+            # the button stops spinning as the answer goes out
+            alongside = None if update.callback_query is None else (lambda: _acknowledge(update))
+            await self.lane.answer(event.sender.chat_id, [event], alongside=alongside)
         finally:
-            await self._processed.mark(str(update.update_id))
-
-    async def _handle(self, update: Update) -> None:
-        event = await to_event(update, self.application.bot, self.media)
-        if event is None:
-            return
-        chat_id = int(event.sender.chat_id)
-        replies = await self.engine.handle(event)
-        if not replies:  # a redelivered update: it was answered the first time
-            return
-        if isinstance(event, PhotoEvent) and event.album_id:
-            self._hold_album_reply((chat_id, event.album_id), replies)
-            return
-        await self._flush_chat(chat_id)
-        if update.callback_query is None:
-            await self.renderer.send(chat_id, replies)
-        else:  # the button stops spinning as the answer goes out: one round trip, not two
-            await asyncio.gather(_acknowledge(update), self.renderer.send(chat_id, replies))
-
-    def _hold_album_reply(self, key: tuple[int, str], replies: list[Reply]) -> None:
-        if key in self._albums:
-            self._albums[key][1].cancel()
-        loop = asyncio.get_running_loop()
-        timer = loop.call_later(
-            self.settings.telegram_album_wait_seconds,
-            lambda: asyncio.ensure_future(self._flush_album(key)),
-        )
-        self._albums[key] = (replies, timer)
-
-    async def _flush_album(self, key: tuple[int, str]) -> None:
-        held = self._albums.pop(key, None)
-        if held is None:
-            return
-        replies, timer = held
-        timer.cancel()
-        try:
-            await self.renderer.send(key[0], replies)
-        except TelegramError:
-            log.exception("album reply failed", extra={"chat": key[0]})
-
-    async def _flush_chat(self, chat_id: int) -> None:
-        for key in [k for k in self._albums if k[0] == chat_id]:
-            await self._flush_album(key)
+            await self.lane.mark_processed(str(update.update_id))
 
     async def _publish_commands(self) -> None:
         """Telegram's "/" list: everyone's menu commands. An official's chat gets a list of

@@ -13,7 +13,7 @@ from aiohttp import web
 from multidict import MultiMapping
 
 from handlers.practice_form import FIELDS
-from storage.models import Level
+from storage.models import DIFFICULT_AREAS, PRIORITY_TASKS, Level
 from storage.public_shapes import BBox, MapFilters
 from storage.units import UnitDirectory, fold
 
@@ -23,6 +23,8 @@ MAX_LIMIT = 5000
 MAX_QUERY_CHARS = 100
 YEARS = (2000, 2100)
 LEVELS = tuple(level.value for level in Level)
+PRIORITIES = (*(p for p in PRIORITY_TASKS if p != "both"), *DIFFICULT_AREAS)
+"""The "Ưu tiên" flags the map filters by."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ def parse_map_query(query: MultiMapping[str], *, tz: ZoneInfo, units: UnitDirect
         submitted_from=submitted_from,
         submitted_before=submitted_before,
         query=_text(query),
+        priority=_choice(query, "priority", PRIORITIES),
     )
     zoom = _integer(query, "zoom", 0, 22)
     limit = _integer(query, "limit", 1, MAX_LIMIT)

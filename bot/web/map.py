@@ -13,6 +13,7 @@ from aiohttp import web
 from bot.text import shorten
 from bot.web import press
 from bot.web.api import PRACTICE_CODE, load_public_practice, photo_urls
+from bot.web.api_params import PRIORITIES
 from bot.web.caching import CACHE_PAGE
 from bot.web.keys import DB, EMBEDDABLE, SERVICES, SETTINGS
 from bot.web.templating import page_language, render_fragment, render_page
@@ -20,7 +21,7 @@ from handlers.clock import from_db
 from handlers.i18n import Translator
 from handlers.numbers import grouped, in_words
 from handlers.practice_form import FIELDS
-from storage.models import Level
+from storage.models import PRIORITY_TASKS, Level
 from storage.province_centres import PROVINCE_CENTRES, VIETNAM_BBOX
 from storage.public_shapes import ConsensusPublic, PracticePublic
 from storage.repositories import public_map
@@ -73,7 +74,14 @@ def practice_card(practice: PracticePublic, units: UnitDirectory, t: Translator,
     recognitions = []
     for recognition in practice.recognitions:
         unit = units.get(recognition.unit_code or "")
-        recognitions.append((t(f"web.level.{recognition.level}"), unit.name if unit else "",
+        detail = [unit.name] if unit else []
+        if recognition.year:
+            detail.append(str(recognition.year))
+        if recognition.decision_number or recognition.decision_date:
+            day = recognition.decision_date
+            detail.append(t("levels.decision", number=recognition.decision_number or "—",
+                            date=day.strftime("%d/%m/%Y") if day else "—"))
+        recognitions.append((t(f"web.level.{recognition.level}"), " — ".join(detail),
                              recognition.recognised_at))
     summary = practice.description
     return PracticeCard(
@@ -151,6 +159,7 @@ async def _map(request: web.Request, *, embed: bool) -> web.Response:
         request, "map.html", language=language, config=config, provinces=provinces,
         fields=[(value, t(f"option.field.{value}")) for value in FIELDS],
         levels=[(level.value, t(f"web.level.{level.value}")) for level in Level],
+        priorities=[(value, t(f"option.{_priority_kind(value)}.{value}")) for value in PRIORITIES],
         years=list(range(max(first, last), min(first, last) - 1, -1)),
         embed=embed, full_map_url=press.base_url(request) + "/" + (
             f"?province={config['province']}" if config["province"] else ""),
@@ -183,3 +192,7 @@ async def practice_page(request: web.Request) -> web.Response:
                            share=share)
     response.headers.update(CACHE_PAGE)
     return response
+
+
+def _priority_kind(value: str) -> str:
+    return "priority_task" if value in PRIORITY_TASKS else "difficult_area"

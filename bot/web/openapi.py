@@ -16,6 +16,7 @@ from bot.web.api_params import (
     LEVELS,
     MAX_LIMIT,
     MAX_QUERY_CHARS,
+    PRIORITIES,
     YEARS,
 )
 from handlers.practice_form import FIELDS
@@ -45,6 +46,8 @@ MAP_PARAMETERS = [
     _param("field", {"type": "string", "enum": list(FIELDS)}, "field (lĩnh vực)"),
     _param("level", {"type": "string", "enum": list(LEVELS)},
            "recognised at this level (cấp công nhận)"),
+    _param("priority", {"type": "string", "enum": list(PRIORITIES)},
+           "\"Ưu tiên\" flag: a new practice, a hard task, or a difficult area"),
     _param("province", {"type": "string", "pattern": r"^\d{2}$"}, "province code"),
     _param("commune", {"type": "string", "pattern": r"^\d{5}$"}, "commune/ward code"),
     _param("year", {"type": "integer", "minimum": YEARS[0], "maximum": YEARS[1]},

@@ -12,6 +12,7 @@ from urllib.parse import urlparse
 
 from aiohttp import web
 
+from bot.channels.inbound import Inbound
 from bot.web import api, health, metrics, openapi, poster_pages, press, privacy, webchat
 from bot.web import map as map_pages
 from bot.web.api import PRACTICE_CODE
@@ -51,7 +52,10 @@ def create_web_app(
     metrics: Metrics,
     scheduler: RunningFlag | None = None,
     leadership: LeaderFlag | None = None,
+    inbound: Inbound | None = None,
 ) -> web.Application:
+    """`inbound`: the channel host's ordering and processed marks, which the web chat follows
+    like every channel (bot/channels/inbound.py); one of its own when the app serves alone."""
     app = web.Application(middlewares=[json_api_errors, security_headers, conditional_get])
     app[SETTINGS] = settings
     app[DB] = db
@@ -68,6 +72,7 @@ def create_web_app(
         new_sessions_per_day=settings.web_chat_new_sessions_per_day,
         trusted_proxies=settings.trusted_proxy_networks,
         secure_cookies=(settings.public_base_url or "").startswith("https://"),
+        inbound=inbound,
     )
     setup_routes(app)
     return app

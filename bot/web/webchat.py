@@ -18,14 +18,13 @@ import json
 import logging
 import re
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
-from bot.ordering import ChatLocks
+from bot.channels.inbound import Inbound
 from bot.web.chat_events import (
     SESSION_COOKIE,
     SESSION_DAYS,
@@ -76,7 +75,8 @@ log = logging.getLogger(__name__)
 class WebChat:
     def __init__(self, engine: Engine, media: MediaStore, *, rate_per_minute: int,
                  new_sessions_per_hour: int, new_sessions_per_day: int,
-                 trusted_proxies: Networks = (), secure_cookies: bool = False) -> None:
+                 trusted_proxies: Networks = (), secure_cookies: bool = False,
+                 inbound: Inbound | None = None) -> None:
         self.engine = engine
         self.media = media
         self.secure_cookies = secure_cookies
@@ -89,22 +89,19 @@ class WebChat:
             SlidingWindowLimiter(new_sessions_per_day, window_seconds=24 * 3600))
         # polls for notices have their own budget: they never use up what a person may do
         self.polls_per_session = SlidingWindowLimiter(rate_per_minute)
-        self._chats = ChatLocks()
-        engine.answer_later[CHANNEL] = self._answer_later
+        # The host's order per chat; what the bot says later (a held text's answer) is kept
+        # for the chat's page, which asks for it (`held` in the answer that held the text).
+        inbound = inbound or Inbound(engine.services.clock)
+        self.lane = inbound.lane(CHANNEL, engine, self._keep_for_page)
 
-    async def _answer_later(self, chat_id: str, job: Callable[[], Awaitable[list[Reply]]]
-                            ) -> None:
-        """A held text's answer (handlers/text_join.py): kept for the chat's page, which asks
-        for it once the join window has passed (`held` in the answer that held the text)."""
-        async with self._chats.hold(chat_id):
-            replies = [r for r in await job() if not isinstance(r, MenuReply | RightsGained)]
-            if not replies:
-                return
-            async with self.engine.db.session() as session:
-                await web_notices.add_notice(session, chat_id=chat_id,
-                                             payload=to_payload(replies),
-                                             now=to_db(self.engine.services.clock.now()))
-                await session.commit()
+    async def _keep_for_page(self, chat_id: str, replies: list[Reply]) -> None:
+        replies = [r for r in replies if not isinstance(r, MenuReply | RightsGained)]
+        if not replies:
+            return
+        async with self.engine.db.session() as session:
+            await web_notices.add_notice(session, chat_id=chat_id, payload=to_payload(replies),
+                                         now=to_db(self.engine.services.clock.now()))
+            await session.commit()
 
     async def session_of(self, request: web.Request) -> ChatSession:
         """The session the cookie names, if the server issued it and it is still alive;
@@ -139,21 +136,15 @@ class WebChat:
 
     async def handle(self, session: ChatSession, sender: Sender,
                      events: list[Event]) -> tuple[list[Reply], ChatSession]:
-        """Handle one action (several photos of one upload count as an album): warnings about
-        rejected files are kept, otherwise only the last event's replies are shown. Returns
-        the session to keep: a new token when the person gained rights."""
-        warnings: list[Reply] = []
-        last: list[Reply] = []
-        async with self._chats.hold(sender.chat_id):
-            for event in events:
-                replies = await self.engine.handle(event, keep_answer=True)
-                if isinstance(event, UnsupportedEvent):
-                    warnings += replies
-                else:
-                    last = replies
-            if any(isinstance(reply, RightsGained) for reply in warnings + last):
+        """Handle one action, in the chat's order: the photos of one upload arrive together, so
+        they get one answer (the host's burst rule, bot/channels/inbound.py). The page gets
+        the answer in the response. Returns the session to keep: a new token when the person
+        gained rights."""
+        async with self.lane.ordered(sender.chat_id):
+            replies = await self.lane.compose(events, keep_answer=True)
+            if any(isinstance(reply, RightsGained) for reply in replies):
                 session = await self._rotate(session)
-        return [r for r in warnings + last if not isinstance(r, RightsGained)], session
+        return [r for r in replies if not isinstance(r, RightsGained)], session
 
     async def _rotate(self, session: ChatSession) -> ChatSession:
         """The same chat under a new token; the old one names nothing from now on."""
@@ -169,7 +160,7 @@ class WebChat:
 
     async def switch_language(self, sender: Sender, language: str) -> list[Reply]:
         """Change the person's language the way they would: /language, then pick it."""
-        async with self._chats.hold(sender.chat_id):
+        async with self.lane.ordered(sender.chat_id):
             asked = await self.engine.handle(
                 CommandEvent(sender, name="language", update_id=_internal_id(sender)))
             for reply in asked:

@@ -1,9 +1,9 @@
 """The Zalo Bot adapter: updates in (long polling, or a webhook), the engine in the middle,
 replies out as plain text.
 
-Updates of one chat are handled in arrival order, different chats concurrently. Zalo sends each
-photo as its own message, so when several come at once the replies to all but the last are
-dropped (after `ZALO_PHOTO_WAIT_SECONDS`): one answer for a burst of photos.
+Updates of one chat are handled in arrival order, different chats concurrently, and Zalo's
+photos, each its own message, get one answer per burst: the channel host's rules
+(bot/channels/inbound.py).
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -19,8 +18,7 @@ from aiohttp import web
 
 from bot.channels.base import ChannelLimits, Site
 from bot.channels.errors import ChannelRefused, ChannelUnavailable
-from bot.channels.processed import ProcessedSignal
-from bot.ordering import ChatLocks
+from bot.channels.inbound import Inbound
 from bot.proxies import Proxies
 from bot.web import signed_media
 from bot.web.signed_media import SignedMediaUrls
@@ -30,7 +28,6 @@ from bot.zalo_bot.convert import IMAGE, chat_of, to_event, unwrap, update_key
 from bot.zalo_bot.render import ZaloRenderer
 from handlers.clock import Clock
 from handlers.engine import Engine
-from handlers.events import PhotoEvent
 from handlers.replies import Reply
 from scheduler.delivery import DeliveryError, Failure
 from settings import Settings
@@ -55,7 +52,7 @@ class ZaloChannel:
     starts_after_server = True  # its photos go out as links to our server
 
     def __init__(self, settings: Settings, engine: Engine, media: MediaStore, clock: Clock,
-                 *, retry_backoff_seconds: float = 1.0) -> None:
+                 *, retry_backoff_seconds: float = 1.0, inbound: Inbound | None = None) -> None:
         assert settings.zalo_bot_token is not None
         token = settings.zalo_bot_token.get_secret_value()
         self.settings = settings
@@ -70,26 +67,10 @@ class ZaloChannel:
                                      backoff_seconds=retry_backoff_seconds)
         self.outbox_renderer = ZaloRenderer(self.client, self.links)
         self.retry_backoff_seconds = retry_backoff_seconds
-        self._chats = ChatLocks()
         self._tasks: set[asyncio.Task] = set()
-        self._held: dict[str, tuple[list[Reply], asyncio.TimerHandle]] = {}
-        self._processed = ProcessedSignal()
+        self.lane = (inbound or Inbound(clock)).lane(self.channel, engine, self.renderer.send)
         self._site = Site()
         self._poller: asyncio.Task | None = None
-        engine.answer_later[self.channel] = self._answer_later
-
-    async def _answer_later(self, chat_id: str, job: Callable[[], Awaitable[list[Reply]]]
-                            ) -> None:
-        """A held text's answer (handlers/text_join.py), in the chat's order."""
-        async with self._chats.hold(chat_id):
-            replies = await job()
-            if not replies:
-                return
-            await self._flush_held(chat_id, locked=True)
-            try:
-                await self.renderer.send(chat_id, replies)
-            except (ZaloApiError, ZaloNetworkError) as error:
-                log.warning("held text's answer not sent", extra={"error": str(error)})
 
     @property
     def webhook_mode(self) -> bool:
@@ -154,8 +135,7 @@ class ZaloChannel:
             self._poller = None
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=STOP_GRACE_SECONDS)
-        for chat_id in list(self._held):
-            await self._flush_held(chat_id)
+        await self.lane.flush_all()
         await self.client.close()
 
     # -- updates in --------------------------------------------------------------------------
@@ -201,73 +181,22 @@ class ZaloChannel:
         task.add_done_callback(self._tasks.discard)
 
     async def _process(self, update: dict[str, Any]) -> None:
-        key = update_key(update)
-        try:
-            async with self._chats.hold(chat_of(update) or ""):
-                await self._handle(update)
-        except Exception:
-            log.exception("zalo update failed", extra={"update_id": key,
-                                                       "event": update.get("event_name")})
-        finally:
-            await self._mark_processed(key)
+        await self.lane.process(chat_of(update) or "", update_key(update),
+                                lambda: self._handle(update))
 
     async def _handle(self, update: dict[str, Any]) -> None:
         if update.get("event_name") == IMAGE and (chat := chat_of(update)):
             with contextlib.suppress(ZaloApiError, ZaloNetworkError):
                 await self.client.send_chat_action(chat, "typing")  # the download takes a while
         event = await to_event(update, self.client, self.media)
-        if event is None:
-            return
-        chat_id = event.sender.chat_id
-        replies = await self.engine.handle(event)
-        if not replies:  # a redelivered update: it was answered the first time
-            return
-        if isinstance(event, PhotoEvent) and self.settings.zalo_photo_wait_seconds > 0:
-            self._hold(chat_id, replies)
-            return
-        await self._flush_held(chat_id, locked=True)
-        await self.renderer.send(chat_id, replies)
-
-    # -- a burst of photos, one answer ------------------------------------------------------
-
-    def _hold(self, chat_id: str, replies: list[Reply]) -> None:
-        if chat_id in self._held:
-            self._held[chat_id][1].cancel()
-        timer = asyncio.get_running_loop().call_later(
-            self.settings.zalo_photo_wait_seconds,
-            lambda: self._spawn(self._flush_held(chat_id)))
-        self._held[chat_id] = (replies, timer)
-
-    def _spawn(self, coroutine: Any) -> None:
-        task = asyncio.ensure_future(coroutine)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _flush_held(self, chat_id: str, *, locked: bool = False) -> None:
-        if chat_id not in self._held:
-            return
-        if not locked:  # in the chat's order, after any update being handled
-            async with self._chats.hold(chat_id):
-                await self._flush_held(chat_id, locked=True)
-            return
-        held = self._held.pop(chat_id, None)
-        if held is None:
-            return
-        replies, timer = held
-        timer.cancel()
-        try:
-            await self.renderer.send(chat_id, replies)
-        except (ZaloApiError, ZaloNetworkError) as error:
-            log.warning("zalo photo reply failed", extra={"error": str(error)})
+        if event is not None:
+            await self.lane.answer(event.sender.chat_id, [event])
 
     # -- for tests and the outbox ------------------------------------------------------------
 
-    async def _mark_processed(self, key: str) -> None:
-        await self._processed.mark(key)
-
     async def wait_processed(self, message_id: str, timeout: float = 10.0) -> None:
         """Wait until an update has been handled (its replies sent, or held for a burst)."""
-        await self._processed.wait(message_id, timeout)
+        await self.lane.wait_processed(message_id, timeout)
 
     async def deliver(self, chat_id: str, replies: list[Reply]) -> None:
         """Send a notice for the outbox, translating Zalo's refusals into its terms."""

@@ -1,7 +1,8 @@
 """The Zalo OA adapter: verified webhook events in, the engine in the middle, replies out.
 
 A webhook is answered at once (Zalo wants 200 within about 2 s, ZALO-NOTES §2.2) and its event
-handled afterwards: the events of one user in arrival order, different users concurrently.
+handled afterwards, under the channel host's rules (bot/channels/inbound.py): the events of one
+user in arrival order, different users concurrently, one answer to a burst of photos.
 A redelivered event is dropped here (recent message ids) and by the engine (processed ids).
 
 For the outbox, `deliver` sends what the bot says on its own, and knows the 7-day window: a
@@ -24,8 +25,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.channels.base import ChannelLimits, Site
-from bot.channels.processed import ProcessedSignal
-from bot.ordering import ChatLocks
+from bot.channels.inbound import Inbound
 from bot.proxies import Proxies
 from bot.web import signed_media
 from bot.web.signed_media import SignedMediaUrls
@@ -78,7 +78,8 @@ class ZaloOAChannel:
     starts_after_server = False  # its access token is ready before the first event arrives
 
     def __init__(self, settings: Settings, engine: Engine, media: MediaStore, db: Database,
-                 clock: Clock, *, window_warning: AddWarning | None = None) -> None:
+                 clock: Clock, *, window_warning: AddWarning | None = None,
+                 inbound: Inbound | None = None) -> None:
         """`window_warning`: what adds the closing-window warning to an official's notice
         (handlers/window_warning.py, wired in bot/app.py); none: notices go as they are."""
         assert settings.zalo_oa_app_id and settings.zalo_oa_app_secret
@@ -116,25 +117,10 @@ class ZaloOAChannel:
         self.on_activity: Callable[[], None] | None = None
         """Called after a person's event was handled (wakes the outbox: messages waiting for
         this person to write can go now)."""
-        self._chats = ChatLocks()
         self._tasks: set[asyncio.Task] = set()
         self._recent: OrderedDict[str, None] = OrderedDict()
-        self._processed = ProcessedSignal()
+        self.lane = (inbound or Inbound(clock)).lane(self.channel, engine, self.renderer.send)
         self._keeper: asyncio.Task | None = None
-        engine.answer_later[self.channel] = self._answer_later
-
-    async def _answer_later(self, chat_id: str, job: Callable[[], Awaitable[list[Reply]]]
-                            ) -> None:
-        """A held text's answer (handlers/text_join.py), in the chat's order."""
-        async with self._chats.hold(chat_id):
-            replies = await job()
-            if not replies:
-                return
-            try:
-                await self.renderer.send(chat_id, replies)
-            except (OAApiError, OANetworkError, TokenUnavailable) as error:
-                log.error("zalo oa: held text's answer not sent",
-                          extra={"error": str(error)[:300]})
 
     # -- life cycle --------------------------------------------------------------------------
 
@@ -160,6 +146,7 @@ class ZaloOAChannel:
             self._keeper = None
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=STOP_GRACE_SECONDS)
+        await self.lane.flush_all()
         await self.client.close()
 
     def health(self) -> dict[str, Any]:
@@ -186,23 +173,16 @@ class ZaloOAChannel:
         self._recent[key] = None
         while len(self._recent) > RECENT_EVENTS:
             self._recent.popitem(last=False)
-        task = asyncio.create_task(self._in_order(user_id, key, event), name=f"zalo-oa-{key}")
+        task = asyncio.create_task(
+            self.lane.process(user_id, key, lambda: self._handle(user_id, event)),
+            name=f"zalo-oa-{key}")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return key
 
     async def wait_processed(self, key: str, timeout: float = 10.0) -> None:
         """Wait until an accepted event has been handled and answered (for tests)."""
-        await self._processed.wait(key, timeout)
-
-    async def _in_order(self, user_id: str, key: str, event: dict[str, Any]) -> None:
-        try:
-            async with self._chats.hold(user_id):
-                await self._handle(user_id, event)
-        except Exception:
-            log.exception("zalo oa event failed", extra={"update_id": key})
-        finally:
-            await self._processed.mark(key)
+        await self.lane.wait_processed(key, timeout)
 
     async def _handle(self, user_id: str, event: dict[str, Any]) -> None:
         if event.get("event_name") == UNFOLLOW:
@@ -211,19 +191,14 @@ class ZaloOAChannel:
                 await session.commit()
             return
         events = await to_events(event, codec=self.codec, client=self.client, media=self.media)
-        answer: list[Reply] = []
-        for neutral in events:
-            replies = await self.engine.handle(neutral)
-            if replies:  # several images in one message: one answer, the last one's
-                answer = replies
-        if events and self.on_activity is not None:
-            self.on_activity()
-        if answer:
-            try:
-                await self.renderer.send(user_id, answer)
-            except (OAApiError, OANetworkError, TokenUnavailable) as error:
-                log.error("zalo oa reply not sent", extra={
-                    "update_id": events[0].update_id, "error": str(error)[:300]})
+        try:
+            await self.lane.answer(user_id, events)  # several images in one message: one answer
+        except (OAApiError, OANetworkError, TokenUnavailable) as error:
+            log.error("zalo oa reply not sent", extra={
+                "update_id": events[0].update_id, "error": str(error)[:300]})
+        finally:
+            if events and self.on_activity is not None:
+                self.on_activity()
 
     # -- outbox ------------------------------------------------------------------------------
 

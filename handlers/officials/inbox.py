@@ -20,6 +20,7 @@ from handlers.replies import Option, Reply, TextReply
 from storage.models import Feedback, Level, Practice
 from storage.repositories import feedback as feedback_repo
 from storage.repositories import feedback_flags, reviews
+from storage.repositories import levels as levels_repo
 from storage.repositories.officials import Scope
 
 PAGE_SIZE = 5
@@ -45,8 +46,12 @@ async def show_page(ctx: Context, number: int) -> list[Reply]:
     pending = await reviews.count_pending_in_scope(ctx.session, scope=scope)
     total = open_feedback + pending
     where = scope_label(ctx, scope)
-    if total == 0:
+    nominated_lines, nominated = await nominations_waiting(ctx, scope)
+    if total == 0 and not nominated:
         return [TextReply(ctx.t("inbox.empty", scope=where))]
+    if total == 0:
+        return [TextReply("\n".join(nominated_lines), tuple(nominated),
+                          token=ctx.offer_actions(nominated))]
     pages = -(-total // PAGE_SIZE)
     number = min(number, pages)
     wanted = number * PAGE_SIZE
@@ -72,11 +77,32 @@ async def show_page(ctx: Context, number: int) -> list[Reply]:
         else:
             lines.append(render.practice_line(ctx, ctx.t, item, index))
             options.append(Option(f"📝 {item.code}", f"pr_open:{item.id}"))
+    if number == 1 and nominated:
+        lines += ["", *nominated_lines]
+        options += nominated
     if number > 1:
         options.append(Option(ctx.t("inbox.previous"), f"inbox:{number - 1}"))
     if number < pages:
         options.append(Option(ctx.t("inbox.next"), f"inbox:{number + 1}"))
     return [TextReply("\n".join(lines), tuple(options), token=ctx.offer_actions(options))]
+
+
+async def nominations_waiting(ctx: Context, scope: Scope) -> tuple[list[str], list[Option]]:
+    """Practices nominated to this province (or to the centre) and not yet decided."""
+    count = await levels_repo.count_waiting_for(ctx.session, level=scope.level,
+                                                unit_code=scope.unit_code)
+    if not count:
+        return [], []
+    lines = [ctx.t("inbox.nominations", count=count)]
+    options = []
+    for nomination, practice in await levels_repo.waiting_for(
+            ctx.session, level=scope.level, unit_code=scope.unit_code, limit=PAGE_SIZE):
+        lines.append(ctx.t("inbox.nomination_line", code=practice.code,
+                           title=render.excerpt(practice.title, 60),
+                           place=render.unit_label(ctx, practice.commune_code),
+                           why=render.excerpt(nomination.justification, 160)))
+        options.append(Option(f"🏅 {practice.code}", f"pr_open:{practice.id}"))
+    return lines, options
 
 
 def scope_label(ctx: Context, scope: Scope) -> str:

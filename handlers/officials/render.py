@@ -54,6 +54,22 @@ def map_link(latitude: float | None, longitude: float | None) -> str | None:
             f"#map=17/{latitude:.5f}/{longitude:.5f}")
 
 
+def recognition_year(ctx: Context, recognition: Recognition) -> int:
+    """The cycle year a recognition counts for (rows older than the column: its local year)."""
+    return recognition.year or ctx.local(from_db(recognition.recognised_at)).year
+
+
+def recognition_line(ctx: Context, t: Translator, recognition: Recognition) -> str:
+    """🏅 A recognition with its level, year, unit and (if typed) decision number and date."""
+    r = recognition
+    line = t("prcard.recognised", level=t(f"level.{r.level}"), year=recognition_year(ctx, r),
+             unit=unit_label(ctx, r.unit_code) if r.unit_code else t("level.everywhere"))
+    if r.decision_number or r.decision_date:
+        line += " — " + t("levels.decision", number=r.decision_number or "—",
+                          date=r.decision_date.strftime("%d/%m/%Y") if r.decision_date else "—")
+    return line
+
+
 def unit_label(ctx: Context, code: str | None) -> str:
     unit = ctx.units.get(code or "")
     return unit.label if unit else (code or "—")
@@ -217,10 +233,7 @@ def practice_card(ctx: Context, t: Translator, practice: Practice,
     lines += contribution_lines(t, practice)
     if link := map_link(practice.latitude, practice.longitude):
         lines.append(t("fbcard.map", link=link))
-    for recognition in recognitions:
-        lines.append(t("prcard.recognised", level=t(f"level.{recognition.level}"),
-                       unit=unit_label(ctx, recognition.unit_code),
-                       until=when(ctx, recognition.valid_until)[:10]))
+    lines += [recognition_line(ctx, t, recognition) for recognition in recognitions]
     if consensus.votes:
         lines.append(t("prcard.consensus", agree=consensus.agree, disagree=consensus.disagree,
                        mean=f"{consensus.mean_satisfaction:.1f}", votes=consensus.votes))

@@ -2,19 +2,27 @@
 
 The leader who submitted it is told of every step (`notify_leader`) and can follow it with
 /tracuu <code>; asking for changes is `handlers/officials/changes.py`, the leader's edits are
-`handlers/practice_fix.py`, recognition is `handlers/officials/recognition.py`.
+`handlers/practice_fix.py`, recognition and nomination are `handlers/officials/levels.py`,
+residents' consultations `handlers/officials/consultation_open.py`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from handlers.clock import from_db, to_db
+from handlers.clock import to_db
 from handlers.commands import Action
 from handlers.context import Context
 from handlers.forms import FieldSpec, Form, Kind
 from handlers.i18n import Translator
-from handlers.officials import assessment_view, audit, notices, render
+from handlers.officials import (
+    assessment_view,
+    audit,
+    consultation_view,
+    level_rules,
+    notices,
+    render,
+)
 from handlers.officials.jurisdiction import (
     Refused,
     official_scope,
@@ -62,6 +70,10 @@ async def card(ctx: Context, practice: Practice, lead: str | None = None) -> lis
         await reviews.consensus_of(ctx.session, practice.id))
     text = assessment_view.with_section(
         ctx.t, text, await criteria_repo.assessments_of(ctx.session, practice.id))
+    extra = await level_rules.card_lines(ctx, practice)
+    extra += await consultation_view.card_lines(ctx, practice)
+    if extra:
+        text = text + "\n\n" + "\n".join(extra)
     if lead:
         text = f"{lead}\n\n{text}"
     options = await card_options(ctx, practice)
@@ -77,24 +89,12 @@ async def card_options(ctx: Context, practice: Practice) -> list[Option]:
                    Option(t("pract.changes"), f"pr_changes:{pid}"),
                    Option(t("pract.reject"), f"pr_reject:{pid}"),
                    Option(t("pract.assess"), f"pr_assess:{pid}")]
-    elif await may_recognise(ctx, practice):  # approved or recognised, in scope
-        options = [Option(t("pract.recognise"), f"pr_rec:{pid}"),
-                   Option(t("pract.assess"), f"pr_assess:{pid}")]
+    else:  # recognise, nominate, consult: only where this official may, now
+        options = await level_rules.card_options(ctx, practice)
+        if any(o.value.startswith("pr_rec:") for o in options):  # scored when recognising
+            options.insert(1, Option(t("pract.assess"), f"pr_assess:{pid}"))
+        options += await consultation_view.card_options(ctx, practice)
     return options + [Option(t("inbox.back"), "inbox:1")]
-
-
-RECOGNISABLE = (PracticeStatus.APPROVED, PracticeStatus.RECOGNISED)
-
-
-async def may_recognise(ctx: Context, practice: Practice) -> bool:
-    """Approved, in scope, and not already recognised at this official's level right now."""
-    scope = official_scope(ctx)
-    if scope is None or practice.status not in RECOGNISABLE:
-        return False
-    for recognition in await reviews.recognitions_of(ctx.session, practice.id):
-        if recognition.level == scope.level and from_db(recognition.valid_until) > ctx.now:
-            return False
-    return True
 
 
 async def open_by_code(ctx: Context, code: str) -> list[Reply] | None:

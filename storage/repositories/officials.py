@@ -83,6 +83,12 @@ async def _officials_at(session: AsyncSession, level: str | None,
     return (await session.exec(query.order_by(col(Person.id)))).all()
 
 
+async def officials_of_level(session: AsyncSession, *, level: str,
+                             unit_code: str | None) -> Sequence[Person]:
+    """The officials of one level: a province's (`unit_code`) or the central level's."""
+    return await _officials_at(session, level, unit_code)
+
+
 async def responsible_officials(
     session: AsyncSession, *, unit_code: str, province_code: str
 ) -> Sequence[Person]:

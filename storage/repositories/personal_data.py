@@ -30,6 +30,7 @@ from storage.models import (
     ChannelAccount,
     Consent,
     ConsentDecision,
+    ConsultationVote,
     Conversation,
     DeliveryFallback,
     Feedback,
@@ -95,6 +96,8 @@ async def export_person(session: AsyncSession, person_id: int) -> dict[str, Any]
         AccountMute.person_id == person_id).order_by(col(AccountMute.id)))
     follows = await _all(session, select(Follow).where(
         Follow.person_id == person_id).order_by(col(Follow.id)))
+    opinions = await _all(session, select(ConsultationVote).where(
+        ConsultationVote.person_id == person_id).order_by(col(ConsultationVote.id)))
     return {
         "person": _dump(person),
         "accounts": [_dump(a) for a in accounts],
@@ -113,6 +116,8 @@ async def export_person(session: AsyncSession, person_id: int) -> dict[str, Any]
         "mutes": [_dump(m) | {"muted_by": None, "lifted_by": None} for m in mutes],
         # The communes and provinces they follow (/theodoi): where they live, often.
         "follows": [_dump(f) for f in follows],
+        # Their answers to residents' consultations (handlers/consultation_vote.py).
+        "consultation_answers": [_dump(o) for o in opinions],
     }
 
 
@@ -165,6 +170,11 @@ async def erase_person(session: AsyncSession, *, person_id: int, channel: str,
     await session.exec(delete(AccountMute).where(col(AccountMute.person_id) == person_id))
     person.muted_until = None
     await session.exec(delete(Follow).where(col(Follow.person_id) == person_id))
+    # Their consultation answers stay counted; the words they wrote go.
+    for opinion in await _all(session, select(ConsultationVote).where(
+            ConsultationVote.person_id == person_id)):
+        opinion.comment = None
+        session.add(opinion)
     strings |= await _erase_feedback(session, person_id, report)
     strings |= await _erase_practices(session, person_id, report)
     report.followed = await _unlink_follower(

@@ -26,8 +26,10 @@ from vietnam_number import n2w
 
 from storage.models import (
     MAX_ID,
+    PRIORITY_TASKS,
     PUBLIC_PRACTICE_STATUSES,
     AssessmentKind,
+    Consultation,
     Level,
     Practice,
     PracticeAssessment,
@@ -43,6 +45,7 @@ from storage.public_shapes import (
     ClusterCell,
     ConsensusPublic,
     CriterionScorePublic,
+    ConsultationPublic,
     MapFilters,
     PhotoPublic,
     PracticePoint,
@@ -144,6 +147,10 @@ def _narrowing(filters: MapFilters) -> list[ColumnElement[bool]]:
         conditions.append(col(Practice.created_at) >= filters.submitted_from)
     if filters.submitted_before is not None:
         conditions.append(col(Practice.created_at) < filters.submitted_before)
+    if filters.priority in PRIORITY_TASKS:
+        conditions.append(col(Practice.priority_task).in_([filters.priority, "both"]))
+    elif filters.priority:
+        conditions.append(col(Practice.difficult_area) == filters.priority)
     if filters.level:
         recognised_at_level = (
             select(Recognition.id)
@@ -361,12 +368,27 @@ async def get_public_practice(session: AsyncSession, *, code: str) -> PracticePu
                 if photo_id is not None],
         recognitions=[
             RecognitionPublic(level=r.level, unit_code=r.unit_code,
-                              recognised_at=r.recognised_at, valid_until=r.valid_until)
+                              recognised_at=r.recognised_at, valid_until=r.valid_until,
+                              year=r.year, decision_number=r.decision_number,
+                              decision_date=r.decision_date,
+                              consulted=r.consultation_id is not None)
             for r in recognitions
         ],
         consensus=await _consensus(session, practice.id),
         assessments=await _assessments(session, practice.id),
+        consultations=await _consultations(session, practice.id),
+        priority_task=practice.priority_task,
+        difficult_area=practice.difficult_area,
     )
+
+
+async def _consultations(session: AsyncSession, practice_id: int) -> list[ConsultationPublic]:
+    rows = (await session.exec(select(Consultation).where(
+        col(Consultation.practice_id) == practice_id).order_by(col(Consultation.id)))).all()
+    return [ConsultationPublic(
+        opened_at=c.opened_at, closes_at=c.closes_at, closed_at=c.closed_at, votes=c.votes,
+        agree=c.agree, disagree=None if c.votes is None else c.votes - (c.agree or 0),
+        satisfaction_avg=c.satisfaction_avg, comments=c.comments) for c in rows]
 
 
 async def _assessments(session: AsyncSession, practice_id: int) -> list[AssessmentPublic]:
@@ -385,6 +407,7 @@ async def _assessments(session: AsyncSession, practice_id: int) -> list[Assessme
             unit=(item.get("unit") or {}).get("vi"), value=row.scores.get(item["code"]))
             for item in row.criteria if item["code"] in row.scores])
         for by, row in sorted(latest.items(), key=lambda pair: pair[0] != "self")]
+
 
 
 def money_words(amount: int | None) -> str | None:

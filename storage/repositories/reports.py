@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Feedback, Practice, Recognition
+from storage.models import Consultation, ConsultationVote, Feedback, Practice, Recognition
 from storage.repositories import feedback_flags
 from storage.repositories.officials import Scope
 
@@ -48,6 +48,27 @@ class RecognitionRow:
     level: str
     unit_code: str | None
     recognised_at: datetime
+    year: int | None = None
+    decision_number: str | None = None
+    decision_date: date | None = None
+    consultation: ConsultationRow | None = None
+    """The residents' consultation it was made with (None: without one)."""
+
+
+@dataclass(frozen=True)
+class ConsultationRow:
+    """A closed residents' consultation: counts and the comments, never who answered."""
+
+    practice_code: str
+    practice_title: str
+    commune_code: str
+    opened_at: datetime
+    closed_at: datetime
+    invited: int
+    votes: int
+    agree: int
+    satisfaction_avg: float | None
+    comments: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -89,8 +110,44 @@ async def recognitions(session: AsyncSession, *, scope: Scope, start: datetime,
         .where(scope.practice_clause(), Recognition.recognised_at >= start,
                Recognition.recognised_at < end)
         .order_by(col(Recognition.recognised_at), col(Recognition.id)))
+    rows = result.all()
+    consulted = {c.id: c for c in (await session.exec(select(Consultation).where(
+        col(Consultation.id).in_([r.consultation_id for r, _ in rows
+                                  if r.consultation_id is not None])))).all()}
     return [RecognitionRow(p.id, p.code or "", p.title, r.level, r.unit_code,
-                           from_db(r.recognised_at)) for r, p in result.all()]
+                           from_db(r.recognised_at), r.year, r.decision_number,
+                           r.decision_date,
+                           _consultation_row(consulted[r.consultation_id], p, ())
+                           if r.consultation_id in consulted else None)
+            for r, p in rows]
+
+
+def _consultation_row(c: Consultation, p: Practice,
+                      comments: Sequence[str]) -> ConsultationRow:
+    return ConsultationRow(p.code or "", p.title, c.commune_code, from_db(c.opened_at),
+                           from_db(c.closed_at or c.closes_at), c.invited, c.votes or 0,
+                           c.agree or 0, c.satisfaction_avg, tuple(comments))
+
+
+async def consultations(session: AsyncSession, *, scope: Scope, start: datetime,
+                        end: datetime) -> Sequence[ConsultationRow]:
+    """Residents' consultations of the jurisdiction's practices closed in [start, end), with
+    the comments of the counted answers (residents of the commune), without who wrote them."""
+    rows = (await session.exec(
+        select(Consultation, Practice)
+        .join(Practice, col(Practice.id) == col(Consultation.practice_id))
+        .where(scope.practice_clause(), col(Consultation.closed_at).is_not(None),
+               col(Consultation.closed_at) >= start, col(Consultation.closed_at) < end)
+        .order_by(col(Consultation.closed_at), col(Consultation.id)))).all()
+    found = []
+    for c, p in rows:
+        comments = (await session.exec(select(ConsultationVote.comment).where(
+            ConsultationVote.consultation_id == c.id,
+            ConsultationVote.resident_of == c.commune_code,
+            col(ConsultationVote.comment).is_not(None))
+            .order_by(col(ConsultationVote.updated_at), col(ConsultationVote.id)))).all()
+        found.append(_consultation_row(c, p, [text for text in comments if text]))
+    return found
 
 
 async def recognition_levels(

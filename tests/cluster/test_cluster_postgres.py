@@ -159,7 +159,7 @@ async def cluster(calendar, database_url: str, tmp_path: Path) -> AsyncIterator[
             "TELEGRAM_FILE_BASE_URL": fake.file_base_url,
             "WEBHOOK_URL": "https://bot.example.test/telegram/webhook",
             "WEBHOOK_SECRET": SECRET, "LEADER_LEASE_SECONDS": str(LEASE),
-            "TELEGRAM_ALBUM_WAIT_SECONDS": "0.3", "TELEGRAM_REPLY_RATE_PER_SECOND": "0",
+            "PHOTO_BURST_SECONDS": "0.3", "TELEGRAM_REPLY_RATE_PER_SECOND": "0",
             "TEXT_JOIN_SECONDS": "0",  # answered at once: the join is tested on its own
             # the fan-out in seconds, not minutes; reminders at any hour of the test's day
             "TELEGRAM_GLOBAL_RATE": "150", "TELEGRAM_PER_CHAT_RATE": "5",

@@ -201,6 +201,19 @@ async def test_each_notice_is_queued_once(make_chat, db, clock):
     assert len(resubmitted) == 1 and len(keys) == len(set(keys))
 
 
+async def recognise(chat, pid: int, *, number: str | None = None,  # noqa: ANN001
+                    day: str | None = None, confirm: bool = True) -> None:
+    """Press recognise, confirm that no consultation closed (when asked), type or skip the
+    decision's number and date."""
+    await chat.press_raw("a", f"pr_rec:{pid}")
+    if confirm:
+        assert "chưa có đợt lấy ý kiến Nhân dân nào đã kết thúc" in chat.last.text
+        await chat.press("Vẫn công nhận")
+    assert "Số quyết định" in chat.last.text
+    await (chat.text(number) if number else chat.press("Bỏ qua"))
+    await (chat.text(day) if day else chat.press("Bỏ qua"))
+
+
 async def test_commune_then_province_recognition(make_chat, db, clock, outbox):
     channel, worker = outbox
     leader, pid = await submitted_practice(make_chat, db, clock)
@@ -209,19 +222,49 @@ async def test_commune_then_province_recognition(make_chat, db, clock, outbox):
     await city.press_raw("a", f"pr_rec:{pid}")
     assert "Chỉ công nhận được mô hình đã được duyệt" in city.last.text
     await minh.press_raw("a", f"pr_ok:{pid}")
-    await minh.press_raw("a", f"pr_rec:{pid}")
+    await recognise(minh, pid, number="125/QĐ-UBND", day="30/11/2026")
+    assert "Đã công nhận điển hình cấp cơ sở" in minh.last.text
+    assert "Điển hình cấp cơ sở năm 2026" in minh.last.text
+    assert "QĐ số 125/QĐ-UBND ngày 30/11/2026" in minh.last.text
     await minh.press_raw("a", f"pr_rec:{pid}")
     assert "đã được công nhận điển hình ở cấp của bạn" in minh.last.text
-    await city.press_raw("a", f"pr_rec:{pid}")
-    assert "Đã công nhận điển hình cấp tỉnh" in city.last.text
+    await city.press_raw("a", f"pr_rec:{pid}")  # 2026 is not a province's year by the calendar
+    assert "Năm 2026 không phải năm công nhận điển hình cấp tỉnh" in city.last.text
+    assert "2028, 2030" in city.last.text
     clock.advance(days=366)  # a year later the commune may recognise it again
     await minh.press_raw("a", f"pr_open:{pid}")
     assert any(o.value == f"pr_rec:{pid}" for o in minh.last.options)
     await worker.drain()
-    assert sum("Chúc mừng" in t for t in channel.texts(1001)) == 2
+    assert sum("Chúc mừng" in t for t in channel.texts(1001)) == 1
     async with db.session() as session:
-        levels = [r.level for r in (await session.exec(select(Recognition))).all()]
-    assert levels == ["commune", "province"]
+        [recognition] = (await session.exec(select(Recognition))).all()
+    assert (recognition.level, recognition.year, recognition.decision_number,
+            str(recognition.decision_date)) == ("commune", 2026, "125/QĐ-UBND", "2026-11-30")
+
+
+async def test_a_province_never_recognises_on_the_day_the_commune_did(make_chat, db, clock):
+    """The bug seen in the field: a province recognised a practice the day its commune
+    approved it. In a province year (2028) it may recognise only what its commune recognised
+    on an earlier day."""
+    clock.set(clock.now().replace(year=2028, month=3, day=2))
+    _, pid = await submitted_practice(make_chat, db, clock)
+    minh = await official(make_chat, db, clock)
+    city = await official(make_chat, db, clock, user_id=3009, unit="01", level="province")
+    await minh.press_raw("a", f"pr_ok:{pid}")
+    await city.press_raw("a", f"pr_rec:{pid}")
+    assert "Chỉ công nhận được mô hình đã được công nhận điển hình cấp cơ sở" in city.last.text
+    await recognise(minh, pid)
+    await city.press_raw("a", f"pr_open:{pid}")
+    assert not any(o.value == f"pr_rec:{pid}" for o in city.last.options)
+    await city.press_raw("a", f"pr_rec:{pid}")
+    assert "cấp trên xét công nhận từ ngày hôm sau" in city.last.text
+    clock.advance(days=1)
+    await recognise(city, pid, number="88/QĐ-UBND")
+    assert "Đã công nhận điển hình cấp tỉnh" in city.last.text
+    async with db.session() as session:
+        found = [(r.level, r.year, r.decision_number)
+                 for r in (await session.exec(select(Recognition))).all()]
+    assert found == [("commune", 2028, None), ("province", 2028, "88/QĐ-UBND")]
 
 
 async def test_stats_medians_and_satisfaction(make_chat, db, clock):

@@ -18,6 +18,7 @@ from bot.app import App
 from handlers.clock import Clock
 from settings import Settings
 from tests.fakes.telegram_api import BotMessage, FakeTelegram, FakeUser
+from tests.support.bursts import settle
 from tests.support.consent import AGREE, is_privacy_notice
 
 
@@ -52,6 +53,7 @@ class TelegramDriver:
         before = len(self.user.inbox)
         for update_id in update_ids:
             await self.app.telegram.wait_processed(update_id)
+        await settle(self.app)
         shown = self.user.inbox[before:]
         if self.auto_consent and shown and is_privacy_notice(shown[-1].text):
             return shown + await self.press(AGREE)

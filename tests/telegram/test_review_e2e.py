@@ -85,7 +85,12 @@ async def test_changes_resubmission_approval_recognition_and_consensus(fast_sett
             await app.outbox.drain()
             assert "duyệt mô hình" in lan.last.text and "Đã duyệt" in lan.last.text
             await official.press("🏅 Công nhận điển hình")
+            assert "chưa có đợt lấy ý kiến Nhân dân nào đã kết thúc" in tuan.last.text
+            await official.press("✅ Vẫn công nhận")
+            await official.text("12/QĐ-UBND")
+            await official.press("Bỏ qua")
             assert "Đã công nhận điển hình cấp cơ sở" in tuan.last.text
+            assert "QĐ số 12/QĐ-UBND ngày —" in tuan.last.text
             await app.outbox.drain()
             assert "Chúc mừng" in lan.last.text and "cấp cơ sở" in lan.last.text
 

@@ -21,6 +21,7 @@ from handlers.registry import build_features
 from settings import Settings
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_bot_api import FakeZaloBot, FakeZaloUser, ZaloMessage
+from tests.support.bursts import settle
 from tests.support.chat_driver import walk
 from tests.support.consent import AGREE, is_privacy_notice
 from tests.support.officials import DUPLICATE_OFFER, Step, feedback_walk, make_invite
@@ -38,7 +39,7 @@ def zalo_settings(settings: Settings, zalo: FakeZaloBot, *, webhook: bool = Fals
         "zalo_bot_api_base_url": zalo.base_url,
         "zalo_poll_timeout_seconds": 1,
         "zalo_rate_per_second": 0,
-        "zalo_photo_wait_seconds": 0,
+        "photo_burst_seconds": 0,
         "web_port": 0,
         "telegram_per_chat_rate": 1000,
         "telegram_global_rate": 1000,
@@ -93,6 +94,7 @@ class ZaloDriver:
         before = len(self.user.inbox)
         for message_id in message_ids:
             await self.app.zalo.wait_processed(message_id)
+        await settle(self.app)
         shown = self.user.inbox[before:]
         texts = [m.text for m in shown if m.text]
         if self.auto_consent and texts and is_privacy_notice(texts[-1]):

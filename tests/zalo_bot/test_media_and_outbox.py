@@ -56,7 +56,7 @@ async def test_signed_links_open_one_file_until_they_expire(tmp_path, clock, sto
 async def test_a_burst_of_photos_gets_one_answer(settings, clock):
     async with FakeZaloBot() as fake:
         user = fake.user("4001", "An")
-        async with running_app(settings, clock, fake, zalo_photo_wait_seconds=30) as app:
+        async with running_app(settings, clock, fake, photo_burst_seconds=30) as app:
             driver = ZaloDriver(app, fake, user)
             await driver.command("phananh")
             await driver.pick("Hạ tầng")

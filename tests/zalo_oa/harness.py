@@ -21,6 +21,7 @@ from handlers.options import short_label
 from settings import Settings
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_oa_api import FakeOAUser, FakeZaloOA, OAMessage
+from tests.support.bursts import settle
 from tests.support.chat_driver import walk
 from tests.support.consent import AGREE, is_privacy_notice
 from tests.support.images import jpeg_bytes
@@ -91,6 +92,7 @@ class OADriver:
         key = await action
         assert self.user.statuses[-1] == 200, self.user.statuses
         await self.app.zalo_oa.wait_processed(key)
+        await settle(self.app)
         shown = self.user.inbox[before:]
         texts = [m.text for m in shown if m.text]
         if self.auto_consent and texts and is_privacy_notice(texts[-1]):

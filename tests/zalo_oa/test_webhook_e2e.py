@@ -10,6 +10,7 @@ from sqlmodel import select
 
 from storage.models import ChannelAccount, ProcessedUpdate
 from tests.fakes.zalo_oa_api import FakeZaloOA
+from tests.support.bursts import settle
 from tests.support.images import jpeg_bytes
 from tests.zalo_oa.harness import OADriver, running_app
 
@@ -88,6 +89,7 @@ async def test_answered_at_once_handled_afterwards_once_and_echoes_ignored(setti
             assert await fake.post_raw(raw, fake.sign(raw, event["timestamp"])) == 200
             fake.download_gate.set()
             await app.zalo_oa.wait_processed("img-1")
+            await settle(app)  # the photo's burst is over: its answer goes out
             assert (await processed(db)).count("img-1") == 1
             answers = len(lan.inbox)
 

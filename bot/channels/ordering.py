@@ -1,6 +1,7 @@
-"""One conversation in order, many at once: every channel adapter handles a chat's events one
-at a time, in arrival order (asyncio.Lock is first come, first served), while different chats
-proceed concurrently. A chat's lock is dropped when nobody holds or waits for it."""
+"""One conversation in order, many at once: the channel host (bot/channels/inbound.py) handles
+a chat's events one at a time, on every channel, in arrival order (asyncio.Lock is first come,
+first served), while different chats proceed concurrently. A chat's lock is dropped when nobody
+holds or waits for it."""
 
 from __future__ import annotations
 
