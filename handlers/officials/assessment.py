@@ -19,7 +19,7 @@ from handlers.criteria import Criterion, applicable, from_snapshot
 from handlers.events import Event, TextEvent
 from handlers.fields import Invalid, resolve_option
 from handlers.flow import reset_state
-from handlers.officials import audit, review
+from handlers.officials import audit, level_rules, review
 from handlers.officials.jurisdiction import Refused, official_scope, practice_for_official
 from handlers.options import SKIP
 from handlers.replies import Option, Reply, TextReply
@@ -30,7 +30,7 @@ from storage.repositories import criteria as criteria_repo
 FLOW = "pr_assess"
 COMMENT = "comment"
 MAX_COMMENT = 1000
-ASSESSABLE = (PracticeStatus.SUBMITTED, *review.RECOGNISABLE)
+ASSESSABLE = (PracticeStatus.SUBMITTED, *level_rules.RECOGNISABLE)
 """Awaiting approval, or approved/recognised and so open to recognition."""
 
 
