@@ -1,8 +1,8 @@
 """criteria: the sets communes and provinces import, and practices' assessments against
 criteria (the submitter's own, officials')
 
-Revision ID: 0027_criteria
-Revises: 0026_levels_consultations
+Revision ID: 0029_criteria
+Revises: 0028_open311
 Create Date: 2026-12-04
 """
 from collections.abc import Sequence
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = '0027_criteria'
-down_revision: str | None = '0026_levels_consultations'
+revision: str = '0029_criteria'
+down_revision: str | None = '0028_open311'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
