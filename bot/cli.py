@@ -55,7 +55,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from bot.app import serve  # the whole product: only this subcommand needs it
     from storage.leader import AlreadyRunning
 
-    load_catalogue(settings.criteria_dir)  # a bad criteria file stops here, before anything
+    load_catalogue(settings.flows.criteria_dir)  # a bad criteria file stops here, before anything
 
     try:
         asyncio.run(serve(settings))
@@ -93,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = load_settings()
-    configure_logging(settings.log_level, settings.log_format)
+    configure_logging(settings.log.level, settings.log.format)
     try:
         return int(args.run(settings, args))
     except DatabaseUnavailable as problem:  # like a bad setting: one line, status 2

@@ -55,7 +55,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     try:
-        catalogue = load_catalogue(settings.criteria_dir)
+        catalogue = load_catalogue(settings.flows.criteria_dir)
         if args.criteria_action == "import":
             return asyncio.run(_import(settings, catalogue, args.file, unit))
     except CriteriaFileError as problem:
@@ -122,5 +122,5 @@ async def _list(settings: Settings, catalogue, unit: UnitInfo) -> int:  # noqa: 
 
 
 async def _database(settings: Settings) -> Database:
-    await upgrade_async(settings.database_url)
-    return Database(settings.database_url)
+    await upgrade_async(settings.database.url)
+    return Database(settings.database.url)

@@ -9,8 +9,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
+
+from pydantic import ValidationError
 
 from handlers import text_join
 from handlers.clock import Timer, to_db
@@ -28,6 +30,7 @@ from handlers.replies import (
     in_language,
     to_payload,
 )
+from handlers.state import ConversationState
 from storage.db import Database, is_conflict, is_unavailable
 from storage.models import ChannelAccount, Person
 from storage.repositories import conversations, offered_actions, outbox, people, updates
@@ -43,6 +46,20 @@ MAX_BACKOFF_SECONDS = 0.1
 MAX_WAITS = 100
 """Turns run again after waiting for another worker's turn in the same chat (not a conflict:
 each wait means that turn is over)."""
+
+
+async def queue_notices(ctx: Context, *, now: datetime) -> None:
+    """Put what a turn told other people (`ctx.notify`) in the outbox, each in its reader's
+    language, within the turn's transaction. The officials' web console (handlers/officials/
+    desk.py) ends its requests with this too, so a notice leaves the same way from both."""
+    for notice in ctx.notices:
+        recipient = await people.get_person(ctx.session, notice.person_id)
+        language = recipient.language if recipient else ctx.services.default_language
+        await outbox.enqueue(
+            ctx.session, key=notice.key, person_id=notice.person_id,
+            payload=to_payload(in_language(notice.replies, language)), now=now)
+    if ctx.notices:
+        await outbox.announce(ctx.session)
 
 
 class ChatWasBusy(Exception):
@@ -195,20 +212,16 @@ class Engine:
                      "step": conversation.step}
             ctx.can_hold = sender.channel in self.answer_later
             try:
+                restarted = _load_state(ctx, where)
                 replies = await text_join.route(ctx, event)
+                if restarted:
+                    replies = [TextReply(ctx.t("state.restarted")), *replies]
                 replies = in_language([*replies, *self._menu_change(account, person)],
                                       ctx.t.language)
                 if ctx.rights_gained:
                     replies.append(RightsGained())
-                for notice in ctx.notices:
-                    recipient = await people.get_person(session, notice.person_id)
-                    language = (recipient.language if recipient
-                                else self.services.default_language)
-                    await outbox.enqueue(
-                        session, key=notice.key, person_id=notice.person_id,
-                        payload=to_payload(in_language(notice.replies, language)), now=now)
-                if ctx.notices:
-                    await outbox.announce(session)
+                await queue_notices(ctx, now=now)
+                conversation.data = ctx.state.dump()
                 conversations.touch(conversation, now=now)
                 if conversation.started_at is None and conversation.flow:
                     conversation.started_at = now
@@ -221,8 +234,9 @@ class Engine:
                 self.handled(event)
                 return [TextReply(ctx.t("error.internal"))]
             if event.update_id is not None and keep_answer:
+                kept = [r for r in replies if not (isinstance(r, TextReply) and r.secret)]
                 await updates.keep_answer(session, channel=sender.channel,
-                                          update_id=event.update_id, answer=to_payload(replies))
+                                          update_id=event.update_id, answer=to_payload(kept))
             await session.commit()
         if not isinstance(event, text_join.HeldTextDue):
             self.handled(event)
@@ -247,3 +261,18 @@ class Engine:
                              lambda: self.handle(text_join.HeldTextDue(sender)))
 
         self._held[key] = self.services.clock.call_at(until, release)
+
+
+def _load_state(ctx: Context, where: Mapping[str, object]) -> bool:
+    """Read the conversation's state into `ctx.state`. A state no model reads (a draft of a
+    flow that changed since it was saved) starts the person afresh: True, so they are told
+    their draft could not be kept, instead of a crash at every message."""
+    try:
+        ctx.state = ConversationState.load(ctx.conversation.data)
+        return False
+    except ValidationError as error:
+        log.warning("conversation state not readable: started afresh",
+                    extra={**where, "errors": error.error_count()})
+    ctx.conversation.flow = ctx.conversation.step = ctx.conversation.started_at = None
+    ctx.state = ConversationState()
+    return True

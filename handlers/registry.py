@@ -38,6 +38,7 @@ from handlers.officials import (
     assessment,
     audit,
     changes,
+    console_signin,
     consultation_open,
     feedback_actions,
     feedback_link,
@@ -55,7 +56,7 @@ FEATURE_MODULES: tuple[ModuleType, ...] = (
     consensus, consultation_vote,
     inbox, feedback_actions, feedback_link, merge, mute, review, changes, levels,
     consultation_open, assessment, stats, invites,
-    deadlines, reports, audit, announce,
+    deadlines, reports, audit, announce, console_signin,
     linking, consent, my_data, follows, guide,
 )
 

@@ -54,6 +54,9 @@ class TextReply(Reply):
     language: str | None = None
     """The reader's language, filled in by the engine, for adapters that add words of their own
     (the plain-text layout of channels without buttons, `bot/plain_text.py`)."""
+    secret: bool = False
+    """It holds a credential (a one-time console sign-in link): shown once, never kept with the
+    update for a retried request (the engine leaves it out)."""
 
 
 @dataclass(frozen=True)

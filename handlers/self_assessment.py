@@ -4,7 +4,7 @@ before sending it (the guidance, V.1: collectives and individuals assess themsel
 After the practice's last question, one message per criterion (buttons, or numbers on
 channels without them; optional ones skippable), then the summary to check shows the
 practice and the self-assessment together, and "Gửi" sends both. The answers are kept in the
-draft (`answers["self_assessment"]`, with the criteria as asked and their version), so /back,
+draft (`FormDraft.self_assessment`, with the criteria as asked and their version), so /back,
 edits from the summary and a restart lose nothing; when the commune is changed and its
 criteria differ, only the new criteria are asked. On sending they are stored as the practice's
 self-assessment (`store`), shown to officials beside the practice's own fields.
@@ -13,7 +13,6 @@ self-assessment (`store`), shown to officials beside the practice's own fields.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
 from handlers import criteria_questions as questions
 from handlers.clock import to_db
@@ -24,11 +23,10 @@ from handlers.fields import Accepted, Invalid, resolve_option
 from handlers.flow import EDIT_PICK, SUMMARY, FormFlow
 from handlers.forms import FieldSpec
 from handlers.replies import Option, Reply, TextReply
-from storage.models import AssessmentKind, Level, Practice, PracticeAssessment
+from handlers.state import FormDraft, SelfAssessment
+from storage.models import AssessmentKind, Level, Practice, PracticeAssessment, id_of
 from storage.repositories import criteria as criteria_repo
 
-KEY = "self_assessment"
-"""Where the draft keeps the self-assessment: ``{"version", "criteria", "scores"}``."""
 EDIT_ASSESSMENT = "__self_assessment__"
 
 
@@ -57,7 +55,7 @@ class AssessedPracticeFlow(FormFlow):
         return await super().reask(ctx, lead)
 
     async def back(self, ctx: Context) -> list[Reply]:
-        history: list[str] = ctx.state.setdefault("history", [])
+        history = ctx.draft.history
         if ctx.conversation.step != EDIT_PICK and history and (
                 code := questions.code_of(history[-1])) is not None:
             history.pop()
@@ -75,15 +73,15 @@ class AssessedPracticeFlow(FormFlow):
 
     def _summary(self, ctx: Context, lead: str | None = None) -> list[Reply]:
         replies = super()._summary(ctx, lead)
-        draft = ctx.answers.get(KEY)
-        if not draft or not draft.get("criteria") or not replies:
+        draft = _draft(ctx).self_assessment
+        if draft is None or not draft.criteria or not replies:
             return replies
         last = replies[-1]
         assert isinstance(last, TextReply)
         lines = [ctx.t("selfassess.summary_title")] + [
             f"• {c.text.in_language(ctx.t.language)}: "
-            f"{questions.value_text(ctx.t, c, draft['scores'].get(c.code))}"
-            for c in from_snapshot(draft["criteria"])]
+            f"{questions.value_text(ctx.t, c, draft.scores.get(c.code))}"
+            for c in from_snapshot(draft.criteria)]
         # The self-assessment sits before the closing "check and send" line.
         body, _, closing = last.text.rpartition("\n\n")
         text = f"{body}\n\n" + "\n".join(lines) + f"\n\n{closing}"
@@ -91,7 +89,8 @@ class AssessedPracticeFlow(FormFlow):
 
     def _edit_menu(self, ctx: Context, lead: str | None = None) -> list[Reply]:
         replies = super()._edit_menu(ctx, lead)
-        if not (ctx.answers.get(KEY) or {}).get("criteria"):
+        draft = _draft(ctx).self_assessment
+        if draft is None or not draft.criteria:
             return replies
         last = replies[-1]
         assert isinstance(last, TextReply)
@@ -103,32 +102,29 @@ class AssessedPracticeFlow(FormFlow):
 
     async def _next_or_summary(self, ctx: Context, lead: str | None = None) -> list[Reply]:
         draft = await _refreshed(ctx)
-        criteria = from_snapshot(draft["criteria"])
-        pending = [c for c in criteria if c.code not in draft["scores"]]
+        criteria = from_snapshot(draft.criteria)
+        pending = [c for c in criteria if c.code not in draft.scores]
         if not pending:
-            draft.pop("redo", None)
-            draft.pop("before", None)
+            draft.redo, draft.before = False, {}
             return self._summary(ctx, lead)
-        if len(pending) == len(criteria) and not draft.get("redo"):
+        if len(pending) == len(criteria) and not draft.redo:
             intro = ctx.t("selfassess.intro", count=len(criteria))
             lead = f"{lead}\n\n{intro}" if lead else intro
         return self._ask_criterion(ctx, pending[0], lead=lead)
 
     def _ask_criterion(self, ctx: Context, criterion: Criterion,
                        lead: str | None = None) -> list[Reply]:
-        draft = ctx.answers[KEY]
-        codes = [item["code"] for item in draft["criteria"]]
+        draft = _assessment(ctx)
+        codes = [item["code"] for item in draft.criteria]
         heading = ctx.t("selfassess.heading", number=codes.index(criterion.code) + 1,
                         count=len(codes))
-        current = draft["scores"].get(criterion.code, (draft.get("before") or {}).get(
-            criterion.code))
+        current = draft.scores.get(criterion.code, draft.before.get(criterion.code))
         return questions.ask(ctx, criterion, heading=heading, current=current, lead=lead)
 
     async def _record(self, ctx: Context, criterion: Criterion,
                       outcome: Accepted) -> list[Reply]:
-        draft = ctx.answers[KEY]
-        draft["scores"][criterion.code] = outcome.value
-        history: list[str] = ctx.state.setdefault("history", [])
+        _assessment(ctx).scores[criterion.code] = outcome.value
+        history = ctx.draft.history
         step = questions.step_of(criterion)
         if not history or history[-1] != step:
             history.append(step)
@@ -136,43 +132,55 @@ class AssessedPracticeFlow(FormFlow):
 
     def _redo(self, ctx: Context) -> list[Reply]:
         """"✏️ Sửa" → "Tự đánh giá": every criterion again, each showing its earlier answer."""
-        draft = ctx.answers[KEY]
-        draft["before"], draft["scores"], draft["redo"] = draft["scores"], {}, True
-        criteria = from_snapshot(draft["criteria"])
+        draft = _assessment(ctx)
+        draft.before, draft.scores, draft.redo = draft.scores, {}, True
+        criteria = from_snapshot(draft.criteria)
         return self._ask_criterion(ctx, criteria[0])
 
 
+def _draft(ctx: Context) -> FormDraft:
+    return ctx.state.draft_as(FormDraft)
+
+
+def _assessment(ctx: Context) -> SelfAssessment:
+    """The draft's self-assessment (started, possibly empty, once the form is answered)."""
+    draft = _draft(ctx)
+    if draft.self_assessment is None:
+        draft.self_assessment = SelfAssessment()
+    return draft.self_assessment
+
+
 def _criterion(ctx: Context, code: str) -> Criterion | None:
-    draft = ctx.answers.get(KEY) or {}
-    return next((c for c in from_snapshot(draft.get("criteria") or []) if c.code == code), None)
+    draft = _draft(ctx).self_assessment
+    criteria = from_snapshot(draft.criteria) if draft is not None else []
+    return next((c for c in criteria if c.code == code), None)
 
 
-async def _refreshed(ctx: Context) -> dict[str, Any]:
+async def _refreshed(ctx: Context) -> SelfAssessment:
     """The draft's self-assessment against the criteria that apply to its commune now:
     answers to criteria still asked are kept, those no longer asked dropped."""
     commune = ctx.units.get(ctx.answers.get("commune") or "")
-    draft: dict[str, Any] = ctx.answers.setdefault(KEY, {"version": "", "criteria": [],
-                                                         "scores": {}})
+    draft = _assessment(ctx)
     if commune is None:
         return draft
     current: Applicable = await applicable(
         ctx.session, ctx.services.criteria, level=Level.COMMUNE, commune_code=commune.code,
         province_code=commune.province_code)
-    if current.version != draft["version"]:
+    if current.version != draft.version:
         codes = {c.code for c in current.criteria}
-        draft.update(version=current.version, criteria=current.snapshot(),
-                     scores={k: v for k, v in draft["scores"].items() if k in codes})
+        draft.version, draft.criteria = current.version, current.snapshot()
+        draft.scores = {k: v for k, v in draft.scores.items() if k in codes}
     return draft
 
 
-async def store(ctx: Context, practice: Practice, answers: dict[str, Any]) -> None:
-    """Keep the sent self-assessment as the practice's own, with its criteria's version."""
-    draft = answers.get(KEY)
-    if not draft or not draft.get("criteria"):
+async def store(ctx: Context, practice: Practice) -> None:
+    """Keep the sent self-assessment (the draft's, still in the conversation while the practice
+    is stored) as the practice's own, with its criteria's version."""
+    draft = ctx.draft.self_assessment if isinstance(ctx.draft, FormDraft) else None
+    if draft is None or not draft.criteria:
         return
-    assert practice.id is not None
     await criteria_repo.add_assessment(ctx.session, PracticeAssessment(
-        practice_id=practice.id, kind=AssessmentKind.SELF, level=Level.COMMUNE,
+        practice_id=id_of(practice), kind=AssessmentKind.SELF, level=Level.COMMUNE,
         assessor_id=practice.submitter_id, practice_status=practice.status,
-        criteria_version=draft["version"][:200], criteria=draft["criteria"],
-        scores=dict(draft["scores"]), created_at=to_db(ctx.now)))
+        criteria_version=draft.version[:200], criteria=draft.criteria,
+        scores=dict(draft.scores), created_at=to_db(ctx.now)))

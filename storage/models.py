@@ -4,11 +4,12 @@ Statuses and kinds are `StrEnum`s stored as plain strings, so PostgreSQL and SQL
 new value needs no schema change.
 """
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Integer, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, Integer, Table, UniqueConstraint, inspect
 from sqlmodel import Field, SQLModel
 
 
@@ -848,6 +849,70 @@ class Announcement(SQLModel, table=True):
     cancelled_at: datetime | None = None
 
 
+class ConsoleSignInLink(SQLModel, table=True):
+    """A one-time link into the officials' web console, asked for with /dangnhap in the chat
+    (handlers/officials/console_signin.py). Only its token's hash is kept, so the database
+    never holds a usable link; it works once, until `expires_at`."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+
+
+class ConsoleSession(SQLModel, table=True):
+    """A signed-in browser of the officials' console (bot/web/console/): the cookie holds a random
+    token, this row its hash. It ends after 12 hours unused or 7 days in all, at sign-out, and
+    when the person loses their official role."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    created_at: datetime
+    last_seen_at: datetime
+
+
+class ConsoleNote(SQLModel, table=True):
+    """An internal note on a feedback or a practice, written in the console: officials of the
+    record's jurisdiction read it, its sender never does (it is not an event of the record)."""
+
+    __table_args__ = (Index("ix_consolenote_record", "record_kind", "record_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    record_kind: str = Field(max_length=16)  # "feedback" | "practice"
+    record_id: int
+    author_id: int = Field(foreign_key="person.id")
+    text: str = Field(max_length=2000)
+    created_at: datetime
+
+
+class ReplyTemplate(SQLModel, table=True):
+    """A unit's ready answer, picked in the console to fill a reply (then edited if need be)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_code: str | None = Field(default=None, max_length=16, index=True)
+    """The unit whose officials use it (None: the central level)."""
+    title: str = Field(max_length=100)
+    text: str = Field(max_length=2000)
+    created_by: int = Field(foreign_key="person.id")
+    created_at: datetime
+
+
+class Assignment(SQLModel, table=True):
+    """Who of the unit handles a record now (one at a time), set in the console."""
+
+    __table_args__ = (UniqueConstraint("record_kind", "record_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    record_kind: str = Field(max_length=16)
+    record_id: int
+    assignee_id: int = Field(foreign_key="person.id", index=True)
+    assigned_by: int = Field(foreign_key="person.id")
+    assigned_at: datetime
+
+
 # -- Levels, nominations and residents' consultations (issue 15, items 3 and 4) ----------------
 
 
@@ -965,3 +1030,28 @@ class PracticeAssessment(SQLModel, table=True):
     scores: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     comment: str | None = Field(default=None, max_length=1000)
     created_at: datetime
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The SQLAlchemy table of a table model, for core statements (SQLModel does not declare
+    `__table__` to type checkers)."""
+    table = inspect(model).local_table
+    assert isinstance(table, Table)
+    return table
+
+
+class _Stored(Protocol):
+    id: int | None
+
+
+def id_of(row: _Stored) -> int:
+    """The id of a row already flushed to the database (SQLModel types ids `int | None`,
+    because a row not stored yet has none)."""
+    if row.id is None:
+        raise ValueError(f"{type(row).__name__} is not stored yet")
+    return row.id
+
+
+def stored_ids(ids: Iterable[int | None]) -> list[int]:
+    """Primary keys read back from the database: never None, whatever their column's type."""
+    return [id_ for id_ in ids if id_ is not None]

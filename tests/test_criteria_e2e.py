@@ -161,7 +161,7 @@ async def report_shows_both(db, services, settings) -> None:  # noqa: ANN001
     from scheduler.report_process import ReportBuilder
 
     path = services.media.root / "reports" / "criteria.xlsx"
-    builder = ReportBuilder(db.url, settings.tz, executor=lambda: ThreadPoolExecutor(1))
+    builder = ReportBuilder(db.url, settings.flows.tz, executor=lambda: ThreadPoolExecutor(1))
     try:
         await builder.build(Scope("commune", THANH_XUAN),
                             Period(date(2026, 1, 1), date(2026, 12, 31)), path,

@@ -23,13 +23,15 @@ from handlers.i18n import LANGUAGES, Translator
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+CONSOLE_TEMPLATES_DIR = Path(__file__).resolve().parent / "console" / "templates"
+"""The officials' console keeps its pages beside its routes (bot/web/console/)."""
 LANG_COOKIE = "dvk_lang"
 _YEAR = 365 * 24 * 3600
 
 
 def environment(tz: ZoneInfo) -> Environment:
     env = Environment(
-        loader=FileSystemLoader(TEMPLATES_DIR),
+        loader=FileSystemLoader([TEMPLATES_DIR, CONSOLE_TEMPLATES_DIR]),
         autoescape=select_autoescape(["html", "xml"]),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -63,7 +65,7 @@ def _local(value: datetime, tz: ZoneInfo) -> datetime:
 
 
 def page_language(request: web.Request) -> str:
-    default = request.app[SETTINGS].default_language
+    default = request.app[SETTINGS].flows.default_language
     for candidate in (request.query.get("lang"), request.cookies.get(LANG_COOKIE)):
         if candidate in LANGUAGES:
             return candidate

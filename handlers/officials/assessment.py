@@ -9,8 +9,6 @@ when it starts and again when it is stored, since a role can change in between.
 
 from __future__ import annotations
 
-from typing import Any
-
 from handlers import criteria_questions as questions
 from handlers.clock import to_db
 from handlers.commands import Action
@@ -23,8 +21,9 @@ from handlers.officials import audit, level_rules, review
 from handlers.officials.jurisdiction import Refused, official_scope, practice_for_official
 from handlers.options import SKIP
 from handlers.replies import Option, Reply, TextReply
+from handlers.state import AssessmentDraft, CriteriaAnswers
 from handlers.targeted import begin
-from storage.models import AssessmentKind, Practice, PracticeAssessment, PracticeStatus
+from storage.models import AssessmentKind, Practice, PracticeAssessment, PracticeStatus, id_of
 from storage.repositories import criteria as criteria_repo
 
 FLOW = "pr_assess"
@@ -50,9 +49,9 @@ class ReviewAssessmentFlow:
     name = FLOW
 
     async def start(self, ctx: Context) -> list[Reply]:
-        target = int(ctx.state.get("target") or 0)
-        reset_state(ctx, flow=self.name)
-        ctx.state["target"] = target
+        target = ctx.state.target or 0
+        reset_state(ctx, flow=self.name, draft=AssessmentDraft())
+        ctx.state.target = target
         practice = await _practice(ctx)
         if not isinstance(practice, Practice):
             reset_state(ctx, flow=None)
@@ -62,8 +61,9 @@ class ReviewAssessmentFlow:
         current = await applicable(ctx.session, ctx.services.criteria, level=scope.level,
                                    commune_code=practice.commune_code,
                                    province_code=practice.province_code)
-        ctx.state["review"] = {"level": str(scope.level), "version": current.version,
-                               "criteria": current.snapshot(), "scores": {}}
+        draft = _draft(ctx)
+        draft.level = str(scope.level)
+        draft.assessment = CriteriaAnswers(version=current.version, criteria=current.snapshot())
         intro = ctx.t("assess.intro", code=practice.code, level=ctx.t(f"level.{scope.level}"),
                       count=len(current.criteria))
         return await self._next(ctx, lead=intro)
@@ -77,8 +77,8 @@ class ReviewAssessmentFlow:
         outcome = questions.accept(ctx, criterion)
         if isinstance(outcome, Invalid):
             return self._ask(ctx, criterion, lead=questions.warning(ctx, outcome))
-        ctx.state["review"]["scores"][criterion.code] = outcome.value
-        ctx.state.setdefault("history", []).append(criterion.code)
+        _draft(ctx).assessment.scores[criterion.code] = outcome.value
+        ctx.draft.history.append(criterion.code)
         return await self._next(ctx)
 
     async def reask(self, ctx: Context, lead: str | None = None) -> list[Reply]:
@@ -88,29 +88,30 @@ class ReviewAssessmentFlow:
         return self._ask(ctx, criterion, lead) if criterion else await self._next(ctx, lead)
 
     async def back(self, ctx: Context) -> list[Reply]:
-        history: list[str] = ctx.state.setdefault("history", [])
+        history = ctx.draft.history
         if not history:
             return await self.reask(ctx, lead=ctx.t("back.at_start"))
         code = history.pop()
-        ctx.state["review"]["scores"].pop(code, None)
+        _draft(ctx).assessment.scores.pop(code, None)
         criterion = _criterion(ctx, code)
         assert criterion is not None
         return self._ask(ctx, criterion, lead=ctx.t("back.done"))
 
     def has_progress(self, ctx: Context) -> bool:
-        return bool((ctx.state.get("review") or {}).get("scores"))
+        draft = ctx.draft
+        return isinstance(draft, AssessmentDraft) and bool(draft.assessment.scores)
 
     # -- steps ------------------------------------------------------------------------------
 
     async def _next(self, ctx: Context, lead: str | None = None) -> list[Reply]:
-        draft = ctx.state["review"]
-        pending = [c for c in from_snapshot(draft["criteria"]) if c.code not in draft["scores"]]
+        draft = _draft(ctx).assessment
+        pending = [c for c in from_snapshot(draft.criteria) if c.code not in draft.scores]
         if pending:
             return self._ask(ctx, pending[0], lead=lead)
         return _ask_comment(ctx, lead)
 
     def _ask(self, ctx: Context, criterion: Criterion, lead: str | None = None) -> list[Reply]:
-        codes = [item["code"] for item in ctx.state["review"]["criteria"]]
+        codes = [item["code"] for item in _draft(ctx).assessment.criteria]
         heading = ctx.t("assess.heading", number=codes.index(criterion.code) + 1,
                         count=len(codes))
         return questions.ask(ctx, criterion, heading=heading, lead=lead)
@@ -140,7 +141,7 @@ def _ask_comment(ctx: Context, lead: str | None = None) -> list[Reply]:
 
 
 async def _practice(ctx: Context) -> Practice | list[Reply]:
-    practice = await practice_for_official(ctx, [str(ctx.state["target"])], action=FLOW)
+    practice = await practice_for_official(ctx, [str(ctx.state.target or 0)], action=FLOW)
     if isinstance(practice, Refused):
         return practice.replies
     if practice.status not in ASSESSABLE:
@@ -149,25 +150,28 @@ async def _practice(ctx: Context) -> Practice | list[Reply]:
 
 
 async def _store(ctx: Context, comment: str | None) -> list[Reply]:
-    draft: dict[str, Any] = ctx.state["review"]
+    draft = _draft(ctx)
+    level, answers = draft.level, draft.assessment
     practice = await _practice(ctx)
     reset_state(ctx, flow=None)
     if not isinstance(practice, Practice):
         return practice
-    assert practice.id is not None and ctx.person.id is not None
     await criteria_repo.add_assessment(ctx.session, PracticeAssessment(
-        practice_id=practice.id, kind=AssessmentKind.REVIEW, level=draft["level"],
-        assessor_id=ctx.person.id, practice_status=practice.status,
-        criteria_version=draft["version"][:200], criteria=draft["criteria"],
-        scores=draft["scores"], comment=comment, created_at=to_db(ctx.now)))
-    await audit.on_practice(ctx, "practice.assess", practice, detail=draft["level"])
+        practice_id=id_of(practice), kind=AssessmentKind.REVIEW, level=level,
+        assessor_id=id_of(ctx.person), practice_status=practice.status,
+        criteria_version=answers.version[:200], criteria=answers.criteria,
+        scores=dict(answers.scores), comment=comment, created_at=to_db(ctx.now)))
+    await audit.on_practice(ctx, "practice.assess", practice, detail=level)
     return await review.card(ctx, practice, lead="✅ " + ctx.t("assess.saved"))
 
 
+def _draft(ctx: Context) -> AssessmentDraft:
+    return ctx.state.draft_as(AssessmentDraft)
+
+
 def _criterion(ctx: Context, code: str | None) -> Criterion | None:
-    draft = ctx.state.get("review") or {}
-    return next((c for c in from_snapshot(draft.get("criteria") or []) if c.code == code),
-                None)
+    criteria = from_snapshot(_draft(ctx).assessment.criteria)
+    return next((c for c in criteria if c.code == code), None)
 
 
 def build_flows() -> list[ReviewAssessmentFlow]:

@@ -15,7 +15,8 @@ from sqlalchemy import true
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import MAX_ID, ChannelAccount, Feedback, Level, Person, Practice, Role
+from storage.models import MAX_ID, ChannelAccount, Feedback, Level, Person, Practice, Role, id_of
+from storage.repositories import console_sessions
 
 OFFICIAL_ROLES = (Role.OFFICIAL, Role.ADMIN)
 
@@ -123,7 +124,7 @@ async def people_by_id(session: AsyncSession, ids: Sequence[int | None]) -> dict
     if not wanted:
         return {}
     found = await session.exec(select(Person).where(col(Person.id).in_(wanted)))
-    return {person.id: person for person in found.all()}
+    return {id_of(person): person for person in found.all()}
 
 
 async def list_officials(
@@ -160,5 +161,6 @@ async def remove_official(session: AsyncSession, *, person_id: int) -> Person | 
         return None
     person.role, person.level, person.unit_code = Role.CITIZEN, None, None
     session.add(person)
+    await console_sessions.end_sessions_of(session, person_id=person_id)
     await session.flush()
     return person

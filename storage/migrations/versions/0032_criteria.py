@@ -1,8 +1,8 @@
 """criteria: the sets communes and provinces import, and practices' assessments against
 criteria (the submitter's own, officials')
 
-Revision ID: 0030_criteria
-Revises: 0029_living_practices
+Revision ID: 0032_criteria
+Revises: 0031_console_desk
 Create Date: 2026-12-04
 """
 from collections.abc import Sequence
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = '0030_criteria'
-down_revision: str | None = '0029_living_practices'
+revision: str = '0032_criteria'
+down_revision: str | None = '0031_console_desk'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
