@@ -32,6 +32,7 @@ from bot.zalo_oa import channel as zalo_oa_channel
 from bot.zalo_oa.channel import ZaloOAChannel
 from handlers.clock import Clock, SystemClock
 from handlers.context import Services
+from handlers.criteria import load_catalogue
 from handlers.engine import Engine
 from handlers.registry import build_features
 from handlers.window_warning import WindowWarnings
@@ -64,6 +65,7 @@ def build_services(settings: Settings, clock: Clock) -> Services:
         duplicate_radius_m=settings.flows.duplicate_radius_m,
         consultation_days=settings.flows.consultation_days,
         guides_url=guides_url(settings),
+        criteria=load_catalogue(settings.flows.criteria_dir),
         console_url=web_base(settings) + "/console/",
         features=build_features(feedback_categories=settings.flows.feedback_categories),
         capabilities=dict(CHANNEL_CAPABILITIES),
