@@ -1,16 +1,19 @@
 """The movement's cycle end to end on Telegram and Zalo Bot (each its real adapter against its
 fake platform over HTTP, the whole `App`, real SQLite or PostgreSQL, the injected clock):
 
-a commune official opens a residents' consultation on an approved practice → the commune's
-followers are invited through the outbox → residents (and a visitor, not counted) answer with
-/dongthuan → recognising before it closes asks to confirm → the scheduler closes it at its end
-and tells the official the result → the commune recognises it (decision number and date) and
-nominates it to the province → the province sees the nomination in its inbox, cannot recognise
-in 2026 (not its cycle year by the calendar) and does in 2028 → the API shows the highest
-level, the history and the consultation's counts, never who answered."""
+a leader sends a practice with their self-assessment against the commune's criteria → the
+commune official scores it against the same criteria and approves it → the official opens a
+residents' consultation → the commune's followers are invited through the outbox → residents
+(and a visitor, not counted) answer with /dongthuan → recognising before it closes asks to
+confirm → the scheduler closes it at its end and tells the official the result → the commune
+recognises it (decision number and date) and nominates it to the province → the province sees
+the nomination in its inbox, cannot recognise in 2026 (not its cycle year by the calendar),
+scores it against the province's criteria and recognises it in 2028 → the API shows the highest
+level, the history, the assessments and the consultation's counts, never who answered."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -25,14 +28,15 @@ from storage.models import (
     ConsultationVote,
     Nomination,
     Practice,
-    PracticeStatus,
+    PracticeAssessment,
     Recognition,
 )
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_bot_api import FakeZaloBot
 from tests.support import telegram_harness
-from tests.support.chat_driver import ChatDriver
-from tests.support.officials import HANOI, THANH_XUAN, make_invite, store_practice
+from tests.support.chat_driver import ChatDriver, walk
+from tests.support.officials import HANOI, THANH_XUAN, make_invite
+from tests.support.practice_walk import COMPLETE_PRACTICE, Step
 from tests.zalo_bot import harness as zalo_harness
 
 CHANNELS = ["telegram", "zalo_bot"]
@@ -76,15 +80,29 @@ async def on_channel(channel: str, settings, clock  # noqa: ANN001
             assert fake.errors == [], fake.errors
 
 
-async def approved_practice(db, clock) -> str:  # noqa: ANN001
-    practice_id = await store_practice(db, clock, commune=THANH_XUAN, submitter_id=900,
-                                       title=TITLE)
-    async with db.session() as session:
-        practice = await session.get(Practice, practice_id)
-        practice.status = PracticeStatus.APPROVED
-        session.add(practice)
-        await session.commit()
-        return practice.code
+async def sent_scored_and_approved(leader: ChatDriver, official: ChatDriver,
+                                   settle: Callable) -> str:
+    """The leader sends the practice with their self-assessment (the walk ends with it); the
+    commune official reads both on the card, scores it against the same criteria, approves."""
+    await leader.command("mohinh")
+    await walk(leader, [Step("title", "text", TITLE) if step.field == "title" else step
+                        for step in COMPLETE_PRACTICE])
+    assert "📋 Tự đánh giá theo tiêu chí:" in leader.last_text, leader.last_text
+    await leader.press("Gửi")
+    [code] = re.findall(r"MH-\d{4}-\d{6}", leader.last_text)
+    await settle()  # the notice of the new practice to the official
+    await official.command("tracuu", code)
+    assert "📋 Đánh giá theo tiêu chí (tự đánh giá):" in official.last_text
+    await official.press("📋 Chấm theo tiêu chí")
+    for score in ("4 – Tốt", "4 – Tốt", "Có", "5 – Rất tốt"):
+        await official.press(score)
+    await official.text("8")  # months running
+    await official.text("Đủ hồ sơ; đề nghị lấy ý kiến Nhân dân.")
+    assert "📋 Đánh giá theo tiêu chí (tự đánh giá │ cán bộ cấp cơ sở):" in official.last_text
+    await official.press("👍 Duyệt")
+    assert "Đã duyệt" in official.last_text, official.last_text
+    await settle()  # the approval's notice to the leader
+    return code
 
 
 async def answer(chat: ChatDriver, *, resident: bool, agree: bool, stars: int,
@@ -107,6 +125,14 @@ async def answer(chat: ChatDriver, *, resident: bool, agree: bool, stars: int,
     assert ("không được tính" in chat.last_text) is not resident
 
 
+def whole_answer(chat: ChatDriver) -> str:
+    """The answer to the last action in full: a long one (a card with its assessments) comes
+    in several messages on Zalo Bot, which takes 2000 characters a message."""
+    if isinstance(chat, zalo_harness.ZaloBotChat):
+        return chat.answer_text
+    return chat.last_text
+
+
 async def api_practice(app: App, code: str) -> dict:
     async with aiohttp.ClientSession(base_url=app.web.url) as web, \
             web.get(f"/api/practices/{code}") as response:
@@ -117,11 +143,11 @@ async def api_practice(app: App, code: str) -> dict:
 @pytest.mark.parametrize("channel", CHANNELS)
 async def test_consultation_recognition_nomination_and_the_province_cycle(
         channel, settings, clock, db) -> None:  # noqa: ANN001
-    code = await approved_practice(db, clock)
     async with on_channel(channel, settings, clock) as (app, person, join):
-        minh, thanh = person("Minh"), person("Thành")
+        minh, thanh, tu = person("Minh"), person("Thành"), person("Tư")
         await join(minh, await make_invite(db, clock, unit=THANH_XUAN))
         await join(thanh, await make_invite(db, clock, unit=HANOI, level="province"))
+        code = await sent_scored_and_approved(tu, minh, app.outbox.drain)
         residents = [person("Hoa"), person("Lan")]
         for resident in residents:
             await resident.command("theodoi", "thanh xuan")
@@ -178,13 +204,13 @@ async def test_consultation_recognition_nomination_and_the_province_cycle(
         await minh.text("31/02/2026")
         assert "Hãy gõ ngày theo dạng ngày/tháng/năm" in minh.last_text
         await minh.text("07/12/2026")
-        assert "Đã công nhận điển hình cấp cơ sở" in minh.last_text
-        assert "Điển hình cấp cơ sở năm 2026 (Phường Thanh Xuân" in minh.last_text
-        assert "QĐ số 125/QĐ-UBND ngày 07/12/2026" in minh.last_text
+        assert "Đã công nhận điển hình cấp cơ sở" in whole_answer(minh)
+        assert "Điển hình cấp cơ sở năm 2026 (Phường Thanh Xuân" in whole_answer(minh)
+        assert "QĐ số 125/QĐ-UBND ngày 07/12/2026" in whole_answer(minh)
         await minh.press("📤 Đề cử lên cấp tỉnh")
         await minh.text("Huy động 250 hộ, không còn trộm cắp; nhân rộng ra 3 phường.")
-        assert "Đã đề cử lên cấp tỉnh" in minh.last_text
-        assert "Đề cử lên cấp tỉnh ngày 07/12/2026" in minh.last_text
+        assert "Đã đề cử lên cấp tỉnh" in whole_answer(minh)
+        assert "Đề cử lên cấp tỉnh ngày 07/12/2026" in whole_answer(minh)
 
         # The province sees it in its inbox; 2026 is not its year by the calendar.
         notices = await thanh.notices()
@@ -204,10 +230,17 @@ async def test_consultation_recognition_nomination_and_the_province_cycle(
         clock.set(IN_2028)
         await thanh.command("hopthu")
         await thanh.press(f"🏅 {code}")
+        await thanh.press("📋 Chấm theo tiêu chí")  # against the province's criteria
+        assert f"Chấm mô hình {code} theo tiêu chí cấp tỉnh: 6 tiêu chí" in thanh.last_text
+        for score in ("5 – Rất tốt", "4 – Tốt", "Có", "5 – Rất tốt", "Có", "Bỏ qua"):
+            await thanh.press(score)
+        await thanh.press("Bỏ qua")  # no comment
+        card = whole_answer(thanh)
+        assert "(tự đánh giá │ cán bộ cấp cơ sở │ cán bộ cấp tỉnh):" in card, card
         await thanh.press("🏅 Công nhận điển hình")
         await thanh.text("88/QĐ-UBND")
         await thanh.text("01/03/2028")
-        assert "Đã công nhận điển hình cấp tỉnh" in thanh.last_text
+        assert "Đã công nhận điển hình cấp tỉnh" in whole_answer(thanh)
         await thanh.command("hopthu")
         assert "đề cử chờ xét" not in thanh.last_text
 
@@ -223,6 +256,15 @@ async def test_consultation_recognition_nomination_and_the_province_cycle(
             for r in shown["recognitions"]] == [
         ("commune", 2026, "125/QĐ-UBND", "2026-12-07", True),
         ("province", 2028, "88/QĐ-UBND", "2028-03-01", True)]
+    assert [(a["by"], a["criteria_version"], {c["code"]: c["value"] for c in a["scores"]})
+            for a in shown["assessments"]] == [
+        ("self", "common@2026.1+commune@2026.1", {"mobilised": 4, "people_roles": 5,
+         "six_clear": True, "lasting": 4, "months_running": 8}),
+        ("commune", "common@2026.1+commune@2026.1", {"mobilised": 4, "people_roles": 4,
+         "six_clear": True, "lasting": 5, "months_running": 8}),
+        ("province", "common@2026.1+province@2026.1", {"mobilised": 5, "people_roles": 4,
+         "six_clear": True, "lasting": 5, "replicated": True, "hard_task": None})]
+    assert "Đủ hồ sơ" not in str(shown)  # officials' comments stay theirs
     [consultation] = shown["consultations"]
     assert (consultation["votes"], consultation["agree"], consultation["disagree"],
             consultation["satisfaction_avg"], consultation["comments"]) == (2, 2, 0, 4.5, 1)
@@ -233,12 +275,17 @@ async def test_consultation_recognition_nomination_and_the_province_cycle(
         [stored] = (await session.exec(select(Consultation))).all()
         [nomination] = (await session.exec(select(Nomination))).all()
         recognitions = (await session.exec(select(Recognition))).all()
+        assessed = (await session.exec(select(PracticeAssessment))).all()
     assert sorted((v.agrees, v.satisfaction, v.resident_of) for v in votes) == [
         (False, 1, None), (True, 4, THANH_XUAN), (True, 5, THANH_XUAN)]
     assert (stored.invited, stored.votes, stored.agree, stored.satisfaction_avg) == (2, 2, 2, 4.5)
     assert nomination.to_level == "province" and nomination.target_unit_code == HANOI
     assert nomination.decided_at is not None and nomination.recognition_id == recognitions[1].id
     assert all(r.consultation_id == stored.id for r in recognitions)
+    assert [(a.kind, a.level, a.practice_status, a.comment) for a in assessed] == [
+        ("self", "commune", "submitted", None),
+        ("review", "commune", "submitted", "Đủ hồ sơ; đề nghị lấy ý kiến Nhân dân."),
+        ("review", "province", "recognised", None)]
 
 
 async def _id(db, code: str) -> int:  # noqa: ANN001
