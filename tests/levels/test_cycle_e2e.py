@@ -9,20 +9,27 @@ confirm → the scheduler closes it at its end and tells the official the result
 recognises it (decision number and date) and nominates it to the province → the province sees
 the nomination in its inbox, cannot recognise in 2026 (not its cycle year by the calendar),
 scores it against the province's criteria and recognises it in 2028 → the API shows the highest
-level, the history, the assessments and the consultation's counts, never who answered."""
+level, the history, the assessments and the consultation's counts, never who answered; the
+province's XLSX carries the same and the contributions."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
+from openpyxl import load_workbook
 from sqlmodel import select
 
 from bot.app import App
+from handlers.periods import Period
+from scheduler.report_process import ReportBuilder
 from storage.models import (
     Consultation,
     ConsultationVote,
@@ -31,6 +38,7 @@ from storage.models import (
     PracticeAssessment,
     Recognition,
 )
+from storage.repositories.officials import Scope
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_bot_api import FakeZaloBot
 from tests.support import telegram_harness
@@ -142,7 +150,7 @@ async def api_practice(app: App, code: str) -> dict:
 
 @pytest.mark.parametrize("channel", CHANNELS)
 async def test_consultation_recognition_nomination_and_the_province_cycle(
-        channel, settings, clock, db) -> None:  # noqa: ANN001
+        channel, settings, clock, db, tmp_path) -> None:  # noqa: ANN001
     async with on_channel(channel, settings, clock) as (app, person, join):
         minh, thanh, tu = person("Minh"), person("Thành"), person("Tư")
         await join(minh, await make_invite(db, clock, unit=THANH_XUAN))
@@ -252,6 +260,8 @@ async def test_consultation_recognition_nomination_and_the_province_cycle(
             "(2 ý kiến được tính)") in page
     assert "Nên làm thêm" not in page and "Ồn ào" not in page
     assert shown["level"] == "province"
+    assert (shown["contribution_workdays"], shown["contribution_money_vnd"],
+            shown["contribution_money_words"]) == (120, 15_000_000, "mười lăm triệu đồng")
     assert [(r["level"], r["year"], r["decision_number"], r["decision_date"], r["consulted"])
             for r in shown["recognitions"]] == [
         ("commune", 2026, "125/QĐ-UBND", "2026-12-07", True),
@@ -282,10 +292,41 @@ async def test_consultation_recognition_nomination_and_the_province_cycle(
     assert nomination.to_level == "province" and nomination.target_unit_code == HANOI
     assert nomination.decided_at is not None and nomination.recognition_id == recognitions[1].id
     assert all(r.consultation_id == stored.id for r in recognitions)
+    # The province's XLSX over the cycle: the recognition history with each consultation's
+    # result, the consultation, the contributions, the assessments side by side.
+    sheets = await province_workbook(db, tmp_path / "province.xlsx")
+    assert [row[2:] for row in sheets["Điển hình được công nhận"][1:]] == [
+        ("Cấp cơ sở", PLACE, "07/12/2026", 2026, "125/QĐ-UBND", "07/12/2026",
+         "2/2 đồng thuận, hài lòng 4.5/5"),
+        ("Cấp tỉnh", "Thành phố Hà Nội", "01/03/2028", 2028, "88/QĐ-UBND", "01/03/2028",
+         "2/2 đồng thuận, hài lòng 4.5/5")]
+    [_, consulted] = sheets["Lấy ý kiến Nhân dân"]
+    assert consulted[5:] == (2, 2, 2, 0, 4.5, "Nên làm thêm ở tổ 6")  # not the visitor's
+    [_, listed] = sheets["Danh sách mô hình"]
+    assert listed[4] == "Cấp tỉnh" and listed[10:13] == (120, 15_000_000, "mười lăm triệu đồng")
+    scored = {row[2]: row[3:6] for row in sheets["Đánh giá theo tiêu chí"][1:]}
+    assert scored["Vận động được nhiều người, tổ chức, lực lượng tham gia"] == ("4/5", "4/5",
+                                                                               "5/5")
+    assert scored["Đã được nhân rộng ra thôn, xã khác"] == (None, None, "Có")
+    assert scored["Nhận xét của cán bộ"] == (None, "Đủ hồ sơ; đề nghị lấy ý kiến Nhân dân.", None)
     assert [(a.kind, a.level, a.practice_status, a.comment) for a in assessed] == [
         ("self", "commune", "submitted", None),
         ("review", "commune", "submitted", "Đủ hồ sơ; đề nghị lấy ý kiến Nhân dân."),
         ("review", "province", "recognised", None)]
+
+
+async def province_workbook(db, path: Path) -> dict[str, list[tuple]]:  # noqa: ANN001
+    """The province's XLSX report over the cycle (2026-2028), sheet by sheet."""
+    builder = ReportBuilder(db.url, ZoneInfo("Asia/Ho_Chi_Minh"),
+                            executor=lambda: ThreadPoolExecutor(1))
+    try:
+        await builder.build(Scope("province", HANOI), Period(date(2026, 1, 1),
+                                                             date(2028, 12, 31)),
+                            path, IN_2028)
+    finally:
+        builder.close()
+    book = load_workbook(path)
+    return {sheet.title: list(sheet.iter_rows(values_only=True)) for sheet in book}
 
 
 async def _id(db, code: str) -> int:  # noqa: ANN001
