@@ -44,6 +44,7 @@ from tests.fakes.zalo_bot_api import FakeZaloBot
 from tests.support import telegram_harness
 from tests.support.chat_driver import ChatDriver, walk
 from tests.support.officials import HANOI, THANH_XUAN, make_invite
+from tests.support.openapi import assert_fits
 from tests.support.practice_walk import COMPLETE_PRACTICE, Step
 from tests.zalo_bot import harness as zalo_harness
 
@@ -142,10 +143,15 @@ def whole_answer(chat: ChatDriver) -> str:
 
 
 async def api_practice(app: App, code: str) -> dict:
-    async with aiohttp.ClientSession(base_url=app.web.url) as web, \
-            web.get(f"/api/practices/{code}") as response:
-        assert response.status == 200
-        return await response.json()
+    """The practice as the API gives it, checked against the API's OpenAPI description."""
+    async with aiohttp.ClientSession(base_url=app.web.url) as web:
+        async with web.get(f"/api/practices/{code}") as response:
+            assert response.status == 200
+            record = await response.json()
+        async with web.get("/api/openapi.json") as response:
+            document = await response.json()
+    assert_fits(document, "PracticePublic", record)
+    return record
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
