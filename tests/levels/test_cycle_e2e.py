@@ -43,7 +43,8 @@ from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_bot_api import FakeZaloBot
 from tests.support import telegram_harness
 from tests.support.chat_driver import ChatDriver, walk
-from tests.support.officials import HANOI, THANH_XUAN, make_invite
+from tests.support.factories import make_invite
+from tests.support.officials import HANOI, THANH_XUAN
 from tests.support.openapi import assert_fits
 from tests.support.practice_walk import COMPLETE_PRACTICE, Step
 from tests.zalo_bot import harness as zalo_harness
