@@ -63,8 +63,12 @@ class PhotoPublic(SQLModel):
 
 
 class RecognitionPublic(SQLModel):
-    level: str
-    unit_code: str | None
+    """One recognition as "điển hình" (exemplary) at one level, in one cycle: communes yearly,
+    provinces in their cycle years, the centre in 2030."""
+
+    level: str = Field(description="commune, province or central")
+    unit_code: str | None = Field(description="The commune or province that recognised it; "
+                                              "null for the centre")
     recognised_at: datetime
     valid_until: datetime
     year: int | None = Field(default=None, description="The cycle year it counts for")
@@ -226,7 +230,9 @@ class PracticePublic(SQLModel):
     assessments: list[AssessmentPublic] = Field(
         default_factory=list, description="The submitter's self-assessment against the "
         "criteria, then the latest scores of each official level (never their comments)")
-    consultations: list[ConsultationPublic] = Field(default_factory=list)
+    consultations: list[ConsultationPublic] = Field(
+        default_factory=list, description="Residents' consultations on it, oldest first: "
+                                          "counts and satisfaction only")
     priority_task: str | None = Field(
         default=None, description="\"Ưu tiên\": new_practice, hard_task or both; null if not said")
     difficult_area: str | None = Field(

@@ -1,7 +1,8 @@
 """Criteria as data, end to end: a leader assesses their practice against the commune level's
-criteria before sending it (buttons on Telegram, typed numbers on Zalo Bot, which has none), an
-official scores it against the same criteria with a comment, and the officials' card shows
-both side by side; what is stored carries the criteria's version. Over the real adapters
+criteria before sending it (buttons on Telegram, typed numbers on Zalo Bot, which has none) and
+reads it back with what she sent (/cuatoi, /tracuu); an official scores it against the same
+criteria with a comment, and the officials' card shows both side by side (the submitter sees
+only her own); what is stored carries the criteria's version. Over the real adapters
 against their fake platforms, on real SQLite."""
 
 from __future__ import annotations
@@ -105,8 +106,18 @@ async def test_self_assessment_then_an_officials_scores_side_by_side_on_the_card
         await minh.command("moi", await make_invite(db, clock, unit=THANH_XUAN))
         assert "Chào mừng" in minh.last_text, minh.last_text
         await assess_own_practice(lan)
+        await lan.command("cuatoi")  # what Lan sent, in full, her self-assessment with it
+        mine = lan.last_text
+        assert "📋 Đánh giá theo tiêu chí (tự đánh giá):" in mine, mine
+        assert f"• {MOBILISED}: 4/5" in mine and f"• {MONTHS}: 8 tháng" in mine
+        assert mine.index("Kết quả") < mine.index("📋 Đánh giá") < mine.index("Diễn biến:")
         await person.settle()  # the notice of the new practice to Minh
         await score_as_official(minh)
+        await person.settle()  # the notice of the approval to Lan
+        await lan.command("tracuu", CODE)  # her own self-assessment; the officials' stay theirs
+        mine = lan.last_text
+        assert "Đã duyệt" in mine and f"• {MOBILISED}: 4/5" in mine, mine
+        assert "│" not in mine and "cán bộ cấp cơ sở" not in mine and COMMENT not in mine
 
     own, official = await assessments(db)
     assert (own.kind, own.level, own.practice_status, own.criteria_version) == (

@@ -29,6 +29,7 @@ from tests.support.channels import People, people_on
 from tests.support.chat_driver import ChatDriver, walk
 from tests.support.factories import make_invite
 from tests.support.officials import THANH_XUAN
+from tests.support.openapi import assert_fits
 from tests.support.practice_walk import COMPLETE_PRACTICE, PHOTOS_DONE
 from tests.support.telegram_harness import TelegramChat, TelegramDriver, running_app
 from tests.support.videos import SECRET_WORDS, phone_video
@@ -121,6 +122,8 @@ async def test_an_update_with_a_video_is_checked_then_shown_dated_on_the_page(
             assert "Nhật ký cập nhật" in page and "Tháng 9/2026: thêm 40 hộ" in page
             assert 'href="https://youtu.be/abc123" rel="nofollow noopener ugc"' in page
             body = await (await site.get(f"/api/practices/{CODE}")).json()
+            assert_fits(await (await site.get("/api/openapi.json")).json(), "PracticePublic",
+                        body)  # the timeline as the API's description says it is
             [update] = body["updates"]
             assert update["text"] == NEWS and update["date"].startswith("2026-")
             assert len(update["photos"]) == 1
@@ -188,6 +191,8 @@ async def test_adoption_and_resolved_feedback_are_counted_on_the_page(
             assert "Đèn đường hỏng" not in page  # never the feedback's contents
             assert f"/chat?nhanrong={CODE}" in page
             body = await (await site.get(f"/api/practices/{CODE}")).json()
+            assert_fits(await (await site.get("/api/openapi.json")).json(), "PracticePublic",
+                        body)
             assert body["replication_count"] == 1 and body["feedback_resolved"] == 1
             [adopted] = body["replications"]
             assert adopted["collective_name"] == "Thôn Yên Lạc"

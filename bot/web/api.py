@@ -133,7 +133,8 @@ async def practice_detail(request: web.Request) -> web.Response:
     commune, province = units.get(practice.commune_code), units.get(practice.province_code)
     body["commune_name"] = commune.name if commune else None
     body["province_name"] = province.name if province else None
-    body["photos"] = [{"id": photo.id, **photo_urls(photo.id)} for photo in practice.photos]
+    body["photos"] = [{"id": photo.id, "position": photo.position, **photo_urls(photo.id)}
+                      for photo in practice.photos]
     body["links"] = {"map": f"/?practice={practice.code}", "page": f"/practices/{practice.code}"}
     return web.json_response(body, headers=CACHE_SHORT)
 

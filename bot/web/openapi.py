@@ -64,10 +64,27 @@ MAP_PARAMETERS = [
 ]
 
 
+def _add_served_parts(practice: dict[str, Any], photo: dict[str, Any]) -> None:
+    """What `practice_detail` (bot/web/api.py) adds to the stored shape: names and links."""
+    names = {"type": ["string", "null"]}
+    practice["properties"] |= {
+        "commune_name": names | {"description": "The commune's name today"},
+        "province_name": names | {"description": "The province's name today"},
+        "links": {"type": "object", "required": ["map", "page"], "properties": {
+            "map": {"type": "string", "description": "The map, opened on it"},
+            "page": {"type": "string", "description": "Its public page"}}}}
+    practice["required"] = [*practice["required"], "commune_name", "province_name", "links"]
+    photo["properties"] |= {
+        "thumb_url": {"type": "string", "description": "320 px JPEG"},
+        "large_url": {"type": "string", "description": "1280 px JPEG"}}
+    photo["required"] = [*photo["required"], "thumb_url", "large_url"]
+
+
 def build_document() -> dict[str, Any]:
     practice_schema = PracticePublic.model_json_schema(ref_template=REF)
     components: dict[str, Any] = practice_schema.pop("$defs", {})
     components["PracticePublic"] = practice_schema
+    _add_served_parts(practice_schema, components["PhotoPublic"])
     components["Error"] = {"type": "object", "properties": {
         "error": {"type": "string"}, "parameter": {"type": "string"},
         "detail": {"type": "string"}}, "required": ["error"]}
@@ -106,9 +123,14 @@ def build_document() -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {"title": "Dân vận khéo — public map API", "version": "1",
                  "description": "Approved and recognised practices of the 'Dân vận khéo' "
-                                "movement. Only public fields. Feedback only where its sender "
-                                "chose to publish it, without personal data (Open311 "
-                                "GeoReport v2)."},
+                                "movement. Only public fields. A practice in full carries its "
+                                "whole cycle: residents' contributions (workdays, money, "
+                                "other), its self-assessment against the criteria and the "
+                                "scores officials of each level gave (never their comments), "
+                                "residents' consultations (counts only), its recognitions up "
+                                "the levels (the history, with decisions) and its timeline of "
+                                "updates. Feedback only where its sender chose to publish it, "
+                                "without personal data (Open311 GeoReport v2)."},
         "paths": {
             "/api/practices.geojson": {"get": {
                 "summary": "Practices in a view, as GeoJSON points or grid clusters",

@@ -37,6 +37,7 @@ from handlers.summary import content_lines
 from handlers.targeted import TargetedFlow, begin, target_of
 from storage.models import (
     PUBLIC_PRACTICE_STATUSES,
+    AssessmentKind,
     Level,
     Practice,
     PracticeEvent,
@@ -138,11 +139,16 @@ LEADER_STEPS = (PracticeEventKind.RESUBMITTED, PracticeEventKind.WITHDRAWN)
 
 async def leader_view(ctx: Context, practice: Practice, lead: str | None = None) -> list[Reply]:
     """Everything the submitter sent, as they sent it, then where it stands and what they can
-    do: edit it when changes are asked, revise a rejected one, withdraw a pending one."""
+    do: edit it when changes are asked, revise a rejected one, withdraw a pending one. Their
+    own self-assessment is part of what they sent; officials' scores are not shown here."""
+    own = assessment_view.section(ctx.t, [
+        row for row in await criteria_repo.assessments_of(ctx.session, id_of(practice))
+        if row.kind == AssessmentKind.SELF])  # officials' scores and comments stay theirs
     lines = [ctx.t("prcard.title", code=practice.code, title=practice.title),
              ctx.t("prcard.status", status=ctx.t(f"status.practice.{practice.status}")),
              "", ctx.t("prcard.content"),
              *content_lines(ctx, PRACTICE_FORM, practice.answers),
+             *([""] + own if own else []),
              "", ctx.t("fbcard.history"),
              ctx.t("prhistory.submitted", when=render.when(ctx, practice.created_at))]
     if lead:

@@ -223,6 +223,19 @@ async def test_provinces_communes_and_the_openapi_description(client):
     assert "submitter_id" not in json.dumps(document)
 
 
+async def test_the_openapi_description_tells_every_part_of_a_practices_cycle(client):
+    document = await (await client.get("/api/openapi.json")).json()
+    practice = document["components"]["schemas"]["PracticePublic"]["properties"]
+    for part in ("contribution_workdays", "contribution_money_vnd", "contribution_money_words",
+                 "contribution_other", "assessments", "consultations", "recognitions",
+                 "updates", "level"):
+        assert practice[part].get("description"), part
+    described = document["info"]["description"]
+    for told in ("contributions", "self-assessment", "never their comments",
+                 "consultations (counts only)", "recognitions up the levels"):
+        assert told in described, told
+
+
 async def test_units_search_finds_communes_by_their_name_before_2025(client):
     response = await client.get("/api/units/search", params={"q": "Phường Bến Nghé"})
     assert response.status == 200

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pytest
 from pydantic import SecretStr
@@ -86,6 +86,9 @@ class ZaloDriver:
     acted: int = 0
     """How many messages the person had once their last action was answered: whatever comes
     after was sent by the bot on its own (`notices`)."""
+    answered: list[ZaloMessage] = field(default_factory=list)
+    """The messages of the answer to the last action (a long answer comes in several: Zalo
+    takes at most 2000 characters a message)."""
 
     @property
     def last(self) -> ZaloMessage:
@@ -101,6 +104,7 @@ class ZaloDriver:
         if self.auto_consent and texts and is_privacy_notice(texts[-1]):
             return shown + await self.pick(AGREE)
         self.acted = len(self.user.inbox)
+        self.answered = shown
         return shown
 
     async def notices(self) -> list[ZaloMessage]:
@@ -216,3 +220,8 @@ class ZaloBotChat:
     @property
     def last_text(self) -> str:
         return self.driver.last.text or ""
+
+    @property
+    def answer_text(self) -> str:
+        """The whole answer to the last action, however many messages it took."""
+        return "\n".join(m.text for m in self.driver.answered if m.text)
