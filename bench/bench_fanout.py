@@ -3,8 +3,9 @@
 The fake Bot API (over real HTTP, in a child process: its own core, as Telegram would be)
 enforces a global cap per sliding second and
 1 message/s per chat, answering 429 beyond them, like Telegram. The product's own outbox worker
-(scheduler/outbox.py: SQLite outbox, per-chat pacing, python-telegram-bot without its rate
-limiter) sends every row, paced to the same cap. Telegram's real cap is about 30/s; the default
+(scheduler/outbox.py: SQLite outbox, per-chat pacing within the platform's one rate budget,
+bot/channels/budget.py; python-telegram-bot without a rate limiter) sends every row, paced to
+the same cap. Telegram's real cap is about 30/s; the default
 here is 200/s so a run takes under a minute (5,000 / 200 = 25 s); `--cap 30` is the real thing
 (about 3 minutes).
 
@@ -34,6 +35,7 @@ from pydantic import SecretStr  # noqa: E402
 from sqlalchemy import insert, select  # noqa: E402
 
 from bot.app import build_services  # noqa: E402
+from bot.channels.budget import RateBudget  # noqa: E402
 from bot.telegram.channel import TelegramChannel  # noqa: E402
 from handlers.clock import SystemClock  # noqa: E402
 from handlers.engine import Engine  # noqa: E402
@@ -107,7 +109,9 @@ async def run(recipients: int, cap: float, per_chat: float, workdir: Path) -> di
     sender = channel.outbox_sender(timeout=settings.outbox_send_timeout_seconds,
                                    connections=OUTBOX_CONNECTIONS)
     await sender.start()
-    limiter = ChatRateLimiter(RateLimits(global_per_second=cap, per_chat_per_second=per_chat))
+    # As in `App`: the outbox's pace, within the platform's one budget (shared with replies).
+    limiter = ChatRateLimiter(RateLimits(global_per_second=cap, per_chat_per_second=per_chat),
+                              budget=RateBudget(cap))
     worker = OutboxWorker(db, {"telegram": sender}, clock, limiters={"telegram": limiter},
                           max_in_flight=settings.outbox_max_in_flight)
     started = time.perf_counter()

@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.channels.base import Channel
+from bot.channels.budget import RateBudget
 from bot.channels.host import ChannelHost
 from bot.channels.inbound import Inbound
+from bot.channels.retry import ReplyRetry
 from bot.instrumentation import MeteredEngine, instrument_flows
 from bot.leadership import Leadership, default_worker_id
 from bot.media_store import open_media_store
@@ -80,6 +82,13 @@ def web_base(settings: Settings) -> str:
     return base.rstrip("/")
 
 
+def rate_budgets(settings: Settings) -> dict[str, RateBudget]:
+    """Each platform's one rate budget, shared by its replies and its outbox sender, replies
+    first (bot/channels/budget.py): Telegram's overall cap, Zalo Bot's pace."""
+    return {TelegramChannel.channel: RateBudget(settings.telegram_reply_rate_per_second),
+            ZaloChannel.channel: RateBudget(settings.zalo_rate_per_second)}
+
+
 CHANNEL_CAPABILITIES = {
     TelegramChannel.channel: telegram_channel.LIMITS.capabilities,
     ZaloChannel.channel: zalo_bot_channel.LIMITS.capabilities,
@@ -123,6 +132,7 @@ class App:
     db: Database = field(init=False)
     engine: Engine = field(init=False)
     host: ChannelHost | None = field(default=None, init=False)
+    inbound: Inbound = field(init=False)
     outbox: OutboxWorker = field(init=False)
     scheduler: SchedulerService = field(init=False)
     metrics: Metrics = field(default_factory=Metrics)
@@ -159,7 +169,10 @@ class App:
         self.metrics.outbox_backlog = outbox_backlog(self.db)
         self.metrics.unassigned_items = unassigned_items(self.db)
         inbound = Inbound(self.clock,
-                          burst=timedelta(seconds=self.settings.photo_burst_seconds))
+                          burst=timedelta(seconds=self.settings.photo_burst_seconds),
+                          retry=ReplyRetry(backoff_seconds=self.settings.reply_retry_seconds),
+                          budgets=rate_budgets(self.settings))
+        self.inbound = inbound
         self.host = ChannelHost(configured_channels(self.settings, self.engine, services,
                                                     self.db, self.clock, inbound),
                                 retry_seconds=self.settings.channel_retry_seconds,
@@ -198,7 +211,8 @@ class App:
         senders = self.host.outbox_senders(timeout=self.settings.outbox_send_timeout_seconds,
                                            connections=OUTBOX_CONNECTIONS)
         senders[WebNoticeSender.channel] = WebNoticeSender(self.db, self.clock)
-        scheduler = SchedulerService.build(self.settings, self.db, self._services, senders)
+        scheduler = SchedulerService.build(self.settings, self.db, self._services, senders,
+                                           budgets=self.inbound.budgets)
         scheduler.retention.on_erased = self._count_retention
         scheduler.on_queued = self.metrics.reminders_sent.inc
         return scheduler

@@ -13,6 +13,7 @@ settings and the parsed arguments and returns the exit status.
     dvk audit [--since] [--person] [--unit] [--format csv|jsonl]   export the audit log
     dvk person erase <person id> [--yes]    erase a person's data (a request on paper)
     dvk poster --unit CODE | --practice CODE   a printable A4 poster or A6 plaque with QR codes
+    dvk apikey create --name NAME | list | revoke <id>   partner apps' keys for Open311 POST
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import asyncio
 import sys
 from collections.abc import Callable, Sequence
 
-from bot import audit_cli, backup_cli, officials_admin, person_cli, posters_cli
+from bot import apikey_cli, audit_cli, backup_cli, officials_admin, person_cli, posters_cli
 from bot.logs import configure_logging
 from bot.web import demo
 from bot.zalo_oa import cli as zalo_oa_cli
@@ -64,6 +65,7 @@ SUBCOMMANDS: tuple[Register, ...] = (
     audit_cli.register,
     person_cli.register,
     posters_cli.register,
+    apikey_cli.register,
 )
 
 

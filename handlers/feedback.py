@@ -4,9 +4,10 @@ The conversation, top to bottom: what it is about (a configurable list of catego
 happened (typed, or a voice note with an optional one-line summary: handlers/voice.py), 0–5
 photos, an optional map pin, the commune (the last one used is offered first), named or
 anonymous, and for named feedback the sender's name where the channel gives none (the web chat;
-Zalo OA until the person shares their info) and an optional phone number; then a summary to
-check, similar open feedback to follow instead (handlers/duplicates.py), and a receipt code to
-follow it with /tracuu. Diagram: `feedback.mmd`.
+Zalo OA until the person shares their info) and an optional phone number; whether it may be
+published as open data without name or phone (Open311, bot/web/open311.py; no by default);
+then a summary to check, similar open feedback to follow instead (handlers/duplicates.py), and
+a receipt code to follow it with /tracuu. Diagram: `feedback.mmd`.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ DEFAULT_CATEGORIES = (
     "social_policy", "online_fraud", "other",
 )
 NAMED, ANONYMOUS = "named", "anonymous"
+PUBLISH_NO, PUBLISH_YES = "no", "yes"
 NAMED_BY_CHANNEL = "named_by_channel"
 """The fact the flow records when it starts: the channel gave the sender's name (Telegram, Zalo
 Bot), so named feedback need not ask for it."""
@@ -53,6 +55,8 @@ def feedback_form(categories: Sequence[str] = DEFAULT_CATEGORIES) -> Form:
                       unless=NAMED_BY_CHANNEL, personal=True),
             FieldSpec("phone", Kind.PHONE, required=False, when=("identity", NAMED),
                       personal=True),
+            # Open data (Open311): the sender's own choice, "no" offered first and assumed.
+            FieldSpec("publish", Kind.CHOICE, options=(PUBLISH_NO, PUBLISH_YES)),
         ),
         # Declining the privacy notice still lets a citizen report: anonymously, in words.
         without_personal_data={"photos": [], "location": None, "identity": ANONYMOUS},
@@ -130,6 +134,7 @@ async def submit(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
         assigned_province_code=commune.province_code,
         latitude=location.get("lat"),
         longitude=location.get("lon"),
+        publish=answers.get("publish") == PUBLISH_YES,
         created_at=now,
         updated_at=now,
     )

@@ -16,6 +16,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 WINDOW_SECONDS = 1.0  # Telegram counts messages per second
 CATCH_UP_SECONDS = 0.02  # how far behind the smooth schedule a late pass may book
@@ -34,15 +35,28 @@ class RateLimits:
     """Sends are spaced this share wider than the limits allow, for clock and network jitter."""
 
 
+class SharedBudget(Protocol):
+    """The platform's one rate budget, which the replies to people draw from too, first
+    (bot/channels/budget.py implements it; the outbox only asks)."""
+
+    def outbox_wait(self) -> float:
+        """0 if a notice may go now (it is counted), else how long to wait."""
+        ...
+
+
 def is_group(chat_id: str) -> bool:
     """Telegram groups and channels have negative ids (or @names)."""
     return chat_id.startswith(("-", "@"))
 
 
 class ChatRateLimiter:
-    def __init__(self, limits: RateLimits, now: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, limits: RateLimits, now: Callable[[], float] = time.monotonic, *,
+                 budget: SharedBudget | None = None) -> None:
+        """`budget`: the platform's budget shared with the replies (on the same time scale as
+        `now`): a send admitted here must find room there too."""
         self.limits = limits
         self.now = now
+        self.budget = budget
         self._global_next = float("-inf")
         self._chat_next: dict[str, float] = {}
         self._group_sends: dict[str, deque[float]] = {}
@@ -128,6 +142,8 @@ class ChatRateLimiter:
             waits.append(last + gap - now)
         if waits:
             return max(max(waits), 0.001)
+        if self.budget is not None and (shared := self.budget.outbox_wait()) > 0:
+            return shared  # the replies to people go first
         self._sent.append(now)
         self._chat_sent[chat_id] = now
         return 0.0

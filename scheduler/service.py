@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -36,7 +36,7 @@ from scheduler.escalation import FeedbackEscalation
 from scheduler.housekeeping import Housekeeping
 from scheduler.ondemand_reports import OnDemandReports
 from scheduler.outbox import OutboxWorker
-from scheduler.ratelimit import ChatRateLimiter, RateLimits
+from scheduler.ratelimit import ChatRateLimiter, RateLimits, SharedBudget
 from scheduler.reminders import DeadlineReminders, LeaderReminders, ReminderPolicy
 from scheduler.report_process import ReportBuilder
 from scheduler.reports import PeriodicReports
@@ -110,10 +110,13 @@ class SchedulerService:
 
     @classmethod
     def build(cls, settings: Settings, db: Database, services: Services,
-              senders: dict[str, ChannelSender]) -> SchedulerService:
+              senders: dict[str, ChannelSender],
+              budgets: Mapping[str, SharedBudget] | None = None) -> SchedulerService:
         """`senders`: each channel's outbox sender, by channel name (the channels implement
-        the outbox's delivery port, scheduler/delivery.py)."""
-        limiters = {"telegram": ChatRateLimiter(telegram_limits(settings))}
+        the outbox's delivery port, scheduler/delivery.py); `budgets`: a platform's rate
+        budget shared with the replies, by channel name."""
+        limiters = {"telegram": ChatRateLimiter(telegram_limits(settings),
+                                                budget=(budgets or {}).get("telegram"))}
         policy = ReminderPolicy.from_settings(settings)
         worker = OutboxWorker(db, senders, services.clock, limiters=limiters, quiet=policy.quiet,
                               max_in_flight=settings.outbox_max_in_flight,

@@ -28,7 +28,8 @@ class Settings(BaseSettings):
     telegram_file_base_url: str = "https://api.telegram.org/file/bot"
     telegram_poll_timeout_seconds: int = Field(default=20, ge=0, le=50)
     telegram_reply_rate_per_second: float = Field(default=30, ge=0)
-    """Overall cap on replies (Telegram allows about 30 messages/s); 0 turns the cap off."""
+    """Telegram's overall cap (about 30 messages/s), shared by the replies and the outbox,
+    replies first (bot/channels/budget.py); 0 turns the cap off."""
     telegram_bot_username: str | None = None
     """The bot's @username, for the invite links `dvk invite` prints (t.me/<username>?start=…)."""
 
@@ -119,6 +120,9 @@ class Settings(BaseSettings):
     # Photos arriving within this many seconds of each other in one chat get one answer, on
     # every channel (bot/channels/inbound.py); the photos of one message always do.
     photo_burst_seconds: float = Field(default=1.0, ge=0, le=10)
+    # A reply that fails for a passing reason (network, 5xx, quota) is sent again after this
+    # many seconds, then twice that (bot/channels/retry.py).
+    reply_retry_seconds: float = Field(default=1.0, ge=0, le=30)
     # A channel unreachable at start (Telegram blocked, a platform down): seconds before the
     # first retry, doubling up to 5 minutes.
     channel_retry_seconds: float = Field(default=10, gt=0)
@@ -149,6 +153,9 @@ class Settings(BaseSettings):
     map_tile_url: str | None = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     map_tile_attribution: str = "© OpenStreetMap contributors"
     web_chat_rate_per_minute: int = Field(default=60, ge=1, le=10_000)
+    # Open311 (bot/web/open311.py): feedback one partner API key may file per minute (and keys
+    # one address may get wrong per minute).
+    open311_posts_per_minute: int = Field(default=10, ge=1, le=10_000)
     # /metrics (bot/web/metrics.py): a bearer token it requires, and/or an address of its own
     # (then it is answered only there, e.g. a private interface the Prometheus server reaches).
     metrics_token: SecretStr | None = None

@@ -16,6 +16,8 @@ class Role(StrEnum):
     CITIZEN = "citizen"
     OFFICIAL = "official"
     ADMIN = "admin"
+    PARTNER = "partner"
+    """Stands for a partner application that files feedback through Open311 (`ApiKey`)."""
 
 
 class Level(StrEnum):
@@ -224,6 +226,18 @@ class Recognition(SQLModel, table=True):
     official confirmed that). Not a foreign key, so the column is added without a rebuild."""
 
 
+class PublicMapVersion(SQLModel, table=True):
+    """One row whose `version` the database itself moves whenever what the public map shows
+    may have changed: triggers on `practice` (a row that is or was public) and `recognition`
+    (migration 0027_public_map_version). Each worker keeps its map answers under the version
+    they were computed at (bot/web/map_answers.py) and reads this row first: a practice
+    approved through any worker, any code path or a console is on every worker's map at once.
+    """
+
+    id: int = Field(default=1, primary_key=True)
+    version: int = Field(default=0, sa_type=BigInteger().with_variant(Integer(), "sqlite"))
+
+
 class PracticeVote(SQLModel, table=True):
     """A citizen's consensus on a recognised practice: one per person, cast through the
     consultation the bot offered them (handlers/consensus.py), from a Telegram or Zalo account.
@@ -356,6 +370,11 @@ class Feedback(SQLModel, table=True):
     """Phản ánh, kiến nghị. Anonymous feedback keeps `reporter_id` only so its sender can follow
     it; nothing shown to officials is ever read from the reporter columns."""
 
+    __table_args__ = (
+        # Open311's list (storage/repositories/public_feedback.py): published, newest first.
+        Index("ix_feedback_published", "publish", "created_at"),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     code: str | None = Field(default=None, max_length=24, unique=True)
     status: str = Field(default=FeedbackStatus.NEW, max_length=16, index=True)
@@ -387,6 +406,9 @@ class Feedback(SQLModel, table=True):
     merged_into_id: int | None = None
     """A duplicate's surviving feedback (status MERGED); its sender follows that one. Not a
     foreign key, so the column is added without rebuilding the table on SQLite."""
+    publish: bool = False
+    """The sender agreed to publish it as open data (Open311, bot/web/open311.py): its text,
+    category, status, photos and a place rounded to ~100 m; never who sent it. Default no."""
 
 
 class FeedbackEvent(SQLModel, table=True):
@@ -873,3 +895,17 @@ class ConsultationVote(SQLModel, table=True):
     comment: str | None = Field(default=None, max_length=500)
     resident_of: str | None = Field(default=None, max_length=16)
     updated_at: datetime
+
+
+class ApiKey(SQLModel, table=True):
+    """A partner application's key for filing feedback through Open311 (`dvk apikey create`).
+    Only a hash of the key is stored: the key itself is shown once, when it is made. Feedback
+    filed with it is sent by `person_id`, a person standing for the partner, never a citizen."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100)
+    key_hash: str = Field(max_length=64, unique=True)
+    person_id: int = Field(foreign_key="person.id")
+    created_at: datetime
+    revoked_at: datetime | None = None
+    last_used_at: datetime | None = None

@@ -182,3 +182,37 @@ class RecognisedItem(SQLModel):
     commune_code: str
     province_code: str
     photo_id: int | None
+
+
+@dataclass(frozen=True)
+class FeedbackFilters:
+    """What an Open311 client asks of published feedback (GET requests.json)."""
+
+    codes: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    """Our statuses (storage.models.FeedbackStatus) to include; empty: all."""
+    created_from: datetime | None = None
+    created_before: datetime | None = None
+    bbox: BBox | None = None
+    limit: int = 1000
+
+
+class FeedbackPublic(SQLModel):
+    """A feedback its sender agreed to publish, as open data may show it: never who sent it
+    (no person, account, name or phone, named or anonymous alike), the place rounded to
+    ~100 m, phone numbers and e-mail addresses typed in the text masked, only the photos sent
+    with it (served as clean copies)."""
+
+    code: str
+    status: str
+    category: str
+    text: str
+    commune_code: str
+    province_code: str
+    assigned_unit_code: str
+    latitude: float | None
+    longitude: float | None
+    created_at: datetime
+    updated_at: datetime
+    photo_ids: list[int]

@@ -131,6 +131,7 @@ def settings(tmp_path: Path, database_url: str, media_settings: dict[str, str]) 
         # Nor do they paste long texts: split messages are joined in tests of their own
         # (tests/test_split_messages_e2e.py), the rest are answered at once.
         text_join_seconds=0,
+        reply_retry_seconds=0,  # a reply that failed for a passing reason goes again at once
         **media_settings,
     )
 

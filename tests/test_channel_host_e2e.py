@@ -4,6 +4,7 @@ web server), time moved on the injected clock, never slept."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -12,9 +13,13 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlmodel import select
 
+from bot.channels.budget import RateBudget
 from bot.web.metrics import Metrics
 from bot.web.server import create_web_app
-from storage.models import PracticePhoto
+from handlers.replies import TextReply, to_payload
+from scheduler.ratelimit import ChatRateLimiter, RateLimits
+from storage.models import ChannelAccount, PracticePhoto, ProcessedUpdate
+from storage.repositories import outbox
 from tests.fakes.telegram_api import FakeTelegram, make_jpeg
 from tests.fakes.zalo_bot_api import FakeZaloBot
 from tests.fakes.zalo_oa_api import FakeZaloOA
@@ -115,3 +120,123 @@ async def test_photos_sent_at_once_get_one_answer_on_every_channel(
     async with db.session() as session:  # every photo of the burst kept with the practice
         photos = (await session.exec(select(PracticePhoto))).all()
     assert len(photos) == 3 and {p.channel for p in photos} == {channel}
+
+
+PUSHING = [c for c in CHANNELS if c != "web"]
+"""The channels that send replies to a platform (the web chat answers in the HTTP response, and
+its page sends a lost request again: the engine then gives it the same answer)."""
+
+
+@pytest.mark.parametrize("channel", PUSHING)
+async def test_a_reply_that_fails_for_a_passing_reason_is_sent_again_on_every_channel(
+        channel, settings, clock, db):  # noqa: ANN001
+    async with _one_flaky_send(channel, settings, clock) as (act, inbox, app):
+        before = len(inbox())
+        await act()  # the first try of the answer meets a 5xx or a dropped connection
+        shown = inbox()[before:]
+        assert len(shown) == 1 and "/mohinh" in shown[0], shown  # the help, once
+    async with db.session() as session:
+        marks = (await session.exec(select(ProcessedUpdate).where(
+            ProcessedUpdate.channel == channel))).all()
+    assert len(marks) == len({m.update_id for m in marks}) >= 2  # each update handled once
+
+
+@asynccontextmanager
+async def _one_flaky_send(channel: str, settings, clock):  # noqa: ANN001, ANN202
+    """A chat that has said hello; `act` asks for help while the platform's next send fails
+    once for a passing reason."""
+    if channel == "telegram":
+        async with FakeTelegram() as fake, \
+                telegram_harness.running_app(settings, fake, clock) as app:
+            driver = TelegramDriver(app, fake, fake.user(1001, first_name="Lan"))
+            await driver.command("start")
+
+            async def act() -> None:
+                fake.fail("sendMessage", 502)
+                await driver.command("trogiup")
+
+            yield act, lambda: [m.text for m in driver.user.inbox], app
+    elif channel == "zalo_bot":
+        async with FakeZaloBot() as fake, zalo_harness.running_app(settings, clock, fake) as app:
+            driver = zalo_harness.ZaloDriver(app, fake, fake.user("8412345", "Lan"))
+            await driver.text("xin chào")
+
+            async def act() -> None:
+                fake.fail("sendMessage", 500)
+                await driver.command("trogiup")
+
+            yield act, lambda: [m.text or "" for m in driver.user.inbox], app
+    else:
+        async with FakeZaloOA(clock) as fake, oa_harness.running_app(
+                settings, clock, fake, refresh_token=fake.issue_refresh_token()) as app:
+            driver = oa_harness.OADriver(app, fake, fake.user("8431756230985132475", "Lan"))
+            await driver.follow()
+
+            async def act() -> None:
+                fake.fail("/v3.0/oa/message/cs", 503)
+                await driver.command("trogiup")
+
+            yield act, lambda: [m.text or "" for m in driver.user.inbox], app
+
+
+async def test_replies_go_before_a_busy_outbox_on_the_platforms_one_budget():
+    """Telegram counts every message against one cap: the outbox (paced by its own limiter,
+    scheduler/ratelimit.py) and the replies draw on one budget, and a waiting reply goes
+    first. Time moves only when the test moves it."""
+    seconds = [0.0]
+    sent: list[tuple[float, str]] = []
+
+    async def time_stands_still(delay: float) -> None:
+        await asyncio.sleep(0)  # others run; the clock moves when the test says
+
+    budget = RateBudget(10, now=lambda: seconds[0], sleep=time_stands_still)
+    pacing = ChatRateLimiter(RateLimits(global_per_second=8, per_chat_per_second=100),
+                             now=lambda: seconds[0], budget=budget)
+
+    def busy_outbox() -> int:
+        """The outbox sends whatever it is let through (100 notices waiting)."""
+        admitted = [chat for chat in range(100) if pacing.admit(f"n{len(sent)}-{chat}") == 0]
+        sent.extend((seconds[0], "notice") for _ in admitted)
+        return len(admitted)
+
+    async def reply() -> None:
+        await budget.for_reply()
+        sent.append((seconds[0], "reply"))
+
+    async def others_run() -> None:
+        for _ in range(20):
+            await asyncio.sleep(0)
+
+    assert busy_outbox() == 7  # its own pace, under the cap: room is left for people
+    replies = [asyncio.create_task(reply()) for _ in range(5)]  # five people write at once
+    await others_run()
+    assert [who for at, who in sent if who == "reply"] == ["reply"] * 3  # the room there was
+    seconds[0] = 1.0  # a second later the outbox is as busy as ever
+    assert busy_outbox() == 0  # two replies wait: they go first
+    await others_run()
+    assert [at for at, who in sent if who == "reply"] == [0.0, 0.0, 0.0, 1.0, 1.0]
+    assert busy_outbox() == 7  # then the outbox goes on
+    await asyncio.gather(*replies)
+    for start in (0.0, 1.0):  # never over the cap, both paths together
+        assert sum(start <= at < start + 1 for at, _ in sent) <= 10
+    assert (budget.replies, budget.notices) == (5, 14)
+
+
+async def test_telegrams_replies_and_outbox_draw_on_one_budget(settings, clock, db):
+    async with FakeTelegram() as fake, \
+            telegram_harness.running_app(settings, fake, clock) as app:
+        lan = TelegramDriver(app, fake, fake.user(1001, first_name="Lan"))
+        await lan.command("start")
+        budget = app.inbound.budgets["telegram"]
+        replies = budget.replies
+        assert replies >= 1 and budget.notices == 0
+        async with db.session() as session:
+            person = (await session.exec(select(ChannelAccount).where(
+                ChannelAccount.external_id == "1001"))).one().person_id
+            await outbox.enqueue(session, key="n1", person_id=person,
+                                 payload=to_payload([TextReply("🔔 Thông báo thử")]),
+                                 now=clock.now())
+            await session.commit()
+        [notice] = await lan.notices()
+        assert notice.text == "🔔 Thông báo thử"
+        assert (budget.replies, budget.notices) == (replies, 1)

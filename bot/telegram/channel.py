@@ -16,16 +16,12 @@ from aiohttp import web
 from telegram import Bot, Update
 from telegram.constants import MessageLimit
 from telegram.error import (
-    BadRequest,
-    Forbidden,
     InvalidToken,
     NetworkError,
-    RetryAfter,
     TelegramError,
     TimedOut,
 )
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     BaseUpdateProcessor,
     ContextTypes,
@@ -38,6 +34,8 @@ from bot.channels.inbound import Inbound, Lane
 from bot.proxies import Proxies
 from bot.telegram import webhook
 from bot.telegram.convert import to_event
+from bot.telegram.errors import classify
+from bot.telegram.limiter import HostLimiter
 from bot.telegram.render import Renderer, bot_commands
 from bot.telegram.transport import AiohttpRequest
 from handlers.engine import Engine
@@ -104,9 +102,9 @@ class TelegramChannel:
         )
         if settings.webhook_url:  # Telegram POSTs updates to bot/telegram/webhook.py
             builder = builder.updater(None)
-        if settings.telegram_reply_rate_per_second > 0:
-            builder = builder.rate_limiter(AIORateLimiter(
-                overall_max_rate=settings.telegram_reply_rate_per_second, max_retries=2))
+        # the host's retry policy, and Telegram's one rate budget, shared with the outbox
+        builder = builder.rate_limiter(HostLimiter(inbound.retry,
+                                                   inbound.budgets.get(self.channel)))
         self.application = builder.build()
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
@@ -273,21 +271,11 @@ class TelegramOutboxSender:
 async def _deliver(renderer: Renderer, chat_id: str, replies: list[Reply]) -> None:
     try:
         await renderer.send(int(chat_id), replies)
-    except RetryAfter as error:
-        raise DeliveryError(Failure.RETRY_AFTER, str(error),
-                            retry_after=_seconds(error.retry_after)) from error
-    except Forbidden as error:
-        raise DeliveryError(Failure.BLOCKED, str(error)) from error
-    except BadRequest as error:
-        raise DeliveryError(Failure.PERMANENT, str(error)) from error
-    except (TimedOut, NetworkError) as error:
-        raise DeliveryError(Failure.TRANSIENT, str(error)) from error
-
-
-def _seconds(retry_after: object) -> float:
-    if hasattr(retry_after, "total_seconds"):
-        return retry_after.total_seconds()
-    return float(retry_after)
+    except TelegramError as error:
+        failure = classify(error)
+        if failure is None:
+            raise
+        raise failure from error
 
 
 async def _acknowledge(update: Update) -> None:

@@ -16,7 +16,7 @@ from typing import Any, Literal, cast
 from aiohttp import web
 
 from bot.web.api_params import MapQuery, bad_parameter, parse_map_query
-from bot.web.keys import DB, MAP_FLIGHTS, SERVICES
+from bot.web.keys import DB, MAP_ANSWERS, MAP_FLIGHTS, SERVICES
 from bot.web.signed_media import BUSY_HEADERS
 from storage.media import MediaUnavailable
 from storage.media_copies import BadImage
@@ -40,9 +40,15 @@ def cell_degrees(zoom: int) -> float:
 async def practices_geojson(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
     parsed = parse_map_query(request.query, tz=services.tz, units=services.units)
-    # Readers asking for the same view at the same moment share one computation.
-    text = await request.app[MAP_FLIGHTS].run(
-        request.query_string, lambda: _geojson_text(request, parsed))
+    async with request.app[DB].reading() as session:  # first: see bot/web/map_answers.py
+        version = await public_map.map_version(session)
+    answers, query = request.app[MAP_ANSWERS], request.query_string
+    text = answers.get(query, version)
+    if text is None:
+        # Readers asking for the same view at the same moment share one computation.
+        text = await request.app[MAP_FLIGHTS].run(
+            f"{version}?{query}", lambda: _geojson_text(request, parsed))
+        answers.put(query, version, text)
     return web.json_response(text=text, headers=CACHE_SHORT)
 
 

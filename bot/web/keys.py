@@ -11,6 +11,8 @@ from typing import Any, Protocol
 from aiohttp import web
 from jinja2 import Environment
 
+from bot.web.map_answers import MapAnswers
+from bot.web.ratelimit import SlidingWindowLimiter
 from bot.web.single_flight import SingleFlight
 from handlers.context import Services
 from settings import Settings
@@ -41,6 +43,10 @@ SETTINGS = web.AppKey("settings", Settings)
 DB = web.AppKey("db", Database)
 MAP_FLIGHTS = web.AppKey("map_flights", SingleFlight[str])
 """GeoJSON answers being computed, by query (bot/web/single_flight.py)."""
+MAP_ANSWERS = web.AppKey("map_answers", MapAnswers)
+"""GeoJSON answers kept until the public map changes (bot/web/map_answers.py)."""
+OPEN311_LIMITS = web.AppKey("open311_limits", SlidingWindowLimiter)
+"""Open311 POSTs per API key per minute, and refused keys per address (bot/web/open311.py)."""
 SERVICES = web.AppKey("services", Services)
 TEMPLATES = web.AppKey("templates", Environment)
 SCHEDULER: web.AppKey[RunningFlag | None] = web.AppKey("scheduler")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from dataclasses import field as default
 from datetime import datetime
 from typing import Any
 
@@ -59,6 +60,10 @@ class PracticeCard:
     hq_photos: list[str]
     """Recognised practices only: photos in high quality for the press."""
     recognitions: list[tuple[str, str, datetime]]
+    priority: list[str] = default(default_factory=list)
+    """"Ưu tiên" flags in words."""
+    consultations: list[str] = default(default_factory=list)
+    """Closed residents' consultations: counts and satisfaction only."""
 
 
 def practice_card(practice: PracticePublic, units: UnitDirectory, t: Translator, *,
@@ -99,6 +104,13 @@ def practice_card(practice: PracticePublic, units: UnitDirectory, t: Translator,
         hq_photos=([f"/api/photos/{photo.id}/hq.jpg" for photo in practice.photos]
                    if practice.status == "recognised" else []),
         recognitions=recognitions,
+        priority=[t(f"option.{name}.{value}") for name, value in (
+            ("priority_task", practice.priority_task),
+            ("difficult_area", practice.difficult_area)) if value],
+        consultations=[t("web.card.consultation", agree=c.agree or 0,
+                         disagree=c.disagree or 0, votes=c.votes or 0,
+                         avg=c.satisfaction_avg if c.satisfaction_avg is not None else "—")
+                       for c in practice.consultations if c.closed_at is not None],
     )
 
 

@@ -19,6 +19,7 @@ from bot.web.api_params import (
     PRIORITIES,
     YEARS,
 )
+from bot.web.open311_openapi import open311_paths
 from handlers.practice_form import FIELDS
 from storage.public_shapes import PracticePublic
 
@@ -105,7 +106,9 @@ def build_document() -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {"title": "Dân vận khéo — public map API", "version": "1",
                  "description": "Approved and recognised practices of the 'Dân vận khéo' "
-                                "movement. Only public fields; feedback is never published."},
+                                "movement. Only public fields. Feedback only where its sender "
+                                "chose to publish it, without personal data (Open311 "
+                                "GeoReport v2)."},
         "paths": {
             "/api/practices.geojson": {"get": {
                 "summary": "Practices in a view, as GeoJSON points or grid clusters",
@@ -151,6 +154,7 @@ def build_document() -> dict[str, Any]:
                 "summary": "Database reachable, scheduler running",
                 "responses": {"200": _json({"type": "object"}),
                               "503": _json({"type": "object"}, "unhealthy")}}},
+            **open311_paths(),
         },
         "components": {"schemas": components},
     }

@@ -22,7 +22,9 @@ from bot.web.keys import (
     DB,
     EMBEDDABLE,
     LEADERSHIP,
+    MAP_ANSWERS,
     MAP_FLIGHTS,
+    OPEN311_LIMITS,
     SCHEDULER,
     SERVICES,
     SETTINGS,
@@ -30,7 +32,9 @@ from bot.web.keys import (
     LeaderFlag,
     RunningFlag,
 )
+from bot.web.map_answers import MapAnswers
 from bot.web.metrics import METRICS, METRICS_PORTS, Metrics
+from bot.web.ratelimit import SlidingWindowLimiter
 from bot.web.single_flight import SingleFlight
 from bot.web.templating import STATIC_DIR, environment
 from bot.web.webchat import CHAT, WebChat
@@ -61,6 +65,8 @@ def create_web_app(
     app[SETTINGS] = settings
     app[DB] = db
     app[MAP_FLIGHTS] = SingleFlight()
+    app[MAP_ANSWERS] = MapAnswers()
+    app[OPEN311_LIMITS] = SlidingWindowLimiter(settings.open311_posts_per_minute)
     app[SERVICES] = services
     app[METRICS] = metrics
     app[METRICS_PORTS] = set()
@@ -111,6 +117,10 @@ def setup_routes(app: web.Application) -> None:
     from bot.web import guides  # beside its routes, so the import list stays as others edit it
 
     guides.setup_routes(app)
+    # Open data: published feedback as Open311 GeoReport v2, and partners' filing (POST).
+    from bot.web import open311
+
+    open311.setup_routes(app)
     add.add_post("/chat/events", webchat.post_event)
     add.add_post("/chat/photos", webchat.post_photos)
     add.add_post("/chat/voice", webchat.post_voice)

@@ -25,11 +25,11 @@ from bot.web.signed_media import SignedMediaUrls
 from bot.zalo_bot import webhook as zalo_webhook
 from bot.zalo_bot.client import MAX_TEXT, ZaloApiError, ZaloBotClient, ZaloNetworkError
 from bot.zalo_bot.convert import IMAGE, chat_of, to_event, unwrap, update_key
+from bot.zalo_bot.errors import classify
 from bot.zalo_bot.render import ZaloRenderer
 from handlers.clock import Clock
 from handlers.engine import Engine
 from handlers.replies import Reply
-from scheduler.delivery import DeliveryError, Failure
 from settings import Settings
 from storage.media import MediaStore
 from storage.models import Channel
@@ -59,16 +59,18 @@ class ZaloChannel:
         self.engine = engine
         self.media = media
         self.client = ZaloBotClient(token, settings.zalo_bot_api_base_url,
-                                    rate_per_second=settings.zalo_rate_per_second,
                                     proxies=Proxies.from_settings(settings))
         self.links = SignedMediaUrls.from_secret(
             token, clock=clock, ttl=timedelta(hours=settings.zalo_media_link_hours))
-        self.renderer = ZaloRenderer(self.client, self.links, retries=2,
-                                     backoff_seconds=retry_backoff_seconds)
-        self.outbox_renderer = ZaloRenderer(self.client, self.links)
+        inbound = inbound or Inbound(clock)
+        budget = inbound.budgets.get(self.channel)  # Zalo's rate, replies first
+        self.renderer = ZaloRenderer(self.client, self.links, retry=inbound.retry,
+                                     pace=budget.for_reply if budget else None)
+        self.outbox_renderer = ZaloRenderer(self.client, self.links,
+                                            pace=budget.for_notice if budget else None)
         self.retry_backoff_seconds = retry_backoff_seconds
         self._tasks: set[asyncio.Task] = set()
-        self.lane = (inbound or Inbound(clock)).lane(self.channel, engine, self.renderer.send)
+        self.lane = inbound.lane(self.channel, engine, self.renderer.send)
         self._site = Site()
         self._poller: asyncio.Task | None = None
 
@@ -203,11 +205,10 @@ class ZaloChannel:
         numbered = await self.engine.offer_actions(self.channel, chat_id, replies)
         try:
             await self.outbox_renderer.send(chat_id, replies, actions_numbered=numbered)
-        except ZaloApiError as error:
-            raise DeliveryError(_failure(error), f"zalo {error.status}: {error.description}",
-                                ) from error
-        except ZaloNetworkError as error:
-            raise DeliveryError(Failure.TRANSIENT, str(error)) from error
+        except (ZaloApiError, ZaloNetworkError) as error:
+            failure = classify(error)
+            assert failure is not None
+            raise failure from error
 
 
 class ZaloOutboxSender:
@@ -227,14 +228,6 @@ class ZaloOutboxSender:
 
     async def deliver(self, chat_id: str, replies: list[Reply]) -> None:
         await self.zalo.deliver(chat_id, replies)
-
-
-def _failure(error: ZaloApiError) -> Failure:
-    """Zalo's error codes (ZALO-NOTES §1.2): 429 is a quota, retried with the outbox's backoff;
-    403 is documented as an internal server error; 408 and 5xx are passing troubles."""
-    if error.code in (403, 408, 429) or error.status >= 500:
-        return Failure.TRANSIENT
-    return Failure.PERMANENT
 
 
 __all__ = ["ZaloChannel"]

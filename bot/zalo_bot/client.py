@@ -7,9 +7,7 @@ The token is part of every URL, so no URL is ever logged or put into an error me
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
 from pathlib import Path
 from typing import Any
 
@@ -40,16 +38,12 @@ class ZaloNetworkError(Exception):
 
 class ZaloBotClient:
     def __init__(self, token: str, base_url: str, *, timeout: float = 15.0,
-                 rate_per_second: float = 0.0,
                  proxies: proxy_routes.Proxies | None = None) -> None:
         self._base = f"{base_url.rstrip('/')}{token}"
         self._proxies = proxies or proxy_routes.Proxies()
         self._proxy: str | None = None
         self.timeout = timeout
-        self.rate_per_second = rate_per_second
         self._session: aiohttp.ClientSession | None = None
-        self._next_send = 0.0
-        self._pace = asyncio.Lock()
 
     async def start(self) -> None:
         if self._session is None:  # through HTTPS_PROXY/ALL_PROXY where set (bot/proxies.py)
@@ -88,7 +82,6 @@ class ZaloBotClient:
     async def send_message(self, chat_id: str, text: str) -> dict[str, Any]:
         if not 1 <= len(text) <= MAX_TEXT:
             raise ValueError(f"sendMessage text must be 1-{MAX_TEXT} characters, not {len(text)}")
-        await self._paced()
         return await self.call("sendMessage", {"chat_id": chat_id, "text": text})
 
     async def send_photo(self, chat_id: str, photo_url: str,
@@ -96,12 +89,10 @@ class ZaloBotClient:
         params = {"chat_id": chat_id, "photo": photo_url}
         if caption:
             params["caption"] = caption[:MAX_TEXT]
-        await self._paced()
         return await self.call("sendPhoto", params)
 
     async def send_voice(self, chat_id: str, voice_url: str) -> dict[str, Any]:
         """A voice message Zalo plays: `voice_url` is an .aac file (ZALO-NOTES §1.3)."""
-        await self._paced()
         return await self.call("sendVoice", {"chat_id": chat_id, "voice_url": voice_url})
 
     async def send_chat_action(self, chat_id: str, action: str = "typing") -> None:
@@ -148,14 +139,3 @@ class ZaloBotClient:
         if self._session is None:
             raise RuntimeError("ZaloBotClient.start() was not called")
         return self._session
-
-    async def _paced(self) -> None:
-        """Space sends evenly at `rate_per_second` (0: no pacing); Zalo publishes no limit."""
-        if self.rate_per_second <= 0:
-            return
-        async with self._pace:
-            now = time.monotonic()
-            wait = self._next_send - now
-            self._next_send = max(now, self._next_send) + 1 / self.rate_per_second
-        if wait > 0:
-            await asyncio.sleep(wait)

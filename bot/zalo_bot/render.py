@@ -1,22 +1,24 @@
 """Channel-neutral replies → Zalo Bot messages: plain text (`bot/plain_text.py`) in pieces of at
 most 2,000 characters, photos and documents by signed links to our own web server.
 
-Replies to a person are retried a few times when Zalo says 429 "Quota exceeded" or cannot be
-reached, one API call at a time, so a retry never repeats a message already delivered. The
-outbox's sends are not retried here: the outbox has its own backoff.
+Replies to a person are retried under the channel host's policy (`retry`,
+bot/channels/retry.py) when Zalo says 429 "Quota exceeded" or cannot be reached, one API call
+at a time, so a retry never repeats a message already delivered. The outbox's sends are not
+retried here: the outbox has its own backoff.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from bot.channels.retry import ReplyRetry
 from bot.plain_text import media_unavailable, plain_text
 from bot.text import shorten, split_text
 from bot.web.signed_media import SignedMediaUrls
-from bot.zalo_bot.client import MAX_TEXT, ZaloApiError, ZaloBotClient, ZaloNetworkError
+from bot.zalo_bot.client import MAX_TEXT, ZaloApiError, ZaloBotClient
+from bot.zalo_bot.errors import classify
 from handlers.i18n import Translator
 from handlers.replies import (
     ACTION_TOKEN,
@@ -30,16 +32,17 @@ from storage.media import MediaStore
 
 log = logging.getLogger(__name__)
 
-RETRYABLE_CODES = (408, 429)
-
-
 class ZaloRenderer:
-    def __init__(self, client: ZaloBotClient, links: SignedMediaUrls, *, retries: int = 0,
-                 backoff_seconds: float = 1.0) -> None:
+    def __init__(self, client: ZaloBotClient, links: SignedMediaUrls, *,
+                 retry: ReplyRetry | None = None,
+                 pace: Callable[[], Awaitable[None]] | None = None) -> None:
+        """`retry`: the host's policy for a reply's requests (none for the outbox's notices);
+        `pace`: waits for the message's place in Zalo's rate budget (bot/channels/budget.py,
+        shared by replies and notices, replies first)."""
         self.client = client
         self.links = links
-        self.retries = retries
-        self.backoff_seconds = backoff_seconds
+        self.retry = retry
+        self.pace = pace
 
     async def send(self, chat_id: str, replies: list[Reply], *,
                    actions_numbered: bool = True) -> None:
@@ -105,13 +108,11 @@ class ZaloRenderer:
         await self.text(chat_id, t("voice.listen", caption=reply.caption or "", link=m4a))
 
     async def _call(self, send: Callable[[], Awaitable[Any]]) -> Any:
-        for attempt in range(self.retries + 1):
-            try:
-                return await send()
-            except (ZaloApiError, ZaloNetworkError) as error:
-                retryable = isinstance(error, ZaloNetworkError) or error.code in RETRYABLE_CODES
-                if not retryable or attempt == self.retries:
-                    raise
-                log.info("zalo send retried", extra={"error": str(error), "attempt": attempt + 1})
-                await asyncio.sleep(self.backoff_seconds * 2**attempt)
-        raise AssertionError("unreachable")
+        async def once() -> Any:
+            if self.pace is not None:
+                await self.pace()
+            return await send()
+
+        if self.retry is None:
+            return await once()
+        return await self.retry.call(once, classify)

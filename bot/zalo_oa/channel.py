@@ -7,9 +7,9 @@ A redelivered event is dropped here (recent message ids) and by the engine (proc
 
 For the outbox, `deliver` sends what the bot says on its own, and knows the 7-day window: a
 message Zalo refuses because the person has not written for 7 days (or for quota) raises
-`OutsideWindow`, which the outbox never drops (it goes to another linked channel, or waits
-until the person writes); and an official whose window is about to close is told, in the
-message, to write once a week to keep receiving reminders here.
+`OutsideWindow` (bot/zalo_oa/errors.py), which the outbox never drops (it goes to another
+linked channel, or waits until the person writes); and an official whose window is about to
+close is told, in the message, to write once a week to keep receiving reminders here.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from aiohttp import web
 
 from bot.channels.base import ChannelLimits, Site
 from bot.channels.inbound import Inbound
+from bot.channels.retry import ReplyRetry
 from bot.proxies import Proxies
 from bot.web import signed_media
 from bot.web.signed_media import SignedMediaUrls
@@ -33,6 +34,7 @@ from bot.zalo_oa import client as api
 from bot.zalo_oa import signature, webhook
 from bot.zalo_oa.client import OAApiError, OANetworkError, ZaloOAClient
 from bot.zalo_oa.convert import UNFOLLOW, is_from_user, to_events, update_key, user_of
+from bot.zalo_oa.errors import classify
 from bot.zalo_oa.oauth import OAuthClient
 from bot.zalo_oa.payloads import PayloadCodec
 from bot.zalo_oa.render import OARenderer
@@ -40,7 +42,6 @@ from bot.zalo_oa.tokens import TokenManager, TokenUnavailable
 from handlers.clock import Clock
 from handlers.engine import Engine
 from handlers.replies import Reply
-from scheduler.delivery import DeliveryError, Failure
 from settings import Settings
 from storage.db import Database
 from storage.media import MediaStore
@@ -53,15 +54,6 @@ RECENT_EVENTS = 10_000
 STOP_GRACE_SECONDS = 10.0
 KEEPER_RETRY_SECONDS = 300.0
 CURFEW_END_HOUR = 6  # -234: no messages 22h-6h (UNVERIFIED)
-
-
-class OutsideWindow(DeliveryError):
-    """Zalo refuses this person until they write to the OA again (the 7-day window, or the
-    OA's quota). Not a reason to drop the message: the outbox sends it through another linked
-    channel, or keeps it until the person next writes."""
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(Failure.OUTSIDE_WINDOW, detail)
 
 
 LIMITS = ChannelLimits(text_length=api.MAX_TEXT, buttons_per_message=api.MAX_BUTTONS,
@@ -108,18 +100,25 @@ class ZaloOAChannel:
             "zalo oa\0" + settings.zalo_oa_app_secret.get_secret_value(), clock=clock,
             ttl=timedelta(hours=settings.zalo_media_link_hours))
         self._site = Site()
-        self.renderer = OARenderer(
-            self.client, media, self.codec, title_max=settings.zalo_oa_button_title_max,
-            info_image_url=settings.zalo_oa_info_image_url,
-            upload_max_bytes=settings.zalo_oa_upload_max_bytes, links=self.links,
-            public_url=lambda: self.settings.public_base_url or self._site.url or None)
+        inbound = inbound or Inbound(clock)
+
+        def renderer(retry: ReplyRetry | None) -> OARenderer:
+            return OARenderer(
+                self.client, media, self.codec, title_max=settings.zalo_oa_button_title_max,
+                info_image_url=settings.zalo_oa_info_image_url,
+                upload_max_bytes=settings.zalo_oa_upload_max_bytes, links=self.links,
+                public_url=lambda: self.settings.public_base_url or self._site.url or None,
+                retry=retry)
+
+        self.renderer = renderer(inbound.retry)  # replies: the host's retry policy
+        self.outbox_renderer = renderer(None)  # notices: the outbox retries on its own
         self.window_warning = window_warning
         self.on_activity: Callable[[], None] | None = None
         """Called after a person's event was handled (wakes the outbox: messages waiting for
         this person to write can go now)."""
         self._tasks: set[asyncio.Task] = set()
         self._recent: OrderedDict[str, None] = OrderedDict()
-        self.lane = (inbound or Inbound(clock)).lane(self.channel, engine, self.renderer.send)
+        self.lane = inbound.lane(self.channel, engine, self.renderer.send)
         self._keeper: asyncio.Task | None = None
 
     # -- life cycle --------------------------------------------------------------------------
@@ -212,13 +211,11 @@ class ZaloOAChannel:
         if self.window_warning is not None:
             replies = await self.window_warning(chat_id, replies)
         try:
-            await self.renderer.send(chat_id, replies)
-        except OAApiError as error:
-            raise _delivery_error(error, self._until_morning()) from None
-        except (OANetworkError, TokenUnavailable) as error:
-            raise DeliveryError(Failure.TRANSIENT, str(error)[:300]) from None
-        except ValueError as error:  # a reply Zalo cannot take (too long a payload)
-            raise DeliveryError(Failure.PERMANENT, str(error)[:300]) from None
+            await self.outbox_renderer.send(chat_id, replies)
+        except (OAApiError, OANetworkError, TokenUnavailable, ValueError) as error:
+            failure = classify(error, until_morning=self._until_morning())
+            assert failure is not None
+            raise failure from None
 
     # -- the token keeper --------------------------------------------------------------------
 
@@ -255,18 +252,3 @@ class ZaloOAOutboxSender:
 
     async def deliver(self, chat_id: str, replies: list[Reply]) -> None:
         await self.oa.deliver(chat_id, replies)
-
-
-def _delivery_error(error: OAApiError, until_morning: float) -> DeliveryError:
-    detail = f"zalo oa {error.code}: {error.message}"[:300]
-    if error.code in api.WINDOW_ERRORS:
-        return OutsideWindow(detail)
-    if error.code == api.NOT_FOLLOWER:
-        return DeliveryError(Failure.BLOCKED, detail)
-    if error.code == api.RATE_LIMITED:
-        return DeliveryError(Failure.RETRY_AFTER, detail, retry_after=60.0)
-    if error.code == api.NIGHT_CURFEW:
-        return DeliveryError(Failure.RETRY_AFTER, detail, retry_after=until_morning)
-    if error.code in api.TOKEN_ERRORS or error.status == 401:
-        return DeliveryError(Failure.TRANSIENT, detail)
-    return DeliveryError(Failure.PERMANENT, detail)

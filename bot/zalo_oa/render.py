@@ -20,17 +20,19 @@ import io
 import logging
 import mimetypes
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from PIL import Image
 
+from bot.channels.retry import ReplyRetry
 from bot.plain_text import media_unavailable, plain_text
 from bot.text import shorten, split_text
 from bot.web.signed_media import SignedMediaUrls
 from bot.zalo_oa.client import MAX_BUTTONS, MAX_TEXT, ZaloOAClient
+from bot.zalo_oa.errors import classify
 from bot.zalo_oa.payloads import PayloadCodec
 from handlers.i18n import Translator
 from handlers.options import short_label
@@ -38,6 +40,7 @@ from handlers.replies import Ask, DocumentReply, PhotoReply, Reply, TextReply, V
 from storage.media import MediaStore, MediaUnavailable
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 CARD_TITLE_MAX = 100
 _KNOWN_UPLOADS = 512
@@ -47,8 +50,12 @@ class OARenderer:
     def __init__(self, client: ZaloOAClient, media: MediaStore, codec: PayloadCodec, *,
                  title_max: int = 20, info_image_url: str | None = None,
                  upload_max_bytes: int = 1_000_000, links: SignedMediaUrls | None = None,
-                 public_url: Callable[[], str | None] = lambda: None) -> None:
+                 public_url: Callable[[], str | None] = lambda: None,
+                 retry: ReplyRetry | None = None) -> None:
+        """`retry`: the host's policy for a reply's requests (bot/channels/retry.py); none for
+        the outbox's notices, which it retries on its own."""
         self.client = client
+        self.retry = retry
         self.media = media
         self.codec = codec
         self.title_max = title_max
@@ -65,7 +72,7 @@ class OARenderer:
         for reply in replies:
             if isinstance(reply, TextReply):
                 for message in self.text_messages(user_id, reply):
-                    await self.client.send(user_id, message)
+                    await self._send(user_id, message)
             elif isinstance(reply, PhotoReply):
                 await self._photo(user_id, reply)
             elif isinstance(reply, DocumentReply):
@@ -127,14 +134,15 @@ class OARenderer:
             except MediaUnavailable:  # logged by the store, with the key
                 await self.send(user_id, [media_unavailable(reply)])
                 return
-            attachment_id = await self.client.upload_image(data, filename=name, mime_type=mime)
+            attachment_id = await self._call(lambda: self.client.upload_image(
+                data, filename=name, mime_type=mime))
             self._remember(reply.path, attachment_id)
         message: dict[str, Any] = {"attachment": {"type": "template", "payload": {
             "template_type": "media",
             "elements": [{"media_type": "image", "attachment_id": attachment_id}]}}}
         if reply.caption:
             message["text"] = shorten(reply.caption, MAX_TEXT)
-        await self.client.send(user_id, message)
+        await self._send(user_id, message)
 
     async def _document(self, user_id: str, reply: DocumentReply) -> None:
         try:
@@ -143,12 +151,12 @@ class OARenderer:
             await self.send(user_id, [media_unavailable(reply)])
             return
         mime = mimetypes.guess_type(reply.filename)[0] or "application/octet-stream"
-        token = await self.client.upload_file(data, filename=reply.filename, mime_type=mime)
+        token = await self._call(lambda: self.client.upload_file(
+            data, filename=reply.filename, mime_type=mime))
         if reply.caption:
             for chunk in split_text(reply.caption, MAX_TEXT):
-                await self.client.send(user_id, {"text": chunk})
-        await self.client.send(user_id, {"attachment": {"type": "file",
-                                                        "payload": {"token": token}}})
+                await self._send(user_id, {"text": chunk})
+        await self._send(user_id, {"attachment": {"type": "file", "payload": {"token": token}}})
 
     async def _voice(self, user_id: str, reply: VoiceReply, language: str) -> None:
         """The OA API sends no sound (its file upload takes documents only): a signed link to
@@ -164,7 +172,16 @@ class OARenderer:
         text = t("voice.listen", caption=reply.caption or "", link=link) if link \
             else reply.caption or ""
         for chunk in split_text(text, MAX_TEXT):
-            await self.client.send(user_id, {"text": chunk})
+            await self._send(user_id, {"text": chunk})
+
+    async def _send(self, user_id: str, message: dict[str, Any]) -> None:
+        await self._call(lambda: self.client.send(user_id, message))
+
+    async def _call(self, request: Callable[[], Awaitable[T]]) -> T:
+        """One request to the OA, under the retry policy when there is one."""
+        if self.retry is None:
+            return await request()
+        return await self.retry.call(request, classify)
 
     def _fitted(self, relative: str) -> tuple[bytes, str, str]:
         return fit_image(self.media.outgoing(relative), self.upload_max_bytes)

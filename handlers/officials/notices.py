@@ -6,16 +6,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.abuse import flags as abuse_flags
 from handlers.context import Context
 from handlers.i18n import Translator
 from handlers.officials import render
-from handlers.replies import ACTION_TOKEN, Option, Reply, TextReply
+from handlers.replies import ACTION_TOKEN, Option, Reply, TextReply, in_language, to_payload
 from storage.models import Feedback, Person, Practice
-from storage.repositories import feedback_flags, people
+from storage.repositories import feedback_flags, outbox, people
 from storage.repositories import officials as officials_repo
 from storage.repositories.unassigned import WaitingItems
+from storage.units import UnitDirectory
 
 Build = Callable[[Translator], list[Reply]]
 log = logging.getLogger(__name__)
@@ -62,8 +66,36 @@ def _feedback_notice(ctx: Context, t: Translator, feedback: Feedback, what: str,
     text = render.feedback_notice(ctx, t, feedback, what, detail)
     if flags:
         text = "\n".join([*abuse_flags.lines(t, flags), text])
+    return _with_open_button(t, text, feedback)
+
+
+def _with_open_button(t: Translator, text: str, feedback: Feedback) -> TextReply:
     return TextReply(text, (Option(t("officials.open"), f"fb_open:{feedback.id}"),),
                      token=ACTION_TOKEN)
+
+
+async def queue_new_feedback_without_chat(session: AsyncSession, units: UnitDirectory,
+                                          feedback: Feedback, now: datetime) -> int:
+    """What `feedback_to_officials(ctx, feedback, "new", 0)` queues, for a feedback no chat
+    filed (a partner application's Open311 POST): the same notice, button and key, straight
+    into the outbox within the caller's transaction. How many officials it reached."""
+    responsible = await officials_repo.responsible_officials(
+        session, unit_code=feedback.assigned_unit_code,
+        province_code=feedback.assigned_province_code)
+    if not responsible:
+        _unassigned(feedback.code or "", feedback.assigned_unit_code)
+    unit = units.get(feedback.commune_code)
+    for official in responsible:
+        t = Translator(official.language)
+        text = render.feedback_notice_text(t, feedback, "new",
+                                           unit.label if unit else feedback.commune_code)
+        await outbox.enqueue(
+            session, key=f"fb:{feedback.id}:new:0:to:{official.id}", person_id=official.id or 0,
+            payload=to_payload(in_language([_with_open_button(t, text, feedback)],
+                                           t.language)), now=now)
+    if responsible:
+        await outbox.announce(session)
+    return len(responsible)
 
 
 def _practice_notice(ctx: Context, t: Translator, practice: Practice, what: str) -> TextReply:

@@ -136,9 +136,15 @@ def feedback_card(ctx: Context, t: Translator, feedback: Feedback,
 def feedback_notice(ctx: Context, t: Translator, feedback: Feedback, what: str,
                     detail: str | None = None) -> str:
     """A short notice to an official: what happened to which feedback (never who sent it)."""
+    return feedback_notice_text(t, feedback, what, unit_label(ctx, feedback.commune_code),
+                                detail)
+
+
+def feedback_notice_text(t: Translator, feedback: Feedback, what: str, place: str,
+                         detail: str | None = None) -> str:
+    """`feedback_notice` where no chat is at hand (a partner's Open311 filing)."""
     text = t(f"fbnotice.{what}", code=feedback.code,
-             category=t(f"option.category.{feedback.category}"),
-             place=unit_label(ctx, feedback.commune_code))
+             category=t(f"option.category.{feedback.category}"), place=place)
     quoted = detail if detail is not None else feedback.text
     return f"{text}\n«{excerpt(quoted, 300)}»" if quoted else text
 

@@ -224,10 +224,11 @@ async def _erase_feedback(session: AsyncSession, person_id: int, report: Erasure
 
 async def erase_senders_data(session: AsyncSession, feedback: Sequence[Feedback],
                              report: Erasure) -> set[str]:
-    """The sender's name, phone, photos and voice notes on these feedback; returns the
-    strings removed, for scrubbing their copies."""
+    """The sender's name, phone, photos and voice notes on these feedback, and their consent
+    to publish them (Open311); returns the strings removed, for scrubbing their copies."""
     strings: set[str] = set()
     for item in feedback:
+        item.publish = False
         strings |= {item.reporter_name or "", item.reporter_phone or ""}
         if item.reporter_phone and item.reporter_phone.startswith("+84"):
             strings.add("0" + item.reporter_phone[3:])

@@ -34,6 +34,7 @@ from storage.models import (
     PracticePhoto,
     PracticeStatus,
     PracticeVote,
+    PublicMapVersion,
     Recognition,
 )
 from storage.province_centres import PROVINCE_CENTRES
@@ -185,6 +186,14 @@ def _spread_around_centre(practice_id: int, province_code: str) -> tuple[float, 
 
 
 # -- the map ---------------------------------------------------------------------------------
+
+
+async def map_version(session: AsyncSession) -> int:
+    """The database's count of changes to what the map shows (models.PublicMapVersion): an
+    answer computed after reading version V is current for as long as the version is V."""
+    version = (await session.exec(
+        select(PublicMapVersion.version).where(col(PublicMapVersion.id) == 1))).first()
+    return version or 0
 
 
 async def count_points(session: AsyncSession, *, filters: MapFilters, up_to: int) -> int:

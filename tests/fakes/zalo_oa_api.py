@@ -13,7 +13,8 @@ What it models:
   message shapes (text 1-2,000 characters, at most 5 buttons with short titles and string
   payloads of at most 1,000 characters, media by a known attachment id, `request_user_info`
   cards, files by a known token), the 7-day window (`-230`, or `-232` on a flag), followers
-  (`-213`), an optional quota (`-211`), and injected faults (`fail(path, code)`);
+  (`-213`), an optional quota (`-211`), and injected faults (`fail(path, code)`: an error
+  code, or an HTTP 5xx from the gateway);
 * a user side: `fake.user(id)` sends correctly signed webhook events to our server (text,
   button taps, images, locations, files, stickers, submitted phone numbers, follow/unfollow)
   and reads what the OA sent back. The signature is computed here independently of our code.
@@ -496,6 +497,9 @@ class FakeZaloOA:
 
 
 def _api_error(code: int, message: str) -> web.Response:
+    if code >= 500:  # the gateway in front of the API is in trouble: an HTTP error, no JSON
+        return web.Response(status=code, text="<html><body>Service Unavailable</body></html>",
+                            content_type="text/html")
     return web.json_response({"error": code, "message": message})
 
 

@@ -10,7 +10,7 @@ from storage.models import Consent, Feedback, FeedbackPhoto, Practice
 from tests.handlers.test_feedback import do
 from tests.support.consent import is_privacy_notice
 from tests.support.consent_checks import assert_consent_stored, consents_of
-from tests.support.officials import FEEDBACK_QUESTIONS, feedback_walk
+from tests.support.officials import FEEDBACK_QUESTIONS, KEEP_PRIVATE, feedback_walk
 
 
 async def start_feedback_until_the_notice(chat) -> None:  # noqa: ANN001
@@ -55,6 +55,8 @@ async def test_declining_sends_anonymous_feedback_without_photos_or_place(make_c
     await chat.press("Không đồng ý")
     assert "ẩn danh" in chat.last.text and FEEDBACK_QUESTIONS["commune"] in chat.last.text
     await chat.text("hoan kiem")
+    assert FEEDBACK_QUESTIONS["publish"] in chat.last.text  # content, not personal: still asked
+    await chat.press(KEEP_PRIVATE)
     summary = chat.last.text
     assert "Gửi ẩn danh" in summary
     await chat.press("Gửi")

@@ -13,7 +13,14 @@ from handlers.replies import TextReply
 from storage.models import Feedback, FeedbackEvent, FeedbackPhoto
 from tests.support.chat_driver import walk
 from tests.support.engine_chat import EngineChat
-from tests.support.officials import FEEDBACK_QUESTIONS, HOAN_KIEM, Step, feedback_walk
+from tests.support.officials import (
+    FEEDBACK_QUESTIONS,
+    HOAN_KIEM,
+    KEEP_PRIVATE,
+    PUBLISH,
+    Step,
+    feedback_walk,
+)
 
 
 async def do(chat: EngineChat, step: Step) -> None:
@@ -68,11 +75,12 @@ async def test_named_feedback_keeps_name_and_shared_phone(make_chat, db):
 async def test_phone_is_only_asked_for_named_feedback(make_chat):
     chat = make_chat()
     await chat.command("phananh")
-    for step in feedback_walk(anonymous=False, photos=0)[:-1]:
+    for step in feedback_walk(anonymous=False, photos=0)[:-2]:
         await do(chat, step)
     assert "Để lại số điện thoại" in chat.last.text
     await chat.command("back")
     await chat.press("Gửi ẩn danh")
+    await chat.press(KEEP_PRIVATE)
     assert "Kiểm tra lại phản ánh" in chat.last.text
     assert "Số điện thoại" not in chat.last.text
 
@@ -199,3 +207,20 @@ async def test_a_commune_far_from_the_pin_sent_before_it_is_questioned(make_chat
         feedback = (await session.exec(select(Feedback))).one()
     assert feedback.commune_code == HOAN_KIEM
     assert (feedback.latitude is not None) is kept
+
+
+async def test_publishing_is_the_senders_choice_no_offered_first(make_chat, db):
+    chat = make_chat()
+    await chat.command("phananh")
+    for step in feedback_walk(photos=0)[:-1]:
+        await do(chat, step)
+    question = chat.last
+    assert FEEDBACK_QUESTIONS["publish"] in question.text
+    assert "không kèm tên, số điện thoại" in question.text
+    assert [option.value for option in question.options] == ["no", "yes"]
+    await chat.press(PUBLISH)
+    assert f"Công khai: 🌐 {PUBLISH}" in chat.last.text  # on the summary, to check
+    await chat.press("Gửi")
+    async with db.session() as session:
+        [feedback] = (await session.exec(select(Feedback))).all()
+    assert feedback.publish is True

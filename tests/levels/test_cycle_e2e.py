@@ -212,6 +212,12 @@ async def test_consultation_recognition_nomination_and_the_province_cycle(
         assert "đề cử chờ xét" not in thanh.last_text
 
         shown = await api_practice(app, code)
+        async with aiohttp.ClientSession(base_url=app.web.url) as web, \
+                web.get(f"/practices/{code}") as response:
+            page = await response.text()
+    assert ("Lấy ý kiến Nhân dân: 2 đồng thuận · 0 chưa đồng thuận · hài lòng 4.5/5 "
+            "(2 ý kiến được tính)") in page
+    assert "Nên làm thêm" not in page and "Ồn ào" not in page
     assert shown["level"] == "province"
     assert [(r["level"], r["year"], r["decision_number"], r["decision_date"], r["consulted"])
             for r in shown["recognitions"]] == [

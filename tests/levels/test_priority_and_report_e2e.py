@@ -111,6 +111,7 @@ async def test_priority_flags_the_map_filter_and_the_report(fast_settings, clock
                 web.get(f"/practices/{code}") as response:
             page = await response.text()
         assert "QĐ số 125/QĐ-UBND ngày 10/12/2026" in page and "2026" in page
+        assert "Ưu tiên: 🆕 Mô hình mới, 🛂 Biên giới" in page
 
         await minh.command("baocao")
         await app.scheduler.ondemand_reports.run()

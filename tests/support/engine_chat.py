@@ -79,8 +79,10 @@ class EngineChat:
         return await self._send(ChoiceEvent(self.sender, token=token, value=value,
                                             **self._meta()))
 
-    async def photo(self, album_id: str | None = None) -> list[Reply]:
-        stored = self.media.save_image(jpeg_bytes())
+    async def photo(self, album_id: str | None = None, data: bytes | None = None
+                    ) -> list[Reply]:
+        """A photo as an adapter stores it (`data`: such as a phone writes, metadata and all)."""
+        stored = self.media.save_image(data or jpeg_bytes())
         return await self._send(PhotoEvent(self.sender, media=stored, album_id=album_id,
                                            **self._meta()))
 

@@ -40,8 +40,8 @@ BEN_THANH_PIN = (10.7725, 106.6980)
 
 def feedback_walk(*, commune_query: str = "hoan kiem", commune_pick: str | None = None,
                   anonymous: bool = True, photos: int = 1, phone: str | None = None,
-                  pin: tuple[float, float] = HOAN_KIEM_PIN, name: str | None = None
-                  ) -> list[Step]:
+                  pin: tuple[float, float] = HOAN_KIEM_PIN, name: str | None = None,
+                  publish: bool = False) -> list[Step]:
     """A complete feedback, answer by answer (the pin must lie in the commune's province, or
     the bot rightly asks whether it is right). `name`: typed where the channel gives none (the
     web chat, Zalo OA before the person shares their info), so the bot asks for it."""
@@ -62,7 +62,11 @@ def feedback_walk(*, commune_query: str = "hoan kiem", commune_pick: str | None 
     if not anonymous:
         steps.append(Step("phone", "contact", phone) if phone
                      else Step("phone", "press", "Bỏ qua"))
+    steps.append(Step("publish", "press", PUBLISH if publish else KEEP_PRIVATE))
     return steps
+
+
+PUBLISH, KEEP_PRIVATE = "Có, công khai (không kèm tên, số điện thoại)", "Không, chỉ gửi cán bộ"
 
 
 FEEDBACK_QUESTIONS = {
@@ -74,6 +78,7 @@ FEEDBACK_QUESTIONS = {
     "identity": "ghi tên hay gửi ẩn danh",
     "name": "Bạn tên là gì?",
     "phone": "Để lại số điện thoại",
+    "publish": "Công khai phản ánh này",
 }
 
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 import aiohttp
 import pytest
 
+from bot.channels.retry import ReplyRetry
 from bot.web.signed_media import SignedMediaUrls
 from bot.zalo_bot.client import ZaloApiError, ZaloBotClient, ZaloNetworkError
 from bot.zalo_bot.render import ZaloRenderer
@@ -131,7 +132,7 @@ async def test_network_errors_never_show_the_token():
 
 async def test_replies_are_retried_after_quota_exceeded(fake: FakeZaloBot, client: ZaloBotClient):
     links = SignedMediaUrls(b"k" * 32, ManualClock(), ttl=timedelta(days=1))
-    renderer = ZaloRenderer(client, links, retries=2, backoff_seconds=0.001)
+    renderer = ZaloRenderer(client, links, retry=ReplyRetry(attempts=2, backoff_seconds=0))
     fake.fail("sendMessage", 429, times=2)
     reply = TextReply("Chọn:", (Option("Một", "1"), Option("Hai", "2")), token="q1")
     await renderer.send("42", [reply])
