@@ -46,6 +46,8 @@ TABLE = [
     ("GET", "/console/practices/{pr}/photos/{pr_photo}.jpg", None, IN_SCOPE),
     ("POST", "/console/templates/{tpl}/remove", {},
      {**IN_SCOPE, "province": FORBIDDEN, "central": FORBIDDEN}),  # a unit's own only
+    ("GET", "/console/map", None, EVERY_OFFICIAL),
+    ("GET", "/console/map.json?zoom=9&status=new", None, EVERY_OFFICIAL),
     ("POST", "/console/logout", {}, EVERY_OFFICIAL),
 ]
 """Actions that change a record are sent with input the chat would refuse too (an empty

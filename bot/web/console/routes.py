@@ -7,7 +7,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.web.console import bulk, inbox, record, reply_templates, signin
+from bot.web.console import bulk, feedback_map, inbox, record, reply_templates, signin
 from bot.web.console.auth import official_page
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -39,6 +39,9 @@ def setup_routes(app: web.Application) -> None:
     add.add_get("/console/templates", official_page(reply_templates.templates_page))
     add.add_post("/console/templates", official_page(reply_templates.add))
     add.add_post(f"/console/templates/{ID}/remove", official_page(reply_templates.remove))
+    # The map of feedback and its hotspots.
+    add.add_get("/console/map", official_page(feedback_map.map_page))
+    add.add_get("/console/map.json", official_page(feedback_map.map_json))
     add.add_static("/console/static/", STATIC)
 
 

@@ -1,0 +1,59 @@
+// The console's map of feedback: cells grouped on the server (/console/map.json), coloured by
+// status, ringed when the oldest is over 30 days; Leaflet.markercluster merges near cells and
+// sums their counts. Tiles only when a tile server is set. Reloads the cells when the view moves.
+(function () {
+  "use strict";
+  var box = document.getElementById("feedback-map");
+  if (!box || !window.L) { return; }
+  var script = document.currentScript;
+  var COLOURS = { new: "#c62828", received: "#ef6c00", in_progress: "#f9a825",
+    forwarded: "#6a1b9a", resolved: "#2e7d32", rejected: "#546e7a", merged: "#90a4ae" };
+  var map = window.L.map(box, { attributionControl: !!box.dataset.tiles }).setView([16.0, 106.5], 6);
+  if (box.dataset.tiles) {
+    window.L.tileLayer(box.dataset.tiles, { attribution: box.dataset.attribution, maxZoom: 19 }).addTo(map);
+  }
+  var layer = window.L.markerClusterGroup({
+    showCoverageOnHover: false,
+    iconCreateFunction: function (cluster) {
+      var total = 0;
+      cluster.getAllChildMarkers().forEach(function (m) { total += m.options.count; });
+      return window.L.divIcon({ html: "<span>" + total + "</span>", className: "fb-cluster",
+        iconSize: [38, 38] });
+    }
+  }).addTo(map);
+  var first = true;
+  function load() {
+    var b = map.getBounds();
+    var bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) {
+      return Math.max(-180, Math.min(180, v)).toFixed(4); }).join(",");
+    var url = box.dataset.source + (box.dataset.source.indexOf("?") < 0 ? "?" : "&") +
+      (first ? "" : "bbox=" + bbox + "&") + "zoom=" + map.getZoom();
+    fetch(url, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (data) {
+      layer.clearLayers();
+      var points = [];
+      data.cells.forEach(function (c) {
+        var marker = window.L.circleMarker([c.lat, c.lon], {
+          count: c.count, radius: c.count > 1 ? 8 + Math.min(12, Math.log(c.count) * 2) : 7,
+          fillColor: COLOURS[c.status] || "#333", fillOpacity: 0.85,
+          color: c.age_days > 30 ? "#000" : "#fff", weight: c.age_days > 30 ? 3 : 1 });
+        marker.bindTooltip(c.count + " · " + c.status + " · " + c.age_days + "d");
+        if (c.id) { marker.on("click", function () { window.location = "/console/feedback/" + c.id; }); }
+        layer.addLayer(marker);
+        points.push([c.lat, c.lon]);
+      });
+      var shown = document.getElementById("map-total");
+      if (shown) {
+        shown.textContent = script.dataset.shown.replace("{count}", data.total) +
+          (data.unplaced ? " " + script.dataset.unplaced.replace("{count}", data.unplaced) : "");
+      }
+      if (first && points.length) {
+        first = false;
+        map.fitBounds(points, { maxZoom: 15, padding: [20, 20] });
+      }
+      first = false;
+      box.dataset.loaded = "1";
+    });
+  }
+  map.on("moveend", function () { if (!first) { load(); } });
+  load();
+})();
