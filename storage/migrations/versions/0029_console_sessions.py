@@ -1,7 +1,7 @@
 """console sessions: one-time sign-in links and sessions of the officials' web console
 
-Revision ID: 0027_console_sessions
-Revises: 0026_levels_consultations
+Revision ID: 0029_console_sessions
+Revises: 0028_open311
 Create Date: 2026-12-04
 """
 from collections.abc import Sequence
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = '0027_console_sessions'
-down_revision: str | None = '0026_levels_consultations'
+revision: str = '0029_console_sessions'
+down_revision: str | None = '0028_open311'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
