@@ -74,7 +74,8 @@ async def map_cells(session: AsyncSession, *, scope: Scope, query: InboxQuery,
     column_cell = cast(col(Feedback.longitude) / size, Integer)
     count = func.count()
     rows = (await session.exec(
-        select(func.avg(Feedback.latitude), func.avg(Feedback.longitude), Feedback.status,
+        select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
+            func.avg(Feedback.latitude), func.avg(Feedback.longitude), Feedback.status,
                count, func.min(Feedback.created_at),
                case((count == 1, func.min(Feedback.id)), else_=None))
         .where(*where).group_by(row_cell, column_cell, Feedback.status))).all()
