@@ -48,6 +48,9 @@ TABLE = [
      {**IN_SCOPE, "province": FORBIDDEN, "central": FORBIDDEN}),  # a unit's own only
     ("GET", "/console/map", None, EVERY_OFFICIAL),
     ("GET", "/console/map.json?zoom=9&status=new", None, EVERY_OFFICIAL),
+    ("GET", "/console/dashboard?period=2026", None, EVERY_OFFICIAL),
+    ("GET", "/console/dashboard/feedback.csv", None, EVERY_OFFICIAL),
+    ("GET", "/console/dashboard/report.xlsx?period=6m", None, EVERY_OFFICIAL),
     ("POST", "/console/logout", {}, EVERY_OFFICIAL),
 ]
 """Actions that change a record are sent with input the chat would refuse too (an empty
@@ -178,5 +181,6 @@ def test_the_table_covers_every_console_route(web_app: web.Application) -> None:
         raw = info.get("formatter") or info.get("path") or info.get("prefix", "")
         if raw.startswith("/console/") and not raw.startswith("/console/static"):
             routes.add(raw)
+    covered |= {"/console/dashboard/{chart}.csv"}
     public = {"/console/login", "/console/login/{token}"}  # tested in test_console_signin.py
     assert routes - public - covered == set()

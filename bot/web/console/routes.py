@@ -7,7 +7,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.web.console import bulk, feedback_map, inbox, record, reply_templates, signin
+from bot.web.console import bulk, dashboard, feedback_map, inbox, record, reply_templates, signin
 from bot.web.console.auth import official_page
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -42,6 +42,10 @@ def setup_routes(app: web.Application) -> None:
     # The map of feedback and its hotspots.
     add.add_get("/console/map", official_page(feedback_map.map_page))
     add.add_get("/console/map.json", official_page(feedback_map.map_json))
+    # Dashboards: the report's figures for any period, CSV per table, the XLSX report.
+    add.add_get("/console/dashboard", official_page(dashboard.dashboard_page))
+    add.add_get("/console/dashboard/report.xlsx", official_page(dashboard.report_xlsx))
+    add.add_get("/console/dashboard/{chart:[a-z]{2,16}}.csv", official_page(dashboard.chart_csv))
     add.add_static("/console/static/", STATIC)
 
 
