@@ -38,6 +38,15 @@ class MapCell:
 
 
 @dataclass(frozen=True)
+class MapAnswer:
+    cells: list[MapCell]
+    unplaced: int
+    """Matching feedback without a place."""
+    bounds: tuple[float, float, float, float] | None
+    """West, south, east, north of every placed one (the cells' means lie inside)."""
+
+
+@dataclass(frozen=True)
 class Hotspot:
     commune_code: str
     last_30: int
@@ -52,9 +61,8 @@ def cell_degrees(zoom: int) -> float:
 async def map_cells(session: AsyncSession, *, scope: Scope, query: InboxQuery,
                     limits: Overdue, zoom: int,
                     bbox: tuple[float, float, float, float] | None = None
-                    ) -> tuple[list[MapCell], int]:
-    """The cells of the feedback matching `query` (status included), and how many matching
-    feedback have no place."""
+                    ) -> MapAnswer:
+    """The cells of the feedback matching `query` (status included)."""
     _, where = _conditions(query, scope, limits)
     if query.text.strip():
         where.append(col(Feedback.id).in_(
@@ -77,11 +85,15 @@ async def map_cells(session: AsyncSession, *, scope: Scope, query: InboxQuery,
         select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
             func.avg(Feedback.latitude), func.avg(Feedback.longitude), Feedback.status,
                count, func.min(Feedback.created_at),
-               case((count == 1, func.min(Feedback.id)), else_=None))
+               case((count == 1, func.min(Feedback.id)), else_=None),
+            func.min(Feedback.latitude), func.max(Feedback.latitude),
+            func.min(Feedback.longitude), func.max(Feedback.longitude))
         .where(*where).group_by(row_cell, column_cell, Feedback.status))).all()
-    cells = [MapCell(float(lat), float(lon), status, int(n), oldest, single)
-             for lat, lon, status, n, oldest, single in rows]
-    return cells, int(unplaced)
+    cells = [MapCell(float(row[0]), float(row[1]), row[2], int(row[3]), row[4], row[5])
+             for row in rows]
+    bounds = (min(r[8] for r in rows), min(r[6] for r in rows), max(r[9] for r in rows),
+              max(r[7] for r in rows)) if rows else None
+    return MapAnswer(cells, int(unplaced), bounds)
 
 
 async def hotspots(session: AsyncSession, *, scope: Scope, now: datetime,

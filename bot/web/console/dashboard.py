@@ -100,17 +100,17 @@ async def _tables(desk: Desk, request: web.Request, scope: Scope, period: Period
           for score in range(1, 6)),
     ]
     return [
-        _crosstab("practices", t("console.dash.practices"), t("console.dash.field"),
-                  figures.practices_by_field, fields, practice_statuses),
-        Table("recognitions", t("console.dash.recognitions"),
-              [t("console.dash.level"), t("console.dash.count")], recognised,
-              [(label, float(n)) for label, n in by_level]),
         _crosstab("feedback", t("console.dash.feedback"), t("console.filter.category"),
                   figures.feedback_by_category, categories, feedback_statuses),
         Table("timings", t("console.dash.timings"),
               [t("console.dash.figure"), t("console.dash.value")], timing_rows,
               [(t("console.dash.rating", stars=score), float(figures.ratings.get(score, 0)))
                for score in range(1, 6)]),
+        _crosstab("practices", t("console.dash.practices"), t("console.dash.field"),
+                  figures.practices_by_field, fields, practice_statuses),
+        Table("recognitions", t("console.dash.recognitions"),
+              [t("console.dash.level"), t("console.dash.count")], recognised,
+              [(label, float(n)) for label, n in by_level]),
     ]
 
 
@@ -178,7 +178,7 @@ def bars_svg(bars: list[tuple[str, float]]) -> str:
     """Horizontal bars as inline SVG (labels escaped), drawn on the server."""
     from markupsafe import Markup, escape
 
-    height, label_width, width = 22, 220, 560
+    height, label_width, width = 22, 260, 600
     top = max((value for _, value in bars), default=0) or 1
     parts = [f'<svg class="bars" role="img" viewBox="0 0 {width} {height * len(bars) + 4}" '
              f'xmlns="http://www.w3.org/2000/svg">']
@@ -188,7 +188,7 @@ def bars_svg(bars: list[tuple[str, float]]) -> str:
         shown = int(value) if float(value).is_integer() else value
         parts.append(
             f'<text x="{label_width - 6}" y="{y + 15}" text-anchor="end">'
-            f'{escape(label[:34])}</text>'
+            f'{escape(label[:40])}</text>'
             f'<rect x="{label_width}" y="{y + 3}" width="{length:.1f}" height="{height - 6}" '
             f'fill="#1565c0"/><text x="{label_width + length + 4:.1f}" y="{y + 15}">'
             f'{shown}</text>')

@@ -53,7 +53,7 @@ async def map_json(request: web.Request, desk: Desk) -> web.Response:
     query, _ = parse_query(request, desk)
     if query.kind != FEEDBACK:  # the map shows feedback only
         query = replace(query, kind=FEEDBACK, status=None, category=None)
-    cells, unplaced = await console_map.map_cells(
+    found = await console_map.map_cells(
         ctx.session, scope=scope, query=query, limits=overdue_limits(request, to_db(ctx.now)),
         zoom=_zoom(request.query.get("zoom")), bbox=_bbox(request.query.get("bbox")))
     now = ctx.now
@@ -61,8 +61,9 @@ async def map_json(request: web.Request, desk: Desk) -> web.Response:
         "cells": [{"lat": round(c.latitude, 5), "lon": round(c.longitude, 5),
                    "status": c.status, "count": c.count,
                    "age_days": age_days(now, c.oldest), "id": c.feedback_id}
-                  for c in cells],
-        "total": sum(c.count for c in cells), "unplaced": unplaced})
+                  for c in found.cells],
+        "total": sum(c.count for c in found.cells), "unplaced": found.unplaced,
+        "bounds": found.bounds})
 
 
 async def map_page(request: web.Request, desk: Desk) -> web.Response:

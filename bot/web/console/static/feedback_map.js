@@ -22,15 +22,17 @@
     }
   }).addTo(map);
   var first = true;
+  var asked = 0;
   function load() {
+    var number = ++asked;
     var b = map.getBounds();
     var bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) {
       return Math.max(-180, Math.min(180, v)).toFixed(4); }).join(",");
     var url = box.dataset.source + (box.dataset.source.indexOf("?") < 0 ? "?" : "&") +
       (first ? "" : "bbox=" + bbox + "&") + "zoom=" + map.getZoom();
     fetch(url, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (data) {
+      if (number !== asked) { return; }  // a later view was asked for meanwhile
       layer.clearLayers();
-      var points = [];
       data.cells.forEach(function (c) {
         var marker = window.L.circleMarker([c.lat, c.lon], {
           count: c.count, radius: c.count > 1 ? 8 + Math.min(12, Math.log(c.count) * 2) : 7,
@@ -39,19 +41,20 @@
         marker.bindTooltip(c.count + " · " + c.status + " · " + c.age_days + "d");
         if (c.id) { marker.on("click", function () { window.location = "/console/feedback/" + c.id; }); }
         layer.addLayer(marker);
-        points.push([c.lat, c.lon]);
       });
       var shown = document.getElementById("map-total");
       if (shown) {
         shown.textContent = script.dataset.shown.replace("{count}", data.total) +
           (data.unplaced ? " " + script.dataset.unplaced.replace("{count}", data.unplaced) : "");
       }
-      if (first && points.length) {
+      box.dataset.loaded = String(number);
+      if (first && data.bounds) {
         first = false;
-        map.fitBounds(points, { maxZoom: 15, padding: [20, 20] });
+        var w = data.bounds;
+        map.fitBounds([[w[1], w[0]], [w[3], w[2]]], { maxZoom: 15, padding: [20, 20] });
+        return;
       }
       first = false;
-      box.dataset.loaded = "1";
     });
   }
   map.on("moveend", function () { if (!first) { load(); } });
