@@ -51,6 +51,9 @@ TABLE = [
     ("GET", "/console/dashboard?period=2026", None, EVERY_OFFICIAL),
     ("GET", "/console/dashboard/feedback.csv", None, EVERY_OFFICIAL),
     ("GET", "/console/dashboard/report.xlsx?period=6m", None, EVERY_OFFICIAL),
+    ("GET", "/console/people", None, EVERY_OFFICIAL),
+    ("POST", "/console/people/invite", {"unit": HOAN_KIEM},
+     {**EVERY_OFFICIAL, "other_unit": FORBIDDEN, "unit": FORBIDDEN, "central": 400}),
     ("POST", "/console/logout", {}, EVERY_OFFICIAL),
 ]
 """Actions that change a record are sent with input the chat would refuse too (an empty
@@ -182,5 +185,7 @@ def test_the_table_covers_every_console_route(web_app: web.Application) -> None:
         if raw.startswith("/console/") and not raw.startswith("/console/static"):
             routes.add(raw)
     covered |= {"/console/dashboard/{chart}.csv"}
+    # Revoking and removing a role, by persona: tests/web/test_console_people.py.
+    covered |= {"/console/people/invites/{item_id}/revoke", "/console/people/{item_id}/remove"}
     public = {"/console/login", "/console/login/{token}"}  # tested in test_console_signin.py
     assert routes - public - covered == set()
