@@ -25,4 +25,6 @@ def open_media_store(settings: Settings) -> MediaStore:
     return MediaStore(media_objects(settings), max_image_bytes=settings.max_photo_bytes,
                       max_image_pixels=settings.max_photo_pixels,
                       max_voice_bytes=settings.voice_max_bytes,
-                      max_voice_seconds=settings.voice_max_seconds, work_dir=settings.media_dir)
+                      max_voice_seconds=settings.voice_max_seconds,
+                      max_video_bytes=settings.video_max_bytes,
+                      max_video_seconds=settings.video_max_seconds, work_dir=settings.media_dir)

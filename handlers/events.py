@@ -100,6 +100,15 @@ class VoiceEvent(Event):
 
 
 @dataclass(frozen=True)
+class VideoEvent(Event):
+    """A short video (or a round Telegram video note), already kept clean in the media store
+    with its poster frame and length. Videos past the caps arrive as `UnsupportedEvent`s."""
+
+    media: StoredMedia
+    caption: str | None = None
+
+
+@dataclass(frozen=True)
 class LocationEvent(Event):
     latitude: float
     longitude: float

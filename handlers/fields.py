@@ -22,6 +22,7 @@ from handlers.events import (
     PhotoEvent,
     TextEvent,
     UnsupportedEvent,
+    VideoEvent,
     VoiceEvent,
 )
 from handlers.forms import FieldSpec, Form, Kind
@@ -73,6 +74,9 @@ def question_text(ctx: Context, form: Form, spec: FieldSpec) -> str:
         hints.append(ctx.t("hint.max_chars", max=spec.max_length))
     if spec.voice:
         hints.append(ctx.t("hint.voice", **voice_limits(ctx)))
+    if spec.video:
+        hints.append(ctx.t("hint.video", **video_limits(ctx)) if receives_video(ctx)
+                     else ctx.t("hint.video_link"))
     if not spec.required:
         hints.append(ctx.t("hint.optional"))
     return f"{text}\n({'; '.join(hints)})" if hints else text
@@ -88,6 +92,24 @@ def voice_limits(ctx: Context) -> dict[str, str]:
     if ctx.t.language == "vi":
         megabytes = megabytes.replace(".", ",")
     return {"length": length, "size": f"{megabytes} MB"}
+
+
+def receives_video(ctx: Context) -> bool:
+    """Whether the person's app hands their videos to the bot (Zalo Bot does not)."""
+    capabilities = ctx.t.capabilities
+    return capabilities is None or capabilities.receives_video
+
+
+def video_limits(ctx: Context) -> dict[str, str]:
+    """The video caps as a person reads them: "3 phút", "20 MB"."""
+    media = ctx.services.media
+    seconds = media.max_video_seconds
+    length = (ctx.t("voice.minutes", count=seconds // 60) if seconds % 60 == 0
+              else ctx.t("voice.seconds", count=seconds))
+    megabytes = f"{media.max_video_bytes / (1024 * 1024):.1f}".removesuffix(".0")
+    if ctx.t.language == "vi":
+        megabytes = megabytes.replace(".", ",")
+    return {"video_length": length, "video_size": f"{megabytes} MB"}
 
 
 def option_label(ctx: Context, spec: FieldSpec, value: str) -> str:
@@ -107,8 +129,8 @@ async def prompt(
         options = [Option(option_label(ctx, spec, v), v) for v in spec.options]
     elif spec.kind is Kind.PHOTOS:
         photos = ctx.scratch.get("photos", [])
-        text += "\n" + ctx.t("photos.progress", count=len(photos), max=spec.max_items)
-        if photos:
+        text += "\n" + _progress(ctx, spec)
+        if photos or ctx.scratch.get("video"):
             options = [Option(ctx.t("common.done"), DONE), Option(ctx.t("photos.clear"), CLEAR)]
         elif spec.min_items == 0:
             options = [Option(ctx.t("photos.none"), DONE)]
@@ -143,8 +165,14 @@ async def accept(ctx: Context, form: Form, spec: FieldSpec, event: Event) -> Out
         return picked
     if picked == SKIP and not spec.required:
         return Accepted(None)
+    if isinstance(event, UnsupportedEvent) and event.what == "other" and spec.video and \
+            not receives_video(ctx):  # most likely a video the platform would not pass on
+        return Invalid("error.unsupported.other_video")
     if isinstance(event, UnsupportedEvent):
-        return Invalid(f"error.unsupported.{event.what}", voice_limits(ctx))
+        return Invalid(f"error.unsupported.{event.what}",
+                       {**voice_limits(ctx), **video_limits(ctx)})
+    if isinstance(event, VideoEvent) and not spec.video:
+        return Invalid("error.unsupported.video", video_limits(ctx))
     if isinstance(event, VoiceEvent):  # a question no voice note answers (handlers/voice.py)
         return Invalid("error.unsupported.voice")
     handler = _ACCEPTORS[spec.kind]
@@ -326,11 +354,22 @@ async def _accept_photos(ctx, form, spec, event, picked) -> Outcome:  # noqa: AN
     photos: list[dict[str, Any]] = ctx.scratch.setdefault("photos", [])
     if picked == CLEAR:
         photos.clear()
+        ctx.scratch.pop("video", None)
         return Pending(await prompt(ctx, form, spec, lead=ctx.t("photos.cleared")))
     if picked == DONE:
         if len(photos) < spec.min_items:
             return Invalid("error.need_photo")
-        return Accepted(list(photos))
+        also = {"video": ctx.scratch.get("video")} if spec.video else {}
+        return Accepted(list(photos), also=also)
+    if isinstance(event, VideoEvent) and spec.video:
+        replaced = ctx.scratch.get("video") is not None
+        ctx.scratch["video"] = video_record(event)
+        seconds = int(event.media.duration_seconds or 0)
+        return Pending(await _photos_progress(ctx, spec, ctx.t(
+            "video.replaced" if replaced else "video.received",
+            length=f"{seconds // 60}:{seconds % 60:02d}")))
+    if isinstance(event, VideoEvent):
+        return Invalid("error.unsupported.video", video_limits(ctx))
     if not isinstance(event, PhotoEvent):
         return Invalid("error.expect_photo")
     kept = len(photos) < spec.max_items and all(p["sha256"] != event.media.sha256 for p in photos)
@@ -351,9 +390,18 @@ async def _accept_photos(ctx, form, spec, event, picked) -> Outcome:  # noqa: AN
     return Pending(await _photos_progress(ctx, spec, lead))
 
 
+def _progress(ctx: Context, spec: FieldSpec) -> str:
+    """"Đã có 2/10 ảnh." and, where a video was sent, its length."""
+    text = ctx.t("photos.progress", count=len(ctx.scratch.get("photos", [])),
+                 max=spec.max_items)
+    if video := ctx.scratch.get("video"):
+        seconds = int(video.get("duration_seconds") or 0)
+        text += " " + ctx.t("video.progress", length=f"{seconds // 60}:{seconds % 60:02d}")
+    return text
+
+
 async def _photos_progress(ctx: Context, spec: FieldSpec, lead: str) -> list[Reply]:
-    photos = ctx.scratch.get("photos", [])
-    text = f"{lead}\n" + ctx.t("photos.progress", count=len(photos), max=spec.max_items)
+    text = f"{lead}\n" + _progress(ctx, spec)
     options = [Option(ctx.t("common.done"), DONE), Option(ctx.t("photos.clear"), CLEAR)]
     token = ctx.issue_token(options, free_input=True)
     return [TextReply(text, tuple(options), token=token, free_input=True)]
@@ -364,6 +412,16 @@ def photo_record(event: PhotoEvent) -> dict[str, Any]:
     return {"sha256": media.sha256, "path": media.path, "mime_type": media.mime_type,
             "size_bytes": media.size_bytes, "platform_file_id": media.platform_file_id,
             "channel": event.sender.channel}
+
+
+def video_record(event: VideoEvent) -> dict[str, Any]:
+    """A kept video as the answers and `PracticeVideo` hold it."""
+    media = event.media
+    return {"sha256": media.sha256, "path": media.path, "mime_type": media.mime_type,
+            "size_bytes": media.size_bytes, "platform_file_id": media.platform_file_id,
+            "channel": event.sender.channel, "poster_path": media.poster_path,
+            "duration_seconds": media.duration_seconds or 1, "width": media.width or 0,
+            "height": media.height or 0}
 
 
 _ACCEPTORS = {

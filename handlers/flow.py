@@ -106,6 +106,8 @@ class FormFlow:
             ctx.state["scratch"] = {}
             if spec.kind is Kind.PHOTOS and spec.name in ctx.answers:
                 ctx.scratch["photos"] = list(ctx.answers[spec.name] or [])
+            if spec.video and ctx.answers.get("video"):
+                ctx.scratch["video"] = ctx.answers["video"]
         ctx.conversation.step = spec.name
         if spec.kind is Kind.PHOTOS and (photos := early.take_photos(ctx, spec)):
             ctx.scratch.setdefault("photos", []).extend(photos)

@@ -45,6 +45,8 @@ class FieldSpec:
     shown before it to anyone who has not agreed to it (handlers/consent.py)."""
     text: dict[str, str] = field(default_factory=dict)
     """Literal prompts per language (``{"vi": "...", "en": "..."}``) for configured questions."""
+    video: bool = False
+    """A photos question that also takes one short video (kept as the answer `video`)."""
     voice: bool = False
     """A text question a voice note may answer (handlers/voice.py): the note is kept beside
     the answer (`voice_answer`), and the text becomes an optional one-line summary."""

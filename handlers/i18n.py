@@ -35,6 +35,7 @@ class Capabilities:
     buttons: bool
     location_button: bool
     contact_button: bool
+    receives_video: bool = True
 
 
 WORDS = {"press": "buttons", "pick": "buttons", "pick_many": "buttons",

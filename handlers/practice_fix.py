@@ -17,7 +17,7 @@ from handlers.practice_form import PRACTICE_FORM, stored_answers
 from handlers.replies import ACTION_TOKEN, Option, Reply, TextReply
 from handlers.targeted import TargetedFlow, begin, target_of
 from storage.models import Practice, PracticeEventKind, PracticeStatus
-from storage.repositories import reviews
+from storage.repositories import practices, reviews
 
 # Answers kept in columns of their own (the rest live only in `Practice.answers`).
 _COLUMNS = (
@@ -99,8 +99,12 @@ async def resubmit(ctx: Context, practice: Practice, answers: dict[str, Any], *,
         commune_code=commune.code, province_code=commune.province_code,
         latitude=location.get("lat"), longitude=location.get("lon"), answers=answers)
     photos_changed = answers.get("photos") != practice.answers.get("photos")
+    video_changed = answers.get("video") != practice.answers.get("video")
     await reviews.update_answers(ctx.session, practice=practice, values=values,
                                  photos=answers["photos"] if photos_changed else None)
+    if video_changed:
+        await practices.replace_video(ctx.session, practice_id=practice.id,
+                                      video=answers.get("video"))
     event = await reviews.add_event(
         ctx.session, practice=practice, kind=PracticeEventKind.RESUBMITTED,
         actor_id=ctx.person.id, now=to_db(ctx.now), to_status=PracticeStatus.SUBMITTED,

@@ -53,7 +53,8 @@ PRACTICE_FORM = Form(
         FieldSpec("commune", Kind.UNIT),
         FieldSpec("village", Kind.TEXT, max_length=200),
         FieldSpec("location", Kind.LOCATION, required=False, personal=True),
-        FieldSpec("photos", Kind.PHOTOS, min_items=1, max_items=10, personal=True),
+        FieldSpec("photos", Kind.PHOTOS, min_items=1, max_items=10, personal=True,
+                  video=True),
     ),
 )
 

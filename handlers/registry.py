@@ -25,6 +25,8 @@ from handlers import (
     my_practices,
     practice_fix,
     practice_revise,
+    practice_updates,
+    replication,
     reports,
     submit_practice,
     tracking,
@@ -38,6 +40,7 @@ from handlers.officials import (
     console_signin,
     consultation_open,
     feedback_actions,
+    feedback_link,
     inbox,
     invites,
     levels,
@@ -48,9 +51,10 @@ from handlers.officials import (
 
 FEATURE_MODULES: tuple[ModuleType, ...] = (
     submit_practice, feedback, my_practices, tracking, followup, practice_fix, practice_revise,
+    practice_updates, replication,
     consensus, consultation_vote,
-    inbox, feedback_actions, merge, mute, review, changes, levels, consultation_open,
-    stats, invites,
+    inbox, feedback_actions, feedback_link, merge, mute, review, changes, levels,
+    consultation_open, stats, invites,
     deadlines, reports, audit, announce, console_signin,
     linking, consent, my_data, follows, guide,
 )

@@ -50,7 +50,8 @@ async def submit(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
         **{name: answers.get(name) for name in _COLUMNS},
     )
     stored = await practices.create_practice(
-        ctx.session, practice=practice, photos=answers["photos"], year=ctx.local(now).year
+        ctx.session, practice=practice, photos=answers["photos"], year=ctx.local(now).year,
+        video=answers.get("video"),
     )
     officials = await notices.practice_to_officials(ctx, stored, "new", 0)
     key = "practice.receipt" if officials else "practice.receipt_unassigned"

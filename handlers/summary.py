@@ -18,7 +18,7 @@ def render_summary(ctx: Context, form: Form) -> str:
         label = ctx.t(f"{form.name}.{spec.name}.label")
         shown = voice.describe(ctx, spec, ctx.answers) or display_value(
             ctx, spec, ctx.answers.get(spec.name))
-        lines.append(f"• {label}: {shown}")
+        lines.append(f"• {label}: {shown}{video_note(ctx, spec, ctx.answers)}")
     lines += ["", ctx.t("summary.check")]
     return "\n".join(lines)
 
@@ -27,7 +27,17 @@ def content_lines(ctx: Context, form: Form, answers: dict[str, Any]) -> list[str
     """Every answer in full, as its submitter gave it: what they read back of their own item."""
     return [f"• {ctx.t(f'{form.name}.{spec.name}.label')}: "
             f"{display_value(ctx, spec, answers.get(spec.name), limit=None)}"
+            f"{video_note(ctx, spec, answers)}"
             for spec in form.applicable(answers)]
+
+
+def video_note(ctx: Context, spec: FieldSpec, answers: dict[str, Any]) -> str:
+    """" · 🎬 video 0:42" after the photos, where a video came with them."""
+    video = answers.get("video") if spec.video else None
+    if not video:
+        return ""
+    seconds = int(video.get("duration_seconds") or 0)
+    return " · " + ctx.t("video.summary", length=f"{seconds // 60}:{seconds % 60:02d}")
 
 
 def display_value(ctx: Context, spec: FieldSpec, value: Any, *, limit: int | None = _LONG) -> str:

@@ -76,6 +76,11 @@ class Settings(BaseSettings):
     # both stated to the person when they are asked and when a note is refused.
     voice_max_seconds: int = Field(default=120, ge=5, le=600)
     voice_max_bytes: int = Field(default=2 * 1024 * 1024, ge=64 * 1024, le=20 * 1024 * 1024)
+    # Short videos (a practice and its updates): the longest and largest accepted. 20 MB is
+    # what Telegram's Bot API lets a bot download; above it people are asked for a link.
+    video_max_seconds: int = Field(default=180, ge=5, le=900)
+    video_max_bytes: int = Field(default=20 * 1024 * 1024, ge=256 * 1024,
+                                 le=200 * 1024 * 1024)
 
     timezone: str = "Asia/Ho_Chi_Minh"
     default_language: str = "vi"

@@ -29,6 +29,7 @@ from pathlib import Path
 from storage.media_audio import BadAudio, aac_copy, clean_voice
 from storage.media_copies import SIZES, BadImage, clean_jpeg, open_checked
 from storage.media_objects import LocalObjects, MediaMissing, ObjectStore, check_key
+from storage.media_video import BadVideo, clean_video
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,12 @@ VOICE_MIME = "audio/ogg"
 _AAC_CONTAINERS = {"aac": "adts", "m4a": "ipod"}
 DEFAULT_MAX_VOICE_BYTES = 2 * 1024 * 1024
 DEFAULT_MAX_VOICE_SECONDS = 120
+VIDEO_DIR = "video"
+VIDEO_MIME = "video/mp4"
+DEFAULT_MAX_VIDEO_BYTES = 20 * 1024 * 1024
+"""Telegram's Bot API lets a bot download files up to 20 MB (getFile): the same cap everywhere,
+so a person hears one rule whatever app they use."""
+DEFAULT_MAX_VIDEO_SECONDS = 180
 COPIES_DIR = "derived"
 INCOMING_DIR = "incoming"
 FETCHED_DIR = "fetched"
@@ -87,7 +94,11 @@ class StoredMedia:
     size_bytes: int
     platform_file_id: str | None = None
     duration_seconds: int | None = None
-    """How long a voice note plays (None for photos)."""
+    """How long a voice note or a video plays (None for photos)."""
+    poster_path: str | None = None
+    """A video's poster frame (JPEG), kept beside it."""
+    width: int | None = None
+    height: int | None = None
 
 
 DERIVED_PREFIXES = (f"{COPIES_DIR}/", f"{INCOMING_DIR}/", f"{FETCHED_DIR}/", "web-cache/",
@@ -105,6 +116,8 @@ class MediaStore:
                  max_image_pixels: int = DEFAULT_MAX_PIXELS,
                  max_voice_bytes: int = DEFAULT_MAX_VOICE_BYTES,
                  max_voice_seconds: int = DEFAULT_MAX_VOICE_SECONDS,
+                 max_video_bytes: int = DEFAULT_MAX_VIDEO_BYTES,
+                 max_video_seconds: int = DEFAULT_MAX_VIDEO_SECONDS,
                  work_dir: Path | None = None) -> None:
         self.objects: ObjectStore = (LocalObjects(objects) if isinstance(objects, Path)
                                      else objects)
@@ -120,6 +133,8 @@ class MediaStore:
         self.max_image_pixels = max_image_pixels
         self.max_voice_bytes = max_voice_bytes
         self.max_voice_seconds = max_voice_seconds
+        self.max_video_bytes = max_video_bytes
+        self.max_video_seconds = max_video_seconds
 
     def absolute(self, relative: str) -> Path:
         return self.root / relative
@@ -229,6 +244,37 @@ class MediaStore:
                 raise MediaUnavailable(error) from error
         return StoredMedia(digest, relative, VOICE_MIME, size, platform_file_id,
                            duration_seconds=max(1, round(sound.seconds)))
+
+    def save_video_file(self, source: Path, *,
+                        platform_file_id: str | None = None) -> StoredMedia:
+        """Keep a short video (a file the caller removes) as a clean MP4 with its poster frame,
+        once it is known to be a video within the caps; the original, with the place and
+        device the phone wrote into it, is never kept. Refusals: "video_too_large",
+        "video_too_long", "not_video"."""
+        if source.stat().st_size > self.max_video_bytes:
+            raise MediaRejected("video_too_large")
+        with self.incoming_file() as clean, self.incoming_file() as poster:
+            try:
+                made = clean_video(source, clean, poster, max_seconds=self.max_video_seconds)
+            except BadVideo as bad:
+                log.info("video refused", extra={"reason": bad.reason})
+                raise MediaRejected("video_too_long" if bad.reason == "too_long"
+                                    else "not_video") from None
+            except OSError as error:  # the working folder cannot take the clean copy
+                raise MediaUnavailable(error) from error
+            digest = _sha256(clean)
+            relative = f"{VIDEO_DIR}/{digest[:2]}/{digest}.mp4"
+            poster_key = f"{VIDEO_DIR}/{digest[:2]}/{digest}.jpg"
+            size = clean.stat().st_size
+            try:
+                for key, path in ((relative, clean), (poster_key, poster)):
+                    if not self.objects.exists(key):
+                        self.objects.put_file(key, path)
+            except OSError as error:
+                raise MediaUnavailable(error) from error
+        return StoredMedia(digest, relative, VIDEO_MIME, size, platform_file_id,
+                           duration_seconds=max(1, round(made.seconds)), poster_path=poster_key,
+                           width=made.width, height=made.height)
 
     def probe(self) -> str | None:
         """None if an object can be written to the store (and, beside a bucket, a file to the

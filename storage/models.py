@@ -406,6 +406,9 @@ class Feedback(SQLModel, table=True):
     merged_into_id: int | None = None
     """A duplicate's surviving feedback (status MERGED); its sender follows that one. Not a
     foreign key, so the column is added without rebuilding the table on SQLite."""
+    resolved_by_practice_id: int | None = Field(default=None, index=True)
+    """The practice whose mobilisation resolved it, linked by the official who resolved it: the
+    practice's public page counts such feedback ("đã giải quyết N phản ánh"), never shows it."""
     publish: bool = False
     """The sender agreed to publish it as open data (Open311, bot/web/open311.py): its text,
     category, status, photos and a place rounded to ~100 m; never who sent it. Default no."""
@@ -513,6 +516,75 @@ class PracticeEvent(SQLModel, table=True):
     to_status: str | None = Field(default=None, max_length=24)
     note: str | None = Field(default=None, max_length=2000)
     field_names: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime
+
+
+class PracticeUpdateStatus(StrEnum):
+    PENDING = "pending"
+    """Waiting for an official's light check."""
+    PUBLISHED = "published"
+    HIDDEN = "hidden"
+
+
+class PracticeUpdate(SQLModel, table=True):
+    """A dated entry of a living practice's timeline ("cập nhật"): what happened since, with
+    photos and a video, added by its submitter or an official of its unit. Public once an
+    official publishes it (`status`); the author is never shown, only the date."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    practice_id: int = Field(foreign_key="practice.id", index=True)
+    author_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    text: str = Field(max_length=2000)
+    status: str = Field(default=PracticeUpdateStatus.PENDING, max_length=16, index=True)
+    created_at: datetime
+    reviewed_by: int | None = Field(default=None, foreign_key="person.id")
+    reviewed_at: datetime | None = None
+
+
+class PracticeUpdatePhoto(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    update_id: int = Field(foreign_key="practiceupdate.id", index=True)
+    position: int = 0
+    sha256: str = Field(max_length=64)
+    path: str = Field(max_length=300)
+    mime_type: str = Field(max_length=64)
+    size_bytes: int
+    channel: str = Field(max_length=16)
+    platform_file_id: str | None = Field(default=None, max_length=255)
+
+
+class PracticeVideo(SQLModel, table=True):
+    """A short video of a practice (`update_id` None) or of one of its updates: kept clean
+    (re-encoded, no metadata) with a poster frame and its length."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    practice_id: int = Field(foreign_key="practice.id", index=True)
+    update_id: int | None = Field(default=None, foreign_key="practiceupdate.id", index=True)
+    sha256: str = Field(max_length=64)
+    path: str = Field(max_length=300)
+    poster_path: str = Field(max_length=300)
+    mime_type: str = Field(max_length=64)
+    size_bytes: int
+    duration_seconds: int
+    width: int
+    height: int
+    channel: str = Field(max_length=16)
+    platform_file_id: str | None = Field(default=None, max_length=255)
+
+
+class PracticeReplication(SQLModel, table=True):
+    """"Nhân rộng": another collective declares it has adopted a practice, with its commune.
+    The practice's page counts and lists them (collective and commune, never who declared);
+    one declaration per person and practice (a second one replaces it)."""
+
+    __table_args__ = (UniqueConstraint("practice_id", "person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    practice_id: int = Field(foreign_key="practice.id", index=True)
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    collective_name: str = Field(max_length=200)
+    commune_code: str = Field(max_length=16, index=True)
+    province_code: str = Field(max_length=16)
     created_at: datetime
 
 

@@ -107,6 +107,46 @@ class ConsensusPublic(SQLModel):
                                            "(1-5) of the counted votes")
 
 
+class VideoPublic(SQLModel):
+    """A short video, re-encoded without metadata (MP4, H.264 + AAC), with a poster frame."""
+
+    id: int
+    duration_seconds: int
+    width: int
+    height: int
+    url: str = Field(description="The MP4; served with HTTP range requests")
+    poster_url: str = Field(description="The poster frame (JPEG)")
+
+
+class UpdatePhotoPublic(SQLModel):
+    id: int
+    thumb_url: str
+    large_url: str
+
+
+class UpdatePublic(SQLModel):
+    """One dated entry of the practice's timeline, published after an official's check. Who
+    wrote it is never shown."""
+
+    date: datetime = Field(description="When it was sent")
+    text: str
+    photos: list[UpdatePhotoPublic]
+    video: VideoPublic | None = None
+
+
+class ReplicationPublic(SQLModel):
+    """A collective that declared it adopted the practice ("nhân rộng"): its name and commune,
+    never the person who declared it."""
+
+    collective_name: str
+    commune_code: str
+    province_code: str
+    declared_at: datetime
+    latitude: float | None = Field(default=None, description="Approximate: near the centre "
+                                   "of its province (communes have no coordinates here)")
+    longitude: float | None = None
+
+
 class PracticePublic(SQLModel):
     code: str
     status: str
@@ -150,12 +190,28 @@ class PracticePublic(SQLModel):
     recognitions: list[RecognitionPublic] = Field(
         description="Its recognitions, oldest first: the history up the levels")
     consensus: ConsensusPublic
+    video: VideoPublic | None = Field(default=None,
+                                      description="The video sent with the practice, if any")
+    updates: list[UpdatePublic] = Field(
+        default_factory=list, description="The timeline: published updates, oldest first")
+    replications: list[ReplicationPublic] = Field(
+        default_factory=list, description="Collectives that declared they adopted it, "
+                                          "newest first")
+    replication_count: int = Field(default=0, description="How many collectives adopted it")
+    feedback_resolved: int = Field(
+        default=0, description="How much citizens' feedback (phản ánh) officials resolved "
+                               "through this practice's mobilisation; never their contents")
     consultations: list[ConsultationPublic] = Field(default_factory=list)
     priority_task: str | None = Field(
         default=None, description="\"Ưu tiên\": new_practice, hard_task or both; null if not said")
     difficult_area: str | None = Field(
         default=None, description="\"Ưu tiên\" by place: remote, border, island or "
                                   "ethnic_minority; null if not said")
+
+
+class PublicVideoFile(SQLModel):
+    path: str
+    poster_path: str
 
 
 class PublicPhotoFile(SQLModel):

@@ -30,13 +30,16 @@ class ChannelLimits:
     contact_button: bool
     media_by_url: bool
     """Photos go out as links the platform fetches (signed, short-lived), not as uploads."""
+    receives_video: bool = True
+    """The platform hands a person's video to the bot (Zalo Bot does not: a link instead)."""
 
     @property
     def capabilities(self) -> Capabilities:
         """What the flows' texts may tell the person to do here ("bấm Xong" or "gõ Xong")."""
         return Capabilities(buttons=self.buttons_per_message > 0,
                             location_button=self.location_button,
-                            contact_button=self.contact_button)
+                            contact_button=self.contact_button,
+                            receives_video=self.receives_video)
 
 
 @dataclass

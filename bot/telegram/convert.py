@@ -18,6 +18,7 @@ from handlers.events import (
     Sender,
     TextEvent,
     UnsupportedEvent,
+    VideoEvent,
     VoiceEvent,
 )
 from storage.media import MediaRejected, MediaStore
@@ -25,8 +26,10 @@ from storage.models import Channel
 
 log = logging.getLogger(__name__)
 
-_UNSUPPORTED = ("sticker", "video", "video_note", "animation", "poll", "dice",
-                "game", "story")
+_UNSUPPORTED = ("sticker", "animation", "poll", "dice", "game", "story")
+TOO_BIG = "file is too big"
+"""How the Bot API refuses `getFile` for a file over 20 MB (tdlib/telegram-bot-api, without
+--local): a video past it can only come as a link."""
 
 
 def sender_of(update: Update) -> Sender | None:
@@ -63,8 +66,15 @@ async def to_event(update: Update, bot: Bot, media: MediaStore) -> Event | None:
     if sound is not None:
         return await _voice(sender, sound.file_id, sound.file_size,
                             sound.to_dict().get("duration"), bot, media, meta)
+    moving = message.video or message.video_note
+    if moving is not None:
+        return await _video(sender, message, moving.file_id, moving.file_size,
+                            moving.to_dict().get("duration"), bot, media, meta)
     if message.document is not None:
         document = message.document
+        if (document.mime_type or "").startswith("video/"):
+            return await _video(sender, message, document.file_id, document.file_size, None,
+                                bot, media, meta)
         if (document.mime_type or "").startswith("image/"):
             return await _photo(sender, message, document.file_id, document.file_size, bot,
                                 media, meta)
@@ -130,6 +140,32 @@ async def _voice(sender: Sender, file_id: str, size: int | None, duration: objec
                     extra={"update_id": meta["update_id"], "error": str(error)})
         return UnsupportedEvent(sender, what="voice_download_failed", **meta)
     return VoiceEvent(sender, media=stored, **meta)
+
+
+async def _video(sender: Sender, message: Message, file_id: str, size: int | None,
+                 duration: object, bot: Bot, media: MediaStore, meta: dict) -> Event:
+    """A video or a round video note: refused from what Telegram says of it when it is over
+    the caps (20 MB is also all the Bot API lets a bot download), else downloaded and kept
+    clean (re-encoded, no metadata, a poster frame)."""
+    if size is not None and size > media.max_video_bytes:
+        return UnsupportedEvent(sender, what="video_too_large", **meta)
+    if _seconds(duration) > media.max_video_seconds + 1:
+        return UnsupportedEvent(sender, what="video_too_long", **meta)
+    try:
+        telegram_file = await bot.get_file(file_id)
+        with media.incoming_file() as path:  # to disk, not memory; removed once stored
+            await telegram_file.download_to_drive(path)
+            stored = await asyncio.to_thread(media.save_video_file, path,
+                                             platform_file_id=file_id)
+    except MediaRejected as rejected:
+        return UnsupportedEvent(sender, what=rejected.reason, **meta)
+    except TelegramError as error:
+        too_big = TOO_BIG in str(error).lower()
+        log.warning("video download failed",
+                    extra={"update_id": meta["update_id"], "error": str(error)})
+        return UnsupportedEvent(sender, what="video_too_large" if too_big
+                                else "video_download_failed", **meta)
+    return VideoEvent(sender, media=stored, caption=message.caption, **meta)
 
 
 def _seconds(duration: object) -> float:

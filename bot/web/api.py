@@ -21,7 +21,7 @@ from bot.web.signed_media import BUSY_HEADERS
 from storage.media import MediaUnavailable
 from storage.media_copies import BadImage
 from storage.province_centres import PROVINCE_CENTRES
-from storage.public_shapes import ClusterCell, PracticePoint, PracticePublic
+from storage.public_shapes import ClusterCell, PracticePoint, PracticePublic, PublicVideoFile
 from storage.repositories import public_map
 
 PRACTICE_CODE = r"MH-\d{4}-\d{1,12}"
@@ -177,6 +177,47 @@ async def search_units(request: web.Request) -> web.Response:
     return web.json_response(body, headers=CACHE_LONG)
 
 
+async def update_photo(request: web.Request) -> web.StreamResponse:
+    """A photo of a published update (the practice's timeline), as a clean copy."""
+    async with request.app[DB].reading() as session:
+        found = await public_map.get_public_update_photo(
+            session, photo_id=int(request.match_info["photo_id"]))
+    if found is None:
+        raise web.HTTPNotFound(reason="photo not found")
+    return await _clean_photo(request, found.path, request.match_info["size"])
+
+
+async def video(request: web.Request) -> web.StreamResponse:
+    """A practice's (or a published update's) video, already clean; FileResponse answers
+    range requests (206), so a phone plays it while it downloads and can seek."""
+    found = await _public_video(request)
+    return await _kept_file(request, found.path, "video/mp4")
+
+
+async def video_poster(request: web.Request) -> web.StreamResponse:
+    found = await _public_video(request)
+    return await _kept_file(request, found.poster_path, "image/jpeg")
+
+
+async def _kept_file(request: web.Request, key: str, content_type: str) -> web.StreamResponse:
+    try:
+        path = await asyncio.to_thread(request.app[SERVICES].media.outgoing, key)
+    except FileNotFoundError:
+        raise web.HTTPNotFound(reason="file missing") from None
+    except MediaUnavailable:  # the store refuses now (logged there, with the key)
+        raise web.HTTPServiceUnavailable(headers=BUSY_HEADERS) from None
+    return web.FileResponse(path, headers={**CACHE_LONG, "Content-Type": content_type})
+
+
+async def _public_video(request: web.Request) -> PublicVideoFile:
+    async with request.app[DB].reading() as session:
+        found = await public_map.get_public_video(
+            session, video_id=int(request.match_info["video_id"]))
+    if found is None:
+        raise web.HTTPNotFound(reason="video not found")
+    return found
+
+
 async def photo(request: web.Request) -> web.StreamResponse:
     async with request.app[DB].reading() as session:
         found = await public_map.get_public_photo(session,
@@ -184,8 +225,12 @@ async def photo(request: web.Request) -> web.StreamResponse:
     size = request.match_info["size"]
     if found is None or (size == "hq" and not found.recognised):
         raise web.HTTPNotFound(reason="photo not found")
+    return await _clean_photo(request, found.path, size)
+
+
+async def _clean_photo(request: web.Request, stored: str, size: str) -> web.StreamResponse:
     try:  # a clean copy, never the original (storage/media_copies.py)
-        path = await asyncio.to_thread(request.app[SERVICES].media.photo_copy, found.path,
+        path = await asyncio.to_thread(request.app[SERVICES].media.photo_copy, stored,
                                        HQ_COPY if size == "hq" else size)
     except (FileNotFoundError, BadImage):
         raise web.HTTPNotFound(reason="photo file missing") from None

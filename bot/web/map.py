@@ -24,7 +24,7 @@ from handlers.numbers import grouped, in_words
 from handlers.practice_form import FIELDS
 from storage.models import PRIORITY_TASKS, Level
 from storage.province_centres import PROVINCE_CENTRES, VIETNAM_BBOX
-from storage.public_shapes import ConsensusPublic, PracticePublic
+from storage.public_shapes import ConsensusPublic, PracticePublic, VideoPublic
 from storage.repositories import public_map
 from storage.units import UnitDirectory
 
@@ -64,6 +64,13 @@ class PracticeCard:
     """"Ưu tiên" flags in words."""
     consultations: list[str] = default(default_factory=list)
     """Closed residents' consultations: counts and satisfaction only."""
+    video: dict[str, Any] | None = None
+    """The practice's own video: url, poster_url, length ("0:42"), width, height."""
+    updates: list[dict[str, Any]] = default(default_factory=list)
+    """The timeline: date, text, photos (thumb_url, large_url), video, oldest first."""
+    replications: list[tuple[str, str, datetime]] = default(default_factory=list)
+    """(collective, place, date) of those who adopted it, newest first."""
+    feedback_resolved: int = 0
 
 
 def practice_card(practice: PracticePublic, units: UnitDirectory, t: Translator, *,
@@ -111,7 +118,28 @@ def practice_card(practice: PracticePublic, units: UnitDirectory, t: Translator,
                          disagree=c.disagree or 0, votes=c.votes or 0,
                          avg=c.satisfaction_avg if c.satisfaction_avg is not None else "—")
                        for c in practice.consultations if c.closed_at is not None],
+        video=_video(practice.video),
+        updates=[{"date": u.date, "text": u.text,
+                  "photos": [{"thumb_url": p.thumb_url, "large_url": p.large_url}
+                             for p in u.photos], "video": _video(u.video)}
+                 for u in practice.updates],
+        replications=[(r.collective_name, _commune_label(units, r.commune_code), r.declared_at)
+                      for r in practice.replications],
+        feedback_resolved=practice.feedback_resolved,
     )
+
+
+def _video(video: VideoPublic | None) -> dict[str, Any] | None:
+    if video is None:
+        return None
+    seconds = video.duration_seconds
+    return {"url": video.url, "poster_url": video.poster_url, "width": video.width,
+            "height": video.height, "length": f"{seconds // 60}:{seconds % 60:02d}"}
+
+
+def _commune_label(units: UnitDirectory, code: str) -> str:
+    commune = units.get(code)
+    return commune.label if commune else code
 
 
 def contributions(practice: PracticePublic, t: Translator) -> list[tuple[str, str]]:
@@ -180,6 +208,20 @@ async def _map(request: web.Request, *, embed: bool) -> web.Response:
     return response
 
 
+def adopt_links(request: web.Request, code: str) -> list[tuple[str, str]]:
+    """Where a collective that adopted the practice tells the bot so ("Chúng tôi đã học tập,
+    nhân rộng"): the web chat (always), Telegram by a deep link, Zalo by its chat link."""
+    settings = request.app[SETTINGS]
+    t = Translator(page_language(request))
+    links = [(t("web.adopt.web"), f"/chat?nhanrong={code}")]
+    if settings.telegram_bot_username:
+        links.append((t("web.adopt.telegram"),
+                      f"https://t.me/{settings.telegram_bot_username}?start=nr_{code}"))
+    if settings.zalo_chat_link:
+        links.append((t("web.adopt.zalo"), settings.zalo_chat_link))
+    return links
+
+
 async def practice_popup(request: web.Request) -> web.Response:
     """The card inside a map popup: server-rendered so its text is translated and escaped."""
     practice = await load_public_practice(request)
@@ -201,7 +243,7 @@ async def practice_page(request: web.Request) -> web.Response:
              "image": f"{root}/practices/{card.code}/card.png?lang={language}",
              "description": shorten(card.summary, SHARE_SUMMARY_CHARS)}
     response = render_page(request, "practice.html", language=language, card=card, full=True,
-                           share=share)
+                           share=share, adopt=adopt_links(request, card.code))
     response.headers.update(CACHE_PAGE)
     return response
 

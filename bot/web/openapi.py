@@ -150,6 +150,32 @@ def build_document() -> dict[str, Any]:
                 "responses": {"200": {"description": "JPEG",
                                       "content": {"image/jpeg": {}}},
                               "404": _error("no such public photo")}}},
+            "/api/update-photos/{photo_id}/{size}.jpg": {"get": {
+                "summary": "A photo of a published update of a public practice (its "
+                           "timeline), re-encoded without metadata",
+                "parameters": [
+                    _param("photo_id", {"type": "integer", "minimum": 1}, "photo id", "path"),
+                    _param("size", {"type": "string", "enum": ["thumb", "large"]},
+                           "thumb (320 px) or large (1280 px)", "path")],
+                "responses": {"200": {"description": "JPEG", "content": {"image/jpeg": {}}},
+                              "404": _error("no such public photo")}}},
+            "/api/videos/{video_id}.mp4": {"get": {
+                "summary": "A short video of a public practice or of a published update: "
+                           "MP4 (H.264 + AAC), re-encoded without metadata; answers HTTP range "
+                           "requests (206 Partial Content) so players can seek",
+                "parameters": [
+                    _param("video_id", {"type": "integer", "minimum": 1}, "video id", "path"),
+                    _param("Range", {"type": "string"}, "bytes=START-END", "header")],
+                "responses": {"200": {"description": "MP4", "content": {"video/mp4": {}}},
+                              "206": {"description": "the requested bytes",
+                                      "content": {"video/mp4": {}}},
+                              "404": _error("no such public video")}}},
+            "/api/videos/{video_id}/poster.jpg": {"get": {
+                "summary": "A video's poster frame (JPEG)",
+                "parameters": [
+                    _param("video_id", {"type": "integer", "minimum": 1}, "video id", "path")],
+                "responses": {"200": {"description": "JPEG", "content": {"image/jpeg": {}}},
+                              "404": _error("no such public video")}}},
             "/healthz": {"get": {
                 "summary": "Database reachable, scheduler running",
                 "responses": {"200": _json({"type": "object"}),

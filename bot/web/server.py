@@ -110,6 +110,10 @@ def setup_routes(app: web.Application) -> None:
     add.add_get(r"/api/provinces/{code:\d{2}}/communes", api.communes)
     add.add_get("/api/units/search", api.search_units)
     add.add_get(r"/api/photos/{photo_id:[1-9]\d{0,11}}/{size:thumb|large|hq}.jpg", api.photo)
+    add.add_get(r"/api/update-photos/{photo_id:[1-9]\d{0,11}}/{size:thumb|large}.jpg",
+                api.update_photo)
+    add.add_get(r"/api/videos/{video_id:[1-9]\d{0,11}}.mp4", api.video)
+    add.add_get(r"/api/videos/{video_id:[1-9]\d{0,11}}/poster.jpg", api.video_poster)
     # The web chat: a channel adapter beside Telegram.
     add.add_get("/chat", webchat.chat_page, name="chat")
     add.add_get("/privacy", privacy.privacy_page, name="privacy")
@@ -124,6 +128,7 @@ def setup_routes(app: web.Application) -> None:
     add.add_post("/chat/events", webchat.post_event)
     add.add_post("/chat/photos", webchat.post_photos)
     add.add_post("/chat/voice", webchat.post_voice)
+    add.add_post("/chat/video", webchat.post_video)
     add.add_post("/chat/language", webchat.post_language)
     add.add_get("/chat/notices", webchat.get_notices)
     # The officials' console (bot/web/console/): sign-in by a one-time link, inbox, records.

@@ -7,6 +7,7 @@ product's default language.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
 
 from bot.web.keys import SETTINGS, TEMPLATES
 from handlers.clock import from_db
@@ -37,7 +39,25 @@ def environment(tz: ZoneInfo) -> Environment:
     )
     env.filters["local_date"] = lambda value: _local(value, tz).strftime("%d/%m/%Y")
     env.filters["thousands"] = lambda value: f"{int(value):,}".replace(",", ".")
+    env.filters["linkify"] = linkify
     return env
+
+
+_URL = re.compile(r"https?://[^\s<>\"']{3,300}")
+
+
+def linkify(text: str) -> Markup:
+    """Text people typed, escaped, with its web addresses as links (a video too large to
+    send is shared as a link): marked as user content, never followed by search engines."""
+    parts, last = [], 0
+    for found in _URL.finditer(text):
+        url = found.group(0).rstrip(".,;:!?)")
+        parts.append(escape(text[last:found.start()]))
+        parts.append(Markup('<a href="{0}" rel="nofollow noopener ugc" target="_blank">{0}</a>')
+                     .format(url))
+        last = found.start() + len(url)
+    parts.append(escape(text[last:]))
+    return Markup("").join(parts)
 
 
 def _local(value: datetime, tz: ZoneInfo) -> datetime:

@@ -18,6 +18,7 @@ import json
 import logging
 import re
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,7 @@ from handlers.events import (
     Sender,
     TextEvent,
     UnsupportedEvent,
+    VideoEvent,
     VoiceEvent,
 )
 from handlers.i18n import LANGUAGES, Capabilities, Translator
@@ -194,7 +196,7 @@ async def chat_page(request: web.Request) -> web.Response:
         "noticePollSeconds": NOTICE_POLL_SECONDS,
         "text": {key: t(f"web.chat.{key}") for key in
                  ("you_photos", "you_location", "geo_failed", "network_error",
-                  "too_many_photos", "you_voice")},
+                  "too_many_photos", "you_voice", "you_video")},
     }
     return render_page(request, "chat.html", language=language, config=config)
 
@@ -252,23 +254,37 @@ async def post_photos(request: web.Request) -> web.Response:
 async def post_voice(request: web.Request) -> web.Response:
     """One voice note (a file the phone recorded, or the page's recorder), as a voice message
     on the other channels: kept clean, or refused with the caps."""
+    return await _post_one(request, "voice", request.app[CHAT].media.max_voice_bytes,
+                           _voice_event)
+
+
+async def post_video(request: web.Request) -> web.Response:
+    """One short video (the phone's camera or a file), as a video on Telegram: kept clean
+    with a poster frame, or refused with the caps."""
+    return await _post_one(request, "video", request.app[CHAT].media.max_video_bytes,
+                           _video_event)
+
+
+MakeEvent = Callable[[MediaStore, Sender, Path | str, str], Awaitable[Event]]
+
+
+async def _post_one(request: web.Request, part_name: str, limit: int,
+                    make: MakeEvent) -> web.Response:
     _require_page_header(request)
     chat, language = request.app[CHAT], page_language(request)
     session = await chat.session_of(request)
-    limit = chat.media.max_voice_bytes
     if request.content_length and request.content_length > 2 * limit + 65536:
         raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=request.content_length)
     try:
-        async with streamed_upload(request, chat.media, part_name="voice", max_files=1,
+        async with streamed_upload(request, chat.media, part_name=part_name, max_files=1,
                                    max_bytes=limit) as upload:
             action_id, files = event_id(upload.action_id), upload.files
             if not files:
-                raise BadEvent("no voice note in the upload")
+                raise BadEvent(f"no {part_name} in the upload")
             if not chat.admit(request, session):
                 return await _rate_limited(request, language)
             sender = session.sender(language)
-            event = await _voice_event(chat.media, sender, files[0],
-                                       f"{session.chat_id}:{action_id}")
+            event = await make(chat.media, sender, files[0], f"{session.chat_id}:{action_id}")
     except BadEvent as problem:
         raise _bad_request(str(problem)) from None
     if session.is_new and language != request.app[SETTINGS].default_language:
@@ -351,6 +367,18 @@ async def _voice_event(media: MediaStore, sender: Sender, path: Path | str,
     except MediaRejected as rejected:
         return UnsupportedEvent(sender, what=rejected.reason, update_id=update_id)
     return VoiceEvent(sender, media=stored, update_id=update_id)
+
+
+async def _video_event(media: MediaStore, sender: Sender, path: Path | str,
+                       update_id: str) -> Event:
+    if isinstance(path, str):  # not kept: why ("too_large" is over the video cap here)
+        reason = "video_too_large" if path == "too_large" else path
+        return UnsupportedEvent(sender, what=reason, update_id=update_id)
+    try:
+        stored = await asyncio.to_thread(media.save_video_file, path)
+    except MediaRejected as rejected:
+        return UnsupportedEvent(sender, what=rejected.reason, update_id=update_id)
+    return VideoEvent(sender, media=stored, update_id=update_id)
 
 
 async def _answer(request: web.Request, session: ChatSession | None, language: str,

@@ -41,7 +41,8 @@ MAX_POLL_BACKOFF_SECONDS = 60.0
 STOP_GRACE_SECONDS = 10.0
 
 
-LIMITS = ChannelLimits(text_length=MAX_TEXT, buttons_per_message=0, location_button=False,
+LIMITS = ChannelLimits(text_length=MAX_TEXT, buttons_per_message=0, receives_video=False,
+                       location_button=False,
                        contact_button=False, media_by_url=True)
 
 

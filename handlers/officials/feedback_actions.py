@@ -24,7 +24,7 @@ from handlers.replies import Option, Reply, TextReply
 from handlers.targeted import TargetedFlow, begin, target_of
 from storage.models import Feedback, FeedbackEventKind, FeedbackStatus, is_open
 from storage.repositories import feedback as feedback_repo
-from storage.repositories import feedback_flags
+from storage.repositories import feedback_flags, reviews
 from storage.repositories import followers as followers_repo
 from storage.repositories import mutes as mutes_repo
 from storage.repositories import officials as officials_repo
@@ -84,6 +84,9 @@ async def card(ctx: Context, feedback: Feedback, lead: str | None = None) -> lis
                    if feedback.merged_into_id else None)
     replies, text = render.feedback_card(ctx, ctx.t, feedback, events, photos, actors,
                                          warnings, voices, affected, merged_into)
+    if feedback.resolved_by_practice_id and (linked := await reviews.get_practice(
+            ctx.session, feedback.resolved_by_practice_id)):
+        text += "\n" + ctx.t("fbcard.linked_practice", code=linked.code)
     if lead:
         text = f"{lead}\n\n{text}"
     options = card_options(ctx.t, feedback, muted=bool(mutes))
@@ -97,6 +100,8 @@ def card_options(t: Translator, feedback: Feedback, *, muted: bool = False) -> l
     mute = (Option(t("fbact.unmute"), f"fb_unmute:{feedback.id}") if muted
             else Option(t("fbact.mute"), f"fb_mute:{feedback.id}"))
     if not is_open(feedback.status):
+        if feedback.status == S.RESOLVED:  # the practice whose mobilisation resolved it
+            return [Option(t("fbact.link_practice"), f"fb_link:{feedback.id}"), mute, back]
         return [mute, back]
     options = []
     if feedback.status in (S.NEW, S.FORWARDED):

@@ -28,14 +28,16 @@ from handlers.replies import ACTION_TOKEN, Option, Reply, TextReply
 from handlers.summary import content_lines
 from handlers.targeted import TargetedFlow, begin, target_of
 from storage.models import (
+    PUBLIC_PRACTICE_STATUSES,
     Level,
     Practice,
     PracticeEvent,
     PracticeEventKind,
     PracticeStatus,
+    PracticeUpdateStatus,
 )
 from storage.repositories import officials as officials_repo
-from storage.repositories import people, practices, reviews
+from storage.repositories import people, practice_life, practices, reviews
 from storage.repositories.officials import scope_of
 
 P = PracticeStatus
@@ -68,6 +70,7 @@ async def card(ctx: Context, practice: Practice, lead: str | None = None) -> lis
         text = f"{lead}\n\n{text}"
     options = await card_options(ctx, practice)
     shown = photos if lead is None else []
+    options = await pending_updates(ctx, practice) + options  # updates waiting for a check
     return shown + [TextReply(text, tuple(options), token=ctx.offer_actions(options))]
 
 
@@ -100,6 +103,17 @@ async def open_by_code(ctx: Context, code: str) -> list[Reply] | None:
     return await card(ctx, practice)
 
 
+async def pending_updates(ctx: Context, practice: Practice) -> list[Option]:
+    """Its updates waiting for a light check (handlers/practice_updates.py), the oldest few,
+    so none is lost with a notice."""
+    if practice.status not in PUBLIC_PRACTICE_STATUSES or practice.id is None:
+        return []
+    waiting = await practice_life.updates_of(ctx.session, practice.id,
+                                             status=PracticeUpdateStatus.PENDING)
+    return [Option(ctx.t("pr_update.waiting", when=render.when(ctx, u.created_at)[:10]),
+                   f"pu_open:{u.id}") for u in waiting[:3]]
+
+
 # -- the leader's side ----------------------------------------------------------------------
 
 
@@ -124,6 +138,8 @@ async def leader_view(ctx: Context, practice: Practice, lead: str | None = None)
         lines.append(f"• {render.when(ctx, event.created_at)} — {actor}: "
                      + render.practice_event_what(ctx.t, event))
     options = leader_options(ctx.t, practice)
+    if practice.status in PUBLIC_PRACTICE_STATUSES:  # its people keep its page alive
+        options.append(Option(ctx.t("pract.add_update"), f"pu_new:{practice.id}"))
     token = ctx.offer_actions(options) if options else None
     return [TextReply("\n".join(lines), tuple(options), token=token)]
 

@@ -44,6 +44,10 @@ from storage.models import (
     Person,
     Practice,
     PracticePhoto,
+    PracticeReplication,
+    PracticeUpdate,
+    PracticeUpdatePhoto,
+    PracticeVideo,
     PracticeVote,
     WebNotice,
 )
@@ -96,6 +100,17 @@ async def export_person(session: AsyncSession, person_id: int) -> dict[str, Any]
         AccountMute.person_id == person_id).order_by(col(AccountMute.id)))
     follows = await _all(session, select(Follow).where(
         Follow.person_id == person_id).order_by(col(Follow.id)))
+    updates = await _all(session, select(PracticeUpdate).where(
+        PracticeUpdate.author_id == person_id).order_by(col(PracticeUpdate.id)))
+    update_ids = [u.id for u in updates]
+    update_photos = await _all(session, select(PracticeUpdatePhoto).where(
+        col(PracticeUpdatePhoto.update_id).in_(update_ids)))
+    videos = await _all(session, select(PracticeVideo).where(or_(
+        col(PracticeVideo.update_id).in_(update_ids),
+        and_(col(PracticeVideo.practice_id).in_([p.id for p in practices]),
+             col(PracticeVideo.update_id).is_(None)))))
+    replications = await _all(session, select(PracticeReplication).where(
+        PracticeReplication.person_id == person_id).order_by(col(PracticeReplication.id)))
     opinions = await _all(session, select(ConsultationVote).where(
         ConsultationVote.person_id == person_id).order_by(col(ConsultationVote.id)))
     return {
@@ -103,7 +118,17 @@ async def export_person(session: AsyncSession, person_id: int) -> dict[str, Any]
         "accounts": [_dump(a) for a in accounts],
         "consents": [_dump(c) for c in consents],
         "practices": [{**_dump(p), "photos": [_dump(ph) for ph in practice_photos
-                                              if ph.practice_id == p.id]} for p in practices],
+                                              if ph.practice_id == p.id],
+                       "videos": [_dump(v) for v in videos
+                                  if v.practice_id == p.id and v.update_id is None]}
+                      for p in practices],
+        # Updates they added to a practice (/capnhat), with their photos' and video's metadata.
+        "practice_updates": [{**_dump(u), "photos": [_dump(ph) for ph in update_photos
+                                                     if ph.update_id == u.id],
+                              "videos": [_dump(v) for v in videos if v.update_id == u.id]}
+                             for u in updates],
+        # Collectives they declared had adopted a practice (/nhanrong).
+        "replications": [_dump(r) for r in replications],
         "feedback": [{**_dump(f),
                       "history": [_dump(e) for e in events if e.feedback_id == f.id],
                       "photos": [_dump(ph) for ph in feedback_photos
@@ -179,6 +204,16 @@ async def erase_person(session: AsyncSession, *, person_id: int, channel: str,
     strings |= await _erase_practices(session, person_id, report)
     report.followed = await _unlink_follower(
         session, col(FeedbackFollower.person_id) == person_id)
+    # Their practices' updates and their "nhân rộng" declarations stay with the practice
+    # (public, about a collective): only the link to them is cut.
+    for row in await _all(session, select(PracticeUpdate).where(
+            PracticeUpdate.author_id == person_id)):
+        row.author_id = None
+        session.add(row)
+    for adopted in await _all(session, select(PracticeReplication).where(
+            PracticeReplication.person_id == person_id)):
+        adopted.person_id = None
+        session.add(adopted)
     person.display_name, person.notify_channel, person.consent_version = "", None, None
     session.add(person)
     session.add(Consent(person_id=person_id, version=version,
@@ -357,4 +392,6 @@ async def _unreferenced(session: AsyncSession, keys: list[str]) -> list[str]:
         col(PracticePhoto.path).in_(keys))))
     used |= set(await _all(session, select(FeedbackVoice.path).where(
         col(FeedbackVoice.path).in_(keys))))
+    used |= set(await _all(session, select(PracticeUpdatePhoto.path).where(
+        col(PracticeUpdatePhoto.path).in_(keys))))
     return sorted(set(keys) - used)

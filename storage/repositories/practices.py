@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlmodel import col, select
+from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Practice, PracticePhoto
+from storage.models import Practice, PracticePhoto, PracticeVideo
 
 
 async def create_practice(
@@ -17,15 +17,35 @@ async def create_practice(
     practice: Practice,
     photos: Sequence[dict[str, Any]],
     year: int,
+    video: dict[str, Any] | None = None,
 ) -> Practice:
-    """Store a submitted practice with its photos and give it its receipt code."""
+    """Store a submitted practice with its photos (and video) and give it its receipt code."""
     session.add(practice)
     await session.flush()
     practice.code = f"MH-{year}-{practice.id:06d}"
     for position, photo in enumerate(photos):
         session.add(PracticePhoto(practice_id=practice.id, position=position, **photo))
+    if video:
+        session.add(PracticeVideo(practice_id=practice.id, **video))
     await session.flush()
     return practice
+
+
+async def replace_video(session: AsyncSession, *, practice_id: int,
+                        video: dict[str, Any] | None) -> None:
+    """The practice's own video (not its updates'), replaced or removed on a resubmission."""
+    await session.exec(delete(PracticeVideo).where(  # type: ignore[call-overload]
+        col(PracticeVideo.practice_id) == practice_id, col(PracticeVideo.update_id).is_(None)))
+    if video:
+        session.add(PracticeVideo(practice_id=practice_id, **video))
+    await session.flush()
+
+
+async def video_of(session: AsyncSession, practice_id: int) -> PracticeVideo | None:
+    """The practice's own video, if one came with it."""
+    return (await session.exec(select(PracticeVideo).where(
+        PracticeVideo.practice_id == practice_id,
+        col(PracticeVideo.update_id).is_(None)))).first()
 
 
 async def list_for_submitter(

@@ -29,10 +29,17 @@ from storage.models import (
     PRIORITY_TASKS,
     PUBLIC_PRACTICE_STATUSES,
     Consultation,
+    Feedback,
+    FeedbackStatus,
     Level,
     Practice,
     PracticePhoto,
+    PracticeReplication,
     PracticeStatus,
+    PracticeUpdate,
+    PracticeUpdatePhoto,
+    PracticeUpdateStatus,
+    PracticeVideo,
     PracticeVote,
     PublicMapVersion,
     Recognition,
@@ -48,7 +55,12 @@ from storage.public_shapes import (
     PracticePoint,
     PracticePublic,
     PublicPhotoFile,
+    PublicVideoFile,
     RecognitionPublic,
+    ReplicationPublic,
+    UpdatePhotoPublic,
+    UpdatePublic,
+    VideoPublic,
 )
 from storage.units import fold
 
@@ -383,7 +395,96 @@ async def get_public_practice(session: AsyncSession, *, code: str) -> PracticePu
         consultations=await _consultations(session, practice.id),
         priority_task=practice.priority_task,
         difficult_area=practice.difficult_area,
+        **await _living(session, practice.id),
     )
+
+
+def video_public(video: PracticeVideo) -> VideoPublic:
+    assert video.id is not None
+    return VideoPublic(id=video.id, duration_seconds=video.duration_seconds, width=video.width,
+                       height=video.height, url=f"/api/videos/{video.id}.mp4",
+                       poster_url=f"/api/videos/{video.id}/poster.jpg")
+
+
+async def _living(session: AsyncSession, practice_id: int) -> dict[str, Any]:
+    """Its video, its timeline of published updates, who adopted it, what it resolved."""
+    videos = (await session.exec(select(PracticeVideo).where(
+        col(PracticeVideo.practice_id) == practice_id))).all()
+    own = next((v for v in videos if v.update_id is None), None)
+    by_update = {v.update_id: v for v in videos if v.update_id is not None}
+    updates = (await session.exec(
+        select(PracticeUpdate).where(col(PracticeUpdate.practice_id) == practice_id,
+                                     col(PracticeUpdate.status)
+                                     == PracticeUpdateStatus.PUBLISHED)
+        .order_by(col(PracticeUpdate.created_at), col(PracticeUpdate.id)))).all()
+    photos: dict[int, list[UpdatePhotoPublic]] = {}
+    if updates:
+        for photo in (await session.exec(
+                select(PracticeUpdatePhoto)
+                .where(col(PracticeUpdatePhoto.update_id).in_([u.id for u in updates]))
+                .order_by(col(PracticeUpdatePhoto.position)))).all():
+            photos.setdefault(photo.update_id, []).append(UpdatePhotoPublic(
+                id=photo.id or 0, thumb_url=f"/api/update-photos/{photo.id}/thumb.jpg",
+                large_url=f"/api/update-photos/{photo.id}/large.jpg"))
+    replications = (await session.exec(
+        select(PracticeReplication).where(col(PracticeReplication.practice_id) == practice_id)
+        .order_by(col(PracticeReplication.created_at).desc()))).all()
+    resolved = (await session.exec(
+        select(func.count()).select_from(Feedback)
+        .where(col(Feedback.resolved_by_practice_id) == practice_id,
+               col(Feedback.status) == FeedbackStatus.RESOLVED))).one()
+    return {
+        "video": video_public(own) if own else None,
+        "updates": [UpdatePublic(date=u.created_at, text=u.text, photos=photos.get(u.id or 0, []),
+                                 video=video_public(by_update[u.id]) if u.id in by_update
+                                 else None) for u in updates],
+        "replications": [_replication(r) for r in replications],
+        "replication_count": len(replications),
+        "feedback_resolved": int(resolved),
+    }
+
+
+def _replication(row: PracticeReplication) -> ReplicationPublic:
+    """Communes have no coordinates of their own: an adopting commune is placed near its
+    province's centre, for the map's lines of spread."""
+    place = (_spread_around_centre(row.id or 0, row.province_code)
+             if row.province_code in PROVINCE_CENTRES else (None, None))
+    return ReplicationPublic(collective_name=row.collective_name, commune_code=row.commune_code,
+                             province_code=row.province_code, declared_at=row.created_at,
+                             latitude=place[0], longitude=place[1])
+
+
+async def get_public_video(session: AsyncSession, *, video_id: int) -> PublicVideoFile | None:
+    """A video's files, only when its practice is public and, for an update's video, the
+    update is published."""
+    if not 0 < video_id <= MAX_ID:
+        return None
+    row = (await session.exec(
+        select(PracticeVideo.path, PracticeVideo.poster_path)
+        .join(Practice, col(Practice.id) == col(PracticeVideo.practice_id))
+        .outerjoin(PracticeUpdate, col(PracticeUpdate.id) == col(PracticeVideo.update_id))
+        .where(col(PracticeVideo.id) == video_id, col(Practice.status).in_(PUBLIC_STATUSES),
+               or_(col(PracticeVideo.update_id).is_(None),
+                   col(PracticeUpdate.status) == PracticeUpdateStatus.PUBLISHED)))).first()
+    return PublicVideoFile(path=row[0], poster_path=row[1]) if row else None
+
+
+async def get_public_update_photo(session: AsyncSession, *,
+                                  photo_id: int) -> PublicPhotoFile | None:
+    """A photo of a published update of a public practice."""
+    if not 0 < photo_id <= MAX_ID:
+        return None
+    row = (await session.exec(
+        select(PracticeUpdatePhoto.path, PracticeUpdatePhoto.sha256,
+               PracticeUpdatePhoto.mime_type)
+        .join(PracticeUpdate, col(PracticeUpdate.id) == col(PracticeUpdatePhoto.update_id))
+        .join(Practice, col(Practice.id) == col(PracticeUpdate.practice_id))
+        .where(col(PracticeUpdatePhoto.id) == photo_id,
+               col(PracticeUpdate.status) == PracticeUpdateStatus.PUBLISHED,
+               col(Practice.status).in_(PUBLIC_STATUSES)))).first()
+    if row is None:
+        return None
+    return PublicPhotoFile(path=row[0], sha256=row[1], mime_type=row[2])
 
 
 async def _consultations(session: AsyncSession, practice_id: int) -> list[ConsultationPublic]:

@@ -134,6 +134,14 @@ class FakeOAUser:
         return await self._message("user_send_audio", {"attachments": [
             {"type": "audio", "payload": {"url": url}}]})
 
+    async def send_video(self, data: bytes) -> str:
+        """A video: `user_send_video` with the file's URL on Zalo's CDN and a thumbnail, the
+        attachment read like an image's `payload.url` (ZALO-NOTES §2.2; the payload's other
+        fields are UNVERIFIED)."""
+        url = self.fake.host_file(data)
+        return await self._message("user_send_video", {"attachments": [
+            {"type": "video", "payload": {"url": url, "thumbnail": url + "?thumb"}}]})
+
     async def send_sticker(self) -> str:
         return await self._message("user_send_sticker", {"attachments": [
             {"type": "sticker", "payload": {"id": "abc", "url": "https://example.invalid/s"}}]})

@@ -30,6 +30,8 @@ class ChatDriver(Protocol):
     async def contact(self, phone: str) -> None: ...
     async def voice(self, data: bytes, seconds: int) -> None:
         """Send a voice note (`seconds` long, as the app tells where it does)."""
+    async def video(self, data: bytes, seconds: int) -> None:
+        """Send a short video (Zalo Bot passes none on: the bot gets an unsupported message)."""
 
     @property
     def last_text(self) -> str:

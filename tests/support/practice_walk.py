@@ -46,6 +46,10 @@ COMPLETE_PRACTICE = [
     Step("photos", "press", "Xong"),
 ]
 
+PHOTOS_DONE = next(index for index, step in enumerate(COMPLETE_PRACTICE)
+                   if step.field == "photos" and step.kind == "press")
+"""Where the photos' "Xong" is in the walk: a video is sent just before it."""
+
 QUESTIONS = {
     "submitter_kind": "Ai gửi mô hình này?",
     "collective_type": "Tập thể thuộc loại nào?",

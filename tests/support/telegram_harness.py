@@ -70,10 +70,18 @@ class TelegramDriver:
     def last(self) -> BotMessage:
         return self.user.last
 
+    async def _caught_up(self) -> None:
+        """Notices already due reach the person before they act, as on a phone that was
+        online: otherwise one delivered late lands after the answer to the next action, and
+        "the last message" is the notice or the answer depending on the machine's load."""
+        await self.app.outbox.drain()
+
     async def text(self, text: str) -> list[BotMessage]:
+        await self._caught_up()
         return await self._after(self.user.send_text(text))
 
     async def command(self, name: str, payload: str | None = None) -> list[BotMessage]:
+        await self._caught_up()
         return await self._after(self.user.send_command(name, payload))
 
     async def press(self, label: str) -> list[BotMessage]:
@@ -81,6 +89,7 @@ class TelegramDriver:
         last = self.user.last
         if last.keyboard and any(b.get("text") == label for b in last.keyboard):
             return await self.text(label)
+        await self._caught_up()
         message, button = self._button(label)
         return await self._after(self.user.press(button, message_id=message.message_id))
 
@@ -164,6 +173,9 @@ class TelegramChat:
 
     async def voice(self, data: bytes, seconds: int) -> None:
         await self.driver.voice(data, duration=seconds)
+
+    async def video(self, data: bytes, seconds: int) -> None:
+        await self.driver._after(self.driver.user.send_video(data, duration=seconds))
 
     @property
     def last_text(self) -> str:

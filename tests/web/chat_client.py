@@ -189,6 +189,15 @@ class WebChatClient:
                                           headers=PAGE_HEADER)
         return await self._receive(response)
 
+    async def video(self, data: bytes, *, name: str = "video.mp4",
+                    content_type: str = "video/mp4") -> list[Bubble]:
+        form = FormData()
+        form.add_field("id", f"m{next(_seq)}-{uuid.uuid4().hex[:8]}")
+        form.add_field("video", data, filename=name, content_type=content_type)
+        response = await self.client.post(self._path("/chat/video"), data=form,
+                                          headers=PAGE_HEADER)
+        return await self._receive(response)
+
     async def do(self, step: Step) -> list[Bubble]:
         """One step of a walk (tests/support/practice_walk.py): a press, a text, a location,
         or photos."""
@@ -257,6 +266,10 @@ class WebChat:
 
     async def voice(self, data: bytes, seconds: int) -> None:
         await self.client.voice(data)
+        assert self.client.status == 200, self.client.transcript[-1]
+
+    async def video(self, data: bytes, seconds: int) -> None:
+        await self.client.video(data)
         assert self.client.status == 200, self.client.transcript[-1]
 
     @property

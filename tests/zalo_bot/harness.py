@@ -214,6 +214,9 @@ class ZaloBotChat:
     async def voice(self, data: bytes, seconds: int) -> None:
         await self.driver.voice(data)  # Zalo says nothing of the length
 
+    async def video(self, data: bytes, seconds: int) -> None:
+        await self.driver.unsupported()  # Zalo Bot passes no video on (ZALO-NOTES §1.5)
+
     @property
     def last_text(self) -> str:
         return self.driver.last.text or ""

@@ -199,6 +199,9 @@ class ZaloOAChat:
     async def voice(self, data: bytes, seconds: int) -> None:
         await self.driver.voice(data)
 
+    async def video(self, data: bytes, seconds: int) -> None:
+        await self.driver._after(self.driver.user.send_video(data))
+
     @property
     def last_text(self) -> str:
         return self.driver.last_text

@@ -14,6 +14,7 @@
   var input = document.getElementById("message");
   var photoInput = document.getElementById("photo-input");
   var voiceInput = document.getElementById("voice-input");
+  var videoInput = document.getElementById("video-input");
   var STORE = "dvk-chat-transcript";
   var SHOWN = "dvk-chat-notices-shown";
   var shownNotices = 0;  // the highest notice id on screen: each fetch acknowledges it
@@ -172,6 +173,16 @@
     enqueue("/chat/voice", body, false);
   }
 
+  /* A short video: the phone's camera or a file (the server re-encodes it, with a poster). */
+  function sendVideo(file) {
+    if (!file) return;
+    var body = new FormData();
+    body.append("id", newId());
+    body.append("video", file, file.name || "video");
+    appendMine(config.text.you_video);
+    enqueue("/chat/video", body, false);
+  }
+
   function sendLocation(lat, lon) {
     sendEvent({ type: "location", lat: lat, lon: lon },
               config.text.you_location.replace("{lat}", lat.toFixed(5)).replace("{lon}", lon.toFixed(5)));
@@ -248,6 +259,11 @@
     voiceInput.value = "";
   });
 
+  videoInput.addEventListener("change", function () {
+    sendVideo(videoInput.files[0]);
+    videoInput.value = "";
+  });
+
   /* The language link switches the page and, for someone chatting, the bot's language too. */
   var langLink = document.getElementById("lang-switch");
   langLink.addEventListener("click", function (event) {
@@ -258,6 +274,14 @@
 
   try { shownNotices = parseInt(sessionStorage.getItem(SHOWN), 10) || 0; } catch (e) { /* off */ }
   if (!restore()) sendEvent({ type: "command", name: "start" }, null);
+  /* From a practice's page: "Chúng tôi đã học tập, nhân rộng" (/chat?nhanrong=MH-…). */
+  var adopted = new URLSearchParams(window.location.search).get("nhanrong");
+  if (adopted && /^MH-\d{4}-\d{1,12}$/.test(adopted)) {
+    sendEvent({ type: "text", text: "/nhanrong " + adopted }, "/nhanrong " + adopted);
+    var here = new URL(window.location.href);  // once: a reload must not declare it again
+    here.searchParams.delete("nhanrong");
+    window.history.replaceState(null, "", here);
+  }
   chain.then(fetchNotices);  // after the first answer, which gives a new visitor their session
   setInterval(function () { if (!document.hidden) fetchNotices(); },
               config.noticePollSeconds * 1000);

@@ -52,6 +52,9 @@
   var points = L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false,
                                       maxClusterRadius: 50 });
   var cells = L.layerGroup();
+  /* Where the open practice was adopted ("nhân rộng"): dashed lines to each collective. */
+  var spread = L.layerGroup().addTo(map);
+  map.on("popupclose", function () { spread.clearLayers(); });
   map.addLayer(points);
   map.addLayer(cells);
 
@@ -153,9 +156,30 @@
       })
       .then(function (html) { popup.setContent(html); popup.update(); })  // server-escaped HTML
       .catch(function () { popup.setContent(config.text.error); });
+    showSpread(code, popup);
     var url = new URL(window.location.href);
     url.searchParams.set("practice", code);
     window.history.replaceState(null, "", url);
+  }
+
+  function showSpread(code, popup) {
+    fetch("/api/practices/" + encodeURIComponent(code))
+      .then(function (response) { if (!response.ok) throw new Error(); return response.json(); })
+      .then(function (practice) {
+        spread.clearLayers();
+        var from = popup.getLatLng();
+        (practice.replications || []).forEach(function (place) {
+          if (place.latitude === null || place.longitude === null || !from) return;
+          var to = [place.latitude, place.longitude];
+          spread.addLayer(L.polyline([from, to], { color: "#2e7d32", weight: 2, dashArray: "6 6",
+                                                   className: "dvk-spread" }));
+          var label = document.createElement("span");  // typed by people: text, never HTML
+          label.textContent = place.collective_name;
+          spread.addLayer(L.circleMarker(to, { radius: 6, color: "#2e7d32", className: "dvk-spread" })
+            .bindTooltip(label));
+        });
+      })
+      .catch(function () { /* the card still shows; the lines are a bonus */ });
   }
 
   function openPermalink(code) {
