@@ -1,7 +1,7 @@
 """console sessions: one-time sign-in links and sessions of the officials' web console
 
 Revision ID: 0029_console_sessions
-Revises: 0028_open311
+Revises: 0029_living_practices
 Create Date: 2026-12-04
 """
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = '0029_console_sessions'
-down_revision: str | None = '0028_open311'
+down_revision: str | None = '0029_living_practices'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
