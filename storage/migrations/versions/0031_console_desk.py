@@ -1,7 +1,7 @@
 """console desk: internal notes, reply templates per unit, assignment to a colleague
 
-Revision ID: 0030_console_desk
-Revises: 0029_console_sessions
+Revision ID: 0031_console_desk
+Revises: 0030_console_sessions
 Create Date: 2026-12-04
 """
 from collections.abc import Sequence
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = '0030_console_desk'
-down_revision: str | None = '0029_console_sessions'
+revision: str = '0031_console_desk'
+down_revision: str | None = '0030_console_sessions'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,6 +1,6 @@
 """console sessions: one-time sign-in links and sessions of the officials' web console
 
-Revision ID: 0029_console_sessions
+Revision ID: 0030_console_sessions
 Revises: 0029_living_practices
 Create Date: 2026-12-04
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = '0029_console_sessions'
+revision: str = '0030_console_sessions'
 down_revision: str | None = '0029_living_practices'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
