@@ -105,15 +105,15 @@ async def run(recipients: int, cap: float, per_chat: float, workdir: Path) -> di
                         telegram_file_base_url=fake["file_base_url"])
     clock = SystemClock()
     services = build_services(settings, clock)
-    channel = TelegramChannel(settings, Engine(db, services), services.media)
-    sender = channel.outbox_sender(timeout=settings.outbox_send_timeout_seconds,
+    channel = TelegramChannel(settings.telegram, Engine(db, services), services.media)
+    sender = channel.outbox_sender(timeout=settings.outbox.send_timeout_seconds,
                                    connections=OUTBOX_CONNECTIONS)
     await sender.start()
     # As in `App`: the outbox's pace, within the platform's one budget (shared with replies).
     limiter = ChatRateLimiter(RateLimits(global_per_second=cap, per_chat_per_second=per_chat),
                               budget=RateBudget(cap))
     worker = OutboxWorker(db, {"telegram": sender}, clock, limiters={"telegram": limiter},
-                          max_in_flight=settings.outbox_max_in_flight)
+                          max_in_flight=settings.outbox.max_in_flight)
     started = time.perf_counter()
     worker.start()  # the product's own loop, as in `App`
     deadline = started + 10 * recipients / cap + 60

@@ -160,6 +160,8 @@ async def run_product(users: int, workdir: Path) -> Run:
             telegram_file_base_url=fake["file_base_url"], telegram_poll_timeout_seconds=1,
             telegram_reply_rate_per_second=0,  # like the echo bot: measure code, not the cap
             text_join_seconds=0,  # nor the wait for the rest of a split text
+            photo_burst_seconds=0,  # nor the wait for more photos of a burst (one by one here)
+            messages_per_minute=10_000,  # simulated users walk faster than the flood limit lets
         )
         app = App(settings)
         await app.start()

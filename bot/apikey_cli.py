@@ -41,8 +41,8 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _run(settings: Settings, args: argparse.Namespace) -> int:
-    await upgrade_async(settings.database_url)
-    db = Database(settings.database_url)
+    await upgrade_async(settings.database.url)
+    db = Database(settings.database.url)
     try:
         async with db.session() as session:
             status = await ACTIONS[args.apikey_action](session, args, datetime.now(UTC))

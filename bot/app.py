@@ -18,6 +18,7 @@ from bot.channels.retry import ReplyRetry
 from bot.instrumentation import MeteredEngine, instrument_flows
 from bot.leadership import Leadership, default_worker_id
 from bot.media_store import open_media_store
+from bot.proxies import Proxies
 from bot.telegram import channel as telegram_channel
 from bot.telegram.channel import TelegramChannel
 from bot.web import webchat
@@ -53,19 +54,19 @@ def build_services(settings: Settings, clock: Clock) -> Services:
     return Services(
         clock=clock,
         units=UnitDirectory.load(),
-        media=open_media_store(settings),
-        tz=settings.tz,
-        default_language=settings.default_language,
-        draft_resume_after=timedelta(hours=settings.draft_resume_prompt_hours),
-        text_join_window=timedelta(seconds=settings.text_join_seconds),
-        retention_days=settings.retention_days_after_close,
-        messages_per_minute=settings.messages_per_minute,
-        feedback_per_day=settings.feedback_per_day,
-        duplicate_radius_m=settings.duplicate_radius_m,
-        consultation_days=settings.consultation_days,
+        media=open_media_store(settings.media),
+        tz=settings.flows.tz,
+        default_language=settings.flows.default_language,
+        draft_resume_after=timedelta(hours=settings.flows.draft_resume_prompt_hours),
+        text_join_window=timedelta(seconds=settings.flows.text_join_seconds),
+        retention_days=settings.flows.retention_days_after_close,
+        messages_per_minute=settings.flows.messages_per_minute,
+        feedback_per_day=settings.flows.feedback_per_day,
+        duplicate_radius_m=settings.flows.duplicate_radius_m,
+        consultation_days=settings.flows.consultation_days,
         guides_url=guides_url(settings),
         console_url=web_base(settings) + "/console/",
-        features=build_features(feedback_categories=settings.feedback_category_list),
+        features=build_features(feedback_categories=settings.flows.feedback_categories),
         capabilities=dict(CHANNEL_CAPABILITIES),
     )
 
@@ -77,16 +78,16 @@ def guides_url(settings: Settings) -> str:
 
 def web_base(settings: Settings) -> str:
     """Where people open this server: PUBLIC_BASE_URL, else its own address (no final /)."""
-    host = settings.web_host if ":" not in settings.web_host else f"[{settings.web_host}]"
-    base = settings.public_base_url or f"http://{host}:{settings.web_port}"
+    host = settings.web.host if ":" not in settings.web.host else f"[{settings.web.host}]"
+    base = settings.web.public_base_url or f"http://{host}:{settings.web.port}"
     return base.rstrip("/")
 
 
 def rate_budgets(settings: Settings) -> dict[str, RateBudget]:
     """Each platform's one rate budget, shared by its replies and its outbox sender, replies
     first (bot/channels/budget.py): Telegram's overall cap, Zalo Bot's pace."""
-    return {TelegramChannel.channel: RateBudget(settings.telegram_reply_rate_per_second),
-            ZaloChannel.channel: RateBudget(settings.zalo_rate_per_second)}
+    return {TelegramChannel.channel: RateBudget(settings.telegram.reply_rate_per_second),
+            ZaloChannel.channel: RateBudget(settings.zalo_bot.rate_per_second)}
 
 
 CHANNEL_CAPABILITIES = {
@@ -104,19 +105,27 @@ def configured_channels(settings: Settings, engine: Engine, services: Services, 
     """The one wiring list: every channel whose settings are present, in start-up order, each
     under the host's ordering, burst rule and processed marks (`inbound`)."""
     channels: list[Channel] = []
-    if settings.telegram_bot_token is None:
+    proxies = Proxies.from_settings(settings.proxy)
+    if settings.telegram.bot_token is None:
         log.warning("TELEGRAM_BOT_TOKEN is not set: Telegram is off. Put "
                     "TELEGRAM_BOT_TOKEN=<token from @BotFather> in .env to turn it on.")
     else:
-        channels.append(TelegramChannel(settings, engine, services.media, inbound=inbound))
-    if settings.zalo_bot_token is not None:
-        channels.append(ZaloChannel(settings, engine, services.media, clock, inbound=inbound))
-    if settings.zalo_oa_enabled:
-        warnings = WindowWarnings(db, clock, settings.tz,
-                                  window=timedelta(days=settings.zalo_oa_window_days),
-                                  warn_before=timedelta(days=settings.zalo_oa_window_warn_days))
-        channels.append(ZaloOAChannel(settings, engine, services.media, db, clock,
-                                      window_warning=warnings.add_to, inbound=inbound))
+        channels.append(TelegramChannel(settings.telegram, engine, services.media,
+                                        proxies=proxies, inbound=inbound))
+    if settings.zalo_bot.token is not None:
+        channels.append(ZaloChannel(settings.zalo_bot, engine, services.media, clock,
+                                    public_base_url=settings.web.public_base_url,
+                                    proxies=proxies, inbound=inbound))
+    if settings.zalo_oa.enabled:
+        warnings = WindowWarnings(db, clock, settings.flows.tz,
+                                  window=timedelta(days=settings.zalo_oa.window_days),
+                                  warn_before=timedelta(days=settings.zalo_oa.window_warn_days))
+        channels.append(ZaloOAChannel(settings.zalo_oa, engine, services.media, db, clock,
+                                      tz=settings.flows.tz,
+                                      media_link_hours=settings.zalo_bot.media_link_hours,
+                                      public_base_url=settings.web.public_base_url,
+                                      proxies=proxies, window_warning=warnings.add_to,
+                                      inbound=inbound))
     return channels
 
 
@@ -143,14 +152,14 @@ class App:
         """Serve the web on every worker; lead (scheduler, outbox, pollers) when the lease is
         ours (bot/leadership.py). On SQLite the lock file is taken first: a second process on
         the same file stops right here (`AlreadyRunning`)."""
-        worker = self.settings.worker_id or default_worker_id()
-        url = self.settings.database_url
+        worker = self.settings.workers.worker_id or default_worker_id()
+        url = self.settings.database.url
         if url.startswith("sqlite"):
             lock = SoleProcessLock(url, worker=worker)
             lock.lock_file()
         else:
             lock = PostgresLeaderLock(url, worker=worker,
-                                      lease_seconds=self.settings.leader_lease_seconds)
+                                      lease_seconds=self.settings.workers.leader_lease_seconds)
         try:
             await self._start(lock, worker)
         except BaseException:
@@ -158,8 +167,8 @@ class App:
             raise
 
     async def _start(self, lock, worker: str) -> None:  # noqa: ANN001
-        await self.migrate(self.settings.database_url)
-        self.db = Database(self.settings.database_url)
+        await self.migrate(self.settings.database.url)
+        self.db = Database(self.settings.database.url)
         services = build_services(self.settings, self.clock)
         self._services = services
         services.features.flows = instrument_flows(services.features.flows, self.metrics)
@@ -169,17 +178,17 @@ class App:
         self.metrics.outbox_backlog = outbox_backlog(self.db)
         self.metrics.unassigned_items = unassigned_items(self.db)
         inbound = Inbound(self.clock,
-                          burst=timedelta(seconds=self.settings.photo_burst_seconds),
-                          retry=ReplyRetry(backoff_seconds=self.settings.reply_retry_seconds),
+                          burst=timedelta(seconds=self.settings.workers.photo_burst_seconds),
+                          retry=ReplyRetry(backoff_seconds=self.settings.workers.reply_retry_seconds),
                           budgets=rate_budgets(self.settings))
         self.inbound = inbound
         self.host = ChannelHost(configured_channels(self.settings, self.engine, services,
                                                     self.db, self.clock, inbound),
-                                retry_seconds=self.settings.channel_retry_seconds,
+                                retry_seconds=self.settings.workers.channel_retry_seconds,
                                 inbound=inbound)
         self.scheduler = self._build_scheduler()
         self.leadership = Leadership(lock, worker=worker,
-                                     lease_seconds=self.settings.leader_lease_seconds,
+                                     lease_seconds=self.settings.workers.leader_lease_seconds,
                                      lead=self._lead, follow=self._follow)
         web_app = create_web_app(settings=self.settings, db=self.db, services=services,
                                  engine=self.engine, metrics=self.metrics,
@@ -190,7 +199,7 @@ class App:
             web_app.setdefault(CHANNEL_HEALTH, {})["channels"] = self.host
         # Webhooks are served by every worker; a channel that long-polls, by the leader alone.
         await self.host.start(after_server=False, which=self._serves)
-        self.web = WebServer(web_app, self.settings.web_host, self.settings.web_port)
+        self.web = WebServer(web_app, self.settings.web.host, self.settings.web.port)
         url = await self.web.start()
         self.host.site.url = url
         log.info(f"web server: map {url} · web chat {url}chat", extra={"url": url})
@@ -208,7 +217,7 @@ class App:
         """Reminders, escalation, reports, and the outbox sender for every notice, with each
         channel's outbox sender; the web chat is always on, so notices for people who write
         only from a browser wait for their page (bot/web/chat_notices.py)."""
-        senders = self.host.outbox_senders(timeout=self.settings.outbox_send_timeout_seconds,
+        senders = self.host.outbox_senders(timeout=self.settings.outbox.send_timeout_seconds,
                                            connections=OUTBOX_CONNECTIONS)
         senders[WebNoticeSender.channel] = WebNoticeSender(self.db, self.clock)
         scheduler = SchedulerService.build(self.settings, self.db, self._services, senders,
@@ -219,7 +228,7 @@ class App:
 
     def _polls(self, channel: Channel) -> bool:
         if channel.channel == "telegram":
-            return not self.settings.webhook_url
+            return not self.settings.telegram.webhook_url
         return channel.channel == "zalo_bot" and not getattr(channel, "webhook_mode", True)
 
     def _serves(self, channel: Channel) -> bool:

@@ -56,8 +56,8 @@ def _row(entry: AuditEntry) -> dict:
 
 
 async def _export(settings: Settings, args: argparse.Namespace) -> int:
-    await upgrade_async(settings.database_url)
-    db = Database(settings.database_url)
+    await upgrade_async(settings.database.url)
+    db = Database(settings.database.url)
     try:
         async with db.session() as session:
             entries = await audit_repo.list_entries(

@@ -36,8 +36,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _backup(settings: Settings, args: argparse.Namespace) -> int:
     try:
-        manifest = asyncio.run(backup(database_url=settings.database_url,
-                                      objects=media_objects(settings), to=args.to))
+        manifest = asyncio.run(backup(database_url=settings.database.url,
+                                      objects=media_objects(settings.media), to=args.to))
     except BackupError as error:
         print(f"Backup failed: {error}", file=sys.stderr)
         return 1
@@ -49,8 +49,8 @@ def _backup(settings: Settings, args: argparse.Namespace) -> int:
 
 def _restore(settings: Settings, args: argparse.Namespace) -> int:
     try:
-        manifest = asyncio.run(restore(database_url=settings.database_url,
-                                       objects=media_objects(settings), source=args.source))
+        manifest = asyncio.run(restore(database_url=settings.database.url,
+                                       objects=media_objects(settings.media), source=args.source))
     except BackupError as error:
         print(f"Restore refused: {error}", file=sys.stderr)
         return 1

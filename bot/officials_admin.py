@@ -18,6 +18,8 @@ import re
 import sys
 from datetime import UTC, datetime, timedelta
 
+from annotated_types import MaxLen
+
 from settings import Settings
 from storage.db import Database
 from storage.migrate import upgrade_async
@@ -100,7 +102,13 @@ def _check_unit(level: str | None, unit: str | None) -> str | None:
     return None
 
 
-NOTE_MAX_CHARS = Invite.__table__.c.note.type.length  # type: ignore[attr-defined]
+def _note_max_chars() -> int:
+    """The longest note an invite keeps (its field's max_length, the column's length)."""
+    return next(rule.max_length for rule in Invite.model_fields["note"].metadata
+                if isinstance(rule, MaxLen))
+
+
+NOTE_MAX_CHARS = _note_max_chars()
 
 
 def _check_note(note: str | None) -> str | None:
@@ -114,8 +122,8 @@ def _check_note(note: str | None) -> str | None:
 
 
 async def _database(settings: Settings) -> Database:
-    await upgrade_async(settings.database_url)
-    return Database(settings.database_url)
+    await upgrade_async(settings.database.url)
+    return Database(settings.database.url)
 
 
 async def _create(settings: Settings, args: argparse.Namespace) -> int:
@@ -133,11 +141,11 @@ async def _create(settings: Settings, args: argparse.Namespace) -> int:
             await session.commit()
     finally:
         await db.dispose()
-    until = (now + args.expires).astimezone(settings.tz).strftime("%Y-%m-%d %H:%M")
+    until = (now + args.expires).astimezone(settings.flows.tz).strftime("%Y-%m-%d %H:%M")
     print(f"Invite #{invite.id}: {args.role} of {_where(args.level, args.unit)}, "
-          f"single use, valid until {until} ({settings.timezone}).")
-    if settings.telegram_bot_username:
-        print(f"Telegram link: https://t.me/{settings.telegram_bot_username}?start={token}")
+          f"single use, valid until {until} ({settings.flows.timezone}).")
+    if settings.telegram.bot_username:
+        print(f"Telegram link: https://t.me/{settings.telegram.bot_username}?start={token}")
     else:
         print("Telegram link: set TELEGRAM_BOT_USERNAME to print it.")
     print(f"Code (Zalo, web chat: send /invite <code>): {token}")

@@ -42,8 +42,8 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _erase(settings: Settings, person_id: int) -> int:
-    await upgrade_async(settings.database_url)
-    db = Database(settings.database_url)
+    await upgrade_async(settings.database.url)
+    db = Database(settings.database.url)
     now = datetime.now(UTC)
     try:
         async with db.session() as session:
@@ -66,7 +66,7 @@ async def _erase(settings: Settings, person_id: int) -> int:
             await session.commit()
     finally:
         await db.dispose()
-    await delete_files(open_media_store(settings), erasure, person_id)
+    await delete_files(open_media_store(settings.media), erasure, person_id)
     print(f"Person {person_id} erased: {erasure.accounts} accounts, {erasure.feedback} "
           f"feedback, {erasure.practices} practices, {erasure.photos} photos.")
     return 0

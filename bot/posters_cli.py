@@ -35,25 +35,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
-    if not settings.public_base_url:
+    if not settings.web.public_base_url:
         print("dvk poster: set PUBLIC_BASE_URL (the address people open) first: the QR codes "
               "lead there", file=sys.stderr)
         return 2
     try:
-        font = posters.find_font(settings.poster_font)
+        font = posters.find_font(settings.web.poster_font)
     except posters.PosterFontMissing as missing:
         print(f"dvk poster: {missing}", file=sys.stderr)
         return 2
     t = Translator(args.lang)
     if args.unit:
+        from bot import poster_pdf  # reportlab and qrcode: loaded for this command only
+
+
         unit = UnitDirectory.load().get(args.unit)
         if unit is None:
             print(f"dvk poster: no commune or province with code {args.unit}", file=sys.stderr)
             return 2
-        links = posters.channel_links(t, base_url=settings.public_base_url,
-                                      zalo_link=settings.zalo_chat_link,
-                                      telegram_username=settings.telegram_bot_username)
-        pdf = posters.unit_poster(t, unit_label=unit.label, links=links, font_path=font)
+        links = posters.channel_links(t, base_url=settings.web.public_base_url,
+                                      zalo_link=settings.web.zalo_chat_link,
+                                      telegram_username=settings.telegram.bot_username)
+        pdf = poster_pdf.unit_poster(t, unit_label=unit.label, links=links, font_path=font)
         return _write(args.out or Path(f"poster-{unit.code}.pdf"), pdf)
     plaque = asyncio.run(_plaque(settings, t, args.practice, font))
     if plaque is None:
@@ -64,7 +67,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _plaque(settings: Settings, t: Translator, code: str, font: Path) -> bytes | None:
-    db = Database(settings.database_url)
+    db = Database(settings.database.url)
     try:
         async with db.reading() as session:
             practice = await public_map.get_public_practice(session, code=code)
@@ -72,10 +75,12 @@ async def _plaque(settings: Settings, t: Translator, code: str, font: Path) -> b
         await db.dispose()
     if practice is None:
         return None
-    assert settings.public_base_url
-    return posters.practice_plaque(
+    assert settings.web.public_base_url
+    from bot import poster_pdf  # reportlab and qrcode: loaded for this command only
+
+    return poster_pdf.practice_plaque(
         t, title=practice.title, place=posters.practice_place(practice, UnitDirectory.load()),
-        url=posters.practice_url(settings.public_base_url, practice.code), font_path=font)
+        url=posters.practice_url(settings.web.public_base_url, practice.code), font_path=font)
 
 
 def _write(path: Path, pdf: bytes) -> int:

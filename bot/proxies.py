@@ -22,6 +22,8 @@ from urllib.request import (  # type: ignore[attr-defined]  # not in typeshed
 import aiohttp
 from aiohttp_socks import ProxyConnector
 
+from settings import ProxySettings
+
 SOCKS_SCHEMES = {"socks5": ("socks5", False), "socks5h": ("socks5", True),
                  "socks4": ("socks4", False), "socks4a": ("socks4", True)}
 """Our scheme -> (python-socks' scheme, whether the proxy resolves host names)."""
@@ -37,7 +39,7 @@ class Proxies:
     no_proxy: str = ""
 
     @classmethod
-    def from_settings(cls, settings: Any) -> Proxies:
+    def from_settings(cls, settings: ProxySettings) -> Proxies:
         by_scheme = {scheme: value for scheme, value in (
             ("https", settings.https_proxy), ("http", settings.http_proxy),
             ("all", settings.all_proxy)) if value}

@@ -24,8 +24,9 @@ from handlers.context import Context
 from handlers.forms import FieldSpec, Form, Kind
 from handlers.officials import render
 from handlers.replies import Option, Reply, TextReply
+from handlers.state import Consultation
 from handlers.targeted import TargetedFlow
-from storage.models import Practice, PracticeStatus
+from storage.models import Practice, PracticeStatus, id_of
 from storage.repositories import feedback as feedback_repo
 from storage.repositories import reviews
 
@@ -42,10 +43,10 @@ class ConsensusFlow(TargetedFlow):
         """Offer the commune whose consultation invited them (one they follow), else the one
         they last sent feedback about."""
         if invited := await consultation_vote.followed_commune_consulting(ctx):
-            ctx.state["suggest"] = {"commune": invited}
+            ctx.draft.suggest = {"commune": invited}
         elif last := await feedback_repo.last_commune_of(ctx.session,
-                                                         person_id=ctx.person.id):
-            ctx.state["suggest"] = {"commune": last}
+                                                         person_id=id_of(ctx.person)):
+            ctx.draft.suggest = {"commune": last}
 
 
 async def _intro(ctx: Context, target: int) -> str:
@@ -54,9 +55,9 @@ async def _intro(ctx: Context, target: int) -> str:
 
 def _offer(ctx: Context, options: list[Option]) -> str:
     """Offer these choices (buttons, or numbered lines) and remember them as offered."""
-    consultation = ctx.state.setdefault("consultation", {"offered": []})
-    consultation["offered"] = (consultation["offered"] + [o.value for o in options])[
-        -MAX_OFFERED:]
+    consultation = ctx.state.consultation or Consultation()
+    consultation.offered = (consultation.offered + [o.value for o in options])[-MAX_OFFERED:]
+    ctx.state.consultation = consultation
     return ctx.offer_actions(options)
 
 
@@ -64,7 +65,7 @@ async def _listed(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
     commune = ctx.units.get(answers["commune"])
     assert commune is not None
     resident = answers.get("resident") == YES
-    ctx.state["consultation"] = {"commune": commune.code, "resident": resident, "offered": []}
+    ctx.state.consultation = Consultation(commune=commune.code, resident=resident)
     found = await reviews.recognised_in_commune(ctx.session, commune_code=commune.code)
     consulting, options = await consultation_vote.listed(ctx, commune.code)
     if not found and not consulting:
@@ -84,7 +85,7 @@ async def _offered(ctx: Context, args: list[str], action: str) -> Practice | Non
     """The recognised practice a payload this consultation offered is about; None (and a
     warning in the log) for anything it did not offer this person."""
     payload = ":".join([action, *args])
-    offered = (ctx.state.get("consultation") or {}).get("offered") or []
+    offered = ctx.state.consultation.offered if ctx.state.consultation else []
     if payload in offered and args and args[0].isdigit() and len(args[0]) <= 12:
         practice = await reviews.get_practice(ctx.session, int(args[0]))
         if practice is not None and practice.status == PracticeStatus.RECOGNISED:
@@ -108,8 +109,9 @@ async def pick(ctx: Context, args: list[str]) -> list[Reply]:
     practice = await _offered(ctx, args, "cs_pick")
     if practice is None:
         return _unavailable(ctx)
-    counts = await reviews.consensus_of(ctx.session, practice.id)
-    mine = await reviews.vote_of(ctx.session, practice_id=practice.id, person_id=ctx.person.id)
+    counts = await reviews.consensus_of(ctx.session, id_of(practice))
+    mine = await reviews.vote_of(ctx.session, practice_id=id_of(practice),
+                                 person_id=id_of(ctx.person))
     lines = [ctx.t("prcard.title", code=practice.code, title=practice.title),
              ctx.t("fbcard.place", place=render.unit_label(ctx, practice.commune_code)),
              "", render.excerpt(practice.description, 800), ""]
@@ -141,18 +143,19 @@ async def satisfaction(ctx: Context, args: list[str]) -> list[Reply]:
     practice = await _offered(ctx, args, "cs_sat")
     if practice is None or not await consultation_vote.may_vote(ctx):
         return _unavailable(ctx)
-    consultation = ctx.state["consultation"]
-    resident = bool(consultation.get("resident")) and \
-        consultation.get("commune") == practice.commune_code
+    consultation = ctx.state.consultation
+    assert consultation is not None  # _offered found the practice among what it offered
+    resident = consultation.resident and consultation.commune == practice.commune_code
     _, changed = await reviews.cast_vote(
-        ctx.session, practice_id=practice.id, person_id=ctx.person.id, agrees=args[1] == "1",
+        ctx.session, practice_id=id_of(practice), person_id=id_of(ctx.person),
+        agrees=args[1] == "1",
         satisfaction=int(args[2]), resident_of=practice.commune_code if resident else None,
         now=to_db(ctx.now))
     # This practice's agree and star buttons are spent; its entry in the list stays offered.
     spent = (f"cs_vote:{practice.id}:", f"cs_sat:{practice.id}:")
-    consultation["offered"] = [p for p in consultation["offered"] if not p.startswith(spent)]
-    ctx.state.pop("actions", None)
-    counts = await reviews.consensus_of(ctx.session, practice.id)
+    consultation.offered = [p for p in consultation.offered if not p.startswith(spent)]
+    ctx.state.actions = {}
+    counts = await reviews.consensus_of(ctx.session, id_of(practice))
     text = ctx.t("consensus.changed" if changed else "consensus.thanks", code=practice.code)
     if not resident:
         text += "\n" + ctx.t("consensus.not_counted")

@@ -41,7 +41,7 @@ def needs_notice(ctx: Context, spec: FieldSpec) -> bool:
 def ask(ctx: Context, pending: str, lead: str | None = None) -> list[Reply]:
     """Show the notice; `pending` is the personal question asked once the person answers."""
     ctx.conversation.step = STEP
-    ctx.state["consent_for"] = pending
+    ctx.state.consent_for = pending
     options = (Option(ctx.t("privacy.agree"), AGREE), Option(ctx.t("privacy.decline"), DECLINE))
     text = ctx.t("privacy.notice", version=current_version(),
                  days=ctx.services.retention_days)

@@ -82,7 +82,7 @@ async def _open_consultation(ctx: Context, consultation_id: int) -> Consultation
 async def pick(ctx: Context, args: list[str]) -> list[Reply]:
     """``cs_consult:<id>``: only when /dongthuan offered it to this person."""
     payload = ":".join(["cs_consult", *args])
-    offered = (ctx.state.get("consultation") or {}).get("offered") or []
+    offered = ctx.state.consultation.offered if ctx.state.consultation else []
     consultation = None
     if payload in offered and args and args[0].isdigit() and len(args[0]) <= 12:
         consultation = await _open_consultation(ctx, int(args[0]))
@@ -124,8 +124,9 @@ def _me(ctx: Context) -> int:
 
 
 def _resident(ctx: Context, consultation: Consultation) -> bool:
-    declared = ctx.state.get("consultation") or {}
-    return bool(declared.get("resident")) and declared.get("commune") == consultation.commune_code
+    declared = ctx.state.consultation
+    return declared is not None and declared.resident \
+        and declared.commune == consultation.commune_code
 
 
 async def _answered(ctx: Context, answers: dict[str, Any]) -> list[Reply]:

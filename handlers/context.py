@@ -14,6 +14,7 @@ from handlers.clock import Clock
 from handlers.events import Event
 from handlers.i18n import Capabilities, Translator
 from handlers.replies import ACTION_TOKEN, Notice, Option, Reply
+from handlers.state import ConversationState, FormAnswers, Question, Scratch
 from storage.media import MediaStore
 from storage.models import ChannelAccount, Conversation, Person
 from storage.units import UnitDirectory
@@ -72,6 +73,8 @@ class Context:
     """The channel can send an answer later, so a text may wait for its further parts."""
     held_until: datetime | None = None
     """A text is held until then (handlers/text_join.py): the engine sets a timer."""
+    state: ConversationState = field(default_factory=ConversationState)
+    """The conversation's state, read from its row; the engine stores it with the turn."""
 
     @property
     def features(self) -> Features:
@@ -89,20 +92,18 @@ class Context:
         return instant.astimezone(self.services.tz)
 
     @property
-    def state(self) -> dict[str, Any]:
-        """The conversation's JSON state; changes are saved with the update's transaction."""
-        return self.conversation.data
+    def draft(self) -> FormAnswers:
+        """The draft of the flow in progress (an empty form outside flows)."""
+        return self.state.draft
 
     @property
-    def scratch(self) -> dict[str, Any]:
+    def scratch(self) -> Scratch:
         """Working data of the current step only; cleared when the step changes."""
-        scratch: dict[str, Any] = self.state.setdefault("scratch", {})
-        return scratch
+        return self.state.draft.scratch
 
     @property
     def answers(self) -> dict[str, Any]:
-        answers: dict[str, Any] = self.state.setdefault("answers", {})
-        return answers
+        return self.state.draft.answers
 
     def notify(self, person_id: int, key: str, replies: list[Reply]) -> None:
         """Queue replies for another person; they leave with this update's transaction."""
@@ -110,7 +111,7 @@ class Context:
 
     def offer_actions(self, options: Sequence[Option]) -> str:
         """Action buttons on an item; typed numbers or labels pick them on text-only channels."""
-        self.state["actions"] = {o.value: o.label for o in options}
+        self.state.actions = {o.value: o.label for o in options}
         return ACTION_TOKEN
 
     def issue_token(self, options: Sequence[Option], *, free_input: bool,
@@ -118,11 +119,9 @@ class Context:
         """Name a new question, so presses on buttons of older questions can be told apart.
         `long_text`: its typed answer may arrive split over several messages, to be joined
         (handlers/text_join.py)."""
-        seq = int(self.state.get("seq", 0)) + 1
-        self.state["seq"] = seq
-        self.state["token"] = token = f"q{seq:x}"  # never ACTION_TOKEN or MENU_TOKEN
-        self.state["options"] = [o.value for o in options]
-        self.state["labels"] = {o.value: o.label for o in options}
-        self.state["free_input"] = free_input
-        self.state["long_text"] = long_text
+        self.state.seq += 1
+        token = f"q{self.state.seq:x}"  # never ACTION_TOKEN or MENU_TOKEN
+        self.state.question = Question(token=token, options=[o.value for o in options],
+                                       labels={o.value: o.label for o in options},
+                                       free_input=free_input, long_text=long_text)
         return token

@@ -27,7 +27,7 @@ from handlers.deadline_text import describe_deadline, when_text
 from handlers.officials import audit
 from handlers.officials.jurisdiction import OFFICIAL_COMMAND_ROLES, official_scope, refuse
 from handlers.replies import Reply, TextReply
-from storage.models import Deadline, DeadlineKind, Level
+from storage.models import Deadline, DeadlineKind, Level, id_of
 from storage.repositories import deadlines as deadlines_repo
 from storage.repositories.officials import Scope
 from storage.units import UnitDirectory, fold
@@ -174,7 +174,7 @@ async def _move(ctx: Context, scope: Scope, words: list[str]) -> list[Reply]:
     due = parse_date(words[1]) if len(words) > 1 else None
     if due is None:
         return [TextReply("⚠️ " + ctx.t("deadlines.usage"))]
-    await deadlines_repo.cancel_scheduled(ctx.session, deadline_id=found.id,
+    await deadlines_repo.cancel_scheduled(ctx.session, deadline_id=id_of(found),
                                           reason="the deadline moved")
     found.due_date, found.updated_at = due, to_db(ctx.now)
     ctx.session.add(found)
@@ -187,7 +187,7 @@ async def _remove(ctx: Context, scope: Scope, words: list[str]) -> list[Reply]:
     found = await _own_deadline(ctx, scope, words[0] if words else None, "deadlines_remove")
     if isinstance(found, list):
         return found
-    await deadlines_repo.cancel_scheduled(ctx.session, deadline_id=found.id,
+    await deadlines_repo.cancel_scheduled(ctx.session, deadline_id=id_of(found),
                                           reason="the deadline was removed")
     found.active, found.updated_at = False, to_db(ctx.now)
     ctx.session.add(found)

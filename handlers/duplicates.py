@@ -24,7 +24,8 @@ from handlers.events import Event
 from handlers.flow import reset_state
 from handlers.officials import render
 from handlers.replies import Option, Reply, TextReply
-from storage.models import Feedback, is_open
+from handlers.state import FeedbackDraft, Scratch
+from storage.models import Feedback, id_of, is_open
 from storage.repositories import duplicates as duplicates_repo
 from storage.repositories import feedback as feedback_repo
 from storage.repositories import followers as followers_repo
@@ -92,8 +93,9 @@ def _box(here: tuple[float, float], metres: float) -> duplicates_repo.Box:
 def offer(ctx: Context, matches: list[Match], lead: str | None = None) -> list[Reply]:
     """Ask whether the problem is one of these; remember what was offered."""
     ctx.conversation.step = STEP
-    ctx.state["scratch"] = {}
-    ctx.state["duplicates"] = [[m.feedback.id, m.metres] for m in matches]
+    draft = ctx.state.draft_as(FeedbackDraft)
+    draft.scratch = Scratch()
+    draft.duplicates = [(id_of(m.feedback), m.metres) for m in matches]
     lines = [ctx.t("duplicates.ask")]
     lines += [line(ctx, match) for match in matches]
     lines += ["", ctx.t("duplicates.explain")]
@@ -124,8 +126,8 @@ def line(ctx: Context, match: Match) -> str:
 async def offered_again(ctx: Context) -> list[Match]:
     """What was offered, reloaded: only those still open."""
     matches = []
-    for feedback_id, metres in ctx.state.get("duplicates") or []:
-        feedback = await feedback_repo.get(ctx.session, int(feedback_id))
+    for feedback_id, metres in ctx.state.draft_as(FeedbackDraft).duplicates:
+        feedback = await feedback_repo.get(ctx.session, feedback_id)
         if feedback is not None and is_open(feedback.status):
             matches.append(Match(feedback, metres))
     return matches

@@ -18,8 +18,6 @@ from handlers.events import Event, LocationEvent, PhotoEvent, TextEvent, VoiceEv
 from handlers.forms import FieldSpec, Form, Kind
 from handlers.geo import parse_coordinates
 
-STATE_KEY = "early"
-
 
 def keep(ctx: Context, form: Form, spec: FieldSpec, event: Event) -> str | None:
     """Keep a photo or a place meant for a later (or earlier, unanswered) question of this
@@ -28,12 +26,12 @@ def keep(ctx: Context, form: Form, spec: FieldSpec, event: Event) -> str | None:
         target = _wanting(form, Kind.PHOTOS, ctx.answers)
         if target is None:
             return None
-        kept = _early(ctx).setdefault("photos", [])
+        kept = ctx.state.early.photos
         known = {photo["sha256"] for photo in kept}
         if event.media.sha256 not in known and len(kept) < target.max_items:
             kept.append(fields.photo_record(event))
         if event.album_id:
-            albums = _early(ctx).setdefault("albums", {})
+            albums = ctx.state.early.albums
             albums[event.album_id] = albums.get(event.album_id, 0) + 1
             return ctx.t("early.album_kept", count=albums[event.album_id])
         return ctx.t("early.photo_kept", count=len(kept))
@@ -41,17 +39,17 @@ def keep(ctx: Context, form: Form, spec: FieldSpec, event: Event) -> str | None:
         if not any(other.voice and other.applies(ctx.answers) and other.name not in ctx.answers
                    for other in form.fields):
             return None
-        _early(ctx)["voice"] = voice.record(event)  # a second note replaces the first
+        ctx.state.early.voice = voice.record(event)  # a second note replaces the first
         return ctx.t("early.voice_kept", length=voice.length(event.media.duration_seconds))
     if spec.kind is Kind.LOCATION or _wanting(form, Kind.LOCATION, ctx.answers) is None:
         return None
     if isinstance(event, LocationEvent):
-        _early(ctx)["location"] = {"lat": event.latitude, "lon": event.longitude,
-                                   "title": event.title}
+        ctx.state.early.location = {"lat": event.latitude, "lon": event.longitude,
+                                    "title": event.title}
         return ctx.t("early.location_kept")
     if isinstance(event, TextEvent) and (coords := _map_link(event.text)):
         # Where there is no location button (Zalo), a place is a shared map link.
-        _early(ctx)["location"] = {"lat": coords[0], "lon": coords[1], "title": None}
+        ctx.state.early.location = {"lat": coords[0], "lon": coords[1], "title": None}
         return ctx.t("early.location_kept")
     return None
 
@@ -66,24 +64,24 @@ def _map_link(text: str) -> tuple[float, float] | None:
 
 def take_photos(ctx: Context, spec: FieldSpec) -> list[dict[str, Any]]:
     """The photos kept for the photo question, now that it is asked (each only once)."""
-    photos = _early(ctx).pop("photos", [])
-    _early(ctx).pop("albums", None)
-    have = {photo["sha256"] for photo in ctx.scratch.get("photos", [])}
+    early = ctx.state.early
+    photos, early.photos, early.albums = early.photos, [], {}
+    have = {photo["sha256"] for photo in ctx.scratch.photos}
     room = spec.max_items - len(have)
     return [photo for photo in photos if photo["sha256"] not in have][:max(room, 0)]
 
 
 def take_voice(ctx: Context) -> dict[str, Any] | None:
     """The voice note kept for the question a note may answer, now that it is asked."""
-    return _early(ctx).pop("voice", None)
+    early = ctx.state.early
+    note, early.voice = early.voice, None
+    return note
 
 
 def take_location(ctx: Context) -> dict[str, Any] | None:
-    return _early(ctx).pop("location", None)
-
-
-def _early(ctx: Context) -> dict[str, Any]:
-    return ctx.state.setdefault(STATE_KEY, {})
+    early = ctx.state.early
+    location, early.location = early.location, None
+    return location
 
 
 def _wanting(form: Form, kind: Kind, answers: dict[str, Any]) -> FieldSpec | None:

@@ -9,8 +9,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
+
+from pydantic import ValidationError
 
 from handlers import text_join
 from handlers.clock import Timer, to_db
@@ -28,6 +30,7 @@ from handlers.replies import (
     in_language,
     to_payload,
 )
+from handlers.state import ConversationState
 from storage.db import Database, is_conflict, is_unavailable
 from storage.models import ChannelAccount, Person
 from storage.repositories import conversations, offered_actions, outbox, people, updates
@@ -209,12 +212,16 @@ class Engine:
                      "step": conversation.step}
             ctx.can_hold = sender.channel in self.answer_later
             try:
+                restarted = _load_state(ctx, where)
                 replies = await text_join.route(ctx, event)
+                if restarted:
+                    replies = [TextReply(ctx.t("state.restarted")), *replies]
                 replies = in_language([*replies, *self._menu_change(account, person)],
                                       ctx.t.language)
                 if ctx.rights_gained:
                     replies.append(RightsGained())
                 await queue_notices(ctx, now=now)
+                conversation.data = ctx.state.dump()
                 conversations.touch(conversation, now=now)
                 if conversation.started_at is None and conversation.flow:
                     conversation.started_at = now
@@ -254,3 +261,18 @@ class Engine:
                              lambda: self.handle(text_join.HeldTextDue(sender)))
 
         self._held[key] = self.services.clock.call_at(until, release)
+
+
+def _load_state(ctx: Context, where: Mapping[str, object]) -> bool:
+    """Read the conversation's state into `ctx.state`. A state no model reads (a draft of a
+    flow that changed since it was saved) starts the person afresh: True, so they are told
+    their draft could not be kept, instead of a crash at every message."""
+    try:
+        ctx.state = ConversationState.load(ctx.conversation.data)
+        return False
+    except ValidationError as error:
+        log.warning("conversation state not readable: started afresh",
+                    extra={**where, "errors": error.error_count()})
+    ctx.conversation.flow = ctx.conversation.step = ctx.conversation.started_at = None
+    ctx.state = ConversationState()
+    return True

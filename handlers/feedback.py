@@ -27,7 +27,8 @@ from handlers.flow import CONFIRM, SUMMARY, FormFlow
 from handlers.forms import FieldSpec, Form, Kind
 from handlers.officials import notices
 from handlers.replies import Reply, TextReply
-from storage.models import Feedback, FeedbackStatus
+from handlers.state import FeedbackDraft
+from storage.models import Feedback, FeedbackStatus, id_of
 from storage.repositories import feedback as feedback_repo
 
 DEFAULT_CATEGORIES = (
@@ -64,6 +65,8 @@ def feedback_form(categories: Sequence[str] = DEFAULT_CATEGORIES) -> Form:
 
 
 class FeedbackFlow(FormFlow):
+    draft_model = FeedbackDraft
+
     async def start(self, ctx: Context) -> list[Reply]:
         if muting.muted_until(ctx) is not None:  # an official muted this sender for now
             return muting.refusal(ctx)
@@ -74,9 +77,9 @@ class FeedbackFlow(FormFlow):
             return [TextReply(ctx.t("feedback.daily_limit", limit=limit))]
         replies = await super().start(ctx)
         ctx.answers[NAMED_BY_CHANNEL] = bool(channel_name(ctx))
-        last = await feedback_repo.last_commune_of(ctx.session, person_id=ctx.person.id)
+        last = await feedback_repo.last_commune_of(ctx.session, person_id=id_of(ctx.person))
         if last:
-            ctx.state["suggest"] = {"commune": last}
+            ctx.draft.suggest = {"commune": last}
         return replies
 
     async def confirmed(self, ctx: Context) -> list[Reply]:
@@ -124,7 +127,7 @@ async def submit(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
         status=FeedbackStatus.NEW,
         category=answers["category"],
         text=answers["text"],
-        reporter_id=ctx.person.id,
+        reporter_id=id_of(ctx.person),
         anonymous=anonymous,
         reporter_name=None if anonymous else (answers.get("name") or channel_name(ctx) or None),
         reporter_phone=None if anonymous else answers.get("phone"),

@@ -128,9 +128,9 @@ async def prompt(
     if spec.kind is Kind.CHOICE:
         options = [Option(option_label(ctx, spec, v), v) for v in spec.options]
     elif spec.kind is Kind.PHOTOS:
-        photos = ctx.scratch.get("photos", [])
+        photos = ctx.scratch.photos
         text += "\n" + _progress(ctx, spec)
-        if photos or ctx.scratch.get("video"):
+        if photos or ctx.scratch.video:
             options = [Option(ctx.t("common.done"), DONE), Option(ctx.t("photos.clear"), CLEAR)]
         elif spec.min_items == 0:
             options = [Option(ctx.t("photos.none"), DONE)]
@@ -139,14 +139,14 @@ async def prompt(
         ask, ask_label = Ask.LOCATION, ctx.t("location.button")
     elif spec.kind is Kind.PHONE:
         ask, ask_label = Ask.CONTACT, ctx.t("phone.button")
-    elif spec.kind is Kind.UNIT and ctx.scratch.get("candidates"):
-        formerly = ctx.scratch.get("candidates_formerly", {})
+    elif spec.kind is Kind.UNIT and ctx.scratch.candidates:
+        formerly = ctx.scratch.candidates_formerly
         options = [Option(_unit_label(ctx, code, formerly.get(code)), code)
-                   for code in ctx.scratch["candidates"]]
+                   for code in ctx.scratch.candidates]
         text = ctx.t("unit.pick", count=len(options))
         free_input = False
     elif spec.kind is Kind.UNIT and (suggested := ctx.units.get(
-            (ctx.state.get("suggest") or {}).get(spec.name) or "")):
+            ctx.draft.suggest.get(spec.name) or "")):
         # A flow may offer the unit this person named last time, beside typing a new one.
         options = [Option(ctx.t("unit.suggested", label=suggested.label), suggested.code)]
     if not spec.required and spec.kind is not Kind.PHOTOS:
@@ -185,19 +185,20 @@ def resolve_option(ctx: Context, event: Event) -> str | Invalid | None:
     A button press must carry the current question's token and one of its values; anything else
     is a stale or forged button. Typed text may also pick an option, by its number or label.
     """
-    current = ctx.state.get("options") or []
+    current = ctx.state.question.options
     if isinstance(event, ChoiceEvent):
-        if event.token != ctx.state.get("token") or event.value not in current:
+        if event.token != ctx.state.question.token or event.value not in current:
             return Invalid("error.stale_button")
         return event.value
     if isinstance(event, TextEvent) and current:
-        labels = ctx.state.get("labels") or {}
-        loose = not ctx.state.get("free_input", True)
+        labels = ctx.state.question.labels
+        loose = not ctx.state.question.free_input
         return match_option(event.text, [(v, labels.get(v, v)) for v in current], loose=loose)
     return None
 
 
-async def _accept_text(ctx, form, spec, event, picked) -> Outcome:  # noqa: ANN001
+async def _accept_text(ctx: Context, form: Form, spec: FieldSpec, event: Event,
+                       picked: str | None) -> Outcome:
     if not isinstance(event, TextEvent):
         return Invalid("error.expect_text")
     text = event.text.strip()
@@ -208,7 +209,8 @@ async def _accept_text(ctx, form, spec, event, picked) -> Outcome:  # noqa: ANN0
     return Accepted(text)
 
 
-async def _accept_number(ctx, form, spec, event, picked) -> Outcome:  # noqa: ANN001
+async def _accept_number(ctx: Context, form: Form, spec: FieldSpec, event: Event,
+                         picked: str | None) -> Outcome:
     if not isinstance(event, TextEvent):
         return Invalid("error.expect_number")
     value = parse_count(event.text)
@@ -223,7 +225,8 @@ async def _accept_number(ctx, form, spec, event, picked) -> Outcome:  # noqa: AN
 _DAY = re.compile(r"^(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})$")
 
 
-async def _accept_date(ctx, form, spec, event, picked) -> Outcome:  # noqa: ANN001
+async def _accept_date(ctx: Context, form: Form, spec: FieldSpec, event: Event,
+                       picked: str | None) -> Outcome:
     """dd/mm/yyyy (or with dots or dashes), between 2000 and 2100: a decision's date."""
     if not isinstance(event, TextEvent):
         return Invalid("error.expect_date")
@@ -239,7 +242,8 @@ async def _accept_date(ctx, form, spec, event, picked) -> Outcome:  # noqa: ANN0
     return Accepted(day.isoformat())
 
 
-async def _accept_money(ctx, form, spec, event, picked) -> Outcome:  # noqa: ANN001
+async def _accept_money(ctx: Context, form: Form, spec: FieldSpec, event: Event,
+                        picked: str | None) -> Outcome:
     if not isinstance(event, TextEvent):
         return Invalid("error.expect_money")
     value = parse_money(event.text)
@@ -253,19 +257,22 @@ async def _accept_money(ctx, form, spec, event, picked) -> Outcome:  # noqa: ANN
                                       words=in_words(value)))
 
 
-async def _accept_choice(ctx, form, spec, event, picked) -> Outcome:  # noqa: ANN001
+async def _accept_choice(ctx: Context, form: Form, spec: FieldSpec, event: Event,
+                         picked: str | None) -> Outcome:
     if picked in spec.options:
         return Accepted(picked)
     return Invalid("error.pick_option")
 
 
-async def _accept_unit(ctx, form, spec, event, picked) -> Outcome:  # noqa: ANN001
-    if (far := ctx.scratch.pop("far_commune", None)) and picked in (places.KEEP, places.DROP):
+async def _accept_unit(ctx: Context, form: Form, spec: FieldSpec, event: Event,
+                       picked: str | None) -> Outcome:
+    far, ctx.scratch.far_commune = ctx.scratch.far_commune, None
+    if far and picked in (places.KEEP, places.DROP):
         if picked == places.DROP and (location := _location_spec(form)):
             ctx.answers[location.name] = None
-        return Accepted(far, note=ctx.t("unit.chosen", label=ctx.units.get(far).label))
-    if picked and picked != SKIP and ctx.units.get(picked):
-        return _checked_commune(ctx, form, picked, ctx.units.get(picked).label)
+        return Accepted(far, note=ctx.t("unit.chosen", label=_unit_label(ctx, far, None)))
+    if picked and picked != SKIP and (unit := ctx.units.get(picked)):
+        return _checked_commune(ctx, form, picked, unit.label)
     if not isinstance(event, TextEvent):
         return Invalid("error.expect_unit")
     query = event.text.strip()
@@ -275,11 +282,12 @@ async def _accept_unit(ctx, form, spec, event, picked) -> Outcome:  # noqa: ANN0
     if not found:
         return Invalid("error.unit_not_found", {"query": query[:60]})
     if len(found) == 1:
-        label = _unit_label(ctx, found[0].unit.code, found[0].formerly and found[0].formerly.label)
+        formerly = found[0].formerly
+        label = _unit_label(ctx, found[0].unit.code, formerly.label if formerly else None)
         return _checked_commune(ctx, form, found[0].unit.code, label)
-    ctx.scratch["candidates"] = [match.unit.code for match in found]
+    ctx.scratch.candidates = [match.unit.code for match in found]
     # Found by the name a commune had before 2025: say so, or the list looks unrelated.
-    ctx.scratch["candidates_formerly"] = {
+    ctx.scratch.candidates_formerly = {
         match.unit.code: match.formerly.label for match in found if match.formerly}
     return Pending(await prompt(ctx, form, spec))
 
@@ -289,7 +297,7 @@ def _checked_commune(ctx: Context, form: Form, code: str, label: str) -> Outcome
     location_spec = _location_spec(form)
     location = ctx.answers.get(location_spec.name) if location_spec else None
     if location and (province := places.far_from_commune(ctx, location, code)):
-        ctx.scratch["far_commune"] = code
+        ctx.scratch.far_commune = code
         return Pending([places.confirm_far(ctx, province, keep="location.keep_both",
                                            other=("location.drop", places.DROP))])
     return Accepted(code, note=ctx.t("unit.chosen", label=label))
@@ -305,12 +313,14 @@ def _commune_answer(ctx: Context, form: Form) -> str | None:
 
 
 def _unit_label(ctx: Context, code: str, formerly: str | None) -> str:
-    label = ctx.units.get(code).label
+    unit = ctx.units.get(code)
+    label = unit.label if unit else code  # a code the directory no longer has
     return ctx.t("unit.formerly", label=label, former=formerly) if formerly else label
 
 
-async def _accept_location(ctx, form, spec, event, picked) -> Outcome:  # noqa: ANN001
-    far = ctx.scratch.pop("far_location", None)
+async def _accept_location(ctx: Context, form: Form, spec: FieldSpec, event: Event,
+                           picked: str | None) -> Outcome:
+    far, ctx.scratch.far_location = ctx.scratch.far_location, None
     if far and picked == places.KEEP:
         return Accepted(far, note=ctx.t("location.understood", place=places.describe(ctx, far)))
     if far and picked == places.AGAIN:
@@ -330,14 +340,15 @@ async def accept_location(ctx: Context, form: Form, spec: FieldSpec,
     with the nearest commune, or questioned when it lies outside the chosen commune's province."""
     commune = _commune_answer(ctx, form)
     if commune and (province := places.far_from_commune(ctx, location, commune)):
-        ctx.scratch["far_location"] = location
+        ctx.scratch.far_location = location
         return Pending([places.confirm_far(ctx, province, keep="location.keep",
                                            other=("location.again", places.AGAIN))])
     return Accepted(location, note=ctx.t("location.understood",
                                          place=places.describe(ctx, location)))
 
 
-async def _accept_phone(ctx, form, spec, event, picked) -> Outcome:  # noqa: ANN001
+async def _accept_phone(ctx: Context, form: Form, spec: FieldSpec, event: Event,
+                        picked: str | None) -> Outcome:
     if isinstance(event, ContactEvent):
         if not event.is_own:
             return Invalid("error.contact_not_own")
@@ -350,20 +361,21 @@ async def _accept_phone(ctx, form, spec, event, picked) -> Outcome:  # noqa: ANN
     return Accepted(phone) if phone else Invalid("error.bad_phone")
 
 
-async def _accept_photos(ctx, form, spec, event, picked) -> Outcome:  # noqa: ANN001
-    photos: list[dict[str, Any]] = ctx.scratch.setdefault("photos", [])
+async def _accept_photos(ctx: Context, form: Form, spec: FieldSpec, event: Event,
+                         picked: str | None) -> Outcome:
+    photos = ctx.scratch.photos
     if picked == CLEAR:
         photos.clear()
-        ctx.scratch.pop("video", None)
+        ctx.scratch.video = None
         return Pending(await prompt(ctx, form, spec, lead=ctx.t("photos.cleared")))
     if picked == DONE:
         if len(photos) < spec.min_items:
             return Invalid("error.need_photo")
-        also = {"video": ctx.scratch.get("video")} if spec.video else {}
+        also = {"video": ctx.scratch.video} if spec.video else {}
         return Accepted(list(photos), also=also)
     if isinstance(event, VideoEvent) and spec.video:
-        replaced = ctx.scratch.get("video") is not None
-        ctx.scratch["video"] = video_record(event)
+        replaced = ctx.scratch.video is not None
+        ctx.scratch.video = video_record(event)
         seconds = int(event.media.duration_seconds or 0)
         return Pending(await _photos_progress(ctx, spec, ctx.t(
             "video.replaced" if replaced else "video.received",
@@ -377,7 +389,7 @@ async def _accept_photos(ctx, form, spec, event, picked) -> Outcome:  # noqa: AN
     if kept:
         photos.append(photo_record(event))
     if event.album_id:
-        tally = ctx.scratch.setdefault("albums", {}).setdefault(event.album_id, [0, 0])
+        tally = ctx.scratch.albums.setdefault(event.album_id, [0, 0])
         tally[0 if kept else 1] += 1
         lead = ctx.t("photos.album_received", kept=tally[0])
         if tally[1]:
@@ -392,9 +404,9 @@ async def _accept_photos(ctx, form, spec, event, picked) -> Outcome:  # noqa: AN
 
 def _progress(ctx: Context, spec: FieldSpec) -> str:
     """"Đã có 2/10 ảnh." and, where a video was sent, its length."""
-    text = ctx.t("photos.progress", count=len(ctx.scratch.get("photos", [])),
+    text = ctx.t("photos.progress", count=len(ctx.scratch.photos),
                  max=spec.max_items)
-    if video := ctx.scratch.get("video"):
+    if video := ctx.scratch.video:
         seconds = int(video.get("duration_seconds") or 0)
         text += " " + ctx.t("video.progress", length=f"{seconds // 60}:{seconds % 60:02d}")
     return text

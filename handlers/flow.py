@@ -15,6 +15,7 @@ from handlers.context import Context
 from handlers.events import ChoiceEvent, Event, TextEvent
 from handlers.forms import FieldSpec, Form, Kind
 from handlers.replies import Option, Reply, TextReply
+from handlers.state import ConversationState, Draft, FeedbackDraft, FormDraft, Scratch
 from handlers.summary import render_summary
 
 SUMMARY = "__summary__"
@@ -36,6 +37,9 @@ class Flow(Protocol):
 
 
 class FormFlow:
+    draft_model: type[FormDraft | FeedbackDraft] = FormDraft
+    """The draft this flow keeps in the conversation (handlers/state.py)."""
+
     def __init__(self, name: str, form: Form, on_complete: Completion) -> None:
         self.name = name
         self.form = form
@@ -44,7 +48,7 @@ class FormFlow:
     # -- entry points -----------------------------------------------------------------------
 
     async def start(self, ctx: Context) -> list[Reply]:
-        reset_state(ctx, flow=self.name)
+        reset_state(ctx, flow=self.name, draft=self.draft_model())
         first = self.form.next_unanswered(ctx.answers)
         assert first is not None, "a form needs at least one field"
         lead = ctx.t(f"{self.form.name}.intro")
@@ -80,22 +84,21 @@ class FormFlow:
         if step == EDIT_PICK:
             return self._edit_menu(ctx, lead)
         if step == consent.STEP:
-            return consent.ask(ctx, ctx.state["consent_for"], lead)
+            return consent.ask(ctx, ctx.state.consent_for or "", lead)
         return await self._ask(ctx, self.form.field(step or ""), lead=lead)
 
     async def back(self, ctx: Context) -> list[Reply]:
-        history: list[str] = ctx.state.setdefault("history", [])
+        history = ctx.draft.history
         if ctx.conversation.step == EDIT_PICK:
             return self._summary(ctx)
         if not history:
             return await self.reask(ctx, lead=ctx.t("back.at_start"))
         previous = self.form.field(history.pop())
-        ctx.state["editing"] = False
+        ctx.draft.editing = False
         return await self._ask(ctx, previous, lead=ctx.t("back.done"))
 
     def has_progress(self, ctx: Context) -> bool:
-        return (bool(ctx.answers) or bool(ctx.scratch.get("photos"))
-                or voice.PENDING in ctx.scratch)
+        return bool(ctx.answers) or bool(ctx.scratch.photos) or ctx.scratch.voice is not None
 
     # -- steps ------------------------------------------------------------------------------
 
@@ -103,14 +106,14 @@ class FormFlow:
         if consent.needs_notice(ctx, spec):
             return consent.ask(ctx, spec.name, lead)
         if ctx.conversation.step != spec.name:
-            ctx.state["scratch"] = {}
+            ctx.draft.scratch = Scratch()
             if spec.kind is Kind.PHOTOS and spec.name in ctx.answers:
-                ctx.scratch["photos"] = list(ctx.answers[spec.name] or [])
+                ctx.scratch.photos = list(ctx.answers[spec.name] or [])
             if spec.video and ctx.answers.get("video"):
-                ctx.scratch["video"] = ctx.answers["video"]
+                ctx.scratch.video = ctx.answers["video"]
         ctx.conversation.step = spec.name
         if spec.kind is Kind.PHOTOS and (photos := early.take_photos(ctx, spec)):
-            ctx.scratch.setdefault("photos", []).extend(photos)
+            ctx.scratch.photos.extend(photos)
             lead = "\n".join(filter(None, (lead, ctx.t("early.photos_attached",
                                                         count=len(photos)))))
         if spec.kind is Kind.LOCATION and (location := early.take_location(ctx)):
@@ -120,7 +123,7 @@ class FormFlow:
             if isinstance(outcome, fields.Accepted):
                 return await self._store(ctx, spec, outcome)
         if spec.voice and (kept := early.take_voice(ctx)):
-            ctx.scratch[voice.PENDING] = kept
+            ctx.scratch.voice = kept
             attached = ctx.t("early.voice_attached",
                              length=voice.length(kept["duration_seconds"]))
             lead = f"{lead}\n{attached}" if lead else attached
@@ -140,13 +143,13 @@ class FormFlow:
                 ctx.answers.pop(name, None)
             else:
                 ctx.answers[name] = value
-        history: list[str] = ctx.state.setdefault("history", [])
+        history = ctx.draft.history
         if not history or history[-1] != spec.name:
             history.append(spec.name)
         for other in self.form.fields:  # answers that no longer apply would confuse the summary
             if other.name in ctx.answers and not other.applies(ctx.answers):
                 del ctx.answers[other.name]
-        after = None if ctx.state.get("editing") else spec.name
+        after = None if ctx.draft.editing else spec.name
         following = self.form.next_unanswered(ctx.answers, after=after)
         if following is None and after is not None:
             following = self.form.next_unanswered(ctx.answers)
@@ -156,7 +159,7 @@ class FormFlow:
 
     async def _on_consent(self, ctx: Context, event: Event) -> list[Reply]:
         """The answer to the privacy notice shown before `consent_for`, a personal question."""
-        pending = self.form.field(ctx.state["consent_for"])
+        pending = self.form.field(ctx.state.consent_for or "")
         picked = fields.resolve_option(ctx, event)
         if picked == consent.AGREE:
             await consent.give(ctx)
@@ -176,8 +179,8 @@ class FormFlow:
 
     def _summary(self, ctx: Context, lead: str | None = None) -> list[Reply]:
         ctx.conversation.step = SUMMARY
-        ctx.state["scratch"] = {}
-        ctx.state["editing"] = False
+        ctx.draft.scratch = Scratch()
+        ctx.draft.editing = False
         text = render_summary(ctx, self.form)
         if lead:
             text = f"{lead}\n\n{text}"
@@ -218,25 +221,23 @@ class FormFlow:
     async def _on_edit_pick(self, ctx: Context, event: Event) -> list[Reply]:
         picked = fields.resolve_option(ctx, event)
         if isinstance(picked, str) and self.form.has(picked):
-            ctx.state["editing"] = True
+            ctx.draft.editing = True
             return await self._ask(ctx, self.form.field(picked))
         if isinstance(event, (ChoiceEvent, TextEvent)) or picked is not None:
             return self._edit_menu(ctx, lead="⚠️ " + ctx.t("error.pick_option"))
         return self._edit_menu(ctx, lead=_warn(ctx, fields.Invalid("error.pick_option")))
 
 
-_KEPT_ACROSS_FLOWS = ("seq", "link_failures", "consultation")
-"""The question counter (so old buttons stay recognisably old), /link's wrong-code count
-(so starting or cancelling a flow does not reset a brute-force limit), and what the consensus
-consultation offered (handlers/consensus.py: only what it offered can be voted)."""
-
-
-def reset_state(ctx: Context, *, flow: str | None) -> None:
-    """Start afresh, keeping only what must outlive a flow (`_KEPT_ACROSS_FLOWS`)."""
+def reset_state(ctx: Context, *, flow: str | None, draft: Draft | None = None) -> None:
+    """Start afresh with `draft` (an empty form by default), keeping only what must outlive a
+    flow: the question counter (so old buttons stay recognisably old), /link's wrong-code count
+    (so starting or cancelling a flow does not reset a brute-force limit), and what the
+    consensus consultation offered (handlers/consensus.py: only what it offered is voted)."""
     ctx.conversation.flow = flow
     ctx.conversation.step = None
-    kept = {key: ctx.state[key] for key in _KEPT_ACROSS_FLOWS if key in ctx.state}
-    ctx.conversation.data = {**kept, "answers": {}, "history": []}
+    old = ctx.state
+    ctx.state = ConversationState(seq=old.seq, link_failures=old.link_failures,
+                                  consultation=old.consultation, draft=draft or FormDraft())
     ctx.conversation.started_at = None  # the engine stamps the start of a new flow
 
 

@@ -8,6 +8,7 @@ the attempt logged). Officials hear of each step through `handlers/officials/not
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from handlers import voice
@@ -24,6 +25,7 @@ from storage.models import (
     Feedback,
     FeedbackEventKind,
     FeedbackStatus,
+    id_of,
     is_open,
 )
 from storage.repositories import feedback as feedback_repo
@@ -90,7 +92,7 @@ async def add(ctx: Context, args: list[str]) -> list[Reply]:
         return await _view(ctx, feedback, "tracking.closed_no_add")
     if muting.muted_until(ctx) is not None:  # adding would reach the officials, like new feedback
         return [TextReply(muting.refusal_text(ctx))]
-    return await begin(ctx, "fb_addition", feedback.id)
+    return await begin(ctx, "fb_addition", id_of(feedback))
 
 
 async def rate(ctx: Context, args: list[str]) -> list[Reply]:
@@ -116,7 +118,7 @@ async def rate(ctx: Context, args: list[str]) -> list[Reply]:
     thanks = ctx.t("tracking.rated", rating=rating)
     if ctx.conversation.flow:
         return [TextReply(thanks)]
-    return [TextReply(thanks)] + await begin(ctx, "fb_rating_comment", feedback.id)
+    return [TextReply(thanks)] + await begin(ctx, "fb_rating_comment", id_of(feedback))
 
 
 async def reopen(ctx: Context, args: list[str]) -> list[Reply]:
@@ -125,7 +127,7 @@ async def reopen(ctx: Context, args: list[str]) -> list[Reply]:
         return _not_yours(ctx)
     if problem := _reopen_problem(ctx, feedback):
         return [TextReply("⚠️ " + ctx.t(problem))]
-    return await begin(ctx, "fb_reopen", feedback.id)
+    return await begin(ctx, "fb_reopen", id_of(feedback))
 
 
 def _reopen_problem(ctx: Context, feedback: Feedback) -> str | None:
@@ -146,7 +148,7 @@ def _actor_id(feedback: Feedback) -> int | None:
 # -- small forms: add to a feedback, comment on a rating, say why it is not solved -----------
 
 
-def _intro(key: str):  # noqa: ANN202
+def _intro(key: str) -> Callable[[Context, int], Awaitable[str]]:
     async def intro(ctx: Context, target: int) -> str:
         feedback = await feedback_repo.get(ctx.session, target)
         return ctx.t(key, code=feedback.code if feedback else "?")
@@ -177,10 +179,11 @@ async def _added(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
                                   kind=FeedbackEventKind.ADDITION, actor_id=_actor_id(feedback),
                                   actor_role=REPORTER, now=to_db(ctx.now), text=text or None,
                                   photos=photos, voice=note)
-    events = await feedback_repo.events_of(ctx.session, feedback.id)
+    events = await feedback_repo.events_of(ctx.session, id_of(feedback))
     detail = text or (ctx.t("voice.answer", length=voice.length(note["duration_seconds"]))
                       if note else ctx.t("summary.photos", count=len(photos)))
-    await notices.feedback_to_officials(ctx, feedback, "addition", events[-1].id, detail=detail)
+    await notices.feedback_to_officials(ctx, feedback, "addition", id_of(events[-1]),
+                                        detail=detail)
     return [TextReply(ctx.t("tracking.added", code=feedback.code))]
 
 
@@ -191,7 +194,7 @@ async def _commented(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
     comment = answers.get("comment")
     if comment:
         feedback.satisfaction_comment = comment
-        events = await feedback_repo.events_of(ctx.session, feedback.id)
+        events = await feedback_repo.events_of(ctx.session, id_of(feedback))
         rated = [e for e in events if e.kind == FeedbackEventKind.RATED]
         if rated:
             rated[-1].text = comment
@@ -216,7 +219,7 @@ async def _reopened(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
         ctx.session, feedback=feedback, kind=FeedbackEventKind.REOPENED,
         actor_id=_actor_id(feedback), actor_role=REPORTER, now=now, from_status=previous,
         to_status=feedback.status, text=answers["reason"])
-    await notices.feedback_to_officials(ctx, feedback, "reopened", event.id,
+    await notices.feedback_to_officials(ctx, feedback, "reopened", id_of(event),
                                         detail=answers["reason"])
     await follower_view.notify_followers(ctx, feedback, event)
     return [TextReply(ctx.t("tracking.reopened", code=feedback.code))]

@@ -18,7 +18,7 @@ from handlers.context import Context
 from handlers.i18n import Translator
 from handlers.options import match_option
 from handlers.replies import Option, Reply, TextReply
-from storage.models import Channel, ChannelAccount
+from storage.models import Channel, ChannelAccount, id_of
 from storage.repositories import linking, people
 
 log = logging.getLogger(__name__)
@@ -37,10 +37,10 @@ AUTO = "auto"
 async def link_command(ctx: Context, args: str) -> list[Reply]:
     if args.strip():
         return await redeem(ctx, args)
-    code = await linking.issue_code(ctx.session, person_id=ctx.person.id,
+    code = await linking.issue_code(ctx.session, person_id=id_of(ctx.person),
                                     channel=ctx.account.channel, now=to_db(ctx.now), ttl=CODE_TTL)
     ctx.rights_gained = True  # whoever redeems the code joins the person this chat now is
-    accounts = await linking.accounts_of(ctx.session, person_id=ctx.person.id)
+    accounts = await linking.accounts_of(ctx.session, person_id=id_of(ctx.person))
     text = ctx.t("link.code", code=linking.shown(code),
                  minutes=int(CODE_TTL.total_seconds() // 60))
     return [TextReply(f"{text}\n\n{_linked(ctx.t, accounts)}")]
@@ -61,16 +61,16 @@ async def redeem(ctx: Context, typed: str) -> list[Reply]:
     problem = linking.merge_problem(keep, drop)
     if problem is not None:
         return _refused(ctx, problem)
-    linking.mark_used(found, account_id=ctx.account.id, now=to_db(ctx.now))
+    linking.mark_used(found, account_id=id_of(ctx.account), now=to_db(ctx.now))
     await linking.merge_people(ctx.session, keep=keep, drop=drop)
-    ctx.account.person_id = keep.id
+    ctx.account.person_id = id_of(keep)
     ctx.rights_gained = True
     ctx.person = keep
     ctx.t = ctx.t.in_language(keep.language)
     log.info("accounts linked", extra={"person_id": keep.id, "merged_person_id": drop.id,
                                        "channel": ctx.account.channel,
                                        "update_id": ctx.event.update_id})
-    accounts = await linking.accounts_of(ctx.session, person_id=keep.id)
+    accounts = await linking.accounts_of(ctx.session, person_id=id_of(keep))
     return [TextReply(ctx.t("link.done") + "\n\n" + _linked(ctx.t, accounts))]
 
 
@@ -82,14 +82,14 @@ def _refused(ctx: Context, problem: str) -> list[Reply]:
 
 
 def _failures(ctx: Context) -> int:
-    recent = [at for at in ctx.state.get("link_failures", [])
+    recent = [at for at in ctx.state.link_failures
               if ctx.now - from_db(datetime.fromisoformat(at)) < FAILURE_WINDOW]
-    ctx.state["link_failures"] = recent
+    ctx.state.link_failures = recent
     return len(recent)
 
 
 def _count_failure(ctx: Context) -> None:
-    ctx.state.setdefault("link_failures", []).append(ctx.now.isoformat())
+    ctx.state.link_failures.append(ctx.now.isoformat())
 
 
 def _linked(t: Translator, accounts: Sequence[ChannelAccount]) -> str:
@@ -119,7 +119,7 @@ async def notify_action(ctx: Context, args: list[str]) -> list[Reply]:
 
 async def _choices(ctx: Context) -> dict[str, str]:
     """"auto" and each channel this person has an active account on that can take notices."""
-    accounts = await linking.accounts_of(ctx.session, person_id=ctx.person.id)
+    accounts = await linking.accounts_of(ctx.session, person_id=id_of(ctx.person))
     channels = sorted({a.channel for a in accounts if a.active and a.channel in PUSH_CHANNELS})
     return {AUTO: ctx.t("notify.auto")} | {c: ctx.t(f"channel.{c}") for c in channels}
 

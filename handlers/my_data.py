@@ -22,6 +22,7 @@ from handlers.events import Event
 from handlers.flow import reset_state
 from handlers.officials import audit
 from handlers.replies import DocumentReply, Option, Reply, TextReply
+from handlers.state import ConversationState
 from storage.repositories import personal_data
 
 log = logging.getLogger(__name__)
@@ -128,6 +129,7 @@ async def erase_me(ctx: Context) -> list[Reply]:
         reset_state(ctx, flow=None)
         return [TextReply("⛔ " + ctx.t("erase.official"))]
     assert erasure is not None
+    ctx.state = ConversationState()  # the row was emptied with the rest: nothing is kept
     await audit.record(ctx, "person.erase", kind="person", record_id=person_id,
                        detail=_counts(erasure))
     await delete_files(ctx.services.media, erasure, person_id)

@@ -7,11 +7,12 @@ from handlers.commands import Command
 from handlers.context import Context
 from handlers.officials import review
 from handlers.replies import Option, Reply, TextReply
+from storage.models import id_of
 from storage.repositories import practices
 
 
 async def list_mine(ctx: Context, args: str) -> list[Reply]:
-    mine = await practices.list_for_submitter(ctx.session, person_id=ctx.person.id)
+    mine = await practices.list_for_submitter(ctx.session, person_id=id_of(ctx.person))
     if not mine:
         return [TextReply(ctx.t("my.none"))]
     if len(mine) == 1:  # nothing to choose from: the practice itself, in full

@@ -16,7 +16,7 @@ from handlers.officials import notices, render
 from handlers.practice_form import PRACTICE_FORM, stored_answers
 from handlers.replies import ACTION_TOKEN, Option, Reply, TextReply
 from handlers.targeted import TargetedFlow, begin, target_of
-from storage.models import Practice, PracticeEventKind, PracticeStatus
+from storage.models import Practice, PracticeEventKind, PracticeStatus, id_of
 from storage.repositories import practices, reviews
 
 # Answers kept in columns of their own (the rest live only in `Practice.answers`).
@@ -46,7 +46,7 @@ async def edit(ctx: Context, args: list[str]) -> list[Reply]:
     if practice.status != PracticeStatus.CHANGES_REQUESTED:
         return [TextReply("⚠️ " + ctx.t("pr_fix.not_now", code=practice.code,
                                          status=ctx.t(f"status.practice.{practice.status}")))]
-    return await begin(ctx, "practice_fix", practice.id)
+    return await begin(ctx, "practice_fix", id_of(practice))
 
 
 async def _requested(ctx: Context, practice_id: int) -> list[str]:
@@ -78,7 +78,7 @@ async def _resubmitted(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
     practice = await own_practice(ctx, target_of(ctx))
     if practice is None or practice.status != PracticeStatus.CHANGES_REQUESTED:
         return [TextReply("⚠️ " + ctx.t("pr_fix.too_late"))]
-    requested = await _requested(ctx, practice.id)
+    requested = await _requested(ctx, id_of(practice))
     await resubmit(ctx, practice, answers,
                    changed=[name for name in requested if name in answers],
                    answered_kind=PracticeEventKind.CHANGES_REQUESTED)
@@ -103,17 +103,17 @@ async def resubmit(ctx: Context, practice: Practice, answers: dict[str, Any], *,
     await reviews.update_answers(ctx.session, practice=practice, values=values,
                                  photos=answers["photos"] if photos_changed else None)
     if video_changed:
-        await practices.replace_video(ctx.session, practice_id=practice.id,
+        await practices.replace_video(ctx.session, practice_id=id_of(practice),
                                       video=answers.get("video"))
     event = await reviews.add_event(
         ctx.session, practice=practice, kind=PracticeEventKind.RESUBMITTED,
-        actor_id=ctx.person.id, now=to_db(ctx.now), to_status=PracticeStatus.SUBMITTED,
+        actor_id=id_of(ctx.person), now=to_db(ctx.now), to_status=PracticeStatus.SUBMITTED,
         field_names=changed)
-    await notices.practice_to_officials(ctx, practice, "resubmitted", event.id)
-    asked_by = await reviews.latest_event(ctx.session, practice_id=practice.id,
+    await notices.practice_to_officials(ctx, practice, "resubmitted", id_of(event))
+    asked_by = await reviews.latest_event(ctx.session, practice_id=id_of(practice),
                                           kind=answered_kind)
     if asked_by is not None:
-        await _tell_reviewer(ctx, practice, asked_by.actor_id, event.id)
+        await _tell_reviewer(ctx, practice, asked_by.actor_id, id_of(event))
 
 
 async def _tell_reviewer(ctx: Context, practice: Practice, reviewer_id: int,

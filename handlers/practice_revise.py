@@ -57,9 +57,9 @@ class ReviseFlow(TargetedFlow):
     """Starts at the summary of the stored answers: nothing is asked again unless chosen."""
 
     async def start(self, ctx: Context) -> list[Reply]:
-        target = int(ctx.state.get("target") or 0)
-        reset_state(ctx, flow=self.name)
-        ctx.state["target"] = target
+        target = ctx.state.target or 0
+        reset_state(ctx, flow=self.name, draft=self.draft_model())
+        ctx.state.target = target
         practice = await own_practice(ctx, target)
         if practice is None:
             reset_state(ctx, flow=None)

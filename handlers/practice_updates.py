@@ -12,6 +12,7 @@ who may do it: buttons can be old or forged.
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from handlers.clock import to_db
@@ -175,7 +176,8 @@ async def open_update(ctx: Context, args: list[str], lead: str | None = None) ->
                                 token=ctx.offer_actions(options))]
 
 
-def _decide(status: str, action: str):  # noqa: ANN202
+def _decide(status: str, action: str) -> Callable[[Context, list[str]],
+                                               Awaitable[list[Reply]]]:
     async def run(ctx: Context, args: list[str]) -> list[Reply]:
         found = await _update_for_official(ctx, args, action)
         if isinstance(found, list):

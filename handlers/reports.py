@@ -20,6 +20,7 @@ from handlers.officials import audit
 from handlers.officials.jurisdiction import OFFICIAL_COMMAND_ROLES, official_scope, refuse
 from handlers.periods import jurisdiction_label, parse_period
 from handlers.replies import Reply, TextReply
+from storage.models import id_of
 from storage.repositories import report_requests
 
 
@@ -30,11 +31,14 @@ async def report_command(ctx: Context, args: str) -> list[Reply]:
     period = parse_period(args, ctx.local(ctx.now).date())
     if period is None:
         return [TextReply("⚠️ " + ctx.t("report.usage"))]
-    wanted = {"person_id": ctx.person.id, "level": scope.level, "unit_code": scope.unit_code,
-              "period": period.label()}
-    already = await report_requests.pending_for(ctx.session, **wanted)
+    person_id = id_of(ctx.person)
+    already = await report_requests.pending_for(
+        ctx.session, person_id=person_id, level=scope.level, unit_code=scope.unit_code,
+        period=period.label())
     if already is None:
-        await report_requests.add(ctx.session, **wanted, now=to_db(ctx.now))
+        await report_requests.add(ctx.session, person_id=person_id, level=scope.level,
+                                  unit_code=scope.unit_code, period=period.label(),
+                                  now=to_db(ctx.now))
         province = None
         if scope.unit_code and (unit := ctx.units.get(scope.unit_code)):
             province = unit.province_code

@@ -8,6 +8,7 @@ and action buttons come from `handlers/registry.py`.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable
 from dataclasses import replace
 
 from handlers.abuse import muting
@@ -19,6 +20,7 @@ from handlers.flow import Flow, reset_state
 from handlers.i18n import LANGUAGES
 from handlers.options import match_option
 from handlers.replies import ACTION_TOKEN, MENU_TOKEN, Option, Reply, TextReply
+from handlers.state import SideQuestion
 from storage.repositories.officials import OFFICIAL_ROLES
 
 log = logging.getLogger(__name__)
@@ -44,13 +46,13 @@ async def route(ctx: Context, event: Event) -> list[Reply]:
 
 
 async def _route(ctx: Context, event: Event) -> list[Reply]:
-    side = ctx.state.get("side")
+    side = ctx.state.side
     if side and not isinstance(event, CommandEvent):
         answered = await _on_side_answer(ctx, event, side)
         if answered is not None:
             return answered
     if isinstance(event, CommandEvent):
-        ctx.state.pop("side", None)
+        ctx.state.side = None
         return await on_command(ctx, event.name, event.args)
     if isinstance(event, ChoiceEvent) and event.token == MENU_TOKEN:
         return await on_command(ctx, event.value, "")
@@ -119,9 +121,9 @@ async def _then_reask(ctx: Context, flow: Flow | None, replies: list[Reply],
         if isinstance(last, TextReply) and not last.options:
             return head + await flow.reask(ctx, lead=last.text)
         return replies + await flow.reask(ctx)
-    if with_menu and replies and isinstance(replies[-1], TextReply):
-        *head, last = replies
-        return head + menu(ctx, lead=last.text)
+    final = replies[-1] if replies else None
+    if with_menu and isinstance(final, TextReply):
+        return replies[:-1] + menu(ctx, lead=final.text)
     return replies
 
 
@@ -162,28 +164,27 @@ def _ask_resume(ctx: Context, flow: Flow) -> list[Reply]:
 def _side_question(ctx: Context, kind: str, text: str,
                    choices: list[tuple[str, str]]) -> list[Reply]:
     options = tuple(Option(ctx.t(key), value) for value, key in choices)
-    side = ctx.state.get("side") or {}
-    flow_question = side.get("resume") or {
-        k: ctx.state.get(k) for k in ("token", "options", "labels", "free_input", "long_text")}
+    side = ctx.state.side
+    flow_question = side.resume if side else ctx.state.question
     token = ctx.issue_token(options, free_input=False)
-    ctx.state["side"] = {"kind": kind, "token": token, "resume": flow_question}
+    ctx.state.side = SideQuestion(kind=kind, token=token, resume=flow_question)
     return [TextReply(text, options, token=token)]
 
 
-async def _on_side_answer(ctx: Context, event: Event, side: dict) -> list[Reply] | None:
+async def _on_side_answer(ctx: Context, event: Event, side: SideQuestion) -> list[Reply] | None:
     """Handle the answer to a side question; None means the event was not an answer to it."""
     picked = _picked(ctx, event, side)
-    if picked is None and side["kind"] == "cancel":
+    if picked is None and side.kind == "cancel":
         # Discarding a draft must be a clear yes; anything unclear asks again.
         return _side_question(ctx, "cancel", "⚠️ " + ctx.t("cancel.unclear"),
                               [(YES, "cancel.yes"), (NO, "cancel.no")])
-    ctx.state.pop("side", None)
+    ctx.state.side = None
     if picked is None:
         # The person moved on: restore the flow's question and treat the event as normal.
-        ctx.state.update(side.get("resume") or {})
+        ctx.state.question = side.resume
         return None
     flow = current_flow(ctx)
-    kind = side["kind"]
+    kind = side.kind
     if kind == "cancel" and picked == YES:
         reset_state(ctx, flow=None)
         return menu(ctx, lead=ctx.t("cancel.done"))
@@ -201,13 +202,13 @@ async def _on_side_answer(ctx: Context, event: Event, side: dict) -> list[Reply]
     return await flow.reask(ctx, lead=lead)
 
 
-def _picked(ctx: Context, event: Event, side: dict) -> str | None:
-    values = ctx.state.get("options") or []
+def _picked(ctx: Context, event: Event, side: SideQuestion) -> str | None:
+    values = ctx.state.question.options
     if isinstance(event, ChoiceEvent):
-        return event.value if event.token == side["token"] and event.value in values else None
+        return event.value if event.token == side.token and event.value in values else None
     if not isinstance(event, TextEvent):
         return None
-    labels = ctx.state.get("labels") or {}
+    labels = ctx.state.question.labels
     choices = [(v, labels.get(v, v)) for v in values]
     choices += [(v, word) for v in values if ctx.t.has(f"answer.words.{v}")
                 for word in ctx.t(f"answer.words.{v}").split("|")]
@@ -219,16 +220,16 @@ def menu(ctx: Context, lead: str | None = None) -> list[Reply]:
     names = [c.name for c in ctx.features.menu if _allowed(ctx, c)] + list(CORE_MENU)
     options = tuple(Option(ctx.t(f"menu.{name}"), name) for name in names)
     text = ctx.t("menu.title")
-    ctx.state["menu"] = names
+    ctx.state.menu = names
     return [TextReply(f"{lead}\n\n{text}" if lead else text, options, token=MENU_TOKEN)]
 
 
-def _typed_pick(ctx: Context, text: str):  # noqa: ANN202
+def _typed_pick(ctx: Context, text: str) -> Awaitable[list[Reply]] | None:
     """Typed text outside a flow may name a menu entry or an offered action."""
-    actions: dict[str, str] = ctx.state.get("actions") or {}
+    actions = ctx.state.actions
     if actions and (value := match_option(text, list(actions.items()), loose=True)):
         return on_action(ctx, value)
-    names = ctx.state.get("menu") or [c.name for c in ctx.features.menu] + list(CORE_MENU)
+    names = ctx.state.menu or [c.name for c in ctx.features.menu] + list(CORE_MENU)
     picked = match_option(text, [(n, ctx.t(f"menu.{n}")) for n in names], loose=True)
     return on_command(ctx, picked, "") if picked else None
 

@@ -18,7 +18,7 @@ from handlers.forms import Form
 from handlers.officials import notices
 from handlers.practice_form import PRACTICE_FORM
 from handlers.replies import Reply, TextReply
-from storage.models import Practice
+from storage.models import Practice, id_of
 from storage.repositories import practices
 
 _COLUMNS = (
@@ -36,8 +36,9 @@ async def submit(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
     assert commune is not None
     location = answers.get("location") or {}
     now = ctx.now
+    columns: dict[str, Any] = {name: answers.get(name) for name in _COLUMNS}
     practice = Practice(
-        submitter_id=ctx.person.id,
+        submitter_id=id_of(ctx.person),
         submitter_kind=answers["submitter_kind"],
         submitter_type=answers.get("collective_type") or answers.get("individual_type") or "",
         commune_code=commune.code,
@@ -47,7 +48,7 @@ async def submit(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
         answers=answers,
         created_at=to_db(now),
         updated_at=to_db(now),
-        **{name: answers.get(name) for name in _COLUMNS},
+        **columns,
     )
     stored = await practices.create_practice(
         ctx.session, practice=practice, photos=answers["photos"], year=ctx.local(now).year,

@@ -30,9 +30,9 @@ class TargetedFlow(FormFlow):
         self.prefill = prefill
 
     async def start(self, ctx: Context) -> list[Reply]:
-        target = int(ctx.state.get("target") or 0)  # 0: a form about nothing in particular
-        reset_state(ctx, flow=self.name)
-        ctx.state["target"] = target
+        target = ctx.state.target or 0  # 0: a form about nothing in particular
+        reset_state(ctx, flow=self.name, draft=self.draft_model())
+        ctx.state.target = target
         if self.prefill is not None:
             ctx.answers.update(await self.prefill(ctx, target))
         await self.prepare(ctx, target)
@@ -57,7 +57,7 @@ class TargetedFlow(FormFlow):
 
 
 def target_of(ctx: Context) -> int:
-    return int(ctx.state["target"])
+    return ctx.state.target or 0
 
 
 async def begin(ctx: Context, flow_name: str, target: int) -> list[Reply]:
@@ -66,7 +66,7 @@ async def begin(ctx: Context, flow_name: str, target: int) -> list[Reply]:
     if active is not None:
         busy = ctx.t("flow.busy", flow=ctx.t(f"flow.name.{active.name}"))
         return [TextReply("⚠️ " + busy)]
-    ctx.state["target"] = target
+    ctx.state.target = target
     return await ctx.features.flows[flow_name].start(ctx)
 
 

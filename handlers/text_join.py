@@ -20,11 +20,8 @@ from handlers.clock import from_db
 from handlers.context import Context
 from handlers.events import Event, TextEvent
 from handlers.replies import Reply
+from handlers.state import HeldText
 
-HELD = "held_text"
-WANTS = "long_text"
-"""Set by `Context.issue_token(..., long_text=True)` for a question whose typed answer may come
-in several parts; cleared by every new question."""
 CUT_AT_LEAST = 2000
 """A part at least this long was most likely cut by the person's app at its limit (Zalo: 2,000
 characters, Telegram: 4,096): the next part continues it as it was. Shorter parts are messages
@@ -45,21 +42,21 @@ def join_parts(first: str, second: str) -> str:
 async def route(ctx: Context, event: Event) -> list[Reply]:
     """The replies to `event`, holding and joining text answers (see the module's docstring);
     `ctx.held_until` tells the engine when to send `HeldTextDue`."""
-    held = ctx.state.get(HELD)
+    held = ctx.state.held
     if isinstance(event, HeldTextDue):
         if held is None or ctx.now < _due(ctx, held):  # answered already, or a part came since
             return []
         return await _release(ctx)
     if held is not None and _joins(ctx, event) and ctx.now <= _due(ctx, held):
         assert isinstance(event, TextEvent)
-        ctx.state[HELD] = {"text": join_parts(held["text"], event.text),
-                           "at": ctx.now.isoformat()}
+        ctx.state.held = HeldText(text=join_parts(held.text, event.text),
+                                  at=ctx.now.isoformat())
         ctx.held_until = ctx.now + _window(ctx)
         return []
     replies = await _release(ctx) if held is not None else []
     if _joins(ctx, event):
         assert isinstance(event, TextEvent)
-        ctx.state[HELD] = {"text": event.text, "at": ctx.now.isoformat()}
+        ctx.state.held = HeldText(text=event.text, at=ctx.now.isoformat())
         ctx.held_until = ctx.now + _window(ctx)
         return replies
     return replies + await router.route(ctx, event)
@@ -67,22 +64,23 @@ async def route(ctx: Context, event: Event) -> list[Reply]:
 
 def _joins(ctx: Context, event: Event) -> bool:
     return (isinstance(event, TextEvent) and ctx.can_hold and _window(ctx) > timedelta(0)
-            and bool(ctx.state.get(WANTS)) and not ctx.state.get("side"))
+            and ctx.state.question.long_text and ctx.state.side is None)
 
 
 def _window(ctx: Context) -> timedelta:
     return ctx.services.text_join_window
 
 
-def _due(ctx: Context, held: dict) -> datetime:
-    return from_db(datetime.fromisoformat(held["at"])) + _window(ctx)
+def _due(ctx: Context, held: HeldText) -> datetime:
+    return from_db(datetime.fromisoformat(held.at)) + _window(ctx)
 
 
 async def _release(ctx: Context) -> list[Reply]:
     """Answer the held text as the one message it was meant to be."""
-    held = ctx.state.pop(HELD)
+    held, ctx.state.held = ctx.state.held, None
+    assert held is not None
     event = ctx.event
-    joined = TextEvent(event.sender, text=held["text"], update_id=event.update_id)
+    joined = TextEvent(event.sender, text=held.text, update_id=event.update_id)
     ctx.event = joined
     try:
         return await router.route(ctx, joined)

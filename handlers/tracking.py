@@ -18,7 +18,7 @@ from handlers.officials import feedback_actions, render, review
 from handlers.officials.follower_view import follower_view
 from handlers.officials.sender_view import reporter_view
 from handlers.replies import Option, Reply, TextReply
-from storage.models import Feedback
+from storage.models import Feedback, id_of
 from storage.repositories import feedback as feedback_repo
 from storage.repositories import followers as followers_repo
 
@@ -71,7 +71,7 @@ _LOOKUPS = (_feedback_lookup, _practice_lookup)
 
 
 async def _my_feedback(ctx: Context) -> list[Reply]:
-    mine = await feedback_repo.list_for_reporter(ctx.session, person_id=ctx.person.id)
+    mine = await feedback_repo.list_for_reporter(ctx.session, person_id=id_of(ctx.person))
     followed = await followers_repo.followed_by(ctx.session, person_id=ctx.person.id or 0)
     if not mine and not followed:
         return [TextReply(ctx.t("tracking.none"))]

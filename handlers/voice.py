@@ -21,8 +21,6 @@ from handlers.forms import FieldSpec, Form
 from handlers.options import SKIP
 from handlers.replies import Option, Reply, TextReply
 
-PENDING = "voice"
-"""The scratch key of a note waiting for its summary."""
 SUMMARY_MAX = 200
 
 
@@ -47,12 +45,12 @@ async def accept(ctx: Context, form: Form, spec: FieldSpec,
         return None
     picked = fields.resolve_option(ctx, event)
     if isinstance(event, VoiceEvent):
-        replaced = PENDING in ctx.scratch
-        ctx.scratch[PENDING] = record(event)
+        replaced = ctx.scratch.voice is not None
+        ctx.scratch.voice = record(event)
         key = "voice.replaced" if replaced else "voice.received"
         return fields.Pending(ask_summary(ctx, lead=ctx.t(key, length=length(
             event.media.duration_seconds))))
-    note = ctx.scratch.get(PENDING)
+    note = ctx.scratch.voice
     if note is None:  # a typed answer (or a skip) replaces a note given before
         outcome = await fields.accept(ctx, form, spec, event)
         if isinstance(outcome, fields.Accepted):
@@ -76,14 +74,14 @@ async def accept(ctx: Context, form: Form, spec: FieldSpec,
 
 
 def _kept(ctx: Context, spec: FieldSpec, note: dict[str, Any], summary: str) -> fields.Accepted:
-    ctx.scratch.pop(PENDING, None)
+    ctx.scratch.voice = None
     return fields.Accepted(summary, note=ctx.t("voice.kept", length=length(
         note.get("duration_seconds"))), also={spec.voice_answer: note})
 
 
 def waiting(ctx: Context, spec: FieldSpec) -> bool:
     """A note of this question waits for its summary (so asking again asks for that)."""
-    return spec.voice and PENDING in ctx.scratch
+    return spec.voice and ctx.scratch.voice is not None
 
 
 def ask_summary(ctx: Context, lead: str | None = None) -> list[Reply]:

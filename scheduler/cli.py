@@ -57,8 +57,8 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
     if getattr(args, "scope", None) and UnitDirectory.load().get(args.scope) is None:
         print(f"dvk deadlines: unknown unit code {args.scope!r}", file=sys.stderr)
         return 2
-    await upgrade_async(settings.database_url)
-    db = Database(settings.database_url)
+    await upgrade_async(settings.database.url)
+    db = Database(settings.database.url)
     try:
         async with db.session() as session:
             status = await _act(session, settings, args)
@@ -72,7 +72,7 @@ async def _act(session, settings: Settings, args: argparse.Namespace) -> int:  #
     now = datetime.now(UTC)
     action = args.deadlines_action
     if action == "list":
-        today = now.astimezone(settings.tz).date()
+        today = now.astimezone(settings.flows.tz).date()
         found = await deadlines_repo.upcoming(
             session, scopes=None, since=date.min if args.all else today, until=date.max,
             limit=10_000)

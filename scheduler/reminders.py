@@ -24,7 +24,9 @@ from handlers.commands import Features
 from handlers.deadline_text import describe_deadline, when_text
 from handlers.i18n import Translator
 from handlers.replies import ACTION_TOKEN, MENU_TOKEN, Option, TextReply, to_payload
+from handlers.state import has_draft_answers
 from scheduler.calendar import QuietHours, end_of_day, local_instant, reminder_at
+from settings import SchedulerSettings
 from storage.db import Database
 from storage.models import REPORT_DEADLINE_KINDS, Deadline, Person, ReminderRunStatus
 from storage.repositories import deadlines as deadlines_repo
@@ -47,11 +49,11 @@ class ReminderPolicy:
     """How long after its date a periodic report missed during downtime is still sent."""
 
     @classmethod
-    def from_settings(cls, settings) -> ReminderPolicy:  # noqa: ANN001
+    def from_settings(cls, settings: SchedulerSettings, tz: ZoneInfo) -> ReminderPolicy:
         start, end = settings.quiet_window or (None, None)
-        return cls(tz=settings.tz, quiet=QuietHours(settings.tz, start, end),
-                   offsets_days=settings.reminder_offsets, hour=settings.reminder_hour,
-                   leader_steps_hours=settings.draft_reminder_steps)
+        return cls(tz=tz, quiet=QuietHours(tz, start, end),
+                   offsets_days=settings.reminder_offsets_days, hour=settings.reminder_hour,
+                   leader_steps_hours=settings.draft_reminder_hours)
 
 
 @dataclass(frozen=True)
@@ -193,7 +195,7 @@ class LeaderReminders:
         items: list[tuple[str, datetime, Person, Callable[[Translator], TextReply]]] = []
         for conversation, account in drafts:
             person = persons.get(account.person_id)
-            if person is None or not conversation.data.get("answers"):
+            if person is None or not has_draft_answers(conversation.data):
                 continue  # a flow just opened, nothing typed yet: nothing to lose
             anchor = from_db(conversation.updated_at)
             items.append((f"draft:{conversation.id}", anchor, person,

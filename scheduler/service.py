@@ -56,9 +56,9 @@ Pass = Callable[[], Awaitable[int]]
 
 
 def telegram_limits(settings: Settings) -> RateLimits:
-    return RateLimits(global_per_second=settings.telegram_global_rate,
-                      per_chat_per_second=settings.telegram_per_chat_rate,
-                      group_per_minute=settings.telegram_group_rate_per_minute)
+    return RateLimits(global_per_second=settings.telegram.global_rate,
+                      per_chat_per_second=settings.telegram.per_chat_rate,
+                      group_per_minute=settings.telegram.group_rate_per_minute)
 
 
 class SchedulerService:
@@ -69,42 +69,43 @@ class SchedulerService:
         self.settings = settings
         self.senders = senders
         self.outbox = worker
-        self.policy = ReminderPolicy.from_settings(settings)
+        self.policy = ReminderPolicy.from_settings(settings.scheduler, settings.flows.tz)
         # Every workbook is built in one child process, so no chat waits for a jurisdiction.
-        self.report_builder = ReportBuilder(db.url, settings.tz)
-        reports = PeriodicReports(db, settings.tz, services.units, services.media,
+        self.report_builder = ReportBuilder(db.url, settings.flows.tz)
+        reports = PeriodicReports(db, settings.flows.tz, services.units, services.media,
                                   self.policy.quiet, self.report_builder)
         self.deadlines = DeadlineReminders(db, clock, self.policy, services.units, reports)
         self.leaders = LeaderReminders(db, clock, self.policy, services.features)
         self.escalation = FeedbackEscalation(
             db, clock, self.policy.quiet, services.units, services.features,
-            ack_after=timedelta(days=settings.escalation_ack_days),
-            resolve_after=timedelta(days=settings.escalation_resolve_days))
+            ack_after=timedelta(days=settings.scheduler.escalation_ack_days),
+            resolve_after=timedelta(days=settings.scheduler.escalation_resolve_days))
         self.on_queued: Callable[[str, int], None] | None = None
         """Told how many reminders each pass queued, by kind (deadline, leader_report,
         feedback_escalation, practice_review): /metrics counts them (bot/app.py)."""
         self.reviews = ReviewReminders(
             db, clock, self.policy.quiet, services.units, services.features,
-            remind_after=timedelta(days=settings.review_remind_days),
-            escalate_after=timedelta(days=settings.review_escalate_days))
+            remind_after=timedelta(days=settings.scheduler.review_remind_days),
+            escalate_after=timedelta(days=settings.scheduler.review_escalate_days))
         self.digest = WeeklyDigest(
-            db, clock, self.policy.quiet, services.units, settings.tz,
-            site_url=settings.public_base_url
-            or f"http://{settings.web_host}:{settings.web_port}",
-            weekday=settings.digest_weekday, hour=settings.digest_hour)
-        self.consultations = ConsultationClosing(db, clock, self.policy.quiet, settings.tz,
+            db, clock, self.policy.quiet, services.units, settings.flows.tz,
+            site_url=settings.web.public_base_url
+            or f"http://{settings.web.host}:{settings.web.port}",
+            weekday=settings.scheduler.digest_weekday, hour=settings.scheduler.digest_hour)
+        self.consultations = ConsultationClosing(db, clock, self.policy.quiet, settings.flows.tz,
                                                  services.features)
         self.ondemand_reports = OnDemandReports(db, clock, services.units, services.media,
-                                                settings.tz, on_queued=worker.wake,
+                                                settings.flows.tz, on_queued=worker.wake,
                                                 builder=self.report_builder)
         self.housekeeping = Housekeeping(
-            db, clock, processed_updates_keep=timedelta(days=settings.processed_updates_keep_days),
+            db, clock,
+            processed_updates_keep=timedelta(days=settings.scheduler.processed_updates_keep_days),
             web_session_lifetime=web_notices.SESSION_LIFETIME,
-            answers_keep=timedelta(hours=settings.web_chat_answer_keep_hours),
+            answers_keep=timedelta(hours=settings.web.chat_answer_keep_hours),
             media=services.media)
         self.retention = Retention(db, clock, services.media,
-                                   days=settings.retention_days_after_close)
-        self.scheduler = AsyncIOScheduler(timezone=settings.tz, job_defaults={
+                                   days=settings.flows.retention_days_after_close)
+        self.scheduler = AsyncIOScheduler(timezone=settings.flows.tz, job_defaults={
             "coalesce": True, "max_instances": 1, "misfire_grace_time": None})
         self._lock = asyncio.Lock()
 
@@ -117,11 +118,11 @@ class SchedulerService:
         budget shared with the replies, by channel name."""
         limiters = {"telegram": ChatRateLimiter(telegram_limits(settings),
                                                 budget=(budgets or {}).get("telegram"))}
-        policy = ReminderPolicy.from_settings(settings)
+        policy = ReminderPolicy.from_settings(settings.scheduler, settings.flows.tz)
         worker = OutboxWorker(db, senders, services.clock, limiters=limiters, quiet=policy.quiet,
-                              max_in_flight=settings.outbox_max_in_flight,
+                              max_in_flight=settings.outbox.max_in_flight,
                               max_concurrent_requests=OUTBOX_CONNECTIONS,
-                              resend_unconfirmed=settings.outbox_resend_unconfirmed)
+                              resend_unconfirmed=settings.outbox.resend_unconfirmed)
         return cls(db=db, clock=services.clock, settings=settings, services=services,
                    senders=senders, worker=worker)
 
@@ -193,5 +194,5 @@ class SchedulerService:
                 self.scheduler.remove_job(WAKE_JOB)
             return
         delay = max(target - self.clock.now(), timedelta(0))
-        run_at = datetime.now(self.settings.tz) + delay
+        run_at = datetime.now(self.settings.flows.tz) + delay
         self.scheduler.add_job(self.tick, DateTrigger(run_at), id=WAKE_JOB, replace_existing=True)

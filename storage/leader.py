@@ -185,9 +185,9 @@ async def _bump_sqlite(database_url: str, worker: str) -> int:
     from sqlalchemy.dialects.sqlite import insert
 
     from storage.db import create_engine
-    from storage.models import LeaderLease
+    from storage.models import LeaderLease, table_of
 
-    table = LeaderLease.__table__  # type: ignore[attr-defined]
+    table = table_of(LeaderLease)
     engine = create_engine(database_url, in_loop=False)
     try:
         async with engine.begin() as connection:

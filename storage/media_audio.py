@@ -11,6 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # PyAV is loaded only when a voice note comes
+    from av.audio.stream import AudioStream
+    from av.container import InputContainer, OutputContainer
 
 VOICE_RATE = 48_000
 VOICE_BIT_RATE = 32_000
@@ -55,7 +60,7 @@ def _transcode(source: Path, target: Path, *, container: str, codec: str, rate: 
 
     try:
         with av.open(str(source), metadata_errors="ignore") as reader:
-            stream = next((s for s in reader.streams if s.type == "audio"), None)
+            stream = next(iter(reader.streams.audio), None)
             if stream is None:
                 raise BadAudio("not_audio")
             if max_seconds is not None and _claimed_seconds(reader) > max_seconds + 60:
@@ -70,11 +75,13 @@ def _transcode(source: Path, target: Path, *, container: str, codec: str, rate: 
     return CleanAudio(seconds)
 
 
-def _pipe(reader, stream, writer, codec: str, rate: int, bit_rate: int,  # noqa: ANN001
-          max_seconds: float | None) -> float:
+def _pipe(reader: InputContainer, stream: AudioStream, writer: OutputContainer, codec: str,
+          rate: int, bit_rate: int, max_seconds: float | None) -> float:
     import av  # loaded by _transcode already
 
     out = writer.add_stream(codec, rate=rate)
+    if not isinstance(out, av.AudioStream):
+        raise ValueError(f"{codec} is not an audio codec")
     out.layout = "mono"
     out.bit_rate = bit_rate
     out.codec_context.flags |= av.codec.context.Flags.bitexact
@@ -96,7 +103,7 @@ def _pipe(reader, stream, writer, codec: str, rate: int, bit_rate: int,  # noqa:
     return samples / rate
 
 
-def _claimed_seconds(reader) -> float:  # noqa: ANN001
+def _claimed_seconds(reader: InputContainer) -> float:
     import av  # loaded by _transcode already
 
     return (reader.duration or 0) / av.time_base

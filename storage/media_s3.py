@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -32,7 +33,8 @@ def parse_s3_url(url: str) -> tuple[str, str]:
 
 
 class S3Objects:
-    def __init__(self, bucket: str, prefix: str, client) -> None:  # noqa: ANN001
+    def __init__(self, bucket: str, prefix: str, client: Any) -> None:
+        """`client`: boto3's S3 client (boto3 has no type hints)."""
         self.bucket = bucket
         self.prefix = prefix
         self.client = client
@@ -78,7 +80,8 @@ class S3Objects:
         with _refusal_as_oserror("read", key):
             response = self.client.get_object(Bucket=self.bucket, Key=self._key(key))
             with response["Body"] as body:
-                return body.read()
+                data: bytes = body.read()
+                return data
 
     def get_file(self, key: str, target: Path) -> None:
         with _refusal_as_oserror("read", key):

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 DEFAULT_MAX_SIDE = 720
 VIDEO_CRF = "28"
@@ -70,8 +71,9 @@ def _even_size(width: int, height: int, max_side: int) -> tuple[int, int]:
     return max(2, int(width * scale) // 2 * 2), max(2, int(height * scale) // 2 * 2)
 
 
-def _pipe(reader, video, audio, writer, poster: Path,  # noqa: ANN001
+def _pipe(reader: Any, video: Any, audio: Any, writer: Any, poster: Path,
           max_seconds: float, max_side: int) -> CleanVideo:
+    """`reader`, `video`, `audio`, `writer`: PyAV's container and streams."""
     import av
 
     rate = video.average_rate or video.guessed_rate or Fraction(25)
@@ -125,7 +127,7 @@ def _pipe(reader, video, audio, writer, poster: Path,  # noqa: ANN001
     return CleanVideo(seconds=float(frames / rate), width=width, height=height)
 
 
-def _save_poster(frame, poster: Path, rotation: int | None) -> None:  # noqa: ANN001
+def _save_poster(frame: Any, poster: Path, rotation: int | None) -> None:
     image = frame.to_image()
     if rotation:
         image = image.rotate(rotation, expand=True)

@@ -4,11 +4,12 @@ Statuses and kinds are `StrEnum`s stored as plain strings, so PostgreSQL and SQL
 new value needs no schema change.
 """
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Integer, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, Integer, Table, UniqueConstraint, inspect
 from sqlmodel import Field, SQLModel
 
 
@@ -981,3 +982,28 @@ class ApiKey(SQLModel, table=True):
     created_at: datetime
     revoked_at: datetime | None = None
     last_used_at: datetime | None = None
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The SQLAlchemy table of a table model, for core statements (SQLModel does not declare
+    `__table__` to type checkers)."""
+    table = inspect(model).local_table
+    assert isinstance(table, Table)
+    return table
+
+
+class _Stored(Protocol):
+    id: int | None
+
+
+def id_of(row: _Stored) -> int:
+    """The id of a row already flushed to the database (SQLModel types ids `int | None`,
+    because a row not stored yet has none)."""
+    if row.id is None:
+        raise ValueError(f"{type(row).__name__} is not stored yet")
+    return row.id
+
+
+def stored_ids(ids: Iterable[int | None]) -> list[int]:
+    """Primary keys read back from the database: never None, whatever their column's type."""
+    return [id_ for id_ in ids if id_ is not None]

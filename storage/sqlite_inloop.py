@@ -20,12 +20,15 @@ import asyncio
 import sqlite3
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_connection,
     AsyncAdapt_aiosqlite_dbapi,
 )
+
+if TYPE_CHECKING:
+    from sqlalchemy.connectors.asyncio import AsyncIODBAPIConnection
 
 T = TypeVar("T")
 
@@ -153,7 +156,8 @@ class _AdaptedConnection(AsyncAdapt_aiosqlite_connection):
 
     @property
     def isolation_level(self) -> str | None:
-        return self._connection.isolation_level
+        level: str | None = self._connection.isolation_level
+        return level
 
     @isolation_level.setter
     def isolation_level(self, value: str | None) -> None:
@@ -169,8 +173,10 @@ class InLoopSQLite(AsyncAdapt_aiosqlite_dbapi):
 
         super().__init__(aiosqlite, sqlite3)
 
-    def connect(self, *args: Any, **kwargs: Any) -> _AdaptedConnection:
+    def connect(self, database: str, **kwargs: Any) -> _AdaptedConnection:
         timeout = float(kwargs.pop("timeout", 5.0))
         kwargs["check_same_thread"] = False  # the pool may close it from another thread
-        connection = sqlite3.connect(*args, timeout=0, **kwargs)
-        return _AdaptedConnection(self, _Connection(connection, timeout))
+        connection = sqlite3.connect(database, timeout=0, **kwargs)
+        # _Connection is aiosqlite's connection in all SQLAlchemy's adapter uses, not in name
+        adapted = cast("AsyncIODBAPIConnection", _Connection(connection, timeout))
+        return _AdaptedConnection(self, adapted)

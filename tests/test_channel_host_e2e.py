@@ -50,7 +50,7 @@ class Burst:
 @asynccontextmanager
 async def burst_on(channel: str, settings, clock, db, services, engine  # noqa: ANN001
                    ) -> AsyncIterator[Burst]:
-    settings = settings.model_copy(update={"photo_burst_seconds": BURST_SECONDS})
+    settings = settings.updated(photo_burst_seconds=BURST_SECONDS)
     if channel == "telegram":  # three photos, each its own message (not an album)
         async with FakeTelegram() as fake, \
                 telegram_harness.running_app(settings, fake, clock) as app:
@@ -85,7 +85,7 @@ async def burst_on(channel: str, settings, clock, db, services, engine  # noqa: 
             yield Burst(oa_harness.ZaloOAChat(oa_harness.OADriver(app, fake, lan)), send_three,
                         lambda: [m.text or "" for m in lan.inbox])
     else:  # the page uploads the photos picked at once in one request
-        relaxed = settings.model_copy(update={"web_chat_rate_per_minute": 1000})
+        relaxed = settings.updated(web_chat_rate_per_minute=1000)
         web_app = create_web_app(settings=relaxed, db=db, services=services, engine=engine,
                                  metrics=Metrics())
         async with TestClient(TestServer(web_app, host="127.0.0.1")) as client:

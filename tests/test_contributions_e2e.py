@@ -100,8 +100,8 @@ async def test_an_official_card_says_when_no_contribution_was_declared(
 
 @pytest.fixture
 def fast_settings(settings):  # noqa: ANN001
-    return settings.model_copy(update={"telegram_per_chat_rate": 1000,
-                                       "telegram_global_rate": 1000})
+    return settings.updated(telegram_per_chat_rate=1000,
+                            telegram_global_rate=1000)
 
 
 async def test_contributions_on_the_public_page_popup_api_report_and_export(

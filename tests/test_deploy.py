@@ -59,14 +59,14 @@ def test_the_workers_settings_are_valid_and_put_them_on_postgresql(compose: dict
     for service in workers(compose).values():
         settings = Settings(_env_file=None, **{k.lower(): v
                                                for k, v in environment(service).items()})
-        assert settings.database_url == "postgresql+asyncpg://dvk:pw@postgres:5432/dvk"
-        assert settings.web_host == "0.0.0.0" and settings.web_port == 8080
-        assert settings.public_base_url == "https://dvk.example.vn"
-        assert settings.trusted_proxy_networks  # Caddy's X-Forwarded-For counts
+        assert settings.database.url == "postgresql+asyncpg://dvk:pw@postgres:5432/dvk"
+        assert settings.web.host == "0.0.0.0" and settings.web.port == 8080
+        assert settings.web.public_base_url == "https://dvk.example.vn"
+        assert settings.web.trusted_proxies  # Caddy's X-Forwarded-For counts
         # The media in MinIO's bucket, the one minio-bucket makes, with MinIO's own password.
-        assert settings.media_store == "s3://dvk-media/media"
-        assert settings.media_s3_endpoint_url == "http://minio:9000"
-        assert settings.media_s3_secret_access_key.get_secret_value() == "minio-secret"
+        assert settings.media.store == "s3://dvk-media/media"
+        assert settings.media.s3_endpoint_url == "http://minio:9000"
+        assert settings.media.s3_secret_access_key.get_secret_value() == "minio-secret"
         assert service["env_file"] == [{"path": ".env", "required": False}]
 
 

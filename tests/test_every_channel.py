@@ -39,5 +39,5 @@ async def test_one_practice_submitted_the_same_way_on_every_channel(
     assert practice.people_mobilised == 250 and practice.contribution_money_vnd == 15_000_000
     assert len(photos) == 3 and {p.channel for p in photos} == {channel}
     for photo in photos:
-        stored = Path(settings.media_dir) / photo.path
+        stored = Path(settings.media.dir) / photo.path
         assert stored.exists() and stored.stat().st_size == photo.size_bytes

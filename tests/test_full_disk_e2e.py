@@ -39,14 +39,14 @@ async def conversation(db) -> dict:  # noqa: ANN001
     (`scratch`, until the person says they are done)."""
     async with db.session() as session:
         data = (await session.exec(select(Conversation))).one().data
-    return {"answers": data["answers"], "scratch": data.get("scratch") or {}}
+    return {"answers": data["draft"]["answers"], "scratch": data["draft"].get("scratch") or {}}
 
 
 @pytest.mark.parametrize("channel", ["telegram", "zalo_bot", "zalo_oa", "web"])
 async def test_a_photo_arriving_on_a_full_disk_is_answered_busy_and_nothing_is_lost(
         channel, settings, clock, db, services, engine, caplog):  # noqa: ANN001
     caplog.set_level(logging.INFO)
-    media = settings.media_dir
+    media = settings.media.dir
     async with chat_on(channel, settings, clock, db, services, engine) as chat:
         await chat.open_menu()
         await chat.press("Gửi mô hình")

@@ -85,7 +85,7 @@ async def test_reading_the_guide_mid_practice_keeps_the_draft(channel_chat, db):
         async with db.session() as session:
             conversation = (await session.exec(select(Conversation))).one()
         assert conversation.flow == "practice"
-        assert conversation.data["answers"]["submitter_name"] == "Thôn Đông Hà"
+        assert conversation.data["draft"]["answers"]["submitter_name"] == "Thôn Đông Hà"
 
 
 @pytest.mark.parametrize("language", ["vi", "en"])

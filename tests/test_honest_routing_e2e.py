@@ -121,9 +121,9 @@ Party = TelegramParty | ZaloParty | WebParty
 async def citizen_and_official(channel: str, settings, clock  # noqa: ANN001
                                ) -> AsyncIterator[tuple[App, Party, Party]]:
     """Hoa, a citizen, and Minh, who will be an official, on one channel of a running App."""
-    settings = settings.model_copy(update={
-        "metrics_token": SecretStr(METRICS_TOKEN),
-        "telegram_per_chat_rate": 1000, "telegram_global_rate": 1000})
+    settings = settings.updated(
+        metrics_token=SecretStr(METRICS_TOKEN),
+        telegram_per_chat_rate=1000, telegram_global_rate=1000)
     if channel == "telegram":
         async with FakeTelegram() as fake:
             hoa = fake.user(2001, first_name="Hoa", language_code="vi")

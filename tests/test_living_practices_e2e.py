@@ -225,9 +225,9 @@ async def test_a_telegram_video_over_20_mb_is_refused_kindly_with_a_link_offered
     """Over 20 MB the Bot API refuses `getFile` ("file is too big"): refused from the size
     Telegram states (our cap), or from that refusal (a cap set higher); either way the person
     hears the limit and is offered a link, and the question is asked again, nothing lost."""
-    relaxed = settings.model_copy(update={"telegram_per_chat_rate": 1000,
-                                          "telegram_global_rate": 1000,
-                                          "video_max_bytes": video_max_bytes})
+    relaxed = settings.updated(telegram_per_chat_rate=1000,
+                               telegram_global_rate=1000,
+                               video_max_bytes=video_max_bytes)
     async with FakeTelegram() as fake, running_app(relaxed, fake, clock) as app:
         lan = TelegramChat(TelegramDriver(app, fake, fake.user(2001, first_name="Lan")))
         await lan.open_menu()

@@ -86,8 +86,8 @@ def test_text_into_a_file_when_asked() -> None:
 
 
 def test_the_setting_takes_auto_json_or_text() -> None:
-    assert Settings(_env_file=None).log_format == "auto"
-    assert Settings(_env_file=None, log_format="json").log_format == "json"
+    assert Settings(_env_file=None).log.format == "auto"
+    assert Settings(_env_file=None, log_format="json").log.format == "json"
     with pytest.raises(ValidationError):
         Settings(_env_file=None, log_format="xml")
 

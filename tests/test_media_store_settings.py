@@ -19,10 +19,11 @@ def test_anything_but_a_bucket_url_is_refused(value):
 
 
 def test_the_store_follows_the_settings(s3_bucket, tmp_path):
-    default = open_media_store(Settings(_env_file=None, media_dir=tmp_path))
+    default = open_media_store(Settings(_env_file=None, media_dir=tmp_path).media)
     assert isinstance(default.objects, LocalObjects) and default.objects.root == tmp_path
 
-    shared = open_media_store(Settings(_env_file=None, media_dir=tmp_path, **s3_bucket.settings))
+    shared = open_media_store(
+        Settings(_env_file=None, media_dir=tmp_path, **s3_bucket.settings).media)
     assert isinstance(shared.objects, S3Objects)
     assert shared.objects.location == f"s3://{s3_bucket.name}/media/"
     shared.objects.put("ab/x.jpg", b"x")

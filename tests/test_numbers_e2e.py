@@ -18,7 +18,7 @@ __all__ = ["channel_chat"]  # the fixture, parametrised over the channels
 async def stored_answer(db, field: str) -> object:  # noqa: ANN001
     async with db.session() as session:
         conversation = (await session.exec(select(Conversation))).one()
-    return conversation.data["answers"].get(field)
+    return conversation.data["draft"]["answers"].get(field)
 
 
 @pytest.mark.parametrize(("typed", "named"), [

@@ -25,7 +25,7 @@ def after(field: str) -> list[Step]:
 async def location_answer(db) -> object:  # noqa: ANN001
     async with db.session() as session:
         conversation = (await session.exec(select(Conversation))).one()
-    return conversation.data["answers"].get("location")
+    return conversation.data["draft"]["answers"].get("location")
 
 
 async def test_a_pin_is_confirmed_with_the_nearest_commune_and_a_map_link(channel_chat, db):

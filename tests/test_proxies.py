@@ -33,14 +33,14 @@ async def fake_with_chat() -> AsyncIterator[tuple[FakeTelegram, int]]:
 
 
 def through(settings: Settings, fake: FakeTelegram, **proxies: str) -> Settings:
-    return settings.model_copy(update={
-        "telegram_bot_token": SecretStr(fake.token),
-        "telegram_api_base_url": fake.base_url,
-        "telegram_file_base_url": fake.file_base_url,
-        "telegram_poll_timeout_seconds": 1,
-        "channel_retry_seconds": 60,
+    return settings.updated(
+        telegram_bot_token=SecretStr(fake.token),
+        telegram_api_base_url=fake.base_url,
+        telegram_file_base_url=fake.file_base_url,
+        telegram_poll_timeout_seconds=1,
+        channel_retry_seconds=60,
         **proxies,
-    })
+    )
 
 
 async def test_the_bot_talks_to_telegram_only_through_the_socks5_proxy(settings, clock) -> None:
@@ -118,11 +118,11 @@ async def test_no_proxy_hosts_and_other_schemes_go_direct(fake_with_chat) -> Non
 def test_which_proxy_a_url_takes() -> None:
     settings = Settings(_env_file=None, https_proxy="socks5h://127.0.0.1:1080",
                         all_proxy="http://10.0.0.1:3128", no_proxy="openapi.zalo.me")
-    proxies = Proxies.from_settings(settings)
+    proxies = Proxies.from_settings(settings.proxy)
     assert proxies.for_url("https://api.telegram.org/bot1:x/getMe") == "socks5h://127.0.0.1:1080"
     assert proxies.for_url("http://example.org/") == "http://10.0.0.1:3128"
     assert proxies.for_url("https://openapi.zalo.me/v3.0/oa/message/cs") is None
-    assert Proxies.from_settings(Settings(_env_file=None)).for_url("https://x.org/") is None
+    assert Proxies.from_settings(Settings(_env_file=None).proxy).for_url("https://x.org/") is None
 
 
 async def test_the_zalo_bot_client_uses_the_proxy_where_set() -> None:

@@ -143,8 +143,8 @@ async def test_a_pending_practice_is_withdrawn_then_sent_again(
 
 @pytest.fixture
 def fast_settings(settings):  # noqa: ANN001
-    return settings.model_copy(update={"telegram_per_chat_rate": 1000,
-                                       "telegram_global_rate": 1000})
+    return settings.updated(telegram_per_chat_rate=1000,
+                            telegram_global_rate=1000)
 
 
 async def test_only_the_submitter_may_withdraw_or_revise(fast_settings, clock, db):  # noqa: ANN001

@@ -53,14 +53,14 @@ def test_empty_values_in_the_environment_mean_not_set(monkeypatch: pytest.Monkey
     for name in env_names():
         monkeypatch.setenv(name, "")
     settings = Settings(_env_file=None)
-    assert settings.telegram_bot_token is None and settings.zalo_webhook_secret is None
-    assert settings.zalo_oa_app_id is None and not settings.zalo_oa_enabled
-    assert settings.web_port == 8080 and settings.quiet_hours == "21-7"
-    assert settings.map_tile_url == "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    assert settings.telegram.bot_token is None and settings.zalo_bot.webhook_secret is None
+    assert settings.zalo_oa.app_id is None and not settings.zalo_oa.enabled
+    assert settings.web.port == 8080 and settings.scheduler.quiet_hours == "21-7"
+    assert settings.web.map_tile_url == "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 
 
 def test_off_turns_the_map_tiles_off() -> None:
-    assert Settings(_env_file=None, map_tile_url="off").map_tile_url is None
+    assert Settings(_env_file=None, map_tile_url="off").web.map_tile_url is None
 
 
 @pytest.mark.parametrize(("given", "used"), [
@@ -76,7 +76,7 @@ def test_off_turns_the_map_tiles_off() -> None:
 ])
 def test_database_url_takes_the_usual_forms_and_picks_the_async_driver(given: str,
                                                                         used: str) -> None:
-    assert Settings(_env_file=None, database_url=given).database_url == used
+    assert Settings(_env_file=None, database_url=given).database.url == used
 
 
 @pytest.mark.parametrize("given", ["mysql://db/dvk", "data/dvk.db",
@@ -88,7 +88,7 @@ def test_other_databases_are_refused_with_the_forms_accepted(given: str) -> None
 
 @pytest.mark.parametrize("given", ["123456789:AAE-x_y", "123456:TEST"])
 def test_a_telegram_token_is_accepted(given: str) -> None:
-    token = Settings(_env_file=None, telegram_bot_token=given).telegram_bot_token
+    token = Settings(_env_file=None, telegram_bot_token=given).telegram.bot_token
     assert token is not None and token.get_secret_value() == given
 
 
@@ -133,12 +133,12 @@ def test_a_database_that_cannot_be_opened_stops_with_one_line_and_status_2(
                                              ("all_proxy", "socks5://u:p@10.0.0.2:1080"),
                                              ("http_proxy", "http://proxy.example:3128")])
 def test_proxy_urls_are_accepted(name: str, value: str) -> None:
-    assert getattr(Settings(_env_file=None, **{name: value}), name) == value
+    assert getattr(Settings(_env_file=None, **{name: value}).proxy, name) == value
 
 
 def test_a_bare_proxy_address_is_an_http_proxy_as_for_curl() -> None:
     settings = Settings(_env_file=None, https_proxy="proxy.example:3128")
-    assert settings.https_proxy == "http://proxy.example:3128"
+    assert settings.proxy.https_proxy == "http://proxy.example:3128"
 
 
 @pytest.mark.parametrize("value", ["ftp://proxy:21", "socks5://", "socks5://host:1/path"])

@@ -74,7 +74,7 @@ async def state(db) -> dict:  # noqa: ANN001
 
 def joining(settings, clock, db):  # noqa: ANN001, ANN201
     """The product with the join window on, on the channel a test picks."""
-    joined = settings.model_copy(update={"text_join_seconds": WINDOW})
+    joined = settings.updated(text_join_seconds=WINDOW)
     services = build_services(joined, clock)
     return lambda channel: chat_on(channel, joined, clock, db, services, Engine(db, services))
 
@@ -88,21 +88,21 @@ async def test_a_paste_too_long_in_two_messages_is_refused_whole_with_its_length
         before = len(seen(chat))
         await send_parts(chat, [text[:4096], text[4096:]])  # as Telegram cuts it: 4,096 + 904
         assert len(seen(chat)) == before  # neither part is answered on its own
-        assert (await state(db))["held_text"]["text"] == text  # kept meanwhile, joined
+        assert (await state(db))["held"]["text"] == text  # kept meanwhile, joined
 
         await window_passes(chat, clock)
         [refusal] = seen(chat)[before:]
         assert "Câu trả lời dài 5000 ký tự, vượt quá 3000 ký tự" in refusal, refusal
         assert DESCRIBE in refusal  # the same question again
         data = await state(db)
-        assert "description" not in data["answers"] and "held_text" not in data
-        assert data["answers"]["title"] == "Tiếng kẻng an ninh thôn"
+        assert "description" not in data["draft"]["answers"] and data["held"] is None
+        assert data["draft"]["answers"]["title"] == "Tiếng kẻng an ninh thôn"
 
         short = "Các hộ thay nhau đánh kẻng mỗi tối."
         await chat.text(short)
         await window_passes(chat, clock)
         assert NEXT in chat.last_text, chat.last_text
-    assert (await state(db))["answers"]["description"] == short
+    assert (await state(db))["draft"]["answers"]["description"] == short
 
 
 @pytest.mark.parametrize(("channel", "cut"), [
@@ -121,7 +121,7 @@ async def test_a_paste_within_the_limit_is_stored_whole(channel, cut, settings, 
         [answer] = seen(chat)[before:]
         assert NEXT in answer and "⚠️" not in answer, answer
     data = await state(db)
-    assert data["answers"]["description"] == text and "held_text" not in data
+    assert data["draft"]["answers"]["description"] == text and data["held"] is None
 
 
 async def test_a_button_pressed_within_the_window_answers_the_held_text_first(
@@ -135,4 +135,5 @@ async def test_a_button_pressed_within_the_window_answers_the_held_text_first(
         assert NEXT in shown[-1] and "Các hộ thay nhau" not in shown[-1], shown[-2:]
         await clock.pass_time(seconds=WINDOW)  # the timer finds nothing left to answer
         assert seen(chat) == shown
-    assert (await state(db))["answers"]["description"] == "Các hộ thay nhau đánh kẻng mỗi tối."
+    answers = (await state(db))["draft"]["answers"]
+    assert answers["description"] == "Các hộ thay nhau đánh kẻng mỗi tối."

@@ -107,8 +107,7 @@ async def start_and_check(settings: Settings, clock) -> str:  # noqa: ANN001
 async def test_a_sqlite_url_without_a_driver_runs_on_a_new_file(settings, clock,
                                                                tmp_path: Path) -> None:
     path = tmp_path / "fresh" / "dvk.db"
-    configured = Settings.model_validate(settings.model_dump()
-                                         | {"database_url": f"sqlite:///{path}"})
+    configured = settings.updated(database_url=f"sqlite:///{path}")
     driver = await start_and_check(configured, clock)
     assert driver == "sqlite+aiosqlite" and path.stat().st_size > 0
 
@@ -120,5 +119,5 @@ async def test_a_postgresql_url_as_hosting_services_give_it_runs_on_postgresql(
     plain = make_url(database_url).set(drivername=scheme).render_as_string(hide_password=False)
     plain += "?sslmode=disable"  # libpq's word, as hosting services write it
     assert plain.startswith(f"{scheme}://")
-    configured = Settings.model_validate(settings.model_dump() | {"database_url": plain})
+    configured = settings.updated(database_url=plain)
     assert await start_and_check(configured, clock) == "postgresql+asyncpg"

@@ -41,7 +41,7 @@ EXCERPTS_FROM = "telegram"
 def settings(settings):  # noqa: ANN001
     """A public address, so the links the bot gives read the same on every run (http: the
     web chat client talks plain HTTP and would drop a Secure cookie)."""
-    return settings.model_copy(update={"public_base_url": "http://dvk.example.vn"})
+    return settings.updated(public_base_url="http://dvk.example.vn")
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
@@ -100,8 +100,8 @@ async def test_the_official_inbox_transcript_is_what_the_bot_says(settings, cloc
     """An official of Phường Thanh Xuân joins by invite, then works the inbox on Telegram: a
     citizen's feedback (acknowledge, answer, resolve with a proof photo) and a leader's
     practice (approve, recognise), then the statistics."""
-    fast = settings.model_copy(update={"telegram_per_chat_rate": 1000,
-                                       "telegram_global_rate": 1000})
+    fast = settings.updated(telegram_per_chat_rate=1000,
+                            telegram_global_rate=1000)
     async with FakeTelegram() as fake:
         lan = fake.user(1001, first_name="Lan", language_code="vi")
         hoa = fake.user(2001, first_name="Hoa", language_code="vi")

@@ -41,7 +41,7 @@ from bot.telegram.transport import AiohttpRequest
 from handlers.engine import Engine
 from handlers.replies import Reply
 from scheduler.delivery import DeliveryError, Failure
-from settings import Settings
+from settings import TelegramSettings
 from storage.media import MediaStore
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ BOT_CONNECTIONS = 256
 """PTB's own default for a bot's requests (updates are handled up to 256 at once)."""
 POLL_CONNECTIONS = 1
 """PTB's default for getUpdates: one long poll at a time. Its read timeout stays the default
-5 s: PTB adds the poll's timeout (settings.telegram_poll_timeout_seconds) to it."""
+5 s: PTB adds the poll's timeout (settings.poll_timeout_seconds) to it."""
 
 
 class ChatOrderedProcessor(BaseUpdateProcessor):
@@ -77,23 +77,24 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
 
 
 class TelegramChannel:
-    def __init__(self, settings: Settings, engine: Engine, media: MediaStore, *,
-                 inbound: Inbound | None = None) -> None:
-        """`inbound`: the channel host's ordering, bursts and processed marks (one of its
-        own when the channel is used alone, e.g. for its outbox sender)."""
-        assert settings.telegram_bot_token is not None
+    def __init__(self, settings: TelegramSettings, engine: Engine, media: MediaStore, *,
+                 proxies: Proxies | None = None, inbound: Inbound | None = None) -> None:
+        """`proxies`: HTTPS_PROXY/ALL_PROXY (bot/proxies.py), as Telegram is blocked in places.
+        `inbound`: the channel host's ordering, bursts and processed marks (one of its own
+        when the channel is used alone, e.g. for its outbox sender)."""
+        assert settings.bot_token is not None
         self.settings = settings
         self.engine = engine
         self.media = media
-        proxies = Proxies.from_settings(settings)  # HTTPS_PROXY/ALL_PROXY: Telegram is blocked
+        self.proxies = proxies = proxies or Proxies()
         inbound = inbound or Inbound(engine.services.clock)
         self.lane = inbound.lane(self.channel, engine, self._send)
         self._ordered = ChatOrderedProcessor(self.lane)
         builder = (
             Application.builder()
-            .token(settings.telegram_bot_token.get_secret_value())
-            .base_url(settings.telegram_api_base_url)
-            .base_file_url(settings.telegram_file_base_url)
+            .token(settings.bot_token.get_secret_value())
+            .base_url(settings.api_base_url)
+            .base_file_url(settings.file_base_url)
             .concurrent_updates(self._ordered)
             # aiohttp instead of PTB's httpx transport, with PTB's sizes and timeouts
             .request(AiohttpRequest(connection_pool_size=BOT_CONNECTIONS, proxies=proxies))
@@ -147,7 +148,7 @@ class TelegramChannel:
         assert self.application.updater is not None
         await self.application.updater.start_polling(
             poll_interval=0,
-            timeout=self.settings.telegram_poll_timeout_seconds,
+            timeout=self.settings.poll_timeout_seconds,
             allowed_updates=["message", "callback_query"],
         )
         me = self.application.bot
@@ -179,14 +180,14 @@ class TelegramChannel:
         """A sender for the outbox on a bot of its own, without PTB's AIORateLimiter (which
         pauses every send on one 429 and has no per-chat limit): the outbox paces itself per
         chat (scheduler/ratelimit.py). Call its start() and stop()."""
-        proxies = Proxies.from_settings(self.settings)
+        proxies = self.proxies
         request = AiohttpRequest(connection_pool_size=connections, connect_timeout=timeout,
                                  read_timeout=timeout, write_timeout=timeout,
                                  pool_timeout=timeout, media_write_timeout=max(timeout, 20.0),
                                  proxies=proxies)
-        bot = Bot(self.settings.telegram_bot_token.get_secret_value(),
-                  base_url=self.settings.telegram_api_base_url,
-                  base_file_url=self.settings.telegram_file_base_url, request=request,
+        bot = Bot(self.settings.bot_token.get_secret_value(),
+                  base_url=self.settings.api_base_url,
+                  base_file_url=self.settings.file_base_url, request=request,
                   get_updates_request=AiohttpRequest(connection_pool_size=1,  # never polls
                                                      proxies=proxies))
         return TelegramOutboxSender(bot, self.media)

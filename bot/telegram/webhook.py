@@ -46,7 +46,7 @@ def webhook_path(webhook_url: str) -> str:
 
 async def telegram_webhook(request: web.Request) -> web.Response:
     receiver = request.app[TELEGRAM]
-    secret = request.app[SETTINGS].webhook_secret
+    secret = request.app[SETTINGS].telegram.webhook_secret
     given = request.headers.get(SECRET_HEADER)
     if given is None:
         log.warning("webhook request without secret")

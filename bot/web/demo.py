@@ -47,7 +47,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     loaded = asyncio.run(load_demo(settings, count=args.count, seed=args.seed))
     if loaded:
         print(f"Loaded {loaded} demo practices. Start the product with `make run` and open "
-              f"http://{settings.web_host}:{settings.web_port}/")
+              f"http://{settings.web.host}:{settings.web.port}/")
     else:
         print("Demo practices are already loaded; nothing to do.")
     return 0
@@ -56,13 +56,13 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
 async def load_demo(settings: Settings, *, count: int, seed: int,
                     clock: Clock | None = None) -> int:
     """Store `count` demo practices; returns how many (0 when demo data was already there)."""
-    await upgrade_async(settings.database_url)
-    db = Database(settings.database_url)
+    await upgrade_async(settings.database.url)
+    db = Database(settings.database.url)
     try:
         async with db.session() as session:
             if await demo.count_demo_practices(session):
                 return 0
-        media = open_media_store(settings)
+        media = open_media_store(settings.media)
         pool = await asyncio.to_thread(_photo_pool, media, seed)
         now = (clock or SystemClock()).now()
         practices = demo_practices(UnitDirectory.load(), count, seed=seed, now=now)
@@ -102,7 +102,7 @@ async def _store(session: AsyncSession, item: DemoPractice, rng: random.Random,
              for voter in voters[:item.voters]]
     await demo.add_practice_with_history(
         session, practice=practice, photos=photos,
-        year=created.astimezone(settings.tz).year, recognitions=recognitions, votes=votes)
+        year=created.astimezone(settings.flows.tz).year, recognitions=recognitions, votes=votes)
 
 
 def _photo_pool(media: MediaStore, seed: int) -> dict[str, list[dict[str, Any]]]:

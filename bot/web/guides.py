@@ -105,7 +105,7 @@ def placeholders(request: web.Request, guide: Guide, t: Translator) -> dict[str,
     values = names | {key: t(catalogue_key) for key, catalogue_key in buttons.items()}
     values["button"] = t(f"menu.{guide.menu}") if guide.menu else ""
     values["command"] = names.get(guide.menu or "", "")
-    base = request.app[SETTINGS].public_base_url or str(request.url.origin())
+    base = request.app[SETTINGS].web.public_base_url or str(request.url.origin())
     values["chat_url"] = base.rstrip("/") + "/chat"
     return values
 

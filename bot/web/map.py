@@ -184,8 +184,8 @@ async def _map(request: web.Request, *, embed: bool) -> web.Response:
     province = request.query.get("province", "")
     config: dict[str, Any] = {
         "lang": language,
-        "tileUrl": settings.map_tile_url,
-        "tileAttribution": settings.map_tile_attribution,
+        "tileUrl": settings.web.map_tile_url,
+        "tileAttribution": settings.web.map_tile_attribution,
         "bounds": list(VIETNAM_BBOX),
         "practice": wanted if re.fullmatch(PRACTICE_CODE, wanted) else None,
         "province": province if any(p["code"] == province for p in provinces) else None,
@@ -214,11 +214,11 @@ def adopt_links(request: web.Request, code: str) -> list[tuple[str, str]]:
     settings = request.app[SETTINGS]
     t = Translator(page_language(request))
     links = [(t("web.adopt.web"), f"/chat?nhanrong={code}")]
-    if settings.telegram_bot_username:
+    if settings.telegram.bot_username:
         links.append((t("web.adopt.telegram"),
-                      f"https://t.me/{settings.telegram_bot_username}?start=nr_{code}"))
-    if settings.zalo_chat_link:
-        links.append((t("web.adopt.zalo"), settings.zalo_chat_link))
+                      f"https://t.me/{settings.telegram.bot_username}?start=nr_{code}"))
+    if settings.web.zalo_chat_link:
+        links.append((t("web.adopt.zalo"), settings.web.zalo_chat_link))
     return links
 
 

@@ -139,11 +139,11 @@ async def metrics_endpoint(request: web.Request) -> web.Response:
     """The counters, for whoever may read them: only on METRICS_PORT when that is set, and
     only with `Authorization: Bearer <METRICS_TOKEN>` when that is set."""
     settings = request.app[SETTINGS]
-    if settings.metrics_port is not None and _local_port(request) not in request.app[
+    if settings.metrics.port is not None and _local_port(request) not in request.app[
             METRICS_PORTS]:
         raise web.HTTPNotFound()
-    if settings.metrics_token is not None:
-        expected = f"Bearer {settings.metrics_token.get_secret_value()}".encode()
+    if settings.metrics.token is not None:
+        expected = f"Bearer {settings.metrics.token.get_secret_value()}".encode()
         given = request.headers.get("Authorization", "").encode()
         if not hmac.compare_digest(given, expected):
             raise web.HTTPUnauthorized(headers={"WWW-Authenticate": 'Bearer realm="metrics"'})

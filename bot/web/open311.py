@@ -76,7 +76,7 @@ def _translator(request: web.Request) -> Translator:
 
 
 def _categories(request: web.Request) -> tuple[str, ...]:
-    return request.app[SETTINGS].feedback_category_list or DEFAULT_CATEGORIES
+    return request.app[SETTINGS].flows.feedback_categories or DEFAULT_CATEGORIES
 
 
 def _plain(label: str) -> str:
@@ -219,7 +219,7 @@ async def create_request(request: web.Request) -> web.Response:
     form = await request.post() if request.can_read_body else {}
     key = str(form.get("api_key") or request.query.get("api_key") or "")
     limits = request.app[OPEN311_LIMITS]
-    address = client_address(request, request.app[SETTINGS].trusted_proxy_networks)
+    address = client_address(request, request.app[SETTINGS].web.trusted_proxies)
     if not limits.fits(f"address:{address}"):
         refuse(429, "too many refused keys from this address; try again later",
                {"Retry-After": "60"})

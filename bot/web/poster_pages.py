@@ -3,7 +3,8 @@ board, and a practice's A6 plaque, linked from the practice's page and the map's
 
 Both are public: they carry only the bot's own addresses and a public practice's name, so a
 shared cache may keep them. Building a PDF takes tens of milliseconds of CPU, so it runs in a
-thread, off the event loop that answers chats.
+thread, off the event loop that answers chats. The drawing module (reportlab, qrcode) is loaded
+at the first PDF asked for, not at start: it costs every worker about 10 MB that most never use.
 """
 
 from __future__ import annotations
@@ -29,9 +30,11 @@ async def unit_poster(request: web.Request) -> web.Response:
         raise web.HTTPNotFound(reason="unit not found")
     t = Translator(page_language(request))
     links = posters.channel_links(t, base_url=_base_url(request),
-                                  zalo_link=settings.zalo_chat_link,
-                                  telegram_username=settings.telegram_bot_username)
-    pdf = await asyncio.to_thread(posters.unit_poster, t, unit_label=unit.label, links=links,
+                                  zalo_link=settings.web.zalo_chat_link,
+                                  telegram_username=settings.telegram.bot_username)
+    from bot import poster_pdf  # at the first PDF, not at start (see above)
+
+    pdf = await asyncio.to_thread(poster_pdf.unit_poster, t, unit_label=unit.label, links=links,
                                   font_path=_font(request))
     return _pdf(pdf, f"poster-{unit.code}.pdf")
 
@@ -39,8 +42,10 @@ async def unit_poster(request: web.Request) -> web.Response:
 async def practice_plaque(request: web.Request) -> web.Response:
     practice = await load_public_practice(request)
     t = Translator(page_language(request))
+    from bot import poster_pdf  # at the first PDF, not at start (see above)
+
     pdf = await asyncio.to_thread(
-        posters.practice_plaque, t, title=practice.title,
+        poster_pdf.practice_plaque, t, title=practice.title,
         place=posters.practice_place(practice, request.app[SERVICES].units),
         url=posters.practice_url(_base_url(request), practice.code), font_path=_font(request))
     return _pdf(pdf, f"plaque-{practice.code}.pdf")
@@ -48,12 +53,12 @@ async def practice_plaque(request: web.Request) -> web.Response:
 
 def _base_url(request: web.Request) -> str:
     """The address printed in the codes: PUBLIC_BASE_URL, or the one this request came to."""
-    return request.app[SETTINGS].public_base_url or str(request.url.origin())
+    return request.app[SETTINGS].web.public_base_url or str(request.url.origin())
 
 
 def _font(request: web.Request) -> Path:
     try:
-        return posters.find_font(request.app[SETTINGS].poster_font)
+        return posters.find_font(request.app[SETTINGS].web.poster_font)
     except posters.PosterFontMissing as missing:
         raise web.HTTPServiceUnavailable(reason=str(missing)) from None
 

@@ -36,7 +36,7 @@ FIELD_BACKGROUND = (245, 240, 232)
 
 def base_url(request: web.Request) -> str:
     """PUBLIC_BASE_URL, or the address this request came to (a local run)."""
-    return (request.app[SETTINGS].public_base_url or str(request.url.origin())).rstrip("/")
+    return (request.app[SETTINGS].web.public_base_url or str(request.url.origin())).rstrip("/")
 
 
 async def feed(request: web.Request) -> web.Response:
@@ -104,7 +104,7 @@ async def card_image(request: web.Request) -> web.Response:
             except (FileNotFoundError, BadImage, MediaUnavailable):
                 photo_path = None  # the card still shows the title (a refusal is logged)
     try:
-        font = posters.find_font(settings.poster_font)
+        font = posters.find_font(settings.web.poster_font)
     except posters.PosterFontMissing as missing:
         raise web.HTTPServiceUnavailable(reason=str(missing)) from None
     t = Translator(page_language(request))

@@ -66,7 +66,7 @@ def create_web_app(
     app[DB] = db
     app[MAP_FLIGHTS] = SingleFlight()
     app[MAP_ANSWERS] = MapAnswers()
-    app[OPEN311_LIMITS] = SlidingWindowLimiter(settings.open311_posts_per_minute)
+    app[OPEN311_LIMITS] = SlidingWindowLimiter(settings.web.open311_posts_per_minute)
     app[SERVICES] = services
     app[METRICS] = metrics
     app[METRICS_PORTS] = set()
@@ -74,11 +74,11 @@ def create_web_app(
     app[LEADERSHIP] = leadership
     app[TEMPLATES] = environment(services.tz)
     app[CHAT] = WebChat(
-        engine, services.media, rate_per_minute=settings.web_chat_rate_per_minute,
-        new_sessions_per_hour=settings.web_chat_new_sessions_per_hour,
-        new_sessions_per_day=settings.web_chat_new_sessions_per_day,
-        trusted_proxies=settings.trusted_proxy_networks,
-        secure_cookies=(settings.public_base_url or "").startswith("https://"),
+        engine, services.media, rate_per_minute=settings.web.chat_rate_per_minute,
+        new_sessions_per_hour=settings.web.chat_new_sessions_per_hour,
+        new_sessions_per_day=settings.web.chat_new_sessions_per_day,
+        trusted_proxies=settings.web.trusted_proxies,
+        secure_cookies=(settings.web.public_base_url or "").startswith("https://"),
         inbound=inbound,
     )
     app[WAKE_OUTBOX] = lambda: engine.on_notices() if engine.on_notices else None
@@ -159,7 +159,7 @@ async def json_api_errors(request: web.Request, handler: Handler) -> web.StreamR
 @web.middleware
 async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
     response = await handler(request)
-    tiles = tile_origin(request.app[SETTINGS].map_tile_url)
+    tiles = tile_origin(request.app[SETTINGS].web.map_tile_url)
     framing = "*" if request.get(EMBEDDABLE) else "'none'"
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
@@ -196,9 +196,9 @@ class WebServer:
         await site.start()
         self.port = self._runner.addresses[0][1]
         settings = self.app[SETTINGS]
-        if settings.metrics_port is not None:  # /metrics on an address of its own
+        if settings.metrics.port is not None:  # /metrics on an address of its own
             web_ports = {address[1] for address in self._runner.addresses}
-            metrics_site = web.TCPSite(self._runner, settings.metrics_host, settings.metrics_port)
+            metrics_site = web.TCPSite(self._runner, settings.metrics.host, settings.metrics.port)
             await metrics_site.start()
             self.app[METRICS_PORTS].update(
                 address[1] for address in self._runner.addresses if address[1] not in web_ports)
@@ -211,7 +211,7 @@ class WebServer:
         ports = sorted(listening)
         if not ports:
             return None
-        host = self.app[SETTINGS].metrics_host
+        host = self.app[SETTINGS].metrics.host
         host = f"[{host}]" if ":" in host else host
         return f"http://{host}:{ports[0]}/metrics"
 

@@ -65,7 +65,7 @@ def _local(value: datetime, tz: ZoneInfo) -> datetime:
 
 
 def page_language(request: web.Request) -> str:
-    default = request.app[SETTINGS].default_language
+    default = request.app[SETTINGS].flows.default_language
     for candidate in (request.query.get("lang"), request.cookies.get(LANG_COOKIE)):
         if candidate in LANGUAGES:
             return candidate

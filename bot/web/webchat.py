@@ -189,8 +189,8 @@ async def chat_page(request: web.Request) -> web.Response:
     settings = request.app[SETTINGS]
     config: dict[str, Any] = {
         "lang": language,
-        "tileUrl": settings.map_tile_url,
-        "tileAttribution": settings.map_tile_attribution,
+        "tileUrl": settings.web.map_tile_url,
+        "tileAttribution": settings.web.map_tile_attribution,
         "bounds": list(VIETNAM_BBOX),
         "maxPhotos": MAX_PHOTOS_PER_UPLOAD,
         "noticePollSeconds": NOTICE_POLL_SECONDS,
@@ -216,7 +216,7 @@ async def post_event(request: web.Request) -> web.Response:
         raise _bad_request(str(problem)) from None
     if not chat.admit(request, session):
         return await _rate_limited(request, language)
-    if session.is_new and language != request.app[SETTINGS].default_language:
+    if session.is_new and language != request.app[SETTINGS].flows.default_language:
         await chat.switch_language(sender, language)
     replies, session = await chat.handle(session, sender, [event])
     held = not replies and isinstance(event, TextEvent)  # or an action sent twice: harmless
@@ -245,7 +245,7 @@ async def post_photos(request: web.Request) -> web.Response:
                       for index, path in enumerate(files)]
     except BadEvent as problem:
         raise _bad_request(str(problem)) from None
-    if session.is_new and language != request.app[SETTINGS].default_language:
+    if session.is_new and language != request.app[SETTINGS].flows.default_language:
         await chat.switch_language(sender, language)
     replies, session = await chat.handle(session, sender, events)
     return await _answer(request, session, language, replies)
@@ -287,7 +287,7 @@ async def _post_one(request: web.Request, part_name: str, limit: int,
             event = await make(chat.media, sender, files[0], f"{session.chat_id}:{action_id}")
     except BadEvent as problem:
         raise _bad_request(str(problem)) from None
-    if session.is_new and language != request.app[SETTINGS].default_language:
+    if session.is_new and language != request.app[SETTINGS].flows.default_language:
         await chat.switch_language(sender, language)
     replies, session = await chat.handle(session, sender, [event])
     return await _answer(request, session, language, replies)

@@ -30,7 +30,7 @@ from bot.zalo_bot.render import ZaloRenderer
 from handlers.clock import Clock
 from handlers.engine import Engine
 from handlers.replies import Reply
-from settings import Settings
+from settings import ZaloBotSettings
 from storage.media import MediaStore
 from storage.models import Channel
 
@@ -52,17 +52,23 @@ class ZaloChannel:
     limits = LIMITS
     starts_after_server = True  # its photos go out as links to our server
 
-    def __init__(self, settings: Settings, engine: Engine, media: MediaStore, clock: Clock,
-                 *, retry_backoff_seconds: float = 1.0, inbound: Inbound | None = None) -> None:
-        assert settings.zalo_bot_token is not None
-        token = settings.zalo_bot_token.get_secret_value()
+    def __init__(self, settings: ZaloBotSettings, engine: Engine, media: MediaStore,
+                 clock: Clock, *, public_base_url: str | None = None,
+                 proxies: Proxies | None = None, retry_backoff_seconds: float = 1.0,
+                 inbound: Inbound | None = None) -> None:
+        """`public_base_url`: where Zalo fetches the photos we send (PUBLIC_BASE_URL), else
+        the web server's own address; `proxies`: HTTPS_PROXY/ALL_PROXY (bot/proxies.py);
+        `inbound`: the channel host's ordering, bursts and processed marks."""
+        self.public_base_url = public_base_url
+        assert settings.token is not None
+        token = settings.token.get_secret_value()
         self.settings = settings
         self.engine = engine
         self.media = media
-        self.client = ZaloBotClient(token, settings.zalo_bot_api_base_url,
-                                    proxies=Proxies.from_settings(settings))
+        self.client = ZaloBotClient(token, settings.api_base_url,
+                                    proxies=proxies or Proxies())
         self.links = SignedMediaUrls.from_secret(
-            token, clock=clock, ttl=timedelta(hours=settings.zalo_media_link_hours))
+            token, clock=clock, ttl=timedelta(hours=settings.media_link_hours))
         inbound = inbound or Inbound(clock)
         budget = inbound.budgets.get(self.channel)  # Zalo's rate, replies first
         self.renderer = ZaloRenderer(self.client, self.links, retry=inbound.retry,
@@ -77,21 +83,21 @@ class ZaloChannel:
 
     @property
     def webhook_mode(self) -> bool:
-        return self.settings.zalo_webhook_url is not None
+        return self.settings.webhook_url is not None
 
     def attach(self, web_app: web.Application, site: Site) -> None:
         """Add our routes to the web server before it starts: the webhook (in webhook mode) and
         the signed links photos and files go out by (at PUBLIC_BASE_URL, else where the server
         listens)."""
         self._site = site
-        if not self.settings.public_base_url:
+        if not self.public_base_url:
             log.warning("PUBLIC_BASE_URL is not set: Zalo cannot fetch the photos and files the "
                         "bot sends; set it to the web server's public https address")
         signed_media.register(web_app, self.links, self.media)
         if self.webhook_mode:
-            assert self.settings.zalo_webhook_url and self.settings.zalo_webhook_secret
-            zalo_webhook.register(web_app, self, webhook_url=self.settings.zalo_webhook_url,
-                                  secret=self.settings.zalo_webhook_secret.get_secret_value())
+            assert self.settings.webhook_url and self.settings.webhook_secret
+            zalo_webhook.register(web_app, self, webhook_url=self.settings.webhook_url,
+                                  secret=self.settings.webhook_secret.get_secret_value())
 
     def outbox_sender(self, *, timeout: float, connections: int) -> ZaloOutboxSender:
         """The outbox sends through this channel's client (and its pacing)."""
@@ -100,7 +106,7 @@ class ZaloChannel:
     # -- life cycle --------------------------------------------------------------------------
 
     async def start(self) -> None:
-        self.links.base_url = self.settings.public_base_url or self._site.url
+        self.links.base_url = self.public_base_url or self._site.url
         await self.client.start()
         try:
             me = await self.client.get_me()
@@ -115,11 +121,11 @@ class ZaloChannel:
                                  "token Zalo Bot Creator sent you") from None
         name = (me or {}).get("account_name")
         if self.webhook_mode:
-            assert self.settings.zalo_webhook_url and self.settings.zalo_webhook_secret
+            assert self.settings.webhook_url and self.settings.webhook_secret
             try:
                 await self.client.set_webhook(
-                    self.settings.zalo_webhook_url,
-                    self.settings.zalo_webhook_secret.get_secret_value())
+                    self.settings.webhook_url,
+                    self.settings.webhook_secret.get_secret_value())
             except ZaloApiError as error:
                 await self.client.close()
                 raise ChannelRefused(f"Zalo refused ZALO_WEBHOOK_URL: {error.description} (it "
@@ -145,7 +151,7 @@ class ZaloChannel:
 
     async def _poll(self) -> None:
         failures = 0
-        timeout = self.settings.zalo_poll_timeout_seconds
+        timeout = self.settings.poll_timeout_seconds
         while True:
             try:
                 update = await self.client.get_update(timeout=timeout)

@@ -21,6 +21,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
@@ -42,7 +43,7 @@ from bot.zalo_oa.tokens import TokenManager, TokenUnavailable
 from handlers.clock import Clock
 from handlers.engine import Engine
 from handlers.replies import Reply
-from settings import Settings
+from settings import ZaloOASettings
 from storage.db import Database
 from storage.media import MediaStore
 from storage.models import Channel
@@ -69,45 +70,52 @@ class ZaloOAChannel:
     limits = LIMITS
     starts_after_server = False  # its access token is ready before the first event arrives
 
-    def __init__(self, settings: Settings, engine: Engine, media: MediaStore, db: Database,
-                 clock: Clock, *, window_warning: AddWarning | None = None,
+    def __init__(self, settings: ZaloOASettings, engine: Engine, media: MediaStore,
+                 db: Database, clock: Clock, *, tz: ZoneInfo, media_link_hours: float = 24,
+                 public_base_url: str | None = None, proxies: Proxies | None = None,
+                 window_warning: AddWarning | None = None,
                  inbound: Inbound | None = None) -> None:
         """`window_warning`: what adds the closing-window warning to an official's notice
-        (handlers/window_warning.py, wired in bot/app.py); none: notices go as they are."""
-        assert settings.zalo_oa_app_id and settings.zalo_oa_app_secret
-        assert settings.zalo_oa_secret_key
+        (handlers/window_warning.py, wired in bot/app.py); none: notices go as they are.
+        `media_link_hours`: how long links to voice notes stay valid (ZALO_MEDIA_LINK_HOURS);
+        `public_base_url`: where Zalo fetches them (PUBLIC_BASE_URL), else our server's address;
+        `proxies`: HTTPS_PROXY/ALL_PROXY where set."""
+        self.tz = tz
+        self.public_base_url = public_base_url
+        assert settings.app_id and settings.app_secret
+        assert settings.secret_key
         self.settings = settings
         self.engine = engine
         self.media = media
         self.db = db
         self.clock = clock
-        self.app_id = settings.zalo_oa_app_id
-        self._secret_key = settings.zalo_oa_secret_key.get_secret_value()
-        seed = settings.zalo_oa_refresh_token
-        timeout = settings.zalo_oa_request_timeout_seconds
-        proxies = Proxies.from_settings(settings)  # HTTPS_PROXY/ALL_PROXY where set
-        oauth = OAuthClient(settings.zalo_oa_oauth_base_url, app_id=self.app_id,
-                            app_secret=settings.zalo_oa_app_secret.get_secret_value(),
+        self.app_id = settings.app_id
+        self._secret_key = settings.secret_key.get_secret_value()
+        seed = settings.refresh_token
+        timeout = settings.request_timeout_seconds
+        proxies = proxies or Proxies()
+        oauth = OAuthClient(settings.oauth_base_url, app_id=self.app_id,
+                            app_secret=settings.app_secret.get_secret_value(),
                             timeout=timeout, proxies=proxies)
         self.tokens = TokenManager(
             db, oauth, clock, seed_refresh_token=seed.get_secret_value() if seed else None,
-            margin=timedelta(seconds=settings.zalo_oa_token_refresh_margin_seconds))
-        self.client = ZaloOAClient(settings.zalo_oa_api_base_url, self.tokens, timeout=timeout,
+            margin=timedelta(seconds=settings.token_refresh_margin_seconds))
+        self.client = ZaloOAClient(settings.api_base_url, self.tokens, timeout=timeout,
                                    proxies=proxies)
         self.codec = PayloadCodec(self._secret_key)
         # Zalo OA sends no sound: a voice note goes out as a signed link to its clean copy.
         self.links = SignedMediaUrls.from_secret(
-            "zalo oa\0" + settings.zalo_oa_app_secret.get_secret_value(), clock=clock,
-            ttl=timedelta(hours=settings.zalo_media_link_hours))
+            "zalo oa\0" + settings.app_secret.get_secret_value(), clock=clock,
+            ttl=timedelta(hours=media_link_hours))
         self._site = Site()
         inbound = inbound or Inbound(clock)
 
         def renderer(retry: ReplyRetry | None) -> OARenderer:
             return OARenderer(
-                self.client, media, self.codec, title_max=settings.zalo_oa_button_title_max,
-                info_image_url=settings.zalo_oa_info_image_url,
-                upload_max_bytes=settings.zalo_oa_upload_max_bytes, links=self.links,
-                public_url=lambda: self.settings.public_base_url or self._site.url or None,
+                self.client, media, self.codec, title_max=settings.button_title_max,
+                info_image_url=settings.info_image_url,
+                upload_max_bytes=settings.upload_max_bytes, links=self.links,
+                public_url=lambda: self.public_base_url or self._site.url or None,
                 retry=retry)
 
         self.renderer = renderer(inbound.retry)  # replies: the host's retry policy
@@ -126,7 +134,7 @@ class ZaloOAChannel:
     def attach(self, web_app: web.Application, site: Site) -> None:
         """Its webhook route, and the signed links voice notes go out by; /healthz shows its
         token's health."""
-        webhook.register(web_app, self, path=self.settings.zalo_oa_webhook_path)
+        webhook.register(web_app, self, path=self.settings.webhook_path)
         self._site = site
         signed_media.register(web_app, self.links, self.media)
 
@@ -157,7 +165,7 @@ class ZaloOAChannel:
         return signature.verify(
             raw, header, app_id=self.app_id, secret_key=self._secret_key,
             now_ms=int(self.clock.now().timestamp() * 1000),
-            max_age_ms=int(self.settings.zalo_oa_webhook_max_age_seconds * 1000))
+            max_age_ms=int(self.settings.webhook_max_age_seconds * 1000))
 
     def accept(self, event: dict[str, Any]) -> str | None:
         """Queue a verified event for handling; returns its key, or None if there is nothing to
@@ -231,7 +239,7 @@ class ZaloOAChannel:
 
     def _until_morning(self) -> float:
         """Seconds until 06:00 local, when the night curfew (-234, UNVERIFIED) ends."""
-        now = self.clock.now().astimezone(self.settings.tz)
+        now = self.clock.now().astimezone(self.tz)
         morning = now.replace(hour=CURFEW_END_HOUR, minute=0, second=0, microsecond=0)
         if morning <= now:
             morning += timedelta(days=1)

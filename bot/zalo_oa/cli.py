@@ -49,9 +49,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _run(settings: Settings, args: argparse.Namespace) -> int:
-    redirect = args.redirect_uri or (settings.public_base_url and
-                                     settings.public_base_url.rstrip("/") + REDIRECT_PATH)
-    if not settings.zalo_oa_enabled:
+    redirect = args.redirect_uri or (settings.web.public_base_url and
+                                     settings.web.public_base_url.rstrip("/") + REDIRECT_PATH)
+    if not settings.zalo_oa.enabled:
         print("Set ZALO_OA_APP_ID, ZALO_OA_APP_SECRET and ZALO_OA_SECRET_KEY first (.env).")
         return 2
     if not redirect:
@@ -64,11 +64,11 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
 async def grant(settings: Settings, *, redirect_uri: str, read: Callable[[str], str],
                 write: Callable[[str], object], clock: Clock | None = None) -> int:
     """The whole first grant; returns the exit status."""
-    assert settings.zalo_oa_app_id and settings.zalo_oa_app_secret
+    assert settings.zalo_oa.app_id and settings.zalo_oa.app_secret
     verifier, challenge = pkce_pair()
     state = secrets.token_urlsafe(16)
     write("1. Open this link as an admin of the Official Account and allow the app:\n"
-          + permission_url(settings.zalo_oa_oauth_base_url, app_id=settings.zalo_oa_app_id,
+          + permission_url(settings.zalo_oa.oauth_base_url, app_id=settings.zalo_oa.app_id,
                            redirect_uri=redirect_uri, code_challenge=challenge, state=state))
     pasted = await asyncio.to_thread(
         read, "2. Paste the address you were sent to (or just the code): ")
@@ -76,10 +76,10 @@ async def grant(settings: Settings, *, redirect_uri: str, read: Callable[[str], 
     if code is None:
         write("That address has no code, or its state does not match this link. Start again.")
         return 1
-    oauth = OAuthClient(settings.zalo_oa_oauth_base_url, app_id=settings.zalo_oa_app_id,
-                        app_secret=settings.zalo_oa_app_secret.get_secret_value(),
-                        timeout=settings.zalo_oa_request_timeout_seconds,
-                        proxies=Proxies.from_settings(settings))
+    oauth = OAuthClient(settings.zalo_oa.oauth_base_url, app_id=settings.zalo_oa.app_id,
+                        app_secret=settings.zalo_oa.app_secret.get_secret_value(),
+                        timeout=settings.zalo_oa.request_timeout_seconds,
+                        proxies=Proxies.from_settings(settings.proxy))
     try:
         pair = await oauth.exchange_code(code, verifier)
     except OAuthRejected as error:
@@ -90,11 +90,11 @@ async def grant(settings: Settings, *, redirect_uri: str, read: Callable[[str], 
         write(f"Zalo could not be reached ({error}). Try again.")
         return 1
     now = to_db((clock or SystemClock()).now())
-    await upgrade_async(settings.database_url)
-    db = Database(settings.database_url)
+    await upgrade_async(settings.database.url)
+    db = Database(settings.database.url)
     try:
         async with db.session() as session:
-            await repo.store_pair(session, app_id=settings.zalo_oa_app_id,
+            await repo.store_pair(session, app_id=settings.zalo_oa.app_id,
                                   access_token=pair.access_token,
                                   refresh_token=pair.refresh_token,
                                   access_expires_at=now + timedelta(seconds=pair.expires_in),

@@ -54,7 +54,8 @@ def describe(t: Translator, kind: str, detail: str | None) -> str:
     return t("flag.profanity")
 
 
-def lines(t: Translator, flags: Sequence[FeedbackFlag] | Found) -> list[str]:
+def lines(t: Translator,
+          flags: Sequence[FeedbackFlag] | Sequence[tuple[str, str | None]]) -> list[str]:
     """The card's warning lines, each with its sign."""
     pairs = [(f.kind, f.detail) if isinstance(f, FeedbackFlag) else f for f in flags]
     return ["⚠️ " + describe(t, kind, detail) for kind, detail in pairs]

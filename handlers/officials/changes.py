@@ -18,7 +18,8 @@ from handlers.forms import FieldSpec, Form, Kind
 from handlers.officials import audit, render, review
 from handlers.practice_form import PRACTICE_FORM
 from handlers.replies import ACTION_TOKEN, Option, Reply, TextReply
-from storage.models import Practice, PracticeEventKind, PracticeStatus
+from handlers.state import ChangesDraft
+from storage.models import Practice, PracticeEventKind, PracticeStatus, id_of
 from storage.repositories import reviews
 
 FIELDS, NOTE = "fields", "note"
@@ -31,12 +32,12 @@ class ChangesFlow:
     name = "pr_changes"
 
     async def start(self, ctx: Context) -> list[Reply]:
-        target = int(ctx.state["target"])
-        reset_state(ctx, flow=self.name)
-        ctx.state.update(target=target, picked=[])
+        target = ctx.state.target or 0
         practice = await reviews.get_practice(ctx.session, target)
-        ctx.state["choices"] = [spec.name for spec in
-                                PRACTICE_FORM.applicable(practice.answers if practice else {})]
+        choices = [spec.name for spec in
+                   PRACTICE_FORM.applicable(practice.answers if practice else {})]
+        reset_state(ctx, flow=self.name, draft=ChangesDraft(choices=choices))
+        ctx.state.target = target
         lead = ctx.t("pr_changes.intro", code=practice.code if practice else "?")
         return self._ask_fields(ctx, lead)
 
@@ -46,6 +47,8 @@ class ChangesFlow:
             outcome = await fields.accept(ctx, NOTE_FORM, NOTE_FORM.fields[0], event)
             if isinstance(outcome, fields.Invalid):
                 return self._ask_note(ctx, _warn(ctx, outcome))
+            if isinstance(outcome, fields.Pending):
+                return outcome.replies
             ctx.answers["note"] = outcome.value
             return self._summary(ctx)
         if step == SUMMARY:
@@ -69,16 +72,16 @@ class ChangesFlow:
         return self._ask_fields(ctx, ctx.t("back.at_start"))
 
     def has_progress(self, ctx: Context) -> bool:
-        return bool(ctx.state.get("picked")) or bool(ctx.answers)
+        return bool(_draft(ctx).picked) or bool(ctx.answers)
 
     # -- steps ------------------------------------------------------------------------------
 
     def _ask_fields(self, ctx: Context, lead: str | None = None) -> list[Reply]:
         ctx.conversation.step = FIELDS
-        picked = ctx.state.get("picked") or []
+        picked = _draft(ctx).picked
         options = [Option(("✅ " if name in picked else "▫️ ")
                           + ctx.t(f"practice.{name}.label"), name)
-                   for name in ctx.state.get("choices") or []]
+                   for name in _draft(ctx).choices]
         options.append(Option(ctx.t("pr_changes.done"), DONE))
         text = ctx.t("pr_changes.fields.ask")
         if picked:
@@ -89,7 +92,7 @@ class ChangesFlow:
         return [TextReply(text, tuple(options), token=token)]
 
     def _on_fields(self, ctx: Context, event: Event) -> list[Reply]:
-        picked: list[str] = ctx.state.setdefault("picked", [])
+        picked = _draft(ctx).picked
         choice = fields.resolve_option(ctx, event)
         if isinstance(choice, fields.Invalid):
             return self._ask_fields(ctx, _warn(ctx, choice))
@@ -122,7 +125,7 @@ class ChangesFlow:
     def _summary(self, ctx: Context, lead: str | None = None) -> list[Reply]:
         ctx.conversation.step = SUMMARY
         text = ctx.t("pr_changes.summary", fields=render.field_labels(
-            ctx.t, ctx.state.get("picked") or []), note=ctx.answers.get("note", ""))
+            ctx.t, _draft(ctx).picked), note=ctx.answers.get("note", ""))
         if lead:
             text = f"{lead}\n\n{text}"
         options = (Option(ctx.t("summary.confirm"), CONFIRM), Option(ctx.t("summary.edit"), EDIT))
@@ -147,7 +150,7 @@ def _typed_numbers(ctx: Context, event: Event) -> list[str]:
     """ "1 3 5" or "1,3" typed on a channel without buttons: the fields at those numbers."""
     if not isinstance(event, TextEvent) or not _NUMBERS.match(event.text.strip()):
         return []
-    values = ctx.state.get("options") or []
+    values = ctx.state.question.options
     numbers = [int(n) for n in re.findall(r"\d+", event.text)]
     if not numbers or any(not 1 <= n <= len(values) for n in numbers):
         return []
@@ -160,8 +163,8 @@ async def _send(ctx: Context) -> list[Reply]:
         return practice
     event = await reviews.add_event(
         ctx.session, practice=practice, kind=PracticeEventKind.CHANGES_REQUESTED,
-        actor_id=ctx.person.id, now=to_db(ctx.now), to_status=PracticeStatus.CHANGES_REQUESTED,
-        note=ctx.answers.get("note"), field_names=ctx.state.get("picked") or [])
+        actor_id=id_of(ctx.person), now=to_db(ctx.now), to_status=PracticeStatus.CHANGES_REQUESTED,
+        note=ctx.answers.get("note"), field_names=_draft(ctx).picked)
     await audit.on_practice(ctx, "practice.changes", practice)
     await review.notify_leader(ctx, practice, event)
     return await review.card(ctx, practice, lead="✅ " + ctx.t("pract.changes_sent"))
@@ -180,3 +183,7 @@ async def send_request(ctx: Context) -> list[Reply]:
     the summary's confirm runs, and what the web console calls (handlers/officials/
     desk_actions.py)."""
     return await _send(ctx)
+
+
+def _draft(ctx: Context) -> ChangesDraft:
+    return ctx.state.draft_as(ChangesDraft)

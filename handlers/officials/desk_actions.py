@@ -27,6 +27,7 @@ from handlers.officials.jurisdiction import (
 from handlers.officials.level_rules import may_nominate, refusal
 from handlers.practice_form import PRACTICE_FORM
 from handlers.replies import Reply, TextReply
+from handlers.state import ChangesDraft
 from storage.models import Feedback, Practice, is_open
 from storage.repositories import console_desk
 
@@ -76,7 +77,7 @@ async def _accepted_text(ctx: Context, form: Form, spec: FieldSpec,
 async def _complete(ctx: Context, flow_name: str, target: int,
                     answers: dict[str, Any]) -> Outcome:
     """Finish a chat form in one go: what its summary's confirm button runs."""
-    ctx.state["target"] = target
+    ctx.state.target = target
     flow = ctx.features.flows[flow_name]
     return outcome_of(await flow.on_complete(ctx, answers))  # type: ignore[attr-defined]
 
@@ -176,7 +177,8 @@ async def on_practice(ctx: Context, practice_id: int, verb: str,
                                 form.get("note"))
     if isinstance(note, Outcome):
         return note
-    ctx.state.update(target=practice_id, picked=chosen)
+    ctx.state.target = practice_id
+    ctx.state.draft = ChangesDraft(choices=choices, picked=chosen)
     ctx.answers["note"] = note
     return outcome_of(await changes.send_request(ctx))
 

@@ -9,6 +9,7 @@ account.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from handlers.abuse import flags as abuse_flags
@@ -22,7 +23,7 @@ from handlers.officials import audit, follower_view, notices, render
 from handlers.officials.jurisdiction import Refused, feedback_for_official, official_scope, refuse
 from handlers.replies import Option, Reply, TextReply
 from handlers.targeted import TargetedFlow, begin, target_of
-from storage.models import Feedback, FeedbackEventKind, FeedbackStatus, is_open
+from storage.models import Feedback, FeedbackEventKind, FeedbackStatus, id_of, is_open
 from storage.repositories import feedback as feedback_repo
 from storage.repositories import feedback_flags, reviews
 from storage.repositories import followers as followers_repo
@@ -67,9 +68,9 @@ async def open_by_code(ctx: Context, code: str, feedback: Feedback | None) -> li
 async def card(ctx: Context, feedback: Feedback, lead: str | None = None) -> list[Reply]:
     """The feedback for an official; its photos and voice notes only when opened (not after
     each action)."""
-    events = await feedback_repo.events_of(ctx.session, feedback.id)
-    photos = await feedback_repo.photos_of(ctx.session, feedback.id)
-    voices = await feedback_repo.voices_of(ctx.session, feedback.id)
+    events = await feedback_repo.events_of(ctx.session, id_of(feedback))
+    photos = await feedback_repo.photos_of(ctx.session, id_of(feedback))
+    voices = await feedback_repo.voices_of(ctx.session, id_of(feedback))
     actors = await officials_repo.people_by_id(
         ctx.session, [e.actor_id for e in events if e.actor_role == OFFICIAL])
     warnings = abuse_flags.lines(ctx.t, await feedback_flags.of_feedback(ctx.session,
@@ -90,8 +91,8 @@ async def card(ctx: Context, feedback: Feedback, lead: str | None = None) -> lis
     if lead:
         text = f"{lead}\n\n{text}"
     options = card_options(ctx.t, feedback, muted=bool(mutes))
-    photos = replies if lead is None else []
-    return photos + [TextReply(text, tuple(options), token=ctx.offer_actions(options))]
+    shown = replies if lead is None else []  # the photos, unless this answers an action
+    return shown + [TextReply(text, tuple(options), token=ctx.offer_actions(options))]
 
 
 def card_options(t: Translator, feedback: Feedback, *, muted: bool = False) -> list[Option]:
@@ -162,7 +163,8 @@ async def status_menu(ctx: Context, args: list[str]) -> list[Reply]:
     return [TextReply(text, tuple(options), token=ctx.offer_actions(options))]
 
 
-def _starts(flow_name: str, action: str):  # noqa: ANN202
+def _starts(flow_name: str, action: str) -> Callable[[Context, list[str]],
+                                                   Awaitable[list[Reply]]]:
     """An action that opens one of the small forms below, for an open feedback."""
 
     async def run(ctx: Context, args: list[str]) -> list[Reply]:
@@ -171,7 +173,7 @@ def _starts(flow_name: str, action: str):  # noqa: ANN202
             return feedback.replies
         if not is_open(feedback.status):
             return await card(ctx, feedback, lead="⚠️ " + ctx.t("fbact.closed"))
-        return await begin(ctx, flow_name, feedback.id)
+        return await begin(ctx, flow_name, id_of(feedback))
 
     return run
 
@@ -233,7 +235,7 @@ async def _rejected(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
 
 
 async def _answer(ctx: Context, feedback: Feedback, kind: str, text: str, *,
-                  to: FeedbackStatus | None, photos: list[dict] | None = None) -> None:
+                  to: FeedbackStatus | None, photos: list[dict[str, Any]] | None = None) -> None:
     """Record an official's words (and a new status), and relay them to the sender."""
     now = to_db(ctx.now)
     event = await feedback_repo.add_event(
@@ -252,7 +254,7 @@ async def _answer(ctx: Context, feedback: Feedback, kind: str, text: str, *,
         await audit.on_feedback(ctx, "feedback.reply", feedback, detail=str(to) if to else None)
     else:
         await audit.on_feedback(ctx, "feedback.status", feedback, detail=str(to))
-    stored = [p for p in await feedback_repo.photos_of(ctx.session, feedback.id)
+    stored = [p for p in await feedback_repo.photos_of(ctx.session, id_of(feedback))
               if p.event_id == event.id]
     await follower_view.tell_sender_and_followers(ctx, feedback, event, stored)
 
@@ -275,12 +277,12 @@ async def _forwarded(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
     await audit.on_feedback(ctx, "feedback.forward", feedback, detail=unit.code)
     feedback.assigned_unit_code, feedback.assigned_province_code = unit.code, unit.province_code
     await follower_view.tell_sender_and_followers(ctx, feedback, event)
-    await notices.feedback_to_officials(ctx, feedback, "forwarded", event.id,
+    await notices.feedback_to_officials(ctx, feedback, "forwarded", id_of(event),
                                         detail=answers.get("note"))
     return [TextReply("✅ " + ctx.t("fbact.forwarded", code=feedback.code, unit=unit.label))]
 
 
-def _intro(key: str):  # noqa: ANN202
+def _intro(key: str) -> Callable[[Context, int], Awaitable[str]]:
     async def intro(ctx: Context, target: int) -> str:
         feedback = await feedback_repo.get(ctx.session, target)
         return ctx.t(key, code=feedback.code if feedback else "?")

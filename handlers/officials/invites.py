@@ -13,7 +13,7 @@ from handlers.context import Context
 from handlers.officials import audit, notices
 from handlers.officials.render import unit_label
 from handlers.replies import Reply, TextReply
-from storage.models import Level
+from storage.models import Level, id_of
 from storage.repositories import invites as invites_repo
 from storage.repositories import officials as officials_repo
 from storage.repositories import unassigned
@@ -35,7 +35,7 @@ async def accept(ctx: Context, code: str) -> list[Reply]:
             "person_id": ctx.person.id, "channel": ctx.account.channel,
             "update_id": ctx.event.update_id})
         return [TextReply("⛔ " + ctx.t(f"invite.{problem}"))]
-    invites_repo.mark_used(invite, person_id=ctx.person.id, now=now)
+    invites_repo.mark_used(invite, person_id=id_of(ctx.person), now=now)
     ctx.rights_gained = True
     # Asked before the official is made: what waited with nobody anywhere on its path is what
     # this official is now the first to answer for.

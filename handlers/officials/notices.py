@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from functools import partial
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -15,7 +16,7 @@ from handlers.context import Context
 from handlers.i18n import Translator
 from handlers.officials import render
 from handlers.replies import ACTION_TOKEN, Option, Reply, TextReply, in_language, to_payload
-from storage.models import Feedback, Person, Practice
+from storage.models import Feedback, Person, Practice, id_of
 from storage.repositories import feedback_flags, outbox, people
 from storage.repositories import officials as officials_repo
 from storage.repositories.unassigned import WaitingItems
@@ -38,7 +39,7 @@ async def feedback_to_officials(ctx: Context, feedback: Feedback, what: str,
     for official in responsible:
         if official.id == ctx.person.id:
             continue
-        ctx.notify(official.id, f"fb:{feedback.id}:{what}:{occurrence}:to:{official.id}",
+        ctx.notify(id_of(official), f"fb:{feedback.id}:{what}:{occurrence}:to:{official.id}",
                    [_feedback_notice(ctx, Translator(official.language), feedback, what,
                                      detail, flags)])
     return len(responsible)
@@ -54,7 +55,7 @@ async def practice_to_officials(ctx: Context, practice: Practice, what: str,
     for official in responsible:
         if official.id == ctx.person.id:
             continue
-        ctx.notify(official.id, f"pr:{practice.id}:{what}:{occurrence}:to:{official.id}",
+        ctx.notify(id_of(official), f"pr:{practice.id}:{what}:{occurrence}:to:{official.id}",
                    [_practice_notice(ctx, Translator(official.language), practice, what)])
     return len(responsible)
 
@@ -105,7 +106,7 @@ def _practice_notice(ctx: Context, t: Translator, practice: Practice, what: str)
                      token=ACTION_TOKEN)
 
 
-def _unassigned(item_code: str, unit_code: str) -> None:
+def _unassigned(item_code: str | None, unit_code: str | None) -> None:
     """No official at the commune, its province or the centre: the operator must invite one.
     The item waits in the database and is in the first such official's inbox."""
     log.warning("no official anywhere for this item; invite one (dvk invite)",
@@ -131,22 +132,30 @@ async def waiting_to_new_official(ctx: Context, waiting: WaitingItems) -> None:
     flags = await feedback_flags.of_many(ctx.session, [f.id for f in announced if f.id])
     for feedback in announced:
         pairs = [(flag.kind, flag.detail) for flag in flags.get(feedback.id or 0, [])]
-        ctx.notify(official.id, f"fb:{feedback.id}:new:0:to:{official.id}",
+        ctx.notify(id_of(official), f"fb:{feedback.id}:new:0:to:{official.id}",
                    [_feedback_notice(ctx, t, feedback, "new", flags=pairs)])
     for practice in waiting.practices[:NOTICES_PER_KIND]:
-        ctx.notify(official.id, f"pr:{practice.id}:new:0:to:{official.id}",
+        ctx.notify(id_of(official), f"pr:{practice.id}:new:0:to:{official.id}",
                    [_practice_notice(ctx, t, practice, "new")])
     for feedback in waiting.feedback:
         await to_person(ctx, feedback.reporter_id,
                         f"fb:{feedback.id}:assigned:to:{feedback.reporter_id}",
-                        lambda tr, f=feedback: [TextReply(tr(
-                            "fbnotice.assigned", code=f.code, unit=unit_for(tr)))])
+                        partial(_feedback_assigned, feedback, unit_for))
     for practice in waiting.practices:
         await to_person(ctx, practice.submitter_id,
                         f"pr:{practice.id}:assigned:to:{practice.submitter_id}",
-                        lambda tr, p=practice: [TextReply(tr(
-                            "prnotice.assigned", code=p.code, unit=unit_for(tr),
-                            title=render.excerpt(p.title, 120)))])
+                        partial(_practice_assigned, practice, unit_for))
+
+
+def _feedback_assigned(feedback: Feedback, unit_for: Callable[[Translator], str],
+                       tr: Translator) -> list[Reply]:
+    return [TextReply(tr("fbnotice.assigned", code=feedback.code, unit=unit_for(tr)))]
+
+
+def _practice_assigned(practice: Practice, unit_for: Callable[[Translator], str],
+                       tr: Translator) -> list[Reply]:
+    return [TextReply(tr("prnotice.assigned", code=practice.code, unit=unit_for(tr),
+                         title=render.excerpt(practice.title, 120)))]
 
 
 async def to_person(ctx: Context, person_id: int, key: str, build: Build) -> None:

@@ -9,6 +9,7 @@ official can carry the sender's name, username, phone number or chat id.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from handlers.clock import from_db
 from handlers.context import Context
@@ -286,7 +287,7 @@ def money_text(t: Translator, amount: int) -> str:
     return t("money.amount", amount=grouped(amount), words=in_words(amount))
 
 
-def practice_voice(practice: Practice) -> dict | None:
+def practice_voice(practice: Practice) -> dict[str, Any] | None:
     """The voice note its leader gave as the description, kept among its answers."""
     note = (practice.answers or {}).get(PRACTICE_VOICE)
     return note if isinstance(note, dict) and note.get("path") else None

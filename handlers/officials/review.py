@@ -8,6 +8,7 @@ residents' consultations `handlers/officials/consultation_open.py`.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from handlers.clock import to_db
@@ -35,6 +36,7 @@ from storage.models import (
     PracticeEventKind,
     PracticeStatus,
     PracticeUpdateStatus,
+    id_of,
 )
 from storage.repositories import officials as officials_repo
 from storage.repositories import people, practice_life, practices, reviews
@@ -56,12 +58,12 @@ async def open_card(ctx: Context, args: list[str], lead: str | None = None) -> l
 
 async def card(ctx: Context, practice: Practice, lead: str | None = None) -> list[Reply]:
     """The practice for an official; its photos only when opened (not after each action)."""
-    events = await reviews.events_of(ctx.session, practice.id)
+    events = await reviews.events_of(ctx.session, id_of(practice))
     actors = await officials_repo.people_by_id(ctx.session, [e.actor_id for e in events])
     photos, text = render.practice_card(
-        ctx, ctx.t, practice, events, await practices.photos_of(ctx.session, practice.id),
-        actors, await reviews.recognitions_of(ctx.session, practice.id),
-        await reviews.consensus_of(ctx.session, practice.id))
+        ctx, ctx.t, practice, events, await practices.photos_of(ctx.session, id_of(practice)),
+        actors, await reviews.recognitions_of(ctx.session, id_of(practice)),
+        await reviews.consensus_of(ctx.session, id_of(practice)))
     extra = await level_rules.card_lines(ctx, practice)
     extra += await consultation_view.card_lines(ctx, practice)
     if extra:
@@ -132,7 +134,7 @@ async def leader_view(ctx: Context, practice: Practice, lead: str | None = None)
              ctx.t("prhistory.submitted", when=render.when(ctx, practice.created_at))]
     if lead:
         lines = [lead, "", *lines]
-    for event in await reviews.events_of(ctx.session, practice.id):
+    for event in await reviews.events_of(ctx.session, id_of(practice)):
         actor = ctx.t("tracking.you") if event.kind in LEADER_STEPS else \
             await _officials_unit(ctx, ctx.t, event.actor_id)
         lines.append(f"• {render.when(ctx, event.created_at)} — {actor}: "
@@ -198,21 +200,22 @@ async def approve(ctx: Context, args: list[str]) -> list[Reply]:
     if practice.status != P.SUBMITTED:
         return await card(ctx, practice, lead="⚠️ " + ctx.t("pract.not_awaiting"))
     event = await reviews.add_event(ctx.session, practice=practice,
-                                    kind=PracticeEventKind.APPROVED, actor_id=ctx.person.id,
+                                    kind=PracticeEventKind.APPROVED, actor_id=id_of(ctx.person),
                                     now=to_db(ctx.now), to_status=P.APPROVED)
     await audit.on_practice(ctx, "practice.approve", practice)
     await notify_leader(ctx, practice, event)
     return await card(ctx, practice, lead="✅ " + ctx.t("pract.approved"))
 
 
-def _starts(flow_name: str, action: str):  # noqa: ANN202
+def _starts(flow_name: str, action: str) -> Callable[[Context, list[str]],
+                                                   Awaitable[list[Reply]]]:
     async def run(ctx: Context, args: list[str]) -> list[Reply]:
         practice = await practice_for_official(ctx, args, action=action)
         if isinstance(practice, Refused):
             return practice.replies
         if practice.status != P.SUBMITTED:
             return await card(ctx, practice, lead="⚠️ " + ctx.t("pract.not_awaiting"))
-        return await begin(ctx, flow_name, practice.id)
+        return await begin(ctx, flow_name, id_of(practice))
 
     return run
 
@@ -235,7 +238,7 @@ async def _rejected(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
     if not isinstance(practice, Practice):
         return practice
     event = await reviews.add_event(ctx.session, practice=practice,
-                                    kind=PracticeEventKind.REJECTED, actor_id=ctx.person.id,
+                                    kind=PracticeEventKind.REJECTED, actor_id=id_of(ctx.person),
                                     now=to_db(ctx.now), to_status=P.REJECTED,
                                     note=answers["reason"])
     await audit.on_practice(ctx, "practice.reject", practice)

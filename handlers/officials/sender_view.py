@@ -21,6 +21,7 @@ from storage.models import (
     FeedbackPhoto,
     FeedbackStatus,
     Person,
+    id_of,
     is_open,
 )
 from storage.repositories import feedback as feedback_repo
@@ -31,7 +32,7 @@ REPORTER = "reporter"
 
 
 async def reporter_view(ctx: Context, feedback: Feedback, lead: str | None = None) -> list[Reply]:
-    events = await feedback_repo.events_of(ctx.session, feedback.id)
+    events = await feedback_repo.events_of(ctx.session, id_of(feedback))
     actors = await _officials_of(ctx, events)
     lines = [
         ctx.t("fbcard.title", code=feedback.code),

@@ -14,6 +14,7 @@ import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import make_url
 
@@ -142,14 +143,14 @@ class _Libpq:
         return cls(bare.render_as_string(hide_password=False), env)
 
 
-async def _connect(libpq: _Libpq):  # noqa: ANN202
+async def _connect(libpq: _Libpq) -> Any:  # asyncpg has no type hints
     import asyncpg
 
     return await asyncpg.connect(libpq.dsn, password=libpq.env.get("PGPASSWORD"),
                                  ssl=libpq.env.get("PGSSLMODE"))
 
 
-async def _pg_tables(connection) -> dict[str, int]:  # noqa: ANN001
+async def _pg_tables(connection: Any) -> dict[str, int]:
     names = [row[0] for row in await connection.fetch(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = "
         "current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name")]

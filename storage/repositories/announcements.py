@@ -21,6 +21,7 @@ from storage.models import (
     OutboxMessage,
     OutboxStatus,
     Practice,
+    table_of,
 )
 from storage.repositories.follows import followers_in_scope
 from storage.repositories.officials import Scope
@@ -71,7 +72,7 @@ async def audience(session: AsyncSession, *, scope: Scope, everyone: bool,
                 scope.practice_clause()).distinct())
             people.update(feedback.all())
             people.update(practices.all())
-    people.discard(exclude)  # type: ignore[arg-type]
+    people.discard(exclude)
     return sorted(people)
 
 
@@ -112,8 +113,8 @@ async def cancel(session: AsyncSession, *, announcement: Announcement, now: date
     """Withdraw every message of it not sent yet; returns how many. (One being sent this very
     moment still arrives.)"""
     assert announcement.id is not None
-    table = OutboxMessage.__table__  # type: ignore[attr-defined]
-    result = await session.exec(  # type: ignore[call-overload]
+    table = table_of(OutboxMessage)
+    result = await session.exec(
         update(table)
         .where(table.c.idempotency_key.startswith(key_prefix(announcement.id)),
                table.c.status.in_([str(s) for s in WITHDRAWABLE]))

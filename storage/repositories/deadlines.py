@@ -46,7 +46,7 @@ async def upcoming(
         if not scopes:
             return []
         query = query.where(or_(*[
-            (Deadline.level == level) & (
+            (col(Deadline.level) == level) & (
                 col(Deadline.scope_code).is_(None) if scope is None
                 else Deadline.scope_code == scope)
             for level, scope in scopes
@@ -81,7 +81,7 @@ async def officials_in_scope(
     if scope_code is not None:
         query = (
             query.join(Unit, col(Unit.code) == col(Person.unit_code))
-            .where(or_(Unit.code == scope_code, Unit.province_code == scope_code))
+            .where(or_(col(Unit.code) == scope_code, col(Unit.province_code) == scope_code))
         )
     return (await session.exec(query.order_by(col(Person.id)))).all()
 
@@ -92,7 +92,7 @@ async def cancel_scheduled(session: AsyncSession, *, deadline_id: int, reason: s
     result = await session.exec(
         update(OutboxMessage)
         .where(col(OutboxMessage.idempotency_key).startswith(f"deadline:{deadline_id}:"),
-               OutboxMessage.status == OutboxStatus.PENDING)
+               col(OutboxMessage.status) == OutboxStatus.PENDING)
         .values(status=OutboxStatus.SKIPPED, last_error=reason[:500])
     )
     return int(result.rowcount or 0)

@@ -11,12 +11,19 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, exists, or_, true, update
+from sqlalchemy import ColumnElement, Table, bindparam, exists, or_, true, update
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.leader import LEASE_NAME
-from storage.models import ChannelAccount, LeaderLease, OutboxMessage, OutboxStatus
+from storage.models import (
+    ChannelAccount,
+    LeaderLease,
+    OutboxMessage,
+    OutboxStatus,
+    stored_ids,
+    table_of,
+)
 
 
 async def due(
@@ -64,7 +71,7 @@ async def active_accounts(
     return accounts
 
 
-def _fenced(table, epoch: int | None):  # noqa: ANN001, ANN202
+def _fenced(table: Table, epoch: int | None) -> ColumnElement[bool]:
     """True while `epoch` is the current leader's term (always, for a sole sender)."""
     if epoch is None:
         return true()
@@ -85,7 +92,7 @@ async def claim(
     went through."""
     if not ids:
         return set()
-    table = OutboxMessage.__table__
+    table = table_of(OutboxMessage)
     result = await session.exec(
         update(table)
         .where(table.c.id == bindparam("b_id"), table.c.status == OutboxStatus.PENDING,
@@ -98,18 +105,18 @@ async def claim(
     )
     if result.rowcount == len(ids):
         return set(ids)
-    mine = (OutboxMessage.claim_epoch == epoch) if epoch is not None else true()
+    mine = (col(OutboxMessage.claim_epoch) == epoch) if epoch is not None else true()
     claimed = await session.exec(
         select(OutboxMessage.id).where(col(OutboxMessage.id).in_(list(ids)),
                                        OutboxMessage.status == OutboxStatus.SENDING, mine))
-    return set(claimed.all())
+    return set(stored_ids(claimed.all()))
 
 
 async def mark_on_wire(session: AsyncSession, *, message_id: int, epoch: int | None,
                        now: datetime) -> bool:
     """Just before the request leaves: from now on the message may have been delivered.
     False when it is no longer ours to send (a newer term took it back): do not send."""
-    table = OutboxMessage.__table__
+    table = table_of(OutboxMessage)
     mine = (table.c.claim_epoch == epoch) if epoch is not None else true()
     result = await session.exec(
         update(table).where(table.c.id == message_id, table.c.status == OutboxStatus.SENDING,
@@ -125,7 +132,7 @@ async def record_sent(
     """Messages delivered: (id, parts sent)."""
     if not sent:
         return
-    table = OutboxMessage.__table__
+    table = table_of(OutboxMessage)
     # Only rows this term claimed: a leader that lost its term still records what it did
     # deliver (a row the next leader found on the wire and left `unconfirmed` becomes `sent`),
     # but never touches a row the next term claimed again.
@@ -142,7 +149,7 @@ async def record_sent(
 
 async def save_progress(session: AsyncSession, *, message_id: int, parts_sent: int) -> None:
     await session.exec(
-        update(OutboxMessage).where(OutboxMessage.id == message_id)
+        update(OutboxMessage).where(col(OutboxMessage.id) == message_id)
         .values(parts_sent=parts_sent)
     )
 
@@ -150,9 +157,9 @@ async def save_progress(session: AsyncSession, *, message_id: int, parts_sent: i
 async def update_message(session: AsyncSession, message_id: int, *,
                          claimed_in: int | None = None, **values: Any) -> None:
     """With `claimed_in`, only if that term claimed the row (an outcome of its send)."""
-    mine = (OutboxMessage.claim_epoch == claimed_in) if claimed_in is not None else true()
+    mine = (col(OutboxMessage.claim_epoch) == claimed_in) if claimed_in is not None else true()
     await session.exec(
-        update(OutboxMessage).where(OutboxMessage.id == message_id, mine).values(**values)
+        update(OutboxMessage).where(col(OutboxMessage.id) == message_id, mine).values(**values)
     )
 
 
@@ -166,7 +173,7 @@ async def update_messages(session: AsyncSession, ids: Sequence[int], **values: A
 async def deactivate_account(session: AsyncSession, *, account_id: int) -> None:
     """The person blocked the bot on this account: stop writing to it until they come back."""
     await session.exec(
-        update(ChannelAccount).where(ChannelAccount.id == account_id).values(active=False)
+        update(ChannelAccount).where(col(ChannelAccount.id) == account_id).values(active=False)
     )
 
 
@@ -176,7 +183,7 @@ async def recover_interrupted(session: AsyncSession, *, resend: bool, note: str,
     but this one). Claimed but never on the wire: pending again, certainly not delivered.
     On the wire: pending again (`resend`, at least once) or `unconfirmed` (at most once).
     Returns how many were on the wire."""
-    table = OutboxMessage.__table__
+    table = table_of(OutboxMessage)
     stale = [table.c.status == OutboxStatus.SENDING]
     if epoch is not None:
         stale.append(or_(table.c.claim_epoch.is_(None), table.c.claim_epoch != epoch))

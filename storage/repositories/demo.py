@@ -69,7 +69,7 @@ async def add_practice_with_history(
     """A practice as the bot would have stored it, plus what officials and citizens added."""
     stored = await create_practice(session, practice=practice, photos=photos, year=year)
     for row in (*recognitions, *votes):
-        row.practice_id = stored.id  # type: ignore[assignment]
+        row.practice_id = stored.id
         session.add(row)
     await session.flush()
     return stored
@@ -92,7 +92,7 @@ async def bulk_insert(
         if session.get_bind().dialect.name == "postgresql":
             # Explicit ids leave PostgreSQL's id sequence behind (SQLite continues from the
             # largest id): move it on, or the next practice submitted would reuse an id.
-            await session.exec(text(
+            await (await session.connection()).execute(text(
                 "SELECT setval(pg_get_serial_sequence('practice', 'id'), max(id)) FROM practice"))
     if recognitions:
         await session.exec(insert(Recognition), params=list(recognitions))

@@ -18,6 +18,7 @@ from storage.models import (
     FeedbackPhoto,
     FeedbackVoice,
     Practice,
+    id_of,
 )
 from storage.repositories.officials import Scope
 
@@ -47,17 +48,17 @@ async def add_event(
     rating: int | None = None, photos: Sequence[dict[str, Any]] = (),
     voice: dict[str, Any] | None = None,
 ) -> FeedbackEvent:
-    event = FeedbackEvent(feedback_id=feedback.id, kind=kind, actor_id=actor_id,
+    event = FeedbackEvent(feedback_id=id_of(feedback), kind=kind, actor_id=actor_id,
                           actor_role=actor_role, from_status=from_status, to_status=to_status,
                           unit_code=unit_code, text=text, rating=rating, created_at=now)
     session.add(event)
     await session.flush()
-    start = await _photo_count(session, feedback.id)
+    start = await _photo_count(session, id_of(feedback))
     for position, photo in enumerate(photos, start=start):
-        session.add(FeedbackPhoto(feedback_id=feedback.id, event_id=event.id,
+        session.add(FeedbackPhoto(feedback_id=id_of(feedback), event_id=event.id,
                                   position=position, **photo))
     if voice:
-        session.add(FeedbackVoice(feedback_id=feedback.id, event_id=event.id, **voice))
+        session.add(FeedbackVoice(feedback_id=id_of(feedback), event_id=event.id, **voice))
     feedback.updated_at = now
     session.add(feedback)
     await session.flush()

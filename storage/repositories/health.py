@@ -18,6 +18,6 @@ async def probe_write(session: AsyncSession) -> None:
     """Raises if the database would refuse a write (read-only, a full disk at the start of a
     transaction): an UPDATE that matches nothing still takes the write lock, and is rolled
     back, so nothing changes."""
-    await session.exec(update(ProcessedUpdate).where(false())  # type: ignore[call-overload]
+    await session.exec(update(ProcessedUpdate).where(false())
                        .values(channel=ProcessedUpdate.channel))
     await session.rollback()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import or_
+from sqlalchemy import ColumnElement, or_
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -61,10 +61,10 @@ async def nominations_of(session: AsyncSession, practice_id: int) -> Sequence[No
                                .order_by(col(Nomination.created_at), col(Nomination.id)))).all()
 
 
-def _waiting_for(level: str, unit_code: str | None) -> list:  # noqa: ANN401
-    where = [Nomination.to_level == level, col(Nomination.decided_at).is_(None)]
+def _waiting_for(level: str, unit_code: str | None) -> list[ColumnElement[bool]]:
+    where = [col(Nomination.to_level) == level, col(Nomination.decided_at).is_(None)]
     if level == Level.PROVINCE:
-        where.append(Nomination.target_unit_code == unit_code)
+        where.append(col(Nomination.target_unit_code) == unit_code)
     return where
 
 

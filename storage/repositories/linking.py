@@ -13,11 +13,14 @@ import hashlib
 import re
 import secrets
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
     Column,
+    Delete,
     PrimaryKeyConstraint,
     Table,
     UniqueConstraint,
@@ -34,7 +37,7 @@ from storage.models import ChannelAccount, DeliveryFallback, LinkCode, Person, R
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no I, O, 0, 1: read aloud without doubt
 CODE_LENGTH = 8  # 32**8 ≈ 10**12 codes, valid for minutes: not guessable
 _NOT_CODE = re.compile(r"[^A-Z0-9]")
-ROLE_RANK = {Role.CITIZEN: 0, Role.OFFICIAL: 1, Role.ADMIN: 2}
+ROLE_RANK: dict[str, int] = {Role.CITIZEN: 0, Role.OFFICIAL: 1, Role.ADMIN: 2}
 
 
 class LinkProblem(StrEnum):
@@ -131,7 +134,7 @@ def _rank(person: Person) -> int:
     return ROLE_RANK.get(person.role, 0)
 
 
-def _person_references() -> list[tuple[Table, Column]]:
+def _person_references() -> list[tuple[Table, Column[Any]]]:
     found = []
     for table in SQLModel.metadata.sorted_tables:
         for column in table.columns:
@@ -141,7 +144,7 @@ def _person_references() -> list[tuple[Table, Column]]:
     return found
 
 
-def _unique_sets(table: Table, column: Column) -> list[list[Column]]:
+def _unique_sets(table: Table, column: Column[Any]) -> list[list[Column[Any]]]:
     """Column sets that must be unique and include `column`."""
     sets = [list(c.columns) for c in table.constraints
             if isinstance(c, UniqueConstraint | PrimaryKeyConstraint)
@@ -153,8 +156,8 @@ def _unique_sets(table: Table, column: Column) -> list[list[Column]]:
     return sets
 
 
-def _delete_clashes(table: Table, column: Column, unique: list[Column], keep_id: int,
-                    drop_id: int):  # noqa: ANN202
+def _delete_clashes(table: Table, column: Column[Any], unique: list[Column[Any]], keep_id: int,
+                    drop_id: int) -> Delete:
     """Rows of `drop` that would duplicate a row of `keep` once moved."""
     other = table.alias("kept")
     same = [other.c[c.name] == c for c in unique if c.name != column.name]
@@ -179,7 +182,7 @@ async def notify_preferences(session: AsyncSession, *,
         return {}
     rows = await session.exec(
         select(Person.id, Person.notify_channel).where(col(Person.id).in_(ids)))
-    return {person_id: channel for person_id, channel in rows.all()}
+    return {person_id: channel for person_id, channel in rows.all() if person_id is not None}
 
 
 async def failed_accounts(session: AsyncSession, *,
@@ -198,12 +201,12 @@ async def failed_accounts(session: AsyncSession, *,
 
 
 def choose_account(accounts: Sequence[ChannelAccount], *, preferred: str | None,
-                   failed: set[int] = frozenset()) -> ChannelAccount | None:  # type: ignore[assignment]
+                   failed: AbstractSet[int] = frozenset()) -> ChannelAccount | None:
     """The account a message goes through: on the person's chosen channel if they have one
     there, otherwise the one used last; never one the message already failed through."""
     usable = [a for a in accounts if a.id not in failed]
     chosen = [a for a in usable if a.channel == preferred]
-    return (chosen or usable or [None])[0]
+    return next(iter(chosen or usable), None)
 
 
 def record_fallback(session: AsyncSession, *, message_id: int, account_id: int, channel: str,

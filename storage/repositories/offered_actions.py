@@ -8,7 +8,7 @@ the outbox offers its actions here, for a person who is not in the middle of a f
 from __future__ import annotations
 
 from sqlalchemy.orm.attributes import flag_modified
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import ChannelAccount, Conversation
@@ -23,7 +23,7 @@ async def offer(session: AsyncSession, *, channel: str, chat_id: str,
     overwritten: either it commits first and its state is kept, or it waits for this."""
     conversation = (await session.exec(
         select(Conversation)
-        .join(ChannelAccount, ChannelAccount.id == Conversation.account_id)
+        .join(ChannelAccount, col(ChannelAccount.id) == Conversation.account_id)
         .where(ChannelAccount.channel == channel, ChannelAccount.chat_id == chat_id)
         .with_for_update(of=Conversation)
     )).first()

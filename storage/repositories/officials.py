@@ -15,7 +15,7 @@ from sqlalchemy import true
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import MAX_ID, ChannelAccount, Feedback, Level, Person, Practice, Role
+from storage.models import MAX_ID, ChannelAccount, Feedback, Level, Person, Practice, Role, id_of
 from storage.repositories import console_sessions
 
 OFFICIAL_ROLES = (Role.OFFICIAL, Role.ADMIN)
@@ -124,7 +124,7 @@ async def people_by_id(session: AsyncSession, ids: Sequence[int | None]) -> dict
     if not wanted:
         return {}
     found = await session.exec(select(Person).where(col(Person.id).in_(wanted)))
-    return {person.id: person for person in found.all()}
+    return {id_of(person): person for person in found.all()}
 
 
 async def list_officials(

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, text
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import Select
 
-from storage.models import ChannelAccount, Conversation, Person
+from storage.models import ChannelAccount, Conversation, Person, id_of
 
 _SEEN_GRANULARITY = timedelta(minutes=5)
 
@@ -23,12 +24,12 @@ class Identity:
     conversation: Conversation
 
 
-def _identity_query():  # noqa: ANN202
+def _identity_query() -> Select[ChannelAccount, Person, Conversation]:
     """Built once: constructing the statement cost more than running it."""
     return (
         select(ChannelAccount, Person, Conversation)
-        .join(Person, Person.id == ChannelAccount.person_id)
-        .outerjoin(Conversation, Conversation.account_id == ChannelAccount.id)
+        .join(Person, col(Person.id) == ChannelAccount.person_id)
+        .outerjoin(Conversation, col(Conversation.account_id) == ChannelAccount.id)
         .where(ChannelAccount.channel == bindparam("channel"),
                ChannelAccount.external_id == bindparam("external_id"))
     )
@@ -51,7 +52,8 @@ async def lock_chat(session: AsyncSession, *, channel: str, external_id: str) ->
     back and run the turn again (it then sees what the other turn stored)."""
     if session.get_bind().dialect.name != "postgresql":
         return True
-    result = await session.exec(_LOCK_CHAT, params={"key": f"chat:{channel}:{external_id}"})
+    connection = await session.connection()
+    result = await connection.execute(_LOCK_CHAT, {"key": f"chat:{channel}:{external_id}"})
     return bool(result.scalar_one())
 
 
@@ -65,7 +67,8 @@ async def load_identity(
         return None
     account, person, conversation = row
     if conversation is None:
-        conversation = Conversation(account_id=account.id, data={}, updated_at=account.created_at)
+        conversation = Conversation(account_id=id_of(account), data={},
+                                    updated_at=account.created_at)
         session.add(conversation)
     return Identity(account, person, conversation)
 
@@ -79,12 +82,12 @@ async def create_identity(
     session.add(person)
     await session.flush()
     account = ChannelAccount(
-        person_id=person.id, channel=channel, external_id=external_id, chat_id=chat_id,
+        person_id=id_of(person), channel=channel, external_id=external_id, chat_id=chat_id,
         username=username, display_name=display_name[:200], created_at=now, last_seen_at=now,
     )
     session.add(account)
     await session.flush()
-    conversation = Conversation(account_id=account.id, data={}, updated_at=now)
+    conversation = Conversation(account_id=id_of(account), data={}, updated_at=now)
     session.add(conversation)
     return Identity(account, person, conversation)
 

@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import String, and_, cast, delete, exists, or_
-from sqlmodel import col, select
+from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import (
@@ -60,12 +60,13 @@ _SHORTEST_SCRUBBED = 4
 """Shorter strings (a one-letter name) would replace innocent text in others' messages."""
 
 
-def _dump(row: Any) -> dict[str, Any]:
+def _dump(row: SQLModel) -> dict[str, Any]:
     return row.model_dump(mode="json")
 
 
 async def _all(session: AsyncSession, query: Any) -> Sequence[Any]:
-    return (await session.exec(query)).all()
+    rows: Sequence[Any] = (await session.exec(query)).all()
+    return rows
 
 
 async def export_person(session: AsyncSession, person_id: int) -> dict[str, Any] | None:
@@ -361,7 +362,7 @@ async def _scrub_copies(session: AsyncSession, strings: set[str]) -> None:
     if not strings:
         return
     for model in (OutboxMessage, WebNotice):
-        column = model.payload  # type: ignore[attr-defined]
+        column = model.payload
         found = await _all(session, select(model).where(
             or_(*(cast(column, String).contains(s) for s in strings))))
         for row in found:

@@ -8,7 +8,7 @@ from typing import Any
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Practice, PracticePhoto, PracticeVideo
+from storage.models import Practice, PracticePhoto, PracticeVideo, id_of
 
 
 async def create_practice(
@@ -24,9 +24,9 @@ async def create_practice(
     await session.flush()
     practice.code = f"MH-{year}-{practice.id:06d}"
     for position, photo in enumerate(photos):
-        session.add(PracticePhoto(practice_id=practice.id, position=position, **photo))
+        session.add(PracticePhoto(practice_id=id_of(practice), position=position, **photo))
     if video:
-        session.add(PracticeVideo(practice_id=practice.id, **video))
+        session.add(PracticeVideo(practice_id=id_of(practice), **video))
     await session.flush()
     return practice
 
@@ -34,7 +34,7 @@ async def create_practice(
 async def replace_video(session: AsyncSession, *, practice_id: int,
                         video: dict[str, Any] | None) -> None:
     """The practice's own video (not its updates'), replaced or removed on a resubmission."""
-    await session.exec(delete(PracticeVideo).where(  # type: ignore[call-overload]
+    await session.exec(delete(PracticeVideo).where(
         col(PracticeVideo.practice_id) == practice_id, col(PracticeVideo.update_id).is_(None)))
     if video:
         session.add(PracticeVideo(practice_id=practice_id, **video))

@@ -23,6 +23,7 @@ from storage.models import (
     Practice,
     PracticeStatus,
     ReminderRun,
+    id_of,
 )
 from storage.repositories.officials import OFFICIAL_ROLES
 
@@ -149,7 +150,7 @@ async def people(session: AsyncSession, *, ids: Iterable[int]) -> dict[int, Pers
     if not wanted:
         return {}
     result = await session.exec(select(Person).where(col(Person.id).in_(wanted)))
-    return {person.id: person for person in result.all()}
+    return {id_of(person): person for person in result.all()}
 
 
 async def open_feedback(session: AsyncSession, *, received_before: datetime) -> Sequence[Feedback]:

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Consultation, ConsultationVote, Feedback, Practice, Recognition
+from storage.models import Consultation, ConsultationVote, Feedback, Practice, Recognition, id_of
 from storage.repositories import feedback_flags
 from storage.repositories.officials import Scope
 
@@ -94,7 +94,7 @@ async def practices(session: AsyncSession, *, scope: Scope, start: datetime,
         select(Practice).where(scope.practice_clause(), Practice.created_at >= start,
                                Practice.created_at < end)
         .order_by(col(Practice.created_at), col(Practice.id)))
-    return [PracticeRow(p.id, p.code or "", p.title, p.field, p.status, p.commune_code,
+    return [PracticeRow(id_of(p), p.code or "", p.title, p.field, p.status, p.commune_code,
                         p.submitter_name, from_db(p.created_at), p.people_mobilised,
                         p.organisations_taking_part, p.contribution_workdays,
                         p.contribution_money_vnd, p.contribution_other)
@@ -114,7 +114,7 @@ async def recognitions(session: AsyncSession, *, scope: Scope, start: datetime,
     consulted = {c.id: c for c in (await session.exec(select(Consultation).where(
         col(Consultation.id).in_([r.consultation_id for r, _ in rows
                                   if r.consultation_id is not None])))).all()}
-    return [RecognitionRow(p.id, p.code or "", p.title, r.level, r.unit_code,
+    return [RecognitionRow(id_of(p), p.code or "", p.title, r.level, r.unit_code,
                            from_db(r.recognised_at), r.year, r.decision_number,
                            r.decision_date,
                            _consultation_row(consulted[r.consultation_id], p, ())

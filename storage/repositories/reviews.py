@@ -18,6 +18,7 @@ from storage.models import (
     PracticeStatus,
     PracticeVote,
     Recognition,
+    id_of,
 )
 from storage.repositories.officials import Scope
 
@@ -34,7 +35,7 @@ async def add_event(
     field_names: Sequence[str] = (),
 ) -> PracticeEvent:
     """Record a review step and move the practice to `to_status` (if given)."""
-    event = PracticeEvent(practice_id=practice.id, kind=kind, actor_id=actor_id,
+    event = PracticeEvent(practice_id=id_of(practice), kind=kind, actor_id=actor_id,
                           from_status=practice.status, to_status=to_status, note=note,
                           field_names=list(field_names), created_at=now)
     if to_status is not None:
@@ -87,10 +88,10 @@ async def update_answers(session: AsyncSession, *, practice: Practice,
         setattr(practice, name, value)
     session.add(practice)
     if photos is not None:
-        await session.exec(delete(PracticePhoto).where(  # type: ignore[call-overload]
+        await session.exec(delete(PracticePhoto).where(
             col(PracticePhoto.practice_id) == practice.id))
         for position, photo in enumerate(photos):
-            session.add(PracticePhoto(practice_id=practice.id, position=position, **photo))
+            session.add(PracticePhoto(practice_id=id_of(practice), position=position, **photo))
     await session.flush()
 
 
@@ -106,7 +107,7 @@ async def recognitions_of(session: AsyncSession, practice_id: int) -> Sequence[R
 async def recognise(session: AsyncSession, *, practice: Practice, level: str,
                     unit_code: str | None, by: int, now: datetime,
                     valid_until: datetime) -> Recognition:
-    recognition = Recognition(practice_id=practice.id, level=level, unit_code=unit_code,
+    recognition = Recognition(practice_id=id_of(practice), level=level, unit_code=unit_code,
                               recognised_by=by, recognised_at=now, valid_until=valid_until)
     session.add(recognition)
     await session.flush()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from statistics import median
 from typing import Any
 
 from sqlmodel import col, func, select
@@ -49,8 +48,8 @@ async def for_scope(session: AsyncSession, *, scope: Scope) -> JurisdictionStats
         practice_by_status=practice_by_status,
         practice_by_field=await _counts(session, Practice, Practice.field, pr),
         practice_by_commune=await _counts(session, Practice, Practice.commune_code, pr),
-        median_first_answer=median(answered) if answered else None,
-        median_resolution=median(resolved) if resolved else None,
+        median_first_answer=_median(answered) if answered else None,
+        median_resolution=_median(resolved) if resolved else None,
         mean_satisfaction=sum(ratings) / len(ratings) if ratings else None,
         ratings=len(ratings),
     )
@@ -65,3 +64,12 @@ async def _counts(session: AsyncSession, table: Any, column: Any, clause: Any) -
 
 def _aware(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def _median(values: list[timedelta]) -> timedelta:
+    """statistics.median, for durations (its type hints take numbers only)."""
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2

@@ -10,9 +10,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import ProcessedUpdate
+from storage.models import ProcessedUpdate, table_of
 
-_MARK = insert(ProcessedUpdate.__table__)  # type: ignore[attr-defined]
+_MARK = insert(table_of(ProcessedUpdate))
 
 
 async def mark(session: AsyncSession, *, channel: str, update_id: str, now: datetime,
@@ -60,7 +60,7 @@ async def forget_answers_before(session: AsyncSession, *, before: datetime, limi
     return result.rowcount
 
 
-_CLAIM = {name: dialect.insert(ProcessedUpdate.__table__)  # type: ignore[attr-defined]
+_CLAIM = {name: dialect.insert(table_of(ProcessedUpdate))
           .on_conflict_do_nothing()
           for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
 

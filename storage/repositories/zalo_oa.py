@@ -9,6 +9,7 @@ Zalo (compare-and-swap), so two processes never spend the same refresh token.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import exists, or_, update
 from sqlmodel import col, select
@@ -21,6 +22,7 @@ from storage.models import (
     OutboxStatus,
     Person,
     ZaloOAToken,
+    stored_ids,
 )
 
 
@@ -38,7 +40,7 @@ async def seed_refresh_token(session: AsyncSession, *, app_id: str, refresh_toke
         await session.flush()
         return
     await session.exec(
-        update(ZaloOAToken).where(ZaloOAToken.app_id == app_id).values(
+        update(ZaloOAToken).where(col(ZaloOAToken.app_id) == app_id).values(
             access_token="", access_expires_at=None, refresh_token=refresh_token,
             refresh_expires_at=None, seed_hash=seed_hash, generation=ZaloOAToken.generation + 1,
             lease_owner=None, lease_until=None, problem=None, problem_at=None, updated_at=now))
@@ -48,12 +50,13 @@ async def store_pair(session: AsyncSession, *, app_id: str, access_token: str,
                      refresh_token: str, access_expires_at: datetime,
                      refresh_expires_at: datetime | None, now: datetime) -> None:
     """A new pair from Zalo (a refresh or a first grant), both tokens in one statement."""
-    values = dict(access_token=access_token, refresh_token=refresh_token,
-                  access_expires_at=access_expires_at, refresh_expires_at=refresh_expires_at,
-                  lease_owner=None, lease_until=None, problem=None, problem_at=None,
-                  refreshed_at=now, updated_at=now)
+    values: dict[str, Any] = dict(access_token=access_token, refresh_token=refresh_token,
+                                  access_expires_at=access_expires_at,
+                                  refresh_expires_at=refresh_expires_at, lease_owner=None,
+                                  lease_until=None, problem=None, problem_at=None,
+                                  refreshed_at=now, updated_at=now)
     result = await session.exec(
-        update(ZaloOAToken).where(ZaloOAToken.app_id == app_id)
+        update(ZaloOAToken).where(col(ZaloOAToken.app_id) == app_id)
         .values(generation=ZaloOAToken.generation + 1, **values))
     if not result.rowcount:
         session.add(ZaloOAToken(app_id=app_id, generation=1, **values))
@@ -66,9 +69,9 @@ async def claim_refresh(session: AsyncSession, *, app_id: str, generation: int, 
     `generation` was read and no other refresh is running. True if taken."""
     result = await session.exec(
         update(ZaloOAToken)
-        .where(ZaloOAToken.app_id == app_id, ZaloOAToken.generation == generation,
+        .where(col(ZaloOAToken.app_id) == app_id, col(ZaloOAToken.generation) == generation,
                or_(col(ZaloOAToken.lease_until).is_(None), col(ZaloOAToken.lease_until) <= now,
-                   ZaloOAToken.lease_owner == owner))
+                   col(ZaloOAToken.lease_owner) == owner))
         .values(lease_owner=owner, lease_until=until))
     return bool(result.rowcount)
 
@@ -76,12 +79,13 @@ async def claim_refresh(session: AsyncSession, *, app_id: str, generation: int, 
 async def release_refresh(session: AsyncSession, *, app_id: str, owner: str,
                           problem: str | None = None, now: datetime | None = None) -> None:
     """End a refresh that brought no new pair; `problem` says why Zalo refused it."""
-    values: dict = {"lease_owner": None, "lease_until": None}
+    values: dict[str, object] = {"lease_owner": None, "lease_until": None}
     if problem is not None:
         values |= {"problem": problem[:500], "problem_at": now}
     await session.exec(
         update(ZaloOAToken)
-        .where(ZaloOAToken.app_id == app_id, ZaloOAToken.lease_owner == owner).values(**values))
+        .where(col(ZaloOAToken.app_id) == app_id, col(ZaloOAToken.lease_owner) == owner)
+        .values(**values))
 
 
 # -- the people the OA writes to -------------------------------------------------------------
@@ -91,7 +95,7 @@ async def oa_recipient(session: AsyncSession, *,
                        user_id: str) -> tuple[ChannelAccount, Person] | None:
     """The OA account of a Zalo user (the id Zalo gave them for this OA) and its person."""
     row = (await session.exec(
-        select(ChannelAccount, Person).join(Person, Person.id == ChannelAccount.person_id)
+        select(ChannelAccount, Person).join(Person, col(Person.id) == ChannelAccount.person_id)
         .where(ChannelAccount.channel == Channel.ZALO_OA, ChannelAccount.external_id == user_id)
     )).first()
     return (row[0], row[1]) if row else None
@@ -102,7 +106,8 @@ async def unfollowed(session: AsyncSession, *, user_id: str) -> bool:
     uses their other channels. Coming back (following, writing) makes the account active."""
     result = await session.exec(
         update(ChannelAccount)
-        .where(ChannelAccount.channel == Channel.ZALO_OA, ChannelAccount.external_id == user_id)
+        .where(col(ChannelAccount.channel) == Channel.ZALO_OA,
+               col(ChannelAccount.external_id) == user_id)
         .values(active=False))
     return bool(result.rowcount)
 
@@ -114,10 +119,10 @@ async def release_awaiting(session: AsyncSession, *, now: datetime) -> list[int]
     """Messages kept `awaiting_contact` whose person has written since (on any channel): due
     again now. While waiting, `not_before` holds the instant the wait began. Returns their ids.
     Reads first, so a pass with nothing to release writes nothing."""
-    written = exists().where(ChannelAccount.person_id == OutboxMessage.person_id,
-                             ChannelAccount.active == True,  # noqa: E712
+    written = exists().where(col(ChannelAccount.person_id) == OutboxMessage.person_id,
+                             col(ChannelAccount.active) == True,  # noqa: E712
                              col(ChannelAccount.last_seen_at) > col(OutboxMessage.not_before))
-    ids = list((await session.exec(
+    ids = stored_ids((await session.exec(
         select(OutboxMessage.id)
         .where(OutboxMessage.status == OutboxStatus.AWAITING_CONTACT, written))).all())
     if ids:

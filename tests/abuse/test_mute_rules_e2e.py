@@ -30,8 +30,8 @@ SPAM = "Trúng thưởng! Nhận tại tinyurl.com/trung-thuong ngay hôm nay."
 
 @pytest.fixture
 def fast_settings(settings):  # noqa: ANN001
-    return settings.model_copy(update={"telegram_per_chat_rate": 1000,
-                                       "telegram_global_rate": 1000})
+    return settings.updated(telegram_per_chat_rate=1000,
+                            telegram_global_rate=1000)
 
 
 def walk_with(text: str, **options: object) -> list[Step]:

@@ -43,8 +43,8 @@ async def until_leads(app: App, deadline: float) -> float:
 async def test_one_leads_the_other_takes_over_when_it_stops_or_loses_its_session(
         settings, clock):
     def worker(name: str) -> App:
-        return App(settings.model_copy(update={"worker_id": name,
-                                               "leader_lease_seconds": LEASE}), clock=clock)
+        return App(settings.updated(worker_id=name,
+                                    leader_lease_seconds=LEASE), clock=clock)
 
     first, second = worker("w1"), worker("w2")
     await first.start()
@@ -64,7 +64,7 @@ async def test_one_leads_the_other_takes_over_when_it_stops_or_loses_its_session
             assert (await healthz(third))["leader"] is False
             # The leader's lock session is cut by the server (a network fault): it steps
             # down at its next check, and the standby worker leads, with a newer term.
-            url = make_url(settings.database_url)
+            url = make_url(settings.database.url)
             admin = await asyncpg.connect(host=url.host, port=url.port, user=url.username,
                                           database=url.database)
             try:

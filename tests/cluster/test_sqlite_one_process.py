@@ -26,7 +26,7 @@ async def healthz(app: App) -> tuple[int, dict]:
 
 
 async def test_the_one_process_leads_and_healthz_names_it(settings, clock):
-    app = App(settings.model_copy(update={"worker_id": "worker-a"}), clock=clock)
+    app = App(settings.updated(worker_id="worker-a"), clock=clock)
     await app.start()
     try:
         assert await healthz(app) == (200, {"status": "ok", "database": "ok", "media": "ok",
@@ -48,10 +48,10 @@ async def test_the_one_process_leads_and_healthz_names_it(settings, clock):
 
 async def test_a_second_process_on_the_same_file_stops_with_one_line_and_status_2(
         settings, tmp_path):
-    held = SoleProcessLock(settings.database_url, worker="first")
+    held = SoleProcessLock(settings.database.url, worker="first")
     held.lock_file()  # what a running first process holds (flock: per open file)
     try:
-        env = {**os.environ, "DATABASE_URL": settings.database_url,
+        env = {**os.environ, "DATABASE_URL": settings.database.url,
                "MEDIA_DIR": str(tmp_path / "media"), "WEB_PORT": "0",
                "TELEGRAM_BOT_TOKEN": "", "PYTHONPATH": str(ROOT)}
         env.pop("TELEGRAM_BOT_TOKEN")
@@ -64,5 +64,5 @@ async def test_a_second_process_on_the_same_file_stops_with_one_line_and_status_
     assert process.returncode == 2
     lines = stderr.decode().strip().splitlines()
     assert lines == [f"Another bot process is already running on the SQLite database "
-                     f"{Path(settings.database_url.split('///', 1)[1]).resolve()}: SQLite "
+                     f"{Path(settings.database.url.split('///', 1)[1]).resolve()}: SQLite "
                      "serves one process (use PostgreSQL for several workers)."]

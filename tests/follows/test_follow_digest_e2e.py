@@ -59,7 +59,7 @@ class Chat:
 
 @asynccontextmanager
 async def citizen(channel: str, settings, clock) -> AsyncIterator[tuple[App, Chat]]:  # noqa: ANN001
-    settings = settings.model_copy(update={"public_base_url": "https://dvk.example.vn"})
+    settings = settings.updated(public_base_url="https://dvk.example.vn")
     if channel == "telegram":
         async with FakeTelegram() as fake:
             hoa = fake.user(2001, first_name="Hoa", language_code="vi")

@@ -20,7 +20,7 @@ async def test_cancel_asks_then_discards(make_chat, db):
     assert "Đã huỷ bản nháp" in chat.last.text
     async with db.session() as session:
         conversation = (await session.exec(select(Conversation))).one()
-    assert conversation.flow is None and conversation.data["answers"] == {}
+    assert conversation.flow is None and conversation.data["draft"]["answers"] == {}
 
 
 async def test_cancel_declined_keeps_everything(make_chat):
@@ -134,7 +134,7 @@ async def test_typed_number_picks_an_option(make_chat, db):
     await chat.text("nguoi dan")
     assert "Tên tập thể hoặc họ tên" in chat.last.text
     async with db.session() as session:
-        answers = (await session.exec(select(Conversation))).one().data["answers"]
+        answers = (await session.exec(select(Conversation))).one().data["draft"]["answers"]
     assert answers == {"submitter_kind": "individual", "individual_type": "citizen"}
     async with db.session() as session:
         assert (await session.exec(select(Practice))).all() == []

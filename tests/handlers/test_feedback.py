@@ -145,7 +145,7 @@ async def test_bad_input_at_every_step_repeats_the_question(make_chat, db, index
     async with db.session() as session:
         from storage.models import Conversation
 
-        before = (await session.exec(select(Conversation))).one().data["answers"]
+        before = (await session.exec(select(Conversation))).one().data["draft"]["answers"]
     for name, send, expected in BAD_INPUTS:
         replies = await send(chat)
         reply = chat.last
@@ -162,7 +162,7 @@ async def test_bad_input_at_every_step_repeats_the_question(make_chat, db, index
     async with db.session() as session:
         from storage.models import Conversation
 
-        assert (await session.exec(select(Conversation))).one().data["answers"] == before
+        assert (await session.exec(select(Conversation))).one().data["draft"]["answers"] == before
     for later in WALK[index:]:
         await do(chat, later)
     await chat.press("Gửi")

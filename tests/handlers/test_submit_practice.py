@@ -93,7 +93,7 @@ async def test_bad_input_at_every_step_repeats_the_question(make_chat, db, index
     step = COMPLETE_PRACTICE[index]
     question = chat.last
     async with db.session() as session:
-        before = (await session.exec(select(Conversation))).one().data["answers"]
+        before = (await session.exec(select(Conversation))).one().data["draft"]["answers"]
 
     for name, send, expected in BAD_INPUTS:
         if name == "other flow's command":
@@ -118,7 +118,7 @@ async def test_bad_input_at_every_step_repeats_the_question(make_chat, db, index
             assert isinstance(text_reply, TextReply) and len(text_reply.text) <= 4096
 
     async with db.session() as session:
-        after = (await session.exec(select(Conversation))).one().data["answers"]
+        after = (await session.exec(select(Conversation))).one().data["draft"]["answers"]
     assert after == before
 
     # ...and the flow still completes from here.

@@ -45,8 +45,8 @@ IN_2028 = datetime(2028, 3, 1, 3, 0, tzinfo=UTC)  # 10:00 in Hà Nội, a provin
 async def on_channel(channel: str, settings, clock  # noqa: ANN001
                      ) -> AsyncIterator[tuple[App, Callable[[str], ChatDriver], Callable]]:
     """The running app, a maker of people's chats, and how an official joins on it."""
-    fast = settings.model_copy(update={"telegram_per_chat_rate": 1000,
-                                       "telegram_global_rate": 1000})
+    fast = settings.updated(telegram_per_chat_rate=1000,
+                            telegram_global_rate=1000)
     if channel == "telegram":
         async with FakeTelegram() as fake, \
                 telegram_harness.running_app(fast, fake, clock) as app:

@@ -29,8 +29,8 @@ async def test_invitations_wait_for_the_morning_and_come_once(settings, clock, d
         practice.status = PracticeStatus.APPROVED
         session.add(practice)
         await session.commit()
-    fast = settings.model_copy(update={"telegram_per_chat_rate": 1000,
-                                       "telegram_global_rate": 1000})
+    fast = settings.updated(telegram_per_chat_rate=1000,
+                            telegram_global_rate=1000)
     async with FakeTelegram() as fake, running_app(fast, fake, clock) as app:
         def chat(user_id: int, name: str) -> TelegramChat:
             return TelegramChat(TelegramDriver(app, fake, fake.user(user_id, first_name=name)))

@@ -28,8 +28,8 @@ TITLE = "Tiếng kẻng an ninh thôn"
 
 @pytest.fixture
 def fast_settings(settings):  # noqa: ANN001
-    return settings.model_copy(update={"telegram_per_chat_rate": 1000,
-                                       "telegram_global_rate": 1000, "consultation_days": 10})
+    return settings.updated(telegram_per_chat_rate=1000,
+                            telegram_global_rate=1000, consultation_days=10)
 
 
 def border_practice() -> list[Step]:

@@ -186,7 +186,7 @@ async def _state(db, chat: EngineChat) -> dict:  # noqa: ANN001
             ChannelAccount.external_id == chat.sender.external_id))).one()
     data = next(r.data for r in rows if r.account_id == account.id)
     return {"answers": data.get("answers"), "picked": data.get("picked"),
-            "photos": (data.get("scratch") or {}).get("photos") or []}
+            "photos": (data["draft"].get("scratch") or {}).get("photos") or []}
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])

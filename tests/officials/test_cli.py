@@ -20,7 +20,7 @@ def run(settings, *argv: str) -> int:  # noqa: ANN001
 
 @pytest.fixture
 def cli_settings(settings):
-    return settings.model_copy(update={"telegram_bot_username": "dvk_test_bot"})
+    return settings.updated(telegram_bot_username="dvk_test_bot")
 
 
 async def test_invite_link_makes_an_official_then_list_and_remove(cli_settings, make_chat, db,

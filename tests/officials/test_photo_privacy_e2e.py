@@ -51,11 +51,11 @@ async def _originals_keep_their_metadata(db, settings) -> None:  # noqa: ANN001
     async with db.session() as session:
         photos = (await session.exec(select(FeedbackPhoto))).all()
     assert photos
-    objects = media_objects(settings)
+    objects = media_objects(settings.media)
     for photo in photos:
         with Image.open(io.BytesIO(objects.get(photo.path))) as original:
             assert original.getexif().get_ifd(ExifTags.IFD.GPSInfo)  # evidence, as sent
-        assert (settings.media_dir / photo.path).exists() == (not settings.media_store)
+        assert (settings.media.dir / photo.path).exists() == (not settings.media.store)
 
 
 @needs_feedback
@@ -170,13 +170,13 @@ async def test_web_chat_official_sees_clean_copies_made_once(settings, clock, db
                                            for src in shown), first
             for src in shown:
                 assert_clean_photo(base64.b64decode(src.split(",", 1)[1]))
-            copies = _copies(settings.media_dir)
+            copies = _copies(settings.media.dir)
             assert copies, "no copy kept on disk"
 
             await minh.text("/hopthu")
             again = await minh.press(code)
             assert [b.src for b in again if b.kind == "photo"] == shown
-            assert _copies(settings.media_dir) == copies  # same files, not written again
+            assert _copies(settings.media.dir) == copies  # same files, not written again
     finally:
         await app.stop()
     await _originals_keep_their_metadata(db, settings)

@@ -80,7 +80,7 @@ async def test_telegram_official_is_told_a_photo_the_bucket_refuses_cannot_be_op
             code = CODE.search(citizen.last.text).group(0)
             await app.outbox.drain()
 
-            with bucket_refusing_photos(media_bucket, settings.media_dir) as keys:
+            with bucket_refusing_photos(media_bucket, settings.media.dir) as keys:
                 await official.command("hopthu")
                 shown = await official.press(code)
                 texts = [m.text for m in shown]
@@ -115,7 +115,7 @@ async def test_zalo_bot_official_is_told_a_photo_the_bucket_refuses_cannot_be_op
             assert CODE.search(citizen.last.text), citizen.last.text
             await app.outbox.drain()
 
-            with bucket_refusing_photos(media_bucket, settings.media_dir) as keys:
+            with bucket_refusing_photos(media_bucket, settings.media.dir) as keys:
                 shown = await official.text("1")  # the notice's action: open it
                 assert [m for m in shown if m.method == "sendPhoto"] == []
                 assert any(UNAVAILABLE in (m.text or "") for m in shown), shown
@@ -151,7 +151,7 @@ async def test_zalo_oa_official_is_told_a_photo_the_bucket_refuses_cannot_be_ope
             await app.outbox.drain()
             notice = minh.last
 
-            with bucket_refusing_photos(media_bucket, settings.media_dir) as keys:
+            with bucket_refusing_photos(media_bucket, settings.media.dir) as keys:
                 shown = await official.press(notice.titles[0])
                 assert all(m.image is None for m in shown), shown
                 assert any(UNAVAILABLE in (m.text or "") for m in shown), shown
@@ -181,7 +181,7 @@ async def test_web_chat_official_is_told_a_photo_the_bucket_refuses_cannot_be_op
             await hoa.press("✅ Gửi")
             code = CODE.search(hoa.last.text).group(0)
 
-            with bucket_refusing_photos(media_bucket, settings.media_dir) as keys:
+            with bucket_refusing_photos(media_bucket, settings.media.dir) as keys:
                 await minh.text("/hopthu")
                 shown = await minh.press(code)
                 assert minh.status == 200

@@ -30,17 +30,17 @@ async def fake():
 
 @pytest.fixture
 def tg_settings(settings: Settings, fake: FakeTelegram) -> Settings:
-    return settings.model_copy(update={
-        "telegram_bot_token": SecretStr(fake.token),
-        "telegram_api_base_url": fake.base_url,
-        "telegram_file_base_url": fake.file_base_url,
-        "outbox_send_timeout_seconds": SEND_TIMEOUT,
-    })
+    return settings.updated(
+        telegram_bot_token=SecretStr(fake.token),
+        telegram_api_base_url=fake.base_url,
+        telegram_file_base_url=fake.file_base_url,
+        outbox_send_timeout_seconds=SEND_TIMEOUT,
+    )
 
 
 @pytest.fixture
 async def sender(tg_settings: Settings, engine, services):
-    channel = TelegramChannel(tg_settings, engine, services.media)
+    channel = TelegramChannel(tg_settings.telegram, engine, services.media)
     outbox_sender = channel.outbox_sender(timeout=SEND_TIMEOUT, connections=16)
     await outbox_sender.start()
     yield outbox_sender
@@ -64,7 +64,8 @@ def make_worker(db, clock: ManualClock, sender, tg_settings: Settings):
              quiet: QuietHours | None = None) -> OutboxWorker:
         limiter = ChatRateLimiter(limits or RateLimits(), now=clock_seconds(clock))
         return OutboxWorker(db, {"telegram": sender}, clock, limiters={"telegram": limiter},
-                            quiet=quiet or ReminderPolicy.from_settings(tg_settings).quiet,
+                            quiet=quiet or ReminderPolicy.from_settings(tg_settings.scheduler,
+                                                                         tg_settings.flows.tz).quiet,
                             sleep=clock_sleep(clock), resend_unconfirmed=resend_unconfirmed)
 
     return make
@@ -73,7 +74,7 @@ def make_worker(db, clock: ManualClock, sender, tg_settings: Settings):
 @pytest.fixture
 def make_service(db, clock: ManualClock, services, sender, tg_settings: Settings, make_worker):
     def make(**overrides: object) -> SchedulerService:
-        configured = tg_settings.model_copy(update=overrides)
+        configured = tg_settings.updated(**overrides)
         return SchedulerService(db=db, clock=clock, settings=configured, services=services,
                                 senders={"telegram": sender}, worker=make_worker())
 

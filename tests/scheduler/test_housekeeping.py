@@ -134,7 +134,7 @@ async def test_voice_notes_nobody_holds_go_after_a_day(make_chat, db, clock, ser
         [kept] = (await session.exec(select(FeedbackVoice.path))).all()
         [draft] = (await session.exec(select(Conversation).where(
             Conversation.step == "text"))).all()
-    held = draft.data["scratch"]["voice"]["path"]
+    held = draft.data["draft"]["scratch"]["voice"]["path"]
 
     def cleaner(keep: timedelta) -> Housekeeping:
         return Housekeeping(db, clock, processed_updates_keep=timedelta(days=7),

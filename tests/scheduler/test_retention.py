@@ -133,7 +133,7 @@ async def test_a_backlog_goes_in_batches(make_chat, db, clock, services):
 async def test_the_setting_reaches_the_scheduler_and_the_notice(make_service, settings,
                                                                   make_chat):
     service = make_service()
-    assert service.retention.keep.days == settings.retention_days_after_close == 365
+    assert service.retention.keep.days == settings.flows.retention_days_after_close == 365
     chat = make_chat(2002, "Hà")
     await chat.command("quyenriengtu")
     assert "sau 365 ngày" in chat.last.text

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from settings import Settings
+from settings import Settings, env_names
 
 ENV_EXAMPLE = Path(__file__).resolve().parents[2] / ".env.example"
 SCHEDULER_SETTINGS = (
@@ -23,7 +23,7 @@ SCHEDULER_SETTINGS = (
 def test_every_scheduler_setting_is_in_env_example_with_a_comment() -> None:
     lines = ENV_EXAMPLE.read_text(encoding="utf-8").splitlines()
     for name in SCHEDULER_SETTINGS:
-        assert name in Settings.model_fields
+        assert name.upper() in env_names()
         key = name.upper() + "="
         index = next((i for i, line in enumerate(lines) if line.startswith(key)), None)
         assert index is not None, f"{key} is missing from .env.example"
@@ -32,15 +32,16 @@ def test_every_scheduler_setting_is_in_env_example_with_a_comment() -> None:
 
 def test_defaults_and_parsing() -> None:
     settings = Settings(_env_file=None)
-    assert settings.reminder_offsets == (30, 7, 1)
-    assert settings.reminder_hour == 8
-    assert settings.quiet_window == (time(21), time(7))
-    assert settings.draft_reminder_steps == (24, 168)
-    assert (settings.review_remind_days, settings.review_escalate_days) == (7, 30)
+    assert settings.scheduler.reminder_offsets_days == (30, 7, 1)
+    assert settings.scheduler.reminder_hour == 8
+    assert settings.scheduler.quiet_window == (time(21), time(7))
+    assert settings.scheduler.draft_reminder_hours == (24, 168)
+    assert (settings.scheduler.review_remind_days,
+            settings.scheduler.review_escalate_days) == (7, 30)
     custom = Settings(_env_file=None, reminder_offsets_days="1, 14,3", quiet_hours="22:30-06:15")
-    assert custom.reminder_offsets == (14, 3, 1)
-    assert custom.quiet_window == (time(22, 30), time(6, 15))
-    assert Settings(_env_file=None, quiet_hours="off").quiet_window is None
+    assert custom.scheduler.reminder_offsets_days == (14, 3, 1)
+    assert custom.scheduler.quiet_window == (time(22, 30), time(6, 15))
+    assert Settings(_env_file=None, quiet_hours="off").scheduler.quiet_window is None
 
 
 @pytest.mark.parametrize("field, value", [

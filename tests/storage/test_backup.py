@@ -45,7 +45,7 @@ def empty_database_url(tmp_path: Path) -> Iterator[str]:
 async def source(settings, database_url: str, media_settings) -> dict[str, str]:
     """A database with demo practices (photos, recognitions, votes) and its media store."""
     assert await load_demo(settings, count=12, seed=7) == 12
-    return {"DATABASE_URL": database_url, "MEDIA_DIR": str(settings.media_dir),
+    return {"DATABASE_URL": database_url, "MEDIA_DIR": str(settings.media.dir),
             **{key.upper(): value for key, value in media_settings.items()}}
 
 

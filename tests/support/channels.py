@@ -51,8 +51,8 @@ async def chat_on(channel: str, settings, clock, db, services, engine  # noqa: A
                 yield oa_harness.ZaloOAChat(oa_harness.OADriver(app, fake, lan))
             assert fake.errors == []
     else:
-        relaxed = settings.model_copy(update={"web_chat_rate_per_minute": 1000,
-                                              "web_chat_new_sessions_per_hour": 1000})
+        relaxed = settings.updated(web_chat_rate_per_minute=1000,
+                                   web_chat_new_sessions_per_hour=1000)
         web_app = create_web_app(settings=relaxed, db=db, services=services, engine=engine,
                                  metrics=Metrics())
         async with TestClient(TestServer(web_app, host="127.0.0.1")) as client:
@@ -104,8 +104,8 @@ async def people_on(channel: str, settings, clock, db, services, engine  # noqa:
                 app, fake, fake.user(str(next(ids)), name))), app.outbox.drain)
             assert fake.errors == []
     else:
-        relaxed = settings.model_copy(update={"web_chat_rate_per_minute": 1000,
-                                              "web_chat_new_sessions_per_hour": 1000})
+        relaxed = settings.updated(web_chat_rate_per_minute=1000,
+                                   web_chat_new_sessions_per_hour=1000)
         web_app = create_web_app(settings=relaxed, db=db, services=services, engine=engine,
                                  metrics=Metrics())
         async with TestServer(web_app, host="127.0.0.1") as server, AsyncExitStack() as stack:

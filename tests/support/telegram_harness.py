@@ -24,12 +24,12 @@ from tests.support.consent import AGREE, is_privacy_notice
 
 @asynccontextmanager
 async def running_app(settings: Settings, fake: FakeTelegram, clock: Clock) -> AsyncIterator[App]:
-    configured = settings.model_copy(update={
-        "telegram_bot_token": SecretStr(fake.token),
-        "telegram_api_base_url": fake.base_url,
-        "telegram_file_base_url": fake.file_base_url,
-        "telegram_poll_timeout_seconds": 1,
-    })
+    configured = settings.updated(
+        telegram_bot_token=SecretStr(fake.token),
+        telegram_api_base_url=fake.base_url,
+        telegram_file_base_url=fake.file_base_url,
+        telegram_poll_timeout_seconds=1,
+    )
     app = App(configured, clock=clock)
     await app.start()
     try:

@@ -35,7 +35,7 @@ def no_errors_logged(caplog: pytest.LogCaptureFixture) -> None:
 
 async def answers(db) -> dict:  # noqa: ANN001
     async with db.session() as session:
-        return dict((await session.exec(select(Conversation))).one().data["answers"])
+        return dict((await session.exec(select(Conversation))).one().data["draft"]["answers"])
 
 
 async def test_every_step_survives_every_bad_input(bot: TelegramDriver, db, caplog):

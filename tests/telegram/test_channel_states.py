@@ -33,7 +33,7 @@ async def test_healthz_shows_telegram_running(settings, clock) -> None:
 async def test_healthz_shows_telegram_being_retried_while_unreachable(settings, clock) -> None:
     async with FakeTelegram() as fake:
         fake.fail("getMe", 502, times=1_000)
-        slow_retry = configured(settings, fake).model_copy(update={"channel_retry_seconds": 600})
+        slow_retry = configured(settings, fake).updated(channel_retry_seconds=600)
         app = App(slow_retry, clock=clock)
         await app.start()
         try:

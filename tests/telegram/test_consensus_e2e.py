@@ -23,8 +23,8 @@ TITLE = "Tổ liên gia tự quản đường Láng"
 
 @pytest.fixture
 def fast_settings(settings):
-    return settings.model_copy(update={"telegram_per_chat_rate": 1000,
-                                       "telegram_global_rate": 1000})
+    return settings.updated(telegram_per_chat_rate=1000,
+                            telegram_global_rate=1000)
 
 
 async def recognised_practice(db, clock) -> Practice:  # noqa: ANN001

@@ -23,8 +23,8 @@ from tests.support.telegram_harness import TelegramDriver, running_app
 @pytest.fixture
 def fast_settings(settings):
     """The outbox paced far above Telegram's limits, so tests do not wait for it."""
-    return settings.model_copy(update={"telegram_per_chat_rate": 1000,
-                                       "telegram_global_rate": 1000})
+    return settings.updated(telegram_per_chat_rate=1000,
+                            telegram_global_rate=1000)
 
 
 async def test_round_trip_feedback_answer_resolution_rating_stats(fast_settings, clock, db):
@@ -72,6 +72,7 @@ async def test_round_trip_feedback_answer_resolution_rating_stats(fast_settings,
             assert "đánh giá 4/5" in hoa.inbox[-2].text or "4/5" in hoa.last.text
             await citizen.text("Cảm ơn phường đã xử lý nhanh.")
             assert "Cảm ơn bạn đã góp ý" in hoa.last.text
+            await app.outbox.drain()  # the rating's notice to the official, before the stats
 
             await official.command("thongke")
             stats = minh.last.text

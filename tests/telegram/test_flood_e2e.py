@@ -16,7 +16,7 @@ SLOW_DOWN = "Bạn đang gửi nhanh quá"
 
 async def test_a_hundred_messages_a_minute_get_the_slow_down_and_others_are_served(
         settings, clock, db):
-    settings = settings.model_copy(update={"messages_per_minute": 30})  # the default
+    settings = settings.updated(messages_per_minute=30)  # the default
     async with FakeTelegram() as fake:
         spammer = fake.user(6001, first_name="Spam")
         hoa = fake.user(2001, first_name="Hoa")
@@ -36,8 +36,8 @@ async def test_a_hundred_messages_a_minute_get_the_slow_down_and_others_are_serv
             assert SLOW_DOWN not in spammer.last.text
     async with db.session() as session:
         conversation = (await session.exec(select(Conversation).order_by(Conversation.id))).first()
-    assert conversation.data["answers"]["category"] == "infrastructure"
-    assert conversation.data["answers"]["text"].startswith("tin nhắn số 0")
+    assert conversation.data["draft"]["answers"]["category"] == "infrastructure"
+    assert conversation.data["draft"]["answers"]["text"].startswith("tin nhắn số 0")
 
 
 async def test_five_new_feedback_a_day(settings, clock, db):

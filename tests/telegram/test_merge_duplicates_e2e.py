@@ -32,8 +32,8 @@ HOA = ("Nguyễn Thị Hoa", "0912345678")
 
 @pytest.fixture
 def fast_settings(settings):
-    return settings.model_copy(update={"telegram_per_chat_rate": 1000,
-                                       "telegram_global_rate": 1000})
+    return settings.updated(telegram_per_chat_rate=1000,
+                            telegram_global_rate=1000)
 
 
 async def walk_feedback(driver: TelegramDriver, *, pin: tuple[float, float]) -> None:

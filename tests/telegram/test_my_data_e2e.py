@@ -44,8 +44,8 @@ NAM = {"name": "Trần Văn Nam", "username": "namtran_hb", "phone": "0912345678
 
 @pytest.fixture
 def fast_settings(settings):
-    return settings.model_copy(update={"telegram_per_chat_rate": 1000,
-                                       "telegram_global_rate": 1000})
+    return settings.updated(telegram_per_chat_rate=1000,
+                            telegram_global_rate=1000)
 
 
 async def person_of(db, user_id: int) -> Person:  # noqa: ANN001

@@ -21,8 +21,8 @@ from tests.support.telegram_harness import TelegramDriver, running_app
 
 @pytest.fixture
 def fast_settings(settings):
-    return settings.model_copy(update={"telegram_per_chat_rate": 1000,
-                                       "telegram_global_rate": 1000})
+    return settings.updated(telegram_per_chat_rate=1000,
+                            telegram_global_rate=1000)
 
 
 async def test_rating_and_reopening(fast_settings, clock, db):

@@ -31,8 +31,8 @@ T = Translator("vi")
 
 @pytest.fixture
 def fast_settings(settings):
-    return settings.model_copy(update={"telegram_per_chat_rate": 1000,
-                                       "telegram_global_rate": 1000})
+    return settings.updated(telegram_per_chat_rate=1000,
+                            telegram_global_rate=1000)
 
 
 def refusals(caplog, reason: str) -> list[logging.LogRecord]:  # noqa: ANN001

@@ -52,6 +52,6 @@ async def test_submission_with_album_location_and_restart(settings, clock, db):
     assert (practice.latitude, practice.longitude) == (21.0008, 105.8123)
     assert len(photos) == 3 and all(p.platform_file_id for p in photos)
     for photo in photos:
-        stored = Path(settings.media_dir) / photo.path
+        stored = Path(settings.media.dir) / photo.path
         assert stored.exists() and stored.stat().st_size == photo.size_bytes
         assert stored.read_bytes() == fake.file_bytes(photo.platform_file_id)

@@ -223,7 +223,7 @@ async def test_it_initializes_again_after_shutdown(fake) -> None:
 
 
 async def test_the_channel_talks_to_telegram_through_aiohttp(settings, engine, services) -> None:
-    channel = TelegramChannel(settings.model_copy(update={"telegram_bot_token": SecretStr(TOKEN)}),
+    channel = TelegramChannel(settings.updated(telegram_bot_token=SecretStr(TOKEN)).telegram,
                               engine, services.media)
     outbox = channel.outbox_sender(timeout=0.5, connections=4)
     assert isinstance(channel.application.bot.request, AiohttpRequest)

@@ -15,13 +15,13 @@ from tests.fakes.telegram_api import FakeTelegram
 
 
 def configured(settings: Settings, fake: FakeTelegram) -> Settings:
-    return settings.model_copy(update={
-        "telegram_bot_token": SecretStr(fake.token),
-        "telegram_api_base_url": fake.base_url,
-        "telegram_file_base_url": fake.file_base_url,
-        "telegram_poll_timeout_seconds": 1,
-        "channel_retry_seconds": 0.01,
-    })
+    return settings.updated(
+        telegram_bot_token=SecretStr(fake.token),
+        telegram_api_base_url=fake.base_url,
+        telegram_file_base_url=fake.file_base_url,
+        telegram_poll_timeout_seconds=1,
+        channel_retry_seconds=0.01,
+    )
 
 
 async def status_of(app: App, path: str) -> int:

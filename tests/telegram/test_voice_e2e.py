@@ -24,8 +24,8 @@ from tests.support.voices import assert_clean_voice, voice_note
 
 @pytest.fixture
 def fast_settings(settings):
-    return settings.model_copy(update={"telegram_per_chat_rate": 1000,
-                                       "telegram_global_rate": 1000})
+    return settings.updated(telegram_per_chat_rate=1000,
+                            telegram_global_rate=1000)
 
 
 async def _stored(db):
@@ -86,8 +86,8 @@ async def test_a_spoken_description_reaches_the_official_as_a_clean_voice_messag
 
 async def test_notes_over_the_caps_are_refused_with_the_caps_and_the_draft_is_kept(
         fast_settings, clock, db):
-    capped = fast_settings.model_copy(update={"voice_max_seconds": 10,
-                                              "voice_max_bytes": 200 * 1024})
+    capped = fast_settings.updated(voice_max_seconds=10,
+                                   voice_max_bytes=200 * 1024)
     async with FakeTelegram() as fake:
         hoa = fake.user(2001, first_name="Hoa", language_code="vi")
         async with running_app(capped, fake, clock) as app:

@@ -19,8 +19,8 @@ from tests.telegram.test_review_e2e import walk
 
 @pytest.fixture
 def fast_settings(settings):
-    return settings.model_copy(update={"telegram_per_chat_rate": 1000,
-                                       "telegram_global_rate": 1000})
+    return settings.updated(telegram_per_chat_rate=1000,
+                            telegram_global_rate=1000)
 
 
 async def _practice(db) -> Practice:  # noqa: ANN001

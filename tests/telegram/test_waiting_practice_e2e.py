@@ -26,8 +26,8 @@ async def health(app) -> dict:  # noqa: ANN001
 
 async def test_a_practice_waits_for_its_first_official_then_reminds_and_escalates(
         settings, clock, db) -> None:  # noqa: ANN001
-    fast = settings.model_copy(update={"telegram_per_chat_rate": 1000,
-                                       "telegram_global_rate": 1000})
+    fast = settings.updated(telegram_per_chat_rate=1000,
+                            telegram_global_rate=1000)
     async with FakeTelegram() as fake:
         lan = fake.user(1001, first_name="Lan")
         tuan = fake.user(3001, first_name="Tuấn")

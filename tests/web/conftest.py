@@ -22,9 +22,9 @@ needs_chromium = pytest.mark.skipif(
 @pytest.fixture
 def settings(settings):
     """Tests act faster than people: the web chat's rate limits are tested on their own."""
-    return settings.model_copy(update={"web_chat_rate_per_minute": 1000,
-                                       "web_chat_new_sessions_per_hour": 1000,
-                                       "web_chat_new_sessions_per_day": 1000})
+    return settings.updated(web_chat_rate_per_minute=1000,
+                            web_chat_new_sessions_per_hour=1000,
+                            web_chat_new_sessions_per_day=1000)
 
 
 @pytest.fixture

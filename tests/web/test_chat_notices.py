@@ -15,7 +15,7 @@ from sqlmodel import select
 from bot.app import App
 from bot.web.chat_events import SESSION_COOKIE, ChatSession
 from bot.web.chat_notices import WebNoticeSender
-from handlers.replies import Option, TextReply
+from handlers.replies import MENU_TOKEN, Option, TextReply
 from scheduler.outbox import OutboxWorker
 from storage.models import ChannelAccount, Feedback, OutboxStatus, WebNotice
 from tests.scheduler.factories import queue, row
@@ -155,7 +155,7 @@ async def test_a_stored_notice_comes_with_buttons_that_work(client, db, clock):
     async with db.session() as session:
         account = (await session.exec(select(ChannelAccount))).one()
     notice = TextReply("🔔 Có tin mới về phản ánh của bạn.",
-                       (Option("🔎 Tra cứu phản ánh", "status"),), token="m")
+                       (Option("🔎 Tra cứu phản ánh", "status"),), token=MENU_TOKEN)
 
     await WebNoticeSender(db, clock).deliver(account.chat_id, [notice])
     [shown] = await lan.notices()

@@ -30,7 +30,7 @@ def hashed(token: str) -> str:
 
 
 def app_with(settings, db, services, engine, metrics, **changes):  # noqa: ANN001, ANN201
-    return create_web_app(settings=settings.model_copy(update=changes), db=db,
+    return create_web_app(settings=settings.updated(**changes), db=db,
                           services=services, engine=engine, metrics=metrics)
 
 

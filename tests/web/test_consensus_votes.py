@@ -23,8 +23,8 @@ async def test_forty_made_up_cookies_cannot_move_a_practices_consensus(settings,
                                                                       engine, metrics):
     practice = await add_practice(db, status="recognised", commune=HOAN_KIEM,
                                   levels=("commune",), votes=(True, False))
-    app = create_web_app(settings=settings.model_copy(update={
-        "web_chat_new_sessions_per_hour": 5}), db=db, services=services, engine=engine,
+    app = create_web_app(settings=settings.updated(
+        web_chat_new_sessions_per_hour=5), db=db, services=services, engine=engine,
         metrics=metrics)
     async with TestClient(TestServer(app, host="127.0.0.1"),
                           cookie_jar=aiohttp.DummyCookieJar()) as script:

@@ -221,7 +221,7 @@ async def test_the_console_fits_a_laptop_and_a_tablet_with_every_asset_local(
             if size is LAPTOP:
                 shots[name] = await page.screenshot()
     await context.close()
-    tiles = urlparse((settings.map_tile_url or "").replace("{s}", "a")).hostname
+    tiles = urlparse((settings.web.map_tile_url or "").replace("{s}", "a")).hostname
     assert [url for url in elsewhere if urlparse(url).hostname != tiles] == []
     assert errors == []
     if os.environ.get("UPDATE_SCREENSHOTS") == "1":

@@ -60,13 +60,15 @@ async def offline_page(browser, client, practices):
 
 async def ready(page, total: int | None = None) -> int:  # noqa: ANN001
     """Wait until the map drew an answer (with `total` practices, if given); returns the total."""
-    await page.wait_for_function(
+    # The total is read in the same instant as the state: a later moveend may start another
+    # request that empties the status while it loads.
+    drawn = await page.wait_for_function(
         """(total) => {
             const s = document.getElementById('status');
             return (s.dataset.state === 'ready' || s.dataset.state === 'clustered') &&
-                   (total === null || s.dataset.total === String(total));
+                   (total === null || s.dataset.total === String(total)) && s.dataset.total;
         }""", arg=total, timeout=15_000)
-    return int(await page.get_attribute("#status", "data-total"))
+    return int(await drawn.json_value())
 
 
 async def test_the_map_loads_offline_and_clusters_appear(offline_page, practices, tmp_path):

@@ -43,10 +43,10 @@ async def test_web_chat_photos_are_kept_in_the_store_and_served_clean(
     assert len(photos) == 3
     kept = sorted(photo.path for photo in photos)
 
-    local = sorted(path.relative_to(settings.media_dir).as_posix()
-                   for path in settings.media_dir.rglob("*") if path.is_file())
+    local = sorted(path.relative_to(settings.media.dir).as_posix()
+                   for path in settings.media.dir.rglob("*") if path.is_file())
     local_originals = [key for key in local if not key.startswith(DERIVED_PREFIXES)]
-    if settings.media_store:  # in the bucket, seen with a client of our own
+    if settings.media.store:  # in the bucket, seen with a client of our own
         bucket = request.getfixturevalue("s3_bucket")
         assert bucket.keys() == [f"media/{key}" for key in kept]
         assert local_originals == []  # this machine keeps only working copies
@@ -93,7 +93,7 @@ async def test_a_photo_the_bucket_refuses_is_a_503_on_the_map_and_on_a_signed_li
     async with TestClient(TestServer(zalo_side, host="127.0.0.1")) as signed:
         links.base_url = str(signed.make_url("/"))
         link = links.url_for(stored.path)
-        with bucket_refusing_photos(media_bucket, settings.media_dir) as keys:
+        with bucket_refusing_photos(media_bucket, settings.media.dir) as keys:
             for response in (await client.get(on_the_map), await signed.session.get(link)):
                 assert response.status == 503
                 assert response.headers["Retry-After"] == "60"

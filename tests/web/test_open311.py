@@ -316,7 +316,7 @@ async def test_a_bad_request_from_a_partner_is_explained(client, settings, capsy
 
 @pytest.fixture
 async def strict_client(settings, db, services, engine):
-    strict = settings.model_copy(update={"open311_posts_per_minute": 2})
+    strict = settings.updated(open311_posts_per_minute=2)
     app = create_web_app(settings=strict, db=db, services=services, engine=engine,
                          metrics=Metrics())
     async with TestClient(TestServer(app, host="127.0.0.1")) as test_client:

@@ -45,7 +45,7 @@ class ServerThread:
         self.loop.run_forever()
 
     async def _start(self) -> None:
-        self.db = Database(self.settings.database_url)
+        self.db = Database(self.settings.database.url)
         services = build_services(self.settings, self.clock)
         for status in ("approved", "recognised", "submitted"):
             await add_practice(self.db, media=services.media, status=status, photos=1,

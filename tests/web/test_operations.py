@@ -71,7 +71,7 @@ async def test_metrics_count_updates_by_channel_completed_flows_and_errors(setti
 async def test_metrics_token_is_required_when_set(settings, clock):
     from pydantic import SecretStr
 
-    app = App(settings.model_copy(update={"metrics_token": SecretStr("m3trics-t0ken")}),
+    app = App(settings.updated(metrics_token=SecretStr("m3trics-t0ken")),
               clock=clock)
     await app.start()
     try:
@@ -94,7 +94,7 @@ async def test_metrics_token_is_required_when_set(settings, clock):
 
 
 async def test_metrics_on_an_address_of_its_own_are_not_on_the_public_port(settings, clock):
-    app = App(settings.model_copy(update={"metrics_port": 0}), clock=clock)
+    app = App(settings.updated(metrics_port=0), clock=clock)
     await app.start()
     try:
         assert app.web.metrics_url is not None

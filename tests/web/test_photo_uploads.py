@@ -32,7 +32,7 @@ async def test_a_decompression_bomb_gets_a_friendly_answer_and_memory_stays_low(
         settings, tmp_path, size):
     """30000² trips Pillow's own bomb check; 8000×6000 (48 MP) only our 40 MP cap."""
     bomb = png_bomb(*size)
-    product = {"DATABASE_URL": str(settings.database_url),
+    product = {"DATABASE_URL": str(settings.database.url),
                "MEDIA_DIR": str(tmp_path / "media")}
     async with running_product_process(product, tmp_path) as (url, pid), browser(url) as http:
         chat = WebChatClient(http)

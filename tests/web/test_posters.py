@@ -23,8 +23,8 @@ ZALO = "https://zalo.me/1234567890123456789"
 
 @pytest.fixture
 def settings(settings):
-    return settings.model_copy(update={"public_base_url": BASE, "zalo_chat_link": ZALO,
-                                       "telegram_bot_username": "dvk_test_bot"})
+    return settings.updated(public_base_url=BASE, zalo_chat_link=ZALO,
+                            telegram_bot_username="dvk_test_bot")
 
 
 def read_pdf(body: bytes) -> tuple[str, list[str], tuple[float, float]]:
@@ -52,7 +52,7 @@ async def test_a_commune_poster_is_a4_and_its_codes_lead_to_zalo_the_web_chat_an
 
 async def test_the_poster_speaks_english_on_request_and_only_offers_channels_that_exist(
         settings, db, services, engine) -> None:
-    web_only = settings.model_copy(update={"zalo_chat_link": None, "telegram_bot_username": None})
+    web_only = settings.updated(zalo_chat_link=None, telegram_bot_username=None)
     app = create_web_app(settings=web_only, db=db, services=services, engine=engine,
                          metrics=Metrics())
     async with TestClient(TestServer(app, host="127.0.0.1")) as client:
@@ -102,7 +102,7 @@ async def test_dvk_poster_writes_the_same_poster_and_needs_the_public_address(
     assert read_pdf((tmp_path / "plaque.pdf").read_bytes())[1] == [
         f"{BASE}/practices/{practice.code}"]
 
-    no_address = settings.model_copy(update={"public_base_url": None})
+    no_address = settings.updated(public_base_url=None)
     args = build_parser().parse_args(["poster", "--unit", "00070"])
     assert args.run(no_address, args) == 2
     assert "PUBLIC_BASE_URL" in capsys.readouterr().err

@@ -144,11 +144,15 @@ async def test_a_newspaper_page_frames_the_map_of_one_province(browser, client, 
         await page.goto(str(client.make_url("/embed?province=79")))
         # The map settles on the province (fitting it moves the map, which asks again): wait
         # for an answer of 3 practices; Hà Nội's would make it 4.
-        await page.wait_for_function(
+        # Read the count and the centre in the same instant as the answer: a last moveend
+        # may start another request that empties the status while it loads.
+        settled = await page.wait_for_function(
             "() => { const s = document.getElementById('status');"
-            " return s.dataset.state === 'ready' && s.dataset.total === '3'; }", timeout=15_000)
-        total = await page.get_attribute("#status", "data-total")
-        centre = await page.evaluate("() => window.dvkMap.getCenter()")
+            " return s.dataset.state === 'ready' && s.dataset.total === '3'"
+            " && {total: s.dataset.total, centre: window.dvkMap.getCenter()}; }",
+            timeout=15_000)
+        seen = await settled.json_value()
+        total, centre = seen["total"], seen["centre"]
         panel_visible = await page.locator(".panel").is_visible()
     finally:
         await page.close()

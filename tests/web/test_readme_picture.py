@@ -36,10 +36,11 @@ async def test_the_readme_picture_shows_the_map_and_the_chat(browser, client, se
     await context.route("**/*", only_local)
     page = await context.new_page()
     await page.goto(str(client.make_url("/")))
-    await page.wait_for_function(
-        "['ready', 'clustered'].includes(document.getElementById('status').dataset.state)",
+    drawn = await page.wait_for_function(  # the total read with the state, in one instant
+        "() => { const s = document.getElementById('status');"
+        " return ['ready', 'clustered'].includes(s.dataset.state) && s.dataset.total; }",
         timeout=20_000)
-    shown = int(await page.get_attribute("#status", "data-total"))
+    shown = int(await drawn.json_value())
     assert 100 < shown <= 150  # the approved and recognised ones
     await page.wait_for_selector(".marker-cluster")
     map_png = await page.screenshot()

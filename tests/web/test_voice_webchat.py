@@ -134,7 +134,7 @@ async def test_the_export_lists_each_voice_note(settings, clock, db):
 
 async def test_a_voice_note_over_the_length_cap_is_refused_and_the_draft_kept(
         settings, clock, db):
-    app = App(settings.model_copy(update={"voice_max_seconds": 10}), clock=clock)
+    app = App(settings.updated(voice_max_seconds=10), clock=clock)
     await app.start()
     try:
         async with browser(app.web.url) as hoa_browser:

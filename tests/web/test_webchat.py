@@ -136,7 +136,7 @@ async def test_bodies_that_are_not_json_are_a_400(client, route, body):
 
 async def test_uploads_that_are_not_photos_or_too_big_are_explained(settings, db, services,
                                                                     engine, metrics):
-    small = settings.model_copy(update={"max_photo_bytes": 3000})
+    small = settings.updated(max_photo_bytes=3000)
     services.media.max_image_bytes = 3000
     app = create_web_app(settings=small, db=db, services=services, engine=engine,
                          metrics=metrics)
@@ -179,7 +179,7 @@ async def test_a_photo_sent_while_the_media_disk_is_read_only_is_answered_busy(
     assert [p for p in services.media.root.rglob("*") if p.is_file()] == []
     async with db.session() as session:
         [conversation] = (await session.exec(select(Conversation))).all()
-        assert not conversation.data["answers"].get("photos")
+        assert not conversation.data["draft"]["answers"].get("photos")
 
     [accepted] = await chat.photos(1)
     assert accepted.text.startswith("📷 Đã nhận ảnh."), accepted.text
@@ -236,7 +236,7 @@ async def test_a_new_visitor_on_the_english_page_is_answered_in_english(client):
 
 
 async def test_each_session_is_rate_limited(settings, db, services, engine, metrics):
-    strict = settings.model_copy(update={"web_chat_rate_per_minute": 3})
+    strict = settings.updated(web_chat_rate_per_minute=3)
     app = create_web_app(settings=strict, db=db, services=services, engine=engine,
                          metrics=metrics)
     async with TestClient(TestServer(app, host="127.0.0.1")) as client:

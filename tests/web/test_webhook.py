@@ -25,13 +25,13 @@ async def fake() -> AsyncIterator[FakeTelegram]:
 
 @pytest.fixture
 async def app(settings, fake, clock) -> AsyncIterator[App]:
-    configured = settings.model_copy(update={
-        "telegram_bot_token": SecretStr(fake.token),
-        "telegram_api_base_url": fake.base_url,
-        "telegram_file_base_url": fake.file_base_url,
-        "webhook_url": PUBLIC_URL,
-        "webhook_secret": SecretStr(SECRET),
-    })
+    configured = settings.updated(
+        telegram_bot_token=SecretStr(fake.token),
+        telegram_api_base_url=fake.base_url,
+        telegram_file_base_url=fake.file_base_url,
+        webhook_url=PUBLIC_URL,
+        webhook_secret=SecretStr(SECRET),
+    )
     product = App(configured, clock=clock)
     await product.start()
     yield product

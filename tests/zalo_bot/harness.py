@@ -52,7 +52,7 @@ def zalo_settings(settings: Settings, zalo: FakeZaloBot, *, webhook: bool = Fals
                    "telegram_api_base_url": telegram.base_url,
                    "telegram_file_base_url": telegram.file_base_url,
                    "telegram_poll_timeout_seconds": 1}
-    return settings.model_copy(update=update | extra)
+    return settings.updated(**(update | extra))
 
 
 @asynccontextmanager

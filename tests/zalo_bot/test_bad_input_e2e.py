@@ -33,7 +33,7 @@ async def bot(settings, clock):
 
 async def answers(db) -> dict:  # noqa: ANN001
     async with db.session() as session:
-        return dict((await session.exec(select(Conversation))).one().data["answers"])
+        return dict((await session.exec(select(Conversation))).one().data["draft"]["answers"])
 
 
 def bad_inputs(bot: ZaloDriver, field: str, numbered: bool) -> list:

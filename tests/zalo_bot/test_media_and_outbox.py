@@ -13,7 +13,14 @@ from sqlmodel import select
 
 from bot.web import signed_media
 from bot.web.signed_media import SignedMediaUrls
-from handlers.replies import DocumentReply, Option, PhotoReply, TextReply, to_payload
+from handlers.replies import (
+    ACTION_TOKEN,
+    DocumentReply,
+    Option,
+    PhotoReply,
+    TextReply,
+    to_payload,
+)
 from storage.models import ChannelAccount, OutboxMessage
 from storage.repositories import outbox
 from tests.fakes.zalo_bot_api import FakeZaloBot, make_jpeg
@@ -56,7 +63,8 @@ async def test_signed_links_open_one_file_until_they_expire(tmp_path, clock, sto
 async def test_a_burst_of_photos_gets_one_answer(settings, clock):
     async with FakeZaloBot() as fake:
         user = fake.user("4001", "An")
-        async with running_app(settings, clock, fake, photo_burst_seconds=30) as app:
+        # The longest wait the setting allows: the burst's answer waits for the next message.
+        async with running_app(settings, clock, fake, photo_burst_seconds=10) as app:
             driver = ZaloDriver(app, fake, user)
             await driver.command("phananh")
             await driver.pick("Hạ tầng")
@@ -94,7 +102,8 @@ async def test_notices_reach_zalo_with_actions_a_number_picks(settings, clock, d
             await driver.text("xin chào")
             person = await zalo_person(db, "4002")
             choice = TextReply("🔔 Chọn nơi nhận thông báo:",
-                               (Option("Tự động", "notify:auto"),), token="a", language="vi")
+                               (Option("Tự động", "notify:auto"),), token=ACTION_TOKEN,
+                               language="vi")
             await notify(app, db, clock, person, "n1", [choice])
             assert user.last.text.endswith("1. Tự động\n👉 Gõ 1 để chọn.")
             [done] = await driver.text("1")
@@ -104,7 +113,7 @@ async def test_notices_reach_zalo_with_actions_a_number_picks(settings, clock, d
             await notify(app, db, clock, person, "n2", [choice])
             assert user.last.text.endswith("• Tự động") and "Gõ 1" not in user.last.text
 
-            report = app.settings.media_dir / "reports" / "bao-cao.xlsx"
+            report = app.settings.media.dir / "reports" / "bao-cao.xlsx"
             report.parent.mkdir(parents=True, exist_ok=True)
             report.write_bytes(b"PK xlsx")
             photo = app.engine.services.media.save_image(make_jpeg())

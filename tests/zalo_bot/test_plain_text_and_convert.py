@@ -13,7 +13,7 @@ from bot.zalo_bot.client import ZaloBotClient
 from bot.zalo_bot.convert import to_event, unwrap, update_key
 from handlers.events import CommandEvent, PhotoEvent, TextEvent, UnsupportedEvent
 from handlers.geo import parse_coordinates
-from handlers.replies import Ask, Option, TextReply
+from handlers.replies import ACTION_TOKEN, Ask, Option, TextReply
 from storage.media import MediaStore
 from tests.fakes.zalo_bot_api import FakeZaloBot, make_jpeg
 
@@ -25,9 +25,9 @@ def test_choices_become_numbered_lines_with_a_hint_in_the_readers_language():
         "Kiểm tra lại:\n\n1. ✅ Gửi\n2. ✏️ Sửa\n👉 Gõ số từ 1 đến 2 để chọn.")
     assert plain_text(TextReply("Check:", YES_NO, token="q1", language="en")).endswith(
         "👉 Type a number from 1 to 2 to choose.")
-    assert plain_text(TextReply("Mở?", (Option("📂 Mở", "fb_open:1"),), token="a")).endswith(
-        "1. 📂 Mở\n👉 Gõ 1 để chọn.")
-    assert plain_text(TextReply("Mở?", (Option("📂 Mở", "x"),), token="a"),
+    open_card = TextReply("Mở?", (Option("📂 Mở", "fb_open:1"),), token=ACTION_TOKEN)
+    assert plain_text(open_card).endswith("1. 📂 Mở\n👉 Gõ 1 để chọn.")
+    assert plain_text(TextReply("Mở?", (Option("📂 Mở", "x"),), token=ACTION_TOKEN),
                       numbered=False) == "Mở?\n\n• 📂 Mở"
 
 

@@ -19,8 +19,8 @@ def make(**values: object) -> Settings:
 
 def test_zalo_is_off_without_a_token_and_polls_by_default() -> None:
     settings = make()
-    assert settings.zalo_bot_token is None and settings.zalo_webhook_url is None
-    assert settings.zalo_bot_api_base_url == "https://bot-api.zaloplatforms.com/bot"
+    assert settings.zalo_bot.token is None and settings.zalo_bot.webhook_url is None
+    assert settings.zalo_bot.api_base_url == "https://bot-api.zaloplatforms.com/bot"
 
 
 @pytest.mark.parametrize("values", [

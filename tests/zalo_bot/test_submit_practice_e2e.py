@@ -43,5 +43,5 @@ async def test_complete_practice_over_zalo(settings, clock, db):
     assert (practice.latitude, practice.longitude) == (21.0008, 105.8123)
     assert len(photos) == 3 and {p.channel for p in photos} == {"zalo_bot"}
     for photo in photos:
-        stored = Path(settings.media_dir) / photo.path
+        stored = Path(settings.media.dir) / photo.path
         assert stored.exists() and stored.stat().st_size == photo.size_bytes

@@ -77,5 +77,5 @@ async def test_the_same_event_twice_is_processed_once(settings, clock, db):
             assert "🔒 Trước khi tiếp tục" in help_and_question.text
     async with db.session() as session:
         conversation = (await session.exec(select(Conversation))).one()
-    assert conversation.data["answers"] == {"submitter_kind": "collective",
+    assert conversation.data["draft"]["answers"] == {"submitter_kind": "collective",
                                             "collective_type": "village"}

@@ -48,7 +48,7 @@ def oa_settings(settings: Settings, fake: FakeZaloOA, *, refresh_token: str | No
                    "telegram_api_base_url": telegram.base_url,
                    "telegram_file_base_url": telegram.file_base_url,
                    "telegram_poll_timeout_seconds": 1}
-    return settings.model_copy(update=update | extra)
+    return settings.updated(**(update | extra))
 
 
 @asynccontextmanager
@@ -61,7 +61,7 @@ async def running_app(settings: Settings, clock: Clock, fake: FakeZaloOA, *,
                              **extra)
     app = App(configured, clock=clock)
     await app.start()
-    fake.webhook_url = f"{app.web.url.rstrip('/')}{configured.zalo_oa_webhook_path}"
+    fake.webhook_url = f"{app.web.url.rstrip('/')}{configured.zalo_oa.webhook_path}"
     try:
         yield app
     finally:

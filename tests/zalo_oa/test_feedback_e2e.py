@@ -72,7 +72,7 @@ async def test_feedback_with_phone_card_location_and_an_answer(settings, clock, 
         sent = (await session.exec(select(OutboxMessage))).all()
     assert feedback.reporter_phone == "+84912345678"
     [photo] = (await _photos(db))
-    media = MediaStore(settings.media_dir, max_image_bytes=settings.max_photo_bytes)
+    media = MediaStore(settings.media.dir, max_image_bytes=settings.media.max_photo_bytes)
     assert shown[0].image == media.outgoing(photo.path).read_bytes()  # the clean copy
     assert (feedback.latitude, feedback.longitude) == (21.0341, 105.8521)
     assert {m.status for m in sent} == {"sent"} and {m.channel for m in sent} == {"zalo_oa"}

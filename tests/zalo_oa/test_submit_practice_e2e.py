@@ -44,4 +44,4 @@ async def test_practice_over_the_oa_with_buttons_location_and_photos(settings, c
     assert practice.title == "Tiếng kẻng an ninh thôn" and practice.commune_code == "00367"
     assert (practice.latitude, practice.longitude) == (21.0008, 105.8123)
     assert len(photos) == 3 and {p.channel for p in photos} == {"zalo_oa"}
-    assert all((Path(settings.media_dir) / p.path).exists() for p in photos)
+    assert all((Path(settings.media.dir) / p.path).exists() for p in photos)

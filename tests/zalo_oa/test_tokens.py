@@ -68,7 +68,7 @@ async def test_two_concurrent_refreshes_do_not_burn_the_token(settings, clock, d
         def manager(sleep=asyncio.sleep) -> TokenManager:  # noqa: ANN001
             oauth = OAuthClient(fake.base_url, app_id=fake.app_id, app_secret=fake.app_secret)
             return TokenManager(db, oauth, clock, sleep=sleep,
-                                seed_refresh_token=configured.zalo_oa_refresh_token
+                                seed_refresh_token=configured.zalo_oa.refresh_token
                                 .get_secret_value())
 
         one = manager()
@@ -140,7 +140,7 @@ async def test_token_missing_is_not_ok(settings, clock, db):
         oauth = OAuthClient(fake.base_url, app_id=fake.app_id, app_secret=fake.app_secret)
         manager = TokenManager(db, oauth, clock)
         await manager.setup()
-        assert manager.health()["token"] == "missing" and configured.zalo_oa_enabled
+        assert manager.health()["token"] == "missing" and configured.zalo_oa.enabled
         try:
             await manager.access_token()
         except TokenUnavailable as error:
@@ -158,8 +158,8 @@ async def _first_grant(settings, fake: FakeZaloOA, clock) -> int:  # noqa: ANN00
         link = printed[-1].split("\n")[-1]
         return asyncio.run(_follow(link))
 
-    configured = oa_settings(settings, fake).model_copy(
-        update={"zalo_oa_app_secret": SecretStr(fake.app_secret)})
+    configured = oa_settings(settings, fake).updated(
+        zalo_oa_app_secret=SecretStr(fake.app_secret))
     return await grant(configured, redirect_uri=redirect, read=read, write=printed.append,
                        clock=clock)
 

@@ -49,7 +49,7 @@ async def product(settings, clock, oa: FakeZaloOA, *, telegram: FakeTelegram | N
                              telegram=telegram, reminder_offsets_days="1")
     app = App(configured, clock=clock)
     await app.start()
-    oa.webhook_url = f"{app.web.url.rstrip('/')}{configured.zalo_oa_webhook_path}"
+    oa.webhook_url = f"{app.web.url.rstrip('/')}{configured.zalo_oa.webhook_path}"
     try:
         yield app
     finally:

@@ -64,7 +64,7 @@ def new_token() -> str:
 
 
 def secure_cookies(request: web.Request) -> bool:
-    base = request.app[SETTINGS].public_base_url or ""
+    base = request.app[SETTINGS].web.public_base_url or ""
     return base.startswith("https://") or request.secure
 
 

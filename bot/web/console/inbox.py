@@ -48,9 +48,9 @@ class Row:
 def overdue_limits(request: web.Request, now: datetime) -> Overdue:
     settings = request.app[SETTINGS]
     return Overdue(
-        unacknowledged_before=now - timedelta(days=settings.escalation_ack_days),
-        unresolved_before=now - timedelta(days=settings.escalation_resolve_days),
-        unreviewed_before=now - timedelta(days=settings.review_escalate_days))
+        unacknowledged_before=now - timedelta(days=settings.scheduler.escalation_ack_days),
+        unresolved_before=now - timedelta(days=settings.scheduler.escalation_resolve_days),
+        unreviewed_before=now - timedelta(days=settings.scheduler.review_escalate_days))
 
 
 def _day(raw: str | None) -> date | None:

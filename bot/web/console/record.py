@@ -158,8 +158,8 @@ def _map(request: web.Request, latitude: float | None, longitude: float | None
     if latitude is None or longitude is None:
         return None
     settings = request.app[SETTINGS]
-    return {"lat": latitude, "lon": longitude, "tiles": settings.map_tile_url or "",
-            "attribution": settings.map_tile_attribution or ""}
+    return {"lat": latitude, "lon": longitude, "tiles": settings.web.map_tile_url or "",
+            "attribution": settings.web.map_tile_attribution or ""}
 
 
 async def _desk_extras(request: web.Request, desk: Desk, kind: str,
