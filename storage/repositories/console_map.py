@@ -55,7 +55,7 @@ class Hotspot:
 
 def cell_degrees(zoom: int) -> float:
     """About 40 screen pixels at `zoom` (a 256-pixel tile spans 360/2^zoom degrees)."""
-    return 360 / 2 ** max(0, min(zoom, 20)) / 6.4
+    return 360 / (1 << max(0, min(zoom, 20))) / 6.4
 
 
 async def map_cells(session: AsyncSession, *, scope: Scope, query: InboxQuery,

@@ -71,7 +71,7 @@ async def test_the_feedback_map_and_a_dashboard_at_a_laptops_size(browser, clien
     assert await page.locator("svg.bars rect").count() > 0
     shots["dashboard"] = await page.screenshot()
     await context.close()
-    tiles = urlparse((settings.map_tile_url or "").replace("{s}", "a")).hostname
+    tiles = urlparse((settings.web.map_tile_url or "").replace("{s}", "a")).hostname
     assert [url for url in elsewhere if urlparse(url).hostname != tiles] == []  # tiles only
     assert errors == []
     if os.environ.get("UPDATE_SCREENSHOTS") == "1":

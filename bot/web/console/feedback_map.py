@@ -86,5 +86,5 @@ async def map_page(request: web.Request, desk: Desk) -> web.Response:
         statuses=[(s.value, t(f"status.feedback.{s.value}")) for s in FeedbackStatus],
         categories=[(c, t(f"option.category.{c}")) for c in DEFAULT_CATEGORIES],
         communes=[(code, unit_label(ctx, code)) for code in communes],
-        tiles=settings.map_tile_url or "", attribution=settings.map_tile_attribution or "",
+        tiles=settings.web.map_tile_url or "", attribution=settings.web.map_tile_attribution or "",
         now_date=ctx.local(ctx.now).date().isoformat())
