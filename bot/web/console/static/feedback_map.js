@@ -1,6 +1,6 @@
 // The console's map of feedback: cells grouped on the server (/console/map.json), coloured by
-// status, ringed when the oldest is over 30 days; Leaflet.markercluster merges near cells and
-// sums their counts. Tiles only when a tile server is set. Reloads the cells when the view moves.
+// status, ringed when the oldest is over 30 days; Leaflet.markercluster merges near cells, sums
+// their counts and draws a ring shared among their statuses (the legend above the map). Tiles only when a tile server is set. Reloads the cells when the view moves.
 (function () {
   "use strict";
   var box = document.getElementById("feedback-map");
@@ -15,10 +15,23 @@
   var layer = window.L.markerClusterGroup({
     showCoverageOnHover: false,
     iconCreateFunction: function (cluster) {
-      var total = 0;
-      cluster.getAllChildMarkers().forEach(function (m) { total += m.options.count; });
-      return window.L.divIcon({ html: "<span>" + total + "</span>", className: "fb-cluster",
-        iconSize: [38, 38] });
+      var total = 0, by = {}, stops = [], at = 0;
+      cluster.getAllChildMarkers().forEach(function (m) {
+        total += m.options.count;
+        by[m.options.status] = (by[m.options.status] || 0) + m.options.count;
+      });
+      Object.keys(COLOURS).forEach(function (status) {
+        if (!by[status]) { return; }
+        var to = at + by[status] * 100 / total;
+        stops.push(COLOURS[status] + " " + at.toFixed(1) + "% " + to.toFixed(1) + "%");
+        at = to;
+      });
+      var ring = document.createElement("span");
+      ring.style.background = "conic-gradient(" + stops.join(", ") + ")";
+      var count = document.createElement("b");
+      count.textContent = String(total);
+      ring.appendChild(count);
+      return window.L.divIcon({ html: ring, className: "fb-cluster", iconSize: [40, 40] });
     }
   }).addTo(map);
   var first = true;
@@ -35,7 +48,7 @@
       layer.clearLayers();
       data.cells.forEach(function (c) {
         var marker = window.L.circleMarker([c.lat, c.lon], {
-          count: c.count, radius: c.count > 1 ? 8 + Math.min(12, Math.log(c.count) * 2) : 7,
+          count: c.count, status: c.status, radius: c.count > 1 ? 8 + Math.min(12, Math.log(c.count) * 2) : 7,
           fillColor: COLOURS[c.status] || "#333", fillOpacity: 0.85,
           color: c.age_days > 30 ? "#000" : "#fff", weight: c.age_days > 30 ? 3 : 1 });
         marker.bindTooltip(c.count + " · " + c.status + " · " + c.age_days + "d");
