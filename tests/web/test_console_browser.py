@@ -77,6 +77,18 @@ async def test_an_official_signs_in_from_a_link_got_in_the_web_chat(context, cli
     assert "đã được dùng hoặc đã hết hạn" in await page.inner_text("#signin")
     await page.goto(base_of(client) + "console/")
     assert await page.locator("#items").count() == 0
+    # A fresh link opened 10 minutes and a second later: the sign-in page, no session.
+    chat = BrowserChat(page)
+    await chat.open(base_of(client) + "chat")
+    late = LINK.search(await chat.type("/dangnhap"))
+    assert late and late.group(0) != link
+    clock.advance(minutes=10, seconds=1)
+    await page.goto(base_of(client) + late.group(0)[1:])
+    assert await page.locator("#sign-in").count() == 0  # no button to press
+    assert "đã được dùng hoặc đã hết hạn" in await page.inner_text("#signin")
+    assert [c for c in await context.cookies() if c["name"] == COOKIE] == []
+    await page.goto(base_of(client) + "console/")
+    assert await page.locator("#items").count() == 0
     assert errors == []
 
 
