@@ -5,6 +5,7 @@ citizen sees of them in their own web chat."""
 from __future__ import annotations
 
 import io
+import logging
 import os
 import re
 from pathlib import Path
@@ -164,7 +165,8 @@ async def test_a_reply_from_a_template_reaches_the_citizens_web_chat(browser, se
 
 
 async def test_a_practice_is_approved_and_another_communes_record_is_refused(
-        context, client, db, clock):
+        context, client, db, clock, caplog):
+    caplog.set_level(logging.WARNING)
     practice_id = await store_practice(db, clock, commune=HOAN_KIEM, submitter_id=960)
     elsewhere = await store_feedback(db, clock, commune=THANH_XUAN, text="Ngập nước.")
     page, errors, _ = await sign_in_from_the_web_chat(context, base_of(client), db, clock)
@@ -176,6 +178,8 @@ async def test_a_practice_is_approved_and_another_communes_record_is_refused(
 
     response = await page.goto(base_of(client) + f"console/feedback/{elsewhere.id}")
     assert response.status == 403 and "Ngập nước" not in await page.content()
+    logged = [r for r in caplog.records if r.getMessage() == "official action refused"]
+    assert [(r.reason, r.item_id) for r in logged] == [("outside", elsewhere.id)]
 
     await page.goto(base_of(client) + f"console/practices/{practice_id}")
     await page.evaluate("document.querySelectorAll('input[name=csrf]')"
