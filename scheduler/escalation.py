@@ -1,11 +1,13 @@
-"""Feedback that waits too long: a reminder, then escalation to the province.
+"""Feedback that waits too long: a reminder, then escalation one level up.
 
 - Not acknowledged `ESCALATION_ACK_DAYS` (3) after it arrived (still `new`), or after it was
   forwarded to another unit (still `forwarded`): the officials responsible for it are reminded,
   once.
 - Not resolved `ESCALATION_RESOLVE_DAYS` (15) after it arrived (or after it was reopened): it is
-  escalated, once: an `escalated` entry goes into its history and the province's officials are
-  told (the central level's, if the province has none yet).
+  escalated, once: an `escalated` entry goes into its history and the officials of the level
+  above whoever answers for it are told — the province's above a commune's (the central level's
+  if the province has none yet), the central level's above a province's. Feedback the central
+  level answers for has nowhere to go: the pass notes it and tells nobody twice.
 
 A pass over the database like the other reminders: each step is processed once (a
 `ReminderRun` keyed by feedback, step and the instant its clock started), so a pass may run at
@@ -29,13 +31,14 @@ from storage.models import (
     Feedback,
     FeedbackEventKind,
     FeedbackStatus,
+    Level,
     Person,
     ReminderRunStatus,
     is_open,
 )
 from storage.repositories import feedback as feedback_repo
 from storage.repositories import reminders as reminders_repo
-from storage.repositories.officials import responsible_officials
+from storage.repositories.officials import officials_above, responsible_officials
 from storage.units import UnitDirectory
 
 log = logging.getLogger(__name__)
@@ -108,41 +111,48 @@ class FeedbackEscalation:
             current = await feedback_repo.get(session, feedback.id)
             if current is None or not is_open(current.status):  # closed or merged meanwhile
                 return 0
-            officials = await reminders_repo.province_officials(
-                session, province_code=current.assigned_province_code)
-            await feedback_repo.add_event(
-                session, feedback=current, kind=ESCALATED, actor_id=None, actor_role=SYSTEM,
-                from_status=current.status, to_status=current.status,
-                unit_code=current.assigned_province_code, now=to_db(now))
-            queued = await self._notify(session, current, officials, key, now,
-                                        "escalation.resolve", days=self._days(self.resolve_after))
+            level, officials = await officials_above(
+                session, unit_code=current.assigned_unit_code,
+                province_code=current.assigned_province_code)
+            queued = 0
+            if level is not None:
+                await feedback_repo.add_event(
+                    session, feedback=current, kind=ESCALATED, actor_id=None, actor_role=SYSTEM,
+                    from_status=current.status, to_status=current.status,
+                    unit_code=current.assigned_province_code if level == Level.PROVINCE else None,
+                    now=to_db(now))
+                queued = await self._notify(session, current, officials, key, now,
+                                            "escalation.resolve", level=level,
+                                            days=self._days(self.resolve_after))
             await reminders_repo.record_run(
                 session, key=key, deadline_id=None, fire_at=to_db(now),
-                status=ReminderRunStatus.DONE, recipients=len(officials), note=None,
-                now=to_db(now))
+                status=ReminderRunStatus.DONE, recipients=len(officials),
+                note=None if level else "no level above to tell", now=to_db(now))
             await session.commit()
-        log.info("feedback escalated", extra={"feedback_id": feedback.id,
+        log.info("feedback escalated", extra={"feedback_id": feedback.id, "level": level,
                                               "officials": len(officials)})
         return queued
 
     async def _notify(self, session, feedback: Feedback, officials, occurrence: str,  # noqa: ANN001
-                      now: datetime, key: str, *, days: int) -> int:
+                      now: datetime, key: str, *, days: int, level: str | None = None) -> int:
         queued = 0
         not_before = self.quiet.release(now)
         for official in officials:
             queued += int(await reminders_repo.schedule(
                 session, key=f"{occurrence}:p{official.id}", person_id=official.id,
-                payload=to_payload([self._message(official, feedback, key, days)]),
+                payload=to_payload([self._message(official, feedback, key, days, level)]),
                 now=to_db(now), not_before=to_db(not_before), expires_at=None))
         return queued
 
-    def _message(self, official: Person, feedback: Feedback, key: str, days: int) -> TextReply:
+    def _message(self, official: Person, feedback: Feedback, key: str, days: int,
+                 level: str | None) -> TextReply:
         t = Translator(official.language)
         category = (t(f"option.category.{feedback.category}")
                     if t.has(f"option.category.{feedback.category}") else feedback.category)
         unit = self.units.get(feedback.commune_code)
         text = t(key, code=feedback.code or "", category=category, days=days,
-                 place=unit.label if unit else feedback.commune_code)
+                 place=unit.label if unit else feedback.commune_code,
+                 level=t(f"level.{level}") if level else "")
         if "fb_open" not in self.features.actions:
             return TextReply(text)
         open_label = t("officials.open") if t.has("officials.open") else feedback.code or ""

@@ -177,7 +177,8 @@ def history_what(ctx: Context, t: Translator, event: FeedbackEvent, *,
     views (followers see no one's words but an official's on a status change)."""
     params = {
         "status": t(f"status.feedback.{event.to_status}") if event.to_status else "",
-        "unit": unit_label(ctx, event.unit_code),
+        # an escalation to the central level names no unit
+        "unit": unit_label(ctx, event.unit_code) if event.unit_code else t("web.level.central"),
         "rating": event.rating or "",
     }
     what = t(f"history.{event.kind}", **params)

@@ -68,8 +68,10 @@ def scope_of(person: Person) -> Scope | None:
 
 def _path(unit_code: str, province_code: str) -> tuple[tuple[str | None, str | None], ...]:
     """The levels an item of `unit_code` climbs, nearest first: (level, code) pairs, None
-    standing for the unit's own officials."""
-    return ((None, unit_code), (Level.PROVINCE, province_code), (Level.CENTRAL, None))
+    standing for the unit's own officials. An item forwarded to the province itself starts at
+    the province: its "own officials" are the province's, and the next level up is central."""
+    above = ((Level.PROVINCE, province_code), (Level.CENTRAL, None))
+    return above if unit_code == province_code else ((None, unit_code), *above)
 
 
 async def _officials_at(session: AsyncSession, level: str | None,

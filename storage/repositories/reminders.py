@@ -16,7 +16,6 @@ from storage.models import (
     Conversation,
     Feedback,
     FeedbackEvent,
-    Level,
     OutboxMessage,
     OutboxStatus,
     Person,
@@ -25,7 +24,6 @@ from storage.models import (
     ReminderRun,
     id_of,
 )
-from storage.repositories.officials import OFFICIAL_ROLES
 
 
 async def run_keys(session: AsyncSession, *, keys: Iterable[str]) -> set[str]:
@@ -181,13 +179,3 @@ async def feedback_events(
     return events
 
 
-async def province_officials(session: AsyncSession, *, province_code: str) -> Sequence[Person]:
-    """The officials of a province (the central level's if the province has none yet)."""
-    for level, code in ((Level.PROVINCE, province_code), (Level.CENTRAL, None)):
-        query = select(Person).where(col(Person.role).in_(OFFICIAL_ROLES), Person.level == level)
-        if code is not None:
-            query = query.where(Person.unit_code == code)
-        found = (await session.exec(query.order_by(col(Person.id)))).all()
-        if found:
-            return found
-    return []

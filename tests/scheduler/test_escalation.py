@@ -78,6 +78,8 @@ async def test_escalation_happens_on_day_m_even_at_night_and_its_message_waits_f
     await clear_calendar(db)
     received = local(2027, 6, 1, 22, 0)
     clock.set(received)
+    await add_person(db, now=received, role="official", level="commune", unit=HOAN_KIEM,
+                     telegram=9_700_001)
     await add_person(db, now=received, role="official", level="province", unit=HA_NOI,
                      telegram=9_700_002)
     citizen = await add_person(db, now=received)
@@ -113,3 +115,48 @@ async def test_a_shorter_setting_escalates_sooner(db, clock, fake, make_service)
     assert len(fake.messages(9_600_001)) == 1
     await run(service, clock, received + timedelta(days=2))
     assert len(fake.messages(9_600_002)) == 1
+
+
+async def _handled_by_the_province(db, feedback: Feedback) -> None:  # noqa: ANN001
+    async with db.session() as session:  # forwarded up: the province itself answers for it
+        await session.exec(update(Feedback).where(Feedback.id == feedback.id)
+                           .values(assigned_unit_code=HA_NOI, status="in_progress"))
+        await session.commit()
+
+
+async def test_feedback_the_province_handles_escalates_to_the_central_level(
+    db, clock, fake, make_service, make_chat
+) -> None:
+    received, _, _, citizen = await _setup(db, clock)
+    await add_person(db, now=received, role="official", level="central", unit=None,
+                     telegram=9_600_009)
+    feedback = await add_feedback(db, citizen.id, created=received)
+    await _handled_by_the_province(db, feedback)
+    service = make_service()
+
+    await run(service, clock, received + timedelta(days=15))
+
+    assert fake.messages(9_600_002) == []  # not told of its own overdue work as an escalation
+    [escalated] = fake.messages(9_600_009)
+    assert feedback.code in escalated.plain_text and "cấp Trung ương" in escalated.plain_text
+    [event] = [e for e in await _history(db, feedback.id) if e.kind == ESCALATED]
+    assert event.unit_code is None
+    official = make_chat(user_id=9_600_009, name="Cán bộ Trung ương")
+    card = "\n".join(r.text for r in await official.press_raw("a", f"fb_open:{feedback.id}")
+                     if hasattr(r, "text"))
+    assert "quá hạn giải quyết, đã chuyển Cấp Trung ương theo dõi" in card
+
+
+async def test_feedback_the_top_level_handles_is_escalated_nowhere(
+    db, clock, fake, make_service
+) -> None:
+    received, _, _, citizen = await _setup(db, clock)  # no central official at all
+    feedback = await add_feedback(db, citizen.id, created=received)
+    await _handled_by_the_province(db, feedback)
+    service = make_service()
+
+    await run(service, clock, received + timedelta(days=15))
+    await run(service, clock, received + timedelta(days=16))
+
+    assert fake.messages(9_600_001) == [] and fake.messages(9_600_002) == []
+    assert ESCALATED not in [e.kind for e in await _history(db, feedback.id)]
