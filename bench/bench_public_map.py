@@ -41,7 +41,7 @@ from bench_map import NOW, load  # noqa: E402
 from bot.app import build_services  # noqa: E402
 from bot.web.demo import load_demo  # noqa: E402
 from bot.web.metrics import Metrics  # noqa: E402
-from bot.web.server import WebServer, create_web_app  # noqa: E402
+from bot.web.server import WebServer  # noqa: E402
 from handlers.clock import ManualClock  # noqa: E402
 from handlers.engine import Engine  # noqa: E402
 from settings import Settings  # noqa: E402
@@ -49,6 +49,7 @@ from storage.db import Database  # noqa: E402
 from storage.province_centres import PROVINCE_CENTRES, VIETNAM_BBOX  # noqa: E402
 from storage.public_shapes import MapFilters  # noqa: E402
 from storage.repositories import public_map  # noqa: E402
+from tests.support.web_app import create_web_app  # noqa: E402
 
 DEMO_WITH_PHOTOS = 300
 # What a visitor's browser asks for, and how often (a page view is one map page, a few
@@ -120,8 +121,9 @@ async def readers_role(base: str, readers: int, seconds: float, fixture: Path) -
 
 
 async def chat_role(base: str, seconds: float) -> dict:
+    from tests.support.chat_driver import walk
     from tests.support.practice_walk import COMPLETE_PRACTICE
-    from tests.web.chat_client import WebChatClient
+    from tests.web.chat_client import WebChat, WebChatClient
 
     latencies: list[float] = []
     receipts = 0
@@ -140,7 +142,7 @@ async def chat_role(base: str, seconds: float) -> dict:
         while time.perf_counter() < deadline:
             await timed(lambda: chat.text("/mohinh"))
             for step in COMPLETE_PRACTICE:
-                await timed(lambda step=step: chat.do(step))
+                await timed(lambda step=step: walk(WebChat(chat), [step]))
             await timed(lambda: chat.press("✅ Gửi"))
             receipts += "Mã tiếp nhận: MH-" in chat.last.text
     return {"latencies": latencies, "receipts": receipts}

@@ -21,11 +21,11 @@ from bot.media_store import open_media_store
 from bot.proxies import Proxies
 from bot.telegram import channel as telegram_channel
 from bot.telegram.channel import TelegramChannel
-from bot.web import webchat
-from bot.web.chat_notices import WebNoticeSender
 from bot.web.keys import CHANNEL_HEALTH
 from bot.web.metrics import ErrorLogCounter, Metrics, outbox_backlog, unassigned_items
 from bot.web.server import WebServer, create_web_app
+from bot.webchat import chat as webchat
+from bot.webchat.channel import WebChatChannel
 from bot.zalo_bot import channel as zalo_bot_channel
 from bot.zalo_bot.channel import ZaloChannel
 from bot.zalo_oa import channel as zalo_oa_channel
@@ -42,7 +42,6 @@ from settings import Settings
 from storage.db import Database
 from storage.leader import OUTBOX_CHANNEL, PostgresLeaderLock, SoleProcessLock
 from storage.migrate import upgrade_async
-from storage.models import Channel as ChannelName
 from storage.units import UnitDirectory
 from storage.upgrade_process import upgrade_in_child
 
@@ -94,7 +93,7 @@ CHANNEL_CAPABILITIES = {
     TelegramChannel.channel: telegram_channel.LIMITS.capabilities,
     ZaloChannel.channel: zalo_bot_channel.LIMITS.capabilities,
     ZaloOAChannel.channel: zalo_oa_channel.LIMITS.capabilities,
-    ChannelName.WEB.value: webchat.CAPABILITIES,
+    WebChatChannel.channel: webchat.LIMITS.capabilities,
 }
 """Each channel's own declaration (its `LIMITS`), whether it is configured or not: a person
 may write on any of them."""
@@ -103,8 +102,10 @@ may write on any of them."""
 def configured_channels(settings: Settings, engine: Engine, services: Services, db: Database,
                         clock: Clock, inbound: Inbound) -> list[Channel]:
     """The one wiring list: every channel whose settings are present, in start-up order, each
-    under the host's ordering, burst rule and processed marks (`inbound`)."""
-    channels: list[Channel] = []
+    under the host's ordering, burst rule and processed marks (`inbound`). The web chat needs
+    no credentials: it is always on."""
+    channels: list[Channel] = [WebChatChannel(
+        settings.webchat, engine, services.media, server=settings.web, inbound=inbound)]
     proxies = Proxies.from_settings(settings.proxy)
     if settings.telegram.bot_token is None:
         log.warning("TELEGRAM_BOT_TOKEN is not set: Telegram is off. Put "
@@ -192,11 +193,9 @@ class App:
                                      lead=self._lead, follow=self._follow)
         web_app = create_web_app(settings=self.settings, db=self.db, services=services,
                                  engine=self.engine, metrics=self.metrics,
-                                 scheduler=_SchedulerState(self), leadership=self.leadership,
-                                 inbound=inbound)
-        self.host.attach(web_app)  # each channel's webhook and media links
-        if self.host.channels:  # their states in /healthz
-            web_app.setdefault(CHANNEL_HEALTH, {})["channels"] = self.host
+                                 scheduler=_SchedulerState(self), leadership=self.leadership)
+        self.host.attach(web_app)  # each channel's routes: the web chat, webhooks, media links
+        web_app.setdefault(CHANNEL_HEALTH, {})["channels"] = self.host  # their states
         # Webhooks are served by every worker; a channel that long-polls, by the leader alone.
         await self.host.start(after_server=False, which=self._serves)
         self.web = WebServer(web_app, self.settings.web.host, self.settings.web.port)
@@ -215,11 +214,10 @@ class App:
 
     def _build_scheduler(self) -> SchedulerService:
         """Reminders, escalation, reports, and the outbox sender for every notice, with each
-        channel's outbox sender; the web chat is always on, so notices for people who write
-        only from a browser wait for their page (bot/web/chat_notices.py)."""
+        channel's outbox sender (the web chat's keeps notices for the chat's page:
+        bot/webchat/notices.py)."""
         senders = self.host.outbox_senders(timeout=self.settings.outbox.send_timeout_seconds,
                                            connections=OUTBOX_CONNECTIONS)
-        senders[WebNoticeSender.channel] = WebNoticeSender(self.db, self.clock)
         scheduler = SchedulerService.build(self.settings, self.db, self._services, senders,
                                            budgets=self.inbound.budgets)
         scheduler.retention.on_erased = self._count_retention

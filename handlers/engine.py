@@ -32,8 +32,16 @@ from handlers.replies import (
 )
 from handlers.state import ConversationState
 from storage.db import Database, is_conflict, is_unavailable
+from storage.models import Channel as ChannelName
 from storage.models import ChannelAccount, Person
-from storage.repositories import conversations, offered_actions, outbox, people, updates
+from storage.repositories import (
+    conversations,
+    delivery,
+    offered_actions,
+    outbox,
+    people,
+    updates,
+)
 from storage.repositories.officials import OFFICIAL_ROLES
 
 log = logging.getLogger(__name__)
@@ -158,6 +166,15 @@ class Engine:
                                              actions=actions)
             await session.commit()
         return ok
+
+    async def account_left(self, channel: str, external_id: str) -> None:
+        """The person left this channel (unfollowed the Zalo OA): nothing more is sent there;
+        the outbox writes to their other channels. The adapter says so; the flows' storage
+        records it."""
+        async with self.db.session() as session:
+            await delivery.account_left(session, channel=ChannelName(channel),
+                                        external_id=external_id)
+            await session.commit()
 
     def handled(self, event: Event) -> None:
         """Called once for each event the engine handled: not for a redelivered copy it dropped,

@@ -101,7 +101,7 @@ class SchedulerService:
             db, clock,
             processed_updates_keep=timedelta(days=settings.scheduler.processed_updates_keep_days),
             web_session_lifetime=web_notices.SESSION_LIFETIME,
-            answers_keep=timedelta(hours=settings.web.chat_answer_keep_hours),
+            answers_keep=timedelta(hours=settings.webchat.answer_keep_hours),
             media=services.media)
         self.retention = Retention(db, clock, services.media,
                                    days=settings.flows.retention_days_after_close)

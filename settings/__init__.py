@@ -32,6 +32,7 @@ from settings.sections import (
     SchedulerSettings,
     Section,
     TelegramSettings,
+    WebChatSettings,
     WebSettings,
     WorkerSettings,
     ZaloBotSettings,
@@ -42,7 +43,8 @@ from settings.values import async_database_url
 __all__ = [
     "TELEGRAM_TOKEN", "DatabaseSettings", "FlowSettings", "LogSettings", "MediaSettings",
     "MetricsSettings", "OutboxSettings", "ProxySettings", "SchedulerSettings", "Settings",
-    "TelegramSettings", "WebSettings", "WorkerSettings", "ZaloBotSettings", "ZaloOASettings",
+    "TelegramSettings", "WebChatSettings", "WebSettings", "WorkerSettings", "ZaloBotSettings",
+    "ZaloOASettings",
     "async_database_url", "env_names", "load_settings",
 ]
 
@@ -65,6 +67,7 @@ class Settings(BaseModel):
     outbox: OutboxSettings
     workers: WorkerSettings
     web: WebSettings
+    webchat: WebChatSettings
     metrics: MetricsSettings
     proxy: ProxySettings
     log: LogSettings

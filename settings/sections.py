@@ -337,7 +337,8 @@ class WorkerSettings(Section):
 
 
 class WebSettings(Section):
-    """The web server: map, web chat, posters (bot/web/)."""
+    """The web server: map, public API, posters (bot/web/); the web chat is served on it and has
+    its own section (`WebChatSettings`)."""
     model_config = _config("WEB_")
 
     host: str = "127.0.0.1"
@@ -355,18 +356,25 @@ class WebSettings(Section):
         validation_alias=named("MAP_TILE_URL"))
     map_tile_attribution: str = Field(default="© OpenStreetMap contributors",
                                       validation_alias=named("MAP_TILE_ATTRIBUTION"))
-    chat_rate_per_minute: int = Field(default=60, ge=1, le=10_000)
-    # New web chat sessions one address may open (bot/web/webchat.py).
-    chat_new_sessions_per_hour: int = Field(default=20, ge=1, le=100_000)
-    chat_new_sessions_per_day: int = Field(default=60, ge=1, le=1_000_000)
     # Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed; empty: no one.
     trusted_proxies: Networks = Field(default=(), validation_alias=named("TRUSTED_PROXIES"))
-    # Hours the answer to a web chat action is kept, so a retry that lost it gets it again.
-    chat_answer_keep_hours: float = Field(default=24, gt=0, le=24 * 30)
     # Open311 (bot/web/open311.py): feedback one partner API key may file per minute (and keys
     # one address may get wrong per minute).
     open311_posts_per_minute: int = Field(default=10, ge=1, le=10_000,
                                           validation_alias=named("OPEN311_POSTS_PER_MINUTE"))
+
+
+class WebChatSettings(Section):
+    """The web chat (bot/webchat/), a channel on the bot's own server: always on."""
+    model_config = _config("WEB_CHAT_")
+
+    rate_per_minute: int = Field(default=60, ge=1, le=10_000)
+    # New web chat sessions one address may open (bot/webchat/chat.py): a browser the server
+    # never saw, or one whose cookie the server never issued, counts as a new session.
+    new_sessions_per_hour: int = Field(default=20, ge=1, le=100_000)
+    new_sessions_per_day: int = Field(default=60, ge=1, le=1_000_000)
+    # Hours the answer to a web chat action is kept, so a retry that lost it gets it again.
+    answer_keep_hours: float = Field(default=24, gt=0, le=24 * 30)
 
 
 class MetricsSettings(Section):

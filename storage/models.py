@@ -318,7 +318,7 @@ class LeaderLease(SQLModel, table=True):
 
 class WebNotice(SQLModel, table=True):
     """A notice the outbox delivered to a web chat. A browser cannot be written to, so it waits
-    here until the chat's page asks for it (bot/web/chat_notices.py); `seen_at` is set once
+    here until the chat's page asks for it (bot/webchat/notices.py); `seen_at` is set once
     the page has shown it."""
 
     id: int | None = Field(default=None, primary_key=True)

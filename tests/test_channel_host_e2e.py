@@ -15,7 +15,6 @@ from sqlmodel import select
 
 from bot.channels.budget import RateBudget
 from bot.web.metrics import Metrics
-from bot.web.server import create_web_app
 from handlers.replies import TextReply, to_payload
 from scheduler.ratelimit import ChatRateLimiter, RateLimits
 from storage.models import ChannelAccount, PracticePhoto, ProcessedUpdate
@@ -28,6 +27,7 @@ from tests.support.channels import CHANNELS, walk_practice_until
 from tests.support.chat_driver import ChatDriver, walk
 from tests.support.practice_walk import COMPLETE_PRACTICE
 from tests.support.telegram_harness import TelegramChat, TelegramDriver
+from tests.support.web_app import create_web_app
 from tests.web.chat_client import WebChat, WebChatClient
 from tests.zalo_bot import harness as zalo_harness
 from tests.zalo_oa import harness as oa_harness

@@ -18,7 +18,9 @@ from storage.models import Conversation
 from tests.support.channels import chat_on
 from tests.support.chat_driver import ChatDriver, walk
 from tests.support.faults import FILLER, full_disk, partial_files
+from tests.support.officials import feedback_walk
 from tests.support.practice_walk import COMPLETE_PRACTICE
+from tests.support.voices import voice_note
 
 BUSY = "⚠️ Hệ thống đang bận, thử lại sau"
 
@@ -72,3 +74,32 @@ async def test_a_photo_arriving_on_a_full_disk_is_answered_busy_and_nothing_is_l
     assert len(kept) == 1 and partial_files(media) == []
     crashes = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
     assert crashes == []
+
+
+@pytest.mark.parametrize("channel", ["telegram", "zalo_bot", "zalo_oa", "web"])
+async def test_a_voice_note_arriving_on_a_full_disk_is_answered_busy_about_the_voice_note(
+        channel, settings, clock, db, services, engine, caplog):  # noqa: ANN001
+    """The same refusal for a voice note names the voice note (it used to say "this photo")."""
+    caplog.set_level(logging.INFO)
+    media = settings.media.dir
+    async with chat_on(channel, settings, clock, db, services, engine) as chat:
+        await chat.open_menu()
+        await chat.press("Gửi phản ánh")
+        await walk(chat, feedback_walk(photos=0)[:1])  # the category; now the description
+        question = chat.last_text.split("\n\n")[-1].splitlines()[0]
+        before = await conversation(db)
+
+        with full_disk(media):
+            await chat.voice(voice_note(3), 3)
+            answer = chat.last_text
+            assert answer.startswith(BUSY), answer
+            assert "chưa lưu được tin nhắn thoại này" in answer
+            assert "chưa lưu được ảnh" not in answer
+            assert question in answer  # the same question again
+            assert partial_files(media) == []
+        assert await conversation(db) == before  # nothing entered is lost
+
+        await chat.voice(voice_note(3), 3)
+        assert "🎤 Đã nhận tin nhắn thoại (0:03)" in chat.last_text
+    assert partial_files(media) == []
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []

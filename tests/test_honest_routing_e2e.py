@@ -25,7 +25,8 @@ from storage.models import Feedback, OutboxMessage, Person
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_bot_api import FakeZaloBot
 from tests.support import telegram_harness
-from tests.support.officials import HANOI, HOAN_KIEM, feedback_walk, make_invite, tg_send_feedback
+from tests.support.factories import make_invite
+from tests.support.officials import HANOI, HOAN_KIEM, feedback_walk, tg_send_feedback
 from tests.web.chat_client import WebChatClient
 from tests.web.test_chat_notices import browser, web_send_feedback
 from tests.zalo_bot import harness as zalo_harness

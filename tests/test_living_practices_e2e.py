@@ -15,7 +15,6 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlmodel import select
 
 from bot.web.metrics import Metrics
-from bot.web.server import create_web_app
 from handlers.clock import to_db
 from storage.models import (
     Feedback,
@@ -28,10 +27,12 @@ from storage.models import (
 from tests.fakes.telegram_api import FakeTelegram
 from tests.support.channels import People, people_on
 from tests.support.chat_driver import ChatDriver, walk
-from tests.support.officials import THANH_XUAN, make_invite
+from tests.support.factories import make_invite
+from tests.support.officials import THANH_XUAN
 from tests.support.practice_walk import COMPLETE_PRACTICE, PHOTOS_DONE
 from tests.support.telegram_harness import TelegramChat, TelegramDriver, running_app
 from tests.support.videos import SECRET_WORDS, phone_video
+from tests.support.web_app import create_web_app
 
 CODE = "MH-2026-000001"
 NEWS = "Tháng 9/2026: thêm 40 hộ tham gia đánh kẻng, lắp 6 đèn đường. Video: https://youtu.be/abc123"

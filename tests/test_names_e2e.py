@@ -16,9 +16,11 @@ from bot.app import App
 from handlers.i18n import Translator
 from storage.models import Feedback
 from tests.fakes.zalo_oa_api import FakeZaloOA
-from tests.support.officials import HOAN_KIEM, feedback_walk, make_invite
-from tests.web.chat_client import WebChatClient
-from tests.zalo_oa.harness import OADriver, do, running_app
+from tests.support.chat_driver import walk
+from tests.support.factories import make_invite
+from tests.support.officials import HOAN_KIEM, feedback_walk
+from tests.web.chat_client import WebChat, WebChatClient
+from tests.zalo_oa.harness import OADriver, ZaloOAChat, running_app
 
 NAME = "Nguyễn Thị Hoa"
 ASKED = "Bạn tên là gì?"
@@ -56,7 +58,7 @@ async def test_the_web_chat_asks_for_the_name_officials_then_see(settings, clock
             for step in feedback_walk(anonymous=False, photos=0, name=NAME):
                 if step.field == "name":
                     assert ASKED in hoa.last.text, hoa.last.text
-                await hoa.do(step)
+                await walk(WebChat(hoa), [step])
                 assert hoa.status == 200
             assert f"Tên người phản ánh: {NAME}" in hoa.last.text  # the summary says it back
             await hoa.press("✅ Gửi")
@@ -96,7 +98,7 @@ async def test_zalo_oa_asks_for_the_name_before_the_person_shares_their_info(
             for step in feedback_walk(anonymous=False, photos=0, name=NAME):
                 if step.field == "name":
                     assert ASKED in citizen.last_text, citizen.last_text
-                await do(citizen, step)
+                await walk(ZaloOAChat(citizen), [step])
             assert f"Tên người phản ánh: {NAME}" in citizen.last_text
             await citizen.press("Gửi")
             code = re.search(r"PA-\d{4}-\d{6}", citizen.last_text).group(0)

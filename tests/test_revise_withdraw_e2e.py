@@ -15,7 +15,8 @@ from storage.models import OutboxMessage, Practice, PracticeEvent
 from tests.fakes.telegram_api import FakeTelegram
 from tests.support.channels import channel_people
 from tests.support.chat_driver import ChatDriver, walk
-from tests.support.officials import THANH_XUAN, make_invite
+from tests.support.factories import make_invite
+from tests.support.officials import THANH_XUAN
 from tests.support.practice_walk import COMPLETE_PRACTICE
 from tests.support.telegram_harness import TelegramChat, TelegramDriver, running_app
 

@@ -69,7 +69,8 @@ async def test_env_example_copied_as_it_is_starts_the_product(tmp_path: Path) ->
     shutil.copy(ENV_EXAMPLE, tmp_path / ".env")
     async with running([sys.executable, "-m", "bot"], tmp_path) as (url, lines):
         assert await health(url) == (200, {"status": "ok", "database": "ok", "media": "ok",
-                                           "scheduler": "running", "leader": True})
+                                           "scheduler": "running", "leader": True,
+                                           "channels": {"web": "running"}})
         assert any("TELEGRAM_BOT_TOKEN is not set" in line["message"] for line in lines)
         assert not [line for line in lines if line["level"] in ("ERROR", "CRITICAL")]
     assert (tmp_path / "data" / "danvankheo.db").stat().st_size > 0  # DATABASE_URL of .env
@@ -94,7 +95,8 @@ async def start_and_check(settings: Settings, clock) -> str:  # noqa: ANN001
     try:
         assert await health(app.web.url) == (200, {"status": "ok", "database": "ok",
                                                    "media": "ok", "scheduler": "running",
-                                                   "leader": True})
+                                                   "leader": True,
+                                                   "channels": {"web": "running"}})
         async with aiohttp.ClientSession() as http, http.get(
                 app.web.url + "api/practices.geojson") as response:
             assert response.status == 200

@@ -14,7 +14,8 @@ from storage.models import Feedback, FeedbackPhoto, Practice, PracticePhoto
 from tests.fakes.telegram_api import FakeTelegram
 from tests.support.channels import CHANNELS, chat_on
 from tests.support.chat_driver import walk
-from tests.support.officials import THANH_XUAN, feedback_walk, make_invite
+from tests.support.factories import make_invite
+from tests.support.officials import THANH_XUAN, feedback_walk
 from tests.support.practice_walk import COMPLETE_PRACTICE
 from tests.support.telegram_harness import TelegramChat, TelegramDriver, running_app
 from tests.support.transcript import (

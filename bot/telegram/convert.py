@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import Path
 
 from telegram import Bot, Message, Update
 from telegram.error import TelegramError
 
+from bot.channels.media import PHOTO, VOICE_NOTE, Download, fetch_and_keep
 from handlers.events import (
     ChoiceEvent,
     CommandEvent,
@@ -102,19 +104,12 @@ async def to_event(update: Update, bot: Bot, media: MediaStore) -> Event | None:
 async def _photo(sender: Sender, message: Message, file_id: str, size: int | None, bot: Bot,
                  media: MediaStore, meta: dict) -> Event:
     if size is not None and size > media.max_image_bytes:
-        return UnsupportedEvent(sender, what="too_large", **meta)
-    try:
-        telegram_file = await bot.get_file(file_id)
-        with media.incoming_file() as path:  # to disk, not memory; removed once stored
-            await telegram_file.download_to_drive(path)
-            stored = await asyncio.to_thread(media.save_image_file, path,
-                                             platform_file_id=file_id)
-    except MediaRejected as rejected:
-        return UnsupportedEvent(sender, what=rejected.reason, **meta)
-    except TelegramError as error:
-        log.warning("photo download failed",
-                    extra={"update_id": meta["update_id"], "error": str(error)})
-        return UnsupportedEvent(sender, what="download_failed", **meta)
+        return UnsupportedEvent(sender, what=PHOTO.too_large, **meta)
+    stored = await fetch_and_keep(PHOTO, media, _download(bot, file_id),
+                                  failures=(TelegramError,), update_id=meta["update_id"],
+                                  platform_file_id=file_id)
+    if isinstance(stored, str):
+        return UnsupportedEvent(sender, what=stored, **meta)
     return PhotoEvent(sender, media=stored, caption=message.caption,
                       album_id=message.media_group_id, **meta)
 
@@ -124,22 +119,23 @@ async def _voice(sender: Sender, file_id: str, size: int | None, duration: objec
     """A voice note (or a sound file): refused from what Telegram says of it when it is over
     the caps, else downloaded and kept clean (re-encoded, no tags)."""
     if size is not None and size > media.max_voice_bytes:
-        return UnsupportedEvent(sender, what="voice_too_large", **meta)
+        return UnsupportedEvent(sender, what=VOICE_NOTE.too_large, **meta)
     if _seconds(duration) > media.max_voice_seconds + 1:
         return UnsupportedEvent(sender, what="voice_too_long", **meta)
-    try:
-        telegram_file = await bot.get_file(file_id)
-        with media.incoming_file() as path:  # to disk, not memory; removed once stored
-            await telegram_file.download_to_drive(path)
-            stored = await asyncio.to_thread(media.save_voice_file, path,
-                                             platform_file_id=file_id)
-    except MediaRejected as rejected:
-        return UnsupportedEvent(sender, what=rejected.reason, **meta)
-    except TelegramError as error:
-        log.warning("voice download failed",
-                    extra={"update_id": meta["update_id"], "error": str(error)})
-        return UnsupportedEvent(sender, what="voice_download_failed", **meta)
+    stored = await fetch_and_keep(VOICE_NOTE, media, _download(bot, file_id),
+                                  failures=(TelegramError,), update_id=meta["update_id"],
+                                  platform_file_id=file_id)
+    if isinstance(stored, str):
+        return UnsupportedEvent(sender, what=stored, **meta)
     return VoiceEvent(sender, media=stored, **meta)
+
+
+def _download(bot: Bot, file_id: str) -> Download:
+    """Telegram's file, by its id (its size was checked from the update before)."""
+    async def download(path: Path, *, max_bytes: int) -> None:
+        telegram_file = await bot.get_file(file_id)
+        await telegram_file.download_to_drive(path)
+    return download
 
 
 async def _video(sender: Sender, message: Message, file_id: str, size: int | None,

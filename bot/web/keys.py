@@ -15,6 +15,7 @@ from bot.web.map_answers import MapAnswers
 from bot.web.ratelimit import SlidingWindowLimiter
 from bot.web.single_flight import SingleFlight
 from handlers.context import Services
+from handlers.engine import Engine
 from settings import Settings
 from storage.db import Database
 
@@ -48,6 +49,8 @@ MAP_ANSWERS = web.AppKey("map_answers", MapAnswers)
 OPEN311_LIMITS = web.AppKey("open311_limits", SlidingWindowLimiter)
 """Open311 POSTs per API key per minute, and refused keys per address (bot/web/open311.py)."""
 SERVICES = web.AppKey("services", Services)
+ENGINE = web.AppKey("engine", Engine)
+"""What a route that stores on its own (an Open311 filing) wakes the outbox through."""
 TEMPLATES = web.AppKey("templates", Environment)
 SCHEDULER: web.AppKey[RunningFlag | None] = web.AppKey("scheduler")
 LEADERSHIP: web.AppKey[LeaderFlag | None] = web.AppKey("leadership")

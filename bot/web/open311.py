@@ -27,7 +27,7 @@ from aiohttp import web
 
 from bot.web.api import CACHE_LONG, CACHE_SHORT
 from bot.web.forwarded import client_address
-from bot.web.keys import DB, OPEN311_LIMITS, SERVICES, SETTINGS
+from bot.web.keys import DB, ENGINE, OPEN311_LIMITS, SERVICES, SETTINGS
 from bot.web.open311_params import (
     NO_STORE,
     REQUEST_ID,
@@ -38,7 +38,6 @@ from bot.web.open311_params import (
 )
 from bot.web.press import base_url
 from bot.web.signed_media import BUSY_HEADERS
-from bot.web.webchat import CHAT
 from handlers.clock import to_db
 from handlers.feedback import DEFAULT_CATEGORIES, PUBLISH_NO, PUBLISH_YES
 from handlers.i18n import LANGUAGES, Translator
@@ -247,7 +246,7 @@ async def create_request(request: web.Request) -> web.Response:
                            unit_code=stored.commune_code, province_code=stored.province_code,
                            channel=CHANNEL, detail=f"api key {api_key.id}")
         await session.commit()
-    wake_outbox = request.app[CHAT].engine.on_notices
+    wake_outbox = request.app[ENGINE].on_notices
     if wake_outbox is not None:  # this worker's sender; others hear the NOTIFY (PostgreSQL)
         wake_outbox()
     t = _translator(request)

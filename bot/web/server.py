@@ -12,8 +12,7 @@ from urllib.parse import urlparse
 
 from aiohttp import web
 
-from bot.channels.inbound import Inbound
-from bot.web import api, health, metrics, openapi, poster_pages, press, privacy, webchat
+from bot.web import api, health, metrics, openapi, poster_pages, press, privacy
 from bot.web import map as map_pages
 from bot.web.api import PRACTICE_CODE
 from bot.web.caching import conditional_get
@@ -21,6 +20,7 @@ from bot.web.console.auth import WAKE_OUTBOX
 from bot.web.keys import (
     DB,
     EMBEDDABLE,
+    ENGINE,
     LEADERSHIP,
     MAP_ANSWERS,
     MAP_FLIGHTS,
@@ -37,7 +37,6 @@ from bot.web.metrics import METRICS, METRICS_PORTS, Metrics
 from bot.web.ratelimit import SlidingWindowLimiter
 from bot.web.single_flight import SingleFlight
 from bot.web.templating import STATIC_DIR, environment
-from bot.web.webchat import CHAT, WebChat
 from handlers.context import Services
 from handlers.engine import Engine
 from settings import Settings
@@ -57,10 +56,7 @@ def create_web_app(
     metrics: Metrics,
     scheduler: RunningFlag | None = None,
     leadership: LeaderFlag | None = None,
-    inbound: Inbound | None = None,
 ) -> web.Application:
-    """`inbound`: the channel host's ordering and processed marks, which the web chat follows
-    like every channel (bot/channels/inbound.py); one of its own when the app serves alone."""
     app = web.Application(middlewares=[json_api_errors, security_headers, conditional_get])
     app[SETTINGS] = settings
     app[DB] = db
@@ -68,19 +64,12 @@ def create_web_app(
     app[MAP_ANSWERS] = MapAnswers()
     app[OPEN311_LIMITS] = SlidingWindowLimiter(settings.web.open311_posts_per_minute)
     app[SERVICES] = services
+    app[ENGINE] = engine
     app[METRICS] = metrics
     app[METRICS_PORTS] = set()
     app[SCHEDULER] = scheduler
     app[LEADERSHIP] = leadership
     app[TEMPLATES] = environment(services.tz)
-    app[CHAT] = WebChat(
-        engine, services.media, rate_per_minute=settings.web.chat_rate_per_minute,
-        new_sessions_per_hour=settings.web.chat_new_sessions_per_hour,
-        new_sessions_per_day=settings.web.chat_new_sessions_per_day,
-        trusted_proxies=settings.web.trusted_proxies,
-        secure_cookies=(settings.web.public_base_url or "").startswith("https://"),
-        inbound=inbound,
-    )
     app[WAKE_OUTBOX] = lambda: engine.on_notices() if engine.on_notices else None
     setup_routes(app)
     return app
@@ -114,8 +103,6 @@ def setup_routes(app: web.Application) -> None:
                 api.update_photo)
     add.add_get(r"/api/videos/{video_id:[1-9]\d{0,11}}.mp4", api.video)
     add.add_get(r"/api/videos/{video_id:[1-9]\d{0,11}}/poster.jpg", api.video_poster)
-    # The web chat: a channel adapter beside Telegram.
-    add.add_get("/chat", webchat.chat_page, name="chat")
     add.add_get("/privacy", privacy.privacy_page, name="privacy")
     # Printable guides for leaders, citizens and officials (/huong-dan/, /guide/).
     from bot.web import guides  # beside its routes, so the import list stays as others edit it
@@ -125,12 +112,6 @@ def setup_routes(app: web.Application) -> None:
     from bot.web import open311
 
     open311.setup_routes(app)
-    add.add_post("/chat/events", webchat.post_event)
-    add.add_post("/chat/photos", webchat.post_photos)
-    add.add_post("/chat/voice", webchat.post_voice)
-    add.add_post("/chat/video", webchat.post_video)
-    add.add_post("/chat/language", webchat.post_language)
-    add.add_get("/chat/notices", webchat.get_notices)
     # The officials' console (bot/web/console/): sign-in by a one-time link, inbox, records.
     from bot.web.console import routes as console_routes  # beside its routes, as guides above
 
@@ -138,7 +119,8 @@ def setup_routes(app: web.Application) -> None:
     # Operations.
     add.add_get("/healthz", health.healthz)
     add.add_get("/metrics", metrics.metrics_endpoint)
-    # Each channel adds its own webhook and media links (bot/channels/host.py).
+    # Each channel adds its own routes: webhooks, media links, and the web chat's page and
+    # calls (bot/webchat/routes.py), through bot/channels/host.py.
     add.add_static("/static/", STATIC_DIR)
 
 

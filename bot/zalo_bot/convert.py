@@ -8,14 +8,14 @@ so a pasted map link is the place: a short one is expanded first (`bot/map_links
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import logging
+from functools import partial
 from typing import Any
 
 from bot import map_links
-from bot.downloads import TooLarge
+from bot.channels.media import PHOTO, VOICE_NOTE, fetch_and_keep
 from bot.zalo_bot.client import ZaloBotClient, ZaloNetworkError
 from handlers.events import (
     CommandEvent,
@@ -26,7 +26,7 @@ from handlers.events import (
     UnsupportedEvent,
     VoiceEvent,
 )
-from storage.media import MediaRejected, MediaStore
+from storage.media import MediaStore
 from storage.models import Channel
 
 log = logging.getLogger(__name__)
@@ -134,19 +134,11 @@ async def _photo(sender: Sender, message: dict[str, Any], client: ZaloBotClient,
     """Download now (the URL may not last), with the same checks as any other photo."""
     url = _photo_url(message)
     if url is None:
-        return UnsupportedEvent(sender, what="download_failed", **meta)
-    try:
-        with media.incoming_file() as path:  # to disk, not memory; removed once stored
-            await client.download_to(url, path, max_bytes=media.max_image_bytes)
-            stored = await asyncio.to_thread(media.save_image_file, path)
-    except TooLarge:
-        return UnsupportedEvent(sender, what="too_large", **meta)
-    except MediaRejected as rejected:
-        return UnsupportedEvent(sender, what=rejected.reason, **meta)
-    except ZaloNetworkError as error:
-        log.warning("zalo photo download failed",
-                    extra={"update_id": meta["update_id"], "error": str(error)})
-        return UnsupportedEvent(sender, what="download_failed", **meta)
+        return UnsupportedEvent(sender, what=PHOTO.download_failed, **meta)
+    stored = await fetch_and_keep(PHOTO, media, partial(client.download_to, url),
+                                  failures=(ZaloNetworkError,), update_id=meta["update_id"])
+    if isinstance(stored, str):
+        return UnsupportedEvent(sender, what=stored, **meta)
     caption = message.get("caption")
     return PhotoEvent(sender, media=stored, caption=caption if isinstance(caption, str) else None,
                       **meta)
@@ -158,17 +150,9 @@ async def _voice(sender: Sender, message: dict[str, Any], client: ZaloBotClient,
     no tags). Zalo says nothing of its length, so the sound itself is measured."""
     url = message.get("voice_url")
     if not isinstance(url, str) or not url.startswith(("https://", "http://")):
-        return UnsupportedEvent(sender, what="voice_download_failed", **meta)
-    try:
-        with media.incoming_file() as path:
-            await client.download_to(url, path, max_bytes=media.max_voice_bytes)
-            stored = await asyncio.to_thread(media.save_voice_file, path)
-    except TooLarge:
-        return UnsupportedEvent(sender, what="voice_too_large", **meta)
-    except MediaRejected as rejected:
-        return UnsupportedEvent(sender, what=rejected.reason, **meta)
-    except ZaloNetworkError as error:
-        log.warning("zalo voice download failed",
-                    extra={"update_id": meta["update_id"], "error": str(error)})
-        return UnsupportedEvent(sender, what="voice_download_failed", **meta)
+        return UnsupportedEvent(sender, what=VOICE_NOTE.download_failed, **meta)
+    stored = await fetch_and_keep(VOICE_NOTE, media, partial(client.download_to, url),
+                                  failures=(ZaloNetworkError,), update_id=meta["update_id"])
+    if isinstance(stored, str):
+        return UnsupportedEvent(sender, what=stored, **meta)
     return VoiceEvent(sender, media=stored, **meta)

@@ -47,7 +47,6 @@ from settings import ZaloOASettings
 from storage.db import Database
 from storage.media import MediaStore
 from storage.models import Channel
-from storage.repositories import zalo_oa as repo
 
 log = logging.getLogger(__name__)
 
@@ -193,9 +192,7 @@ class ZaloOAChannel:
 
     async def _handle(self, user_id: str, event: dict[str, Any]) -> None:
         if event.get("event_name") == UNFOLLOW:
-            async with self.db.session() as session:
-                await repo.unfollowed(session, user_id=user_id)
-                await session.commit()
+            await self.engine.account_left(self.channel, user_id)
             return
         events = await to_events(event, codec=self.codec, client=self.client, media=self.media)
         try:

@@ -11,11 +11,11 @@ text?, attachments?[]}}` (ZALO-NOTES §2.2). The sender's id is the user's id fo
 
 from __future__ import annotations
 
-import asyncio
 import logging
+from functools import partial
 from typing import Any
 
-from bot.downloads import TooLarge
+from bot.channels.media import PHOTO, VIDEO, VOICE_NOTE, fetch_and_keep
 from bot.zalo_oa.client import OANetworkError, ZaloOAClient
 from bot.zalo_oa.payloads import PayloadCodec
 from handlers.events import (
@@ -31,7 +31,7 @@ from handlers.events import (
     VideoEvent,
     VoiceEvent,
 )
-from storage.media import MediaRejected, MediaStore
+from storage.media import MediaStore
 from storage.models import Channel
 
 log = logging.getLogger(__name__)
@@ -158,29 +158,19 @@ async def _photos(sender: Sender, urls: list[str], caption: str | None, client: 
     """Download now (Zalo's URLs may not last), with the same checks as any other photo. Several
     images in one message are an album: one answer for all of them."""
     if not urls:
-        return [UnsupportedEvent(sender, what="download_failed", **meta)]
+        return [UnsupportedEvent(sender, what=PHOTO.download_failed, **meta)]
     album = meta["update_id"] if len(urls) > 1 else None
     events: list[Event] = []
     for index, url in enumerate(urls):
         item = dict(meta, update_id=meta["update_id"] if index == 0
                     else f"{meta['update_id']}#{index}"[:MAX_ID])
-        try:
-            with media.incoming_file() as path:  # to disk, not memory; removed once stored
-                await client.download_to(url, path, max_bytes=media.max_image_bytes)
-                stored = await asyncio.to_thread(media.save_image_file, path)
-        except TooLarge:
-            events.append(UnsupportedEvent(sender, what="too_large", **item))
-            continue
-        except MediaRejected as rejected:
-            events.append(UnsupportedEvent(sender, what=rejected.reason, **item))
-            continue
-        except OANetworkError as error:
-            log.warning("zalo oa photo download failed",
-                        extra={"update_id": item["update_id"], "error": str(error)})
-            events.append(UnsupportedEvent(sender, what="download_failed", **item))
-            continue
-        events.append(PhotoEvent(sender, media=stored, caption=caption or None, album_id=album,
-                                 **item))
+        stored = await fetch_and_keep(PHOTO, media, partial(client.download_to, url),
+                                      failures=(OANetworkError,), update_id=item["update_id"])
+        if isinstance(stored, str):
+            events.append(UnsupportedEvent(sender, what=stored, **item))
+        else:
+            events.append(PhotoEvent(sender, media=stored, caption=caption or None,
+                                     album_id=album, **item))
     return events
 
 
@@ -189,19 +179,11 @@ async def _video(sender: Sender, url: object, client: ZaloOAClient, media: Media
     """A video (`user_send_video`, `payload.url` as for images): downloaded now within the size
     cap, kept clean (re-encoded, no metadata) with a poster frame."""
     if not isinstance(url, str) or not url.startswith(("https://", "http://")):
-        return UnsupportedEvent(sender, what="video_download_failed", **meta)
-    try:
-        with media.incoming_file() as path:
-            await client.download_to(url, path, max_bytes=media.max_video_bytes)
-            stored = await asyncio.to_thread(media.save_video_file, path)
-    except TooLarge:
-        return UnsupportedEvent(sender, what="video_too_large", **meta)
-    except MediaRejected as rejected:
-        return UnsupportedEvent(sender, what=rejected.reason, **meta)
-    except OANetworkError as error:
-        log.warning("zalo oa video download failed",
-                    extra={"update_id": meta["update_id"], "error": str(error)})
-        return UnsupportedEvent(sender, what="video_download_failed", **meta)
+        return UnsupportedEvent(sender, what=VIDEO.download_failed, **meta)
+    stored = await fetch_and_keep(VIDEO, media, partial(client.download_to, url),
+                                  failures=(OANetworkError,), update_id=meta["update_id"])
+    if isinstance(stored, str):
+        return UnsupportedEvent(sender, what=stored, **meta)
     return VideoEvent(sender, media=stored, **meta)
 
 
@@ -210,17 +192,9 @@ async def _voice(sender: Sender, url: object, client: ZaloOAClient, media: Media
     """A voice note: downloaded now within the size cap, measured and kept clean (re-encoded,
     no tags). The audio attachment's `payload.url` is read as for images and files."""
     if not isinstance(url, str) or not url.startswith(("https://", "http://")):
-        return UnsupportedEvent(sender, what="voice_download_failed", **meta)
-    try:
-        with media.incoming_file() as path:
-            await client.download_to(url, path, max_bytes=media.max_voice_bytes)
-            stored = await asyncio.to_thread(media.save_voice_file, path)
-    except TooLarge:
-        return UnsupportedEvent(sender, what="voice_too_large", **meta)
-    except MediaRejected as rejected:
-        return UnsupportedEvent(sender, what=rejected.reason, **meta)
-    except OANetworkError as error:
-        log.warning("zalo oa voice download failed",
-                    extra={"update_id": meta["update_id"], "error": str(error)})
-        return UnsupportedEvent(sender, what="voice_download_failed", **meta)
+        return UnsupportedEvent(sender, what=VOICE_NOTE.download_failed, **meta)
+    stored = await fetch_and_keep(VOICE_NOTE, media, partial(client.download_to, url),
+                                  failures=(OANetworkError,), update_id=meta["update_id"])
+    if isinstance(stored, str):
+        return UnsupportedEvent(sender, what=stored, **meta)
     return VoiceEvent(sender, media=stored, **meta)

@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.leader import LEASE_NAME
 from storage.models import (
+    Channel,
     ChannelAccount,
     LeaderLease,
     OutboxMessage,
@@ -175,6 +176,18 @@ async def deactivate_account(session: AsyncSession, *, account_id: int) -> None:
     await session.exec(
         update(ChannelAccount).where(col(ChannelAccount.id) == account_id).values(active=False)
     )
+
+
+async def account_left(session: AsyncSession, *, channel: Channel, external_id: str) -> bool:
+    """The person left this channel (unfollowed the Zalo OA): nothing more can be sent to them
+    there, so the outbox uses their other channels. Coming back (following, writing) makes the
+    account active again."""
+    result = await session.exec(
+        update(ChannelAccount)
+        .where(col(ChannelAccount.channel) == channel,
+               col(ChannelAccount.external_id) == external_id)
+        .values(active=False))
+    return bool(result.rowcount)
 
 
 async def recover_interrupted(session: AsyncSession, *, resend: bool, note: str,

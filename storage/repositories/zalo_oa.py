@@ -101,17 +101,6 @@ async def oa_recipient(session: AsyncSession, *,
     return (row[0], row[1]) if row else None
 
 
-async def unfollowed(session: AsyncSession, *, user_id: str) -> bool:
-    """The user stopped following the OA: nothing more can be sent to them there, so the outbox
-    uses their other channels. Coming back (following, writing) makes the account active."""
-    result = await session.exec(
-        update(ChannelAccount)
-        .where(col(ChannelAccount.channel) == Channel.ZALO_OA,
-               col(ChannelAccount.external_id) == user_id)
-        .values(active=False))
-    return bool(result.rowcount)
-
-
 # -- messages waiting for the person to write (the OA's 7-day window) --------------------------
 
 

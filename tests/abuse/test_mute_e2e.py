@@ -15,7 +15,8 @@ from sqlmodel import select
 from storage.models import AccountMute, AuditEntry, Feedback, FeedbackFlag, Person
 from tests.support.channels import channel_people
 from tests.support.chat_driver import ChatDriver, walk
-from tests.support.officials import HOAN_KIEM, Step, feedback_walk, make_invite
+from tests.support.factories import make_invite
+from tests.support.officials import HOAN_KIEM, Step, feedback_walk
 
 __all__ = ["channel_people"]  # the fixture, parametrised over the channels
 

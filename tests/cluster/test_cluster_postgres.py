@@ -39,9 +39,10 @@ from bot.telegram.webhook import SECRET_HEADER
 from storage.leader import OUTBOX_CHANNEL
 from storage.models import OutboxMessage, OutboxStatus, Practice, PracticePhoto, ProcessedUpdate
 from tests.fakes.telegram_api import FakeTelegram, FakeUser, make_jpeg
-from tests.scheduler.factories import HA_NOI, add_deadline, add_person, clear_calendar, queue
+from tests.scheduler.factories import HA_NOI, add_deadline, clear_calendar, queue
 from tests.support.backend import ON_POSTGRES
 from tests.support.consent import AGREE, is_privacy_notice
+from tests.support.factories import add_person
 from tests.support.practice_walk import COMPLETE_PRACTICE
 from tests.support.worker_logs import WorkerLog
 

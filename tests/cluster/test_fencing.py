@@ -10,7 +10,8 @@ from datetime import timedelta
 from storage.leader import PostgresLeaderLock, SoleProcessLock
 from storage.models import OutboxStatus
 from storage.repositories import delivery
-from tests.scheduler.factories import add_person, queue, row
+from tests.scheduler.factories import queue, row
+from tests.support.factories import add_person
 
 
 async def new_term(database_url: str, worker: str) -> int:

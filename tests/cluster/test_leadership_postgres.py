@@ -51,9 +51,11 @@ async def test_one_leads_the_other_takes_over_when_it_stops_or_loses_its_session
     await second.start()
     try:
         assert await healthz(first) == {"status": "ok", "database": "ok", "media": "ok",
-                                        "scheduler": "running", "leader": True, "worker": "w1"}
+                                        "scheduler": "running", "leader": True, "worker": "w1",
+                                        "channels": {"web": "running"}}
         assert await healthz(second) == {"status": "ok", "database": "ok", "media": "ok",
-                                         "scheduler": "standby", "leader": False, "worker": "w2"}
+                                         "scheduler": "standby", "leader": False, "worker": "w2",
+                                         "channels": {"web": "running"}}
         await first.stop()
         assert await until_leads(second, LEASE + 2) <= LEASE
         assert second.scheduler.running and second.outbox.epoch == 2

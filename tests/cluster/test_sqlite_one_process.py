@@ -31,7 +31,8 @@ async def test_the_one_process_leads_and_healthz_names_it(settings, clock):
     try:
         assert await healthz(app) == (200, {"status": "ok", "database": "ok", "media": "ok",
                                             "scheduler": "running", "leader": True,
-                                            "worker": "worker-a"})
+                                            "worker": "worker-a",
+                                            "channels": {"web": "running"}})
         assert app.outbox.epoch == 1  # the first term of this database
         second = App(settings, clock=clock)
         with pytest.raises(AlreadyRunning, match=r"test\.db"):

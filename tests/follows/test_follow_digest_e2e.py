@@ -25,7 +25,8 @@ from storage.models import (
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_bot_api import FakeZaloBot
 from tests.support import telegram_harness
-from tests.support.officials import HOAN_KIEM, THANH_XUAN, store_practice
+from tests.support.factories import store_practice
+from tests.support.officials import HOAN_KIEM, THANH_XUAN
 from tests.zalo_bot import harness as zalo_harness
 
 CHANNELS = ["telegram", "zalo_bot"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from storage.models import Consent, Feedback, FeedbackPhoto, Practice
-from tests.handlers.test_feedback import do
+from tests.support.chat_driver import walk
 from tests.support.consent import is_privacy_notice
 from tests.support.consent_checks import assert_consent_stored, consents_of
 from tests.support.officials import FEEDBACK_QUESTIONS, KEEP_PRIVATE, feedback_walk
@@ -40,8 +40,7 @@ async def test_the_notice_comes_before_the_first_photo_and_is_asked_once(make_ch
         [row] = (await session.exec(select(Consent))).all()
     assert row.at.replace(tzinfo=None) == clock.now().replace(tzinfo=None)
 
-    for step in feedback_walk(photos=1)[2:]:
-        await do(chat, step)
+    await walk(chat, feedback_walk(photos=1)[2:])
     await chat.press("Gửi")
     before = len(chat.transcript)
     await start_feedback_until_the_notice(chat)  # a second feedback: no notice again

@@ -7,7 +7,8 @@ from __future__ import annotations
 from sqlmodel import select
 
 from storage.models import Feedback, FeedbackFollower
-from tests.handlers.test_feedback import do, send_feedback
+from tests.handlers.test_feedback import send_feedback
+from tests.support.chat_driver import walk
 from tests.support.engine_chat import EngineChat
 from tests.support.officials import Step, feedback_walk
 
@@ -27,8 +28,7 @@ def unpinned(text: str = LAMP, category: str = "Hạ tầng: đường, điện,
 
 async def walk_to_summary(chat: EngineChat, steps: list[Step]) -> None:
     await chat.command("phananh")
-    for step in steps:
-        await do(chat, step)
+    await walk(chat, steps)
 
 
 async def stored(db):  # noqa: ANN001, ANN201

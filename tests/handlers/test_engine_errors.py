@@ -6,7 +6,7 @@ from sqlmodel import select
 
 from storage.models import Feedback
 from storage.repositories import feedback as feedback_repo
-from tests.handlers.test_feedback import do
+from tests.support.chat_driver import walk
 from tests.support.officials import feedback_walk
 
 
@@ -20,8 +20,7 @@ async def test_a_failed_write_is_answered_and_the_answers_are_kept(make_chat, db
 
     chat = make_chat()
     await chat.command("phananh")
-    for step in feedback_walk(photos=0):
-        await do(chat, step)
+    await walk(chat, feedback_walk(photos=0))
     monkeypatch.setattr(feedback_repo, "create_feedback", failing)
     await chat.press("Gửi")
     assert "có lỗi khi xử lý" in chat.last.text

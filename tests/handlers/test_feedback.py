@@ -23,14 +23,9 @@ from tests.support.officials import (
 )
 
 
-async def do(chat: EngineChat, step: Step) -> None:
-    await walk(chat, [step])
-
-
 async def send_feedback(chat: EngineChat, steps: list[Step]) -> str:
     await chat.command("phananh")
-    for step in steps:
-        await do(chat, step)
+    await walk(chat, steps)
     await chat.press("Gửi")
     return chat.last.text
 
@@ -39,8 +34,7 @@ async def test_anonymous_feedback_is_stored_with_a_receipt(make_chat, db):
     chat = make_chat(name="Nguyễn Thị Hoa")
     await chat.command("phananh")
     assert "Gửi phản ánh" in chat.transcript[-1].text
-    for step in feedback_walk(photos=2):
-        await do(chat, step)
+    await walk(chat, feedback_walk(photos=2))
     summary = chat.last.text
     assert "Đèn đường ngõ 12" in summary and "2 ảnh" in summary
     assert "Phường Hoàn Kiếm, Thành phố Hà Nội" in summary and "Gửi ẩn danh" in summary
@@ -75,8 +69,7 @@ async def test_named_feedback_keeps_name_and_shared_phone(make_chat, db):
 async def test_phone_is_only_asked_for_named_feedback(make_chat):
     chat = make_chat()
     await chat.command("phananh")
-    for step in feedback_walk(anonymous=False, photos=0)[:-2]:
-        await do(chat, step)
+    await walk(chat, feedback_walk(anonymous=False, photos=0)[:-2])
     assert "Để lại số điện thoại" in chat.last.text
     await chat.command("back")
     await chat.press("Gửi ẩn danh")
@@ -89,8 +82,7 @@ async def test_the_last_commune_is_offered_first(make_chat, db):
     chat = make_chat()
     await send_feedback(chat, feedback_walk(photos=0))
     await chat.command("phananh")
-    for step in feedback_walk(photos=0)[:4]:
-        await do(chat, step)
+    await walk(chat, feedback_walk(photos=0)[:4])
     question = chat.last
     assert "xã, phường, đặc khu" in question.text
     assert [o.value for o in question.options] == [HOAN_KIEM]
@@ -138,8 +130,7 @@ STEP_INDEXES = [i for i, s in enumerate(WALK) if s.kind != "photos"]
 async def test_bad_input_at_every_step_repeats_the_question(make_chat, db, index):
     chat = make_chat()
     await chat.command("phananh")
-    for step in WALK[:index]:
-        await do(chat, step)
+    await walk(chat, WALK[:index])
     step = WALK[index]
     question = chat.last
     async with db.session() as session:
@@ -163,8 +154,7 @@ async def test_bad_input_at_every_step_repeats_the_question(make_chat, db, index
         from storage.models import Conversation
 
         assert (await session.exec(select(Conversation))).one().data["draft"]["answers"] == before
-    for later in WALK[index:]:
-        await do(chat, later)
+    await walk(chat, WALK[index:])
     await chat.press("Gửi")
     assert "PA-2026-" in chat.last.text
 
@@ -176,7 +166,7 @@ async def test_nul_characters_are_dropped_from_what_people_send(make_chat, db):
     for step in feedback_walk(photos=0, anonymous=False):
         if step.field == "text":
             step = Step("text", "text", "Đèn đường\x00 ngõ 12 hỏng hai tuần nay, tối nguy hiểm.")
-        await do(chat, step)
+        await walk(chat, [step])
     await chat.press("Gửi")
     assert "PA-2026-000001" in chat.last.text
 
@@ -195,13 +185,11 @@ async def test_a_commune_far_from_the_pin_sent_before_it_is_questioned(make_chat
     await chat.command("phananh")
     steps = feedback_walk(photos=0, pin=(10.7769, 106.7009))  # a Sài Gòn pin, Hoàn Kiếm chosen
     at_commune = [step.field for step in steps].index("commune")
-    for step in steps[:at_commune + 1]:
-        await do(chat, step)
+    await walk(chat, steps[:at_commune + 1])
     assert "Vị trí này có vẻ không thuộc Thành phố Hà Nội — đúng không?" in chat.last.text
     await chat.press(choice)
     assert "Đã chọn: Phường Hoàn Kiếm, Thành phố Hà Nội" in chat.last.text
-    for step in steps[at_commune + 1:]:
-        await do(chat, step)
+    await walk(chat, steps[at_commune + 1:])
     await chat.press("Gửi")
     async with db.session() as session:
         feedback = (await session.exec(select(Feedback))).one()
@@ -212,8 +200,7 @@ async def test_a_commune_far_from_the_pin_sent_before_it_is_questioned(make_chat
 async def test_publishing_is_the_senders_choice_no_offered_first(make_chat, db):
     chat = make_chat()
     await chat.command("phananh")
-    for step in feedback_walk(photos=0)[:-1]:
-        await do(chat, step)
+    await walk(chat, feedback_walk(photos=0)[:-1])
     question = chat.last
     assert FEEDBACK_QUESTIONS["publish"] in question.text
     assert "không kèm tên, số điện thoại" in question.text

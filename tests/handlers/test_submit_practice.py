@@ -12,16 +12,11 @@ from tests.support.engine_chat import EngineChat
 from tests.support.practice_walk import COMPLETE_PRACTICE, QUESTIONS, Step
 
 
-async def do(chat: EngineChat, step: Step) -> None:
-    await walk(chat, [step])
-
-
 async def test_complete_submission_is_stored_with_receipt(make_chat, db, services):
     chat = make_chat()
     await chat.command("mohinh")
     assert "Gửi mô hình" in chat.last.text
-    for step in COMPLETE_PRACTICE:
-        await do(chat, step)
+    await walk(chat, COMPLETE_PRACTICE)
     summary = chat.last.text
     assert "Tiếng kẻng an ninh thôn" in summary
     assert "Phường Thanh Xuân, Thành phố Hà Nội" in summary
@@ -56,7 +51,7 @@ async def test_the_largest_contribution_the_form_accepts_is_stored(make_chat, db
     for step in COMPLETE_PRACTICE:
         if step.field == "contribution_money_vnd":
             step = Step(step.field, "text", "1.000.000.000.000")
-        await do(chat, step)
+        await walk(chat, [step])
     await chat.press("Gửi")
     assert "MH-2026-000001" in chat.last.text
 
@@ -67,8 +62,7 @@ async def test_the_largest_contribution_the_form_accepts_is_stored(make_chat, db
 
 async def walk_to(chat: EngineChat, index: int) -> None:
     await chat.command("submit")
-    for step in COMPLETE_PRACTICE[:index]:
-        await do(chat, step)
+    await walk(chat, COMPLETE_PRACTICE[:index])
 
 
 BAD_INPUTS = [
@@ -122,8 +116,7 @@ async def test_bad_input_at_every_step_repeats_the_question(make_chat, db, index
     assert after == before
 
     # ...and the flow still completes from here.
-    for later in COMPLETE_PRACTICE[index:]:
-        await do(chat, later)
+    await walk(chat, COMPLETE_PRACTICE[index:])
     await chat.press("Gửi")
     assert "MH-2026-" in chat.last.text
 

@@ -32,7 +32,8 @@ from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_bot_api import FakeZaloBot
 from tests.support import telegram_harness
 from tests.support.chat_driver import ChatDriver
-from tests.support.officials import HANOI, THANH_XUAN, make_invite, store_practice
+from tests.support.factories import make_invite, store_practice
+from tests.support.officials import HANOI, THANH_XUAN
 from tests.zalo_bot import harness as zalo_harness
 
 CHANNELS = ["telegram", "zalo_bot"]

@@ -18,7 +18,8 @@ from sqlmodel import select
 from storage.models import Practice
 from tests.fakes.telegram_api import FakeTelegram
 from tests.support.chat_driver import walk
-from tests.support.officials import THANH_XUAN, make_invite
+from tests.support.factories import make_invite
+from tests.support.officials import THANH_XUAN
 from tests.support.practice_walk import COMPLETE_PRACTICE, Step
 from tests.support.telegram_harness import TelegramChat, TelegramDriver, running_app
 

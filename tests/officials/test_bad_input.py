@@ -13,7 +13,8 @@ from handlers.replies import TextReply
 from storage.models import Conversation, Person
 from tests.handlers.test_feedback import send_feedback
 from tests.support.engine_chat import EngineChat
-from tests.support.officials import HOAN_KIEM, feedback_walk, make_invite, store_practice
+from tests.support.factories import make_invite, store_practice
+from tests.support.officials import HOAN_KIEM, feedback_walk
 
 
 @dataclass

@@ -23,14 +23,8 @@ from storage.models import (
 )
 from storage.repositories import officials as officials_repo
 from tests.handlers.test_feedback import send_feedback
-from tests.support.officials import (
-    HOAN_KIEM,
-    THANH_XUAN,
-    RecordingChannel,
-    feedback_walk,
-    make_invite,
-    store_practice,
-)
+from tests.support.factories import make_invite, store_practice
+from tests.support.officials import HOAN_KIEM, THANH_XUAN, RecordingChannel, feedback_walk
 
 
 @pytest.fixture

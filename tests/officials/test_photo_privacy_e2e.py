@@ -21,25 +21,18 @@ from storage.models import FeedbackPhoto
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_bot_api import FakeZaloBot
 from tests.fakes.zalo_oa_api import FakeZaloOA
+from tests.support.chat_driver import walk
+from tests.support.factories import make_invite
 from tests.support.images import assert_clean_photo, heic_photo, phone_photo
-from tests.support.officials import (
-    HOAN_KIEM,
-    feedback_walk,
-    make_invite,
-    tg_become_official,
-    tg_do,
-    tg_open,
-)
+from tests.support.officials import HOAN_KIEM, feedback_walk, tg_become_official, tg_open
 from tests.support.s3 import both_media_stores
-from tests.support.telegram_harness import TelegramDriver
+from tests.support.telegram_harness import TelegramChat, TelegramDriver
 from tests.support.telegram_harness import running_app as telegram_app
-from tests.web.chat_client import WebChatClient
+from tests.web.chat_client import WebChat, WebChatClient
 from tests.web.test_chat_notices import browser
-from tests.zalo_bot.harness import ZaloDriver, needs_feedback, zalo_become_official
-from tests.zalo_bot.harness import do as zalo_do
+from tests.zalo_bot.harness import ZaloBotChat, ZaloDriver, needs_feedback, zalo_become_official
 from tests.zalo_bot.harness import running_app as zalo_bot_app
-from tests.zalo_oa.harness import OADriver
-from tests.zalo_oa.harness import do as oa_do
+from tests.zalo_oa.harness import OADriver, ZaloOAChat
 from tests.zalo_oa.harness import running_app as zalo_oa_app
 
 CODE = re.compile(r"PA-\d{4}-\d{6}")
@@ -74,7 +67,7 @@ async def test_telegram_official_gets_a_clean_photo(settings, clock, db):
                         phone_photo(), mime_type="image/jpeg", file_name="IMG_0001.JPG"))
                     assert "Đã nhận ảnh" in received.text, received.text
                 else:
-                    await tg_do(citizen, step)
+                    await walk(TelegramChat(citizen, albums=False), [step])
             await citizen.press("✅ Gửi")
             code = CODE.search(citizen.last.text).group(0)
 
@@ -103,7 +96,7 @@ async def test_zalo_bot_official_gets_a_clean_photo(settings, clock, db):
                     received = await citizen.photo(data=phone_photo())
                     assert "Đã nhận ảnh" in received[-1].text, received
                 else:
-                    await zalo_do(citizen, step)
+                    await walk(ZaloBotChat(citizen), [step])
             await citizen.pick("Gửi")
             assert CODE.search(citizen.last.text), citizen.last.text
             await app.outbox.drain()
@@ -129,7 +122,7 @@ async def test_zalo_oa_official_gets_a_clean_photo(settings, clock, db):
                 if step.kind == "photos":
                     await citizen._after(hoa.send_image(phone_photo()))
                 else:
-                    await oa_do(citizen, step)
+                    await walk(ZaloOAChat(citizen), [step])
             await citizen.press("Gửi")
             assert CODE.search(citizen.last_text), citizen.last_text
             await app.outbox.drain()
@@ -159,7 +152,7 @@ async def test_web_chat_official_sees_clean_copies_made_once(settings, clock, db
                     assert "Đã nhận 2 ảnh" in received[-1].text or "2/5" in received[-1].text, \
                         received
                 else:
-                    await hoa.do(step)
+                    await walk(WebChat(hoa), [step])
             await hoa.press("✅ Gửi")
             code = CODE.search(hoa.last.text).group(0)
 

@@ -22,24 +22,18 @@ from bot.app import App
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_bot_api import FakeZaloBot
 from tests.fakes.zalo_oa_api import FakeZaloOA
+from tests.support.chat_driver import walk
+from tests.support.factories import make_invite
 from tests.support.images import assert_clean_photo
-from tests.support.officials import (
-    HOAN_KIEM,
-    feedback_walk,
-    make_invite,
-    tg_become_official,
-    tg_do,
-)
+from tests.support.officials import HOAN_KIEM, feedback_walk, tg_become_official
 from tests.support.s3 import bucket_refusing_photos
-from tests.support.telegram_harness import TelegramDriver
+from tests.support.telegram_harness import TelegramChat, TelegramDriver
 from tests.support.telegram_harness import running_app as telegram_app
-from tests.web.chat_client import WebChatClient
+from tests.web.chat_client import WebChat, WebChatClient
 from tests.web.test_chat_notices import browser
-from tests.zalo_bot.harness import ZaloDriver, needs_feedback, zalo_become_official
-from tests.zalo_bot.harness import do as zalo_do
+from tests.zalo_bot.harness import ZaloBotChat, ZaloDriver, needs_feedback, zalo_become_official
 from tests.zalo_bot.harness import running_app as zalo_bot_app
-from tests.zalo_oa.harness import OADriver
-from tests.zalo_oa.harness import do as oa_do
+from tests.zalo_oa.harness import OADriver, ZaloOAChat
 from tests.zalo_oa.harness import running_app as zalo_oa_app
 
 pytestmark = pytest.mark.parametrize("media_settings", ["s3"], indirect=True)
@@ -74,8 +68,7 @@ async def test_telegram_official_is_told_a_photo_the_bucket_refuses_cannot_be_op
                 app, telegram, minh)
             await tg_become_official(official, db, clock, unit=HOAN_KIEM)
             await citizen.command("phananh")
-            for step in feedback_walk(photos=1):
-                await tg_do(citizen, step)
+            await walk(TelegramChat(citizen, albums=False), feedback_walk(photos=1))
             await citizen.press("✅ Gửi")
             code = CODE.search(citizen.last.text).group(0)
             await app.outbox.drain()
@@ -109,8 +102,7 @@ async def test_zalo_bot_official_is_told_a_photo_the_bucket_refuses_cannot_be_op
             citizen, official = ZaloDriver(app, zalo, hoa), ZaloDriver(app, zalo, minh)
             await zalo_become_official(official, db, clock, unit=HOAN_KIEM)
             await citizen.command("phananh")
-            for step in feedback_walk(photos=1):
-                await zalo_do(citizen, step)
+            await walk(ZaloBotChat(citizen), feedback_walk(photos=1))
             await citizen.pick("Gửi")
             assert CODE.search(citizen.last.text), citizen.last.text
             await app.outbox.drain()
@@ -144,8 +136,7 @@ async def test_zalo_oa_official_is_told_a_photo_the_bucket_refuses_cannot_be_ope
             citizen, official = OADriver(app, fake, hoa), OADriver(app, fake, minh)
             await official.command("moi", await make_invite(db, clock, unit=HOAN_KIEM))
             await citizen.command("phananh")
-            for step in feedback_walk(photos=1):
-                await oa_do(citizen, step)
+            await walk(ZaloOAChat(citizen), feedback_walk(photos=1))
             await citizen.press("Gửi")
             code = CODE.search(citizen.last_text).group(0)
             await app.outbox.drain()
@@ -176,8 +167,7 @@ async def test_web_chat_official_is_told_a_photo_the_bucket_refuses_cannot_be_op
             hoa, minh = WebChatClient(hoa_browser), WebChatClient(minh_browser)
             await minh.text("/start " + await make_invite(db, clock, unit=HOAN_KIEM))
             await hoa.text("/phananh")
-            for step in feedback_walk(photos=1):
-                await hoa.do(step)
+            await walk(WebChat(hoa), feedback_walk(photos=1))
             await hoa.press("✅ Gửi")
             code = CODE.search(hoa.last.text).group(0)
 

@@ -8,14 +8,8 @@ import pytest
 
 from scheduler.outbox import OutboxWorker
 from tests.handlers.test_feedback import send_feedback
-from tests.support.officials import (
-    HANOI,
-    HOAN_KIEM,
-    THANH_XUAN,
-    RecordingChannel,
-    feedback_walk,
-    make_invite,
-)
+from tests.support.factories import make_invite
+from tests.support.officials import HANOI, HOAN_KIEM, THANH_XUAN, RecordingChannel, feedback_walk
 
 COMMUNE, PROVINCE, CENTRE = 3001, 3002, 3003
 

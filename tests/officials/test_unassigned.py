@@ -9,6 +9,7 @@ from sqlmodel import select
 from storage.models import OutboxMessage, Person
 from storage.repositories import unassigned
 from tests.handlers.test_feedback import send_feedback
+from tests.support.factories import make_invite, store_practice
 from tests.support.officials import (
     BEN_THANH,
     BEN_THANH_PIN,
@@ -17,8 +18,6 @@ from tests.support.officials import (
     HOAN_KIEM,
     THANH_XUAN,
     feedback_walk,
-    make_invite,
-    store_practice,
 )
 
 

@@ -1,10 +1,9 @@
-"""People, accounts, deadlines, drafts, practices and feedback for scheduler tests, stored in
-the real test database (SQLite)."""
+"""Outbox rows, deadlines and drafts for scheduler tests, stored in the real test database
+(people, practices and feedback: tests/support/factories.py)."""
 
 from __future__ import annotations
 
-import itertools
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import update
@@ -15,41 +14,19 @@ from storage.models import (
     ChannelAccount,
     Conversation,
     Deadline,
-    Feedback,
-    FeedbackEvent,
     OutboxMessage,
-    Person,
-    Practice,
-    Recognition,
+)
+from tests.support.factories import (  # noqa: F401  (moved there; imports from here still work)
+    CUA_NAM,
+    HA_NOI,
+    HOAN_KIEM,
+    add_feedback,
+    add_person,
+    add_practice,
+    recognise,
 )
 
-HOAN_KIEM, CUA_NAM, HA_NOI = "00070", "00073", "01"  # two wards of Hà Nội, and Hà Nội
 VUNG_TAU, HCM = "26506", "79"  # a ward of Hồ Chí Minh City, and the city
-
-_ids = itertools.count(7_000_001)
-_codes = itertools.count(1)
-
-
-async def add_person(
-    db: Database, *, now: datetime, name: str = "Lan", role: str = "citizen",
-    level: str | None = None, unit: str | None = None, language: str = "vi",
-    telegram: int | tuple[int, ...] | None = None,
-) -> Person:
-    """A person with Telegram accounts (chat id = user id); the first is the most recent."""
-    ids = (next(_ids),) if telegram is None else (
-        (telegram,) if isinstance(telegram, int) else telegram)
-    async with db.session() as session:
-        person = Person(display_name=name, language=language, role=role, level=level,
-                        unit_code=unit, created_at=now)
-        session.add(person)
-        await session.flush()
-        for age, user_id in enumerate(ids):
-            seen = now - timedelta(minutes=age)
-            session.add(ChannelAccount(person_id=person.id, channel="telegram",
-                                       external_id=str(user_id), chat_id=str(user_id),
-                                       display_name=name, created_at=seen, last_seen_at=seen))
-        await session.commit()
-    return person
 
 
 async def queue(
@@ -117,60 +94,6 @@ async def add_draft(db: Database, person_id: int, *, touched: datetime, flow: st
         session.add(conversation)
         await session.commit()
     return conversation
-
-
-async def add_practice(
-    db: Database, submitter_id: int, *, created: datetime, commune: str = HOAN_KIEM,
-    province: str = HA_NOI, field: str = "economy", status: str = "submitted",
-    title: str | None = None, updated: datetime | None = None, submitter_name: str | None = None,
-) -> Practice:
-    n = next(_codes)
-    async with db.session() as session:
-        practice = Practice(
-            code=f"MH-2027-{n:06d}", status=status, submitter_id=submitter_id,
-            submitter_kind="collective", submitter_type="village",
-            submitter_name=submitter_name or f"Thôn số {n}", field=field,
-            title=title or f"Mô hình số {n}",
-            description="Các hộ cùng bàn, cùng làm.", clear_who="a", clear_what="b",
-            clear_when="c", clear_responsibility="d", clear_product="e", clear_authority="f",
-            results="Tốt", commune_code=commune, province_code=province, village="Thôn 1",
-            answers={}, created_at=created, updated_at=updated or created)
-        session.add(practice)
-        await session.commit()
-    return practice
-
-
-async def recognise(db: Database, practice: Practice, *, level: str, by: int,
-                    at: datetime, unit: str | None = None) -> None:
-    async with db.session() as session:
-        session.add(Recognition(practice_id=practice.id, level=level, unit_code=unit,
-                                recognised_by=by, recognised_at=at,
-                                valid_until=at + timedelta(days=365 * 3)))
-        await session.commit()
-
-
-async def add_feedback(
-    db: Database, reporter_id: int, *, created: datetime, commune: str = HOAN_KIEM,
-    province: str = HA_NOI, category: str = "environment", status: str = "new",
-    anonymous: bool = True, name: str | None = None, phone: str | None = None,
-    first_answered: datetime | None = None, resolved: datetime | None = None,
-    satisfaction: int | None = None,
-) -> Feedback:
-    n = next(_codes)
-    async with db.session() as session:
-        feedback = Feedback(
-            code=f"PA-2027-{n:06d}", status=status, category=category,
-            text="Đường làng ngập nước sau mưa.", reporter_id=reporter_id, anonymous=anonymous,
-            reporter_name=name, reporter_phone=phone, commune_code=commune,
-            province_code=province, assigned_unit_code=commune,
-            assigned_province_code=province, created_at=created, updated_at=created,
-            first_answered_at=first_answered, resolved_at=resolved, satisfaction=satisfaction)
-        session.add(feedback)
-        await session.flush()
-        session.add(FeedbackEvent(feedback_id=feedback.id, kind="created", actor_role="reporter",
-                                  to_status=status, created_at=created))
-        await session.commit()
-    return feedback
 
 
 def texts(messages) -> list[str]:  # noqa: ANN001

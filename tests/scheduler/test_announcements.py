@@ -23,7 +23,8 @@ from storage.models import (
     Person,
 )
 from tests.scheduler.conftest import clock_seconds
-from tests.scheduler.factories import add_person, outbox_rows
+from tests.scheduler.factories import outbox_rows
+from tests.support.factories import add_person
 
 HOAN_KIEM, HA_NOI, BEN_THANH, HCMC = "00070", "01", "26743", "79"
 FIRST_CHAT = 7_100_000

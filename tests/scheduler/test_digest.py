@@ -20,7 +20,8 @@ from storage.models import (
 )
 from storage.repositories import follows
 from storage.units import UnitDirectory
-from tests.scheduler.factories import add_person, add_practice, outbox_rows
+from tests.scheduler.factories import outbox_rows
+from tests.support.factories import add_person, add_practice
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 HOAN_KIEM, HA_NOI, BEN_THANH, HCMC = "00070", "01", "26743", "79"

@@ -10,8 +10,9 @@ from sqlmodel import select
 
 from scheduler.escalation import ESCALATED
 from storage.models import Feedback, FeedbackEvent
-from tests.scheduler.factories import HA_NOI, HOAN_KIEM, add_feedback, add_person, clear_calendar
+from tests.scheduler.factories import HA_NOI, HOAN_KIEM, clear_calendar
 from tests.scheduler.test_reminders import local, run
+from tests.support.factories import add_feedback, add_person
 
 
 async def _setup(db, clock):  # noqa: ANN001, ANN202

@@ -15,7 +15,7 @@ from scheduler.housekeeping import Housekeeping
 from storage.media import MediaStore
 from storage.models import Conversation, FeedbackVoice, ProcessedUpdate, WebNotice
 from storage.repositories import updates, web_notices
-from tests.handlers.test_feedback import do as feedback_do
+from tests.support.chat_driver import walk
 from tests.support.officials import feedback_walk
 from tests.support.voices import voice_note
 
@@ -111,21 +111,20 @@ async def test_voice_notes_nobody_holds_go_after_a_day(make_chat, db, clock, ser
     hoa = make_chat(2001, "Hoa")
     steps = feedback_walk(photos=0)
     await hoa.command("phananh")
-    await feedback_do(hoa, steps[0])
+    await walk(hoa, [steps[0]])
     await hoa.voice(voice_note(2, tone=300))
     await hoa.press("Bỏ qua")
-    for step in steps[2:]:
-        await feedback_do(hoa, step)
+    await walk(hoa, steps[2:])
     await hoa.press("Gửi")
     lan = make_chat(2002, "Lan")
     await lan.command("phananh")
-    await feedback_do(lan, steps[0])
+    await walk(lan, [steps[0]])
     await lan.voice(voice_note(2, tone=400))  # waiting for its summary
     nam = make_chat(2003, "Nam")
     await nam.voice(voice_note(2, tone=500))  # no flow: the menu
     await nam.command("phananh")
     for step in steps[:2]:  # the category, the description typed
-        await feedback_do(nam, step)
+        await walk(nam, [step])
     await nam.voice(voice_note(2, tone=600))  # at the photos: "needs a typed answer"
     assert "cần câu trả lời bằng chữ" in nam.last.text
     notes = sorted(info.key for info in media.objects.list("voice/"))

@@ -14,8 +14,9 @@ from handlers.i18n import Translator
 from scheduler.ondemand_reports import OnDemandReports
 from scheduler.report_process import ReportBuilder
 from storage.models import Person, ReportRequest
-from tests.scheduler.factories import HA_NOI, add_person
+from tests.scheduler.factories import HA_NOI
 from tests.scheduler.test_reports import VN, at, documents, seed
+from tests.support.factories import add_person
 from tests.support.s3 import both_media_stores
 
 T = Translator("vi")

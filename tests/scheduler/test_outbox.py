@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 from handlers.replies import DocumentReply, TextReply
 from scheduler.ratelimit import RateLimits
 from storage.models import ChannelAccount, OutboxStatus
-from tests.scheduler.factories import add_person, outbox_rows, queue, row, texts
+from tests.scheduler.factories import outbox_rows, queue, row, texts
+from tests.support.factories import add_person
 
 
 async def settle(worker, clock, *, rounds: int = 12, step: float = 60.0) -> None:

@@ -16,12 +16,11 @@ from tests.scheduler.factories import (
     HOAN_KIEM,
     add_deadline,
     add_draft,
-    add_person,
-    add_practice,
     clear_calendar,
     outbox_rows,
     texts,
 )
+from tests.support.factories import add_person, add_practice
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 DUE = date(2027, 3, 15)

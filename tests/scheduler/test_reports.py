@@ -22,13 +22,10 @@ from tests.scheduler.factories import (
     HOAN_KIEM,
     VUNG_TAU,
     add_deadline,
-    add_feedback,
-    add_person,
-    add_practice,
     clear_calendar,
-    recognise,
 )
 from tests.scheduler.test_reminders import VN, local, run
+from tests.support.factories import add_feedback, add_person, add_practice, recognise
 
 SECRET_NAME, SECRET_PHONE = "Nguyễn Bí Mật", "0912345678"
 NAMED, NAMED_PHONE = "Trần Văn Công Khai", "0987654321"

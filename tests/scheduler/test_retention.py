@@ -19,8 +19,9 @@ from storage.models import (
     OutboxMessage,
 )
 from storage.repositories.followers import people_affected
-from tests.handlers.test_feedback import do, send_feedback
+from tests.handlers.test_feedback import send_feedback
 from tests.officials.test_officials import official
+from tests.support.chat_driver import walk
 from tests.support.officials import feedback_walk
 from tests.support.voices import voice_note
 
@@ -84,13 +85,12 @@ async def test_personal_data_goes_after_the_configured_days(make_chat, db, clock
 async def test_voice_notes_go_with_the_rest_of_the_senders_data(make_chat, db, clock,
                                                                services):
     nam = make_chat(2001, "Trần Văn Nam")
-    walk = feedback_walk(anonymous=False, photos=0, phone="0912345678")
+    walk_steps = feedback_walk(anonymous=False, photos=0, phone="0912345678")
     await nam.command("phananh")
-    await do(nam, walk[0])
+    await walk(nam, [walk_steps[0]])
     await nam.voice(voice_note(3))
     await nam.text("Đèn đường hỏng")
-    for step in walk[2:]:
-        await do(nam, step)
+    await walk(nam, walk_steps[2:])
     await nam.press("Gửi")
     minh = await official(make_chat, db, clock)
     await minh.press_raw("a", "fb_resolve:1")
@@ -147,8 +147,7 @@ async def test_who_followed_a_closed_feedback_is_unlinked_after_the_days(make_ch
     await lan.command("phananh")
     nam = make_chat(2001, "Trần Văn Nam")
     await send_feedback(nam, feedback_walk(anonymous=False, photos=1, phone="0912345678"))
-    for step in feedback_walk(photos=0):
-        await do(lan, step)
+    await walk(lan, feedback_walk(photos=0))
     await lan.press("Gửi")
     await lan.press("Đúng, theo dõi phản ánh này")
     assert "Bạn đang theo dõi phản ánh PA-2026-000001" in lan.last.text

@@ -11,14 +11,9 @@ from sqlalchemy import update
 from sqlmodel import select
 
 from storage.models import OutboxMessage, Practice, ReminderRun
-from tests.scheduler.factories import (
-    HA_NOI,
-    HOAN_KIEM,
-    add_person,
-    add_practice,
-    clear_calendar,
-)
+from tests.scheduler.factories import HA_NOI, HOAN_KIEM, clear_calendar
 from tests.scheduler.test_reminders import local, run
+from tests.support.factories import add_person, add_practice
 
 COMMUNE, PROVINCE, CENTRE, LEADER = 9_800_001, 9_800_002, 9_800_003, 9_800_004
 

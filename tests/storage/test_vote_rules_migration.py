@@ -11,7 +11,8 @@ from sqlalchemy import text
 
 from storage.migrate import alembic_config
 from storage.models import ChannelAccount, Person
-from tests.support.officials import HOAN_KIEM, store_practice
+from tests.support.factories import store_practice
+from tests.support.officials import HOAN_KIEM
 
 BEFORE = "0015_audit_log"
 

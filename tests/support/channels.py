@@ -11,9 +11,8 @@ import pytest
 from aiohttp import ClientSession, CookieJar
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.web.chat_notices import WebNoticeSender
 from bot.web.metrics import Metrics
-from bot.web.server import create_web_app
+from bot.webchat.notices import WebNoticeSender
 from scheduler.outbox import OutboxWorker
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_bot_api import FakeZaloBot
@@ -22,6 +21,7 @@ from tests.support import telegram_harness
 from tests.support.chat_driver import ChatDriver, walk
 from tests.support.practice_walk import COMPLETE_PRACTICE
 from tests.support.telegram_harness import TelegramChat
+from tests.support.web_app import create_web_app
 from tests.web.chat_client import WebChat, WebChatClient
 from tests.zalo_bot import harness as zalo_harness
 from tests.zalo_oa import harness as oa_harness

@@ -4,26 +4,19 @@ communes the jurisdiction tests use."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from handlers.clock import Clock
 from storage.db import Database
-from storage.repositories import invites
+from tests.support.chat_driver import walk
+from tests.support.factories import make_invite
+from tests.support.factories import store_practice as store_practice  # moved; old imports work
+from tests.support.factories import store_recognised_practice as store_recognised_practice
+from tests.support.telegram_harness import TelegramChat
 
 THANH_XUAN = "00367"  # Phường Thanh Xuân, Hà Nội (province 01)
 HOAN_KIEM = "00070"  # Phường Hoàn Kiếm, Hà Nội (province 01)
 BEN_THANH = "26743"  # Phường Bến Thành, Thành phố Hồ Chí Minh (province 79)
 HANOI, HCMC = "01", "79"
-
-
-async def make_invite(db: Database, clock: Clock, *, unit: str | None, level: str = "commune",
-                      role: str = "official", expires: timedelta = timedelta(days=7)) -> str:
-    async with db.session() as session:
-        _, token = await invites.create_invite(
-            session, role=role, level=level, unit_code=unit, now=clock.now(),
-            expires_at=clock.now() + expires)
-        await session.commit()
-    return token
 
 
 @dataclass(frozen=True)
@@ -108,28 +101,13 @@ class RecordingChannel:
 # -- over Telegram ----------------------------------------------------------------------------
 
 
-async def tg_do(driver, step: Step) -> None:  # noqa: ANN001  (a TelegramDriver)
-    if step.kind == "press":
-        await driver.press(step.value)
-    elif step.kind == "text":
-        await driver.text(step.value)
-    elif step.kind == "location":
-        await driver.location(*step.value)
-    elif step.kind == "contact":
-        await driver._after(driver.user.send_contact(step.value))
-    elif step.kind == "photos":
-        for _ in range(step.value):
-            await driver.photo()
-
-
 async def tg_send_feedback(driver, steps: list[Step]) -> str:  # noqa: ANN001
     """Send a whole feedback over Telegram; returns its receipt code. Offered similar open
     feedback (handlers/duplicates.py, tested on its own), it sends a new one anyway."""
     import re
 
     await driver.command("phananh")
-    for step in steps:
-        await tg_do(driver, step)
+    await walk(TelegramChat(driver, albums=False), steps)
     await driver.press("✅ Gửi")
     if DUPLICATE_OFFER in driver.last.text:
         await driver.press("Không, gửi phản ánh mới")
@@ -165,58 +143,3 @@ async def tg_resolve(driver, answer: str, *, proof_photos: int = 1) -> None:  # 
         await driver.press("Không có ảnh (nêu lý do)")
         await driver.text("Sự việc xử lý qua điện thoại, không có hiện trường để chụp.")
     await driver.press("✅ Gửi")
-
-
-async def store_practice(db: Database, clock: Clock, *, commune: str, submitter_id: int,
-                         title: str = "Tổ liên gia tự quản đường Láng") -> int:
-    """A submitted practice, stored directly (the practice flow has its own tests)."""
-    from storage.models import Person, Practice
-    from storage.repositories import practices
-    from storage.units import UnitDirectory
-
-    unit = UnitDirectory.load().get(commune)
-    assert unit is not None
-    now = clock.now()
-    answers = {"submitter_kind": "collective", "collective_type": "village",
-               "submitter_name": "Thôn Đông", "field": "culture_society", "title": title,
-               "description": "Các hộ thay nhau trực.", "clear_who": "120 hộ",
-               "clear_what": "Trực đêm", "clear_when": "Từ 3/2026",
-               "clear_responsibility": "Trưởng thôn", "clear_product": "Không còn trộm",
-               "clear_authority": "Đảng uỷ xã", "people_mobilised": 120,
-               "organisations_taking_part": None, "people_groups": None,
-               "contribution_workdays": None, "contribution_money_vnd": None,
-               "contribution_other": None, "results": "An toàn", "commune": commune,
-               "village": "Tổ 5", "location": None, "photos": []}
-    async with db.session() as session:
-        if await session.get(Person, submitter_id) is None:
-            session.add(Person(id=submitter_id, display_name="Người gửi", created_at=now))
-            await session.flush()
-        practice = Practice(submitter_id=submitter_id, submitter_kind="collective",
-                            submitter_type="village", commune_code=commune,
-                            province_code=unit.province_code, answers=answers, created_at=now,
-                            updated_at=now,
-                            **{k: answers[k] for k in (
-                                "submitter_name", "field", "title", "description", "clear_who",
-                                "clear_what", "clear_when", "clear_responsibility",
-                                "clear_product", "clear_authority", "people_mobilised",
-                                "results", "village")})
-        stored = await practices.create_practice(session, practice=practice, photos=[],
-                                                 year=2026)
-        await session.commit()
-        return stored.id
-
-
-async def store_recognised_practice(db: Database, clock: Clock, *, commune: str,
-                                    submitter_id: int = 900,
-                                    title: str = "Tổ liên gia tự quản đường Láng") -> int:
-    """A practice recognised at commune level, stored directly; the consensus can be asked."""
-    from storage.models import Practice, PracticeStatus
-
-    practice_id = await store_practice(db, clock, commune=commune, submitter_id=submitter_id,
-                                       title=title)
-    async with db.session() as session:
-        practice = await session.get(Practice, practice_id)
-        practice.status = PracticeStatus.RECOGNISED
-        session.add(practice)
-        await session.commit()
-    return practice_id

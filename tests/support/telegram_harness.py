@@ -141,8 +141,10 @@ class TelegramDriver:
 class TelegramChat:
     """The `ChatDriver` protocol (tests/support/chat_driver.py) over a Telegram driver."""
 
-    def __init__(self, driver: TelegramDriver) -> None:
+    def __init__(self, driver: TelegramDriver, *, albums: bool = True) -> None:
         self.driver = driver
+        self.albums = albums
+        """False: photos go one message at a time, each with its own answer."""
 
     async def open_menu(self) -> None:
         await self.driver.command("start")
@@ -160,7 +162,11 @@ class TelegramChat:
         await self.driver.location(latitude, longitude)
 
     async def photos(self, count: int) -> None:
-        """An album: its photos get one answer."""
+        """An album: its photos get one answer (or, without albums, one photo after another)."""
+        if not self.albums:
+            for _ in range(count):
+                await self.driver.photo()
+            return
         replies = await self.driver.album(count)
         assert len(replies) == 1, [m.text for m in replies]
         assert f"Đã nhận {count} ảnh từ album" in replies[0].text

@@ -11,9 +11,9 @@ from sqlmodel import select
 from handlers.practice_form import PRACTICE_FORM
 from storage.models import Conversation, Practice, PracticePhoto
 from tests.fakes.telegram_api import FakeTelegram, make_jpeg
+from tests.support.chat_driver import walk
 from tests.support.practice_walk import COMPLETE_PRACTICE, QUESTIONS
-from tests.support.telegram_harness import TelegramDriver, running_app
-from tests.telegram.test_submit_practice_e2e import do
+from tests.support.telegram_harness import TelegramChat, TelegramDriver, running_app
 
 TEXT_FIELDS = {spec.name: spec.max_length for spec in PRACTICE_FORM.fields
                if spec.kind == "text"}
@@ -44,7 +44,7 @@ async def test_every_step_survives_every_bad_input(bot: TelegramDriver, db, capl
     stale_data = bot.last.inline_keyboard[0][0]["callback_data"]  # a button of question 1
     for index, step in enumerate(COMPLETE_PRACTICE):
         if step.kind == "photos":
-            await do(bot, step)
+            await walk(TelegramChat(bot), [step])
             continue
         question = bot.last
         before = await answers(db)
@@ -76,7 +76,7 @@ async def test_every_step_survives_every_bad_input(bot: TelegramDriver, db, capl
                 "Chọn đúng xã" in reply.text), (step.field, name, reply.text)
             assert reply.buttons == question.buttons, (step.field, name)
         assert await answers(db) == before, step.field
-        await do(bot, step)
+        await walk(TelegramChat(bot), [step])
     await bot.press("Gửi")
     assert "MH-2026-000001" in bot.last.text
     no_errors_logged(caplog)
@@ -92,7 +92,7 @@ async def test_huge_text_in_every_free_text_field(bot: TelegramDriver, db):
             # The longest allowed answer is taken, and every later message still fits.
             await bot.text("ồ" * TEXT_FIELDS[step.field])
             continue
-        await do(bot, step)
+        await walk(TelegramChat(bot), [step])
     summary_parts = [m for m in bot.user.inbox if "Kiểm tra lại mô hình" in m.text]
     assert summary_parts, "the summary was shown"
     await bot.press("Sửa")
@@ -112,7 +112,7 @@ async def test_album_of_twelve_keeps_ten_and_says_so(bot: TelegramDriver, db):
     for step in COMPLETE_PRACTICE:
         if step.kind == "photos":
             break
-        await do(bot, step)
+        await walk(TelegramChat(bot), [step])
     [reply] = await bot.album(12)
     assert "Đã nhận 10 ảnh từ album" in reply.text
     assert "2 ảnh sau không được lưu" in reply.text and "10/10" in reply.text
@@ -130,7 +130,7 @@ async def test_image_sent_as_document_is_accepted(bot: TelegramDriver):
     for step in COMPLETE_PRACTICE:
         if step.kind == "photos":
             break
-        await do(bot, step)
+        await walk(TelegramChat(bot), [step])
     [reply] = await bot.document(make_jpeg(), "image/jpeg", "anh-mo-hinh.jpg")
     assert "Đã nhận ảnh" in reply.text and "1/10" in reply.text
     [reply] = await bot.document(b"not really a jpeg", "image/jpeg", "fake.jpg")

@@ -27,7 +27,7 @@ async def test_healthz_shows_telegram_running(settings, clock) -> None:
         finally:
             await app.stop()
     assert status == 200 and body["status"] == "ok"
-    assert body["channels"] == {"telegram": "running"}
+    assert body["channels"] == {"web": "running", "telegram": "running"}
 
 
 async def test_healthz_shows_telegram_being_retried_while_unreachable(settings, clock) -> None:
@@ -38,10 +38,10 @@ async def test_healthz_shows_telegram_being_retried_while_unreachable(settings, 
         await app.start()
         try:
             status, body = await health_of(app)
-            assert app.channels == []
+            assert [c.channel for c in app.channels] == ["web"]  # Telegram is not running
         finally:
             await app.stop()
-    assert status == 200 and body["channels"] == {"telegram": "retrying"}
+    assert status == 200 and body["channels"] == {"web": "running", "telegram": "retrying"}
 
 
 async def test_healthz_shows_telegram_off_when_its_token_is_refused(settings, clock) -> None:
@@ -53,4 +53,4 @@ async def test_healthz_shows_telegram_off_when_its_token_is_refused(settings, cl
             status, body = await health_of(app)
         finally:
             await app.stop()
-    assert status == 200 and body["channels"] == {"telegram": "off"}
+    assert status == 200 and body["channels"] == {"web": "running", "telegram": "off"}

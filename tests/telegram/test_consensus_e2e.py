@@ -13,7 +13,8 @@ from sqlmodel import select
 
 from storage.models import Person, Practice, PracticeVote
 from tests.fakes.telegram_api import FakeTelegram
-from tests.support.officials import HOAN_KIEM, store_recognised_practice
+from tests.support.factories import store_recognised_practice
+from tests.support.officials import HOAN_KIEM
 from tests.support.telegram_harness import TelegramDriver, running_app
 from tests.web.chat_client import WebChatClient
 

@@ -8,16 +8,16 @@ from sqlmodel import select
 
 from storage.models import Feedback, FeedbackEvent, FeedbackPhoto
 from tests.fakes.telegram_api import FakeTelegram
+from tests.support.chat_driver import walk
 from tests.support.officials import (
     HOAN_KIEM,
     feedback_walk,
     tg_become_official,
-    tg_do,
     tg_open,
     tg_resolve,
     tg_send_feedback,
 )
-from tests.support.telegram_harness import TelegramDriver, running_app
+from tests.support.telegram_harness import TelegramChat, TelegramDriver, running_app
 
 
 @pytest.fixture
@@ -109,8 +109,8 @@ async def test_anonymous_feedback_never_reaches_officials_with_identity(fast_set
 
             # She first chooses to give her name and phone, then changes her mind.
             await citizen.command("phananh")
-            for step in feedback_walk(anonymous=False, phone="0987 654 321", photos=1):
-                await tg_do(citizen, step)
+            await walk(TelegramChat(citizen, albums=False),
+                       feedback_walk(anonymous=False, phone="0987 654 321", photos=1))
             assert "+84987654321" in xuyen.last.text
             await citizen.press("✏️ Sửa")
             await citizen.press("Hình thức gửi")

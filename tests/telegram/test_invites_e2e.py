@@ -11,7 +11,8 @@ from sqlmodel import select
 from storage.models import Invite, Person
 from storage.repositories import invites
 from tests.fakes.telegram_api import FakeTelegram
-from tests.support.officials import THANH_XUAN, make_invite
+from tests.support.factories import make_invite
+from tests.support.officials import THANH_XUAN
 from tests.support.telegram_harness import TelegramDriver, running_app
 
 

@@ -13,18 +13,18 @@ from sqlmodel import select
 
 from storage.models import AuditEntry, Feedback, FeedbackFollower
 from tests.fakes.telegram_api import FakeTelegram
+from tests.support.chat_driver import walk
 from tests.support.officials import (
     BEN_THANH,
     HOAN_KIEM,
     HOAN_KIEM_PIN,
     feedback_walk,
     tg_become_official,
-    tg_do,
     tg_open,
     tg_resolve,
     tg_send_feedback,
 )
-from tests.support.telegram_harness import TelegramDriver, running_app
+from tests.support.telegram_harness import TelegramChat, TelegramDriver, running_app
 
 NEAR = (HOAN_KIEM_PIN[0] + 40 / 111_320, HOAN_KIEM_PIN[1])
 HOA = ("Nguyễn Thị Hoa", "0912345678")
@@ -38,8 +38,7 @@ def fast_settings(settings):
 
 async def walk_feedback(driver: TelegramDriver, *, pin: tuple[float, float]) -> None:
     await driver.command("phananh")
-    for step in feedback_walk(photos=0, pin=pin):
-        await tg_do(driver, step)
+    await walk(TelegramChat(driver, albums=False), feedback_walk(photos=0, pin=pin))
     await driver.press("✅ Gửi")
 
 

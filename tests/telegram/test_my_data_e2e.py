@@ -26,16 +26,16 @@ from storage.models import (
     PracticeVote,
 )
 from tests.fakes.telegram_api import FakeTelegram
+from tests.support.chat_driver import walk
+from tests.support.factories import store_practice
 from tests.support.officials import (
     HOAN_KIEM,
     feedback_walk,
-    store_practice,
     tg_become_official,
-    tg_do,
     tg_open,
     tg_send_feedback,
 )
-from tests.support.telegram_harness import TelegramDriver, running_app
+from tests.support.telegram_harness import TelegramChat, TelegramDriver, running_app
 
 NAM_ID, BINH_ID = 777_000_123, 777_000_456
 NAM = {"name": "Trần Văn Nam", "username": "namtran_hb", "phone": "0912345678",
@@ -218,8 +218,7 @@ async def test_a_followers_link_is_exported_and_erased_while_the_count_stays(
         await tg_become_official(official, db, clock, unit=HOAN_KIEM)
         await tg_send_feedback(citizen, feedback_walk(anonymous=False, phone=NAM["phone"]))
         await follower.command("phananh")
-        for step in feedback_walk(photos=0):
-            await tg_do(follower, step)
+        await walk(TelegramChat(follower, albums=False), feedback_walk(photos=0))
         await follower.press("✅ Gửi")
         assert "Có phải vấn đề này?" in binh.last.text
         await follower.press("Đúng, theo dõi phản ánh này")

@@ -11,27 +11,16 @@ from sqlmodel import select
 
 from storage.models import Practice, PracticeEvent, Recognition
 from tests.fakes.telegram_api import FakeTelegram
+from tests.support.chat_driver import walk
 from tests.support.officials import THANH_XUAN, tg_become_official
-from tests.support.practice_walk import COMPLETE_PRACTICE, Step
-from tests.support.telegram_harness import TelegramDriver, running_app
+from tests.support.practice_walk import COMPLETE_PRACTICE
+from tests.support.telegram_harness import TelegramChat, TelegramDriver, running_app
 
 
 @pytest.fixture
 def fast_settings(settings):
     return settings.updated(telegram_per_chat_rate=1000,
                             telegram_global_rate=1000)
-
-
-async def walk(driver: TelegramDriver, step: Step) -> None:
-    if step.kind == "press":
-        await driver.press(step.value)
-    elif step.kind == "text":
-        await driver.text(step.value)
-    elif step.kind == "location":
-        await driver.location(*step.value)
-    elif step.kind == "photos":  # one by one: albums have their own tests
-        for _ in range(step.value):
-            await driver.photo()
 
 
 async def test_changes_resubmission_approval_recognition_and_consensus(fast_settings, clock, db):
@@ -43,8 +32,7 @@ async def test_changes_resubmission_approval_recognition_and_consensus(fast_sett
             leader, official = TelegramDriver(app, fake, lan), TelegramDriver(app, fake, tuan)
             await tg_become_official(official, db, clock, unit=THANH_XUAN)
             await leader.command("mohinh")
-            for step in COMPLETE_PRACTICE:
-                await walk(leader, step)
+            await walk(TelegramChat(leader, albums=False), COMPLETE_PRACTICE)
             await leader.press("✅ Gửi")
             assert "MH-2026-000001" in lan.last.text
             await app.outbox.drain()

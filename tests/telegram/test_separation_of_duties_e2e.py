@@ -14,6 +14,7 @@ from sqlmodel import select
 from handlers.i18n import Translator
 from storage.models import Feedback, FeedbackEvent, Practice, PracticeEvent, Recognition
 from tests.fakes.telegram_api import FakeTelegram
+from tests.support.chat_driver import walk
 from tests.support.officials import (
     HOAN_KIEM,
     THANH_XUAN,
@@ -22,9 +23,8 @@ from tests.support.officials import (
     tg_send_feedback,
 )
 from tests.support.practice_walk import COMPLETE_PRACTICE
-from tests.support.telegram_harness import TelegramDriver, running_app
-from tests.telegram.test_review_e2e import walk
-from tests.web.chat_client import WebChatClient
+from tests.support.telegram_harness import TelegramChat, TelegramDriver, running_app
+from tests.web.chat_client import WebChat, WebChatClient
 
 T = Translator("vi")
 
@@ -48,8 +48,7 @@ async def test_an_official_cannot_decide_a_practice_they_submitted(fast_settings
             official = TelegramDriver(app, fake, tuan)
             await tg_become_official(official, db, clock, unit=THANH_XUAN)
             await official.command("mohinh")
-            for step in COMPLETE_PRACTICE:
-                await walk(official, step)
+            await walk(TelegramChat(official, albums=False), COMPLETE_PRACTICE)
             await official.press("✅ Gửi")
             assert "MH-2026-000001" in tuan.last.text
 
@@ -109,8 +108,7 @@ async def test_feedback_sent_from_a_linked_account_cannot_be_answered_either(fas
             web = WebChatClient(browser)
             await web.start()
             await web.text("/phananh")
-            for step in feedback_walk(photos=0):
-                await web.do(step)
+            await walk(WebChat(web), feedback_walk(photos=0))
             await web.press("✅ Gửi")
             code = re.search(r"PA-\d{4}-\d{6}", web.last.text).group(0)
 

@@ -14,10 +14,6 @@ from tests.support.practice_walk import COMPLETE_PRACTICE, Step
 from tests.support.telegram_harness import TelegramChat, TelegramDriver, running_app
 
 
-async def do(driver: TelegramDriver, step: Step) -> None:
-    await walk(TelegramChat(driver), [step])
-
-
 async def test_submission_with_album_location_and_restart(settings, clock, db):
     half = COMPLETE_PRACTICE.index(Step("commune", "text", "thanh xuan"))
     async with FakeTelegram() as fake:
@@ -28,15 +24,13 @@ async def test_submission_with_album_location_and_restart(settings, clock, db):
             assert "Dân vận khéo" in lan.last.text and "Gửi mô hình" in lan.last.buttons[0]
             await driver.press("📝 Gửi mô hình")
             assert "Ai gửi mô hình này?" in lan.last.text
-            for step in COMPLETE_PRACTICE[:half]:
-                await do(driver, step)
+            await walk(TelegramChat(driver), COMPLETE_PRACTICE[:half])
             assert "xã, phường, đặc khu" in lan.last.text
 
         # A new application on the same database continues where the leader was.
         async with running_app(settings, fake, clock) as app:
             driver = TelegramDriver(app, fake, lan)
-            for step in COMPLETE_PRACTICE[half:]:
-                await do(driver, step)
+            await walk(TelegramChat(driver), COMPLETE_PRACTICE[half:])
             summary = lan.last
             assert "Tiếng kẻng an ninh thôn" in summary.text and "3 ảnh" in summary.text
             await driver.press("✅ Gửi")

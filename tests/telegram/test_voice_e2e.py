@@ -11,14 +11,14 @@ from sqlmodel import select
 
 from storage.models import Feedback, FeedbackVoice
 from tests.fakes.telegram_api import FakeTelegram
+from tests.support.chat_driver import walk
 from tests.support.officials import (
     HOAN_KIEM,
     feedback_walk,
     tg_become_official,
-    tg_do,
     tg_open,
 )
-from tests.support.telegram_harness import TelegramDriver, running_app
+from tests.support.telegram_harness import TelegramChat, TelegramDriver, running_app
 from tests.support.voices import assert_clean_voice, voice_note
 
 
@@ -43,9 +43,9 @@ async def test_a_spoken_description_reaches_the_official_as_a_clean_voice_messag
         async with running_app(fast_settings, fake, clock) as app:
             citizen, official = TelegramDriver(app, fake, hoa), TelegramDriver(app, fake, minh)
             await tg_become_official(official, db, clock, unit=HOAN_KIEM)
-            walk = feedback_walk(photos=0)
+            walk_steps = feedback_walk(photos=0)
             await citizen.command("phananh")
-            await tg_do(citizen, walk[0])
+            await walk(TelegramChat(citizen, albums=False), [walk_steps[0]])
             assert "Hãy mô tả sự việc" in hoa.last.text
             assert "tin nhắn thoại, tối đa 2 phút và 2 MB" in hoa.last.text  # the caps, stated
 
@@ -54,8 +54,7 @@ async def test_a_spoken_description_reaches_the_official_as_a_clean_voice_messag
             assert "gõ một dòng tóm tắt" in hoa.last.text and "Bỏ qua" in hoa.last.buttons
             answered = await citizen.text("Đèn đường ngõ 12 hỏng")
             assert "Đã giữ tin nhắn thoại (0:06)" in answered[0].text
-            for step in walk[2:]:
-                await tg_do(citizen, step)
+            await walk(TelegramChat(citizen, albums=False), walk_steps[2:])
             assert "🎤 Tin nhắn thoại 0:06 — «Đèn đường ngõ 12 hỏng»" in hoa.last.text
             await citizen.press("✅ Gửi")
             assert "PA-2026-000001" in hoa.last.text
@@ -92,9 +91,9 @@ async def test_notes_over_the_caps_are_refused_with_the_caps_and_the_draft_is_ke
         hoa = fake.user(2001, first_name="Hoa", language_code="vi")
         async with running_app(capped, fake, clock) as app:
             citizen = TelegramDriver(app, fake, hoa)
-            walk = feedback_walk(photos=0)
+            walk_steps = feedback_walk(photos=0)
             await citizen.command("phananh")
-            await tg_do(citizen, walk[0])
+            await walk(TelegramChat(citizen, albums=False), [walk_steps[0]])
             assert "tối đa 10 giây và 0,2 MB" in hoa.last.text
 
             await citizen.voice(voice_note(14), duration=14)  # Telegram says how long
@@ -108,8 +107,7 @@ async def test_notes_over_the_caps_are_refused_with_the_caps_and_the_draft_is_ke
             assert "Tệp ghi âm lớn quá: bot nhận tối đa 0,2 MB và 10 giây" in hoa.last.text
             assert fake.calls_to("getFile") and len(fake.calls_to("getFile")) == 1
 
-            for step in walk[1:]:
-                await tg_do(citizen, step)
+            await walk(TelegramChat(citizen, albums=False), walk_steps[1:])
             assert "Hạ tầng" in hoa.last.text  # the category chosen before is still there
             await citizen.press("✅ Gửi")
             feedback, voices = await _stored(db)
@@ -127,13 +125,12 @@ async def test_an_official_who_refuses_voice_messages_gets_the_note_as_a_file(
         async with running_app(fast_settings, fake, clock) as app:
             citizen, official = TelegramDriver(app, fake, hoa), TelegramDriver(app, fake, minh)
             await tg_become_official(official, db, clock, unit=HOAN_KIEM)
-            walk = feedback_walk(photos=0)
+            walk_steps = feedback_walk(photos=0)
             await citizen.command("phananh")
-            await tg_do(citizen, walk[0])
+            await walk(TelegramChat(citizen, albums=False), [walk_steps[0]])
             await citizen.voice(voice_note(3, kind="m4a"), duration=3)
             await citizen.press("Bỏ qua")
-            for step in walk[2:]:
-                await tg_do(citizen, step)
+            await walk(TelegramChat(citizen, albums=False), walk_steps[2:])
             await citizen.press("✅ Gửi")
             await app.outbox.drain()
             fake.fail("sendVoice", 400, chat_id=minh.id,

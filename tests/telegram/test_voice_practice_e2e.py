@@ -10,11 +10,11 @@ from sqlmodel import select
 
 from storage.models import Practice
 from tests.fakes.telegram_api import FakeTelegram
+from tests.support.chat_driver import walk
 from tests.support.officials import THANH_XUAN, tg_become_official
 from tests.support.practice_walk import COMPLETE_PRACTICE
-from tests.support.telegram_harness import TelegramDriver, running_app
+from tests.support.telegram_harness import TelegramChat, TelegramDriver, running_app
 from tests.support.voices import assert_clean_voice, voice_note
-from tests.telegram.test_review_e2e import walk
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ async def test_a_spoken_description_reaches_the_reviewer_and_can_be_spoken_again
                     assert "Đã nhận tin nhắn thoại (0:05)" in lan.last.text
                     await leader.text("Đánh kẻng nhắc đóng cửa mỗi tối")
                 else:
-                    await walk(leader, step)
+                    await walk(TelegramChat(leader, albums=False), [step])
             assert "🎤 Tin nhắn thoại 0:05 — «Đánh kẻng nhắc đóng cửa mỗi tối»" in lan.last.text
             await leader.press("✅ Gửi")
             assert "MH-2026-000001" in lan.last.text

@@ -13,7 +13,8 @@ from sqlmodel import select
 from storage.models import OutboxMessage, Practice, ReminderRun
 from tests.fakes.telegram_api import FakeTelegram
 from tests.support.chat_driver import walk
-from tests.support.officials import HANOI, THANH_XUAN, make_invite, tg_become_official
+from tests.support.factories import make_invite
+from tests.support.officials import HANOI, THANH_XUAN, tg_become_official
 from tests.support.practice_walk import COMPLETE_PRACTICE
 from tests.support.telegram_harness import TelegramChat, TelegramDriver, running_app
 

@@ -15,10 +15,9 @@ from html.parser import HTMLParser
 from aiohttp import ClientSession, FormData
 from aiohttp.test_utils import TestClient
 
-from bot.web.chat_events import SESSION_COOKIE
+from bot.webchat.convert import SESSION_COOKIE
 from tests.support.consent import AGREE, is_privacy_notice
 from tests.support.images import jpeg_bytes
-from tests.support.practice_walk import Step
 
 PAGE_HEADER = {"X-DVK-Chat": "1"}
 
@@ -197,19 +196,6 @@ class WebChatClient:
         response = await self.client.post(self._path("/chat/video"), data=form,
                                           headers=PAGE_HEADER)
         return await self._receive(response)
-
-    async def do(self, step: Step) -> list[Bubble]:
-        """One step of a walk (tests/support/practice_walk.py): a press, a text, a location,
-        or photos."""
-        if step.kind == "press":
-            return await self.press(str(step.value))
-        if step.kind == "text":
-            return await self.text(str(step.value))
-        if step.kind == "location":
-            return await self.location(*step.value)
-        if step.kind == "photos":
-            return await self.photos(int(step.value))
-        raise ValueError(f"unknown step kind {step.kind!r}")
 
     async def notices(self) -> list[Bubble]:
         """Ask for what the bot said on its own, acknowledging what is on screen, as the page

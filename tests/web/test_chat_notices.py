@@ -13,20 +13,16 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlmodel import select
 
 from bot.app import App
-from bot.web.chat_events import SESSION_COOKIE, ChatSession
-from bot.web.chat_notices import WebNoticeSender
+from bot.webchat.convert import SESSION_COOKIE, ChatSession
+from bot.webchat.notices import WebNoticeSender
 from handlers.replies import MENU_TOKEN, Option, TextReply
 from scheduler.outbox import OutboxWorker
 from storage.models import ChannelAccount, Feedback, OutboxStatus, WebNotice
 from tests.scheduler.factories import queue, row
-from tests.support.officials import (
-    DUPLICATE_OFFER,
-    HOAN_KIEM,
-    Step,
-    feedback_walk,
-    make_invite,
-)
-from tests.web.chat_client import PAGE_HEADER, WebChatClient
+from tests.support.chat_driver import walk
+from tests.support.factories import make_invite
+from tests.support.officials import DUPLICATE_OFFER, HOAN_KIEM, Step, feedback_walk
+from tests.web.chat_client import PAGE_HEADER, WebChat, WebChatClient
 
 ANSWER = "Phường đã báo điện lực, sẽ thay bóng trong tuần này."
 RESOLUTION = "Đã thay bóng đèn mới ngày 2/12."
@@ -36,7 +32,7 @@ async def web_send_feedback(chat: WebChatClient, steps: list[Step]) -> str:
     """A whole feedback from the web chat; returns its receipt code."""
     await chat.text("/phananh")
     for step in steps:
-        await chat.do(step)
+        await walk(WebChat(chat), [step])
         assert chat.status == 200, chat.transcript[-1]
     await chat.press("✅ Gửi")
     if DUPLICATE_OFFER in chat.last.text:  # similar open feedback: send anyway
@@ -62,7 +58,8 @@ async def test_an_officials_answer_reaches_a_citizen_who_wrote_from_the_web_chat
     app = App(settings, clock=clock)
     await app.start()
     try:
-        assert app.channels == [] and set(app.scheduler.senders) == {"web"}
+        assert [c.channel for c in app.channels] == ["web"]
+        assert set(app.scheduler.senders) == {"web"}
         async with browser(app.web.url) as hoa_browser, browser(app.web.url) as minh_browser:
             hoa, minh = WebChatClient(hoa_browser), WebChatClient(minh_browser)
             await minh.text("/start " + await make_invite(db, clock, unit=HOAN_KIEM))

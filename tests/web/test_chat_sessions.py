@@ -12,10 +12,11 @@ import aiohttp
 from aiohttp.test_utils import TestClient, TestServer
 from sqlmodel import col, select
 
-from bot.web.chat_events import SESSION_COOKIE
-from bot.web.server import create_web_app
+from bot.webchat.convert import SESSION_COOKIE
 from storage.models import Channel, ChannelAccount, Person
-from tests.support.officials import HOAN_KIEM, make_invite
+from tests.support.factories import make_invite
+from tests.support.officials import HOAN_KIEM
+from tests.support.web_app import create_web_app
 from tests.web.chat_client import PAGE_HEADER, WebChatClient
 
 LINK_CODE = re.compile(r"[A-Z2-9]{4}-[A-Z2-9]{4}")

@@ -10,9 +10,9 @@ import aiohttp
 from aiohttp.test_utils import TestClient, TestServer
 from sqlmodel import select
 
-from bot.web.chat_events import SESSION_COOKIE
-from bot.web.server import create_web_app
+from bot.webchat.convert import SESSION_COOKIE
 from storage.models import PracticeVote
+from tests.support.web_app import create_web_app
 from tests.web.chat_client import PAGE_HEADER
 from tests.web.factories import add_practice
 

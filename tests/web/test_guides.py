@@ -16,7 +16,8 @@ from handlers.feedback import feedback_form
 from handlers.i18n import Translator
 from handlers.practice_form import PRACTICE_FORM
 from storage.models import Person
-from tests.support.officials import THANH_XUAN, make_invite
+from tests.support.factories import make_invite
+from tests.support.officials import THANH_XUAN
 
 STATIC = Path(__file__).resolve().parents[2] / "bot" / "web" / "static"
 HEADINGS = ["guide.h.where", "guide.h.steps", "guide.h.excerpt", "guide.h.commands",

@@ -11,9 +11,9 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.web.keys import MAP_ANSWERS
 from bot.web.metrics import Metrics
-from bot.web.server import create_web_app
 from storage.models import PracticeEventKind, PracticeStatus
 from storage.repositories import public_map, reviews
+from tests.support.web_app import create_web_app
 from tests.web.factories import add_practice
 
 COUNTRY = "/api/practices.geojson?bbox=102,8,110,24&zoom=6"

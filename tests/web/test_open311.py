@@ -15,7 +15,6 @@ from sqlmodel import select
 
 from bot.cli import build_parser
 from bot.web.metrics import Metrics
-from bot.web.server import create_web_app
 from handlers.consent import current_version
 from storage.models import (
     ApiKey,
@@ -30,6 +29,7 @@ from storage.repositories import personal_data
 from tests.support.chat_driver import walk
 from tests.support.images import assert_clean_photo, phone_photo
 from tests.support.officials import HOAN_KIEM, HOAN_KIEM_PIN, feedback_walk
+from tests.support.web_app import create_web_app
 
 V2 = "/open311/v2"
 REQUEST_FIELDS = {

@@ -22,9 +22,10 @@ from hypothesis import strategies as st
 
 from bot.app import build_services
 from bot.web.metrics import Metrics
-from bot.web.server import WebServer, create_web_app
+from bot.web.server import WebServer
 from handlers.engine import Engine
 from storage.db import Database
+from tests.support.web_app import create_web_app
 from tests.web.factories import add_practice
 
 

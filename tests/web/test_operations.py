@@ -11,10 +11,10 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import App
 from bot.web.metrics import ErrorLogCounter, Metrics
-from bot.web.server import create_web_app
 from storage.db import Database
 from tests.support.faults import partial_files, read_only
 from tests.support.practice_walk import COMPLETE_PRACTICE
+from tests.support.web_app import create_web_app
 from tests.web.chat_client import WebChatClient
 from tests.web.test_webchat import walk_practice
 
@@ -25,7 +25,7 @@ async def test_without_a_token_the_product_serves_map_chat_and_api_and_logs_the_
     app = App(settings, clock=clock)
     await app.start()
     try:
-        assert app.channels == []
+        assert [c.channel for c in app.channels] == ["web"]  # no platform channel
         url = app.web.url
         assert any(url in record.getMessage() for record in caplog.records)
         async with aiohttp.ClientSession() as session:

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from bot.cli import build_parser
 from bot.web.metrics import Metrics
-from bot.web.server import create_web_app
+from tests.support.web_app import create_web_app
 from tests.web.factories import add_practice
 
 BASE = "https://dvk.example.vn"

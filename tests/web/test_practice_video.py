@@ -12,9 +12,10 @@ from sqlmodel import select
 from handlers.clock import to_db
 from storage.models import Practice, PracticeEventKind, PracticeStatus, PracticeVideo
 from storage.repositories import reviews
+from tests.support.chat_driver import walk
 from tests.support.practice_walk import COMPLETE_PRACTICE, PHOTOS_DONE
 from tests.support.videos import SECRET_WORDS, phone_video
-from tests.web.chat_client import WebChatClient
+from tests.web.chat_client import WebChat, WebChatClient
 from tests.web.conftest import needs_chromium
 
 CODE = "MH-2026-000001"
@@ -24,14 +25,12 @@ async def submit_with_video(client, db, clock) -> WebChatClient:  # noqa: ANN001
     chat = WebChatClient(client)
     await chat.start()
     await chat.press("Gửi mô hình")
-    for step in COMPLETE_PRACTICE[:PHOTOS_DONE]:  # every answer, up to the photos' "Xong"
-        await chat.do(step)
+    await walk(WebChat(chat), COMPLETE_PRACTICE[:PHOTOS_DONE])  # up to the photos' "Xong"
     await chat.video(b"not a video at all, only bytes" * 40)
     assert "Không xem được video này" in chat.last.text and "Đã có 3/10 ảnh" in chat.last.text
     await chat.video(phone_video(3.0))
     assert "🎬 Đã nhận video (0:03)" in chat.last.text and "Video: 0:03." in chat.last.text
-    for step in COMPLETE_PRACTICE[PHOTOS_DONE:]:  # "Xong", and whatever the form asks next
-        await chat.do(step)
+    await walk(WebChat(chat), COMPLETE_PRACTICE[PHOTOS_DONE:])  # "Xong", and what comes next
     assert "Ảnh: 3 ảnh · 🎬 video 0:03" in chat.last.text
     await chat.press("Gửi")
     assert CODE in chat.last.text

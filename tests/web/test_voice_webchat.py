@@ -13,9 +13,11 @@ from sqlmodel import select
 
 from bot.app import App
 from storage.models import Feedback, FeedbackEvent, FeedbackVoice
-from tests.support.officials import HOAN_KIEM, feedback_walk, make_invite
+from tests.support.chat_driver import walk
+from tests.support.factories import make_invite
+from tests.support.officials import HOAN_KIEM, feedback_walk
 from tests.support.voices import assert_clean_voice, voice_note
-from tests.web.chat_client import WebChatClient
+from tests.web.chat_client import WebChat, WebChatClient
 from tests.web.test_chat_notices import browser
 
 
@@ -38,16 +40,15 @@ async def test_voice_notes_from_the_web_chat_play_for_the_official_and_are_the_s
             hoa, minh = WebChatClient(hoa_browser), WebChatClient(minh_browser)
             await minh.text("/start " + await make_invite(db, clock, unit=HOAN_KIEM))
             await hoa.start()
-            walk = feedback_walk(photos=0)
+            walk_steps = feedback_walk(photos=0)
             await hoa.text("/phananh")
-            await hoa.do(walk[0])
+            await walk(WebChat(hoa), [walk_steps[0]])
             assert "hoặc gửi tin nhắn thoại, tối đa 2 phút và 2 MB" in hoa.last.text
             answered = await hoa.voice(voice_note(4, kind="m4a"))
             assert hoa.status == 200, answered
             assert "🎤 Đã nhận tin nhắn thoại (0:04)" in hoa.last.text
             await hoa.text("Đèn đường ngõ 12 hỏng")
-            for step in walk[2:]:
-                await hoa.do(step)
+            await walk(WebChat(hoa), walk_steps[2:])
             assert "🎤 Tin nhắn thoại 0:04 — «Đèn đường ngõ 12 hỏng»" in hoa.last.text
             await hoa.press("✅ Gửi")
             assert "PA-2026-000001" in hoa.last.text
@@ -112,13 +113,12 @@ async def test_the_export_lists_each_voice_note(settings, clock, db):
         async with browser(app.web.url) as hoa_browser:
             hoa = WebChatClient(hoa_browser)
             await hoa.start()
-            walk = feedback_walk(photos=0)
+            walk_steps = feedback_walk(photos=0)
             await hoa.text("/phananh")
-            await hoa.do(walk[0])
+            await walk(WebChat(hoa), [walk_steps[0]])
             await hoa.voice(voice_note(2))
             await hoa.press("Bỏ qua")
-            for step in walk[2:]:
-                await hoa.do(step)
+            await walk(WebChat(hoa), walk_steps[2:])
             await hoa.press("✅ Gửi")
             answer = await hoa.text("/dulieucuatoi")
         [document] = [b for b in answer if b.kind == "document"]
@@ -140,17 +140,16 @@ async def test_a_voice_note_over_the_length_cap_is_refused_and_the_draft_kept(
         async with browser(app.web.url) as hoa_browser:
             hoa = WebChatClient(hoa_browser)
             await hoa.start()
-            walk = feedback_walk(photos=0)
+            walk_steps = feedback_walk(photos=0)
             await hoa.text("/phananh")
-            await hoa.do(walk[0])
+            await walk(WebChat(hoa), [walk_steps[0]])
             await hoa.voice(voice_note(14, kind="webm"), content_type="audio/webm")
             refusal = hoa.last.text
             assert "Tin nhắn thoại dài quá: bot nhận tối đa 10 giây và 2 MB" in refusal
             assert "Hãy mô tả sự việc" in refusal
             await hoa.voice(b"not sound" * 100, content_type="audio/mp4")
             assert "Không nghe được tin nhắn thoại (tệp âm thanh) này" in hoa.last.text
-            for step in walk[1:]:
-                await hoa.do(step)
+            await walk(WebChat(hoa), walk_steps[1:])
             assert "Hạ tầng" in hoa.last.text
             await hoa.press("✅ Gửi")
         async with db.session() as session:

@@ -10,20 +10,21 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlmodel import select
 
-from bot.web.server import create_web_app
 from scheduler.housekeeping import Housekeeping
 from storage.models import Channel, Conversation, Feedback
 from storage.repositories import practices
+from tests.support.chat_driver import walk
 from tests.support.faults import database_refusing_writes, partial_files, read_only
 from tests.support.images import jpeg_bytes
 from tests.support.officials import feedback_walk
 from tests.support.practice_walk import COMPLETE_PRACTICE
-from tests.web.chat_client import PAGE_HEADER, WebChatClient
+from tests.support.web_app import create_web_app
+from tests.web.chat_client import PAGE_HEADER, WebChat, WebChatClient
 
 
 async def walk_practice(chat: WebChatClient) -> None:
     for step in COMPLETE_PRACTICE:
-        await chat.do(step)
+        await walk(WebChat(chat), [step])
         assert chat.status == 200, chat.transcript[-1]
         assert not chat.last.text.startswith("⚠️"), (step, chat.last.text)
 
@@ -80,8 +81,7 @@ async def test_a_retried_send_shows_the_receipt_again_and_stores_nothing_twice(c
     again and must show the receipt code the first one got."""
     chat = WebChatClient(client)
     await chat.text("/phananh")
-    for step in feedback_walk(photos=1):
-        await chat.do(step)
+    await walk(WebChat(chat), feedback_walk(photos=1))
     send = chat.last.button("✅ Gửi")
     press = {"type": "choice", "token": send.token, "value": send.value}
     first = await chat.action(press, action_id="send-once-1234")
@@ -166,7 +166,7 @@ async def test_a_photo_sent_while_the_media_disk_is_read_only_is_answered_busy(
     for step in steps:
         if step.kind == "photos":
             break
-        await chat.do(step)
+        await walk(WebChat(chat), [step])
     question = chat.last.text
     with read_only(services.media.root):
         [answer] = await chat.photos(1)
@@ -255,8 +255,7 @@ async def test_a_commune_typed_by_its_name_before_2025_is_offered_as_what_it_bec
     await chat.press("📝 Gửi mô hình")
     before_commune = [step for step in COMPLETE_PRACTICE][:COMPLETE_PRACTICE.index(
         next(step for step in COMPLETE_PRACTICE if step.field == "commune"))]
-    for step in before_commune:
-        await chat.do(step)
+    await walk(WebChat(chat), before_commune)
 
     await chat.text("quan thanh xuan")  # a district abolished in 2025: the wards it became
     labels = [button.label for button in chat.last.buttons]
@@ -266,8 +265,7 @@ async def test_a_commune_typed_by_its_name_before_2025_is_offered_as_what_it_bec
     await chat.text("phuong phuc xa")  # Ba Đình's Phúc Xá ward, now part of Hồng Hà
     assert chat.last.text.startswith("📍 Đã chọn: Phường Hồng Hà, Thành phố Hà Nội (trước đây: "
                                      "Phường Phúc Xá, Quận Ba Đình)")
-    for step in COMPLETE_PRACTICE[len(before_commune) + 2:]:
-        await chat.do(step)
+    await walk(WebChat(chat), COMPLETE_PRACTICE[len(before_commune) + 2:])
     await chat.press("✅ Gửi")
     code = chat.last.text.split("Mã tiếp nhận: ")[1].split()[0]
     async with db.session() as session:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.web.chat_events import SESSION_COOKIE, ChatSession
-from bot.web.chat_notices import WebNoticeSender
+from bot.webchat.convert import SESSION_COOKIE, ChatSession
+from bot.webchat.notices import WebNoticeSender
 from handlers.registry import all_flows
 from handlers.replies import MENU_TOKEN, Option, TextReply
 from storage.repositories import practices

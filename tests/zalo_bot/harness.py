@@ -24,7 +24,8 @@ from tests.fakes.zalo_bot_api import FakeZaloBot, FakeZaloUser, ZaloMessage
 from tests.support.bursts import settle
 from tests.support.chat_driver import walk
 from tests.support.consent import AGREE, is_privacy_notice
-from tests.support.officials import DUPLICATE_OFFER, Step, feedback_walk, make_invite
+from tests.support.factories import make_invite
+from tests.support.officials import DUPLICATE_OFFER, feedback_walk
 
 WEBHOOK_URL = "https://dvk.example.org/zalo/webhook"
 WEBHOOK_SECRET = "zalo-webhook-secret-1234"
@@ -152,10 +153,6 @@ def maps_link(lat: float, lon: float) -> str:
     return f"https://www.google.com/maps/place/Th%C3%B4n+%C4%90%C3%B4ng/@{lat},{lon},17z"
 
 
-async def do(driver: ZaloDriver, step: Step) -> None:
-    """One step of a walk (tests/support: practice_walk, officials.feedback_walk) on Zalo."""
-    await walk(ZaloBotChat(driver), [step])
-
 
 needs_feedback = pytest.mark.skipif(
     "feedback" not in build_features().flows,
@@ -169,10 +166,9 @@ async def zalo_become_official(driver: ZaloDriver, db, clock, *, unit: str) -> N
     assert "Chào mừng" in driver.last.text, driver.last.text
 
 
-async def zalo_send_feedback(driver: ZaloDriver, **walk: object) -> str:
+async def zalo_send_feedback(driver: ZaloDriver, **choices: object) -> str:
     await driver.command("phananh")
-    for step in feedback_walk(**walk):
-        await do(driver, step)
+    await walk(ZaloBotChat(driver), feedback_walk(**choices))
     await driver.pick("Gửi")
     if DUPLICATE_OFFER in (driver.last.text or ""):  # similar open feedback: send anyway
         await driver.pick("Không, gửi phản ánh mới")

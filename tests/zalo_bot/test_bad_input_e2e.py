@@ -13,9 +13,16 @@ from sqlmodel import select
 from handlers.practice_form import PRACTICE_FORM
 from storage.models import Conversation, Practice
 from tests.fakes.zalo_bot_api import FakeZaloBot
+from tests.support.chat_driver import walk
 from tests.support.officials import FEEDBACK_QUESTIONS, feedback_walk
 from tests.support.practice_walk import COMPLETE_PRACTICE, QUESTIONS
-from tests.zalo_bot.harness import ZaloDriver, do, needs_feedback, numbered_options, running_app
+from tests.zalo_bot.harness import (
+    ZaloBotChat,
+    ZaloDriver,
+    needs_feedback,
+    numbered_options,
+    running_app,
+)
 
 HUGE = "ồ" * 3000
 MAX_LENGTH = {spec.name: spec.max_length for spec in PRACTICE_FORM.fields}
@@ -67,7 +74,7 @@ async def test_every_step_survives_every_bad_input(bot: ZaloDriver, db, caplog):
                 "Chọn đúng xã" in reply), (step.field, name, reply)
             assert numbered_options(replies[0]) == choices, (step.field, name)
         assert await answers(db) == before, step.field
-        await do(bot, step)
+        await walk(ZaloBotChat(bot), [step])
     await bot.pick("Gửi")
     assert "MH-2026-000001" in bot.last.text
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
@@ -94,7 +101,7 @@ async def test_every_feedback_step_survives_every_bad_input(bot: ZaloDriver, db)
                 step.field, name, reply.text)
             assert numbered_options(reply) == choices, (step.field, name)
         assert await answers(db) == before, step.field
-        await do(bot, step)
+        await walk(ZaloBotChat(bot), [step])
     await bot.pick("Gửi")
     assert "PA-2026-000001" in bot.last.text
 
@@ -110,7 +117,7 @@ async def test_the_longest_answers_still_fit_zalo(bot: ZaloDriver, db):
                                    "contribution_money_vnd", "commune"):
             await bot.text("ồ " * (MAX_LENGTH[step.field] // 2))
             continue
-        await do(bot, step)
+        await walk(ZaloBotChat(bot), [step])
     summary = [m for m in bot.user.inbox if "Kiểm tra lại mô hình" in (m.text or "")][-1]
     parts = bot.user.inbox[bot.user.inbox.index(summary):]
     assert len(parts) >= 3 and all(len(p.text) <= 2000 for p in parts)

@@ -8,7 +8,8 @@ from sqlmodel import select
 
 from storage.models import PracticeVote
 from tests.fakes.zalo_bot_api import FakeZaloBot
-from tests.support.officials import HOAN_KIEM, store_recognised_practice
+from tests.support.factories import store_recognised_practice
+from tests.support.officials import HOAN_KIEM
 from tests.zalo_bot.harness import ZaloDriver, running_app
 
 TITLE = "Tổ liên gia tự quản đường Láng"

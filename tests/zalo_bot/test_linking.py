@@ -17,8 +17,8 @@ from storage.models import (
     PracticeVote,
 )
 from storage.repositories import linking
-from storage.repositories import officials as officials_repo
-from tests.support.officials import BEN_THANH, HOAN_KIEM, store_practice
+from tests.support.factories import make_official, store_practice
+from tests.support.officials import BEN_THANH, HOAN_KIEM
 
 CODE = re.compile(r"[A-Z2-9]{4}-[A-Z2-9]{4}")
 
@@ -32,14 +32,6 @@ async def person_of(db, channel: str, external_id: str) -> Person:  # noqa: ANN0
         account = (await session.exec(select(ChannelAccount).where(
             ChannelAccount.channel == channel, ChannelAccount.external_id == external_id))).one()
         return await session.get(Person, account.person_id)
-
-
-async def make_official(db, person_id: int, *, unit: str) -> None:  # noqa: ANN001
-    async with db.session() as session:
-        person = await session.get(Person, person_id)
-        await officials_repo.make_official(session, person=person, role="official",
-                                           level="commune", unit_code=unit)
-        await session.commit()
 
 
 async def test_everything_follows_and_the_higher_role_wins(make_chat, db, clock):

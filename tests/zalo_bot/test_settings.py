@@ -59,7 +59,7 @@ async def test_a_refused_token_or_webhook_leaves_zalo_off_and_the_rest_running(
             status, body = await health_of(app)
         finally:
             await app.stop()
-    assert status == 200 and body["channels"] == {"zalo_bot": "off"}
+    assert status == 200 and body["channels"] == {"web": "running", "zalo_bot": "off"}
     refused = [r for r in caplog.records if reason in r.getMessage()]
     assert refused and refused[0].levelname == "ERROR"
     assert "0:other" not in caplog.text

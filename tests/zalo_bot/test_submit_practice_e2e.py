@@ -10,8 +10,9 @@ from sqlmodel import select
 
 from storage.models import Practice, PracticePhoto
 from tests.fakes.zalo_bot_api import FakeZaloBot
+from tests.support.chat_driver import walk
 from tests.support.practice_walk import COMPLETE_PRACTICE
-from tests.zalo_bot.harness import ZaloDriver, do, numbered_options, running_app
+from tests.zalo_bot.harness import ZaloBotChat, ZaloDriver, numbered_options, running_app
 
 
 async def test_complete_practice_over_zalo(settings, clock, db):
@@ -26,8 +27,7 @@ async def test_complete_practice_over_zalo(settings, clock, db):
             question = lan.last.text
             assert "Ai gửi mô hình này?" in question
             assert "1. Tập thể" in question and "👉 Gõ số từ 1 đến" in question
-            for step in COMPLETE_PRACTICE:
-                await do(driver, step)
+            await walk(ZaloBotChat(driver), COMPLETE_PRACTICE)
             summary = lan.last.text
             assert "Tiếng kẻng an ninh thôn" in summary and "3 ảnh" in summary
             await driver.pick("Gửi")

@@ -10,11 +10,12 @@ from sqlmodel import select
 
 from storage.models import Feedback, FeedbackVoice
 from tests.fakes.zalo_bot_api import FakeZaloBot
+from tests.support.chat_driver import walk
 from tests.support.officials import HOAN_KIEM, feedback_walk
 from tests.support.voices import assert_clean_voice, voice_note
 from tests.zalo_bot.harness import (
+    ZaloBotChat,
     ZaloDriver,
-    do,
     needs_feedback,
     running_app,
     zalo_become_official,
@@ -29,17 +30,16 @@ async def test_a_voice_note_reaches_the_official_on_zalo_as_a_playable_voice(
         async with running_app(settings, clock, fake) as app:
             citizen, official = ZaloDriver(app, fake, hoa), ZaloDriver(app, fake, minh)
             await zalo_become_official(official, db, clock, unit=HOAN_KIEM)
-            walk = feedback_walk(photos=0)
+            walk_steps = feedback_walk(photos=0)
             await citizen.command("phananh")
-            await do(citizen, walk[0])
+            await walk(ZaloBotChat(citizen), [walk_steps[0]])
             assert "hoặc gửi tin nhắn thoại, tối đa 2 phút và 2 MB" in hoa.last.text
 
             await citizen.voice(voice_note(5, kind="m4a"))  # an iPhone's recording, tagged
             assert "🎤 Đã nhận tin nhắn thoại (0:05)" in hoa.last.text
             assert "gõ một dòng tóm tắt" in hoa.last.text
             await citizen.pick("Bỏ qua")
-            for step in walk[2:]:
-                await do(citizen, step)
+            await walk(ZaloBotChat(citizen), walk_steps[2:])
             assert "🎤 Tin nhắn thoại 0:05" in hoa.last.text
             await citizen.pick("Gửi")
             assert "PA-2026-000001" in hoa.last.text
@@ -73,17 +73,16 @@ async def test_a_voice_note_over_the_size_cap_is_refused_and_the_draft_kept(
         hoa = fake.user("2001", "Hoa")
         async with running_app(settings, clock, fake, voice_max_bytes=100 * 1024) as app:
             citizen = ZaloDriver(app, fake, hoa)
-            walk = feedback_walk(photos=0)
+            walk_steps = feedback_walk(photos=0)
             await citizen.command("phananh")
-            await do(citizen, walk[0])
+            await walk(ZaloBotChat(citizen), [walk_steps[0]])
             await citizen.voice(voice_note(20, kind="m4a"))  # about 200 KB
             refusal = hoa.last.text
             assert "Tệp ghi âm lớn quá: bot nhận tối đa 0,1 MB và 2 phút" in refusal
             assert "Hãy mô tả sự việc" in refusal
             await citizen.voice(b"\xff\xf1 not sound at all" * 10)
             assert "Không nghe được tin nhắn thoại (tệp âm thanh) này" in hoa.last.text
-            for step in walk[1:]:
-                await do(citizen, step)
+            await walk(ZaloBotChat(citizen), walk_steps[1:])
             await citizen.pick("Gửi")
             async with db.session() as session:
                 [feedback] = (await session.exec(select(Feedback))).all()

@@ -22,7 +22,6 @@ from settings import Settings
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_oa_api import FakeOAUser, FakeZaloOA, OAMessage
 from tests.support.bursts import settle
-from tests.support.chat_driver import walk
 from tests.support.consent import AGREE, is_privacy_notice
 from tests.support.images import jpeg_bytes
 
@@ -162,10 +161,6 @@ def _title_fits(title: str, labels: list[str]) -> bool:
         return any(label.startswith(bare[:-1].rstrip()) for label in labels)
     return bare in labels
 
-
-async def do(driver: OADriver, step) -> None:  # noqa: ANN001
-    """One step of a walk (tests/support/practice_walk.py, tests/support/officials.py)."""
-    await walk(ZaloOAChat(driver), [step])
 
 
 class ZaloOAChat:

@@ -14,8 +14,10 @@ from handlers.registry import build_features
 from storage.media import MediaStore
 from storage.models import Feedback, FeedbackPhoto, OutboxMessage
 from tests.fakes.zalo_oa_api import FakeZaloOA
-from tests.support.officials import HOAN_KIEM, feedback_walk, make_invite
-from tests.zalo_oa.harness import OADriver, do, running_app
+from tests.support.chat_driver import walk
+from tests.support.factories import make_invite
+from tests.support.officials import HOAN_KIEM, feedback_walk
+from tests.zalo_oa.harness import OADriver, ZaloOAChat, running_app
 
 needs_feedback = pytest.mark.skipif(
     "feedback" not in build_features().flows,
@@ -41,7 +43,7 @@ async def test_feedback_with_phone_card_location_and_an_answer(settings, clock, 
                     card = hoa.last
                     assert card.card == "request_user_info", hoa.texts(-2)
                     assert "chia sẻ" in hoa.inbox[-2].text.lower()
-                await do(citizen, step)
+                await walk(ZaloOAChat(citizen), [step])
             await citizen.press("Gửi")
             code = re.search(r"PA-\d{4}-\d{6}", citizen.last_text)
             assert code, citizen.last_text

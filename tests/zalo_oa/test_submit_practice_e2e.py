@@ -10,8 +10,9 @@ from sqlmodel import select
 
 from storage.models import Practice, PracticePhoto
 from tests.fakes.zalo_oa_api import FakeZaloOA
+from tests.support.chat_driver import walk
 from tests.support.practice_walk import COMPLETE_PRACTICE
-from tests.zalo_oa.harness import OADriver, do, running_app
+from tests.zalo_oa.harness import OADriver, ZaloOAChat, running_app
 
 
 async def test_practice_over_the_oa_with_buttons_location_and_photos(settings, clock, db):
@@ -28,8 +29,7 @@ async def test_practice_over_the_oa_with_buttons_location_and_photos(settings, c
             assert "Ai gửi mô hình này?" in question.text
             assert question.titles == ["Tập thể", "Cá nhân"]
             assert all(p.isascii() and len(p) < 100 for _, p in question.buttons)
-            for step in COMPLETE_PRACTICE:
-                await do(driver, step)
+            await walk(ZaloOAChat(driver), COMPLETE_PRACTICE)
             summary = driver.last_text
             assert "Tiếng kẻng an ninh thôn" in summary and "3 ảnh" in summary
             await driver.press("✅ Gửi")

@@ -9,9 +9,11 @@ import re
 import aiohttp
 
 from tests.fakes.zalo_oa_api import FakeZaloOA
-from tests.support.officials import HOAN_KIEM, feedback_walk, make_invite
+from tests.support.chat_driver import walk
+from tests.support.factories import make_invite
+from tests.support.officials import HOAN_KIEM, feedback_walk
 from tests.support.voices import assert_clean_voice, voice_note
-from tests.zalo_oa.harness import OADriver, do, running_app
+from tests.zalo_oa.harness import OADriver, ZaloOAChat, running_app
 
 
 async def test_an_official_on_the_oa_plays_the_voice_note_from_a_signed_link(
@@ -24,12 +26,11 @@ async def test_an_official_on_the_oa_plays_the_voice_note_from_a_signed_link(
             await official.command("moi", await make_invite(db, clock, unit=HOAN_KIEM))
             steps = feedback_walk(photos=0)
             await citizen.command("phananh")
-            await do(citizen, steps[0])
+            await walk(ZaloOAChat(citizen), [steps[0]])
             await citizen.voice(voice_note(3, kind="m4a"))
             assert "Đã nhận tin nhắn thoại (0:03)" in citizen.last_text
             await citizen.press("Bỏ qua")
-            for step in steps[2:]:
-                await do(citizen, step)
+            await walk(ZaloOAChat(citizen), steps[2:])
             await citizen.press("Gửi")
             assert "PA-2026-000001" in citizen.last_text
 

@@ -25,7 +25,8 @@ from tests.fakes.zalo_oa_api import (
     FakeZaloOA,
 )
 from tests.scheduler.factories import add_deadline, clear_calendar
-from tests.support.officials import HOAN_KIEM, make_invite
+from tests.support.factories import make_invite
+from tests.support.officials import HOAN_KIEM
 from tests.support.telegram_harness import TelegramDriver
 from tests.zalo_bot.harness import ZaloDriver, zalo_settings
 from tests.zalo_oa.harness import OADriver, oa_settings

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.web.chat_events import SESSION_DAYS
+from bot.webchat.convert import SESSION_DAYS
 from handlers.clock import Clock, from_db
 from handlers.replies import Reply, from_payload, to_payload
 from scheduler.delivery import DeliveryError, Failure

@@ -8,16 +8,31 @@ update id it has seen).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import math
 import re
 import secrets
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
-from handlers.events import ChoiceEvent, CommandEvent, Event, LocationEvent, Sender, TextEvent
+from bot.channels.media import PHOTO, VOICE_NOTE, keep, refusal
+from handlers.events import (
+    ChoiceEvent,
+    CommandEvent,
+    Event,
+    LocationEvent,
+    PhotoEvent,
+    Sender,
+    TextEvent,
+    UnsupportedEvent,
+    VideoEvent,
+    VoiceEvent,
+)
+from storage.media import MediaRejected, MediaStore
 from storage.models import Channel
 from storage.repositories.web_notices import SESSION_LIFETIME
 
@@ -103,3 +118,37 @@ def to_event(payload: dict[str, Any], sender: Sender, update_id: str) -> Event:
 def _number(value: Any) -> bool:
     return (isinstance(value, int | float) and not isinstance(value, bool)
             and math.isfinite(value))
+
+
+async def photo_event(media: MediaStore, sender: Sender, path: Path | str,
+                      album: str | None, update_id: str) -> Event:
+    """The photo an upload kept, stored (its clean copy made); or why it was not kept."""
+    stored = refusal(PHOTO, path) if isinstance(path, str) else await keep(PHOTO, media, path)
+    if isinstance(stored, str):
+        return UnsupportedEvent(sender, what=stored, update_id=update_id)
+    return PhotoEvent(sender, media=stored, album_id=album, update_id=update_id)
+
+
+async def voice_event(media: MediaStore, sender: Sender, path: Path | str,
+                      update_id: str) -> Event:
+    """The voice note an upload kept, stored; or why it was not kept ("too_large" of an upload
+    is over the voice cap here)."""
+    stored = (refusal(VOICE_NOTE, path) if isinstance(path, str)
+              else await keep(VOICE_NOTE, media, path))
+    if isinstance(stored, str):
+        return UnsupportedEvent(sender, what=stored, update_id=update_id)
+    return VoiceEvent(sender, media=stored, update_id=update_id)
+
+
+async def video_event(media: MediaStore, sender: Sender, path: Path | str,
+                      update_id: str) -> Event:
+    """The short video an upload kept, stored clean; or why it was not kept ("too_large" of an
+    upload is over the video cap here)."""
+    if isinstance(path, str):
+        reason = "video_too_large" if path == "too_large" else path
+        return UnsupportedEvent(sender, what=reason, update_id=update_id)
+    try:
+        stored = await asyncio.to_thread(media.save_video_file, path)
+    except MediaRejected as rejected:
+        return UnsupportedEvent(sender, what=rejected.reason, update_id=update_id)
+    return VideoEvent(sender, media=stored, update_id=update_id)

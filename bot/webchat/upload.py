@@ -15,7 +15,7 @@ from pathlib import Path
 
 from aiohttp import BodyPartReader, web
 
-from bot.web.chat_events import BadEvent
+from bot.webchat.convert import BadEvent
 from storage.media import MediaRejected, MediaStore, MediaUnavailable
 
 MAX_PHOTOS_PER_UPLOAD = 10
