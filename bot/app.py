@@ -21,7 +21,7 @@ from bot.media_store import open_media_store
 from bot.proxies import Proxies
 from bot.telegram import channel as telegram_channel
 from bot.telegram.channel import TelegramChannel
-from bot.web.keys import CHANNEL_HEALTH
+from bot.web.keys import CHANNEL_HEALTH, ServerSettings
 from bot.web.metrics import ErrorLogCounter, Metrics, outbox_backlog, unassigned_items
 from bot.web.server import WebServer, create_web_app
 from bot.webchat import chat as webchat
@@ -32,6 +32,7 @@ from bot.zalo_oa import channel as zalo_oa_channel
 from bot.zalo_oa.channel import ZaloOAChannel
 from handlers.clock import Clock, SystemClock
 from handlers.context import Services
+from handlers.criteria import load_catalogue
 from handlers.engine import Engine
 from handlers.registry import build_features
 from handlers.window_warning import WindowWarnings
@@ -64,6 +65,7 @@ def build_services(settings: Settings, clock: Clock) -> Services:
         duplicate_radius_m=settings.flows.duplicate_radius_m,
         consultation_days=settings.flows.consultation_days,
         guides_url=guides_url(settings),
+        criteria=load_catalogue(settings.flows.criteria_dir),
         console_url=web_base(settings) + "/console/",
         features=build_features(feedback_categories=settings.flows.feedback_categories),
         capabilities=dict(CHANNEL_CAPABILITIES),
@@ -191,8 +193,8 @@ class App:
         self.leadership = Leadership(lock, worker=worker,
                                      lease_seconds=self.settings.workers.leader_lease_seconds,
                                      lead=self._lead, follow=self._follow)
-        web_app = create_web_app(settings=self.settings, db=self.db, services=services,
-                                 engine=self.engine, metrics=self.metrics,
+        web_app = create_web_app(settings=ServerSettings.of(self.settings), db=self.db,
+                                 services=services, engine=self.engine, metrics=self.metrics,
                                  scheduler=_SchedulerState(self), leadership=self.leadership)
         self.host.attach(web_app)  # each channel's routes: the web chat, webhooks, media links
         web_app.setdefault(CHANNEL_HEALTH, {})["channels"] = self.host  # their states

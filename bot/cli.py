@@ -14,6 +14,7 @@ settings and the parsed arguments and returns the exit status.
     dvk person erase <person id> [--yes]    erase a person's data (a request on paper)
     dvk poster --unit CODE | --practice CODE   a printable A4 poster or A6 plaque with QR codes
     dvk apikey create --name NAME | list | revoke <id>   partner apps' keys for Open311 POST
+    dvk criteria import FILE --unit CODE | list --unit CODE   a unit's own criteria
 """
 
 from __future__ import annotations
@@ -23,10 +24,19 @@ import asyncio
 import sys
 from collections.abc import Callable, Sequence
 
-from bot import apikey_cli, audit_cli, backup_cli, officials_admin, person_cli, posters_cli
+from bot import (
+    apikey_cli,
+    audit_cli,
+    backup_cli,
+    criteria_cli,
+    officials_admin,
+    person_cli,
+    posters_cli,
+)
 from bot.logs import configure_logging
 from bot.web import demo
 from bot.zalo_oa import cli as zalo_oa_cli
+from handlers.criteria import CriteriaFileError, load_catalogue
 from scheduler import cli as scheduler_cli
 from settings import Settings, load_settings
 from storage.upgrade_process import DatabaseUnavailable
@@ -44,6 +54,8 @@ def _register_serve(subparsers: argparse._SubParsersAction) -> None:
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from bot.app import serve  # the whole product: only this subcommand needs it
     from storage.leader import AlreadyRunning
+
+    load_catalogue(settings.flows.criteria_dir)  # a bad criteria file stops here, before anything
 
     try:
         asyncio.run(serve(settings))
@@ -66,6 +78,7 @@ SUBCOMMANDS: tuple[Register, ...] = (
     person_cli.register,
     posters_cli.register,
     apikey_cli.register,
+    criteria_cli.register,
 )
 
 
@@ -85,6 +98,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.run(settings, args))
     except DatabaseUnavailable as problem:  # like a bad setting: one line, status 2
         print(f"Cannot open the database of DATABASE_URL: {problem}", file=sys.stderr)
+        return 2
+    except CriteriaFileError as problem:  # a bad criteria file stops start-up in one line
+        print(f"Invalid criteria file {problem}", file=sys.stderr)
         return 2
 
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.clock import Clock
+from handlers.criteria import Catalogue, builtin_catalogue
 from handlers.events import Event
 from handlers.i18n import Capabilities, Translator
 from handlers.replies import ACTION_TOKEN, Notice, Option, Reply
@@ -50,6 +51,8 @@ class Services:
     features: Features = field(default=None)  # type: ignore[assignment]
     text_join_window: timedelta = timedelta(0)
     """How long a text answer waits for a further part (handlers/text_join.py); 0: none."""
+    criteria: Catalogue = field(default_factory=builtin_catalogue)
+    """The criteria that ship with the product, or CRITERIA_DIR's (handlers/criteria.py)."""
     capabilities: dict[str, Capabilities] = field(default_factory=dict)
     """What each channel offers (by its name), so texts name the actions it has; channels
     declare it (bot/channels/base.py) and the app fills this in."""

@@ -35,6 +35,7 @@ from handlers.commands import Features
 from handlers.flow import Flow
 from handlers.officials import (
     announce,
+    assessment,
     audit,
     changes,
     console_signin,
@@ -54,7 +55,7 @@ FEATURE_MODULES: tuple[ModuleType, ...] = (
     practice_updates, replication,
     consensus, consultation_vote,
     inbox, feedback_actions, feedback_link, merge, mute, review, changes, levels,
-    consultation_open, stats, invites,
+    consultation_open, assessment, stats, invites,
     deadlines, reports, audit, announce, console_signin,
     linking, consent, my_data, follows, guide,
 )

@@ -95,10 +95,41 @@ class FormAnswers(_Part):
     """Suggested answers by question (e.g. the commune of the person's last feedback)."""
 
 
+class CriteriaAnswers(_Part):
+    """Answers to criteria while they are asked (handlers/criteria_questions.py): the criteria
+    as asked (so a later version of them changes nothing already answered), their version, and
+    each answer by criterion code (None: skipped)."""
+
+    version: str = ""
+    criteria: list[dict[str, Any]] = []
+    scores: dict[str, Any] = {}
+
+
+class SelfAssessment(CriteriaAnswers):
+    """A practice's self-assessment before sending (handlers/self_assessment.py)."""
+
+    before: dict[str, Any] = {}
+    """The earlier answers, shown while every criterion is asked again from the summary."""
+    redo: bool = False
+
+
 class FormDraft(FormAnswers):
     """A form: practices, feedback's additions, officials' replies, a leader's edits."""
 
     kind: Literal["form"] = "form"
+    self_assessment: SelfAssessment | None = None
+    """A practice's: the submitter's answers to the commune level's criteria."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _assessment_from_answers(cls, data: Any) -> Any:
+        """A draft that kept the self-assessment among the answers: moved into its place."""
+        if (isinstance(data, dict) and isinstance(data.get("answers"), dict)
+                and "self_assessment" in data["answers"] and "self_assessment" not in data):
+            answers = dict(data["answers"])
+            return {**data, "answers": answers,
+                    "self_assessment": answers.pop("self_assessment")}
+        return data
 
 
 class FeedbackDraft(FormAnswers):
@@ -116,7 +147,17 @@ class ChangesDraft(FormAnswers):
     choices: list[str] = []
 
 
-Draft = Annotated[FormDraft | FeedbackDraft | ChangesDraft, Field(discriminator="kind")]
+class AssessmentDraft(FormAnswers):
+    """An official's assessment of a practice against their level's criteria
+    (handlers/officials/assessment.py); `history` holds the criteria answered, for /back."""
+
+    kind: Literal["assessment"] = "assessment"
+    level: str = ""
+    assessment: CriteriaAnswers = Field(default_factory=CriteriaAnswers)
+
+
+Draft = Annotated[FormDraft | FeedbackDraft | ChangesDraft | AssessmentDraft,
+                  Field(discriminator="kind")]
 D = TypeVar("D", bound=FormAnswers)
 
 

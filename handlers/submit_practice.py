@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from handlers import self_assessment
 from handlers.clock import to_db
 from handlers.commands import Command
 from handlers.context import Context
@@ -54,13 +55,14 @@ async def submit(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
         ctx.session, practice=practice, photos=answers["photos"], year=ctx.local(now).year,
         video=answers.get("video"),
     )
+    await self_assessment.store(ctx, stored)
     officials = await notices.practice_to_officials(ctx, stored, "new", 0)
     key = "practice.receipt" if officials else "practice.receipt_unassigned"
     return [TextReply(ctx.t(key, code=stored.code, title=stored.title))]
 
 
 def build_flow(form: Form = PRACTICE_FORM) -> FormFlow:
-    return FormFlow("practice", form, submit)
+    return self_assessment.AssessedPracticeFlow("practice", form, submit)
 
 
 COMMANDS = [Command("submit", aliases=("mohinh",), flow="practice", menu=True)]

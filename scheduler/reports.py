@@ -31,10 +31,12 @@ from handlers.i18n import Translator
 from handlers.numbers import in_words
 from handlers.periods import Period, jurisdiction_label, months_before
 from handlers.replies import DocumentReply, to_payload
+from scheduler import report_assessments
 from scheduler.calendar import QuietHours
 from storage.db import Database
 from storage.media import MediaStore
-from storage.models import DeadlineKind, Level, Person
+from storage.models import DeadlineKind, Level, Person, PracticeAssessment
+from storage.repositories import criteria as criteria_repo
 from storage.repositories import reminders as reminders_repo
 from storage.repositories import reports as reports_repo
 from storage.repositories.officials import Scope, scope_of
@@ -72,6 +74,8 @@ class ReportData:
     """Each practice's highest recognition level, or "none"."""
     recognitions: Sequence[RecognitionRow]
     feedback: Sequence[FeedbackRow]
+    assessments: dict[int, list[PracticeAssessment]] = field(default_factory=dict)
+    """Each practice's assessments against the criteria (scheduler/report_assessments.py)."""
     consultations: Sequence[ConsultationRow] = ()
 
 
@@ -133,6 +137,8 @@ async def gather(session, *, scope: Scope, period: Period, tz: ZoneInfo) -> Repo
         scope=scope, period=period, practices=practices, practice_levels=highest,
         recognitions=await reports_repo.recognitions(session, scope=scope, start=start, end=end),
         feedback=await reports_repo.feedback(session, scope=scope, start=start, end=end),
+        assessments=await criteria_repo.assessments_of_many(
+            session, [p.id for p in practices]),
         consultations=await reports_repo.consultations(session, scope=scope, start=start,
                                                        end=end))
 
@@ -236,6 +242,8 @@ def write_workbook(data: ReportData, figures: ReportFigures, path: Path, *,
              # flagged, never left out: officials decide (handlers/abuse/flags.py)
              "; ".join(abuse_flags.describe(t, kind, detail) for kind, detail in f.flags))
             for f in data.feedback])
+    _table(book.create_sheet(t("report.sheet.assessments")), report_assessments.header(t),
+           report_assessments.rows(t, data.practices, data.assessments))
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
     return path

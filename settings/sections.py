@@ -249,6 +249,9 @@ class FlowSettings(Section):
     # Open feedback of the same category pinned within this many metres of a new one is offered
     # to follow instead of sending a duplicate (handlers/duplicates.py).
     duplicate_radius_m: int = Field(default=150, ge=1, le=10_000)
+    # Criteria (handlers/criteria.py): a folder of criteria files (common.yaml, commune.yaml,
+    # province.yaml, central.yaml) used instead of the built-in ones; empty: the built-in ones.
+    criteria_dir: Path | None = None
     # Days a residents' consultation on a practice stays open when its official gives none
     # (handlers/officials/consultation_open.py); the scheduler closes it then.
     consultation_days: int = Field(default=14, ge=1, le=90)

@@ -984,6 +984,54 @@ class ApiKey(SQLModel, table=True):
     last_used_at: datetime | None = None
 
 
+# -- Criteria: what a practice is assessed against (handlers/criteria.py) ---------------------
+
+
+class CriteriaSet(SQLModel, table=True):
+    """Specific criteria a commune or province issued for recognition at its own level, imported
+    by `dvk criteria import`. Each import of a unit is its next version; the latest applies, and
+    assessments keep the version they were given against."""
+
+    __table_args__ = (UniqueConstraint("unit_code", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_code: str = Field(max_length=16, index=True)
+    level: str = Field(max_length=16)
+    version: int
+    label: str = Field(max_length=20)
+    """The file's own `version` ("2026.2"), as its authors named it."""
+    content: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    source_name: str = Field(max_length=200)
+    imported_at: datetime
+
+
+class AssessmentKind(StrEnum):
+    SELF = "self"
+    """By the submitter, before sending (tự đánh giá)."""
+    REVIEW = "review"
+    """By an official, when approving or recognising."""
+
+
+class PracticeAssessment(SQLModel, table=True):
+    """A practice assessed against the criteria of a level: each criterion's answer (None:
+    skipped), the criteria as they were asked (so later versions do not change what was
+    answered), and an official's comment."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    practice_id: int = Field(foreign_key="practice.id", index=True)
+    kind: str = Field(max_length=16)
+    level: str = Field(max_length=16)
+    assessor_id: int = Field(foreign_key="person.id")
+    practice_status: str = Field(max_length=24)
+    """The practice's status when assessed: submitted (approval) or approved/recognised."""
+    criteria_version: str = Field(max_length=200)
+    criteria: list[dict[str, Any]] = Field(default_factory=list,
+                                           sa_column=Column(JSON, nullable=False))
+    scores: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    comment: str | None = Field(default=None, max_length=1000)
+    created_at: datetime
+
+
 def table_of(model: type[SQLModel]) -> Table:
     """The SQLAlchemy table of a table model, for core statements (SQLModel does not declare
     `__table__` to type checkers)."""

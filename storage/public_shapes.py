@@ -147,6 +147,28 @@ class ReplicationPublic(SQLModel):
     longitude: float | None = None
 
 
+class CriterionScorePublic(SQLModel):
+    code: str = Field(description="The criterion's code in its criteria set")
+    text: str = Field(description="The criterion, in Vietnamese")
+    kind: str = Field(description="yes_no, scale (1-5), number (with `unit`) or text")
+    unit: str | None = Field(default=None, description="What a number counts (\"tháng\")")
+    value: bool | int | str | None = Field(
+        default=None, description="The answer: true/false, 1-5, a number, a text; null when "
+                                  "the criterion (optional) was skipped")
+
+
+class AssessmentPublic(SQLModel):
+    """A practice assessed against criteria: by its submitter before sending, or the scores
+    officials of a level gave. Officials' comments and who scored are never published."""
+
+    by: str = Field(description="self (the submitter's self-assessment), or the level whose "
+                                "officials scored: commune, province, central")
+    criteria_version: str = Field(description="The criteria sets the answers were given "
+                                              "against, with their versions")
+    assessed_at: datetime
+    scores: list[CriterionScorePublic]
+
+
 class PracticePublic(SQLModel):
     code: str
     status: str
@@ -201,6 +223,9 @@ class PracticePublic(SQLModel):
     feedback_resolved: int = Field(
         default=0, description="How much citizens' feedback (phản ánh) officials resolved "
                                "through this practice's mobilisation; never their contents")
+    assessments: list[AssessmentPublic] = Field(
+        default_factory=list, description="The submitter's self-assessment against the "
+        "criteria, then the latest scores of each official level (never their comments)")
     consultations: list[ConsultationPublic] = Field(default_factory=list)
     priority_task: str | None = Field(
         default=None, description="\"Ưu tiên\": new_practice, hard_task or both; null if not said")

@@ -5,10 +5,21 @@ of flow definitions serves Telegram, Zalo Bot and the web chat."""
 from __future__ import annotations
 
 import ast
+import dataclasses
+import typing
 from pathlib import Path
+from typing import Any
 
+from pydantic import BaseModel, SecretStr
+
+from bot.telegram.channel import TelegramChannel
+from bot.web.keys import SETTINGS
+from bot.webchat.channel import WebChatChannel
 from bot.webchat.chat import CHAT
+from bot.zalo_bot.channel import ZaloChannel
+from bot.zalo_oa.channel import ZaloOAChannel
 from handlers.registry import build_features
+from settings import TelegramSettings, WebChatSettings, ZaloBotSettings, ZaloOASettings
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_bot_api import FakeZaloBot
 from tests.zalo_bot.harness import running_app
@@ -90,3 +101,40 @@ def test_channel_adapters_write_no_repository_themselves() -> None:
                 for file, modules in imports_of(folder).items()
                 if any(m.startswith("storage.repositories") for m in modules)}
     assert reaching == STORAGE_OF_THEIR_OWN
+
+
+def test_each_channel_is_built_from_its_own_section_of_the_settings() -> None:
+    """Issue 12, item 5: an adapter receives its section, never the whole settings."""
+    own = {TelegramChannel: TelegramSettings, ZaloChannel: ZaloBotSettings,
+           ZaloOAChannel: ZaloOASettings, WebChatChannel: WebChatSettings}
+    for channel, section in own.items():
+        hints = typing.get_type_hints(channel.__init__)
+        assert hints["settings"] is section, channel
+        assert not any(getattr(h, "__name__", "") == "Settings" for h in hints.values()), channel
+
+
+def secrets_in(value: Any) -> set[str]:
+    """Every secret a settings object holds, however deep (sections, dataclasses)."""
+    if isinstance(value, SecretStr):
+        return {value.get_secret_value()}
+    if isinstance(value, BaseModel):
+        return set().union(*(secrets_in(getattr(value, name))
+                             for name in type(value).model_fields), set())
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return set().union(*(secrets_in(getattr(value, f.name))
+                             for f in dataclasses.fields(value)), set())
+    return set()
+
+
+async def test_the_web_server_is_given_no_platforms_token_or_secret(settings, clock) -> None:
+    """The server (map, API, console) gets only the sections it reads: a bug in a page cannot
+    leak a bot's token or a webhook's secret, which only their channel holds."""
+    async with (FakeTelegram() as telegram, FakeZaloBot() as zalo,
+                running_app(settings, clock, zalo, telegram=telegram, webhook=True,
+                            metrics_token=SecretStr("metrics-bearer-1")) as app):
+        platforms = (secrets_in(app.settings.telegram) | secrets_in(app.settings.zalo_bot)
+                     | secrets_in(app.settings.zalo_oa))
+        assert {telegram.token, zalo.token} <= platforms and len(platforms) >= 3
+        given = secrets_in(app.web.app[SETTINGS])
+        assert given == {"metrics-bearer-1"}  # /metrics' own token, which it checks
+        assert not given & platforms

@@ -11,7 +11,7 @@ from storage.models import FeedbackPhoto, Practice, PracticePhoto
 from tests.support.channels import channel_chat, walk_practice_until
 from tests.support.chat_driver import walk
 from tests.support.officials import feedback_walk
-from tests.support.practice_walk import COMPLETE_PRACTICE
+from tests.support.practice_walk import COMPLETE_PRACTICE, SELF_ASSESSMENT
 
 __all__ = ["channel_chat"]  # the fixture, parametrised over the channels
 
@@ -31,13 +31,14 @@ async def test_a_photo_and_a_place_sent_early_are_kept_for_their_questions(chann
         assert "Rõ người" in chat.last_text
 
         rest = [s for s in COMPLETE_PRACTICE[COMPLETE_PRACTICE.index(description) + 1:]
-                if s.field not in ("location", "photos")]
+                if s.field not in ("location", "photos") and s not in SELF_ASSESSMENT]
         await walk(chat, rest)
         # The place was taken at its question, the photo counted at the photo question.
         asked = chat.last_text
         assert "📍 Đã ghi vị trí: 21.00080, 105.81230" in asked
         assert "1 ảnh bạn gửi trước đã được đính kèm" in asked and "1/10" in asked
         await chat.press("Xong")
+        await walk(chat, SELF_ASSESSMENT)
         assert "Kiểm tra lại mô hình" in chat.last_text and "1 ảnh" in chat.last_text
         await chat.press("Gửi")
         assert "MH-2026-000001" in chat.last_text

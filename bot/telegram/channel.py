@@ -170,7 +170,9 @@ class TelegramChannel:
     def attach(self, web_app: web.Application, site: Site) -> None:
         """The webhook route, when Telegram POSTs updates instead of being polled."""
         if self.settings.webhook_url:
-            webhook.register(web_app, self, webhook_url=self.settings.webhook_url)
+            assert self.settings.webhook_secret is not None  # the section requires it
+            webhook.register(web_app, self, webhook_url=self.settings.webhook_url,
+                             secret=self.settings.webhook_secret)
 
     async def deliver(self, chat_id: str, replies: list[Reply]) -> None:
         """Send a notice for the outbox, translating Telegram's refusals into its terms."""

@@ -14,9 +14,9 @@ from typing import Any, Protocol
 from urllib.parse import urlparse
 
 from aiohttp import web
+from pydantic import SecretStr
 
 from bot.web.json_body import json_body
-from bot.web.keys import SETTINGS
 
 log = logging.getLogger(__name__)
 
@@ -31,11 +31,16 @@ class WebhookReceiver(Protocol):
 
 
 TELEGRAM: web.AppKey[WebhookReceiver] = web.AppKey("telegram")
+SECRET: web.AppKey[SecretStr] = web.AppKey("telegram_webhook_secret")
 
 
-def register(app: web.Application, receiver: WebhookReceiver, *, webhook_url: str) -> None:
-    """Answer Telegram's POSTs at the path of `webhook_url` (called before the server starts)."""
+def register(app: web.Application, receiver: WebhookReceiver, *, webhook_url: str,
+             secret: SecretStr) -> None:
+    """Answer Telegram's POSTs at the path of `webhook_url` (called before the server starts),
+    checking the `secret` registered with Telegram: the channel's own, not read off the
+    server."""
     app[TELEGRAM] = receiver
+    app[SECRET] = secret
     app.router.add_post(webhook_path(webhook_url), telegram_webhook)
 
 
@@ -46,12 +51,12 @@ def webhook_path(webhook_url: str) -> str:
 
 async def telegram_webhook(request: web.Request) -> web.Response:
     receiver = request.app[TELEGRAM]
-    secret = request.app[SETTINGS].telegram.webhook_secret
+    secret = request.app[SECRET]
     given = request.headers.get(SECRET_HEADER)
     if given is None:
         log.warning("webhook request without secret")
         raise web.HTTPUnauthorized()
-    if secret is None or not hmac.compare_digest(
+    if not hmac.compare_digest(
             given.encode(), secret.get_secret_value().encode()):
         log.warning("webhook request with a wrong secret")
         raise web.HTTPForbidden()

@@ -6,6 +6,7 @@ back with these keys; handlers never reach for module globals.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from aiohttp import web
@@ -16,7 +17,7 @@ from bot.web.ratelimit import SlidingWindowLimiter
 from bot.web.single_flight import SingleFlight
 from handlers.context import Services
 from handlers.engine import Engine
-from settings import Settings
+from settings import FlowSettings, MetricsSettings, SchedulerSettings, Settings, WebSettings
 from storage.db import Database
 
 
@@ -40,7 +41,26 @@ class HealthSource(Protocol):
     def health(self) -> dict[str, Any]: ...
 
 
-SETTINGS = web.AppKey("settings", Settings)
+@dataclass(frozen=True)
+class ServerSettings:
+    """What the web server reads of the settings, and nothing more: its own section, /metrics',
+    the flows' language and categories (pages, Open311), the scheduler's deadlines (the
+    console's overdue marks) and the Telegram bot's public @username (links to it), never a
+    platform's token or secret. Each channel gets its own section where it is built."""
+
+    web: WebSettings
+    metrics: MetricsSettings
+    flows: FlowSettings
+    scheduler: SchedulerSettings
+    telegram_username: str | None = None
+
+    @classmethod
+    def of(cls, settings: Settings) -> ServerSettings:
+        return cls(web=settings.web, metrics=settings.metrics, flows=settings.flows,
+                   scheduler=settings.scheduler, telegram_username=settings.telegram.bot_username)
+
+
+SETTINGS = web.AppKey("settings", ServerSettings)
 DB = web.AppKey("db", Database)
 MAP_FLIGHTS = web.AppKey("map_flights", SingleFlight[str])
 """GeoJSON answers being computed, by query (bot/web/single_flight.py)."""

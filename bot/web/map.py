@@ -214,9 +214,9 @@ def adopt_links(request: web.Request, code: str) -> list[tuple[str, str]]:
     settings = request.app[SETTINGS]
     t = Translator(page_language(request))
     links = [(t("web.adopt.web"), f"/chat?nhanrong={code}")]
-    if settings.telegram.bot_username:
+    if settings.telegram_username:
         links.append((t("web.adopt.telegram"),
-                      f"https://t.me/{settings.telegram.bot_username}?start=nr_{code}"))
+                      f"https://t.me/{settings.telegram_username}?start=nr_{code}"))
     if settings.web.zalo_chat_link:
         links.append((t("web.adopt.zalo"), settings.web.zalo_chat_link))
     return links

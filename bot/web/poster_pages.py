@@ -31,7 +31,7 @@ async def unit_poster(request: web.Request) -> web.Response:
     t = Translator(page_language(request))
     links = posters.channel_links(t, base_url=_base_url(request),
                                   zalo_link=settings.web.zalo_chat_link,
-                                  telegram_username=settings.telegram.bot_username)
+                                  telegram_username=settings.telegram_username)
     from bot import poster_pdf  # at the first PDF, not at start (see above)
 
     pdf = await asyncio.to_thread(poster_pdf.unit_poster, t, unit_label=unit.label, links=links,

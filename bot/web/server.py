@@ -1,7 +1,8 @@
 """The one aiohttp server: an app factory, the list of routes, and a runner to start and stop it.
 
 `create_web_app` takes every collaborator explicitly, so a test builds the real app in one line
-and the product wires it in `bot/app.py`.
+and the product wires it in `bot/app.py`. Of the settings it takes only the sections it reads
+(`ServerSettings`); the channels attach their own routes, each built from its own section.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from bot.web.keys import (
     TEMPLATES,
     LeaderFlag,
     RunningFlag,
+    ServerSettings,
 )
 from bot.web.map_answers import MapAnswers
 from bot.web.metrics import METRICS, METRICS_PORTS, Metrics
@@ -39,7 +41,6 @@ from bot.web.single_flight import SingleFlight
 from bot.web.templating import STATIC_DIR, environment
 from handlers.context import Services
 from handlers.engine import Engine
-from settings import Settings
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 def create_web_app(
     *,
-    settings: Settings,
+    settings: ServerSettings,
     db: Database,
     services: Services,
     engine: Engine,

@@ -16,7 +16,14 @@ from handlers.commands import Action
 from handlers.context import Context
 from handlers.forms import FieldSpec, Form, Kind
 from handlers.i18n import Translator
-from handlers.officials import audit, consultation_view, level_rules, notices, render
+from handlers.officials import (
+    assessment_view,
+    audit,
+    consultation_view,
+    level_rules,
+    notices,
+    render,
+)
 from handlers.officials.jurisdiction import (
     Refused,
     official_scope,
@@ -38,6 +45,7 @@ from storage.models import (
     PracticeUpdateStatus,
     id_of,
 )
+from storage.repositories import criteria as criteria_repo
 from storage.repositories import officials as officials_repo
 from storage.repositories import people, practice_life, practices, reviews
 from storage.repositories.officials import scope_of
@@ -64,6 +72,8 @@ async def card(ctx: Context, practice: Practice, lead: str | None = None) -> lis
         ctx, ctx.t, practice, events, await practices.photos_of(ctx.session, id_of(practice)),
         actors, await reviews.recognitions_of(ctx.session, id_of(practice)),
         await reviews.consensus_of(ctx.session, id_of(practice)))
+    text = assessment_view.with_section(
+        ctx.t, text, await criteria_repo.assessments_of(ctx.session, id_of(practice)))
     extra = await level_rules.card_lines(ctx, practice)
     extra += await consultation_view.card_lines(ctx, practice)
     if extra:
@@ -82,9 +92,12 @@ async def card_options(ctx: Context, practice: Practice) -> list[Option]:
     if practice.status == P.SUBMITTED:
         options = [Option(t("pract.approve"), f"pr_ok:{pid}"),
                    Option(t("pract.changes"), f"pr_changes:{pid}"),
-                   Option(t("pract.reject"), f"pr_reject:{pid}")]
+                   Option(t("pract.reject"), f"pr_reject:{pid}"),
+                   Option(t("pract.assess"), f"pr_assess:{pid}")]
     else:  # recognise, nominate, consult: only where this official may, now
         options = await level_rules.card_options(ctx, practice)
+        if any(o.value.startswith("pr_rec:") for o in options):  # scored when recognising
+            options.insert(1, Option(t("pract.assess"), f"pr_assess:{pid}"))
         options += await consultation_view.card_options(ctx, practice)
     return options + [Option(t("inbox.back"), "inbox:1")]
 

@@ -28,11 +28,13 @@ from storage.models import (
     MAX_ID,
     PRIORITY_TASKS,
     PUBLIC_PRACTICE_STATUSES,
+    AssessmentKind,
     Consultation,
     Feedback,
     FeedbackStatus,
     Level,
     Practice,
+    PracticeAssessment,
     PracticePhoto,
     PracticeReplication,
     PracticeStatus,
@@ -46,10 +48,12 @@ from storage.models import (
 )
 from storage.province_centres import PROVINCE_CENTRES
 from storage.public_shapes import (
+    AssessmentPublic,
     BBox,
     ClusterCell,
     ConsensusPublic,
     ConsultationPublic,
+    CriterionScorePublic,
     MapFilters,
     PhotoPublic,
     PracticePoint,
@@ -392,6 +396,7 @@ async def get_public_practice(session: AsyncSession, *, code: str) -> PracticePu
             for r in recognitions
         ],
         consensus=await _consensus(session, practice.id),
+        assessments=await _assessments(session, practice.id),
         consultations=await _consultations(session, practice.id),
         priority_task=practice.priority_task,
         difficult_area=practice.difficult_area,
@@ -494,6 +499,25 @@ async def _consultations(session: AsyncSession, practice_id: int) -> list[Consul
         opened_at=c.opened_at, closes_at=c.closes_at, closed_at=c.closed_at, votes=c.votes,
         agree=c.agree, disagree=None if c.votes is None else c.votes - (c.agree or 0),
         satisfaction_avg=c.satisfaction_avg, comments=c.comments) for c in rows]
+
+
+async def _assessments(session: AsyncSession, practice_id: int) -> list[AssessmentPublic]:
+    """The latest self-assessment and the latest scores of each official level: the answers
+    only, never an official's comment or who gave them."""
+    rows = (await session.exec(select(PracticeAssessment)
+                               .where(col(PracticeAssessment.practice_id) == practice_id)
+                               .order_by(col(PracticeAssessment.id)))).all()
+    latest: dict[str, PracticeAssessment] = {}
+    for row in rows:
+        latest[AssessmentKind.SELF.value if row.kind == AssessmentKind.SELF else row.level] = row
+    return [AssessmentPublic(
+        by=by, criteria_version=row.criteria_version, assessed_at=row.created_at,
+        scores=[CriterionScorePublic(
+            code=item["code"], text=item["text"]["vi"], kind=item["kind"],
+            unit=(item.get("unit") or {}).get("vi"), value=row.scores.get(item["code"]))
+            for item in row.criteria if item["code"] in row.scores])
+        for by, row in sorted(latest.items(), key=lambda pair: pair[0] != "self")]
+
 
 
 def money_words(amount: int | None) -> str | None:

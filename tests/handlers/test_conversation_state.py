@@ -11,7 +11,9 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import select
 
 from handlers.replies import TextReply
-from storage.models import Conversation
+from storage.models import Conversation, PracticeAssessment
+from tests.support.chat_driver import walk
+from tests.support.practice_walk import COMPLETE_PRACTICE, SELF_ASSESSMENT
 
 
 async def _row(db) -> Conversation:  # noqa: ANN001
@@ -74,3 +76,32 @@ async def test_a_draft_no_model_reads_restarts_with_a_friendly_word(make_chat, d
 
     await chat.command("mohinh")  # and starting again works
     assert any(option.label.endswith("Cá nhân") for option in chat.last.options)
+
+
+async def test_a_self_assessment_kept_among_the_answers_goes_on_where_it_was(
+        make_chat, db) -> None:
+    chat = make_chat()
+    await chat.command("mohinh")
+    await walk(chat, COMPLETE_PRACTICE[:len(COMPLETE_PRACTICE) - len(SELF_ASSESSMENT) + 2])
+    assert "📋 Tự đánh giá 3/5" in chat.last.text, chat.last.text
+    row = await _row(db)
+    typed = row.data["draft"]["self_assessment"]
+    assert typed["scores"] == {"mobilised": 4, "people_roles": 5}
+    # The criteria branch's drafts kept the self-assessment among the form's answers.
+    draft = {key: value for key, value in row.data["draft"].items() if key != "self_assessment"}
+    draft["answers"] = {**draft["answers"], "self_assessment": {
+        "version": typed["version"], "criteria": typed["criteria"], "scores": typed["scores"]}}
+    await _store(db, {**row.data, "draft": draft}, flow=row.flow, step=row.step)
+
+    await walk(chat, SELF_ASSESSMENT[2:])
+
+    assert "📋 Tự đánh giá theo tiêu chí:" in chat.last.text, chat.last.text
+    after = await _row(db)
+    assert "self_assessment" not in after.data["draft"]["answers"]
+    assert after.data["draft"]["self_assessment"]["scores"] == {
+        "mobilised": 4, "people_roles": 5, "six_clear": True, "lasting": 4,
+        "months_running": 8}
+    await chat.press("Gửi")
+    async with db.session() as session:
+        stored = (await session.exec(select(PracticeAssessment))).one()
+    assert stored.scores["people_roles"] == 5 and stored.scores["months_running"] == 8

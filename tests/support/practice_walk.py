@@ -16,6 +16,16 @@ class Step:
     value: object = None
 
 
+SELF_ASSESSMENT = [
+    Step("criterion:mobilised", "press", "4 – Tốt"),
+    Step("criterion:people_roles", "press", "5 – Rất tốt"),
+    Step("criterion:six_clear", "press", "Có"),
+    Step("criterion:lasting", "press", "4 – Tốt"),
+    Step("criterion:months_running", "text", "8"),
+]
+"""The self-assessment against the commune level's built-in criteria
+(handlers/criteria_data/), asked after the practice's last question, before the summary."""
+
 COMPLETE_PRACTICE = [
     Step("submitter_kind", "press", "Tập thể"),
     Step("collective_type", "press", "Thôn"),
@@ -44,6 +54,7 @@ COMPLETE_PRACTICE = [
     Step("location", "location", (21.0008, 105.8123)),
     Step("photos", "photos", 3),
     Step("photos", "press", "Xong"),
+    *SELF_ASSESSMENT,
 ]
 
 PHOTOS_DONE = next(index for index, step in enumerate(COMPLETE_PRACTICE)
@@ -76,4 +87,9 @@ QUESTIONS = {
     "village": "Thôn, tổ dân phố",
     "location": "Gửi vị trí",
     "photos": "ảnh",
+    "criterion:mobilised": "Vận động được nhiều người",
+    "criterion:people_roles": "Dân biết, dân bàn",
+    "criterion:six_clear": "mục tiêu “6 rõ”",
+    "criterion:lasting": "Được cộng đồng thừa nhận",
+    "criterion:months_running": "duy trì được bao nhiêu tháng",
 }

@@ -6,7 +6,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.channels.base import Site
-from bot.web.keys import LeaderFlag, RunningFlag
+from bot.web.keys import LeaderFlag, RunningFlag, ServerSettings
 from bot.web.metrics import Metrics
 from bot.web.server import create_web_app as create_server_app
 from bot.webchat.channel import WebChatChannel
@@ -19,9 +19,9 @@ from storage.db import Database
 def create_web_app(*, settings: Settings, db: Database, services: Services, engine: Engine,
                    metrics: Metrics, scheduler: RunningFlag | None = None,
                    leadership: LeaderFlag | None = None) -> web.Application:
-    app = create_server_app(settings=settings, db=db, services=services, engine=engine,
-                            metrics=metrics,
-                            scheduler=scheduler, leadership=leadership)
+    app = create_server_app(settings=ServerSettings.of(settings), db=db, services=services,
+                            engine=engine, metrics=metrics, scheduler=scheduler,
+                            leadership=leadership)
     WebChatChannel(settings.webchat, engine, services.media,
                    server=settings.web).attach(app, Site())
     return app

@@ -12,7 +12,7 @@ from handlers.practice_form import PRACTICE_FORM
 from storage.models import Conversation, Practice, PracticePhoto
 from tests.fakes.telegram_api import FakeTelegram, make_jpeg
 from tests.support.chat_driver import walk
-from tests.support.practice_walk import COMPLETE_PRACTICE, QUESTIONS
+from tests.support.practice_walk import COMPLETE_PRACTICE, QUESTIONS, SELF_ASSESSMENT
 from tests.support.telegram_harness import TelegramChat, TelegramDriver, running_app
 
 TEXT_FIELDS = {spec.name: spec.max_length for spec in PRACTICE_FORM.fields
@@ -119,6 +119,7 @@ async def test_album_of_twelve_keeps_ten_and_says_so(bot: TelegramDriver, db):
     [reply] = await bot.photo()
     assert "không được lưu" in reply.text
     await bot.press("Xong")
+    await walk(TelegramChat(bot), SELF_ASSESSMENT)
     assert "10 ảnh" in bot.last.text
     await bot.press("Gửi")
     async with db.session() as session:
