@@ -40,6 +40,7 @@ import aiohttp  # noqa: E402
 from bench.bench_map import process_cpu_seconds  # noqa: E402
 from bot.app import build_services  # noqa: E402
 from bot.web.console.auth import COOKIE  # noqa: E402
+from bot.web.keys import ServerSettings  # noqa: E402
 from bot.web.metrics import Metrics  # noqa: E402
 from bot.web.server import WebServer, create_web_app  # noqa: E402
 from handlers.clock import ManualClock  # noqa: E402
@@ -126,7 +127,7 @@ async def main(count: int, runs: int, database_url: str | None = None) -> dict:
         print(f"loaded {count:,} feedback of one province in "
               f"{time.perf_counter() - started:.1f} s")
         services = build_services(settings, ManualClock(NOW))
-        app = create_web_app(settings=settings, db=db, services=services,
+        app = create_web_app(settings=ServerSettings.of(settings), db=db, services=services,
                              engine=Engine(db, services), metrics=Metrics())
         server = WebServer(app, "127.0.0.1", 0)
         base = await server.start()

@@ -122,7 +122,7 @@ async def invite(request: web.Request, desk: Desk) -> web.Response:
 
 
 def _link(request: web.Request, token: str) -> str | None:
-    username = request.app[SETTINGS].telegram.bot_username
+    username = request.app[SETTINGS].telegram_username
     return f"https://t.me/{username}?start={token}" if username else None
 
 
