@@ -130,12 +130,12 @@ async def signed_in(client: TestClient, make_chat, db: Database, clock: Clock, *
 
 async def unaudited(database_url: str) -> list[str]:
     """The chat's audit check (tests/support/audit_check.py), and the console's own actions:
-    each internal note and assignment has its row."""
+    each internal note, assignment and revoked invite has its row."""
     from collections import Counter
 
     from sqlmodel import select
 
-    from storage.models import Assignment, AuditEntry, ConsoleNote
+    from storage.models import Assignment, AuditEntry, ConsoleNote, Invite
     from tests.support.audit_check import missing_audit_rows
 
     db = Database(database_url)
@@ -145,10 +145,15 @@ async def unaudited(database_url: str) -> list[str]:
             entries = Counter(e.action for e in (await session.exec(select(AuditEntry))).all())
             notes = len((await session.exec(select(ConsoleNote))).all())
             assigned = len((await session.exec(select(Assignment))).all())
+            revoked = {i.id for i in (await session.exec(select(Invite))).all()
+                       if i.revoked_at is not None}
+            revocations = {e.record_id for e in (await session.exec(select(AuditEntry).where(
+                AuditEntry.action == "invite.revoke"))).all()}
     finally:
         await db.dispose()
     if entries["console.note"] != notes:
         problems.append(f"{notes} notes, {entries['console.note']} audited")
     if entries["console.assign"] < assigned:
         problems.append(f"{assigned} assignments, {entries['console.assign']} audited")
+    problems += [f"invite {i} revoked, not audited" for i in sorted(revoked - revocations)]
     return problems

@@ -4,11 +4,14 @@ the central level. Every request re-checks role and jurisdiction on the server."
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from aiohttp import web
+from aiohttp.test_utils import make_mocked_request
 
-from storage.models import Person, PracticePhoto
-from storage.repositories import console_desk, console_sessions
+from storage.models import Level, Person, PracticePhoto, Role
+from storage.repositories import console_desk, console_sessions, invites
 from tests.support.images import jpeg_bytes
 from tests.support.officials import HANOI, HOAN_KIEM, THANH_XUAN, store_practice
 from tests.web.console_support import Browser, new_browser, signed_in, store_feedback, unaudited
@@ -19,10 +22,22 @@ EVERY_OFFICIAL = {"anonymous": SIGN_IN, "citizen": SIGN_IN, "other_unit": OK, "u
                   "province": OK, "central": OK}
 IN_SCOPE = {**EVERY_OFFICIAL, "other_unit": FORBIDDEN}
 BAD_INPUT = {**IN_SCOPE, "unit": 400, "province": 400, "central": 400}
+EVERYONE = dict.fromkeys(PERSONAS, OK)
+ONLY_PROVINCE = {**IN_SCOPE, "unit": FORBIDDEN, "central": FORBIDDEN}
+ONLY_CENTRAL = {**IN_SCOPE, "unit": FORBIDDEN, "province": FORBIDDEN}
+UNKNOWN_LINK = "x" * 43
 
 # (method, path, form, expected by persona). {fb}: a feedback of Hoàn Kiếm; {pr}: a practice
-# of Hoàn Kiếm; {photo}: the feedback's photo.
+# of Hoàn Kiếm; {photo}: the feedback's photo; {commune_invite}, {province_invite}: open invites
+# for Hoàn Kiếm and for Hà Nội; {commune_official}, {province_official}: officials of Hoàn Kiếm
+# and of Hà Nội who are none of the personas. Every route of the app under /console has a row
+# (test_the_table_covers_every_console_route).
 TABLE = [
+    ("GET", "/console", None, EVERY_OFFICIAL),  # to /console/
+    ("GET", "/console/login", None, EVERYONE),  # the sign-in page, no data
+    ("GET", f"/console/login/{UNKNOWN_LINK}", None, dict.fromkeys(PERSONAS, SIGN_IN)),
+    ("POST", f"/console/login/{UNKNOWN_LINK}", {}, dict.fromkeys(PERSONAS, SIGN_IN)),
+    ("GET", "/console/static/console.css", None, EVERYONE),
     ("GET", "/console/", None, EVERY_OFFICIAL),
     ("GET", "/console/?kind=practice&q=to", None, EVERY_OFFICIAL),
     ("GET", "/console/templates", None, EVERY_OFFICIAL),
@@ -46,6 +61,22 @@ TABLE = [
     ("GET", "/console/practices/{pr}/photos/{pr_photo}.jpg", None, IN_SCOPE),
     ("POST", "/console/templates/{tpl}/remove", {},
      {**IN_SCOPE, "province": FORBIDDEN, "central": FORBIDDEN}),  # a unit's own only
+    ("GET", "/console/map", None, EVERY_OFFICIAL),
+    ("GET", "/console/map.json?zoom=9&status=new", None, EVERY_OFFICIAL),
+    ("GET", "/console/dashboard?period=2026", None, EVERY_OFFICIAL),
+    ("GET", "/console/dashboard/feedback.csv", None, EVERY_OFFICIAL),
+    ("GET", "/console/dashboard/report.xlsx?period=6m", None, EVERY_OFFICIAL),
+    ("GET", "/console/people", None, EVERY_OFFICIAL),
+    ("GET", "/console/dashboard/timings.csv?period=2026", None, EVERY_OFFICIAL),
+    ("GET", "/console/people", None, EVERY_OFFICIAL),
+    ("POST", "/console/people/invite", {"unit": HOAN_KIEM},  # the link and its QR code
+     {**EVERY_OFFICIAL, "other_unit": FORBIDDEN, "unit": FORBIDDEN, "central": 400}),
+    ("POST", "/console/people/invite", {"unit": HANOI},
+     {**EVERY_OFFICIAL, "other_unit": FORBIDDEN, "unit": FORBIDDEN, "province": 400}),
+    ("POST", "/console/people/invites/{commune_invite}/revoke", {}, ONLY_PROVINCE),
+    ("POST", "/console/people/invites/{province_invite}/revoke", {}, ONLY_CENTRAL),
+    ("POST", "/console/people/{commune_official}/remove", {}, ONLY_PROVINCE),
+    ("POST", "/console/people/{province_official}/remove", {}, ONLY_CENTRAL),
     ("POST", "/console/logout", {}, EVERY_OFFICIAL),
 ]
 """Actions that change a record are sent with input the chat would refuse too (an empty
@@ -116,9 +147,19 @@ async def records(db, clock, services):
         template = await console_desk.add_template(
             session, unit_code=HOAN_KIEM, title="Mẫu", text="Cảm ơn.", created_by=990,
             now=clock.now())
+        made = {}
+        for level, unit in ((Level.COMMUNE, HOAN_KIEM), (Level.PROVINCE, HANOI)):
+            invite, _ = await invites.create_invite(
+                session, role=Role.OFFICIAL, level=level, unit_code=unit,
+                expires_at=clock.now() + timedelta(days=7), now=clock.now())
+            official = Person(display_name=f"Cán bộ {unit}", role=Role.OFFICIAL, level=level,
+                              unit_code=unit, created_at=clock.now())
+            session.add(official)
+            await session.flush()
+            made[f"{level}_invite"], made[f"{level}_official"] = invite.id, official.id
         await session.commit()
     return {"fb": feedback.id, "pr": practice, "photo": photo.id,
-            "pr_photo": practice_photo.id, "tpl": template.id}
+            "pr_photo": practice_photo.id, "tpl": template.id, **made}
 
 
 async def _send(browser: Browser, method: str, path: str, form: dict | None) -> int:
@@ -165,16 +206,20 @@ async def test_one_press_actions_by_persona(people, records, persona, kind, verb
     assert status == expected
 
 
-def test_the_table_covers_every_console_route(web_app: web.Application) -> None:
-    covered = {path.split("?")[0].replace("{fb}", "{item_id}").replace("{pr}", "{item_id}")
-               .replace("{photo}", "{photo_id}").replace("{pr_photo}", "{photo_id}")
-        .replace("{tpl}", "{item_id}") for _, path, _, _ in TABLE}
-    covered |= {"/console/feedback/{item_id}/{verb}", "/console/practices/{item_id}/{verb}"}
-    routes = set()
-    for resource in web_app.router.resources():
-        info = resource.get_info()
-        raw = info.get("formatter") or info.get("path") or info.get("prefix", "")
-        if raw.startswith("/console/") and not raw.startswith("/console/static"):
-            routes.add(raw)
-    public = {"/console/login", "/console/login/{token}"}  # tested in test_console_signin.py
-    assert routes - public - covered == set()
+async def test_the_table_covers_every_console_route(web_app: web.Application) -> None:
+    """Every route the app serves under /console (method and resource, as the router resolves
+    them) has a row above: a new route without one fails here."""
+    served = {(route.method, route.resource.canonical) for route in web_app.router.routes()
+              if route.method != "HEAD" and route.resource is not None
+              and route.resource.canonical.startswith("/console")}
+    examples = dict.fromkeys(("fb", "pr", "photo", "pr_photo", "tpl", "commune_invite",
+                              "province_invite", "commune_official", "province_official"), 7)
+    rows = [(method, path.format(**examples)) for method, path, _, _ in TABLE]
+    rows += [("POST", f"/console/{kind}/7/{verb}") for kind, verb in ONE_PRESS]
+    covered = set()
+    for method, url in rows:
+        match = await web_app.router.resolve(make_mocked_request(method, url, app=web_app))
+        assert match.http_exception is None, (method, url)
+        covered.add((method, match.route.resource.canonical))
+    assert served - covered == set()
+    assert len(served) >= 26  # the console as of issue 16

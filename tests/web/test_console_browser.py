@@ -5,6 +5,7 @@ citizen sees of them in their own web chat."""
 from __future__ import annotations
 
 import io
+import logging
 import os
 import re
 from pathlib import Path
@@ -75,6 +76,18 @@ async def test_an_official_signs_in_from_a_link_got_in_the_web_chat(context, cli
     await page.goto(base_of(client) + link[1:])  # the link was used: the sign-in page
     assert await page.locator("#signin").count() == 1
     assert "đã được dùng hoặc đã hết hạn" in await page.inner_text("#signin")
+    await page.goto(base_of(client) + "console/")
+    assert await page.locator("#items").count() == 0
+    # A fresh link opened 10 minutes and a second later: the sign-in page, no session.
+    chat = BrowserChat(page)
+    await chat.open(base_of(client) + "chat")
+    late = LINK.search(await chat.type("/dangnhap"))
+    assert late and late.group(0) != link
+    clock.advance(minutes=10, seconds=1)
+    await page.goto(base_of(client) + late.group(0)[1:])
+    assert await page.locator("#sign-in").count() == 0  # no button to press
+    assert "đã được dùng hoặc đã hết hạn" in await page.inner_text("#signin")
+    assert [c for c in await context.cookies() if c["name"] == COOKIE] == []
     await page.goto(base_of(client) + "console/")
     assert await page.locator("#items").count() == 0
     assert errors == []
@@ -152,7 +165,8 @@ async def test_a_reply_from_a_template_reaches_the_citizens_web_chat(browser, se
 
 
 async def test_a_practice_is_approved_and_another_communes_record_is_refused(
-        context, client, db, clock):
+        context, client, db, clock, caplog):
+    caplog.set_level(logging.WARNING)
     practice_id = await store_practice(db, clock, commune=HOAN_KIEM, submitter_id=960)
     elsewhere = await store_feedback(db, clock, commune=THANH_XUAN, text="Ngập nước.")
     page, errors, _ = await sign_in_from_the_web_chat(context, base_of(client), db, clock)
@@ -164,6 +178,8 @@ async def test_a_practice_is_approved_and_another_communes_record_is_refused(
 
     response = await page.goto(base_of(client) + f"console/feedback/{elsewhere.id}")
     assert response.status == 403 and "Ngập nước" not in await page.content()
+    logged = [r for r in caplog.records if r.getMessage() == "official action refused"]
+    assert [(r.reason, r.item_id) for r in logged] == [("outside", elsewhere.id)]
 
     await page.goto(base_of(client) + f"console/practices/{practice_id}")
     await page.evaluate("document.querySelectorAll('input[name=csrf]')"
@@ -181,6 +197,8 @@ async def test_a_practice_is_approved_and_another_communes_record_is_refused(
 
 
 TABLET = {"width": 768, "height": 1024}
+STATUS_COLOURS = {"rgb(198, 40, 40)", "rgb(239, 108, 0)", "rgb(249, 168, 37)",
+                  "rgb(46, 125, 50)", "rgb(106, 27, 154)"}
 PICTURES = Path(__file__).resolve().parents[2] / "docs" / "img"
 
 
@@ -218,6 +236,10 @@ async def test_the_console_fits_a_laptop_and_a_tablet_with_every_asset_local(
             overflow = await page.evaluate(
                 "document.documentElement.scrollWidth - document.documentElement.clientWidth")
             assert overflow <= 0, (name, size)
+            if name == "inbox":  # the map legend's status colours stay on its dots
+                backgrounds = await page.eval_on_selector_all(
+                    "#items tr.row", "rows => rows.map(r => getComputedStyle(r).backgroundColor)")
+                assert not set(backgrounds) & STATUS_COLOURS, backgrounds
             if size is LAPTOP:
                 shots[name] = await page.screenshot()
     await context.close()

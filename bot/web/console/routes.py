@@ -7,7 +7,16 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.web.console import bulk, inbox, record, reply_templates, signin
+from bot.web.console import (
+    bulk,
+    dashboard,
+    feedback_map,
+    inbox,
+    people,
+    record,
+    reply_templates,
+    signin,
+)
 from bot.web.console.auth import official_page
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -39,6 +48,18 @@ def setup_routes(app: web.Application) -> None:
     add.add_get("/console/templates", official_page(reply_templates.templates_page))
     add.add_post("/console/templates", official_page(reply_templates.add))
     add.add_post(f"/console/templates/{ID}/remove", official_page(reply_templates.remove))
+    # The map of feedback and its hotspots.
+    add.add_get("/console/map", official_page(feedback_map.map_page))
+    add.add_get("/console/map.json", official_page(feedback_map.map_json))
+    # Dashboards: the report's figures for any period, CSV per table, the XLSX report.
+    add.add_get("/console/dashboard", official_page(dashboard.dashboard_page))
+    add.add_get("/console/dashboard/report.xlsx", official_page(dashboard.report_xlsx))
+    add.add_get("/console/dashboard/{chart:[a-z]{2,16}}.csv", official_page(dashboard.chart_csv))
+    # People and invites.
+    add.add_get("/console/people", official_page(people.people))
+    add.add_post("/console/people/invite", official_page(people.invite))
+    add.add_post(f"/console/people/invites/{ID}/revoke", official_page(people.revoke))
+    add.add_post(f"/console/people/{ID}/remove", official_page(people.remove_role))
     add.add_static("/console/static/", STATIC)
 
 
