@@ -161,14 +161,19 @@ def _sender_line(t: Translator, feedback: Feedback) -> str:
 
 def _history_line(ctx: Context, t: Translator, event: FeedbackEvent,
                   actors: Mapping[int, Person]) -> str:
-    if event.actor_role == REPORTER:
-        actor = t("fbcard.reporter")
-    elif event.actor_id is None:  # the system itself (reminders, escalation)
-        actor = t("history.system")
-    else:
-        actor = official_label(ctx, t, actors.get(event.actor_id or 0))
-    what = history_what(ctx, t, event)
+    actor, what = history_actor(ctx, t, event, actors), history_what(ctx, t, event)
     return f"• {when(ctx, event.created_at)} — {actor}: {what}"
+
+
+def history_actor(ctx: Context, t: Translator, event: FeedbackEvent,
+                  actors: Mapping[int, Person]) -> str:
+    """Who acted, as officials see it. The sender is "người phản ánh" here, never a name: the
+    card's sender line alone shows a name, and only when the sender gave one."""
+    if event.actor_role == REPORTER:
+        return t("fbcard.reporter")
+    if event.actor_id is None:  # the system itself (reminders, escalation)
+        return t("history.system")
+    return official_label(ctx, t, actors.get(event.actor_id or 0))
 
 
 def history_what(ctx: Context, t: Translator, event: FeedbackEvent, *,

@@ -73,10 +73,7 @@ async def show_feedback(request: web.Request, desk: Desk, feedback_id: int,
     events = await feedback_repo.events_of(ctx.session, feedback_id)
     actors = await officials_repo.people_by_id(
         ctx.session, [e.actor_id for e in events if e.actor_role != "reporter"])
-    history = [HistoryLine(render.when(ctx, e.created_at),
-                           t("fbcard.reporter") if e.actor_role == "reporter" else
-                           t("history.system") if e.actor_id is None else
-                           render.official_label(ctx, t, actors.get(e.actor_id or 0)),
+    history = [HistoryLine(render.when(ctx, e.created_at), render.history_actor(ctx, t, e, actors),
                            render.history_what(ctx, t, e)) for e in events]
     flags = await feedback_flags.of_feedback(ctx.session, feedback_id)
     facts = [t("fbcard.status", status=t(f"status.feedback.{feedback.status}")),
