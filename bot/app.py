@@ -43,6 +43,9 @@ from settings import Settings
 from storage.db import Database
 from storage.leader import OUTBOX_CHANNEL, PostgresLeaderLock, SoleProcessLock
 from storage.migrate import upgrade_async
+from storage.repositories.web_notices import WebNoticeStore
+from storage.repositories.web_sessions import WebSessionStore
+from storage.repositories.zalo_oa import ZaloOATokenStore
 from storage.units import UnitDirectory
 from storage.upgrade_process import upgrade_in_child
 
@@ -107,7 +110,8 @@ def configured_channels(settings: Settings, engine: Engine, services: Services, 
     under the host's ordering, burst rule and processed marks (`inbound`). The web chat needs
     no credentials: it is always on."""
     channels: list[Channel] = [WebChatChannel(
-        settings.webchat, engine, services.media, server=settings.web, inbound=inbound)]
+        settings.webchat, engine, services.media, server=settings.web,
+        sessions=WebSessionStore(db), notices=WebNoticeStore(db), inbound=inbound)]
     proxies = Proxies.from_settings(settings.proxy)
     if settings.telegram.bot_token is None:
         log.warning("TELEGRAM_BOT_TOKEN is not set: Telegram is off. Put "
@@ -123,7 +127,8 @@ def configured_channels(settings: Settings, engine: Engine, services: Services, 
         warnings = WindowWarnings(db, clock, settings.flows.tz,
                                   window=timedelta(days=settings.zalo_oa.window_days),
                                   warn_before=timedelta(days=settings.zalo_oa.window_warn_days))
-        channels.append(ZaloOAChannel(settings.zalo_oa, engine, services.media, db, clock,
+        channels.append(ZaloOAChannel(settings.zalo_oa, engine, services.media,
+                                      ZaloOATokenStore(db), clock,
                                       tz=settings.flows.tz,
                                       media_link_hours=settings.zalo_bot.media_link_hours,
                                       public_base_url=settings.web.public_base_url,

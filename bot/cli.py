@@ -29,13 +29,13 @@ from bot import (
     audit_cli,
     backup_cli,
     criteria_cli,
+    oa_auth_cli,
     officials_admin,
     person_cli,
     posters_cli,
 )
 from bot.logs import configure_logging
 from bot.web import demo
-from bot.zalo_oa import cli as zalo_oa_cli
 from handlers.criteria import CriteriaFileError, load_catalogue
 from scheduler import cli as scheduler_cli
 from settings import Settings, load_settings
@@ -71,7 +71,7 @@ SUBCOMMANDS: tuple[Register, ...] = (
     demo.register,
     officials_admin.register_invite,
     officials_admin.register_officials,
-    zalo_oa_cli.register,
+    oa_auth_cli.register,
     scheduler_cli.register,
     backup_cli.register,
     audit_cli.register,

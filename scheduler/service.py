@@ -44,7 +44,7 @@ from scheduler.retention import Retention
 from scheduler.review_reminders import ReviewReminders
 from settings import Settings
 from storage.db import Database
-from storage.repositories import web_notices
+from storage.models import WEB_SESSION_LIFETIME
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +100,7 @@ class SchedulerService:
         self.housekeeping = Housekeeping(
             db, clock,
             processed_updates_keep=timedelta(days=settings.scheduler.processed_updates_keep_days),
-            web_session_lifetime=web_notices.SESSION_LIFETIME,
+            web_session_lifetime=WEB_SESSION_LIFETIME,
             answers_keep=timedelta(hours=settings.webchat.answer_keep_hours),
             media=services.media)
         self.retention = Retention(db, clock, services.media,

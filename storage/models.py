@@ -5,7 +5,7 @@ new value needs no schema change.
 """
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -314,6 +314,11 @@ class LeaderLease(SQLModel, table=True):
     epoch: int = 0
     worker: str = Field(default="", max_length=128)
     acquired_at: datetime | None = None
+
+
+WEB_SESSION_LIFETIME = timedelta(days=30)
+"""A web chat session (its cookie) lives this long from its latest action; the web chat sets
+the cookie with it, and housekeeping forgets notices no page can show any more."""
 
 
 class WebNotice(SQLModel, table=True):

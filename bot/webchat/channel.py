@@ -14,6 +14,7 @@ from bot.channels.inbound import Inbound
 from bot.webchat import routes
 from bot.webchat.chat import CHANNEL, CHAT, LIMITS, WebChat
 from bot.webchat.notices import WebNoticeSender
+from bot.webchat.stores import NoticeStore, SessionStore
 from handlers.engine import Engine
 from scheduler.delivery import ChannelSender
 from settings import WebChatSettings, WebSettings
@@ -27,14 +28,17 @@ class WebChatChannel:
     starts_after_server = False
 
     def __init__(self, settings: WebChatSettings, engine: Engine, media: MediaStore, *,
-                 server: WebSettings, inbound: Inbound | None = None) -> None:
+                 server: WebSettings, sessions: SessionStore, notices: NoticeStore,
+                 inbound: Inbound | None = None) -> None:
         """`settings`: the web chat's own section; `server`: the web server it is served from
-        (the proxies it believes, its public address, the map's tiles). `inbound`: the host's
+        (the proxies it believes, its public address, the map's tiles). `sessions`, `notices`:
+        what it keeps of its own (`stores`, implemented by storage). `inbound`: the host's
         ordering, burst rule and processed marks (one of its own when the web server runs
         alone, as in tests)."""
         self.engine = engine
         self.chat = WebChat(
-            engine, media, rate_per_minute=settings.rate_per_minute,
+            engine, media, sessions=sessions, notices=notices,
+            rate_per_minute=settings.rate_per_minute,
             new_sessions_per_hour=settings.new_sessions_per_hour,
             new_sessions_per_day=settings.new_sessions_per_day,
             trusted_proxies=server.trusted_proxies,
@@ -53,4 +57,4 @@ class WebChatChannel:
         """Nothing to close."""
 
     def outbox_sender(self, *, timeout: float, connections: int) -> ChannelSender:
-        return WebNoticeSender(self.engine.db, self.engine.services.clock)
+        return WebNoticeSender(self.chat.notices, self.engine.services.clock)

@@ -31,13 +31,13 @@ from bot.webchat.convert import (
     cookie_session,
     new_session,
 )
+from bot.webchat.stores import NoticeStore, SessionStore
 from handlers.clock import to_db
 from handlers.engine import Engine
 from handlers.events import ChoiceEvent, CommandEvent, Event, Sender
 from handlers.replies import MenuReply, Reply, RightsGained, TextReply, to_payload
 from storage.media import MediaStore
 from storage.models import Channel
-from storage.repositories import web_notices, web_sessions
 
 LIMITS = ChannelLimits(text_length=MAX_TEXT_CHARS, buttons_per_message=100,
                        location_button=True, contact_button=False, media_by_url=False)
@@ -49,13 +49,17 @@ log = logging.getLogger(__name__)
 
 
 class WebChat:
-    def __init__(self, engine: Engine, media: MediaStore, *, rate_per_minute: int,
+    def __init__(self, engine: Engine, media: MediaStore, *, sessions: SessionStore,
+                 notices: NoticeStore, rate_per_minute: int,
                  new_sessions_per_hour: int, new_sessions_per_day: int,
                  trusted_proxies: Networks = (), secure_cookies: bool = False,
                  map_tiles: tuple[str | None, str] = (None, ""),
                  inbound: Inbound | None = None) -> None:
         self.engine = engine
         self.media = media
+        self.sessions = sessions
+        self.notices = notices
+        """The sessions the server issued and the notices kept for pages (`stores`)."""
         self.map_tiles = map_tiles
         """The map the page picks a place on: tile URL (None: no tiles) and attribution."""
         self.secure_cookies = secure_cookies
@@ -77,10 +81,8 @@ class WebChat:
         replies = [r for r in replies if not isinstance(r, MenuReply | RightsGained)]
         if not replies:
             return
-        async with self.engine.db.session() as session:
-            await web_notices.add_notice(session, chat_id=chat_id, payload=to_payload(replies),
-                                         now=to_db(self.engine.services.clock.now()))
-            await session.commit()
+        await self.notices.add_notice(chat_id=chat_id, payload=to_payload(replies),
+                                      now=to_db(self.engine.services.clock.now()))
 
     async def session_of(self, request: web.Request) -> ChatSession:
         """The session the cookie names, if the server issued it and it is still alive;
@@ -88,10 +90,8 @@ class WebChat:
         found = cookie_session(request)
         if found is not None:
             used_since = to_db(self.engine.services.clock.now() - timedelta(days=SESSION_DAYS))
-            async with self.engine.db.reading() as db_session:
-                if await web_sessions.is_issued(db_session, chat_id=found.chat_id,
-                                                used_since=used_since):
-                    return found
+            if await self.sessions.is_issued(chat_id=found.chat_id, used_since=used_since):
+                return found
             log.info("web chat cookie names no session: a new one is issued")
         return new_session()
 
@@ -128,10 +128,8 @@ class WebChat:
     async def _rotate(self, session: ChatSession) -> ChatSession:
         """The same chat under a new token; the old one names nothing from now on."""
         renewed = new_session()
-        async with self.engine.db.session() as db_session:
-            moved = await web_sessions.rekey(db_session, old_chat_id=session.chat_id,
-                                             new_chat_id=renewed.chat_id)
-            await db_session.commit()
+        moved = await self.sessions.rekey(old_chat_id=session.chat_id,
+                                          new_chat_id=renewed.chat_id)
         if not moved:
             return session
         log.info("web chat session token rotated: the person gained rights")

@@ -33,11 +33,10 @@ from handlers.events import (
     VoiceEvent,
 )
 from storage.media import MediaRejected, MediaStore
-from storage.models import Channel
-from storage.repositories.web_notices import SESSION_LIFETIME
+from storage.models import WEB_SESSION_LIFETIME, Channel
 
 SESSION_COOKIE = "dvk_chat"
-SESSION_DAYS = SESSION_LIFETIME.days  # the cookie's lifetime, from the latest action
+SESSION_DAYS = WEB_SESSION_LIFETIME.days  # the cookie's lifetime, from the latest action
 EVENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,40}$")
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 MAX_TEXT_CHARS = 4096

@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.webchat.convert import SESSION_DAYS
+from bot.webchat.stores import NoticeStore
 from handlers.clock import Clock, from_db
 from handlers.replies import Reply, from_payload, to_payload
 from scheduler.delivery import DeliveryError, Failure
-from storage.db import Database
 from storage.models import Channel
-from storage.repositories import web_notices
 
 MAX_NOTICES_PER_POLL = 20
 
@@ -28,9 +27,9 @@ class WebNoticeSender:
 
     channel = Channel.WEB.value
 
-    def __init__(self, db: Database, clock: Clock,
+    def __init__(self, notices: NoticeStore, clock: Clock,
                  session_lifetime: timedelta = timedelta(days=SESSION_DAYS)) -> None:
-        self.db = db
+        self.notices = notices
         self.clock = clock
         self.session_lifetime = session_lifetime
 
@@ -45,13 +44,10 @@ class WebNoticeSender:
         never ask for them, so it counts as blocked (the outbox tries the person's other
         accounts, or records the message as undeliverable)."""
         now = self.clock.now()
-        async with self.db.session() as session:
-            used = await web_notices.session_last_used_at(session, chat_id=chat_id)
-            if used is None or from_db(used) + self.session_lifetime <= now:
-                raise DeliveryError(Failure.BLOCKED, "the browser session has expired")
-            await web_notices.add_notice(session, chat_id=chat_id, payload=to_payload(replies),
-                                         now=now)
-            await session.commit()
+        used = await self.notices.session_last_used_at(chat_id=chat_id)
+        if used is None or from_db(used) + self.session_lifetime <= now:
+            raise DeliveryError(Failure.BLOCKED, "the browser session has expired")
+        await self.notices.add_notice(chat_id=chat_id, payload=to_payload(replies), now=now)
 
 
 @dataclass(frozen=True)
@@ -61,16 +57,14 @@ class Unseen:
     """The highest notice id the page will have on screen once it shows `replies`."""
 
 
-async def unseen_replies(db: Database, clock: Clock, *, chat_id: str, shown: int) -> Unseen:
+async def unseen_replies(notices: NoticeStore, clock: Clock, *, chat_id: str,
+                         shown: int) -> Unseen:
     """Record that the page has shown every notice up to id `shown`; then what it has not.
 
     Most polls find nothing new and acknowledge nothing: they only read."""
-    async with db.session() as session:
-        rows = await web_notices.unseen(session, chat_id=chat_id,
-                                        limit=2 * MAX_NOTICES_PER_POLL)
-        if any(row.id <= shown for row in rows):
-            await web_notices.mark_seen(session, chat_id=chat_id, up_to=shown, now=clock.now())
-            await session.commit()
+    rows = await notices.unseen(chat_id=chat_id, limit=2 * MAX_NOTICES_PER_POLL)
+    if any(row.id <= shown for row in rows):
+        await notices.mark_seen(chat_id=chat_id, up_to=shown, now=clock.now())
     fresh = [row for row in rows if row.id > shown][:MAX_NOTICES_PER_POLL]
     replies = [reply for row in fresh for reply in from_payload(row.payload)]
     return Unseen(replies, max([shown, *(row.id for row in fresh)]))

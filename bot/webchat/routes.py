@@ -12,7 +12,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.web.json_body import json_body
-from bot.web.keys import DB, SERVICES
+from bot.web.keys import SERVICES
 from bot.web.templating import page_language, render_page
 from bot.webchat.chat import CHAT
 from bot.webchat.convert import (
@@ -175,7 +175,7 @@ async def get_notices(request: web.Request) -> web.Response:
         return _notices("", int(shown))
     if not request.app[CHAT].polls_per_session.allow(session.chat_id):
         return _notices("", int(shown), status=429)
-    found = await unseen_replies(request.app[DB], request.app[SERVICES].clock,
+    found = await unseen_replies(request.app[CHAT].notices, request.app[SERVICES].clock,
                                  chat_id=session.chat_id, shown=int(shown))
     views = await reply_views(found.replies, request.app[CHAT].media)
     html = render_replies(request, views, language=page_language(request), pushed=True)

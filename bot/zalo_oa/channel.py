@@ -39,12 +39,11 @@ from bot.zalo_oa.errors import classify
 from bot.zalo_oa.oauth import OAuthClient
 from bot.zalo_oa.payloads import PayloadCodec
 from bot.zalo_oa.render import OARenderer
-from bot.zalo_oa.tokens import TokenManager, TokenUnavailable
+from bot.zalo_oa.tokens import TokenManager, TokenStore, TokenUnavailable
 from handlers.clock import Clock
 from handlers.engine import Engine
 from handlers.replies import Reply
 from settings import ZaloOASettings
-from storage.db import Database
 from storage.media import MediaStore
 from storage.models import Channel
 
@@ -70,12 +69,13 @@ class ZaloOAChannel:
     starts_after_server = False  # its access token is ready before the first event arrives
 
     def __init__(self, settings: ZaloOASettings, engine: Engine, media: MediaStore,
-                 db: Database, clock: Clock, *, tz: ZoneInfo, media_link_hours: float = 24,
+                 tokens: TokenStore, clock: Clock, *, tz: ZoneInfo, media_link_hours: float = 24,
                  public_base_url: str | None = None, proxies: Proxies | None = None,
                  window_warning: AddWarning | None = None,
                  inbound: Inbound | None = None) -> None:
-        """`window_warning`: what adds the closing-window warning to an official's notice
-        (handlers/window_warning.py, wired in bot/app.py); none: notices go as they are.
+        """`tokens`: where the OA's OAuth pair is kept (storage's `ZaloOATokenStore`, wired in
+        bot/app.py). `window_warning`: what adds the closing-window warning to an official's
+        notice (handlers/window_warning.py, wired in bot/app.py); none: notices go as they are.
         `media_link_hours`: how long links to voice notes stay valid (ZALO_MEDIA_LINK_HOURS);
         `public_base_url`: where Zalo fetches them (PUBLIC_BASE_URL), else our server's address;
         `proxies`: HTTPS_PROXY/ALL_PROXY where set."""
@@ -86,7 +86,6 @@ class ZaloOAChannel:
         self.settings = settings
         self.engine = engine
         self.media = media
-        self.db = db
         self.clock = clock
         self.app_id = settings.app_id
         self._secret_key = settings.secret_key.get_secret_value()
@@ -97,7 +96,7 @@ class ZaloOAChannel:
                             app_secret=settings.app_secret.get_secret_value(),
                             timeout=timeout, proxies=proxies)
         self.tokens = TokenManager(
-            db, oauth, clock, seed_refresh_token=seed.get_secret_value() if seed else None,
+            tokens, oauth, clock, seed_refresh_token=seed.get_secret_value() if seed else None,
             margin=timedelta(seconds=settings.token_refresh_margin_seconds))
         self.client = ZaloOAClient(settings.api_base_url, self.tokens, timeout=timeout,
                                    proxies=proxies)

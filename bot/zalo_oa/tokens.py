@@ -1,8 +1,9 @@
 """The OA's access token: always a valid one at hand, refreshed before it expires, and the
 single-use refresh token never spent twice.
 
-- The pair lives in the database (`ZaloOAToken`); a refresh writes the new access and refresh
-  tokens in one statement (storage/repositories/zalo_oa.py).
+- The pair lives in the database (`ZaloOAToken`), reached through `TokenStore` (implemented by
+  storage/repositories/zalo_oa.py, handed in by bot/app.py); a refresh writes the new access
+  and refresh tokens in one statement.
 - Refreshes are serialised: in this process by a lock, across processes by a lease on the row
   claimed with compare-and-swap before Zalo is called. Whoever loses waits for the winner's
   pair instead of calling Zalo with a token that is about to be used up.
@@ -21,13 +22,11 @@ import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from bot.zalo_oa.oauth import REFRESH_TOKEN_LIFETIME, OAuthClient, OAuthRejected, OAuthUnavailable
 from handlers.clock import Clock, from_db, to_db
-from storage.db import Database
 from storage.models import ZaloOAToken
-from storage.repositories import zalo_oa as repo
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +35,26 @@ WAIT_STEP_SECONDS = 0.2
 RETRY_REFUSED_AFTER = timedelta(hours=1)
 """A refresh token Zalo refused is not offered again before this (in case the refusal was not
 about the token), so every message meanwhile does not knock on Zalo's door with it."""
+
+
+class TokenStore(Protocol):
+    """The OA's token row, as the token manager needs it (the OA's own credentials, not a
+    person's data). Each call is its own committed transaction."""
+
+    async def load_token(self, *, app_id: str) -> ZaloOAToken | None: ...
+
+    async def seed_refresh_token(self, *, app_id: str, refresh_token: str, seed_hash: str,
+                                 now: datetime) -> None: ...
+
+    async def store_pair(self, *, app_id: str, access_token: str, refresh_token: str,
+                         access_expires_at: datetime, refresh_expires_at: datetime | None,
+                         now: datetime) -> None: ...
+
+    async def claim_refresh(self, *, app_id: str, generation: int, owner: str,
+                            until: datetime, now: datetime) -> bool: ...
+
+    async def release_refresh(self, *, app_id: str, owner: str, problem: str | None = None,
+                              now: datetime | None = None) -> None: ...
 
 
 class TokenUnavailable(Exception):
@@ -54,12 +73,12 @@ class _Current:
 
 
 class TokenManager:
-    def __init__(self, db: Database, oauth: OAuthClient, clock: Clock, *,
+    def __init__(self, store: TokenStore, oauth: OAuthClient, clock: Clock, *,
                  seed_refresh_token: str | None = None,
                  margin: timedelta = timedelta(minutes=30),
                  lease: timedelta = timedelta(seconds=60),
                  sleep: Sleep = asyncio.sleep) -> None:
-        self.db = db
+        self.store = store
         self.oauth = oauth
         self.app_id = oauth.app_id
         self.clock = clock
@@ -80,18 +99,15 @@ class TokenManager:
     async def setup(self) -> None:
         """Load the pair; seed it from ZALO_OA_REFRESH_TOKEN when that is new to the database."""
         now = to_db(self.clock.now())
-        async with self.db.session() as session:
-            row = await repo.load_token(session, app_id=self.app_id)
-            seed = self.seed_refresh_token
-            if seed:
-                seed_hash = hashlib.sha256(seed.encode()).hexdigest()
-                if row is None or row.seed_hash != seed_hash:
-                    await repo.seed_refresh_token(session, app_id=self.app_id,
-                                                  refresh_token=seed, seed_hash=seed_hash,
-                                                  now=now)
-                    log.info("zalo oa: refresh token taken from ZALO_OA_REFRESH_TOKEN")
-            await session.commit()
-            row = await repo.load_token(session, app_id=self.app_id)
+        row = await self._load()
+        seed = self.seed_refresh_token
+        if seed:
+            seed_hash = hashlib.sha256(seed.encode()).hexdigest()
+            if row is None or row.seed_hash != seed_hash:
+                await self.store.seed_refresh_token(app_id=self.app_id, refresh_token=seed,
+                                                    seed_hash=seed_hash, now=now)
+                log.info("zalo oa: refresh token taken from ZALO_OA_REFRESH_TOKEN")
+                row = await self._load()
         self._remember(row)
 
     # -- tokens ------------------------------------------------------------------------------
@@ -139,11 +155,9 @@ class TokenManager:
                         RETRY_REFUSED_AFTER):
                     self._remember(row)  # refused moments ago: asking again would not help
                     raise TokenUnavailable(row.problem, rejected=True)
-                async with self.db.session() as session:
-                    claimed = await repo.claim_refresh(
-                        session, app_id=self.app_id, generation=row.generation,
-                        owner=self.owner, until=now + self.lease, now=now)
-                    await session.commit()
+                claimed = await self.store.claim_refresh(
+                    app_id=self.app_id, generation=row.generation, owner=self.owner,
+                    until=now + self.lease, now=now)
                 if claimed:
                     return await self._spend(row)
                 await self._wait_for_other(row.generation)
@@ -173,31 +187,24 @@ class TokenManager:
             grant = await self.oauth.refresh(row.refresh_token)
         except OAuthRejected as error:
             problem = f"refresh token refused by Zalo (error {error.code}): {error.description}"
-            async with self.db.session() as session:
-                await repo.release_refresh(session, app_id=self.app_id, owner=self.owner,
-                                           problem=problem, now=to_db(self.clock.now()))
-                await session.commit()
+            await self.store.release_refresh(app_id=self.app_id, owner=self.owner,
+                                             problem=problem, now=to_db(self.clock.now()))
             self._state, self._problem = "rejected", problem
             log.critical("zalo oa: refresh token refused; the OA cannot send until someone "
                          "runs `dvk oa-auth`", extra={"zalo_error": error.code,
                                                        "description": error.description})
             raise TokenUnavailable(problem, rejected=True) from None
         except OAuthUnavailable as error:
-            async with self.db.session() as session:
-                await repo.release_refresh(session, app_id=self.app_id, owner=self.owner)
-                await session.commit()
+            await self.store.release_refresh(app_id=self.app_id, owner=self.owner)
             log.warning("zalo oa: token refresh failed, will retry", extra={"error": str(error)})
             raise TokenUnavailable(f"Zalo OAuth unreachable: {error}") from None
         now = to_db(self.clock.now())
-        async with self.db.session() as session:
-            await repo.store_pair(
-                session, app_id=self.app_id, access_token=grant.access_token,
-                refresh_token=grant.refresh_token,
-                access_expires_at=now + timedelta(seconds=grant.expires_in),
-                refresh_expires_at=now + REFRESH_TOKEN_LIFETIME, now=now)
-            await session.commit()
-            stored = await repo.load_token(session, app_id=self.app_id)
-        self._remember(stored)
+        await self.store.store_pair(
+            app_id=self.app_id, access_token=grant.access_token,
+            refresh_token=grant.refresh_token,
+            access_expires_at=now + timedelta(seconds=grant.expires_in),
+            refresh_expires_at=now + REFRESH_TOKEN_LIFETIME, now=now)
+        self._remember(await self._load())
         log.info("zalo oa: access token refreshed", extra={"expires_in": grant.expires_in})
         return grant.access_token
 
@@ -212,10 +219,7 @@ class TokenManager:
                 return
 
     async def _load(self) -> ZaloOAToken | None:
-        async with self.db.session() as session:
-            row = await repo.load_token(session, app_id=self.app_id)
-            await session.commit()
-        return row
+        return await self.store.load_token(app_id=self.app_id)
 
     def _fresh(self, token: str, expires_at: datetime | None) -> bool:
         return bool(token) and expires_at is not None and (

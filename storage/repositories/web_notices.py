@@ -8,18 +8,15 @@ notice up to that id has been shown.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.db import Database
 from storage.models import MAX_ID, Channel, ChannelAccount, WebNotice
-
-SESSION_LIFETIME = timedelta(days=30)
-"""A web chat session (its cookie) lives this long from its latest action; the web chat sets
-the cookie with it, and housekeeping forgets notices no page can show any more."""
 
 
 async def session_last_used_at(session: AsyncSession, *, chat_id: str) -> datetime | None:
@@ -68,3 +65,30 @@ async def forget(session: AsyncSession, *, seen_before: datetime, created_before
              .limit(limit))
     result = await session.exec(delete(WebNotice).where(col(WebNotice.id).in_(stale)))
     return result.rowcount
+
+
+class WebNoticeStore:
+    """The web chat's notices, each call in its own committed transaction: what the web chat
+    needs (`bot.webchat.stores.NoticeStore`), handed to it by the composition root."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def session_last_used_at(self, *, chat_id: str) -> datetime | None:
+        async with self.db.session() as session:
+            return await session_last_used_at(session, chat_id=chat_id)
+
+    async def add_notice(self, *, chat_id: str, payload: list[dict[str, Any]],
+                         now: datetime) -> None:
+        async with self.db.session() as session:
+            await add_notice(session, chat_id=chat_id, payload=payload, now=now)
+            await session.commit()
+
+    async def unseen(self, *, chat_id: str, limit: int) -> Sequence[WebNotice]:
+        async with self.db.session() as session:
+            return await unseen(session, chat_id=chat_id, limit=limit)
+
+    async def mark_seen(self, *, chat_id: str, up_to: int, now: datetime) -> None:
+        async with self.db.session() as session:
+            await mark_seen(session, chat_id=chat_id, up_to=up_to, now=now)
+            await session.commit()

@@ -13,6 +13,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.db import Database
 from storage.models import Channel, ChannelAccount, WebNotice
 
 
@@ -38,3 +39,21 @@ async def rekey(session: AsyncSession, *, old_chat_id: str, new_chat_id: str) ->
         update(WebNotice).where(col(WebNotice.chat_id) == old_chat_id)
         .values(chat_id=new_chat_id))
     return moved.rowcount > 0
+
+
+class WebSessionStore:
+    """The web chat's sessions, each call in its own transaction: what the web chat needs
+    (`bot.webchat.stores.SessionStore`), handed to it by the composition root."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def is_issued(self, *, chat_id: str, used_since: datetime) -> bool:
+        async with self.db.reading() as session:
+            return await is_issued(session, chat_id=chat_id, used_since=used_since)
+
+    async def rekey(self, *, old_chat_id: str, new_chat_id: str) -> bool:
+        async with self.db.session() as session:
+            moved = await rekey(session, old_chat_id=old_chat_id, new_chat_id=new_chat_id)
+            await session.commit()
+        return moved

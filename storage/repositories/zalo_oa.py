@@ -15,6 +15,7 @@ from sqlalchemy import exists, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.db import Database
 from storage.models import (
     Channel,
     ChannelAccount,
@@ -86,6 +87,50 @@ async def release_refresh(session: AsyncSession, *, app_id: str, owner: str,
         update(ZaloOAToken)
         .where(col(ZaloOAToken.app_id) == app_id, col(ZaloOAToken.lease_owner) == owner)
         .values(**values))
+
+
+class ZaloOATokenStore:
+    """The functions above, each in its own committed transaction: what the OA channel's token
+    manager needs (`bot.zalo_oa.tokens.TokenStore`), handed to it by the composition root."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def load_token(self, *, app_id: str) -> ZaloOAToken | None:
+        async with self.db.session() as session:
+            row = await load_token(session, app_id=app_id)
+            await session.commit()
+        return row
+
+    async def seed_refresh_token(self, *, app_id: str, refresh_token: str, seed_hash: str,
+                                 now: datetime) -> None:
+        async with self.db.session() as session:
+            await seed_refresh_token(session, app_id=app_id, refresh_token=refresh_token,
+                                     seed_hash=seed_hash, now=now)
+            await session.commit()
+
+    async def store_pair(self, *, app_id: str, access_token: str, refresh_token: str,
+                         access_expires_at: datetime, refresh_expires_at: datetime | None,
+                         now: datetime) -> None:
+        async with self.db.session() as session:
+            await store_pair(session, app_id=app_id, access_token=access_token,
+                             refresh_token=refresh_token, access_expires_at=access_expires_at,
+                             refresh_expires_at=refresh_expires_at, now=now)
+            await session.commit()
+
+    async def claim_refresh(self, *, app_id: str, generation: int, owner: str,
+                            until: datetime, now: datetime) -> bool:
+        async with self.db.session() as session:
+            claimed = await claim_refresh(session, app_id=app_id, generation=generation,
+                                          owner=owner, until=until, now=now)
+            await session.commit()
+        return claimed
+
+    async def release_refresh(self, *, app_id: str, owner: str, problem: str | None = None,
+                              now: datetime | None = None) -> None:
+        async with self.db.session() as session:
+            await release_refresh(session, app_id=app_id, owner=owner, problem=problem, now=now)
+            await session.commit()
 
 
 # -- the people the OA writes to -------------------------------------------------------------

@@ -14,6 +14,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.web.metrics import Metrics
 from bot.webchat.notices import WebNoticeSender
 from scheduler.outbox import OutboxWorker
+from storage.repositories.web_notices import WebNoticeStore
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_bot_api import FakeZaloBot
 from tests.fakes.zalo_oa_api import FakeZaloOA
@@ -56,7 +57,7 @@ async def chat_on(channel: str, settings, clock, db, services, engine  # noqa: A
         web_app = create_web_app(settings=relaxed, db=db, services=services, engine=engine,
                                  metrics=Metrics())
         async with TestClient(TestServer(web_app, host="127.0.0.1")) as client:
-            notices = WebNoticeSender(db, clock)
+            notices = WebNoticeSender(WebNoticeStore(db), clock)
             yield WebChat(WebChatClient(client),
                           drain=lambda: OutboxWorker(db, {"web": notices}, clock).drain())
 

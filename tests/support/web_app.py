@@ -14,6 +14,8 @@ from handlers.context import Services
 from handlers.engine import Engine
 from settings import Settings
 from storage.db import Database
+from storage.repositories.web_notices import WebNoticeStore
+from storage.repositories.web_sessions import WebSessionStore
 
 
 def create_web_app(*, settings: Settings, db: Database, services: Services, engine: Engine,
@@ -22,6 +24,6 @@ def create_web_app(*, settings: Settings, db: Database, services: Services, engi
     app = create_server_app(settings=ServerSettings.of(settings), db=db, services=services,
                             engine=engine, metrics=metrics, scheduler=scheduler,
                             leadership=leadership)
-    WebChatChannel(settings.webchat, engine, services.media,
-                   server=settings.web).attach(app, Site())
+    WebChatChannel(settings.webchat, engine, services.media, server=settings.web,
+                   sessions=WebSessionStore(db), notices=WebNoticeStore(db)).attach(app, Site())
     return app

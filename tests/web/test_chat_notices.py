@@ -18,6 +18,7 @@ from bot.webchat.notices import WebNoticeSender
 from handlers.replies import MENU_TOKEN, Option, TextReply
 from scheduler.outbox import OutboxWorker
 from storage.models import ChannelAccount, Feedback, OutboxStatus, WebNotice
+from storage.repositories.web_notices import WebNoticeStore
 from tests.scheduler.factories import queue, row
 from tests.support.chat_driver import walk
 from tests.support.factories import make_invite
@@ -116,7 +117,8 @@ async def test_a_notice_is_for_its_own_session_only(web_app, client, db, clock):
     hoa = WebChatClient(client)
     await hoa.start()
     chat_id = ChatSession(session_token(client.session), is_new=False).chat_id
-    await WebNoticeSender(db, clock).deliver(chat_id, [TextReply("Tin riêng của Hoa.")])
+    await WebNoticeSender(WebNoticeStore(db), clock).deliver(
+        chat_id, [TextReply("Tin riêng của Hoa.")])
 
     async with TestClient(TestServer(web_app, host="127.0.0.1")) as other:
         stranger = WebChatClient(other)
@@ -139,7 +141,7 @@ async def test_a_notice_is_for_its_own_session_only(web_app, client, db, clock):
     assert await hoa.notices() == []
 
     # A page that claims more than any id a table can hold (PostgreSQL's INTEGER) has seen all.
-    await WebNoticeSender(db, clock).deliver(chat_id, [TextReply("Tin thứ hai.")])
+    await WebNoticeSender(WebNoticeStore(db), clock).deliver(chat_id, [TextReply("Tin thứ hai.")])
     hoa.notices_shown = 999_999_999_999
     assert await hoa.notices() == []
     hoa.notices_shown = 0
@@ -154,7 +156,7 @@ async def test_a_stored_notice_comes_with_buttons_that_work(client, db, clock):
     notice = TextReply("🔔 Có tin mới về phản ánh của bạn.",
                        (Option("🔎 Tra cứu phản ánh", "status"),), token=MENU_TOKEN)
 
-    await WebNoticeSender(db, clock).deliver(account.chat_id, [notice])
+    await WebNoticeSender(WebNoticeStore(db), clock).deliver(account.chat_id, [notice])
     [shown] = await lan.notices()
 
     assert shown.pushed and shown.text == "🔔 Có tin mới về phản ánh của bạn."
@@ -181,7 +183,7 @@ async def test_a_notice_for_an_expired_browser_session_is_not_kept(client, db, c
     clock.advance(days=31)
     await queue(db, account.person_id, "notice:late", "Muộn quá", now=clock.now())
 
-    await OutboxWorker(db, {"web": WebNoticeSender(db, clock)}, clock).drain()
+    await OutboxWorker(db, {"web": WebNoticeSender(WebNoticeStore(db), clock)}, clock).drain()
 
     message = await row(db, "notice:late")
     assert message.status == OutboxStatus.FAILED
@@ -201,6 +203,6 @@ async def test_a_session_in_use_lives_on_thirty_days_from_its_latest_action(clie
     clock.advance(days=25)  # 50 days after the first action, 25 after the latest
     await queue(db, account.person_id, "notice:kept", "Vẫn nhận được", now=clock.now())
 
-    await OutboxWorker(db, {"web": WebNoticeSender(db, clock)}, clock).drain()
+    await OutboxWorker(db, {"web": WebNoticeSender(WebNoticeStore(db), clock)}, clock).drain()
 
     assert [b.text for b in await lan.notices()] == ["Vẫn nhận được"]

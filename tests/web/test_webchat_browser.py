@@ -10,6 +10,7 @@ from bot.webchat.notices import WebNoticeSender
 from handlers.registry import all_flows
 from handlers.replies import MENU_TOKEN, Option, TextReply
 from storage.repositories import practices
+from storage.repositories.web_notices import WebNoticeStore
 from tests.support.practice_walk import COMPLETE_PRACTICE
 from tests.web.browser_chat import TIMEOUT_MS, BrowserChat
 from tests.web.conftest import needs_chromium
@@ -117,7 +118,8 @@ async def test_a_notice_for_the_chat_shows_up_on_the_open_page_once(chat_page, d
     token = next(c["value"] for c in await page.context.cookies() if c["name"] == SESSION_COOKIE)
     notice = TextReply("🔔 Phản ánh của bạn đã có trả lời.",
                        (Option("🔎 Tra cứu phản ánh", "status"),), token=MENU_TOKEN)
-    await WebNoticeSender(db, clock).deliver(ChatSession(token, is_new=False).chat_id, [notice])
+    await WebNoticeSender(WebNoticeStore(db), clock).deliver(
+        ChatSession(token, is_new=False).chat_id, [notice])
 
     # The page asks on load, every 25 s, and when the tab comes back into view: the last here.
     await page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")

@@ -11,7 +11,7 @@ import logging
 import aiohttp
 from pydantic import SecretStr
 
-from bot.zalo_oa.cli import grant
+from bot.oa_auth_cli import grant
 from bot.zalo_oa.oauth import OAuthClient
 from bot.zalo_oa.tokens import TokenManager, TokenUnavailable
 from storage.repositories import zalo_oa as repo
@@ -67,7 +67,7 @@ async def test_two_concurrent_refreshes_do_not_burn_the_token(settings, clock, d
 
         def manager(sleep=asyncio.sleep) -> TokenManager:  # noqa: ANN001
             oauth = OAuthClient(fake.base_url, app_id=fake.app_id, app_secret=fake.app_secret)
-            return TokenManager(db, oauth, clock, sleep=sleep,
+            return TokenManager(repo.ZaloOATokenStore(db), oauth, clock, sleep=sleep,
                                 seed_refresh_token=configured.zalo_oa.refresh_token
                                 .get_secret_value())
 
@@ -138,7 +138,7 @@ async def test_token_missing_is_not_ok(settings, clock, db):
     async with FakeZaloOA(clock) as fake:
         configured = oa_settings(settings, fake)
         oauth = OAuthClient(fake.base_url, app_id=fake.app_id, app_secret=fake.app_secret)
-        manager = TokenManager(db, oauth, clock)
+        manager = TokenManager(repo.ZaloOATokenStore(db), oauth, clock)
         await manager.setup()
         assert manager.health()["token"] == "missing" and configured.zalo_oa.enabled
         try:
@@ -171,7 +171,7 @@ async def _follow(link: str) -> str:
 
 
 def test_oa_auth_takes_the_code_only_from_its_own_link() -> None:
-    from bot.zalo_oa.cli import code_from
+    from bot.oa_auth_cli import code_from
 
     back = "https://dvk.example.org/zalo-oa/oauth?oa_id=1&code=abc123&state=s1"
     assert code_from(back, "s1") == "abc123"

@@ -7,7 +7,8 @@
 3. the operator pastes that address (or the code) here; the code is exchanged for the pair,
    which is stored in the database, never printed.
 
-Run it again whenever /healthz says the refresh token was refused.
+Run it again whenever /healthz says the refresh token was refused. Operator tooling, wired
+beside the other commands rather than in the channel's folder: it opens the database itself.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from handlers.clock import Clock, SystemClock, to_db
 from settings import Settings
 from storage.db import Database
 from storage.migrate import upgrade_async
-from storage.repositories import zalo_oa as repo
+from storage.repositories.zalo_oa import ZaloOATokenStore
 
 REDIRECT_PATH = "/zalo-oa/oauth"
 
@@ -93,13 +94,11 @@ async def grant(settings: Settings, *, redirect_uri: str, read: Callable[[str], 
     await upgrade_async(settings.database.url)
     db = Database(settings.database.url)
     try:
-        async with db.session() as session:
-            await repo.store_pair(session, app_id=settings.zalo_oa.app_id,
-                                  access_token=pair.access_token,
-                                  refresh_token=pair.refresh_token,
-                                  access_expires_at=now + timedelta(seconds=pair.expires_in),
-                                  refresh_expires_at=now + REFRESH_TOKEN_LIFETIME, now=now)
-            await session.commit()
+        await ZaloOATokenStore(db).store_pair(
+            app_id=settings.zalo_oa.app_id, access_token=pair.access_token,
+            refresh_token=pair.refresh_token,
+            access_expires_at=now + timedelta(seconds=pair.expires_in),
+            refresh_expires_at=now + REFRESH_TOKEN_LIFETIME, now=now)
     finally:
         await db.dispose()
     write("Done: the tokens are stored in the database, and the bot refreshes them from now "
