@@ -5,6 +5,7 @@ see them."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from tests.fakes.telegram_api.common import (
     CHAT_ACTIONS,
@@ -107,83 +108,17 @@ class Messaging:
         )
         return msg.payload
 
-    async def _send_photo(self, call: RecordedCall) -> JSON:
+    async def _send_captioned(self, call: RecordedCall,
+                              resolve: Callable[[JSON], tuple[str, JSON]]) -> JSON:
+        """sendPhoto, sendDocument, sendVoice: the checks each makes, in the server's order
+        (chat, caption, markup, reply, then the file); `resolve` turns the request's file into
+        the message's kind and content."""
         p = call.params
         chat = self._target_chat(p)
         plain = self._check_text(p.get("caption"), p.get("parse_mode"), caption=True)
         markup = self._check_markup(p.get("reply_markup"), chat)
         reply_to = self._reply_to(p, p["chat_id"])
-        photo = self._resolve_photo(p.get("photo"), call)
-        self._admit_send(p["chat_id"])
-        msg = self._new_bot_message(
-            call,
-            chat,
-            kind="photo",
-            text=p.get("caption"),
-            plain=plain,
-            parse_mode=p.get("parse_mode"),
-            markup=markup,
-            content=self._with_caption({"photo": photo}, plain),
-            reply_to=reply_to,
-        )
-        return msg.payload
-
-    async def _send_document(self, call: RecordedCall) -> JSON:
-        p = call.params
-        chat = self._target_chat(p)
-        plain = self._check_text(p.get("caption"), p.get("parse_mode"), caption=True)
-        markup = self._check_markup(p.get("reply_markup"), chat)
-        reply_to = self._reply_to(p, p["chat_id"])
-        document = self._resolve_file("document", p.get("document"), call)
-        self._admit_send(p["chat_id"])
-        msg = self._new_bot_message(
-            call,
-            chat,
-            kind="document",
-            text=p.get("caption"),
-            plain=plain,
-            parse_mode=p.get("parse_mode"),
-            markup=markup,
-            content=self._with_caption({"document": document}, plain),
-            reply_to=reply_to,
-        )
-        return msg.payload
-
-    async def _send_voice(self, call: RecordedCall) -> JSON:
-        """sendVoice as the Bot API describes it: a playable voice message when the audio is
-        OGG/Opus, MP3 or M4A; other formats "may be sent as Audio or Document" (sent here as a
-        document). ``duration`` is taken as given; a file id must name a voice already sent.
-        A recipient who refuses voice messages: ``fail("sendVoice", 400, description=
-        "Bad Request: VOICE_MESSAGES_FORBIDDEN")``."""
-        p = call.params
-        chat = self._target_chat(p)
-        plain = self._check_text(p.get("caption"), p.get("parse_mode"), caption=True)
-        markup = self._check_markup(p.get("reply_markup"), chat)
-        reply_to = self._reply_to(p, p["chat_id"])
-        value = self._resolve_input_file(p.get("voice"), call)
-        duration = p.get("duration")
-        if duration is not None and (not str(duration).isdigit()):
-            raise _bad("can't parse duration")
-        if isinstance(value, UploadedFile):
-            if len(value.data) > MAX_FILE_UPLOAD:
-                raise _ApiError(413, "Request Entity Too Large")
-            mime = _voice_mime(value.data)
-            if mime is None:
-                content: JSON = {"document": self._resolve_file("document", value, call)}
-                kind = "document"
-            else:
-                meta: JSON = {"duration": int(duration or 0), "mime_type": mime}
-                stored = self._store_file("voice", value.data, ext="oga", meta=meta)
-                content, kind = {"voice": stored.as_object()}, "voice"
-        elif isinstance(value, str) and value and not re.match(r"https?://", value):
-            known = self._files.get(value)
-            if known is None:
-                raise _bad("wrong file identifier/HTTP URL specified")
-            if known.kind != "voice":
-                raise _bad("type of file mismatch")
-            content, kind = {"voice": known.as_object()}, "voice"
-        else:
-            raise _bad("there is no voice in the request")
+        kind, content = resolve(p)
         self._admit_send(p["chat_id"])
         msg = self._new_bot_message(
             call,
@@ -197,6 +132,45 @@ class Messaging:
             reply_to=reply_to,
         )
         return msg.payload
+
+    async def _send_photo(self, call: RecordedCall) -> JSON:
+        return await self._send_captioned(
+            call, lambda p: ("photo", {"photo": self._resolve_photo(p.get("photo"), call)}))
+
+    async def _send_document(self, call: RecordedCall) -> JSON:
+        return await self._send_captioned(call, lambda p: (
+            "document", {"document": self._resolve_file("document", p.get("document"), call)}))
+
+    async def _send_voice(self, call: RecordedCall) -> JSON:
+        """sendVoice as the Bot API describes it: a playable voice message when the audio is
+        OGG/Opus, MP3 or M4A; other formats "may be sent as Audio or Document" (sent here as a
+        document). ``duration`` is taken as given; a file id must name a voice already sent.
+        A recipient who refuses voice messages: ``fail("sendVoice", 400, description=
+        "Bad Request: VOICE_MESSAGES_FORBIDDEN")``."""
+        return await self._send_captioned(call, lambda p: self._voice_content(p, call))
+
+    def _voice_content(self, p: JSON, call: RecordedCall) -> tuple[str, JSON]:
+        value = self._resolve_input_file(p.get("voice"), call)
+        duration = p.get("duration")
+        if duration is not None and (not str(duration).isdigit()):
+            raise _bad("can't parse duration")
+        if isinstance(value, UploadedFile):
+            if len(value.data) > MAX_FILE_UPLOAD:
+                raise _ApiError(413, "Request Entity Too Large")
+            mime = _voice_mime(value.data)
+            if mime is None:
+                return "document", {"document": self._resolve_file("document", value, call)}
+            meta: JSON = {"duration": int(duration or 0), "mime_type": mime}
+            stored = self._store_file("voice", value.data, ext="oga", meta=meta)
+            return "voice", {"voice": stored.as_object()}
+        if isinstance(value, str) and value and not re.match(r"https?://", value):
+            known = self._files.get(value)
+            if known is None:
+                raise _bad("wrong file identifier/HTTP URL specified")
+            if known.kind != "voice":
+                raise _bad("type of file mismatch")
+            return "voice", {"voice": known.as_object()}
+        raise _bad("there is no voice in the request")
 
     async def _send_media_group(self, call: RecordedCall) -> list[JSON]:
         p = call.params
