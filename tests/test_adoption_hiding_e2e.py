@@ -9,14 +9,15 @@ submitter and an official of another commune forging the buttons are refused, no
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 import pytest
 from sqlmodel import select
 
-from storage.models import AuditEntry, Person, PracticeReplication
+from storage.models import AuditEntry, Person, Practice, PracticeReplication
 from tests.support.channels import people_on
 from tests.support.chat_driver import ChatDriver
-from tests.support.factories import make_invite
+from tests.support.factories import make_invite, store_adoption
 from tests.support.officials import HOAN_KIEM
 from tests.test_living_practices_e2e import CODE, approved_practice, public_site
 
@@ -139,3 +140,31 @@ async def test_forged_buttons_are_refused_and_nothing_changes(
             AuditEntry.action.in_(["practice.adoption_hide",  # type: ignore[attr-defined]
                                    "practice.adoption_show"])))).all()
     assert hidden == []
+
+
+async def test_many_declarations_are_paged_and_none_is_out_of_reach(
+        settings, db, clock, services, engine):  # noqa: ANN001
+    """Five a page (one button each): the seventh is on page two, and hiding it brings the
+    official back to that page."""
+    async with people_on("zalo_bot", settings, clock, db, services, engine) as person:
+        lan, minh = person("Lan"), person("Minh")
+        await approved_practice(person, lan, minh, db, clock)
+        async with db.session() as session:
+            [practice_id] = (await session.exec(select(Practice.id))).all()
+        for n in range(1, 8):
+            clock.advance(timedelta(minutes=1))  # newest first: "Tổ 7" leads the list
+            await store_adoption(db, clock, practice_id=practice_id, person_id=9100 + n,
+                                 name=f"Tổ {n}", commune=HOAN_KIEM)
+        await minh.command("tracuu", CODE)
+        await minh.press("🌱 Nhân rộng (7)")
+        assert "1. Tổ 7" in minh.last_text and "5. Tổ 3" in minh.last_text
+        assert "Tổ 2" not in minh.last_text and "Trang 1/2" in minh.last_text
+        await minh.press("➡️ Trang sau")
+        assert "7. Tổ 1" in minh.last_text and "Trang 2/2" in minh.last_text
+        await minh.press("🙈 Ẩn 7. Tổ 1")
+        assert "✅ Đã ẩn" in minh.last_text and "Trang 2/2" in minh.last_text
+        assert "7. Tổ 1 — Phường Hoàn Kiếm" in minh.last_text
+    async with db.session() as session:
+        hidden = (await session.exec(select(PracticeReplication.collective_name).where(
+            PracticeReplication.hidden_at != None))).all()  # noqa: E711
+    assert hidden == ["Tổ 1"]
