@@ -239,9 +239,10 @@ class Engine:
                     replies.append(RightsGained())
                 await queue_notices(ctx, now=now)
                 conversation.data = ctx.state.dump()
-                conversations.touch(conversation, now=now)
+                conversation.updated_at = now
                 if conversation.started_at is None and conversation.flow:
                     conversation.started_at = now
+                await conversations.save(session, conversation)
                 await session.flush()
             except Exception as error:
                 if is_conflict(error) or is_unavailable(error):

@@ -129,7 +129,9 @@ async def erase_me(ctx: Context) -> list[Reply]:
         reset_state(ctx, flow=None)
         return [TextReply("⛔ " + ctx.t("erase.official"))]
     assert erasure is not None
-    ctx.state = ConversationState()  # the row was emptied with the rest: nothing is kept
+    # The row was emptied with the rest; this turn's copy is stored last: empty it too.
+    ctx.state = ConversationState()
+    ctx.conversation.flow = ctx.conversation.step = ctx.conversation.started_at = None
     await audit.record(ctx, "person.erase", kind="person", record_id=person_id,
                        detail=_counts(erasure))
     await delete_files(ctx.services.media, erasure, person_id)

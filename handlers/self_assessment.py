@@ -107,8 +107,11 @@ class AssessedPracticeFlow(FormFlow):
 
     # -- steps ------------------------------------------------------------------------------
 
-    async def _next_or_summary(self, ctx: Context, lead: str | None = None) -> list[Reply]:
-        draft = await _refreshed(ctx)
+    async def _next_or_summary(self, ctx: Context, lead: str | None = None, *,
+                               refresh: bool = True) -> list[Reply]:
+        """`refresh`: look the commune's criteria up again (after the form's answers, which
+        may have changed the commune); between two criteria the set asked stays as it is."""
+        draft = await _refreshed(ctx) if refresh else _assessment(ctx)
         criteria = from_snapshot(draft.criteria)
         pending = [c for c in criteria if c.code not in draft.scores]
         if not pending:
@@ -135,7 +138,7 @@ class AssessedPracticeFlow(FormFlow):
         step = questions.step_of(criterion)
         if not history or history[-1] != step:
             history.append(step)
-        return await self._next_or_summary(ctx)
+        return await self._next_or_summary(ctx, refresh=False)
 
     def _redo(self, ctx: Context) -> list[Reply]:
         """"✏️ Sửa" → "Tự đánh giá": every criterion again, each showing its earlier answer."""

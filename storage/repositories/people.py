@@ -17,7 +17,11 @@ _SEEN_GRANULARITY = timedelta(minutes=5)
 
 @dataclass
 class Identity:
-    """Who is speaking on this turn: account, person, conversation."""
+    """Who is speaking on this turn: account, person, conversation.
+
+    The conversation is kept out of the session: it changes at every turn, and the engine
+    stores it with one statement (`conversations.save`) rather than through the unit of work.
+    """
 
     account: ChannelAccount
     person: Person
@@ -69,7 +73,8 @@ async def load_identity(
     if conversation is None:
         conversation = Conversation(account_id=id_of(account), data={},
                                     updated_at=account.created_at)
-        session.add(conversation)
+    else:
+        session.expunge(conversation)
     return Identity(account, person, conversation)
 
 
@@ -88,7 +93,6 @@ async def create_identity(
     session.add(account)
     await session.flush()
     conversation = Conversation(account_id=id_of(account), data={}, updated_at=now)
-    session.add(conversation)
     return Identity(account, person, conversation)
 
 
