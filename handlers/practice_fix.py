@@ -135,7 +135,7 @@ async def _tell_reviewer(ctx: Context, practice: Practice, reviewer_id: int,
         ctx, reviewer_id, f"pr:{practice.id}:resubmitted:{occurrence}:to:{reviewer_id}", build)
 
 
-class FixFlow(TargetedFlow, self_assessment.AssessedPracticeFlow):
+class FixFlow(TargetedFlow, self_assessment.RevisionFlow):
     """The fields asked again, then the criteria added since (if any), then the summary with
     the current self-assessment."""
 

@@ -56,7 +56,7 @@ async def revise(ctx: Context, args: list[str]) -> list[Reply]:
     return await begin(ctx, "practice_revise", practice.id)
 
 
-class ReviseFlow(TargetedFlow, self_assessment.AssessedPracticeFlow):
+class ReviseFlow(TargetedFlow, self_assessment.RevisionFlow):
     """Starts at the summary of the stored answers and self-assessment: nothing is asked again
     unless chosen (or new: a question or criterion added since it was sent)."""
 
@@ -77,7 +77,7 @@ class ReviseFlow(TargetedFlow, self_assessment.AssessedPracticeFlow):
         if (missing := self.form.next_unanswered(ctx.answers)) is not None:
             ctx.conversation.step = missing.name
             return await self.reask(ctx, lead=lead)
-        return await self._next_or_summary(ctx, lead=lead)
+        return await self._next_or_summary(ctx, lead=lead, refresh=False)  # resume did
 
 
 async def _intro(ctx: Context, practice: Practice) -> str:

@@ -148,6 +148,18 @@ class AssessedPracticeFlow(FormFlow):
         return self._ask_criterion(ctx, criteria[0])
 
 
+class RevisionFlow(AssessedPracticeFlow):
+    """A practice's revision (handlers/practice_revise.py, practice_fix.py), its current
+    self-assessment put in the draft by `resume`. One sent without any (before criteria were
+    asked) is revised without: the officials' request is answered, not a new questionnaire."""
+
+    async def _next_or_summary(self, ctx: Context, lead: str | None = None, *,
+                               refresh: bool = True) -> list[Reply]:
+        if _draft(ctx).self_assessment is None:
+            return self._summary(ctx, lead)
+        return await super()._next_or_summary(ctx, lead, refresh=refresh)
+
+
 def _draft(ctx: Context) -> FormDraft:
     return ctx.state.draft_as(FormDraft)
 
@@ -192,13 +204,14 @@ async def resume(ctx: Context, practice: Practice) -> str | None:
     criteria in force now; a note for the submitter when those changed and something is to
     be answered again."""
     row = await criteria_repo.latest_self_assessment(ctx.session, id_of(practice))
+    if row is None:  # sent before criteria were asked: revised without (`RevisionFlow`)
+        return None
     draft = _assessment(ctx)
-    if row is not None:
-        draft.version, draft.criteria = row.criteria_version, list(row.criteria)
-        draft.scores = dict(row.scores)
+    draft.version, draft.criteria = row.criteria_version, list(row.criteria)
+    draft.scores = dict(row.scores)
     answered = dict(draft.scores)
     draft = await _refreshed(ctx)
-    if row is None or not answered:
+    if not answered:
         return None
     pending = [item for item in draft.criteria if item["code"] not in draft.scores]
     return ctx.t("selfassess.criteria_changed", count=len(pending)) if pending else None
