@@ -1,13 +1,15 @@
 """A leader edits a practice an official sent back, and resubmits it.
 
 The practice form is asked again with every answer kept except the fields the official named;
-after those, the usual summary lets the leader check (and change anything else) before sending.
+after those, the usual summary lets the leader check (and change anything else, the
+self-assessment too: handlers/self_assessment.py) before sending.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from handlers import self_assessment
 from handlers.clock import to_db
 from handlers.commands import Action
 from handlers.context import Context
@@ -79,9 +81,12 @@ async def _resubmitted(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
     if practice is None or practice.status != PracticeStatus.CHANGES_REQUESTED:
         return [TextReply("⚠️ " + ctx.t("pr_fix.too_late"))]
     requested = await _requested(ctx, id_of(practice))
-    await resubmit(ctx, practice, answers,
-                   changed=[name for name in requested if name in answers],
+    changed = [name for name in requested if name in answers]
+    if await self_assessment.changed_since_sent(ctx, practice):
+        changed.append(self_assessment.FIELD)
+    await resubmit(ctx, practice, answers, changed=changed,
                    answered_kind=PracticeEventKind.CHANGES_REQUESTED)
+    await self_assessment.store(ctx, practice)
     return [TextReply(ctx.t("pr_fix.sent", code=practice.code))]
 
 
@@ -130,9 +135,19 @@ async def _tell_reviewer(ctx: Context, practice: Practice, reviewer_id: int,
         ctx, reviewer_id, f"pr:{practice.id}:resubmitted:{occurrence}:to:{reviewer_id}", build)
 
 
+class FixFlow(TargetedFlow, self_assessment.RevisionFlow):
+    """The fields asked again, then the criteria added since (if any), then the summary with
+    the current self-assessment."""
+
+    async def prepare(self, ctx: Context, target: int) -> None:
+        practice = await own_practice(ctx, target)
+        if practice is not None:
+            await self_assessment.resume(ctx, practice)
+
+
 def build_flow() -> TargetedFlow:
-    return TargetedFlow("practice_fix", PRACTICE_FORM, _resubmitted, intro=_intro,
-                        prefill=_prefill)
+    return FixFlow("practice_fix", PRACTICE_FORM, _resubmitted, intro=_intro,
+                   prefill=_prefill)
 
 
 ACTIONS = [Action("pr_edit", edit)]

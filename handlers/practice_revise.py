@@ -1,8 +1,10 @@
 """A leader revises a rejected (or withdrawn) practice and sends it again, or withdraws one
 that awaits review.
 
-Revising opens the summary of what was sent, every answer kept: "✏️ Sửa" picks a question to
-answer again (as many as needed), "Gửi" sends it back under the same code. The history keeps
+Revising opens the summary of what was sent, every answer kept, with the submitter's current
+self-assessment: "✏️ Sửa" picks a question to answer again (as many as needed), or the
+self-assessment (handlers/self_assessment.py); "Gửi" sends it back under the same code, with
+the self-assessment stored anew. The history keeps
 the rejection and names the answers changed; officials hear of it as of a new practice
 (`practice_fix.resubmit`). Every step checks, on the server, that the person is the submitter
 (linked accounts are one person, handlers/linking.py) and that the practice is still in a
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from handlers import self_assessment
 from handlers.clock import to_db
 from handlers.commands import Action
 from handlers.context import Context
@@ -53,8 +56,9 @@ async def revise(ctx: Context, args: list[str]) -> list[Reply]:
     return await begin(ctx, "practice_revise", practice.id)
 
 
-class ReviseFlow(TargetedFlow):
-    """Starts at the summary of the stored answers: nothing is asked again unless chosen."""
+class ReviseFlow(TargetedFlow, self_assessment.RevisionFlow):
+    """Starts at the summary of the stored answers and self-assessment: nothing is asked again
+    unless chosen (or new: a question or criterion added since it was sent)."""
 
     async def start(self, ctx: Context) -> list[Reply]:
         target = ctx.state.target or 0
@@ -66,12 +70,14 @@ class ReviseFlow(TargetedFlow):
             return [TextReply("⛔ " + ctx.t("tracking.not_yours"))]
         ctx.answers.update(stored_answers(practice.answers))
         lead = await _intro(ctx, practice)
+        if note := await self_assessment.resume(ctx, practice):
+            lead = f"{lead}\n\n{note}"
         # A question the form gained since it was sent (or a gap) is asked first, then the
-        # summary; otherwise the summary straight away.
+        # criteria not answered yet, then the summary; otherwise the summary straight away.
         if (missing := self.form.next_unanswered(ctx.answers)) is not None:
             ctx.conversation.step = missing.name
             return await self.reask(ctx, lead=lead)
-        return self._summary(ctx, lead=lead)
+        return await self._next_or_summary(ctx, lead=lead, refresh=False)  # resume did
 
 
 async def _intro(ctx: Context, practice: Practice) -> str:
@@ -88,9 +94,12 @@ async def _revised(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
         return [TextReply("⚠️ " + ctx.t("pr_revise.too_late"))]
     changed = [spec.name for spec in PRACTICE_FORM.fields
                if answers.get(spec.name) != practice.answers.get(spec.name)]
+    if await self_assessment.changed_since_sent(ctx, practice):
+        changed.append(self_assessment.FIELD)
     answered = PracticeEventKind.REJECTED if practice.status == PracticeStatus.REJECTED \
         else PracticeEventKind.WITHDRAWN
     await resubmit(ctx, practice, answers, changed=changed, answered_kind=answered)
+    await self_assessment.store(ctx, practice)
     return [TextReply(ctx.t("pr_fix.sent", code=practice.code))]
 
 

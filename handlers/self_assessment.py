@@ -8,6 +8,11 @@ draft (`FormDraft.self_assessment`, with the criteria as asked and their version
 edits from the summary and a restart lose nothing; when the commune is changed and its
 criteria differ, only the new criteria are asked. On sending they are stored as the practice's
 self-assessment (`store`), shown to officials beside the practice's own fields.
+
+A practice sent back (rejected, withdrawn, changes asked) is revised with its latest
+self-assessment in the draft (`resume`): the summary shows it, "✏️ Sửa" → "Tự đánh giá" changes
+it, criteria the commune added since are asked, and resending stores it as a new
+self-assessment (the earlier ones stay as history; the latest is the one shown).
 """
 
 from __future__ import annotations
@@ -28,6 +33,8 @@ from storage.models import AssessmentKind, Level, Practice, PracticeAssessment, 
 from storage.repositories import criteria as criteria_repo
 
 EDIT_ASSESSMENT = "__self_assessment__"
+FIELD = "self_assessment"
+"""How a resubmission's history names a changed self-assessment (beside the form's fields)."""
 
 
 class AssessedPracticeFlow(FormFlow):
@@ -141,6 +148,18 @@ class AssessedPracticeFlow(FormFlow):
         return self._ask_criterion(ctx, criteria[0])
 
 
+class RevisionFlow(AssessedPracticeFlow):
+    """A practice's revision (handlers/practice_revise.py, practice_fix.py), its current
+    self-assessment put in the draft by `resume`. One sent without any (before criteria were
+    asked) is revised without: the officials' request is answered, not a new questionnaire."""
+
+    async def _next_or_summary(self, ctx: Context, lead: str | None = None, *,
+                               refresh: bool = True) -> list[Reply]:
+        if _draft(ctx).self_assessment is None:
+            return self._summary(ctx, lead)
+        return await super()._next_or_summary(ctx, lead, refresh=refresh)
+
+
 def _draft(ctx: Context) -> FormDraft:
     return ctx.state.draft_as(FormDraft)
 
@@ -170,10 +189,41 @@ async def _refreshed(ctx: Context) -> SelfAssessment:
         ctx.session, ctx.services.criteria, level=Level.COMMUNE, commune_code=commune.code,
         province_code=commune.province_code)
     if current.version != draft.version:
-        codes = {c.code for c in current.criteria}
+        # An answer is kept only for a criterion still asked the same way (a "4" means
+        # nothing to a yes/no question that replaced a scale).
+        asked = {item["code"]: item.get("kind") for item in draft.criteria}
+        kept = {c.code for c in current.criteria if asked.get(c.code) == c.kind}
         draft.version, draft.criteria = current.version, current.snapshot()
-        draft.scores = {k: v for k, v in draft.scores.items() if k in codes}
+        draft.scores = {k: v for k, v in draft.scores.items() if k in kept}
+        draft.before = {k: v for k, v in draft.before.items() if k in kept}
     return draft
+
+
+async def resume(ctx: Context, practice: Practice) -> str | None:
+    """Put the practice's current self-assessment in a revision's draft, against the
+    criteria in force now; a note for the submitter when those changed and something is to
+    be answered again."""
+    row = await criteria_repo.latest_self_assessment(ctx.session, id_of(practice))
+    if row is None:  # sent before criteria were asked: revised without (`RevisionFlow`)
+        return None
+    draft = _assessment(ctx)
+    draft.version, draft.criteria = row.criteria_version, list(row.criteria)
+    draft.scores = dict(row.scores)
+    answered = dict(draft.scores)
+    draft = await _refreshed(ctx)
+    if not answered:
+        return None
+    pending = [item for item in draft.criteria if item["code"] not in draft.scores]
+    return ctx.t("selfassess.criteria_changed", count=len(pending)) if pending else None
+
+
+async def changed_since_sent(ctx: Context, practice: Practice) -> bool:
+    """Whether the draft's self-assessment differs from the practice's current one."""
+    draft = ctx.draft.self_assessment if isinstance(ctx.draft, FormDraft) else None
+    row = await criteria_repo.latest_self_assessment(ctx.session, id_of(practice))
+    if draft is None or not draft.criteria:
+        return False
+    return row is None or (row.criteria_version, row.scores) != (draft.version, draft.scores)
 
 
 async def store(ctx: Context, practice: Practice) -> None:

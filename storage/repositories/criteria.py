@@ -10,7 +10,7 @@ from typing import Any
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import CriteriaSet, PracticeAssessment
+from storage.models import AssessmentKind, CriteriaSet, PracticeAssessment
 
 
 async def import_set(session: AsyncSession, *, unit_code: str, level: str, label: str,
@@ -38,6 +38,16 @@ async def sets_of(session: AsyncSession, unit_code: str) -> Sequence[CriteriaSet
 async def add_assessment(session: AsyncSession, assessment: PracticeAssessment) -> None:
     session.add(assessment)
     await session.flush()
+
+
+async def latest_self_assessment(session: AsyncSession,
+                                 practice_id: int) -> PracticeAssessment | None:
+    """The submitter's current self-assessment: the one sent last (each resubmission adds
+    one; the earlier ones stay as history)."""
+    return (await session.exec(select(PracticeAssessment)
+                               .where(PracticeAssessment.practice_id == practice_id,
+                                      PracticeAssessment.kind == AssessmentKind.SELF)
+                               .order_by(col(PracticeAssessment.id).desc()).limit(1))).first()
 
 
 async def assessments_of(session: AsyncSession,

@@ -1,0 +1,162 @@
+"""A practice sent back is revised with its self-assessment: the summary shows the current one,
+"✏️ Sửa" → "Tự đánh giá" changes it one criterion at a time (buttons on Telegram, numbers on
+Zalo Bot), criteria the commune added since are asked, and resending stores a new
+self-assessment that officials see (the earlier one kept as history). Over the real adapters
+against their fake platforms, on real SQLite."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import col, select
+
+from storage.models import PracticeAssessment, PracticeEvent
+from tests.support.channels import people_on
+from tests.support.chat_driver import ChatDriver, walk
+from tests.support.officials import THANH_XUAN, make_invite
+from tests.support.practice_walk import COMPLETE_PRACTICE, SELF_ASSESSMENT
+
+CODE = "MH-2026-000001"
+VERSION = "common@2026.1+commune@2026.1"
+REASON = "Tự đánh giá cao quá so với kết quả."
+MOBILISED = "Vận động được nhiều người, tổ chức, lực lượng tham gia"
+MONTHS = "Mô hình đã duy trì được bao nhiêu tháng?"
+DIGITAL = "Có ứng dụng chuyển đổi số"
+VOICE = "Người dân nói gì về mô hình?"
+FIRST_SCORES = {"mobilised": 4, "people_roles": 5, "six_clear": True, "lasting": 4,
+                "months_running": 8}
+
+
+async def self_assessments(db) -> list[PracticeAssessment]:  # noqa: ANN001
+    async with db.session() as session:
+        return list((await session.exec(
+            select(PracticeAssessment).where(PracticeAssessment.kind == "self")
+            .order_by(col(PracticeAssessment.id)))).all())
+
+
+async def resubmitted_fields(db) -> list[list[str]]:  # noqa: ANN001
+    async with db.session() as session:
+        rows = (await session.exec(select(PracticeEvent).where(
+            PracticeEvent.kind == "resubmitted").order_by(col(PracticeEvent.id)))).all()
+    return [list(e.field_names) for e in rows]
+
+
+async def submit(lan: ChatDriver) -> None:
+    await lan.open_menu()
+    await lan.press("Gửi mô hình")
+    await walk(lan, COMPLETE_PRACTICE)
+    await lan.press("Gửi")
+    assert CODE in lan.last_text, lan.last_text
+
+
+async def bad_inputs_ask_again(lan: ChatDriver, question: str) -> None:
+    """A sticker and a word where a score is asked: said so kindly, the same criterion again."""
+    await lan.driver.sticker()
+    assert "⚠️" in lan.last_text and question in lan.last_text, lan.last_text
+    await lan.text("mười")
+    assert "⚠️ Xin chọn một số từ 1 đến 5." in lan.last_text, lan.last_text
+    assert question in lan.last_text and "(Câu trả lời hiện tại: 4/5)" in lan.last_text
+
+
+@pytest.mark.parametrize("channel", ["telegram", "zalo_bot"])
+async def test_a_rejected_practice_is_resent_with_a_changed_self_assessment_officials_see(
+        channel, settings, clock, db, services, engine):  # noqa: ANN001
+    async with people_on(channel, settings, clock, db, services, engine) as person:
+        minh, lan = person("Minh"), person("Lan")
+        await minh.command("moi", await make_invite(db, clock, unit=THANH_XUAN))
+        await submit(lan)
+        await person.settle()
+        await minh.command("tracuu", CODE)
+        await minh.press("❌ Không duyệt (kèm lý do)")
+        await minh.text(REASON)
+        await minh.press("Gửi")
+        await person.settle()
+
+        await lan.command("tracuu", CODE)
+        await lan.press("✏️ Sửa và gửi lại")
+        summary = lan.last_text  # the practice's fields and its current self-assessment
+        assert "Kiểm tra lại mô hình" in summary and "Tiếng kẻng an ninh thôn" in summary
+        assert "📋 Tự đánh giá theo tiêu chí:" in summary, summary
+        assert f"• {MOBILISED}: 4/5" in summary and f"• {MONTHS}: 8 tháng" in summary
+        await lan.press("✏️ Sửa")
+        await lan.press("📋 Tự đánh giá")
+        question = lan.last_text
+        assert "📋 Tự đánh giá 1/5" in question and MOBILISED in question, question
+        assert "(Câu trả lời hiện tại: 4/5)" in question
+        await bad_inputs_ask_again(lan, MOBILISED)
+        await lan.press("2 – Đạt một phần")
+        assert "📋 Tự đánh giá 2/5" in lan.last_text, lan.last_text
+        await walk(lan, SELF_ASSESSMENT[1:])
+        summary = lan.last_text
+        assert "Kiểm tra lại mô hình" in summary and f"• {MOBILISED}: 2/5" in summary, summary
+        assert f"• {MONTHS}: 8 tháng" in summary and "Tiếng kẻng an ninh thôn" in summary
+        await lan.press("Gửi")
+        assert f"Đã gửi lại mô hình {CODE}" in lan.last_text, lan.last_text
+        await person.settle()
+
+        await minh.command("tracuu", CODE)  # the official scores the self-assessment sent now
+        card = minh.last_text
+        assert "📋 Đánh giá theo tiêu chí (tự đánh giá):" in card, card
+        assert f"• {MOBILISED}: 2/5" in card and f"{MOBILISED}: 4/5" not in card
+        assert "đã sửa và gửi lại (Tự đánh giá)" in card, card
+        await minh.press("📋 Chấm theo tiêu chí")
+        for score in ("3 – Đạt", "4 – Tốt", "Có", "3 – Đạt"):
+            await minh.press(score)
+        await minh.text("8")
+        await minh.text("Đã điều chỉnh hợp lý.")
+        card = minh.last_text
+        assert f"• {MOBILISED}: 2/5 │ 3/5" in card, card
+        await minh.press("👍 Duyệt")
+        await person.settle()
+
+        await lan.command("tracuu", CODE)  # hers, the latest; never the officials' scores
+        mine = lan.last_text
+        assert f"• {MOBILISED}: 2/5\n" in mine and f"{MOBILISED}: 4/5" not in mine, mine
+        assert "│" not in mine and "cán bộ cấp cơ sở" not in mine, mine
+
+    first, latest = await self_assessments(db)
+    assert first.scores == FIRST_SCORES and first.practice_status == "submitted"
+    assert latest.scores == {**FIRST_SCORES, "mobilised": 2}
+    assert (latest.kind, latest.level, latest.criteria_version, latest.practice_status) == (
+        "self", "commune", VERSION, "submitted")
+    assert latest.assessor_id == first.assessor_id and latest.id > first.id
+    assert await resubmitted_fields(db) == [["self_assessment"]]
+    await public_record_shows_the_latest(settings, db, services, engine)
+    await report_shows_the_latest(db, services, settings)
+
+
+async def public_record_shows_the_latest(settings, db, services, engine) -> None:  # noqa: ANN001
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from bot.web.metrics import Metrics
+    from bot.web.server import create_web_app
+
+    web_app = create_web_app(settings=settings, db=db, services=services, engine=engine,
+                             metrics=Metrics())
+    async with TestClient(TestServer(web_app, host="127.0.0.1")) as client:
+        response = await client.get(f"/api/practices/{CODE}")
+        assert response.status == 200
+        own, official = (await response.json())["assessments"]
+    assert own["by"] == "self" and own["scores"][0]["value"] == 2
+    assert official["by"] == "commune" and official["scores"][0]["value"] == 3
+
+
+async def report_shows_the_latest(db, services, settings) -> None:  # noqa: ANN001
+    from concurrent.futures import ThreadPoolExecutor
+    from datetime import UTC, date, datetime
+
+    from openpyxl import load_workbook
+
+    from handlers.periods import Period
+    from scheduler.report_process import ReportBuilder
+    from storage.repositories.officials import Scope
+
+    path = services.media.root / "reports" / "criteria.xlsx"
+    builder = ReportBuilder(db.url, settings.flows.tz, executor=lambda: ThreadPoolExecutor(1))
+    try:
+        await builder.build(Scope("commune", THANH_XUAN),
+                            Period(date(2026, 1, 1), date(2026, 12, 31)), path,
+                            datetime(2026, 12, 31, tzinfo=UTC))
+    finally:
+        builder.close()
+    rows = list(load_workbook(path)["Đánh giá theo tiêu chí"].iter_rows(values_only=True))
+    assert rows[1][:5] == (CODE, "Tiếng kẻng an ninh thôn", MOBILISED, "2/5", "3/5")
