@@ -34,6 +34,7 @@ from handlers import (
 from handlers.commands import Features
 from handlers.flow import Flow
 from handlers.officials import (
+    adoptions,
     announce,
     assessment,
     audit,
@@ -55,7 +56,7 @@ FEATURE_MODULES: tuple[ModuleType, ...] = (
     practice_updates, replication,
     consensus, consultation_vote,
     inbox, feedback_actions, feedback_link, merge, mute, review, changes, levels,
-    consultation_open, assessment, stats, invites,
+    consultation_open, assessment, stats, invites, adoptions,
     deadlines, reports, audit, announce, console_signin,
     linking, consent, my_data, follows, guide,
 )

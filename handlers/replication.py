@@ -5,7 +5,8 @@ practice's public page (a deep link into Telegram, the web chat's `?nhanrong=`).
 The practice's page counts and lists the collectives and their communes (never who declared),
 and the map draws the spread. One declaration per person and practice: declaring again
 replaces the earlier one. The practice's submitter hears of it. A name is published, so rude
-words are refused, as anywhere the public reads what people typed.
+words are refused, as anywhere the public reads what people typed; and the practice's officials
+can hide a wrong or abusive declaration (handlers/officials/adoptions.py).
 """
 
 from __future__ import annotations
@@ -78,6 +79,8 @@ async def _declared(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
         ctx.session, practice_id=practice.id, person_id=ctx.person.id,
         collective_name=answers["collective_name"], commune_code=commune.code,
         province_code=commune.province_code, now=to_db(ctx.now))
+    if row.hidden_at is not None:  # an official hid it: declaring again does not publish it
+        return [TextReply("ℹ️ " + ctx.t("pr_adopt.still_hidden", code=practice.code))]
     count = await practice_life.replication_count(ctx.session, practice.id)
 
     def build(t: Translator) -> list[Reply]:

@@ -581,7 +581,9 @@ class PracticeVideo(SQLModel, table=True):
 class PracticeReplication(SQLModel, table=True):
     """"Nhân rộng": another collective declares it has adopted a practice, with its commune.
     The practice's page counts and lists them (collective and commune, never who declared);
-    one declaration per person and practice (a second one replaces it)."""
+    one declaration per person and practice (a second one replaces it). An official responsible
+    for the practice may hide a wrong or abusive one (`hidden_at`): the public no longer sees or
+    counts it, and declaring again does not bring it back; only an official shows it again."""
 
     __table_args__ = (UniqueConstraint("practice_id", "person_id"),)
 
@@ -592,6 +594,8 @@ class PracticeReplication(SQLModel, table=True):
     commune_code: str = Field(max_length=16, index=True)
     province_code: str = Field(max_length=16)
     created_at: datetime
+    hidden_at: datetime | None = None
+    hidden_by: int | None = Field(default=None, foreign_key="person.id")
 
 
 # -- Scheduler: the evaluation calendar and what it has done ---------------------------------

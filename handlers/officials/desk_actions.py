@@ -16,7 +16,7 @@ from handlers.clock import to_db
 from handlers.context import Context
 from handlers.events import TextEvent
 from handlers.forms import FieldSpec, Form, Kind
-from handlers.officials import audit, changes, feedback_actions, levels, review
+from handlers.officials import adoptions, audit, changes, feedback_actions, levels, review
 from handlers.officials.jurisdiction import (
     Refused,
     feedback_for_official,
@@ -29,7 +29,7 @@ from handlers.practice_form import PRACTICE_FORM
 from handlers.replies import Reply, TextReply
 from handlers.state import ChangesDraft
 from storage.models import Feedback, Practice, is_open
-from storage.repositories import console_desk
+from storage.repositories import console_desk, practice_life
 
 FEEDBACK, PRACTICE = "feedback", "practice"
 NOTE_FORM = Form("console_note", (FieldSpec("note", Kind.TEXT, max_length=2000),))
@@ -213,6 +213,18 @@ async def _nominate(ctx: Context, practice: Practice, form: dict[str, str]) -> O
     if isinstance(text, Outcome):
         return text
     return await _complete(ctx, "pr_nominate", practice.id or 0, {"justification": text})
+
+
+async def on_adoption(ctx: Context, practice_id: int, adoption_id: int, verb: str) -> Outcome:
+    """Hide or show one of the practice's "nhân rộng" declarations: the chat's own action,
+    after checking the declaration belongs to the practice in the URL."""
+    row = await practice_life.get_replication(ctx.session, adoption_id)
+    if row is None or row.practice_id != practice_id or verb not in ("hide", "show"):
+        return outcome_of(refuse(ctx, action=f"console.adoption_{verb}", reason="not_found",
+                                 item="adoption", item_id=adoption_id,
+                                 message="officials.refused.outside").replies)
+    run = adoptions.hide if verb == "hide" else adoptions.show
+    return outcome_of(await run(ctx, [str(adoption_id)]))
 
 
 # -- what the console adds: notes, assignment, templates -------------------------------------

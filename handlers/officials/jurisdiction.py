@@ -29,7 +29,7 @@ log = logging.getLogger("handlers.officials")
 
 OFFICIAL_COMMAND_ROLES = tuple(str(role) for role in OFFICIAL_ROLES)
 
-VIEWING_ACTIONS = frozenset({"pr_open", "fb_open", "pu_open"})
+VIEWING_ACTIONS = frozenset({"pr_open", "fb_open", "pu_open", "nr_list"})
 """Actions that only show an item; every other action decides or answers something."""
 
 

@@ -17,6 +17,7 @@ from handlers.context import Context
 from handlers.forms import FieldSpec, Form, Kind
 from handlers.i18n import Translator
 from handlers.officials import (
+    adoptions,
     assessment_view,
     audit,
     consultation_view,
@@ -100,6 +101,7 @@ async def card_options(ctx: Context, practice: Practice) -> list[Option]:
         if any(o.value.startswith("pr_rec:") for o in options):  # scored when recognising
             options.insert(1, Option(t("pract.assess"), f"pr_assess:{pid}"))
         options += await consultation_view.card_options(ctx, practice)
+        options += await adoptions.card_options(ctx, practice)  # "nhân rộng" declarations
     return options + [Option(t("inbox.back"), "inbox:1")]
 
 

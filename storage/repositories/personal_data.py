@@ -64,6 +64,11 @@ def _dump(row: SQLModel) -> dict[str, Any]:
     return row.model_dump(mode="json")
 
 
+def _without_official(row: dict[str, Any]) -> dict[str, Any]:
+    """A declaration an official hid says when, never which official."""
+    return {key: value for key, value in row.items() if key != "hidden_by"}
+
+
 async def _all(session: AsyncSession, query: Any) -> Sequence[Any]:
     rows: Sequence[Any] = (await session.exec(query)).all()
     return rows
@@ -129,7 +134,7 @@ async def export_person(session: AsyncSession, person_id: int) -> dict[str, Any]
                               "videos": [_dump(v) for v in videos if v.update_id == u.id]}
                              for u in updates],
         # Collectives they declared had adopted a practice (/nhanrong).
-        "replications": [_dump(r) for r in replications],
+        "replications": [_without_official(_dump(r)) for r in replications],
         "feedback": [{**_dump(f),
                       "history": [_dump(e) for e in events if e.feedback_id == f.id],
                       "photos": [_dump(ph) for ph in feedback_photos

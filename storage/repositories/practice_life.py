@@ -98,9 +98,35 @@ async def declare_replication(session: AsyncSession, *, practice_id: int, person
 
 
 async def replication_count(session: AsyncSession, practice_id: int) -> int:
+    """How many collectives the public sees: a hidden declaration is not counted."""
     rows = await session.exec(select(PracticeReplication.id)
-                              .where(PracticeReplication.practice_id == practice_id))
+                              .where(PracticeReplication.practice_id == practice_id,
+                                     col(PracticeReplication.hidden_at).is_(None)))
     return len(rows.all())
+
+
+async def replications_of(session: AsyncSession, practice_id: int
+                          ) -> Sequence[PracticeReplication]:
+    """Every declaration for a practice, hidden ones too (what its officials review), newest
+    first."""
+    return (await session.exec(
+        select(PracticeReplication).where(PracticeReplication.practice_id == practice_id)
+        .order_by(col(PracticeReplication.created_at).desc(),
+                  col(PracticeReplication.id).desc()))).all()
+
+
+async def get_replication(session: AsyncSession, replication_id: int
+                          ) -> PracticeReplication | None:
+    return (await session.get(PracticeReplication, replication_id)
+            if 0 < replication_id <= MAX_ID else None)
+
+
+async def set_replication_hidden(session: AsyncSession, *, row: PracticeReplication,
+                                 hidden: bool, by: int, now: datetime) -> None:
+    """Hide a declaration from the public (who and when are kept), or show it again."""
+    row.hidden_at, row.hidden_by = (now, by) if hidden else (None, None)
+    session.add(row)
+    await session.flush()
 
 
 # -- feedback resolved by a practice --------------------------------------------------------

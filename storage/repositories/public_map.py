@@ -432,7 +432,8 @@ async def _living(session: AsyncSession, practice_id: int) -> dict[str, Any]:
                 id=photo.id or 0, thumb_url=f"/api/update-photos/{photo.id}/thumb.jpg",
                 large_url=f"/api/update-photos/{photo.id}/large.jpg"))
     replications = (await session.exec(
-        select(PracticeReplication).where(col(PracticeReplication.practice_id) == practice_id)
+        select(PracticeReplication).where(col(PracticeReplication.practice_id) == practice_id,
+                                          col(PracticeReplication.hidden_at).is_(None))
         .order_by(col(PracticeReplication.created_at).desc()))).all()
     resolved = (await session.exec(
         select(func.count()).select_from(Feedback)

@@ -49,3 +49,31 @@ async def test_updates_and_declarations_are_exported_then_unlinked_on_erasure(db
         public = await public_map.get_public_practice(session, code=practice.code)
     assert {u.author_id for u in updates} == {None} and adopted.person_id is None
     assert [u.text for u in public.updates] == ["Đã đăng"] and public.replication_count == 1
+
+
+async def test_a_hidden_declaration_is_exported_without_the_official_and_not_counted(db):  # noqa: ANN001
+    """The declarer's export says it was hidden and when, never by which official; the public
+    shapes and the count skip it, and declaring again keeps it hidden."""
+    practice = await add_practice(db)
+    async with db.session() as session:
+        lan = await demo.add_person(session, display_name="Lan", role=Role.CITIZEN, now=NOW)
+        minh = await demo.add_person(session, display_name="Minh", role=Role.OFFICIAL, now=NOW)
+        row, _ = await practice_life.declare_replication(
+            session, practice_id=practice.id, person_id=lan.id, collective_name="Hội Bịa",
+            commune_code="00070", province_code="01", now=NOW)
+        await practice_life.set_replication_hidden(session, row=row, hidden=True, by=minh.id,
+                                                   now=NOW)
+        again, replaced = await practice_life.declare_replication(
+            session, practice_id=practice.id, person_id=lan.id, collective_name="Hội Bịa 2",
+            commune_code="00070", province_code="01", now=NOW)
+        await session.commit()
+        lan_id, minh_id = lan.id, minh.id
+    assert replaced and again.hidden_at is not None and again.hidden_by == minh_id
+
+    async with db.session() as session:
+        exported = await export_person(session, lan_id)
+        public = await public_map.get_public_practice(session, code=practice.code)
+        count = await practice_life.replication_count(session, practice.id)
+    [declared] = exported["replications"]
+    assert declared["hidden_at"] is not None and "hidden_by" not in declared
+    assert public.replication_count == 0 and public.replications == [] and count == 0

@@ -2,8 +2,8 @@
 
 Run after each officials and Telegram end-to-end test (tests/conftest.py), so every action those
 tests make — acknowledging, replying, resolving, forwarding, approving, asking for changes,
-rejecting, recognising, taking a role, exporting, moving deadlines — is checked against the
-log, and the log is checked to hold no sender's name or phone."""
+rejecting, recognising, hiding a declaration, taking a role, exporting, moving deadlines — is
+checked against the log, and the log is checked to hold no sender's name or phone."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from storage.models import (
     Invite,
     PracticeEvent,
     PracticeEventKind,
+    PracticeReplication,
     ReportRequest,
 )
 
@@ -49,6 +50,8 @@ async def missing_audit_rows(db: Database) -> list[str]:
         reports = (await session.exec(select(ReportRequest))).all()
         senders = (await session.exec(select(Feedback))).all()
         mutes = (await session.exec(select(AccountMute))).all()
+        hidden = (await session.exec(select(PracticeReplication).where(
+            PracticeReplication.hidden_by != None))).all()  # noqa: E711
     logged = Counter((e.actor_id, e.action, e.record_id) for e in entries)
     wanted: Counter = Counter()
     for event in feedback_events:
@@ -65,6 +68,8 @@ async def missing_audit_rows(db: Database) -> list[str]:
             wanted[(mute.muted_by, "account.mute", mute.id)] += 1
         if mute.lifted_by is not None:
             wanted[(mute.lifted_by, "account.unmute", mute.id)] += 1
+    for adoption in hidden:  # a "nhân rộng" declaration an official hid
+        wanted[(adoption.hidden_by, "practice.adoption_hide", adoption.practice_id)] += 1
     problems = [f"{key} done {count}×, logged {logged[key]}×"
                 for key, count in wanted.items() if logged[key] < count]
     if reports and not any(e.action == "report.export" for e in entries):

@@ -16,6 +16,7 @@ from storage.models import (
     FeedbackEvent,
     Person,
     Practice,
+    PracticeReplication,
     PracticeStatus,
     Recognition,
 )
@@ -149,6 +150,24 @@ async def store_recognised_practice(db: Database, clock: Clock, *, commune: str,
         session.add(practice)
         await session.commit()
     return practice_id
+
+
+async def store_adoption(db: Database, clock: Clock, *, practice_id: int, person_id: int,
+                         name: str, commune: str) -> int:
+    """A "nhân rộng" declaration, stored directly (its flow has its own tests)."""
+    unit = UnitDirectory.load().get(commune)
+    assert unit is not None
+    async with db.session() as session:
+        if await session.get(Person, person_id) is None:
+            session.add(Person(id=person_id, display_name="Người báo", created_at=clock.now()))
+            await session.flush()
+        row = PracticeReplication(practice_id=practice_id, person_id=person_id,
+                                  collective_name=name, commune_code=commune,
+                                  province_code=unit.province_code, created_at=clock.now())
+        session.add(row)
+        await session.commit()
+        assert row.id is not None
+        return row.id
 
 
 async def recognise(db: Database, practice: Practice, *, level: str, by: int,

@@ -12,6 +12,7 @@ from aiohttp.test_utils import make_mocked_request
 
 from storage.models import Level, Person, PracticePhoto, Role
 from storage.repositories import console_desk, console_sessions, invites
+from tests.support.factories import store_adoption
 from tests.support.images import jpeg_bytes
 from tests.support.officials import HANOI, HOAN_KIEM, THANH_XUAN, store_practice
 from tests.web.console_support import Browser, new_browser, signed_in, store_feedback, unaudited
@@ -28,9 +29,10 @@ ONLY_CENTRAL = {**IN_SCOPE, "unit": FORBIDDEN, "province": FORBIDDEN}
 UNKNOWN_LINK = "x" * 43
 
 # (method, path, form, expected by persona). {fb}: a feedback of Hoàn Kiếm; {pr}: a practice
-# of Hoàn Kiếm; {photo}: the feedback's photo; {commune_invite}, {province_invite}: open invites
-# for Hoàn Kiếm and for Hà Nội; {commune_official}, {province_official}: officials of Hoàn Kiếm
-# and of Hà Nội who are none of the personas. Every route of the app under /console has a row
+# of Hoàn Kiếm; {adoption}: a "nhân rộng" declaration of it; {photo}: the feedback's photo;
+# {commune_invite}, {province_invite}: open invites for Hoàn Kiếm and for Hà Nội;
+# {commune_official}, {province_official}: officials of Hoàn Kiếm and of Hà Nội who are none of
+# the personas. Every route of the app under /console has a row
 # (test_the_table_covers_every_console_route).
 TABLE = [
     ("GET", "/console", None, EVERY_OFFICIAL),  # to /console/
@@ -59,6 +61,10 @@ TABLE = [
     ("POST", "/console/practices/{pr}/changes", {"note": "Sửa."}, BAD_INPUT),
     ("POST", "/console/practices/{pr}/reject", {"reason": ""}, BAD_INPUT),
     ("GET", "/console/practices/{pr}/photos/{pr_photo}.jpg", None, IN_SCOPE),
+    # Hiding a "nhân rộng" declaration: the first in-scope official does it, the next ones
+    # find it hidden already (no refusal); showing it again likewise.
+    ("POST", "/console/practices/{pr}/adoptions/{adoption}/hide", {}, IN_SCOPE),
+    ("POST", "/console/practices/{pr}/adoptions/{adoption}/show", {}, IN_SCOPE),
     ("POST", "/console/templates/{tpl}/remove", {},
      {**IN_SCOPE, "province": FORBIDDEN, "central": FORBIDDEN}),  # a unit's own only
     ("GET", "/console/map", None, EVERY_OFFICIAL),
@@ -158,7 +164,9 @@ async def records(db, clock, services):
             await session.flush()
             made[f"{level}_invite"], made[f"{level}_official"] = invite.id, official.id
         await session.commit()
-    return {"fb": feedback.id, "pr": practice, "photo": photo.id,
+    adoption = await store_adoption(db, clock, practice_id=practice, person_id=991,
+                                    name="Thôn Yên Lạc", commune=HOAN_KIEM)
+    return {"fb": feedback.id, "pr": practice, "photo": photo.id, "adoption": adoption,
             "pr_photo": practice_photo.id, "tpl": template.id, **made}
 
 
@@ -212,8 +220,9 @@ async def test_the_table_covers_every_console_route(web_app: web.Application) ->
     served = {(route.method, route.resource.canonical) for route in web_app.router.routes()
               if route.method != "HEAD" and route.resource is not None
               and route.resource.canonical.startswith("/console")}
-    examples = dict.fromkeys(("fb", "pr", "photo", "pr_photo", "tpl", "commune_invite",
-                              "province_invite", "commune_official", "province_official"), 7)
+    examples = dict.fromkeys(("fb", "pr", "photo", "pr_photo", "tpl", "adoption",
+                              "commune_invite", "province_invite", "commune_official",
+                              "province_official"), 7)
     rows = [(method, path.format(**examples)) for method, path, _, _ in TABLE]
     rows += [("POST", f"/console/{kind}/7/{verb}") for kind, verb in ONE_PRESS]
     covered = set()

@@ -19,10 +19,18 @@ from storage.models import (
     Nomination,
     OutboxMessage,
     Practice,
+    PracticeReplication,
     Recognition,
 )
+from tests.support.factories import store_adoption
 from tests.support.images import jpeg_bytes
-from tests.support.officials import HANOI, HOAN_KIEM, THANH_XUAN, store_practice
+from tests.support.officials import (
+    HANOI,
+    HOAN_KIEM,
+    THANH_XUAN,
+    store_practice,
+    store_recognised_practice,
+)
 from tests.web.console_support import signed_in, store_feedback, unaudited
 
 SECRET_NAME = "Trần Bí Mật"
@@ -274,6 +282,59 @@ async def test_bulk_acknowledge_and_reply_templates(official, client, make_chat,
         assert status == 200 and "Đã xoá mẫu" in html
     finally:
         await other.close()
+
+
+async def test_an_adoption_declaration_is_hidden_and_shown_again_from_the_console(
+        official, client, make_chat, db, clock):
+    """The practice's page lists its "nhân rộng" declarations with a button each; hiding one
+    takes it off the public page and API, tells its declarer (naming no official), and is
+    audited; another commune's official gets a 403 and nothing changes."""
+    practice_id = await store_recognised_practice(db, clock, commune=HOAN_KIEM,
+                                                  submitter_id=951)
+    [practice] = await _all(db, Practice, Practice.id == practice_id)
+    wrong = await store_adoption(db, clock, practice_id=practice_id, person_id=961,
+                                 name="Hội Bịa Tên", commune="00175")
+    await store_adoption(db, clock, practice_id=practice_id, person_id=962,
+                         name="Thôn Thật", commune="00175")
+    status, html = await official.get(f"/console/practices/{practice_id}")
+    assert status == 200 and "Hội Bịa Tên — Phường Yên Hòa" in html
+    assert f'id="adoption-{wrong}-hide"' in html
+
+    stranger = await signed_in(client, make_chat, db, clock, user_id=703, name="Mai",
+                               unit=THANH_XUAN)
+    try:
+        status, _ = await stranger.post(
+            f"/console/practices/{practice_id}/adoptions/{wrong}/hide")
+        assert status == 403
+    finally:
+        await stranger.close()
+    status, _ = await official.post(f"/console/practices/{practice_id + 1}/adoptions/{wrong}"
+                                    "/hide")  # not this practice's declaration
+    assert status == 403
+    [row] = await _all(db, PracticeReplication, PracticeReplication.id == wrong)
+    assert row.hidden_at is None
+
+    status, html = await official.post(f"/console/practices/{practice_id}/adoptions/{wrong}/hide")
+    assert status == 200 and "✅ Đã ẩn thông tin nhân rộng" in html
+    assert f'id="adoption-{wrong}-show"' in html and "🙈 đã ẩn" in html
+    [row] = await _all(db, PracticeReplication, PracticeReplication.id == wrong)
+    assert row.hidden_at is not None and row.hidden_by is not None
+    told = " ".join(await _outbox_texts(db, 961))
+    assert "chưa được đăng công khai" in told and "Lan" not in told
+    page = await (await client.get(f"/practices/{practice.code}")).text()
+    body = await (await client.get(f"/api/practices/{practice.code}")).json()
+    assert "Hội Bịa Tên" not in page and "Thôn Thật" in page
+    assert body["replication_count"] == 1
+    assert [r["collective_name"] for r in body["replications"]] == ["Thôn Thật"]
+
+    status, html = await official.post(f"/console/practices/{practice_id}/adoptions/{wrong}/show")
+    assert status == 200 and "✅ Đã hiện lại" in html
+    body = await (await client.get(f"/api/practices/{practice.code}")).json()
+    assert body["replication_count"] == 2
+    audited = [(e.action, e.detail) for e in await _all(db, AuditEntry)
+               if e.action.startswith("practice.adoption")]
+    assert audited == [("practice.adoption_hide", f"adoption:{wrong}"),
+                       ("practice.adoption_show", f"adoption:{wrong}")]
 
 
 async def test_a_practice_shows_its_latest_self_assessment_beside_officials_scores(

@@ -18,6 +18,7 @@ from bot.web.console.auth import MULTIPART, Desk, small_text
 from bot.web.console.views import page
 from bot.web.keys import SERVICES, SETTINGS
 from handlers.abuse import flags as abuse_flags
+from handlers.context import Context
 from handlers.officials import assessment_view, audit, desk_actions, level_rules, render
 from handlers.officials.desk_actions import FEEDBACK, PRACTICE, Outcome
 from handlers.officials.jurisdiction import Refused, official_scope
@@ -26,7 +27,14 @@ from handlers.summary import content_lines
 from storage.media import MediaRejected, MediaUnavailable
 from storage.media_copies import BadImage
 from storage.models import Feedback, FeedbackStatus, Practice, PracticeStatus, is_open
-from storage.repositories import console_desk, criteria, feedback_flags, practices, reviews
+from storage.repositories import (
+    console_desk,
+    criteria,
+    feedback_flags,
+    practice_life,
+    practices,
+    reviews,
+)
 from storage.repositories import feedback as feedback_repo
 from storage.repositories import officials as officials_repo
 
@@ -142,8 +150,26 @@ async def show_practice(request: web.Request, desk: Desk, practice_id: int,
         level_lines=await level_rules.card_lines(ctx, practice),
         change_fields=[(s.name, t(f"practice.{s.name}.label"))
                        for s in PRACTICE_FORM.applicable(practice.answers)],
+        adoptions=await _adoptions(ctx, practice),
+        may_decide=practice.submitter_id != ctx.person.id,  # never on their own practice
         **await _desk_extras(request, desk, PRACTICE, practice_id),
         map=_map(request, practice.latitude, practice.longitude))
+
+
+@dataclass(frozen=True)
+class AdoptionLine:
+    id: int
+    name: str
+    text: str
+    hidden: bool
+
+
+async def _adoptions(ctx: Context, practice: Practice) -> list[AdoptionLine]:
+    """Its "nhân rộng" declarations, hidden ones marked (who declared is not shown)."""
+    return [AdoptionLine(row.id or 0, row.collective_name, f"{row.collective_name} — "
+                         f"{render.unit_label(ctx, row.commune_code)} "
+                         f"({render.when(ctx, row.created_at)[:10]})", row.hidden_at is not None)
+            for row in await practice_life.replications_of(ctx.session, practice.id or 0)]
 
 
 def _status_of(outcome: Outcome | None) -> int:
@@ -224,6 +250,16 @@ async def practice_action(request: web.Request, desk: Desk) -> web.Response:
     outcome = await _common(desk, PRACTICE, practice_id, verb, form) or \
         await desk_actions.on_practice(desk.ctx, practice_id, verb, form,
                                        picked=list(form.get("field") or []))
+    if outcome.refused:
+        return await refused_page(request, desk, PRACTICE, practice_id)
+    return await show_practice(request, desk, practice_id, outcome)
+
+
+async def adoption_action(request: web.Request, desk: Desk) -> web.Response:
+    """Hide or show a "nhân rộng" declaration (handlers/officials/adoptions.py)."""
+    practice_id = _id(request)
+    outcome = await desk_actions.on_adoption(desk.ctx, practice_id, _id(request, "adoption_id"),
+                                             request.match_info["verb"])
     if outcome.refused:
         return await refused_page(request, desk, PRACTICE, practice_id)
     return await show_practice(request, desk, practice_id, outcome)

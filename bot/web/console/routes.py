@@ -22,6 +22,7 @@ from bot.web.console.auth import official_page
 STATIC = Path(__file__).resolve().parent / "static"
 ID = r"{item_id:[1-9]\d{0,8}}"
 PHOTO = r"{photo_id:[1-9]\d{0,8}}"
+ADOPTION = r"{adoption_id:[1-9]\d{0,8}}"
 
 
 def setup_routes(app: web.Application) -> None:
@@ -43,6 +44,8 @@ def setup_routes(app: web.Application) -> None:
                  official_page(record.feedback_action))
     add.add_post(f"/console/practices/{ID}/{{verb:[a-z]{{2,12}}}}",
                  official_page(record.practice_action))
+    add.add_post(f"/console/practices/{ID}/adoptions/{ADOPTION}/{{verb:hide|show}}",
+                 official_page(record.adoption_action))
     add.add_post("/console/bulk", official_page(bulk.bulk_action))
     # The unit's reply templates.
     add.add_get("/console/templates", official_page(reply_templates.templates_page))
