@@ -10,10 +10,13 @@ import pytest
 from sqlmodel import col, select
 
 from storage.models import PracticeAssessment, PracticeEvent
+from tests.fakes.telegram_api import FakeTelegram
 from tests.support.channels import people_on
 from tests.support.chat_driver import ChatDriver, walk
 from tests.support.officials import THANH_XUAN, make_invite
 from tests.support.practice_walk import COMPLETE_PRACTICE, SELF_ASSESSMENT
+from tests.support.telegram_harness import TelegramChat, TelegramDriver, running_app
+from tests.test_criteria_cli import OWN_CRITERIA, dvk
 
 CODE = "MH-2026-000001"
 VERSION = "common@2026.1+commune@2026.1"
@@ -160,3 +163,105 @@ async def report_shows_the_latest(db, services, settings) -> None:  # noqa: ANN0
         builder.close()
     rows = list(load_workbook(path)["Đánh giá theo tiêu chí"].iter_rows(values_only=True))
     assert rows[1][:5] == (CODE, "Tiếng kẻng an ninh thôn", MOBILISED, "2/5", "3/5")
+
+
+async def test_criteria_added_since_are_asked_answers_kept_and_a_restart_loses_nothing(
+        settings, clock, db, tmp_path, capsys):  # noqa: ANN001
+    """The commune imported its own criteria after the practice was sent: revising asks only
+    those (a forged button refused on the way), a restart in the middle keeps the draft, and
+    the new self-assessment carries the criteria in force now."""
+    own = tmp_path / "thanh-xuan.yaml"
+    own.write_text(OWN_CRITERIA, encoding="utf-8")
+    settings = settings.updated(telegram_per_chat_rate=1000, telegram_global_rate=1000)
+    async with FakeTelegram() as fake:
+        user = fake.user(2001, first_name="Lan", language_code="vi")
+        async with running_app(settings, fake, clock) as app:
+            lan = TelegramChat(TelegramDriver(app, fake, user))
+            await submit(lan)
+            await lan.command("tracuu", CODE)
+            await lan.press("↩️ Rút lại")
+            await lan.press("↩️ Rút lại")
+            status, _, _ = await dvk(settings, capsys, "criteria", "import", str(own),
+                                     "--unit", THANH_XUAN)
+            assert status == 0
+            await lan.press("✏️ Sửa và gửi lại")
+            question = lan.last_text
+            assert f"Sửa và gửi lại mô hình {CODE}" in question, question
+            assert "Tiêu chí của cấp cơ sở đã thay đổi" in question
+            assert "xin trả lời thêm 2 tiêu chí" in question
+            assert "📋 Tự đánh giá 6/7" in question and DIGITAL in question
+            yes = user.last.button("Có")["callback_data"]
+            await lan.driver.press_data(yes.rsplit(":", 1)[0] + ":maybe")  # never offered
+            assert "⚠️ Nút này thuộc câu hỏi cũ" in lan.last_text, lan.last_text
+            assert "📋 Tự đánh giá 6/7" in lan.last_text and DIGITAL in lan.last_text
+            await lan.press("Có")
+            assert "📋 Tự đánh giá 7/7" in lan.last_text and VOICE in lan.last_text
+
+        async with running_app(settings, fake, clock) as app:  # a restart: the draft is kept
+            lan = TelegramChat(TelegramDriver(app, fake, user))
+            await lan.text("Bà con rất đồng tình.")
+            summary = lan.last_text
+            assert "Kiểm tra lại mô hình" in summary, summary
+            for shown in (f"• {MOBILISED}: 4/5", f"• {MONTHS}: 8 tháng", f"• {DIGITAL}: Có",
+                          f"• {VOICE}: Bà con rất đồng tình."):
+                assert shown in summary, shown
+            await lan.press("Gửi")
+            assert f"Đã gửi lại mô hình {CODE}" in lan.last_text, lan.last_text
+            await lan.command("cuatoi")
+            assert f"• {DIGITAL}: Có" in lan.last_text, lan.last_text
+
+    first, latest = await self_assessments(db)
+    assert (first.criteria_version, first.scores) == (VERSION, FIRST_SCORES)
+    assert latest.criteria_version == f"{VERSION}+{THANH_XUAN}#1"
+    assert latest.scores == {**FIRST_SCORES, "digital": True,
+                             "residents_voice": "Bà con rất đồng tình."}
+    assert [c["code"] for c in latest.criteria][-2:] == ["digital", "residents_voice"]
+    assert latest.practice_status == "submitted"
+    assert await resubmitted_fields(db) == [["self_assessment"]]
+
+
+@pytest.mark.parametrize("channel", ["zalo_bot", "web"])
+async def test_asked_to_change_the_title_the_submitter_also_corrects_her_self_assessment(
+        channel, settings, clock, db, services, engine):  # noqa: ANN001
+    """Changes asked (not a rejection): the named field is asked again, then the summary shows
+    the self-assessment, which she corrects too before sending it back."""
+    async with people_on(channel, settings, clock, db, services, engine) as person:
+        minh, lan = person("Minh"), person("Lan")
+        await minh.command("moi", await make_invite(db, clock, unit=THANH_XUAN))
+        await submit(lan)
+        await person.settle()
+        await minh.command("tracuu", CODE)
+        await minh.press("✏️ Yêu cầu sửa")
+        await minh.press("Tên mô hình")
+        await minh.press("Xong, viết ghi chú")
+        await minh.text("Đặt tên cụ thể hơn.")
+        await minh.press("Gửi")
+        await person.settle()
+
+        await lan.command("tracuu", CODE)
+        await lan.press("✏️ Sửa mô hình")
+        assert "Tên mô hình, cách làm?" in lan.last_text, lan.last_text
+        await lan.text("Tiếng kẻng an ninh thôn Đông Hà")
+        summary = lan.last_text
+        assert "Tiếng kẻng an ninh thôn Đông Hà" in summary, summary
+        assert f"• {MOBILISED}: 4/5" in summary and "📋 Tự đánh giá theo tiêu chí:" in summary
+        await lan.press("✏️ Sửa")
+        await lan.press("📋 Tự đánh giá")
+        await walk(lan, SELF_ASSESSMENT[:2])
+        assert "(Câu trả lời hiện tại: Có)" in lan.last_text, lan.last_text
+        await lan.press("Không")
+        await walk(lan, SELF_ASSESSMENT[3:])
+        assert ": Không" in lan.last_text and "Kiểm tra lại mô hình" in lan.last_text
+        await lan.press("Gửi")
+        assert f"Đã gửi lại mô hình {CODE}" in lan.last_text, lan.last_text
+        await person.settle()
+
+        await minh.command("tracuu", CODE)
+        card = minh.last_text
+        assert "đã sửa và gửi lại (Tên mô hình, Tự đánh giá)" in card, card
+        assert "rõ thẩm quyền): Không" in card, card
+
+    first, latest = await self_assessments(db)
+    assert first.scores == FIRST_SCORES
+    assert latest.scores == {**FIRST_SCORES, "six_clear": False}
+    assert await resubmitted_fields(db) == [["title", "self_assessment"]]

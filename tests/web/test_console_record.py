@@ -335,3 +335,29 @@ async def test_an_adoption_declaration_is_hidden_and_shown_again_from_the_consol
                if e.action.startswith("practice.adoption")]
     assert audited == [("practice.adoption_hide", f"adoption:{wrong}"),
                        ("practice.adoption_show", f"adoption:{wrong}")]
+
+
+async def test_a_practice_shows_its_latest_self_assessment_beside_officials_scores(
+        official, db, clock):
+    """A revised practice has two self-assessments; the record shows the one sent last, the
+    earlier kept as history only."""
+    from handlers.criteria import builtin_catalogue
+    from storage.models import PracticeAssessment
+    from storage.repositories import criteria as criteria_repo
+
+    practice_id = await store_practice(db, clock, commune=HOAN_KIEM, submitter_id=951)
+    snapshot = [c.model_dump(mode="json")
+                for _, file in builtin_catalogue().builtin_for("commune") for c in file.criteria]
+    async with db.session() as session:
+        for kind, assessor, mobilised in (("self", 951, 4), ("review", 951, 3),
+                                          ("self", 951, 2)):
+            await criteria_repo.add_assessment(session, PracticeAssessment(
+                practice_id=practice_id, kind=kind, level="commune", assessor_id=assessor,
+                practice_status="submitted", criteria_version="common@2026.1+commune@2026.1",
+                criteria=snapshot, scores={"mobilised": mobilised}, created_at=clock.now()))
+        await session.commit()
+    status, html = await official.get(f"/console/practices/{practice_id}")
+    assert status == 200
+    assert "Đánh giá theo tiêu chí (tự đánh giá │ cán bộ cấp cơ sở)" in html, html
+    assert "Vận động được nhiều người, tổ chức, lực lượng tham gia: 2/5 │ 3/5" in html
+    assert "4/5" not in html

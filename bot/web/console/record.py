@@ -19,7 +19,7 @@ from bot.web.console.views import page
 from bot.web.keys import SERVICES, SETTINGS
 from handlers.abuse import flags as abuse_flags
 from handlers.context import Context
-from handlers.officials import audit, desk_actions, level_rules, render
+from handlers.officials import assessment_view, audit, desk_actions, level_rules, render
 from handlers.officials.desk_actions import FEEDBACK, PRACTICE, Outcome
 from handlers.officials.jurisdiction import Refused, official_scope
 from handlers.practice_form import PRACTICE_FORM
@@ -29,6 +29,7 @@ from storage.media_copies import BadImage
 from storage.models import Feedback, FeedbackStatus, Practice, PracticeStatus, is_open
 from storage.repositories import (
     console_desk,
+    criteria,
     feedback_flags,
     practice_life,
     practices,
@@ -140,6 +141,8 @@ async def show_practice(request: web.Request, desk: Desk, practice_id: int,
         field_label=t(f"option.field.{practice.field}"),
         place=render.unit_label(ctx, practice.commune_code),
         content=content_lines(ctx, PRACTICE_FORM, practice.answers), history=history,
+        assessment=assessment_view.section(
+            t, await criteria.assessments_of(ctx.session, practice_id)),
         recognitions=recognitions, photos=photos, outcome=outcome,
         awaiting=practice.status == PracticeStatus.SUBMITTED,
         can_recognise=await level_rules.refusal(ctx, practice) is None,
