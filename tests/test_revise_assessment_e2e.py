@@ -265,3 +265,48 @@ async def test_asked_to_change_the_title_the_submitter_also_corrects_her_self_as
     assert first.scores == FIRST_SCORES
     assert latest.scores == {**FIRST_SCORES, "six_clear": False}
     assert await resubmitted_fields(db) == [["title", "self_assessment"]]
+
+
+async def test_a_criterion_asked_another_way_since_is_asked_again(
+        settings, clock, db, tmp_path, capsys):  # noqa: ANN001
+    """The commune's own criterion changed from yes/no to a score: the old "Có" means nothing
+    to it, so it is asked again; the other answers are kept."""
+    first, second = tmp_path / "v1.yaml", tmp_path / "v2.yaml"
+    first.write_text(OWN_CRITERIA, encoding="utf-8")
+    second.write_text(OWN_CRITERIA.replace("kind: yes_no", "kind: scale"), encoding="utf-8")
+    settings = settings.updated(telegram_per_chat_rate=1000, telegram_global_rate=1000)
+    assert (await dvk(settings, capsys, "criteria", "import", str(first), "--unit",
+                      THANH_XUAN))[0] == 0
+    async with FakeTelegram() as fake:
+        user = fake.user(2001, first_name="Lan", language_code="vi")
+        async with running_app(settings, fake, clock) as app:
+            lan = TelegramChat(TelegramDriver(app, fake, user))
+            await lan.open_menu()
+            await lan.press("Gửi mô hình")
+            await walk(lan, COMPLETE_PRACTICE)
+            await lan.press("Có")
+            await lan.text("Bà con rất đồng tình.")
+            await lan.press("Gửi")
+            assert CODE in lan.last_text, lan.last_text
+            await lan.command("tracuu", CODE)
+            await lan.press("↩️ Rút lại")
+            await lan.press("↩️ Rút lại")
+            assert (await dvk(settings, capsys, "criteria", "import", str(second), "--unit",
+                              THANH_XUAN))[0] == 0
+            await lan.press("✏️ Sửa và gửi lại")
+            question = lan.last_text
+            assert "xin trả lời thêm 1 tiêu chí" in question, question
+            assert "📋 Tự đánh giá 6/7" in question and DIGITAL in question
+            assert "3 – Đạt" in user.last.buttons
+            await lan.press("3 – Đạt")
+            summary = lan.last_text
+            assert f"• {DIGITAL}: 3/5" in summary and f"• {VOICE}: Bà con rất đồng tình." \
+                in summary, summary
+            await lan.press("Gửi")
+            assert f"Đã gửi lại mô hình {CODE}" in lan.last_text, lan.last_text
+
+    sent, latest = await self_assessments(db)
+    assert sent.scores["digital"] is True
+    assert latest.criteria_version == f"{VERSION}+{THANH_XUAN}#2"
+    assert latest.scores == {**FIRST_SCORES, "digital": 3,
+                             "residents_voice": "Bà con rất đồng tình."}
