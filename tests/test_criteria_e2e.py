@@ -19,6 +19,7 @@ from tests.support.channels import people_on
 from tests.support.chat_driver import ChatDriver, walk
 from tests.support.officials import THANH_XUAN, make_invite
 from tests.support.practice_walk import COMPLETE_PRACTICE, SELF_ASSESSMENT
+from tests.support.reports import report_sheets
 
 CODE = "MH-2026-000001"
 FORM = COMPLETE_PRACTICE[:len(COMPLETE_PRACTICE) - len(SELF_ASSESSMENT)]
@@ -165,22 +166,11 @@ async def api_shows_scores_never_comments(settings, db, services, engine) -> Non
 
 async def report_shows_both(db, services, settings) -> None:  # noqa: ANN001
     """The commune's XLSX report carries both assessments, criterion by criterion."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    from openpyxl import load_workbook
-
-    from scheduler.report_process import ReportBuilder
-
-    path = services.media.root / "reports" / "criteria.xlsx"
-    builder = ReportBuilder(db.url, settings.flows.tz, executor=lambda: ThreadPoolExecutor(1))
-    try:
-        await builder.build(Scope("commune", THANH_XUAN),
-                            Period(date(2026, 1, 1), date(2026, 12, 31)), path,
-                            datetime(2026, 12, 31, tzinfo=UTC))
-    finally:
-        builder.close()
-    sheet = load_workbook(path)["Đánh giá theo tiêu chí"]
-    rows = list(sheet.iter_rows(values_only=True))
+    sheets = await report_sheets(db, settings.flows.tz, Scope("commune", THANH_XUAN),
+                                 Period(date(2026, 1, 1), date(2026, 12, 31)),
+                                 services.media.root / "reports" / "criteria.xlsx",
+                                 datetime(2026, 12, 31, tzinfo=UTC))
+    rows = sheets["Đánh giá theo tiêu chí"]
     assert rows[0] == ("Mã", "Tên mô hình", "Tiêu chí", "Tự đánh giá", "Cán bộ cấp cơ sở",
                        "Cán bộ cấp tỉnh", "Cán bộ cấp Trung ương", "Phiên bản tiêu chí")
     assert rows[1] == (CODE, "Tiếng kẻng an ninh thôn", MOBILISED, "4/5", "3/5", None, None,

@@ -15,6 +15,7 @@ from tests.support.channels import people_on
 from tests.support.chat_driver import ChatDriver, walk
 from tests.support.officials import THANH_XUAN, make_invite
 from tests.support.practice_walk import COMPLETE_PRACTICE, SELF_ASSESSMENT
+from tests.support.reports import report_sheets
 from tests.support.telegram_harness import TelegramChat, TelegramDriver, running_app
 from tests.test_criteria_cli import OWN_CRITERIA, dvk
 
@@ -144,24 +145,16 @@ async def public_record_shows_the_latest(settings, db, services, engine) -> None
 
 
 async def report_shows_the_latest(db, services, settings) -> None:  # noqa: ANN001
-    from concurrent.futures import ThreadPoolExecutor
     from datetime import UTC, date, datetime
 
-    from openpyxl import load_workbook
-
     from handlers.periods import Period
-    from scheduler.report_process import ReportBuilder
     from storage.repositories.officials import Scope
 
-    path = services.media.root / "reports" / "criteria.xlsx"
-    builder = ReportBuilder(db.url, settings.flows.tz, executor=lambda: ThreadPoolExecutor(1))
-    try:
-        await builder.build(Scope("commune", THANH_XUAN),
-                            Period(date(2026, 1, 1), date(2026, 12, 31)), path,
-                            datetime(2026, 12, 31, tzinfo=UTC))
-    finally:
-        builder.close()
-    rows = list(load_workbook(path)["Đánh giá theo tiêu chí"].iter_rows(values_only=True))
+    sheets = await report_sheets(db, settings.flows.tz, Scope("commune", THANH_XUAN),
+                                 Period(date(2026, 1, 1), date(2026, 12, 31)),
+                                 services.media.root / "reports" / "criteria.xlsx",
+                                 datetime(2026, 12, 31, tzinfo=UTC))
+    rows = sheets["Đánh giá theo tiêu chí"]
     assert rows[1][:5] == (CODE, "Tiếng kẻng an ninh thôn", MOBILISED, "2/5", "3/5")
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Callable
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -24,12 +23,10 @@ from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
-from openpyxl import load_workbook
 from sqlmodel import select
 
 from bot.app import App
 from handlers.periods import Period
-from scheduler.report_process import ReportBuilder
 from storage.models import (
     Consultation,
     ConsultationVote,
@@ -47,6 +44,7 @@ from tests.support.factories import make_invite
 from tests.support.officials import HANOI, THANH_XUAN
 from tests.support.openapi import assert_fits
 from tests.support.practice_walk import COMPLETE_PRACTICE, Step
+from tests.support.reports import report_sheets
 from tests.zalo_bot import harness as zalo_harness
 
 CHANNELS = ["telegram", "zalo_bot"]
@@ -324,16 +322,8 @@ async def test_consultation_recognition_nomination_and_the_province_cycle(
 
 async def province_workbook(db, path: Path) -> dict[str, list[tuple]]:  # noqa: ANN001
     """The province's XLSX report over the cycle (2026-2028), sheet by sheet."""
-    builder = ReportBuilder(db.url, ZoneInfo("Asia/Ho_Chi_Minh"),
-                            executor=lambda: ThreadPoolExecutor(1))
-    try:
-        await builder.build(Scope("province", HANOI), Period(date(2026, 1, 1),
-                                                             date(2028, 12, 31)),
-                            path, IN_2028)
-    finally:
-        builder.close()
-    book = load_workbook(path)
-    return {sheet.title: list(sheet.iter_rows(values_only=True)) for sheet in book}
+    return await report_sheets(db, ZoneInfo("Asia/Ho_Chi_Minh"), Scope("province", HANOI),
+                               Period(date(2026, 1, 1), date(2028, 12, 31)), path, IN_2028)
 
 
 async def _id(db, code: str) -> int:  # noqa: ANN001
