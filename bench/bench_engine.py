@@ -40,6 +40,7 @@ from settings import Settings  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.media import StoredMedia  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
+from tests.support.chat_driver import walk  # noqa: E402
 from tests.support.engine_chat import EngineChat  # noqa: E402
 from tests.support.images import jpeg_bytes  # noqa: E402
 from tests.support.practice_walk import COMPLETE_PRACTICE  # noqa: E402
@@ -54,19 +55,20 @@ class CountingEngine(Engine):
         self.handled_events += 1
 
 
-async def walk(chat: EngineChat, photos: list[StoredMedia]) -> None:
+class BenchChat(EngineChat):
+    """A person whose photos were stored beforehand: sending one costs the engine alone."""
+
+    stored: list[StoredMedia]
+
+    async def photos(self, count: int) -> None:
+        for photo in self.stored[:count]:
+            await self._send(PhotoEvent(self.sender, media=photo, **self._meta()))
+
+
+async def submit(chat: BenchChat) -> None:
     """The whole submission, as bench_throughput's users walk it."""
     await chat.command("mohinh")
-    for step in COMPLETE_PRACTICE:
-        if step.kind == "press":
-            await chat.press(str(step.value))
-        elif step.kind == "text":
-            await chat.text(str(step.value))
-        elif step.kind == "location":
-            await chat.location(*step.value)
-        elif step.kind == "photos":
-            for photo in photos[:int(step.value)]:
-                await chat._send(PhotoEvent(chat.sender, media=photo, **chat._meta()))
+    await walk(chat, COMPLETE_PRACTICE)
     await chat.press("Gửi")
     assert "MH-" in chat.last.text, chat.last.text
 
@@ -93,16 +95,18 @@ async def one_round(users: int) -> dict[str, float]:
         def photos() -> list[StoredMedia]:
             return [services.media.save_image(jpeg_bytes()) for _ in range(per_person)]
 
-        def chat(n: int) -> EngineChat:
+        def person(n: int) -> BenchChat:
             sender = Sender(channel="telegram", external_id=str(n), chat_id=str(n),
                             display_name=f"U{n}")
-            return EngineChat(engine, services.media, sender)
+            chat = BenchChat(engine, services.media, sender)
+            chat.stored = photos()
+            return chat
 
-        await walk(chat(1), photos())  # warm: caches, the first statements compiled
-        people = [(chat(10_000 + i), photos()) for i in range(users)]
+        await submit(person(1))  # warm: caches, the first statements compiled
+        people = [person(10_000 + i) for i in range(users)]
         statements, engine.handled_events = 0, 0
         cpu, started = time.process_time(), time.perf_counter()
-        await asyncio.gather(*(walk(person, own) for person, own in people))
+        await asyncio.gather(*(submit(chat) for chat in people))
         cpu, elapsed = time.process_time() - cpu, time.perf_counter() - started
         await db.dispose()
     sent = engine.handled_events
