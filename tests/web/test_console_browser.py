@@ -22,6 +22,7 @@ from tests.support.officials import HOAN_KIEM, THANH_XUAN, make_invite, store_pr
 from tests.web.browser_chat import TIMEOUT_MS, BrowserChat
 from tests.web.conftest import needs_chromium
 from tests.web.console_support import LINK, store_feedback
+from tests.web.offline import refuse_other_hosts
 
 pytestmark = needs_chromium
 LAPTOP = {"width": 1366, "height": 768}
@@ -217,16 +218,7 @@ async def test_the_console_fits_a_laptop_and_a_tablet_with_every_asset_local(
     lamp = await store_feedback(db, clock, commune=HOAN_KIEM,
                                 text="Đèn đường ngõ 12 phố Hàng Bạc hỏng hai tuần nay.")
     context = await browser.new_context(locale="vi-VN", viewport=LAPTOP)
-    elsewhere: list[str] = []
-
-    async def only_local(route) -> None:  # noqa: ANN001
-        if urlparse(route.request.url).hostname == "127.0.0.1":
-            await route.continue_()
-        else:
-            elsewhere.append(route.request.url)
-            await route.abort("internetdisconnected")
-
-    await context.route("**/*", only_local)
+    elsewhere = await refuse_other_hosts(context)
     page, errors, _ = await sign_in_from_the_web_chat(context, base_of(client), db, clock)
     shots = {}
     for size in (LAPTOP, TABLET):

@@ -18,6 +18,7 @@ from tests.support.officials import HANOI, store_practice
 from tests.web.browser_chat import TIMEOUT_MS
 from tests.web.conftest import needs_chromium
 from tests.web.console_support import store_feedback
+from tests.web.offline import refuse_other_hosts
 from tests.web.test_console_browser import LAPTOP, PICTURES, base_of, sign_in_from_the_web_chat
 
 pytestmark = needs_chromium
@@ -57,16 +58,7 @@ async def test_the_feedback_map_and_a_dashboard_at_a_laptops_size(browser, clien
                                                                   settings):
     await _spread_feedback(db, clock)
     context = await browser.new_context(locale="vi-VN", viewport=LAPTOP)
-    elsewhere: list[str] = []
-
-    async def only_local(route) -> None:  # noqa: ANN001
-        if urlparse(route.request.url).hostname == "127.0.0.1":
-            await route.continue_()
-        else:
-            elsewhere.append(route.request.url)
-            await route.abort("internetdisconnected")
-
-    await context.route("**/*", only_local)
+    elsewhere = await refuse_other_hosts(context)
     page, errors, _ = await sign_in_from_the_web_chat(context, base_of(client), db, clock,
                                                       unit=HANOI, level="province")
     await page.goto(base_of(client) + "console/map")

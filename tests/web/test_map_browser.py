@@ -9,9 +9,9 @@ import pytest
 
 from tests.web.conftest import needs_chromium
 from tests.web.factories import add_practice
+from tests.web.offline import refuse_other_hosts
 
 pytestmark = needs_chromium
-LOCAL_HOSTS = ("127.0.0.1", "localhost")
 
 
 @pytest.fixture
@@ -38,17 +38,8 @@ async def practices(db, services):
 async def offline_page(browser, client, practices):
     """A page whose requests to any other host are refused and recorded."""
     context = await browser.new_context(viewport={"width": 1200, "height": 800})
-    refused: list[str] = []
+    refused = await refuse_other_hosts(context)
     errors: list[str] = []
-
-    async def only_local(route) -> None:  # noqa: ANN001
-        if urlparse(route.request.url).hostname in LOCAL_HOSTS:
-            await route.continue_()
-        else:
-            refused.append(route.request.url)
-            await route.abort("internetdisconnected")
-
-    await context.route("**/*", only_local)
     page = await context.new_page()
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.refused = refused
